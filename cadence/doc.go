@@ -1,0 +1,8 @@
+// Package cadence is the domain of cadencebot: rituals, the roster,
+// schedules, occurrences, answers, the outbox of semantic messages,
+// adherence math and the engine that drives them on an injected clock.
+//
+// It knows no chat platform and no database. Adapters live at the edge:
+// store/ implements Store on bbolt, bot/slack, bot/teams and bot/local
+// implement Chat, and cmd/cadencebot wires them together.
+package cadence

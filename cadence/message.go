@@ -1,0 +1,137 @@
+package cadence
+
+import (
+	"strings"
+	"time"
+)
+
+// MessageKind says what a message is for; adapters choose a layout per kind.
+type MessageKind string
+
+const (
+	KindAgenda   MessageKind = "agenda"   // to the channel when an occurrence opens
+	KindPrompt   MessageKind = "prompt"   // DM asking one person the questions
+	KindReminder MessageKind = "reminder" // DM to someone who has not answered
+	KindSummary  MessageKind = "summary"  // in the agenda's thread; updated in place as answers arrive
+	KindReceipt  MessageKind = "receipt"  // DM confirming an answer was stored
+	KindNotice   MessageKind = "notice"   // anything else: to a lead, a skip, a pause
+	KindDigest   MessageKind = "digest"   // weekly adherence digest for managers
+)
+
+// Recipient is a channel or a person (a DM); exactly one is set.
+type Recipient struct {
+	Channel string
+	Person  string
+}
+
+func (r Recipient) String() string {
+	if r.Person != "" {
+		return "@" + r.Person
+	}
+	return "#" + r.Channel
+}
+
+// DeliveryState tracks a message through the outbox.
+type DeliveryState string
+
+const (
+	// StatePending: intent recorded, not yet handed to the platform (or a
+	// newer revision awaits an update).
+	StatePending DeliveryState = "pending"
+	// StateSending: handed to the platform, reply not yet recorded. A
+	// message found in this state on start may or may not have arrived:
+	// the dispatcher reconciles it before sending again.
+	StateSending DeliveryState = "sending"
+	StateSent    DeliveryState = "sent"
+	// StateFailed: the platform refused it for good (e.g. channel_not_found).
+	StateFailed DeliveryState = "failed"
+)
+
+// Ref is the platform's reference to a delivered message, kept so later
+// revisions update the same message instead of posting a new one.
+type Ref struct {
+	Channel string // Slack channel ID, Teams conversation ID, local room
+	ID      string // Slack ts, Teams activity ID, local message key
+}
+
+// IsZero reports whether r is unset.
+func (r Ref) IsZero() bool { return r.Channel == "" && r.ID == "" }
+
+// Body is the platform-neutral content of a message. Adapters render it
+// (Block Kit, Adaptive Cards, HTML); the engine never knows how.
+type Body struct {
+	Title    string
+	Text     string // short plain text; the notification / fallback text
+	Sections []Section
+	// Questions are asked by prompts; Prefill holds a person's previous
+	// answers keyed by question ID when editing is possible.
+	Questions []Question
+	Prefill   map[string]string
+	Actions   []Action
+	Footer    string
+}
+
+// Section is a titled block of lines.
+type Section struct {
+	Heading string
+	Lines   []string
+}
+
+// Action is a button. ID is what comes back when clicked; Value carries
+// the target (occurrence ID, follow-up ID).
+type Action struct {
+	ID    string // ActionAnswer, ActionSkip, ...
+	Label string
+	Value string
+	Style string // "primary", "danger" or ""
+}
+
+// Action IDs shared by every adapter.
+const (
+	ActionAnswer  = "answer"   // open the questions (modal / form)
+	ActionDecline = "decline"  // "skip this one"
+	ActionOOO     = "ooo"      // "I'm out of office today"
+)
+
+// Message is one outbound message. The engine records it (the intent)
+// before any platform sees it; the dispatcher delivers it and records the
+// platform's Ref. Key is unique and stable: enqueuing the same key twice
+// is a no-op, which makes every tick replayable.
+type Message struct {
+	Key          string
+	Kind         MessageKind
+	Platform     string // "slack", "teams", "local"
+	To           Recipient
+	RitualID     string
+	OccurrenceID string
+	// Thread is the key of the message this one replies under (the
+	// agenda), resolved to a platform thread at delivery.
+	Thread string
+	Body   Body
+
+	CreatedAt time.Time
+	// Revision grows when the content changes (summaries); the dispatcher
+	// updates the delivered message in place until SentRevision catches up.
+	Revision     int
+	SentRevision int
+
+	State         DeliveryState
+	Attempts      int
+	NextAttemptAt time.Time
+	LastError     string
+	Ref           Ref
+	SentAt        time.Time
+}
+
+// MessageKey builds a key from parts: "occ/triage@20261130T083000Z/prompt/ana".
+func MessageKey(parts ...string) string { return strings.Join(parts, "/") }
+
+// MessageFilter selects messages for listing (local chat pages, API).
+type MessageFilter struct {
+	Platform string
+	To       *Recipient
+	Thread   string
+	States   []DeliveryState
+	Since    time.Time
+	Limit    int
+}

@@ -1,0 +1,99 @@
+package cadence
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Status is where an occurrence is in its lifecycle:
+//
+//	(due) → open → closed
+//	      ↘ missed   (the whole window passed while the bot was down)
+//	      ↘ skipped  (a lead skipped it, or a team holiday)
+type Status string
+
+const (
+	StatusOpen    Status = "open"
+	StatusClosed  Status = "closed"
+	StatusMissed  Status = "missed"
+	StatusSkipped Status = "skipped"
+)
+
+// OccurrenceID is a pure function of the ritual and the scheduled instant,
+// so replaying a tick never creates a second occurrence.
+func OccurrenceID(ritualID string, scheduled time.Time) string {
+	return ritualID + "@" + scheduled.UTC().Format("20060102T150405Z")
+}
+
+// ParseOccurrenceID splits an ID made by OccurrenceID.
+func ParseOccurrenceID(id string) (ritualID string, scheduled time.Time, err error) {
+	i := strings.LastIndex(id, "@")
+	if i <= 0 {
+		return "", time.Time{}, fmt.Errorf("occurrence id %q: want RITUAL@YYYYMMDDTHHMMSSZ", id)
+	}
+	t, err := time.Parse("20060102T150405Z", id[i+1:])
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("occurrence id %q: bad instant: %w", id, err)
+	}
+	return id[:i], t, nil
+}
+
+// Occurrence is one instance of a ritual.
+type Occurrence struct {
+	ID        string
+	RitualID  string
+	Scheduled time.Time // UTC instant the schedule named
+	Status    Status
+
+	OpenedAt time.Time // when the agenda went out (zero while due)
+	Late     bool      // opened after its scheduled time because the bot was down
+	ClosesAt time.Time // end of the response window
+	ClosedAt time.Time
+
+	Facilitator string
+	// Expected are the people asked to answer. Excused maps people who
+	// were not expected (out of office, holiday) or declined, to why.
+	Expected []string
+	Excused  map[string]string
+	// PromptAt is when each expected person's prompt is due. Equal to the
+	// scheduled time except for per-person rituals.
+	PromptAt map[string]time.Time
+	// CloseAt is each expected person's own deadline (PromptAt + window).
+	CloseAt map[string]time.Time
+	// Prompted records when each prompt was enqueued.
+	Prompted map[string]time.Time
+	// Reminded counts reminders enqueued per person (index into the
+	// ritual's Reminders).
+	Reminded map[string]int
+
+	SkipReason string
+	SkippedBy  string
+}
+
+// IsExpected reports whether person is asked to answer.
+func (o *Occurrence) IsExpected(person string) bool {
+	for _, p := range o.Expected {
+		if p == person {
+			return true
+		}
+	}
+	return false
+}
+
+// Delay is how late the occurrence opened relative to its schedule.
+func (o *Occurrence) Delay() time.Duration {
+	if o.OpenedAt.IsZero() {
+		return 0
+	}
+	return o.OpenedAt.Sub(o.Scheduled)
+}
+
+// OccurrenceFilter selects occurrences by scheduled time and ritual.
+// Zero fields do not filter.
+type OccurrenceFilter struct {
+	RitualID string
+	From, To time.Time // Scheduled in [From, To)
+	Status   []Status
+	Limit    int
+}

@@ -1,0 +1,127 @@
+package cadence
+
+import (
+	"slices"
+	"time"
+)
+
+// Role decides what a person may do: specialists answer, leads run rituals
+// (pause, resume, skip), managers read reports, admins do everything.
+type Role string
+
+const (
+	RoleSpecialist Role = "specialist"
+	RoleLead       Role = "lead"
+	RoleManager    Role = "manager"
+	RoleAdmin      Role = "admin"
+)
+
+// Valid reports whether r is one of the known roles.
+func (r Role) Valid() bool {
+	switch r {
+	case RoleSpecialist, RoleLead, RoleManager, RoleAdmin:
+		return true
+	}
+	return false
+}
+
+// CanRunRituals is true for roles allowed to pause, resume and skip.
+func (r Role) CanRunRituals() bool { return r == RoleLead || r == RoleAdmin }
+
+// CanReadReports is true for roles allowed to read team-wide adherence.
+func (r Role) CanReadReports() bool { return r == RoleLead || r == RoleManager || r == RoleAdmin }
+
+// Handles are a person's identities on chat platforms. Any may be empty.
+type Handles struct {
+	SlackID string // U0123ABC
+	Email   string // resolved to a Slack ID with users.lookupByEmail
+	TeamsID string // Bot Framework user id (29:...) or AAD object id
+}
+
+// DateRange is an inclusive range of civil dates, in the person's own zone.
+type DateRange struct {
+	From Date
+	To   Date
+	Note string
+}
+
+// Contains reports whether d falls in the range.
+func (r DateRange) Contains(d Date) bool { return !d.Before(r.From) && !r.To.Before(d) }
+
+// Person is one member of the roster.
+type Person struct {
+	ID           string
+	Name         string
+	Role         Role
+	Location     *time.Location
+	Capabilities []string
+	Handles      Handles
+	OutOfOffice  []DateRange
+	Holidays     []Date // public holidays of the person's region
+}
+
+// HasCapability reports whether p lists capability c.
+func (p *Person) HasCapability(c string) bool { return slices.Contains(p.Capabilities, c) }
+
+// Away reports whether p is out of office or on holiday at instant t,
+// judged by the civil date in p's own zone.
+func (p *Person) Away(t time.Time) (bool, string) {
+	d := DateOf(t.In(p.loc()))
+	for _, r := range p.OutOfOffice {
+		if r.Contains(d) {
+			return true, "out of office"
+		}
+	}
+	if slices.Contains(p.Holidays, d) {
+		return true, "holiday"
+	}
+	return false, ""
+}
+
+func (p *Person) loc() *time.Location {
+	if p.Location == nil {
+		return time.UTC
+	}
+	return p.Location
+}
+
+// Roster is the set of people, looked up by ID.
+type Roster struct {
+	people []*Person
+	byID   map[string]*Person
+}
+
+// NewRoster builds a roster; IDs must be unique (config validation ensures it).
+func NewRoster(people []*Person) *Roster {
+	r := &Roster{people: people, byID: make(map[string]*Person, len(people))}
+	for _, p := range people {
+		r.byID[p.ID] = p
+	}
+	return r
+}
+
+// Person returns the person with the given ID, or nil.
+func (r *Roster) Person(id string) *Person { return r.byID[id] }
+
+// People returns everyone in roster order.
+func (r *Roster) People() []*Person { return r.people }
+
+// BySlackID finds a person by Slack user ID.
+func (r *Roster) BySlackID(id string) *Person {
+	for _, p := range r.people {
+		if p.Handles.SlackID == id {
+			return p
+		}
+	}
+	return nil
+}
+
+// ByTeamsID finds a person by Teams user ID.
+func (r *Roster) ByTeamsID(id string) *Person {
+	for _, p := range r.people {
+		if p.Handles.TeamsID == id {
+			return p
+		}
+	}
+	return nil
+}

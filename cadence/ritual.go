@@ -1,0 +1,111 @@
+package cadence
+
+import (
+	"time"
+)
+
+// Kind is the type of ritual; it decides default questions and, for MLOps
+// rituals, how the agenda is built from live state.
+type Kind string
+
+const (
+	KindTriage             Kind = "triage"
+	KindDeploymentPlanning Kind = "deployment-planning"
+	KindQualityReview      Kind = "quality-review"
+	KindStandup            Kind = "standup"
+)
+
+// Valid reports whether k is a known kind.
+func (k Kind) Valid() bool {
+	switch k {
+	case KindTriage, KindDeploymentPlanning, KindQualityReview, KindStandup:
+		return true
+	}
+	return false
+}
+
+// Question is one prompt a participant answers.
+type Question struct {
+	ID       string // stable key for answers: "yesterday", "blockers"
+	Text     string
+	Required bool
+	// Blocker marks the question whose non-empty answer flags a blocker in
+	// the summary (e.g. "Anything blocking you?").
+	Blocker bool
+}
+
+// MaxAnswerLen is the longest answer to one question we accept, in runes.
+const MaxAnswerLen = 4000
+
+// Ritual is a recurring meeting-like routine, configured by leads.
+type Ritual struct {
+	ID       string
+	Title    string
+	Kind     Kind
+	Platform string // "slack", "teams" or "local"; empty means the default chat
+	Channel  string // channel name or ID on that platform
+
+	// Spec is the cron expression as written in config (for display);
+	// Schedule computes fire times from it.
+	Spec     string
+	Schedule *Schedule
+	Location *time.Location
+
+	Participants []string // resolved person IDs, in roster order
+	// Facilitators rotate one per occurrence; a single entry is a fixed
+	// facilitator. Empty means none.
+	Facilitators []string
+	Lead         string // person told about problems (private channel, app not installed)
+
+	Questions []Question
+	Window    time.Duration
+	// Reminders are offsets before the close of the window at which those
+	// who have not answered are reminded ("1h before close" → 1h).
+	Reminders []time.Duration
+	// PerPersonTime: the prompt fires at the schedule's wall-clock time in
+	// each participant's own zone (standups at 09:15 local for everyone).
+	PerPersonTime bool
+	SkipDates     []Date // holidays of the team: no occurrence on these dates
+	Checklist     []string
+}
+
+// Question returns the question with the given ID, or nil.
+func (r *Ritual) Question(id string) *Question {
+	for i := range r.Questions {
+		if r.Questions[i].ID == id {
+			return &r.Questions[i]
+		}
+	}
+	return nil
+}
+
+// DefaultQuestions are used when a ritual's config gives none.
+func DefaultQuestions(k Kind) []Question {
+	switch k {
+	case KindStandup:
+		return []Question{
+			{ID: "yesterday", Text: "What did you finish since the last standup?", Required: true},
+			{ID: "today", Text: "What are you working on today?", Required: true},
+			{ID: "blockers", Text: "Anything blocking you? (leave empty if not)", Blocker: true},
+		}
+	case KindTriage:
+		return []Question{
+			{ID: "incidents", Text: "Which model or pipeline incidents did you see since the last triage?", Required: true},
+			{ID: "alerts", Text: "Which alerts fired that need an owner or tuning?"},
+			{ID: "blockers", Text: "What blocks you from closing your follow-ups?", Blocker: true},
+		}
+	case KindDeploymentPlanning:
+		return []Question{
+			{ID: "releases", Text: "Which models or pipelines do you plan to release this week (version, change type)?", Required: true},
+			{ID: "risks", Text: "What is the riskiest change, and what is its rollback plan?"},
+			{ID: "blockers", Text: "Anything blocking a release (approvals, data contracts, evaluation)?", Blocker: true},
+		}
+	case KindQualityReview:
+		return []Question{
+			{ID: "quality", Text: "How did your models perform this week (drift, evaluation regressions, SLOs)?", Required: true},
+			{ID: "actions", Text: "What should the team change or follow up on?"},
+			{ID: "blockers", Text: "Anything blocking quality work?", Blocker: true},
+		}
+	}
+	return nil
+}
