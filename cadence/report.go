@@ -21,8 +21,8 @@ type Tally struct {
 
 	Expected       int // prompts owed (person × held occurrence, excused excluded)
 	Excused        int // out of office, holiday, declined
-	Answered       int // answered at all, even after close? no: answered before close
-	AnsweredOnTime int // answered before the person's own close time... see adherence.go
+	Answered       int // answered at all, late answers (after close) included
+	AnsweredOnTime int // answered before the person's own close time
 	// MedianLatency is the median time from prompt to first submission.
 	MedianLatency time.Duration
 	Score         float64 // 0..100, see TeamScore

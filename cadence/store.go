@@ -23,6 +23,33 @@ type Tx interface {
 	OccurrenceTx
 	AnswerTx
 	OutboxTx
+	PersonStateTx
+	KVTx
+}
+
+// PersonState is what people change about themselves at run time
+// (/cadence ooo), on top of the roster from config.
+type PersonState struct {
+	PersonID    string
+	OutOfOffice []DateRange
+}
+
+type PersonStateTx interface {
+	// PersonState returns the state, or ErrNotFound.
+	PersonState(personID string) (*PersonState, error)
+	PutPersonState(*PersonState) error
+}
+
+// KVTx is a namespaced key/value space for adapter state that the domain
+// does not model: the Slack ID cache of roster emails, Teams conversation
+// references, event IDs already handled. Values are opaque bytes.
+type KVTx interface {
+	// Get returns the value under (ns, key), or ErrNotFound.
+	Get(ns, key string) ([]byte, error)
+	Put(ns, key string, value []byte) error
+	Delete(ns, key string) error
+	// Keys lists the keys of a namespace with the given prefix, sorted.
+	Keys(ns, prefix string) ([]string, error)
 }
 
 // RitualState is what the engine remembers per ritual between ticks.
