@@ -88,9 +88,9 @@ type Action struct {
 
 // Action IDs shared by every adapter.
 const (
-	ActionAnswer  = "answer"   // open the questions (modal / form)
-	ActionDecline = "decline"  // "skip this one"
-	ActionOOO     = "ooo"      // "I'm out of office today"
+	ActionAnswer  = "answer"  // open the questions (modal / form)
+	ActionDecline = "decline" // "skip this one"
+	ActionOOO     = "ooo"     // "I'm out of office today"
 )
 
 // Message is one outbound message. The engine records it (the intent)
