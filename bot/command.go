@@ -1,0 +1,149 @@
+// Package bot holds what every chat platform shares: the /cadence command
+// grammar, its help text and its execution against a cadence.Service.
+// Adapters (bot/slack, bot/teams, bot/local) turn the platform's input into
+// text, call Run (or ParseCommand and Execute), and render the Reply.
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+// Verb is a /cadence subcommand.
+type Verb string
+
+const (
+	VerbHelp   Verb = "help"
+	VerbStatus Verb = "status"
+	VerbSkip   Verb = "skip"
+	VerbOOO    Verb = "ooo"
+	VerbPause  Verb = "pause"
+	VerbResume Verb = "resume"
+	VerbReport Verb = "report"
+)
+
+// Command is one parsed /cadence invocation.
+type Command struct {
+	Verb Verb
+	// Ritual is the ritual ID as typed (skip, pause, resume); Execute
+	// resolves it against the service's rituals.
+	Ritual string
+	// Reason is the free text after the ritual (skip) or after the dates
+	// (ooo).
+	Reason string
+	// From and To are the inclusive out-of-office range (ooo).
+	From, To cadence.Date
+	// Unknown is the word that was not a verb, when the command fell back
+	// to help.
+	Unknown string
+}
+
+// UsageError is a command typed wrongly. It names the verb and what was
+// wrong; adapters show it with the verb's usage line.
+type UsageError struct {
+	Verb Verb
+	Msg  string
+}
+
+func (e *UsageError) Error() string { return string(e.Verb) + ": " + e.Msg }
+
+// Unwrap lets callers treat a usage error as bad input.
+func (e *UsageError) Unwrap() error { return cadence.ErrInvalidInput }
+
+// ParseCommand parses the text of a /cadence command, with or without the
+// leading "/cadence". An empty text or an unknown verb is a help command;
+// a known verb with wrong arguments is a *UsageError.
+func ParseCommand(text string) (Command, error) {
+	fields := splitFields(text)
+	if len(fields) > 0 && strings.EqualFold(strings.TrimPrefix(fields[0], "/"), "cadence") {
+		fields = fields[1:]
+	}
+	if len(fields) == 0 {
+		return Command{Verb: VerbHelp}, nil
+	}
+	verb := Verb(strings.ToLower(fields[0]))
+	args := fields[1:]
+	switch verb {
+	case VerbHelp, VerbStatus, VerbReport:
+		// Extra words are harmless here ("help skip", "status please").
+		return Command{Verb: verb}, nil
+	case VerbSkip:
+		if len(args) == 0 {
+			return Command{}, &UsageError{verb, "want a ritual id, e.g. \"skip triage holiday week\""}
+		}
+		return Command{Verb: verb, Ritual: args[0], Reason: unquote(strings.Join(args[1:], " "))}, nil
+	case VerbPause, VerbResume:
+		if len(args) != 1 {
+			return Command{}, &UsageError{verb, fmt.Sprintf("want exactly one ritual id, got %d words", len(args))}
+		}
+		return Command{Verb: verb, Ritual: args[0]}, nil
+	case VerbOOO:
+		return parseOOO(args)
+	}
+	return Command{Verb: VerbHelp, Unknown: fields[0]}, nil
+}
+
+func parseOOO(args []string) (Command, error) {
+	if len(args) < 2 {
+		return Command{}, &UsageError{VerbOOO, fmt.Sprintf("want two dates YYYY-MM-DD, got %s", gotWords(args))}
+	}
+	from, err := cadence.ParseDate(args[0])
+	if err != nil {
+		return Command{}, &UsageError{VerbOOO, fmt.Sprintf("want two dates YYYY-MM-DD, got %q as the first", args[0])}
+	}
+	to, err := cadence.ParseDate(args[1])
+	if err != nil {
+		return Command{}, &UsageError{VerbOOO, fmt.Sprintf("want two dates YYYY-MM-DD, got %q as the second", args[1])}
+	}
+	if to.Before(from) {
+		return Command{}, &UsageError{VerbOOO, fmt.Sprintf("the range ends (%s) before it starts (%s)", to, from)}
+	}
+	if days := int(to.In(time.UTC).Sub(from.In(time.UTC)).Hours()/24) + 1; days > maxOOODays {
+		return Command{}, &UsageError{VerbOOO, fmt.Sprintf("the range is %d days long; the limit is %d", days, maxOOODays)}
+	}
+	return Command{Verb: VerbOOO, From: from, To: to, Reason: unquote(strings.Join(args[2:], " "))}, nil
+}
+
+// maxOOODays bounds a range so a typo in the year ("2062") is caught.
+const maxOOODays = 366
+
+func gotWords(args []string) string {
+	if len(args) == 0 {
+		return "nothing"
+	}
+	return fmt.Sprintf("%q", strings.Join(args, " "))
+}
+
+// splitFields splits on white space, treating non-breaking spaces (which
+// chat clients like to insert) as spaces too.
+func splitFields(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == '\u00a0' })
+}
+
+// unquote strips one pair of matching quotes around a reason; chat
+// clients turn straight quotes into curly ones.
+func unquote(s string) string {
+	for _, q := range [][2]string{{`"`, `"`}, {`'`, `'`}, {"“", "”"}, {"‘", "’"}} {
+		if len(s) >= len(q[0])+len(q[1]) && strings.HasPrefix(s, q[0]) && strings.HasSuffix(s, q[1]) {
+			return strings.TrimSpace(s[len(q[0]) : len(s)-len(q[1])])
+		}
+	}
+	return s
+}
+
+// IsUserError reports whether err is meant for the person who typed the
+// command (bad input, refused, unknown ritual, ...) rather than a fault of
+// the bot, which adapters should log instead of showing.
+func IsUserError(err error) bool {
+	for _, e := range []error{cadence.ErrInvalidInput, cadence.ErrForbidden, cadence.ErrNotFound, cadence.ErrClosed, cadence.ErrConflict} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}

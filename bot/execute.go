@@ -1,0 +1,312 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+// ReportWeeks is how far back `report` looks.
+const ReportWeeks = 4
+
+// userError is a refusal or a lookup failure worded for the person who
+// typed the command; kind is the cadence sentinel it stands for.
+type userError struct {
+	msg  string
+	kind error
+}
+
+func (e *userError) Error() string { return e.msg }
+func (e *userError) Unwrap() error { return e.kind }
+
+func refuse(format string, args ...any) error {
+	return &userError{fmt.Sprintf(format, args...), cadence.ErrForbidden}
+}
+
+// Run parses and executes text for actor and always returns a reply to
+// show. err is non-nil only for faults of the bot (store down, ...): the
+// reply then says something went wrong and the adapter should log err.
+func Run(ctx context.Context, svc cadence.Service, actor *cadence.Person, text string, now time.Time) (Reply, error) {
+	cmd, err := ParseCommand(text)
+	if err == nil {
+		var r Reply
+		if r, err = Execute(ctx, svc, actor, cmd, now); err == nil {
+			return r, nil
+		}
+	}
+	if IsUserError(err) {
+		return ErrorReply(err), nil
+	}
+	return ErrorReply(err), err
+}
+
+// ErrorReply turns an error from ParseCommand or Execute into a reply:
+// usage errors come with the verb's usage line; faults of the bot are not
+// shown in detail.
+func ErrorReply(err error) Reply {
+	if !IsUserError(err) {
+		return Reply{Title: "Something went wrong", Failed: true,
+			Lines: []string{"The command could not run; the error has been logged. Please try again in a minute."}}
+	}
+	r := Reply{Title: "Sorry", Failed: true, Lines: []string{capitalize(err.Error())}}
+	var ue *UsageError
+	if errors.As(err, &ue) {
+		if u, ok := UsageOf(ue.Verb); ok {
+			r.Lines = append(r.Lines, "Usage: "+u.Syntax+" — for example "+u.Example)
+		}
+	}
+	return r
+}
+
+// Execute runs cmd on behalf of actor. now is the instant the command was
+// received; times are shown in the actor's zone. Refusals wrap
+// cadence.ErrForbidden, unknown rituals cadence.ErrNotFound.
+func Execute(ctx context.Context, svc cadence.Service, actor *cadence.Person, cmd Command, now time.Time) (Reply, error) {
+	if cmd.Verb == VerbHelp || cmd.Verb == "" {
+		return HelpReply(cmd.Unknown), nil
+	}
+	if actor == nil {
+		return Reply{}, refuse("%s: you are not on the cadencebot roster; ask an admin to add you", cmd.Verb)
+	}
+	loc := actor.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	switch cmd.Verb {
+	case VerbStatus:
+		return status(ctx, svc, actor, loc, now)
+	case VerbOOO:
+		return ooo(ctx, svc, actor, cmd, loc, now)
+	case VerbSkip, VerbPause, VerbResume:
+		if !actor.Role.CanRunRituals() {
+			return Reply{}, refuse("%s: only leads and admins can %s a ritual; you are a %s", cmd.Verb, cmd.Verb, roleName(actor.Role))
+		}
+		r, err := findRitual(svc, cmd)
+		if err != nil {
+			return Reply{}, err
+		}
+		return runRitualVerb(ctx, svc, actor, cmd, r, loc)
+	case VerbReport:
+		if !actor.Role.CanReadReports() {
+			return Reply{}, refuse("report: only leads, managers and admins can read the team report; you are a %s. /cadence status shows your own prompts", roleName(actor.Role))
+		}
+		return report(ctx, svc, now, loc)
+	}
+	return HelpReply(string(cmd.Verb)), nil
+}
+
+func roleName(r cadence.Role) string {
+	if r == "" {
+		return "person without a role"
+	}
+	return string(r)
+}
+
+// findRitual resolves the typed ritual ID, case-insensitively, and lists
+// the known ones when it fails.
+func findRitual(svc cadence.Service, cmd Command) (*cadence.Ritual, error) {
+	if r := svc.Ritual(cmd.Ritual); r != nil {
+		return r, nil
+	}
+	var ids []string
+	for _, r := range svc.Rituals() {
+		if strings.EqualFold(r.ID, cmd.Ritual) {
+			return r, nil
+		}
+		ids = append(ids, r.ID)
+	}
+	known := "none are configured"
+	if len(ids) > 0 {
+		known = "known rituals: " + strings.Join(ids, ", ")
+	}
+	return nil, &userError{fmt.Sprintf("%s: there is no ritual %q; %s", cmd.Verb, cmd.Ritual, known), cadence.ErrNotFound}
+}
+
+func runRitualVerb(ctx context.Context, svc cadence.Service, actor *cadence.Person, cmd Command, r *cadence.Ritual, loc *time.Location) (Reply, error) {
+	var err error
+	switch cmd.Verb {
+	case VerbPause:
+		if err = svc.Pause(ctx, actor.ID, r.ID); err == nil {
+			return Reply{Title: "Paused " + r.Title, Lines: []string{
+				fmt.Sprintf("%s will not open until someone runs /cadence resume %s.", r.Title, r.ID)}}, nil
+		}
+	case VerbResume:
+		if err = svc.Resume(ctx, actor.ID, r.ID); err == nil {
+			return Reply{Title: "Resumed " + r.Title, Lines: []string{
+				fmt.Sprintf("%s opens again at its next scheduled time.", r.Title)}}, nil
+		}
+	case VerbSkip:
+		var res *cadence.SkipResult
+		if res, err = svc.Skip(ctx, actor.ID, r.ID, cmd.Reason); err == nil {
+			return skipReply(r, res, cmd.Reason, loc), nil
+		}
+	}
+	return Reply{}, serviceError(cmd.Verb, err)
+}
+
+func skipReply(r *cadence.Ritual, res *cadence.SkipResult, reason string, loc *time.Location) Reply {
+	when := formatTime(res.Scheduled, loc)
+	line := fmt.Sprintf("The %s of %s is skipped; participants are not expected to answer.", r.Title, when)
+	if res.Next {
+		line = fmt.Sprintf("The next %s (%s) will be skipped; participants will not be prompted.", r.Title, when)
+	}
+	out := Reply{Title: "Skipped " + r.Title, Lines: []string{line}}
+	if reason != "" {
+		out.Lines = append(out.Lines, "Reason: "+reason)
+	}
+	return out
+}
+
+// serviceError words the service's sentinels for the person; anything
+// else is passed through as a fault of the bot.
+func serviceError(v Verb, err error) error {
+	if IsUserError(err) {
+		return &userError{fmt.Sprintf("%s: %v", v, err), err}
+	}
+	return fmt.Errorf("%s: %w", v, err)
+}
+
+func ooo(ctx context.Context, svc cadence.Service, actor *cadence.Person, cmd Command, loc *time.Location, now time.Time) (Reply, error) {
+	today := cadence.DateOf(now.In(loc))
+	if cmd.To.Before(today) {
+		return Reply{}, &UsageError{VerbOOO, fmt.Sprintf("%s is in the past (today is %s in %s)", cmd.To, today, loc)}
+	}
+	if err := svc.SetOutOfOffice(ctx, actor.ID, cadence.DateRange{From: cmd.From, To: cmd.To, Note: cmd.Reason}); err != nil {
+		return Reply{}, serviceError(VerbOOO, err)
+	}
+	span := cmd.From.String()
+	if cmd.To != cmd.From {
+		span += " to " + cmd.To.String()
+	}
+	return Reply{Title: "Out of office " + span, Lines: []string{
+		fmt.Sprintf("You will not be prompted from %s to %s (both included, %s).", cmd.From, cmd.To, loc),
+	}}, nil
+}
+
+func status(ctx context.Context, svc cadence.Service, actor *cadence.Person, loc *time.Location, now time.Time) (Reply, error) {
+	st, err := svc.Status(ctx, actor.ID)
+	if err != nil {
+		return Reply{}, serviceError(VerbStatus, err)
+	}
+	r := Reply{Title: "Your cadence"}
+	pending := cadence.Section{Heading: "Waiting for your answer"}
+	for _, p := range st.Pending {
+		title := p.Occurrence.RitualID
+		if p.Ritual != nil {
+			title = p.Ritual.Title
+		}
+		closes := formatTime(p.ClosesAt, loc) + " (" + until(p.ClosesAt, now) + ")"
+		if p.Answered {
+			pending.Lines = append(pending.Lines, fmt.Sprintf("%s — answered; you can edit it until %s", title, closes))
+		} else {
+			pending.Lines = append(pending.Lines, fmt.Sprintf("%s — closes %s", title, closes))
+		}
+	}
+	if len(pending.Lines) == 0 {
+		pending.Lines = []string{"Nothing is waiting for you."}
+	}
+	next := cadence.Section{Heading: "Your next rituals"}
+	for _, u := range st.Upcoming {
+		line := fmt.Sprintf("%s — %s", u.Ritual.Title, formatTime(u.At, loc))
+		if u.Paused {
+			line += " (paused)"
+		}
+		next.Lines = append(next.Lines, line)
+	}
+	if len(next.Lines) == 0 {
+		next.Lines = []string{"You are not a participant of any ritual."}
+	}
+	r.Sections = []cadence.Section{pending, next}
+	return r, nil
+}
+
+func report(ctx context.Context, svc cadence.Service, now time.Time, loc *time.Location) (Reply, error) {
+	from := now.AddDate(0, 0, -7*ReportWeeks)
+	rep, err := svc.Report(ctx, cadence.ReportQuery{From: from, To: now})
+	if err != nil {
+		return Reply{}, serviceError(VerbReport, err)
+	}
+	r := Reply{
+		Title: fmt.Sprintf("Team adherence, last %d weeks", ReportWeeks),
+		Lines: []string{
+			fmt.Sprintf("%s to %s", cadence.DateOf(from.In(loc)), cadence.DateOf(now.In(loc))),
+			"Team score " + tallyLine(rep.Team),
+		},
+	}
+	rituals := cadence.Section{Heading: "Per ritual"}
+	for _, ra := range rep.Rituals {
+		title := ra.Title
+		if title == "" {
+			title = ra.RitualID
+		}
+		rituals.Lines = append(rituals.Lines, title+": score "+tallyLine(ra.Tally))
+	}
+	if len(rituals.Lines) == 0 {
+		rituals.Lines = []string{"No ritual was scheduled in this period."}
+	}
+	r.Sections = []cadence.Section{rituals}
+	return r, nil
+}
+
+// tallyLine is "87 · 42/48 answered, 39 on time · 12 held, 1 missed, 1
+// skipped · median answer after 1h5m".
+func tallyLine(t cadence.Tally) string {
+	s := fmt.Sprintf("%.0f · %d/%d answered, %d on time · %d held", t.Score, t.Answered, t.Expected, t.AnsweredOnTime, t.Held)
+	if t.Missed > 0 {
+		s += fmt.Sprintf(", %d missed", t.Missed)
+	}
+	if t.Skipped > 0 {
+		s += fmt.Sprintf(", %d skipped", t.Skipped)
+	}
+	if t.MedianLatency > 0 {
+		s += " · median answer after " + shortDuration(t.MedianLatency)
+	}
+	return s
+}
+
+// formatTime shows an instant in the reader's zone: "Mon 30 Nov 09:30 CET".
+func formatTime(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("Mon 2 Jan 15:04 MST")
+}
+
+// until is "in 3h20m" or "2h ago".
+func until(t, now time.Time) string {
+	d := t.Sub(now)
+	if d < 0 {
+		return shortDuration(-d) + " ago"
+	}
+	return "in " + shortDuration(d)
+}
+
+// shortDuration rounds to minutes and drops zero units: 1h5m, 45m, 2d3h.
+func shortDuration(d time.Duration) string {
+	d = d.Round(time.Minute)
+	if d < time.Minute {
+		return "less than a minute"
+	}
+	days := d / (24 * time.Hour)
+	d -= days * 24 * time.Hour
+	h, m := d/time.Hour, (d%time.Hour)/time.Minute
+	var b strings.Builder
+	if days > 0 {
+		fmt.Fprintf(&b, "%dd", days)
+	}
+	if h > 0 {
+		fmt.Fprintf(&b, "%dh", h)
+	}
+	if m > 0 && days == 0 {
+		fmt.Fprintf(&b, "%dm", m)
+	}
+	return b.String()
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
