@@ -1,0 +1,206 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+type answerRecord struct {
+	OccurrenceID string           `json:"occurrence_id"`
+	RitualID     string           `json:"ritual_id"`
+	PersonID     string           `json:"person_id"`
+	Responses    []responseRecord `json:"responses"`
+	SubmittedAt  time.Time        `json:"submitted_at"`
+	UpdatedAt    time.Time        `json:"updated_at"`
+	Edits        int              `json:"edits"`
+	Via          string           `json:"via"`
+}
+
+type responseRecord struct {
+	QuestionID string `json:"question_id"`
+	Text       string `json:"text"`
+}
+
+func toAnswerRecord(a *cadence.Answer) answerRecord {
+	r := answerRecord{
+		OccurrenceID: a.OccurrenceID,
+		RitualID:     a.RitualID,
+		PersonID:     a.PersonID,
+		SubmittedAt:  utc(a.SubmittedAt),
+		UpdatedAt:    utc(a.UpdatedAt),
+		Edits:        a.Edits,
+		Via:          a.Via,
+	}
+	if a.Responses != nil {
+		r.Responses = make([]responseRecord, len(a.Responses))
+		for i, x := range a.Responses {
+			r.Responses[i] = responseRecord{QuestionID: x.QuestionID, Text: x.Text}
+		}
+	}
+	return r
+}
+
+func (r *answerRecord) domain() *cadence.Answer {
+	a := &cadence.Answer{
+		OccurrenceID: r.OccurrenceID,
+		RitualID:     r.RitualID,
+		PersonID:     r.PersonID,
+		SubmittedAt:  r.SubmittedAt,
+		UpdatedAt:    r.UpdatedAt,
+		Edits:        r.Edits,
+		Via:          r.Via,
+	}
+	if r.Responses != nil {
+		a.Responses = make([]cadence.Response, len(r.Responses))
+		for i, x := range r.Responses {
+			a.Responses[i] = cadence.Response{QuestionID: x.QuestionID, Text: x.Text}
+		}
+	}
+	return a
+}
+
+// answerKey is "<occurrence ID>/<person ID>". Person IDs may not contain
+// the separator, so the part after an occurrence's prefix tells its own
+// answers from those of a longer occurrence ID.
+func answerKey(occurrenceID, personID string) []byte { return join(occurrenceID, personID) }
+
+// answerAtKey indexes an answer by its occurrence's scheduled instant,
+// taken from the occurrence ID, so reports scan a time range even for
+// answers whose occurrence record is gone.
+func answerAtKey(occurrenceID, personID string) ([]byte, error) {
+	_, at, err := cadence.ParseOccurrenceID(occurrenceID)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", cadence.ErrInvalidInput, err)
+	}
+	tk, err := timeKey("occurrence "+occurrenceID, at)
+	if err != nil {
+		return nil, err
+	}
+	return join(tk, occurrenceID, personID), nil
+}
+
+func (t *tx) Answer(occurrenceID, personID string) (*cadence.Answer, error) {
+	b, err := t.bucket(bucketAnswers)
+	if err != nil {
+		return nil, err
+	}
+	var r answerRecord
+	found, err := getJSON(b, answerKey(occurrenceID, personID), &r)
+	if err != nil {
+		return nil, fmt.Errorf("answer of %q to %q: %w", personID, occurrenceID, err)
+	}
+	if !found {
+		return nil, fmt.Errorf("answer of %q to %q: %w", personID, occurrenceID, cadence.ErrNotFound)
+	}
+	return r.domain(), nil
+}
+
+func (t *tx) PutAnswer(a *cadence.Answer) error {
+	if err := t.writable("put answer"); err != nil {
+		return err
+	}
+	if a == nil || a.OccurrenceID == "" || a.PersonID == "" {
+		return fmt.Errorf("put answer: occurrence and person are required: %w", cadence.ErrInvalidInput)
+	}
+	if strings.Contains(a.PersonID, sep) {
+		return fmt.Errorf("put answer: person id %q contains %q: %w", a.PersonID, sep, cadence.ErrInvalidInput)
+	}
+	at, err := answerAtKey(a.OccurrenceID, a.PersonID)
+	if err != nil {
+		return fmt.Errorf("put answer of %q: %w", a.PersonID, err)
+	}
+	answers, err := t.bucket(bucketAnswers)
+	if err != nil {
+		return err
+	}
+	index, err := t.bucket(bucketAnswersAt)
+	if err != nil {
+		return err
+	}
+	if err := putJSON(answers, answerKey(a.OccurrenceID, a.PersonID), toAnswerRecord(a)); err != nil {
+		return fmt.Errorf("put answer of %q to %q: %w", a.PersonID, a.OccurrenceID, err)
+	}
+	if err := index.Put(at, []byte{}); err != nil {
+		return fmt.Errorf("put answer of %q to %q: index: %w", a.PersonID, a.OccurrenceID, err)
+	}
+	return nil
+}
+
+// Answers lists one occurrence's answers, by person ID, with a prefix scan.
+func (t *tx) Answers(occurrenceID string) ([]*cadence.Answer, error) {
+	b, err := t.bucket(bucketAnswers)
+	if err != nil {
+		return nil, err
+	}
+	prefix := []byte(occurrenceID + sep)
+	out := []*cadence.Answer{}
+	c := b.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if bytes.Contains(k[len(prefix):], []byte(sep)) {
+			continue // an answer to a longer occurrence ID
+		}
+		var r answerRecord
+		if err := decode(k, v, &r); err != nil {
+			return nil, fmt.Errorf("answers to %q: %w", occurrenceID, err)
+		}
+		out = append(out, r.domain())
+	}
+	return out, nil
+}
+
+// AnswersBetween scans the time index; its keys end in the primary key.
+func (t *tx) AnswersBetween(from, to time.Time) ([]*cadence.Answer, error) {
+	index, err := t.bucket(bucketAnswersAt)
+	if err != nil {
+		return nil, err
+	}
+	answers, err := t.bucket(bucketAnswers)
+	if err != nil {
+		return nil, err
+	}
+	var out []*cadence.Answer
+	err = scanTimeRange(index, from, to, func(k, _ []byte) (bool, error) {
+		_, pk, ok := splitTimeKey(k)
+		if !ok {
+			return false, fmt.Errorf("answers index: malformed key %q: %w", k, ErrCorrupt)
+		}
+		var r answerRecord
+		found, err := getJSON(answers, []byte(pk), &r)
+		if err != nil {
+			return false, fmt.Errorf("answers between %s and %s: %w", from, to, err)
+		}
+		if !found {
+			return false, fmt.Errorf("answers index: %q points at no answer: %w", k, ErrCorrupt)
+		}
+		out = append(out, r.domain())
+		return true, nil
+	})
+	return out, err
+}
+
+// reindexAnswers rebuilds the time index from the primary bucket.
+func (t *tx) reindexAnswers() error {
+	answers, err := t.bucket(bucketAnswers)
+	if err != nil {
+		return err
+	}
+	index, err := t.bucket(bucketAnswersAt)
+	if err != nil {
+		return err
+	}
+	return answers.ForEach(func(k, v []byte) error {
+		var r answerRecord
+		if err := decode(k, v, &r); err != nil {
+			return fmt.Errorf("index answers: %w", err)
+		}
+		at, err := answerAtKey(r.OccurrenceID, r.PersonID)
+		if err != nil {
+			return fmt.Errorf("index answers: key %q: %w", k, err)
+		}
+		return index.Put(at, []byte{})
+	})
+}

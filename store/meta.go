@@ -1,0 +1,129 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strconv"
+
+	"github.com/rs/zerolog"
+	bolt "go.etcd.io/bbolt"
+)
+
+// schemaKey in the meta bucket holds the schema version as decimal text.
+var schemaKey = []byte("schema")
+
+// migrations[i] moves a database from schema version i to i+1. Append
+// only: a released step is never edited, since files in the field have
+// already run it. Open runs the missing steps in one transaction, so a
+// failed migration leaves the file as it was.
+var migrations = []func(*bolt.Tx) error{
+	migrateV1, // 0 → 1: the primary bucket of each aggregate
+	migrateV2, // 1 → 2: secondary indexes, built from the primary data
+}
+
+// SchemaVersion is the schema this build writes.
+func SchemaVersion() int { return len(migrations) }
+
+func migrateV1(btx *bolt.Tx) error {
+	for _, name := range [][]byte{
+		bucketMeta, bucketRitualState, bucketOccurrences, bucketAnswers,
+		bucketOutbox, bucketPersonState, bucketKV,
+	} {
+		if _, err := btx.CreateBucket(name); err != nil {
+			return fmt.Errorf("create bucket %q: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// migrateV2 adds the indexes that turn lookups by occurrence ID, answer
+// time ranges and the outbox's due list into cursor scans, filling them
+// from what v1 stored.
+func migrateV2(btx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketOccurrenceIDs, bucketAnswersAt, bucketOutboxDue, bucketOutboxCreated} {
+		if _, err := btx.CreateBucket(name); err != nil {
+			return fmt.Errorf("create bucket %q: %w", name, err)
+		}
+	}
+	t := &tx{btx: btx}
+	if err := t.reindexOccurrences(); err != nil {
+		return err
+	}
+	if err := t.reindexAnswers(); err != nil {
+		return err
+	}
+	return t.reindexOutbox()
+}
+
+// migrate brings the file to SchemaVersion. A file already there is only
+// read, so opening a current database writes nothing.
+func (db *DB) migrate(log zerolog.Logger) (err error) {
+	// Damaged pages can make bbolt panic or fault while walking them.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if p := recover(); p != nil {
+			err = corrupt(db.path, fmt.Sprintf("reading the schema: %v", p), errPanicked)
+		}
+	}()
+
+	var from int
+	if err := db.bolt.View(func(btx *bolt.Tx) error {
+		var e error
+		from, e = db.schemaOf(btx)
+		return e
+	}); err != nil {
+		return err
+	}
+	to := len(migrations)
+	switch {
+	case from > to:
+		return &openError{
+			msg:  fmt.Sprintf("database %s has schema version %d, newer than this cadencebot understands (%d): upgrade cadencebot, or restore a backup made by this version", db.path, from, to),
+			kind: ErrSchemaTooNew,
+		}
+	case from == to:
+		return nil
+	}
+	err = db.bolt.Update(func(btx *bolt.Tx) error {
+		for v := from; v < to; v++ {
+			if err := migrations[v](btx); err != nil {
+				return fmt.Errorf("migrate database %s from schema %d to %d: %w", db.path, v, v+1, err)
+			}
+		}
+		meta := btx.Bucket(bucketMeta)
+		if meta == nil {
+			return fmt.Errorf("migrate database %s: no meta bucket after migrations", db.path)
+		}
+		return meta.Put(schemaKey, []byte(strconv.Itoa(to)))
+	})
+	if err != nil {
+		return err
+	}
+	log.Info().Str("db", db.path).Int("from", from).Int("to", to).Msg("database schema migrated")
+	return nil
+}
+
+// schemaOf reads the schema version: 0 for a fresh file.
+func (db *DB) schemaOf(btx *bolt.Tx) (int, error) {
+	meta := btx.Bucket(bucketMeta)
+	if meta == nil {
+		var other []byte
+		_ = btx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+			other = append([]byte(nil), name...)
+			return errStop
+		})
+		if other != nil {
+			return 0, corrupt(db.path, fmt.Sprintf("it has a bucket %q but no %q bucket: another program's bbolt file?", other, bucketMeta), nil)
+		}
+		return 0, nil
+	}
+	raw := meta.Get(schemaKey)
+	v, err := strconv.Atoi(string(raw))
+	if err != nil || v < 1 {
+		return 0, corrupt(db.path, fmt.Sprintf("schema version %q in bucket %q is not a positive number", raw, bucketMeta), nil)
+	}
+	return v, nil
+}
+
+var errStop = errors.New("stop")

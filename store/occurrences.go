@@ -1,0 +1,215 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/cadencebot/cadencebot/cadence"
+	bolt "go.etcd.io/bbolt"
+)
+
+// occurrenceRecord is an occurrence as stored (JSON). Maps and slices
+// have no omitempty, so nil and empty survive a round trip apart.
+type occurrenceRecord struct {
+	ID          string               `json:"id"`
+	RitualID    string               `json:"ritual_id"`
+	Scheduled   time.Time            `json:"scheduled"`
+	Status      string               `json:"status"`
+	OpenedAt    time.Time            `json:"opened_at"`
+	Late        bool                 `json:"late"`
+	ClosesAt    time.Time            `json:"closes_at"`
+	ClosedAt    time.Time            `json:"closed_at"`
+	Facilitator string               `json:"facilitator"`
+	Expected    []string             `json:"expected"`
+	Excused     map[string]string    `json:"excused"`
+	PromptAt    map[string]time.Time `json:"prompt_at"`
+	CloseAt     map[string]time.Time `json:"close_at"`
+	Prompted    map[string]time.Time `json:"prompted"`
+	Reminded    map[string]int       `json:"reminded"`
+	SkipReason  string               `json:"skip_reason"`
+	SkippedBy   string               `json:"skipped_by"`
+}
+
+func toOccurrenceRecord(o *cadence.Occurrence) occurrenceRecord {
+	return occurrenceRecord{
+		ID:          o.ID,
+		RitualID:    o.RitualID,
+		Scheduled:   utc(o.Scheduled),
+		Status:      string(o.Status),
+		OpenedAt:    utc(o.OpenedAt),
+		Late:        o.Late,
+		ClosesAt:    utc(o.ClosesAt),
+		ClosedAt:    utc(o.ClosedAt),
+		Facilitator: o.Facilitator,
+		Expected:    o.Expected,
+		Excused:     o.Excused,
+		PromptAt:    utcMap(o.PromptAt),
+		CloseAt:     utcMap(o.CloseAt),
+		Prompted:    utcMap(o.Prompted),
+		Reminded:    o.Reminded,
+		SkipReason:  o.SkipReason,
+		SkippedBy:   o.SkippedBy,
+	}
+}
+
+func (r *occurrenceRecord) domain() *cadence.Occurrence {
+	return &cadence.Occurrence{
+		ID:          r.ID,
+		RitualID:    r.RitualID,
+		Scheduled:   r.Scheduled,
+		Status:      cadence.Status(r.Status),
+		OpenedAt:    r.OpenedAt,
+		Late:        r.Late,
+		ClosesAt:    r.ClosesAt,
+		ClosedAt:    r.ClosedAt,
+		Facilitator: r.Facilitator,
+		Expected:    r.Expected,
+		Excused:     r.Excused,
+		PromptAt:    r.PromptAt,
+		CloseAt:     r.CloseAt,
+		Prompted:    r.Prompted,
+		Reminded:    r.Reminded,
+		SkipReason:  r.SkipReason,
+		SkippedBy:   r.SkippedBy,
+	}
+}
+
+// occurrenceKey is "<scheduled>/<id>": time order, ties by ID.
+func occurrenceKey(id string, scheduled time.Time) ([]byte, error) {
+	tk, err := timeKey("occurrence "+id+" scheduled", scheduled)
+	if err != nil {
+		return nil, err
+	}
+	return join(tk, id), nil
+}
+
+func (t *tx) Occurrence(id string) (*cadence.Occurrence, error) {
+	ids, err := t.bucket(bucketOccurrenceIDs)
+	if err != nil {
+		return nil, err
+	}
+	occs, err := t.bucket(bucketOccurrences)
+	if err != nil {
+		return nil, err
+	}
+	pk := ids.Get([]byte(id))
+	if pk == nil {
+		return nil, fmt.Errorf("occurrence %q: %w", id, cadence.ErrNotFound)
+	}
+	var r occurrenceRecord
+	found, err := getJSON(occs, pk, &r)
+	if err != nil {
+		return nil, fmt.Errorf("occurrence %q: %w", id, err)
+	}
+	if !found {
+		return nil, fmt.Errorf("occurrence %q: index points at missing key %q: %w", id, pk, ErrCorrupt)
+	}
+	return r.domain(), nil
+}
+
+func (t *tx) PutOccurrence(o *cadence.Occurrence) error {
+	if err := t.writable("put occurrence"); err != nil {
+		return err
+	}
+	if o == nil || o.ID == "" {
+		return fmt.Errorf("put occurrence: empty id: %w", cadence.ErrInvalidInput)
+	}
+	pk, err := occurrenceKey(o.ID, o.Scheduled)
+	if err != nil {
+		return fmt.Errorf("put occurrence: %w", err)
+	}
+	ids, err := t.bucket(bucketOccurrenceIDs)
+	if err != nil {
+		return err
+	}
+	occs, err := t.bucket(bucketOccurrences)
+	if err != nil {
+		return err
+	}
+	// A changed Scheduled moves the record: drop the old key so the
+	// time index never lists it twice.
+	if old := ids.Get([]byte(o.ID)); old != nil && !bytes.Equal(old, pk) {
+		if err := occs.Delete(bytes.Clone(old)); err != nil {
+			return fmt.Errorf("put occurrence %q: %w", o.ID, err)
+		}
+	}
+	if err := putJSON(occs, pk, toOccurrenceRecord(o)); err != nil {
+		return fmt.Errorf("put occurrence %q: %w", o.ID, err)
+	}
+	if err := ids.Put([]byte(o.ID), pk); err != nil {
+		return fmt.Errorf("put occurrence %q: %w", o.ID, err)
+	}
+	return nil
+}
+
+// Occurrences scans the time range with a cursor; ritual and status are
+// filtered after decoding (a year holds a few hundred occurrences).
+func (t *tx) Occurrences(f cadence.OccurrenceFilter) ([]*cadence.Occurrence, error) {
+	occs, err := t.bucket(bucketOccurrences)
+	if err != nil {
+		return nil, err
+	}
+	var out []*cadence.Occurrence
+	err = scanTimeRange(occs, f.From, f.To, func(k, v []byte) (bool, error) {
+		var r occurrenceRecord
+		if err := decode(k, v, &r); err != nil {
+			return false, fmt.Errorf("list occurrences: %w", err)
+		}
+		if f.RitualID != "" && r.RitualID != f.RitualID {
+			return true, nil
+		}
+		if len(f.Status) > 0 && !slices.Contains(f.Status, cadence.Status(r.Status)) {
+			return true, nil
+		}
+		out = append(out, r.domain())
+		return f.Limit <= 0 || len(out) < f.Limit, nil
+	})
+	return out, err
+}
+
+// scanTimeRange calls fn for each entry whose key starts with a time in
+// [from, to), in key order, until fn returns false. Zero bounds are open.
+func scanTimeRange(b *bolt.Bucket, from, to time.Time, fn func(k, v []byte) (bool, error)) error {
+	c := b.Cursor()
+	var k, v []byte
+	if from.IsZero() {
+		k, v = c.First()
+	} else {
+		k, v = c.Seek([]byte(boundKey(from)))
+	}
+	var end []byte
+	if !to.IsZero() {
+		end = []byte(boundKey(to))
+	}
+	for ; k != nil; k, v = c.Next() {
+		if end != nil && bytes.Compare(k[:min(len(k), timeKeyLen)], end) >= 0 {
+			return nil
+		}
+		more, err := fn(k, v)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+// reindexOccurrences rebuilds the ID index from the primary bucket.
+func (t *tx) reindexOccurrences() error {
+	occs, err := t.bucket(bucketOccurrences)
+	if err != nil {
+		return err
+	}
+	ids, err := t.bucket(bucketOccurrenceIDs)
+	if err != nil {
+		return err
+	}
+	return occs.ForEach(func(k, v []byte) error {
+		var r occurrenceRecord
+		if err := decode(k, v, &r); err != nil {
+			return fmt.Errorf("index occurrences: %w", err)
+		}
+		return ids.Put([]byte(r.ID), bytes.Clone(k))
+	})
+}

@@ -1,0 +1,165 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/rs/zerolog"
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// Sentinel errors of Open, checked with errors.Is.
+var (
+	// ErrLocked: another process (usually a running cadencebot) holds the
+	// file's lock.
+	ErrLocked = errors.New("database is locked")
+	// ErrCorrupt: the file is not a readable cadencebot database (not a
+	// bbolt file, truncated, damaged, or another program's bbolt file).
+	ErrCorrupt = errors.New("database is corrupt")
+	// ErrSchemaTooNew: the file was written by a newer cadencebot.
+	ErrSchemaTooNew = errors.New("database schema is newer than this cadencebot")
+)
+
+// DefaultTimeout is how long Open waits for the file lock.
+const DefaultTimeout = time.Second
+
+// Options tune Open. The zero value is right for the daemon.
+type Options struct {
+	// Timeout bounds the wait for the file lock; zero means
+	// DefaultTimeout. There is deliberately no "wait forever".
+	Timeout time.Duration
+	// NoSync skips fsync on commit. Only for throwaway stores (simulate,
+	// benchmarks): a crash can lose or corrupt the file.
+	NoSync bool
+	// Logger receives migration notes. The zero value logs nothing.
+	Logger zerolog.Logger
+}
+
+// DB is an open store. It implements cadence.Store.
+type DB struct {
+	bolt *bolt.DB
+	path string
+}
+
+var _ cadence.Store = (*DB)(nil)
+
+// Open opens or creates the database at path and migrates it to the
+// current schema. A second process gets ErrLocked after opts.Timeout; a
+// file that is not a cadencebot database gets ErrCorrupt, never a panic.
+func Open(path string, opts Options) (*DB, error) {
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	// bbolt trusts its file: a truncated one faults deep in mmap'd
+	// memory, which Go cannot recover from. Check the header first.
+	if err := checkFile(path); err != nil {
+		return nil, err
+	}
+	bdb, err := openBolt(path, &bolt.Options{Timeout: timeout, NoSync: opts.NoSync})
+	if err != nil {
+		switch {
+		case errors.Is(err, berrors.ErrTimeout):
+			return nil, &openError{
+				msg:   fmt.Sprintf("database %s is locked by another cadencebot process (gave up after %s)", path, timeout),
+				kind:  ErrLocked,
+				cause: err,
+			}
+		case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch),
+			errors.Is(err, berrors.ErrChecksum), errors.Is(err, errPanicked):
+			return nil, corrupt(path, err.Error(), err)
+		}
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	db := &DB{bolt: bdb, path: path}
+	if err := db.migrate(opts.Logger); err != nil {
+		_ = bdb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// openBolt is bolt.Open with panics and memory faults turned into errors:
+// bbolt panics on some kinds of damage it meets while loading the file.
+func openBolt(path string, o *bolt.Options) (db *bolt.DB, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if p := recover(); p != nil {
+			db, err = nil, fmt.Errorf("%w: %v", errPanicked, p)
+		}
+	}()
+	return bolt.Open(path, 0o600, o)
+}
+
+var errPanicked = errors.New("bbolt panicked")
+
+// Path is the file the database lives in.
+func (db *DB) Path() string { return db.path }
+
+// Close releases the file and its lock.
+func (db *DB) Close() error {
+	if err := db.bolt.Close(); err != nil {
+		return fmt.Errorf("close database %s: %w", db.path, err)
+	}
+	return nil
+}
+
+// View runs fn in a read-only transaction. fn must not call View or
+// Update itself: bbolt transactions do not nest.
+func (db *DB) View(ctx context.Context, fn func(cadence.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return db.bolt.View(func(btx *bolt.Tx) error { return fn(&tx{btx: btx}) })
+}
+
+// Update runs fn in a read-write transaction, committed if fn returns nil
+// and rolled back otherwise (also on panic). One writer runs at a time.
+func (db *DB) Update(ctx context.Context, fn func(cadence.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return db.bolt.Update(func(btx *bolt.Tx) error { return fn(&tx{btx: btx}) })
+}
+
+// UpdateBatch is Update for many concurrent writers of small, independent
+// changes (answers arriving at the same minute): bbolt coalesces them into
+// one commit and one fsync. fn must be idempotent, since a failing batch
+// is retried one call at a time, and the call returns only after the
+// batch commits (up to bbolt's MaxBatchDelay, 10ms, later). See
+// BenchmarkConcurrentAnswers for when it pays.
+func (db *DB) UpdateBatch(ctx context.Context, fn func(cadence.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return db.bolt.Batch(func(btx *bolt.Tx) error { return fn(&tx{btx: btx}) })
+}
+
+// openError carries a user-facing message and both the package sentinel
+// and bbolt's cause for errors.Is.
+type openError struct {
+	msg   string
+	kind  error
+	cause error
+}
+
+func (e *openError) Error() string   { return e.msg }
+func (e *openError) Unwrap() []error {
+	if e.cause == nil {
+		return []error{e.kind}
+	}
+	return []error{e.kind, e.cause}
+}
+
+func corrupt(path, why string, cause error) error {
+	return &openError{
+		msg:   fmt.Sprintf("database %s is not a readable cadencebot database: %s", path, why),
+		kind:  ErrCorrupt,
+		cause: cause,
+	}
+}
