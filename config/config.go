@@ -1,0 +1,253 @@
+// Package config loads cadencebot's TOML file into domain objects and
+// refuses a bad file at load, naming file, line and field for every
+// problem found (not only the first).
+//
+// Secrets are not part of the file: they come from the environment (see
+// the Env* constants), and a key that looks like one is refused.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+	_ "time/tzdata" // zones must resolve in a scratch container too
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+// Config is a loaded, validated configuration.
+type Config struct {
+	Path    string // the file it came from, as given to Load
+	Bot     BotConfig
+	Slack   SlackConfig
+	Teams   TeamsConfig
+	People  []*cadence.Person
+	Rituals []*cadence.Ritual
+	Roster  *cadence.Roster
+}
+
+// BotConfig is the [bot] table.
+type BotConfig struct {
+	Timezone        *time.Location // default zone of people and rituals
+	Database        string         // bbolt file, relative to the working directory
+	Listen          string         // HTTP address for health, metrics, API and the local chat
+	LogLevel        string         // trace, debug, info, warn or error
+	LogFormat       string         // console or json
+	PublicURL       string         // how people reach the bot's pages; empty: derived from Listen
+	DefaultPlatform string         // local, slack or teams; rituals without a platform use it
+}
+
+// SlackConfig is the [slack] table; tokens come from SLACK_* variables.
+type SlackConfig struct {
+	APIURL string // Web API base, overridden in tests to a fake server
+	Mode   string // socket (no public URL needed) or http (Events API)
+}
+
+// TeamsConfig is the [teams] table; the app id and password come from
+// TEAMS_* variables.
+type TeamsConfig struct {
+	TokenURL           string // OAuth token endpoint for Bot Framework
+	OpenIDMetadataURL  string // where inbound JWT signing keys are published
+	ServiceURLOverride string // send every reply here (tests, emulator); usually empty
+}
+
+// Defaults for keys a file may omit.
+const (
+	DefaultDatabase           = "cadencebot.db"
+	DefaultListen             = "127.0.0.1:8080"
+	DefaultLogLevel           = "info"
+	DefaultLogFormat          = "console"
+	DefaultPlatform           = "local"
+	DefaultSlackAPIURL        = "https://slack.com/api/"
+	DefaultSlackMode          = "socket"
+	DefaultTeamsTokenURL      = "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
+	DefaultTeamsOpenIDMetaURL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+)
+
+// Ritual returns the ritual with the given ID, or nil.
+func (c *Config) Ritual(id string) *cadence.Ritual {
+	for _, r := range c.Rituals {
+		if r.ID == id {
+			return r
+		}
+	}
+	return nil
+}
+
+// Load reads and validates the file at path. A validation failure is an
+// Errors value listing every problem.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	cfg, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// Parse validates data; name is used in error messages and as Config.Path.
+func Parse(name string, data []byte) (*Config, error) {
+	var f fileConfig
+	md, err := toml.Decode(string(data), &f)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, Errors{{File: name, Line: pe.Position.Line, Field: pe.LastKey, Msg: pe.Message}}
+		}
+		// Only a top-level table of the wrong kind gets here (people = "x").
+		field, msg := typeError(err)
+		return nil, Errors{{File: name, Line: scanPositions(string(data)).line(field), Field: field, Msg: msg}}
+	}
+	d := &decoder{
+		collector: collector{file: name, pos: scanPositions(string(data))},
+		md:        &md,
+	}
+	cfg := d.config(&f)
+	if err := d.err(); err != nil {
+		return nil, err
+	}
+	cfg.Path = name
+	return cfg, nil
+}
+
+// decoder turns the decoded file into a Config, collecting problems.
+type decoder struct {
+	collector
+	md *toml.MetaData
+}
+
+func (d *decoder) config(f *fileConfig) *Config {
+	cfg := &Config{}
+	var bf botFile
+	var sf slackFile
+	var tf teamsFile
+	d.decode(f.Bot, "bot", &bf)
+	d.decode(f.Slack, "slack", &sf)
+	d.decode(f.Teams, "teams", &tf)
+	cfg.Bot = d.bot(&bf)
+	cfg.Slack = d.slack(&sf)
+	cfg.Teams = d.teams(&tf)
+
+	cfg.People = d.people(f.People, cfg.Bot.Timezone)
+	cfg.Roster = cadence.NewRoster(cfg.People)
+	cfg.Rituals = d.rituals(f.Rituals, cfg)
+	d.unknownKeys()
+	return cfg
+}
+
+// decode fills v from one section or array element; a type mistake is
+// reported at the key that has it and leaves v partly filled.
+func (d *decoder) decode(p toml.Primitive, field string, v any) bool {
+	err := d.md.PrimitiveDecode(p, v)
+	if err == nil {
+		return true
+	}
+	key, msg := typeError(err)
+	d.add(d.indexed(field, key), "%s", msg)
+	return false
+}
+
+// indexed maps an index-free key from a toml error ("people.name") to the
+// path inside element field ("people[3].name"), as precisely as the
+// position index allows.
+func (d *decoder) indexed(field, key string) string {
+	var matches []string
+	for _, p := range d.pos.plain[key] {
+		if p == field || len(p) > len(field) && p[:len(field)] == field && (p[len(field)] == '.' || p[len(field)] == '[') {
+			matches = append(matches, p)
+		}
+	}
+	switch {
+	case len(matches) == 1:
+		return matches[0]
+	case len(matches) > 1:
+		// The same key in several nested elements: name their common parent.
+		return commonParent(matches)
+	}
+	return field
+}
+
+func commonParent(paths []string) string {
+	p := paths[0]
+	for _, q := range paths[1:] {
+		for !(len(q) >= len(p) && q[:len(p)] == p) {
+			p = parentPath(p)
+		}
+	}
+	return p
+}
+
+func (d *decoder) bot(f *botFile) BotConfig {
+	b := BotConfig{
+		Timezone:        time.UTC,
+		Database:        or(f.Database, DefaultDatabase),
+		Listen:          or(f.Listen, DefaultListen),
+		LogLevel:        or(f.LogLevel, DefaultLogLevel),
+		LogFormat:       or(f.LogFormat, DefaultLogFormat),
+		PublicURL:       f.PublicURL,
+		DefaultPlatform: or(f.Platform, DefaultPlatform),
+	}
+	if f.Timezone != "" {
+		if loc, msg := loadZone(f.Timezone); msg != "" {
+			d.add("bot.timezone", "%s", msg)
+		} else {
+			b.Timezone = loc
+		}
+	}
+	if msg := checkHostPort(b.Listen); msg != "" {
+		d.add("bot.listen", "%s", msg)
+	}
+	d.oneOf("bot.log_level", b.LogLevel, "trace", "debug", "info", "warn", "error")
+	d.oneOf("bot.log_format", b.LogFormat, "console", "json")
+	d.oneOf("bot.platform", b.DefaultPlatform, platforms...)
+	if b.PublicURL != "" {
+		if msg := checkURL(b.PublicURL); msg != "" {
+			d.add("bot.public_url", "%s", msg)
+		}
+	}
+	return b
+}
+
+var platforms = []string{"local", "slack", "teams"}
+
+func (d *decoder) slack(f *slackFile) SlackConfig {
+	s := SlackConfig{APIURL: or(f.APIURL, DefaultSlackAPIURL), Mode: or(f.Mode, DefaultSlackMode)}
+	if msg := checkURL(s.APIURL); msg != "" {
+		d.add("slack.api_url", "%s", msg)
+	}
+	d.oneOf("slack.mode", s.Mode, "socket", "http")
+	return s
+}
+
+func (d *decoder) teams(f *teamsFile) TeamsConfig {
+	t := TeamsConfig{
+		TokenURL:           or(f.TokenURL, DefaultTeamsTokenURL),
+		OpenIDMetadataURL:  or(f.OpenIDMetadataURL, DefaultTeamsOpenIDMetaURL),
+		ServiceURLOverride: f.ServiceURLOverride,
+	}
+	for field, v := range map[string]string{
+		"teams.token_url":            t.TokenURL,
+		"teams.openid_metadata_url":  t.OpenIDMetadataURL,
+		"teams.service_url_override": t.ServiceURLOverride,
+	} {
+		if v != "" {
+			if msg := checkURL(v); msg != "" {
+				d.add(field, "%s", msg)
+			}
+		}
+	}
+	return t
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,76 @@
+package config
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Error is one problem in a config file, located by line and field path.
+type Error struct {
+	File  string
+	Line  int    // 0 when the problem has no single place (a missing table)
+	Field string // rituals[2].schedule; empty for file-level problems
+	Msg   string
+}
+
+// Error renders "config.toml:42: rituals[1].schedule: msg", dropping the
+// parts that are unknown.
+func (e Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	if e.Field != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Field)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Errors is every problem found in one file, in line order. Load and Parse
+// return it as their error so a user can fix a file in one pass.
+type Errors []Error
+
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// collector accumulates errors while a file is converted.
+type collector struct {
+	file string
+	pos  *positions
+	errs Errors
+}
+
+// add records a problem at field, located through the position index.
+func (c *collector) add(field, format string, args ...any) {
+	c.errs = append(c.errs, Error{File: c.file, Line: c.pos.line(field), Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+// err returns the sorted errors, or nil when there are none.
+func (c *collector) err() error {
+	if len(c.errs) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(c.errs, func(a, b Error) int {
+		// Errors without a line go last: they are about what is missing.
+		la, lb := a.Line, b.Line
+		if la == 0 {
+			la = 1 << 30
+		}
+		if lb == 0 {
+			lb = 1 << 30
+		}
+		return cmp.Compare(la, lb)
+	})
+	return c.errs
+}

@@ -1,0 +1,310 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+func (d *decoder) rituals(elems []toml.Primitive, cfg *Config) []*cadence.Ritual {
+	if len(elems) == 0 {
+		d.add("rituals", "no rituals: add at least one [[rituals]] table")
+		return nil
+	}
+	var out []*cadence.Ritual
+	firstLine := map[string]int{}
+	for i, prim := range elems {
+		field := fmt.Sprintf("rituals[%d]", i)
+		var rf ritualFile
+		if !d.decode(prim, field, &rf) {
+			continue // partly decoded: checking it would report noise
+		}
+		r := d.ritual(field, &rf, cfg)
+		if r.ID != "" {
+			if l, dup := firstLine[r.ID]; dup {
+				d.add(field+".id", "duplicate ritual id %q (first at line %d)", r.ID, l)
+				continue
+			}
+			firstLine[r.ID] = d.pos.line(field + ".id")
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func (d *decoder) ritual(field string, f *ritualFile, cfg *Config) *cadence.Ritual {
+	r := &cadence.Ritual{
+		ID:            f.ID,
+		Title:         or(f.Title, f.ID),
+		Kind:          cadence.Kind(f.Kind),
+		Platform:      or(f.Platform, cfg.Bot.DefaultPlatform),
+		Channel:       f.Channel,
+		Lead:          f.Lead,
+		PerPersonTime: f.PerPersonTime,
+		Checklist:     f.Checklist,
+	}
+	if msg := checkID(f.ID); msg != "" {
+		d.add(field+".id", "%s", msg)
+	}
+	switch {
+	case f.Kind == "":
+		d.add(field+".kind", "missing kind (triage, deployment-planning, quality-review or standup)")
+	case !r.Kind.Valid():
+		d.add(field+".kind", "unknown kind %q (use triage, deployment-planning, quality-review or standup)", f.Kind)
+	}
+	if f.Platform != "" {
+		d.oneOf(field+".platform", f.Platform, platforms...)
+	}
+	switch {
+	case f.Channel == "":
+		d.add(field+".channel", "missing channel (where the agenda and summary are posted)")
+	case strings.ContainsAny(f.Channel, " \t\n"):
+		d.add(field+".channel", "%q: channel names have no spaces", f.Channel)
+	}
+	d.schedule(field, f, r, cfg.Bot.Timezone)
+	d.participants(field, f, r, cfg)
+	d.questions(field, f, r)
+	d.window(field, f, r)
+	for i, s := range f.SkipDates {
+		if date, ok := d.date(fmt.Sprintf("%s.skip_dates[%d]", field, i), s); ok {
+			r.SkipDates = append(r.SkipDates, date)
+		}
+	}
+	for i, item := range f.Checklist {
+		if strings.TrimSpace(item) == "" {
+			d.add(fmt.Sprintf("%s.checklist[%d]", field, i), "empty checklist item")
+		}
+	}
+	return r
+}
+
+// schedule parses the cron spec in the ritual's zone and checks it fits
+// per_person_time.
+func (d *decoder) schedule(field string, f *ritualFile, r *cadence.Ritual, defaultZone *time.Location) {
+	loc := defaultZone
+	if f.Timezone != "" {
+		l, msg := loadZone(f.Timezone)
+		if msg != "" {
+			d.add(field+".timezone", "%s", msg)
+		} else {
+			loc = l
+		}
+	}
+	r.Location = loc
+	r.Spec = strings.TrimSpace(f.Schedule)
+	if r.Spec == "" {
+		d.add(field+".schedule", `missing schedule (5-field cron such as "30 9 * * MON", a descriptor such as "@weekly", or "@every 30s")`)
+		return
+	}
+	s, err := cadence.ParseSchedule(r.Spec, loc)
+	if err != nil {
+		d.add(field+".schedule", "%s", strings.TrimPrefix(err.Error(), fmt.Sprintf("schedule %q: ", r.Spec)))
+		return
+	}
+	r.Schedule = s
+	cronTZ := strings.HasPrefix(r.Spec, "CRON_TZ=") || strings.HasPrefix(r.Spec, "TZ=")
+	if cronTZ {
+		if f.Timezone != "" && s.Location().String() != loc.String() {
+			d.add(field+".timezone", "%q conflicts with the zone in schedule (%s); give one", f.Timezone, s.Location())
+		}
+		r.Location = s.Location()
+	}
+	if f.PerPersonTime {
+		switch {
+		case s.Interval() > 0:
+			d.add(field+".per_person_time", "needs a time-of-day schedule; %q has none", r.Spec)
+		case cronTZ:
+			d.add(field+".per_person_time", "conflicts with the zone in schedule: per-person rituals fire in each participant's own zone")
+		}
+	}
+}
+
+// participants resolves ids, role:X, capability:X and all into person ids
+// in roster order; a selector that matches nobody is an error, because it
+// is almost always a typo.
+func (d *decoder) participants(field string, f *ritualFile, r *cadence.Ritual, cfg *Config) {
+	if len(f.Participants) == 0 {
+		d.add(field+".participants", `missing participants (person ids, "role:<role>", "capability:<capability>" or "all")`)
+	}
+	want := map[string]bool{}
+	for i, sel := range f.Participants {
+		pf := fmt.Sprintf("%s.participants[%d]", field, i)
+		matched := 0
+		for _, p := range cfg.People {
+			if matches(sel, p) {
+				want[p.ID] = true
+				matched++
+			}
+		}
+		if matched > 0 {
+			continue
+		}
+		kind, value, hasKind := strings.Cut(sel, ":")
+		switch {
+		case !hasKind:
+			d.add(pf, "unknown person %q", sel)
+		case kind == "role" && !cadence.Role(value).Valid():
+			d.add(pf, "unknown role %q (use specialist, lead, manager or admin)", value)
+		case kind == "role":
+			d.add(pf, "nobody has role %q", value)
+		case kind == "capability":
+			d.add(pf, "nobody has capability %q", value)
+		default:
+			d.add(pf, `unknown selector %q (use a person id, "role:<role>", "capability:<capability>" or "all")`, sel)
+		}
+	}
+	for _, p := range cfg.People {
+		if want[p.ID] {
+			r.Participants = append(r.Participants, p.ID)
+		}
+	}
+	if r.Platform == "slack" {
+		for _, p := range cfg.People {
+			if want[p.ID] && p.Handles.SlackID == "" && p.Handles.Email == "" {
+				d.add(field+".participants", "%s takes part on slack but has no slack user id or email", p.ID)
+			}
+		}
+	}
+
+	switch {
+	case f.Facilitator != "" && len(f.Facilitators) > 0:
+		d.add(field+".facilitators", "set facilitator or facilitators, not both")
+	case f.Facilitator != "":
+		if d.knownPerson(field+".facilitator", f.Facilitator, cfg) {
+			r.Facilitators = []string{f.Facilitator}
+		}
+	default:
+		for i, id := range f.Facilitators {
+			ff := fmt.Sprintf("%s.facilitators[%d]", field, i)
+			switch {
+			case slices.Contains(r.Facilitators, id):
+				d.add(ff, "%q is listed twice", id)
+			case d.knownPerson(ff, id, cfg):
+				r.Facilitators = append(r.Facilitators, id)
+			}
+		}
+	}
+	if f.Lead != "" {
+		d.knownPerson(field+".lead", f.Lead, cfg)
+	} else {
+		r.Lead = defaultLead(cfg.People)
+	}
+}
+
+func (d *decoder) knownPerson(field, id string, cfg *Config) bool {
+	if cfg.Roster.Person(id) == nil {
+		d.add(field, "unknown person %q", id)
+		return false
+	}
+	return true
+}
+
+// defaultLead is who hears about a ritual's problems when it names no
+// lead: the first lead, else the first admin, else nobody.
+func defaultLead(people []*cadence.Person) string {
+	for _, role := range []cadence.Role{cadence.RoleLead, cadence.RoleAdmin} {
+		for _, p := range people {
+			if p.Role == role {
+				return p.ID
+			}
+		}
+	}
+	return ""
+}
+
+func matches(sel string, p *cadence.Person) bool {
+	switch kind, value, _ := strings.Cut(sel, ":"); kind {
+	case "all":
+		return sel == "all"
+	case "role":
+		return string(p.Role) == value
+	case "capability":
+		return p.HasCapability(value)
+	}
+	return sel == p.ID
+}
+
+func (d *decoder) questions(field string, f *ritualFile, r *cadence.Ritual) {
+	if f.Questions == nil {
+		r.Questions = cadence.DefaultQuestions(r.Kind)
+		return
+	}
+	if len(*f.Questions) == 0 {
+		d.add(field+".questions", "no questions: remove `questions = []` to use the defaults for %s, or list at least one", or(f.Kind, "the kind"))
+		return
+	}
+	for i, q := range *f.Questions {
+		qf := fmt.Sprintf("%s.questions[%d]", field, i)
+		if msg := checkID(q.ID); msg != "" {
+			d.add(qf+".id", "%s", msg)
+		} else if r.Question(q.ID) != nil {
+			d.add(qf+".id", "duplicate question id %q", q.ID)
+			continue
+		}
+		if strings.TrimSpace(q.Text) == "" {
+			d.add(qf+".text", "missing text")
+		}
+		r.Questions = append(r.Questions, cadence.Question{ID: q.ID, Text: q.Text, Required: q.Required, Blocker: q.Blocker})
+	}
+}
+
+// reminderSpec reads "1h before close" and "30m after open".
+var reminderSpec = regexp.MustCompile(`^\s*(\S+)\s+(before\s+close|after\s+open)\s*$`)
+
+// window checks the response window against the schedule and turns the
+// reminders into offsets before close, earliest reminder first.
+func (d *decoder) window(field string, f *ritualFile, r *cadence.Ritual) {
+	wf := field + ".window"
+	if f.Window == "" {
+		d.add(wf, `missing window (how long answers are collected, e.g. "4h")`)
+		return
+	}
+	w, err := time.ParseDuration(f.Window)
+	switch {
+	case err != nil:
+		d.add(wf, `%q is not a duration (e.g. "4h", "90m", "45s")`, f.Window)
+		return
+	case w <= 0:
+		d.add(wf, "must be positive, not %q", f.Window)
+		return
+	}
+	r.Window = w
+	if r.Schedule != nil {
+		if p := r.Schedule.Period(); w > p {
+			d.add(wf, "%s is longer than the %s between two occurrences of %q; occurrences would overlap", fmtDuration(w), fmtDuration(p), r.Spec)
+		}
+	}
+	firstAt := map[time.Duration]int{}
+	for i, s := range f.Reminders {
+		rf := fmt.Sprintf("%s.reminders[%d]", field, i)
+		m := reminderSpec.FindStringSubmatch(s)
+		var off time.Duration
+		if m != nil {
+			off, err = time.ParseDuration(m[1])
+		}
+		if m == nil || err != nil {
+			d.add(rf, `%q is not a reminder: use "<duration> before close" or "<duration> after open", e.g. "1h before close"`, s)
+			continue
+		}
+		if strings.HasPrefix(m[2], "after") {
+			off = w - off
+		}
+		if off <= 0 || off >= w {
+			d.add(rf, "%q is not inside the %s window", s, fmtDuration(w))
+			continue
+		}
+		if j, dup := firstAt[off]; dup {
+			d.add(rf, "%q is the same time as reminders[%d]", s, j)
+			continue
+		}
+		firstAt[off] = i
+		r.Reminders = append(r.Reminders, off)
+	}
+	slices.SortFunc(r.Reminders, func(a, b time.Duration) int { return int(b - a) })
+}
