@@ -1,0 +1,245 @@
+package teams
+
+import (
+	"bytes"
+	"encoding/json"
+	"maps"
+	"slices"
+	"strconv"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+// Adaptive Card schema elements cadencebot uses (version 1.5, which Teams
+// desktop and mobile render).
+const (
+	cardVersion = "1.5"
+	cardSchema  = "http://adaptivecards.io/schemas/adaptive-card.json"
+	// inputPrefix namespaces question inputs in a submit's value, which
+	// also carries "action" and "occurrence".
+	inputPrefix = "q_"
+)
+
+type adaptiveCard struct {
+	Schema  string   `json:"$schema"`
+	Type    string   `json:"type"`
+	Version string   `json:"version"`
+	Body    []any    `json:"body"`
+	Actions []any    `json:"actions,omitempty"`
+	MSTeams *msTeams `json:"msteams,omitempty"`
+}
+
+type msTeams struct {
+	Width string `json:"width,omitempty"`
+}
+
+type textBlock struct {
+	Type      string `json:"type"`
+	Text      string `json:"text"`
+	Wrap      bool   `json:"wrap"`
+	Size      string `json:"size,omitempty"`
+	Weight    string `json:"weight,omitempty"`
+	Color     string `json:"color,omitempty"`
+	IsSubtle  bool   `json:"isSubtle,omitempty"`
+	Spacing   string `json:"spacing,omitempty"`
+	Separator bool   `json:"separator,omitempty"`
+}
+
+type container struct {
+	Type  string `json:"type"`
+	Style string `json:"style,omitempty"`
+	Bleed bool   `json:"bleed,omitempty"`
+	Items []any  `json:"items"`
+}
+
+type inputText struct {
+	Type         string `json:"type"`
+	ID           string `json:"id"`
+	Label        string `json:"label"`
+	IsMultiline  bool   `json:"isMultiline"`
+	IsRequired   bool   `json:"isRequired,omitempty"`
+	ErrorMessage string `json:"errorMessage,omitempty"`
+	MaxLength    int    `json:"maxLength,omitempty"`
+	Value        string `json:"value,omitempty"`
+}
+
+type actionSubmit struct {
+	Type             string     `json:"type"`
+	Title            string     `json:"title"`
+	Style            string     `json:"style,omitempty"`
+	Data             submitData `json:"data"`
+	AssociatedInputs string     `json:"associatedInputs,omitempty"`
+}
+
+// submitData comes back in the message activity's value when a button is
+// pressed, merged with the card's inputs.
+type submitData struct {
+	Action     string `json:"action"`
+	Occurrence string `json:"occurrence,omitempty"`
+}
+
+// cardOptions change how a prompt is drawn after a submit.
+type cardOptions struct {
+	errors map[string]string // question ID → what is wrong
+	values map[string]string // typed values, kept when errors are shown
+	note   string            // a line above the actions ("Saved at ...")
+}
+
+// headerStyle gives each kind a recognisable band of colour.
+var headerStyle = map[cadence.MessageKind]string{
+	cadence.KindAgenda:   "accent",
+	cadence.KindPrompt:   "emphasis",
+	cadence.KindReminder: "warning",
+	cadence.KindSummary:  "good",
+	cadence.KindNotice:   "attention",
+}
+
+// cardParts are the pieces of a card before it is assembled: a header, the
+// content elements (which may be split across activities), and the trailer
+// (inputs, note, footer) and actions that stay on the last part.
+type cardParts struct {
+	header  []any
+	content []any
+	trailer []any
+	actions []any
+}
+
+func buildParts(m *cadence.Message, o cardOptions) cardParts {
+	b := m.Body
+	var p cardParts
+	head := []any{textBlock{Type: "TextBlock", Text: b.Title, Wrap: true, Size: "Large", Weight: "Bolder"}}
+	if b.Text != "" && b.Text != b.Title {
+		head = append(head, textBlock{Type: "TextBlock", Text: b.Text, Wrap: true, Spacing: "Small"})
+	}
+	p.header = []any{container{Type: "Container", Style: headerStyle[m.Kind], Bleed: true, Items: head}}
+	for _, s := range b.Sections {
+		if s.Heading != "" {
+			p.content = append(p.content, textBlock{Type: "TextBlock", Text: s.Heading, Wrap: true, Weight: "Bolder", Spacing: "Medium", Separator: true})
+		}
+		for _, l := range s.Lines {
+			p.content = append(p.content, textBlock{Type: "TextBlock", Text: "• " + l, Wrap: true, Spacing: "Small"})
+		}
+	}
+	answering := m.Kind == cadence.KindPrompt && len(b.Questions) > 0
+	if answering {
+		p.trailer = append(p.trailer, questionInputs(b, o)...)
+	}
+	if o.note != "" {
+		p.trailer = append(p.trailer, textBlock{Type: "TextBlock", Text: o.note, Wrap: true, Color: "Good", Spacing: "Medium"})
+	}
+	if b.Footer != "" {
+		p.trailer = append(p.trailer, textBlock{Type: "TextBlock", Text: b.Footer, Wrap: true, Size: "Small", IsSubtle: true, Spacing: "Medium"})
+	}
+	p.actions = cardActions(m, answering)
+	return p
+}
+
+// questionInputs draws one multiline input per question, pre-filled with
+// the previous answer (editing) or the values just typed (errors), with
+// each error in red under its input.
+func questionInputs(b cadence.Body, o cardOptions) []any {
+	var items []any
+	for _, q := range b.Questions {
+		value := b.Prefill[q.ID]
+		if v, ok := o.values[q.ID]; ok {
+			value = v
+		}
+		in := inputText{Type: "Input.Text", ID: inputPrefix + q.ID, Label: q.Text, IsMultiline: true,
+			MaxLength: cadence.MaxAnswerLen, Value: value}
+		if q.Required {
+			in.IsRequired, in.ErrorMessage = true, "This question needs an answer."
+		}
+		items = append(items, in)
+		if e, ok := o.errors[q.ID]; ok {
+			items = append(items, textBlock{Type: "TextBlock", Text: "⚠ " + e, Wrap: true, Color: "Attention", Spacing: "None"})
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(o.errors)) { // errors not tied to a question of this card
+		if questionIndex(b.Questions, id) < 0 {
+			items = append(items, textBlock{Type: "TextBlock", Text: "⚠ " + id + ": " + o.errors[id], Wrap: true, Color: "Attention"})
+		}
+	}
+	return items
+}
+
+func questionIndex(qs []cadence.Question, id string) int {
+	for i, q := range qs {
+		if q.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// cardActions turns the body's buttons into Action.Submit. On a prompt the
+// first action submits the inputs; the others (skip, out of office) must
+// not be blocked by required inputs, hence associatedInputs "none".
+func cardActions(m *cadence.Message, answering bool) []any {
+	var out []any
+	if answering {
+		title := "Submit answers"
+		if len(m.Body.Prefill) > 0 {
+			title = "Update answers"
+		}
+		out = append(out, actionSubmit{Type: "Action.Submit", Title: title, Style: "positive",
+			Data: submitData{Action: cadence.ActionAnswer, Occurrence: m.OccurrenceID}})
+	}
+	for _, a := range m.Body.Actions {
+		if answering && a.ID == cadence.ActionAnswer {
+			continue
+		}
+		occ := a.Value
+		if occ == "" {
+			occ = m.OccurrenceID
+		}
+		s := actionSubmit{Type: "Action.Submit", Title: a.Label, Style: actionStyle(a.Style),
+			Data: submitData{Action: a.ID, Occurrence: occ}}
+		if answering {
+			s.AssociatedInputs = "none"
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func actionStyle(s string) string {
+	switch s {
+	case "primary":
+		return "positive"
+	case "danger":
+		return "destructive"
+	}
+	return ""
+}
+
+func newCard(body, actions []any) *adaptiveCard {
+	if body == nil {
+		body = []any{}
+	}
+	return &adaptiveCard{Schema: cardSchema, Type: "AdaptiveCard", Version: cardVersion, Body: body, Actions: actions,
+		MSTeams: &msTeams{Width: "Full"}}
+}
+
+// cardActivity wraps a card in a message activity; summary is the
+// notification text Teams shows in the activity feed.
+func cardActivity(c *adaptiveCard, summary string) *Activity {
+	return &Activity{Type: typeMessage, Summary: summary,
+		Attachments: []Attachment{{ContentType: contentTypeCard, Content: c}}}
+}
+
+// continued titles the later parts of a split message.
+func continued(title string, part, total int) string {
+	return title + " (" + strconv.Itoa(part) + "/" + strconv.Itoa(total) + ")"
+}
+
+// marshal encodes without HTML escaping: cards carry text with < and &,
+// and \u003c would only make activities bigger.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}

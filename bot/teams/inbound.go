@@ -1,0 +1,384 @@
+package teams
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"maps"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cadencebot/cadencebot/bot"
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+// handleActivity acts on an authenticated activity and returns the HTTP
+// status for the connector.
+func (a *Adapter) handleActivity(ctx context.Context, act *Activity) (int, error) {
+	switch act.Type {
+	case typeConversationUpdate:
+		return a.onConversationUpdate(ctx, act)
+	case typeInstallationUpdate:
+		if strings.HasPrefix(act.Action, "remove") {
+			return a.updateRefs(ctx, act, forgetRefs)
+		}
+		return a.updateRefs(ctx, act, a.capture)
+	case typeMessage:
+		if st, err := a.updateRefs(ctx, act, a.capture); err != nil {
+			return st, err
+		}
+		if len(act.Value) > 0 && string(act.Value) != "null" {
+			return a.onSubmit(ctx, act)
+		}
+		return a.onText(ctx, act)
+	}
+	return http.StatusOK, nil // typing, reactions, ...: nothing to do
+}
+
+func (a *Adapter) capture(tx cadence.KVTx, act *Activity) error {
+	return captureRefs(tx, act, a.clock.Now())
+}
+
+func (a *Adapter) updateRefs(ctx context.Context, act *Activity, fn func(cadence.KVTx, *Activity) error) (int, error) {
+	if err := a.st.Update(ctx, func(tx cadence.Tx) error { return fn(tx, act) }); err != nil {
+		return http.StatusInternalServerError, fmt.Errorf("storing conversation references: %w", err)
+	}
+	return http.StatusOK, nil
+}
+
+// onConversationUpdate learns where the bot was installed and greets
+// people who added it to their personal scope.
+func (a *Adapter) onConversationUpdate(ctx context.Context, act *Activity) (int, error) {
+	botID := ""
+	if act.Recipient != nil {
+		botID = act.Recipient.ID
+	}
+	isBot := func(m ChannelAccount) bool { return m.ID == botID }
+	if slices.ContainsFunc(act.MembersRemoved, isBot) {
+		return a.updateRefs(ctx, act, forgetRefs)
+	}
+	if st, err := a.updateRefs(ctx, act, a.capture); err != nil {
+		return st, err
+	}
+	if act.isPersonal() && slices.ContainsFunc(act.MembersAdded, isBot) {
+		welcome := bot.HelpReply("")
+		welcome.Title = "Hi, I'm cadencebot"
+		welcome.Lines = append([]string{"I'll send you your ritual prompts here. Type a command to me at any time:"}, welcome.Lines...)
+		a.replyWith(ctx, act, replyMessage(welcome))
+	}
+	return http.StatusOK, nil
+}
+
+// person finds the roster entry of the sender by either Teams ID.
+func (a *Adapter) person(from *ChannelAccount) *cadence.Person {
+	if from == nil {
+		return nil
+	}
+	r := a.svc.Roster()
+	if p := r.ByTeamsID(from.ID); p != nil && from.ID != "" {
+		return p
+	}
+	if from.AADObjectID != "" {
+		return r.ByTeamsID(from.AADObjectID)
+	}
+	return nil
+}
+
+// onText runs a typed command: anything said to the bot in its 1:1 chat,
+// or a message that @mentions it in a channel or group chat.
+func (a *Adapter) onText(ctx context.Context, act *Activity) (int, error) {
+	text, mentioned := commandText(act)
+	if !act.isPersonal() && !mentioned {
+		return http.StatusOK, nil
+	}
+	reply, err := a.run(ctx, a.svc, a.person(act.From), text, a.clock.Now())
+	if err != nil {
+		a.log.Error().Err(err).Str("activity", act.ID).Msg("teams: command failed")
+	}
+	a.replyWith(ctx, act, replyMessage(reply))
+	return http.StatusOK, nil
+}
+
+var tagRE = regexp.MustCompile(`<[^>]*>`)
+
+// commandText strips the bot's <at>mention</at> (and any other markup
+// Teams adds) from a message and reports whether the bot was mentioned.
+func commandText(act *Activity) (string, bool) {
+	text, mentioned := act.Text, false
+	for _, e := range act.Entities {
+		if e.Type == "mention" && e.Mentioned != nil && act.Recipient != nil && e.Mentioned.ID == act.Recipient.ID {
+			mentioned = true
+			if e.Text != "" {
+				text = strings.ReplaceAll(text, e.Text, " ")
+			}
+		}
+	}
+	text = html.UnescapeString(tagRE.ReplaceAllString(text, " "))
+	return strings.Join(strings.FieldsFunc(text, func(r rune) bool { return r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == '\u00a0' }), " "), mentioned
+}
+
+// replyMessage turns a command reply into a card message.
+func replyMessage(r bot.Reply) *cadence.Message {
+	kind := cadence.KindReceipt
+	if r.Failed {
+		kind = cadence.KindNotice
+	}
+	return &cadence.Message{Kind: kind, Body: r.Body()}
+}
+
+// replyWith posts m in reply to act. Replies are immediate answers to the
+// person, not outbox messages: a failure is logged and the person can ask
+// again.
+func (a *Adapter) replyWith(ctx context.Context, act *Activity, m *cadence.Message) {
+	acts, err := render(m, cardOptions{}, a.maxBytes)
+	if err == nil {
+		for _, out := range acts {
+			if _, err = a.post(ctx, act.ServiceURL, act.Conversation.ID, act.ID, out); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		a.log.Error().Err(err).Str("activity", act.ID).Msg("teams: could not reply")
+	}
+}
+
+// submitValue is the value of a card submit: the button's data and the
+// card's inputs.
+type submitValue struct {
+	action, occurrence string
+	inputs             map[string]string // question ID → text
+}
+
+func parseSubmit(raw json.RawMessage) (submitValue, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return submitValue{}, fmt.Errorf("%w: card value is not a JSON object: %v", cadence.ErrInvalidInput, err)
+	}
+	str := func(k string) (string, error) {
+		var s string
+		if err := json.Unmarshal(fields[k], &s); err != nil {
+			return "", fmt.Errorf("%w: card value field %q is not a string", cadence.ErrInvalidInput, k)
+		}
+		return s, nil
+	}
+	var v submitValue
+	var err error
+	if v.action, err = str("action"); err != nil {
+		return v, err
+	}
+	if v.occurrence, err = str("occurrence"); err != nil {
+		return v, err
+	}
+	if v.action == "" || v.occurrence == "" {
+		return v, fmt.Errorf("%w: card value lacks action or occurrence", cadence.ErrInvalidInput)
+	}
+	v.inputs = map[string]string{}
+	for k := range fields {
+		if id, ok := strings.CutPrefix(k, inputPrefix); ok {
+			if v.inputs[id], err = str(k); err != nil {
+				return v, err
+			}
+		}
+	}
+	return v, nil
+}
+
+// onSubmit handles a button press on one of our cards.
+func (a *Adapter) onSubmit(ctx context.Context, act *Activity) (int, error) {
+	v, err := parseSubmit(act.Value)
+	if err != nil {
+		return http.StatusBadRequest, err
+	}
+	p := a.person(act.From)
+	if p == nil {
+		a.replyWith(ctx, act, notice("You are not on the cadencebot roster",
+			fmt.Sprintf("Ask your lead to add your Teams ID (%s) to the roster.", teamsIDOf(act.From))))
+		return http.StatusOK, nil
+	}
+	log := a.log.With().Str("person", p.ID).Str("occurrence", v.occurrence).Str("action", v.action).Logger()
+	switch v.action {
+	case cadence.ActionAnswer:
+		if len(v.inputs) == 0 {
+			return a.sendPrompt(ctx, act, p, v.occurrence, cardOptions{})
+		}
+		return a.submitAnswer(ctx, act, p, v)
+	case cadence.ActionDecline, cadence.ActionOOO:
+		reason := "declined in Teams"
+		if v.action == cadence.ActionOOO {
+			reason = "out of office"
+		}
+		if err := a.svc.Decline(ctx, v.occurrence, p.ID, reason); err != nil {
+			if bot.IsUserError(err) {
+				a.replyWith(ctx, act, notice("Not recorded", userMessage(err)))
+				return http.StatusOK, nil
+			}
+			return http.StatusInternalServerError, err
+		}
+		log.Info().Msg("teams: declined")
+		a.replyWith(ctx, act, receipt("Got it", "You are excused from this one; no reminders will follow."))
+		return http.StatusOK, nil
+	}
+	return http.StatusBadRequest, fmt.Errorf("%w: unknown card action %q", cadence.ErrInvalidInput, v.action)
+}
+
+// submitAnswer stores the answers and redraws the card in place: with a
+// confirmation, or with each error next to its input and the typed text
+// kept.
+func (a *Adapter) submitAnswer(ctx context.Context, act *Activity, p *cadence.Person, v submitValue) (int, error) {
+	occ, _, err := a.svc.Occurrence(ctx, v.occurrence)
+	if err != nil {
+		if bot.IsUserError(err) {
+			a.replyWith(ctx, act, notice("Not saved", userMessage(err)))
+			return http.StatusOK, nil
+		}
+		return http.StatusInternalServerError, err
+	}
+	var rs []cadence.Response
+	if r := a.svc.Ritual(occ.RitualID); r != nil {
+		for _, q := range r.Questions { // ritual order first, then anything unknown
+			if t, ok := v.inputs[q.ID]; ok {
+				rs = append(rs, cadence.Response{QuestionID: q.ID, Text: t})
+			}
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(v.inputs)) {
+		if !slices.ContainsFunc(rs, func(r cadence.Response) bool { return r.QuestionID == id }) {
+			rs = append(rs, cadence.Response{QuestionID: id, Text: v.inputs[id]})
+		}
+	}
+	_, err = a.svc.SubmitAnswer(ctx, cadence.AnswerInput{OccurrenceID: v.occurrence, PersonID: p.ID, Responses: rs, Via: "teams-card"})
+	var fe cadence.FieldErrors
+	switch {
+	case errors.As(err, &fe):
+		return a.sendPrompt(ctx, act, p, v.occurrence, cardOptions{errors: fe, values: v.inputs})
+	case err != nil && bot.IsUserError(err):
+		a.replyWith(ctx, act, notice("Not saved", userMessage(err)))
+		return http.StatusOK, nil
+	case err != nil:
+		return http.StatusInternalServerError, err
+	}
+	a.log.Info().Str("person", p.ID).Str("occurrence", v.occurrence).Msg("teams: answer stored")
+	return a.sendPrompt(ctx, act, p, v.occurrence, cardOptions{values: v.inputs,
+		note: "✓ Saved at " + a.clock.Now().In(loc(p)).Format("15:04") + ". You can edit your answers until the ritual closes."})
+}
+
+// sendPrompt draws the prompt of an occurrence for p: in place of the card
+// that was submitted when there is one, otherwise in p's 1:1 chat (an
+// Answer button on an agenda in a channel must not show answers there).
+func (a *Adapter) sendPrompt(ctx context.Context, act *Activity, p *cadence.Person, occID string, o cardOptions) (int, error) {
+	m, err := a.promptMessage(ctx, p, occID)
+	if err != nil {
+		if bot.IsUserError(err) {
+			a.replyWith(ctx, act, notice("Not available", userMessage(err)))
+			return http.StatusOK, nil
+		}
+		return http.StatusInternalServerError, err
+	}
+	acts, err := render(m, o, a.maxBytes)
+	if err != nil {
+		return http.StatusInternalServerError, err
+	}
+	if act.ReplyToID != "" && len(o.values) > 0 && len(acts) == 1 {
+		err := a.put(ctx, act.ServiceURL, act.Conversation.ID, act.ReplyToID, acts[0])
+		if err == nil {
+			return http.StatusOK, nil
+		}
+		a.log.Warn().Err(err).Str("activity", act.ReplyToID).Msg("teams: could not update the card in place; replying instead")
+	}
+	d := destination{serviceURL: act.ServiceURL, conv: act.Conversation.ID}
+	replyTo := act.ID
+	if !act.isPersonal() {
+		if d, err = a.personDestination(ctx, p.ID); err != nil {
+			a.log.Warn().Err(err).Str("person", p.ID).Msg("teams: cannot open a 1:1 chat for a prompt")
+			a.replyWith(ctx, act, notice("I can't message you privately", "Add the cadencebot app for yourself (Apps → Built for your org → cadencebot → Add), then press the button again."))
+			return http.StatusOK, nil
+		}
+		replyTo = ""
+	}
+	for _, out := range acts {
+		if _, err := a.post(ctx, d.serviceURL, d.conv, replyTo, out); err != nil {
+			a.log.Error().Err(err).Str("person", p.ID).Msg("teams: could not send the prompt card")
+			break
+		}
+	}
+	return http.StatusOK, nil
+}
+
+// promptMessage rebuilds the prompt of an occurrence for one person, with
+// their stored answer as the pre-filled values.
+func (a *Adapter) promptMessage(ctx context.Context, p *cadence.Person, occID string) (*cadence.Message, error) {
+	occ, answers, err := a.svc.Occurrence(ctx, occID)
+	if err != nil {
+		return nil, err
+	}
+	r := a.svc.Ritual(occ.RitualID)
+	if r == nil {
+		return nil, fmt.Errorf("ritual %q of occurrence %s: %w", occ.RitualID, occID, cadence.ErrNotFound)
+	}
+	b := cadence.Body{Title: r.Title, Questions: r.Questions}
+	closes := occ.ClosesAt
+	if t, ok := occ.CloseAt[p.ID]; ok {
+		closes = t
+	}
+	if !closes.IsZero() {
+		b.Text = "Your answers, please, before " + closes.In(loc(p)).Format("Mon 2 Jan 15:04 MST") + "."
+	}
+	for _, ans := range answers {
+		if ans.PersonID == p.ID {
+			b.Prefill = map[string]string{}
+			for _, x := range ans.Responses {
+				b.Prefill[x.QuestionID] = x.Text
+			}
+		}
+	}
+	b.Actions = []cadence.Action{
+		{ID: cadence.ActionDecline, Label: "Skip this one", Value: occID},
+		{ID: cadence.ActionOOO, Label: "I'm out of office", Value: occID},
+	}
+	return &cadence.Message{Kind: cadence.KindPrompt, RitualID: r.ID, OccurrenceID: occID,
+		To: cadence.Recipient{Person: p.ID}, Body: b}, nil
+}
+
+func notice(title, text string) *cadence.Message {
+	return &cadence.Message{Kind: cadence.KindNotice, Body: cadence.Body{Title: title, Text: text}}
+}
+
+func receipt(title, text string) *cadence.Message {
+	return &cadence.Message{Kind: cadence.KindReceipt, Body: cadence.Body{Title: title, Text: text}}
+}
+
+// userMessage words a domain refusal for the person.
+func userMessage(err error) string {
+	switch {
+	case errors.Is(err, cadence.ErrClosed):
+		return "This ritual has closed; answers are no longer accepted."
+	case errors.Is(err, cadence.ErrForbidden):
+		return "You are not expected at this ritual."
+	case errors.Is(err, cadence.ErrNotFound):
+		return "I don't know this ritual occurrence any more."
+	}
+	return err.Error()
+}
+
+func teamsIDOf(from *ChannelAccount) string {
+	if from == nil {
+		return "unknown"
+	}
+	if from.AADObjectID != "" {
+		return from.AADObjectID
+	}
+	return from.ID
+}
+
+func loc(p *cadence.Person) *time.Location {
+	if p.Location == nil {
+		return time.UTC
+	}
+	return p.Location
+}

@@ -1,0 +1,166 @@
+package teams
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+// Namespaces of the adapter in the cadence Store's key/value space.
+const (
+	nsRefs    = "teams.refs" // conversation references
+	nsJournal = "teams.sent" // activities delivered per outbox message key
+)
+
+// ConversationRef is what the bot needs to message someone or a channel
+// without being spoken to first. It is captured from activities whose JWT
+// was verified, so the service URL is one Microsoft gave us.
+type ConversationRef struct {
+	ServiceURL string `json:"serviceUrl"`
+	// ConversationID is the 1:1 chat for a user (empty until one is known
+	// or created) or the channel ID for a channel.
+	ConversationID string    `json:"conversationId,omitempty"`
+	TenantID       string    `json:"tenantId"`
+	UserID         string    `json:"userId,omitempty"` // 29:... for users
+	AADObjectID    string    `json:"aadObjectId,omitempty"`
+	BotID          string    `json:"botId,omitempty"` // 28:<app id>
+	TeamID         string    `json:"teamId,omitempty"`
+	Name           string    `json:"name,omitempty"` // user or channel display name
+	UpdatedAt      time.Time `json:"updatedAt"`
+}
+
+// Keys in nsRefs. A user is filed under both the Bot Framework ID and the
+// AAD object ID, because the roster may name either; a channel under its
+// ID and its lower-cased name.
+func userKey(id string) string    { return "user/" + id }
+func channelKey(id string) string { return "channel/" + strings.ToLower(id) }
+
+func getRef(tx cadence.KVTx, key string) (*ConversationRef, error) {
+	b, err := tx.Get(nsRefs, key)
+	if err != nil {
+		return nil, err
+	}
+	var r ConversationRef
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("teams: stored reference %s is corrupt: %w", key, err)
+	}
+	return &r, nil
+}
+
+func putRef(tx cadence.KVTx, key string, r *ConversationRef) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	return tx.Put(nsRefs, key, b)
+}
+
+// putUserRef files r under each of the user's IDs, keeping a known 1:1
+// conversation when r (seen in a channel) does not carry one.
+func putUserRef(tx cadence.KVTx, r *ConversationRef) error {
+	for _, id := range []string{r.UserID, r.AADObjectID} {
+		if id == "" {
+			continue
+		}
+		nr := *r
+		if old, err := getRef(tx, userKey(id)); err == nil && nr.ConversationID == "" && old.ServiceURL == nr.ServiceURL {
+			nr.ConversationID = old.ConversationID
+		} else if err != nil && !errors.Is(err, cadence.ErrNotFound) {
+			return err
+		}
+		if err := putRef(tx, userKey(id), &nr); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LookupUserRef returns the stored reference of a Teams user (Bot
+// Framework ID or AAD object ID), or cadence.ErrNotFound.
+func LookupUserRef(ctx context.Context, st cadence.Store, teamsID string) (*ConversationRef, error) {
+	var r *ConversationRef
+	err := st.View(ctx, func(tx cadence.Tx) error {
+		var err error
+		r, err = getRef(tx, userKey(teamsID))
+		return err
+	})
+	return r, err
+}
+
+// captureRefs records the references an authenticated activity reveals:
+// the sender (and their 1:1 chat in personal scope), the channel of a team
+// conversation, and members added to a team the bot is in.
+func captureRefs(tx cadence.KVTx, a *Activity, now time.Time) error {
+	base := ConversationRef{ServiceURL: a.ServiceURL, TenantID: a.tenant(), UpdatedAt: now}
+	if a.Recipient != nil {
+		base.BotID = a.Recipient.ID
+	}
+	if a.ChannelData != nil && a.ChannelData.Team != nil {
+		base.TeamID = a.ChannelData.Team.ID
+	}
+	personal := a.isPersonal()
+	users := []ChannelAccount{}
+	if a.From != nil && a.From.ID != "" && a.Type != typeConversationUpdate {
+		users = append(users, *a.From)
+	}
+	for _, m := range a.MembersAdded {
+		if a.Recipient == nil || m.ID != a.Recipient.ID {
+			users = append(users, m)
+		}
+	}
+	if a.Type == typeConversationUpdate && personal && a.From != nil && len(users) == 0 {
+		users = append(users, *a.From) // the bot was added to someone's personal scope
+	}
+	for _, u := range users {
+		r := base
+		r.UserID, r.AADObjectID, r.Name = u.ID, u.AADObjectID, u.Name
+		if personal {
+			r.ConversationID = a.Conversation.ID
+		}
+		if err := putUserRef(tx, &r); err != nil {
+			return err
+		}
+	}
+	if personal || a.Conversation.ConversationType == "groupChat" {
+		return nil
+	}
+	ch := base
+	ch.ConversationID = a.channelID()
+	if a.ChannelData != nil && a.ChannelData.Channel != nil {
+		ch.Name = a.ChannelData.Channel.Name
+	}
+	if err := putRef(tx, channelKey(ch.ConversationID), &ch); err != nil {
+		return err
+	}
+	if ch.Name != "" {
+		return putRef(tx, channelKey(ch.Name), &ch)
+	}
+	return nil
+}
+
+// forgetRefs drops what an uninstall makes useless: the 1:1 chat of a user
+// who removed the app, or a channel of a team that removed it.
+func forgetRefs(tx cadence.KVTx, a *Activity) error {
+	if a.isPersonal() {
+		if a.From == nil {
+			return nil
+		}
+		for _, id := range []string{a.From.ID, a.From.AADObjectID} {
+			if id != "" {
+				if err := tx.Delete(nsRefs, userKey(id)); err != nil && !errors.Is(err, cadence.ErrNotFound) {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if err := tx.Delete(nsRefs, channelKey(a.channelID())); err != nil && !errors.Is(err, cadence.ErrNotFound) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,145 @@
+package teams
+
+import (
+	"errors"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+// maxActivityBytes keeps every activity under Teams' message size limit
+// (about 80 KB for a bot message, attachments included) with room for the
+// envelope the connector adds.
+const maxActivityBytes = 78 * 1024
+
+var errTooLarge = errors.New("message too large")
+
+// render turns a message into one or more card activities, each at most
+// max bytes of JSON. A long summary is split between its content lines:
+// the first part carries the header, later parts a "(2/3)" title, and the
+// last the inputs, footer and buttons. A single line longer than a whole
+// activity is cut with "…".
+func render(m *cadence.Message, o cardOptions, max int) ([]*Activity, error) {
+	p := buildParts(m, o)
+	summary := m.Body.Text
+	if summary == "" {
+		summary = m.Body.Title
+	}
+	body := append(append(append([]any{}, p.header...), p.content...), p.trailer...)
+	whole := cardActivity(newCard(body, p.actions), summary)
+	if n, err := jsonSize(whole); err != nil {
+		return nil, err
+	} else if n <= max {
+		return []*Activity{whole}, nil
+	}
+
+	base, err := jsonSize(cardActivity(newCard(nil, nil), summary))
+	if err != nil {
+		return nil, err
+	}
+	headerSize, err := elemsSize(p.header)
+	if err != nil {
+		return nil, err
+	}
+	contHeader := func(i, n int) any {
+		return textBlock{Type: "TextBlock", Text: continued(m.Body.Title, i, n), Wrap: true, Weight: "Bolder"}
+	}
+	contSize, err := elemsSize([]any{contHeader(999, 999)})
+	if err != nil {
+		return nil, err
+	}
+	tailSize, err := elemsSize(append(append([]any{}, p.trailer...), p.actions...))
+	if err != nil {
+		return nil, err
+	}
+	if base+headerSize+tailSize > max {
+		return nil, &cadence.SendError{Code: "message_too_large", Err: fmt.Errorf("%w: %s %s: header, inputs and buttons alone are %d bytes, the limit is %d",
+			errTooLarge, m.Kind, m.Key, base+headerSize+tailSize, max)}
+	}
+
+	var parts [][]any
+	cur, used := []any{}, base+headerSize
+	for _, e := range p.content {
+		n, err := elemsSize([]any{e})
+		if err != nil {
+			return nil, err
+		}
+		if used+n > max && len(cur) > 0 {
+			parts, cur, used = append(parts, cur), []any{}, base+contSize
+		}
+		if used+n > max {
+			if e, n, err = shrink(e, max-used); err != nil {
+				return nil, fmt.Errorf("%s %s: %w", m.Kind, m.Key, err)
+			}
+		}
+		cur, used = append(cur, e), used+n
+	}
+	if used+tailSize > max {
+		parts, cur = append(parts, cur), []any{}
+	}
+	parts = append(parts, cur)
+
+	out := make([]*Activity, len(parts))
+	for i, content := range parts {
+		var body []any
+		if i == 0 {
+			body = append(body, p.header...)
+		} else {
+			body = append(body, contHeader(i+1, len(parts)))
+		}
+		body = append(body, content...)
+		var actions []any
+		if i == len(parts)-1 {
+			body = append(body, p.trailer...)
+			actions = p.actions
+		}
+		out[i] = cardActivity(newCard(body, actions), summary)
+	}
+	return out, nil
+}
+
+// shrink cuts a text block until it fits in room bytes.
+func shrink(e any, room int) (any, int, error) {
+	tb, ok := e.(textBlock)
+	if !ok {
+		return nil, 0, fmt.Errorf("%w: an element of %T does not fit", errTooLarge, e)
+	}
+	for len(tb.Text) > 0 {
+		n, err := elemsSize([]any{tb})
+		if err != nil {
+			return nil, 0, err
+		}
+		if n <= room {
+			return tb, n, nil
+		}
+		cut := len(tb.Text) - max(n-room, 16) - len("…")
+		for cut > 0 && !utf8.RuneStart(tb.Text[cut]) {
+			cut--
+		}
+		if cut <= 0 {
+			break
+		}
+		tb.Text = tb.Text[:cut] + "…"
+	}
+	return nil, 0, fmt.Errorf("%w: no room for even one line", errTooLarge)
+}
+
+func jsonSize(v any) (int, error) {
+	b, err := marshal(v)
+	return len(b), err
+}
+
+// elemsSize is the size elements add to a JSON array: each element and a
+// comma.
+func elemsSize(es []any) (int, error) {
+	n := 0
+	for _, e := range es {
+		b, err := marshal(e)
+		if err != nil {
+			return 0, err
+		}
+		n += len(b) + 1
+	}
+	return n, nil
+}
