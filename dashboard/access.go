@@ -1,0 +1,120 @@
+package dashboard
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+)
+
+// Environment variables holding the dashboard credentials. Secrets come
+// only from the environment, never from the config file or flags.
+const (
+	EnvToken    = "CADENCEBOT_DASHBOARD_TOKEN"
+	EnvUser     = "CADENCEBOT_DASHBOARD_USER"
+	EnvPassword = "CADENCEBOT_DASHBOARD_PASSWORD"
+)
+
+// OptionsFromEnv reads the credentials with getenv (os.Getenv in main).
+func OptionsFromEnv(getenv func(string) string) Options {
+	return Options{
+		Token:     strings.TrimSpace(getenv(EnvToken)),
+		BasicUser: getenv(EnvUser),
+		BasicPass: getenv(EnvPassword),
+	}
+}
+
+func (o Options) hasToken() bool { return o.Token != "" }
+func (o Options) hasBasic() bool { return o.BasicUser != "" && o.BasicPass != "" }
+
+// CheckAccess refuses a configuration that would publish the dashboard
+// on a non-loopback address without credentials, and half-configured
+// basic auth anywhere. Call it before listening.
+func CheckAccess(listenAddr string, opts Options) error {
+	if (opts.BasicUser == "") != (opts.BasicPass == "") {
+		set, unset := EnvUser, EnvPassword
+		if opts.BasicUser == "" {
+			set, unset = EnvPassword, EnvUser
+		}
+		return fmt.Errorf("dashboard: %s is set but %s is empty; set both for basic auth", set, unset)
+	}
+	if opts.hasToken() || opts.hasBasic() {
+		return nil
+	}
+	loop, err := IsLoopback(listenAddr)
+	if err != nil {
+		return fmt.Errorf("dashboard: listen address: %w", err)
+	}
+	if !loop {
+		return fmt.Errorf("dashboard: refusing to serve on non-loopback address %q without credentials: "+
+			"set %s (bearer token) or %s and %s (basic auth), put it behind an authenticating reverse proxy "+
+			"and listen on 127.0.0.1, or listen on a loopback address", listenAddr, EnvToken, EnvUser, EnvPassword)
+	}
+	return nil
+}
+
+// IsLoopback reports whether a listen address ("127.0.0.1:8080",
+// "[::1]:8080", "localhost:8080") only accepts local connections. An
+// empty host (":8080") listens on every interface, so it is not.
+func IsLoopback(listenAddr string) (bool, error) {
+	host, _, err := net.SplitHostPort(listenAddr)
+	if err != nil {
+		return false, fmt.Errorf("%q: %w", listenAddr, err)
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true, nil
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback(), nil
+}
+
+var errNoCredentials = errors.New("dashboard has no credentials configured and is not on a loopback address")
+
+// requireAuth guards every request. Without credentials it lets through
+// only a server that was declared loopback-only, so forgetting
+// CheckAccess fails closed.
+func (s *Server) requireAuth(next http.Handler) http.Handler {
+	o := s.opts
+	token := digest(o.Token)
+	user, pass := digest(o.BasicUser), digest(o.BasicPass)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !o.hasToken() && !o.hasBasic() {
+			if o.Loopback {
+				next.ServeHTTP(w, r)
+				return
+			}
+			s.log.Error().Err(errNoCredentials).Msg("dashboard request refused")
+			http.Error(w, errNoCredentials.Error(), http.StatusForbidden)
+			return
+		}
+		auth := r.Header.Get("Authorization")
+		if o.hasToken() {
+			if t, ok := strings.CutPrefix(auth, "Bearer "); ok && equal(digest(strings.TrimSpace(t)), token) {
+				next.ServeHTTP(w, r)
+				return
+			}
+		}
+		if o.hasBasic() {
+			if u, p, ok := r.BasicAuth(); ok && equal(digest(u), user) && equal(digest(p), pass) {
+				next.ServeHTTP(w, r)
+				return
+			}
+		}
+		if o.hasBasic() {
+			w.Header().Set("WWW-Authenticate", `Basic realm="cadencebot dashboard", charset="UTF-8"`)
+		} else {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="cadencebot dashboard"`)
+		}
+		s.log.Info().Str("path", r.URL.Path).Str("remote", r.RemoteAddr).Bool("had_credentials", auth != "").Msg("dashboard request unauthorized")
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+	})
+}
+
+// digest hashes before comparing, so the comparison takes the same time
+// whatever the lengths of the secret and the guess.
+func digest(s string) [32]byte { return sha256.Sum256([]byte(s)) }
+
+func equal(a, b [32]byte) bool { return subtle.ConstantTimeCompare(a[:], b[:]) == 1 }

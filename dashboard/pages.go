@@ -1,0 +1,225 @@
+package dashboard
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+// pageData is what every page template gets.
+type pageData struct {
+	Title        string
+	Page         string // "overview", "people" or a section ID, for the nav
+	Base         string // relative path to the dashboard root: "" or "../"
+	Filter       Filter
+	Rituals      []*cadence.Ritual
+	Capabilities []string
+	Sections     []Section
+	Error        string
+	Period       string
+	Generated    time.Time
+
+	Cards   []card
+	Trend   template.HTML
+	Heat    *heatmap
+	// HeatDownloads links the heatmap's long-form table (week, ritual).
+	HeatDownloads *tableView
+	Tables  []tableView
+	Primary *tableView
+}
+
+type card struct {
+	Label, Value, Detail string
+}
+
+// tableView is a Table with its download links and, when sortable,
+// header links that sort it server-side.
+type tableView struct {
+	*Table
+	CSV, JSON string
+	Headers   []headerView
+	Sortable  bool
+}
+
+type headerView struct {
+	Column
+	Href     string
+	AriaSort string // "ascending", "descending" or ""
+}
+
+func (s *Server) basePage(r *http.Request, f Filter, page, title, base string) *pageData {
+	return &pageData{
+		Title:        title,
+		Page:         page,
+		Base:         base,
+		Filter:       f,
+		Rituals:      s.svc.Rituals(),
+		Capabilities: capabilities(s.svc.Roster()),
+		Sections:     s.opts.Sections,
+		Generated:    s.clock.Now().UTC(),
+		Period:       f.From.Format("2 Jan 2006") + " – " + f.LastDay().Format("2 Jan 2006"),
+	}
+}
+
+func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
+	f, rep, err := s.load(r)
+	d := s.basePage(r, f, "overview", "Overview", "")
+	if err != nil {
+		s.failPage(w, r, d, err)
+		return
+	}
+	t := rep.Team
+	d.Cards = []card{
+		{"Team score", scoreCell(t.Occurrences, t.Score).Display(), "of 100"},
+		{"Held on time", pctText(pct(t.HeldOnTime, t.Occurrences-t.Skipped)), countOf(t.HeldOnTime, t.Occurrences-t.Skipped, "occurrences")},
+		{"Answered", pctText(pct(t.Answered, t.Expected)), countOf(t.Answered, t.Expected, "expected answers")},
+		{"On time", pctText(pct(t.AnsweredOnTime, t.Expected)), countOf(t.AnsweredOnTime, t.Expected, "expected answers")},
+		{"Median latency", latencyCell(t.Answered, t.MedianLatency).Display(), "prompt to answer"},
+	}
+	d.Trend = trendSVG(trendPoints(rep.Weeks, rep.From, rep.To))
+	d.Heat = buildHeatmap(rep)
+	for _, tb := range []*Table{ritualsTable(rep), weeksTable(rep)} {
+		d.Tables = append(d.Tables, s.view(tb, f, "", false))
+	}
+	heat := s.view(d.Heat.table(), f, "", false)
+	d.HeatDownloads = &heat
+	s.render(w, r, http.StatusOK, "overview", d)
+}
+
+func (s *Server) people(w http.ResponseWriter, r *http.Request) {
+	f, rep, err := s.load(r)
+	d := s.basePage(r, f, "people", "People", "")
+	if err == nil {
+		t := peopleTable(rep)
+		if err = sortTable(t, f); err == nil {
+			v := s.view(t, f, "", true)
+			d.Primary = &v
+		}
+	}
+	if err != nil {
+		s.failPage(w, r, d, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "people", d)
+}
+
+func (s *Server) sectionPage(w http.ResponseWriter, r *http.Request) {
+	sec := s.section(r.PathValue("section"))
+	if sec == nil {
+		http.NotFound(w, r)
+		return
+	}
+	f, err := ParseFilter(r.URL.Query(), s.clock.Now(), s.svc.Rituals(), s.svc.Roster())
+	d := s.basePage(r, f, sec.ID(), sec.Title(), "../")
+	if err != nil {
+		s.failPage(w, r, d, err)
+		return
+	}
+	tables, err := sec.Tables(r.Context(), f.Query())
+	if err != nil {
+		s.failPage(w, r, d, err)
+		return
+	}
+	for _, t := range tables {
+		d.Tables = append(d.Tables, s.view(t, f, "s/"+sec.ID()+"/", false))
+	}
+	s.render(w, r, http.StatusOK, "section", d)
+}
+
+// failPage shows the filter form with the error, so a bad parameter can
+// be corrected in place.
+func (s *Server) failPage(w http.ResponseWriter, r *http.Request, d *pageData, err error) {
+	code := status(err)
+	d.Error = err.Error()
+	if code >= 500 {
+		s.log.Error().Err(err).Str("path", r.URL.Path).Msg("dashboard page failed")
+		d.Error = "The dashboard could not be built; the bot's log has the details."
+	}
+	s.render(w, r, code, "error", d)
+}
+
+func sortTable(t *Table, f Filter) error {
+	if f.Sort == "" {
+		return nil
+	}
+	if err := t.SortBy(f.Sort, f.Desc); err != nil {
+		return &FilterError{"sort", err.Error()}
+	}
+	return nil
+}
+
+// view adds download links (under apiDir, e.g. "s/followups/") and sort
+// links. The downloads carry the same filters and order as the page.
+func (s *Server) view(t *Table, f Filter, apiDir string, sortable bool) tableView {
+	q := f.Values()
+	if !sortable {
+		q.Del("sort")
+		q.Del("dir")
+	}
+	v := tableView{
+		Table:    t,
+		CSV:      withQuery("api/"+apiDir+t.ID+".csv", q),
+		JSON:     withQuery("api/"+apiDir+t.ID+".json", q),
+		Sortable: sortable,
+	}
+	for _, c := range t.Columns {
+		h := headerView{Column: c}
+		if sortable {
+			desc := c.Numeric // numbers first click: highest first
+			if f.Sort == c.Key {
+				desc = !f.Desc
+				h.AriaSort = "ascending"
+				if f.Desc {
+					h.AriaSort = "descending"
+				}
+			}
+			sq := f.Values()
+			sq.Set("sort", c.Key)
+			sq.Del("dir")
+			if desc {
+				sq.Set("dir", "desc")
+			}
+			h.Href = withQuery("", sq)
+		}
+		v.Headers = append(v.Headers, h)
+	}
+	return v
+}
+
+func withQuery(path string, q url.Values) string {
+	if len(q) == 0 {
+		if path == "" {
+			return "?"
+		}
+		return path
+	}
+	return path + "?" + q.Encode()
+}
+
+func countOf(n, d int, what string) string {
+	if d == 0 {
+		return "no " + what
+	}
+	return fmt.Sprintf("%d of %d %s", n, d, what)
+}
+
+// Nav is a link to another page of the dashboard keeping the filters
+// (but not the sort, which belongs to one table).
+func (d *pageData) Nav(page string) string {
+	q := d.Filter.Values()
+	q.Del("sort")
+	q.Del("dir")
+	path := d.Base + page
+	if path == "" {
+		path = "./"
+	}
+	return withQuery(path, q)
+}
+
+// RitualSelected reports whether the ritual filter includes id.
+func (d *pageData) RitualSelected(id string) bool { return slices.Contains(d.Filter.RitualIDs, id) }

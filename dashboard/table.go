@@ -1,0 +1,208 @@
+package dashboard
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Column describes one column of a Table.
+type Column struct {
+	Key     string // CSV header, JSON key and sort key: "on_time_pct"
+	Label   string // HTML header: "On time"
+	Numeric bool   // right-aligned; sorted as a number
+}
+
+// Cell is one value. Value is what CSV and JSON carry (string, int,
+// float64 or nil for "no value"); Text is what the page shows ("85.7%",
+// "1h 5m") and defaults to the CSV form of Value.
+type Cell struct {
+	Value any
+	Text  string
+}
+
+// Table is the single shape behind every table on the dashboard: the
+// page, the CSV and the JSON are all rendered from it, so a download holds
+// exactly the rows the page shows.
+type Table struct {
+	ID      string // "people"; names the download files
+	Title   string
+	Columns []Column
+	Rows    [][]Cell
+}
+
+// ColumnIndex returns the index of the column with the given key, or -1.
+func (t *Table) ColumnIndex(key string) int {
+	return slices.IndexFunc(t.Columns, func(c Column) bool { return c.Key == key })
+}
+
+// SortBy orders the rows by one column. Empty values sort last in both
+// directions; ties keep the previous order, so callers build rows in a
+// meaningful default order (by name) first.
+func (t *Table) SortBy(key string, desc bool) error {
+	i := t.ColumnIndex(key)
+	if i < 0 {
+		keys := make([]string, len(t.Columns))
+		for j, c := range t.Columns {
+			keys[j] = c.Key
+		}
+		return fmt.Errorf("unknown column %q (want one of %s)", key, strings.Join(keys, ", "))
+	}
+	slices.SortStableFunc(t.Rows, func(a, b []Cell) int {
+		va, vb := a[i].Value, b[i].Value
+		switch {
+		case va == nil && vb == nil:
+			return 0
+		case va == nil:
+			return 1
+		case vb == nil:
+			return -1
+		}
+		c := compareValues(va, vb)
+		if desc {
+			return -c
+		}
+		return c
+	})
+	return nil
+}
+
+func compareValues(a, b any) int {
+	fa, oka := number(a)
+	fb, okb := number(b)
+	if oka && okb {
+		return cmp.Compare(fa, fb)
+	}
+	return strings.Compare(strings.ToLower(valueString(a)), strings.ToLower(valueString(b)))
+}
+
+func number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case float64:
+		return n, true
+	}
+	return 0, false
+}
+
+// valueString is the CSV form of a value, also used as the page's
+// data-value attribute so scripts and tests compare the same text.
+func valueString(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return fmt.Sprint(v)
+}
+
+// Display is the text the page shows for a cell.
+func (c Cell) Display() string {
+	if c.Text != "" {
+		return c.Text
+	}
+	if c.Value == nil {
+		return "—"
+	}
+	return valueString(c.Value)
+}
+
+// Raw is the CSV form of the cell's value.
+func (c Cell) Raw() string { return valueString(c.Value) }
+
+// WriteCSV writes a header row of column keys, then one record per row.
+func (t *Table) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	rec := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		rec[i] = c.Key
+	}
+	if err := cw.Write(rec); err != nil {
+		return err
+	}
+	for _, row := range t.Rows {
+		for i, c := range row {
+			rec[i] = c.Raw()
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// MarshalJSON renders {"id","title","columns":[...],"rows":[{key: value}]}
+// with each row's keys in column order.
+func (t *Table) MarshalJSON() ([]byte, error) {
+	type col struct {
+		Key   string `json:"key"`
+		Label string `json:"label"`
+		Type  string `json:"type"`
+	}
+	cols := make([]col, len(t.Columns))
+	for i, c := range t.Columns {
+		cols[i] = col{Key: c.Key, Label: c.Label, Type: "string"}
+		if c.Numeric {
+			cols[i].Type = "number"
+		}
+	}
+	rows := make([]orderedRow, len(t.Rows))
+	for i, r := range t.Rows {
+		rows[i] = orderedRow{cols: t.Columns, cells: r}
+	}
+	return json.Marshal(struct {
+		ID      string       `json:"id"`
+		Title   string       `json:"title"`
+		Columns []col        `json:"columns"`
+		Rows    []orderedRow `json:"rows"`
+	}{t.ID, t.Title, cols, rows})
+}
+
+type orderedRow struct {
+	cols  []Column
+	cells []Cell
+}
+
+func (r orderedRow) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, c := range r.cols {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(c.Key)
+		b.Write(k)
+		b.WriteByte(':')
+		v := r.cells[i].Value
+		if f, ok := v.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+			v = nil
+		}
+		j, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("column %s: %w", c.Key, err)
+		}
+		b.Write(j)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
