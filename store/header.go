@@ -16,7 +16,7 @@ const (
 	boltMagic       = 0xED0CDAED
 	boltVersion     = 2
 	pageHeaderSize  = 16
-	metaSize        = 64 // magic … txid, checksum excluded
+	metaSize        = 56 // magic … txid; the checksum follows
 	metaChecksumOff = pageHeaderSize + metaSize
 	minMetaBytes    = metaChecksumOff + 8
 	pgidNoFreelist  = ^uint64(0)

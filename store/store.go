@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"runtime/debug"
 	"time"
 
@@ -86,10 +87,21 @@ func Open(path string, opts Options) (*DB, error) {
 
 // openBolt is bolt.Open with panics and memory faults turned into errors:
 // bbolt panics on some kinds of damage it meets while loading the file.
+// The file is captured so a panic does not leak its descriptor and lock.
 func openBolt(path string, o *bolt.Options) (db *bolt.DB, err error) {
+	var file *os.File
+	o.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
+		f, err := os.OpenFile(name, flag, perm)
+		file = f
+		return f, err
+	}
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if p := recover(); p != nil {
+			if file != nil {
+				unlock(file)
+				_ = file.Close()
+			}
 			db, err = nil, fmt.Errorf("%w: %v", errPanicked, p)
 		}
 	}()
