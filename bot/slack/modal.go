@@ -1,0 +1,138 @@
+package slack
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+const (
+	// callbackAnswer identifies the answer modal in view_submission.
+	callbackAnswer = "cadence_answer"
+	// answerActionID is the action_id of every answer input; the block_id
+	// (questionBlockID) tells the questions apart.
+	answerActionID = "answer"
+	// maxInputLength is Slack's cap for plain_text_input, below
+	// cadence.MaxAnswerLen.
+	maxInputLength = 3000
+	maxModalTitle  = 24
+	maxInputLabel  = 2000
+	maxModalBlocks = 100
+)
+
+func questionBlockID(questionID string) string { return "q_" + questionID }
+
+// answerModal is the modal a person answers a ritual's questions in:
+// one multiline input per question, pre-filled with their previous answer
+// when they edit it. private_metadata carries the occurrence ID.
+func answerModal(r *cadence.Ritual, occ *cadence.Occurrence, personID string, prev *cadence.Answer, loc *time.Location) slack.ModalViewRequest {
+	blocks := []slack.Block{}
+	intro := fmt.Sprintf("*%s*", escape(r.Title))
+	if closes := closesAt(occ, personID); !closes.IsZero() {
+		intro += " · closes " + slackDate(closes, loc)
+	}
+	if prev != nil {
+		intro += "\n_You answered already; saving replaces your answer._"
+	}
+	blocks = append(blocks, slack.NewSectionBlock(markdown(intro), nil, nil))
+	for i, q := range r.Questions {
+		if i >= maxModalBlocks-1 {
+			break
+		}
+		in := slack.NewPlainTextInputBlockElement(nil, answerActionID)
+		in.Multiline = true
+		in.MaxLength = maxInputLength
+		if prev != nil {
+			in.InitialValue = truncate(prev.Text(q.ID), maxInputLength)
+		}
+		blk := slack.NewInputBlock(questionBlockID(q.ID), plain(truncate(q.Text, maxInputLabel)), nil, in)
+		blk.Optional = !q.Required
+		blocks = append(blocks, blk)
+	}
+	submit := "Send"
+	if prev != nil {
+		submit = "Save"
+	}
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		Title:           plain(truncate(r.Title, maxModalTitle)),
+		Submit:          plain(submit),
+		Close:           plain("Cancel"),
+		Blocks:          slack.Blocks{BlockSet: blocks},
+		PrivateMetadata: occ.ID,
+		CallbackID:      callbackAnswer,
+	}
+}
+
+// responses reads the answers out of a submitted answer modal, in the
+// ritual's question order.
+func responses(r *cadence.Ritual, st *slack.ViewState) []cadence.Response {
+	var out []cadence.Response
+	for _, q := range r.Questions {
+		text := ""
+		if st != nil {
+			if v, ok := st.Values[questionBlockID(q.ID)][answerActionID]; ok {
+				text = v.Value
+			}
+		}
+		out = append(out, cadence.Response{QuestionID: q.ID, Text: text})
+	}
+	return out
+}
+
+// submissionErrors maps a SubmitAnswer error to the modal's error
+// messages, keyed by block id. A nil map means the modal may close.
+func submissionErrors(r *cadence.Ritual, err error) map[string]string {
+	if err == nil {
+		return nil
+	}
+	first := ""
+	if len(r.Questions) > 0 {
+		first = questionBlockID(r.Questions[0].ID)
+	}
+	var fe cadence.FieldErrors
+	if errors.As(err, &fe) {
+		out := map[string]string{}
+		for id, msg := range fe {
+			if r.Question(id) != nil {
+				out[questionBlockID(id)] = msg
+			} else {
+				out[first] = msg
+			}
+		}
+		return out
+	}
+	msg := "Saving failed on our side; your text is still here, please try again in a minute."
+	switch {
+	case errors.Is(err, cadence.ErrClosed):
+		msg = "This ritual has closed: answers are no longer accepted."
+	case errors.Is(err, cadence.ErrForbidden):
+		msg = "You are not expected to answer this one."
+	case errors.Is(err, cadence.ErrNotFound):
+		msg = "This ritual occurrence no longer exists."
+	case errors.Is(err, cadence.ErrInvalidInput):
+		msg = err.Error()
+	}
+	return map[string]string{first: msg}
+}
+
+func closesAt(occ *cadence.Occurrence, personID string) time.Time {
+	if t, ok := occ.CloseAt[personID]; ok {
+		return t
+	}
+	return occ.ClosesAt
+}
+
+// slackDate shows t in each reader's own zone (Slack's date token), with
+// a fallback in loc for clients that do not render it.
+func slackDate(t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	fb := t.In(loc).Format("Mon 2 Jan 15:04 MST")
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", t.Unix(), fb)
+}
