@@ -46,7 +46,7 @@ type Adapter struct {
 	users *directory
 
 	mu       sync.Mutex
-	botUser  string // the bot's own user id, to ignore its messages
+	botUser  string          // the bot's own user id, to ignore its messages
 	inflight map[string]bool // event IDs being handled
 	handled  int
 
