@@ -24,13 +24,13 @@ type pageData struct {
 	Period       string
 	Generated    time.Time
 
-	Cards   []card
-	Trend   template.HTML
-	Heat    *heatmap
+	Cards []card
+	Trend template.HTML
+	Heat  *heatmap
 	// HeatDownloads links the heatmap's long-form table (week, ritual).
 	HeatDownloads *tableView
-	Tables  []tableView
-	Primary *tableView
+	Tables        []tableView
+	Primary       *tableView
 }
 
 type card struct {
