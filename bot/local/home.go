@@ -1,0 +1,85 @@
+package local
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+type homeView struct {
+	People []personView
+}
+
+type personView struct {
+	ID, Name, Role, Zone string
+	Current              bool
+}
+
+// home lists the roster so a visitor can pick who they are.
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	now := s.clock.Now()
+	ss := s.sessions.ensure(w, r, now, cookiePath(basePath(r)))
+	p := s.newPage(r, ss, "Who are you?", true)
+	p.Flash = s.sessions.takeFlash(ss)
+	hv := &homeView{}
+	for _, person := range s.svc.Roster().People() {
+		hv.People = append(hv.People, personView{
+			ID: person.ID, Name: displayName(person), Role: string(person.Role),
+			Zone: locOf(person).String(), Current: p.Me != nil && p.Me.ID == person.ID,
+		})
+	}
+	p.Home = hv
+	s.render(w, r, http.StatusOK, "home", p)
+}
+
+// whoami records the visitor's choice. An empty person forgets it.
+func (s *Server) whoami(w http.ResponseWriter, r *http.Request) {
+	ss, ok := s.parsePost(w, r)
+	if !ok {
+		return
+	}
+	if !checkCSRF(ss, r.PostForm.Get("csrf")) {
+		s.problem(w, r, http.StatusForbidden, "Form expired", csrfText, nil)
+		return
+	}
+	id := r.PostForm.Get("person")
+	if id != "" && s.svc.Roster().Person(id) == nil {
+		s.problem(w, r, http.StatusBadRequest, "Unknown person", "There is nobody with id "+quote(id)+" on the roster.", nil)
+		return
+	}
+	s.sessions.update(ss, func(ss *session) { ss.person = id })
+	if id == "" {
+		redirect(w, r, "/")
+		return
+	}
+	redirect(w, r, "/me")
+}
+
+const csrfText = "This form is older than your session (the bot restarted, or the page came from elsewhere), so nothing was done. Reload the page and try again."
+
+// parsePost reads a form post within the size limit and returns the
+// session (nil when the visitor has none). It answers the request itself
+// when the body is unreadable.
+func (s *Server) parsePost(w http.ResponseWriter, r *http.Request) (*session, bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		status := http.StatusBadRequest
+		text := "The form could not be read: " + err.Error()
+		if tooBig := new(http.MaxBytesError); errors.As(err, &tooBig) {
+			status, text = http.StatusRequestEntityTooLarge, "The form is larger than 1 MB, far more than any answer needs; nothing was saved."
+		}
+		s.problem(w, r, status, "Form not accepted", text, nil)
+		return nil, false
+	}
+	return s.sessions.get(r, s.clock.Now()), true
+}
+
+func displayName(p *cadence.Person) string {
+	if p.Name != "" {
+		return p.Name
+	}
+	return p.ID
+}
+
+func quote(s string) string { return "\u201c" + s + "\u201d" }

@@ -1,0 +1,219 @@
+package local
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+// maxFormBytes bounds a form post: a few answers of 4,000 characters
+// (up to 4 bytes each, percent-encoded) fit with room to spare.
+const maxFormBytes = 1 << 20
+
+// Server serves the local chat's pages. Mount Handler at "/" or under a
+// prefix with http.StripPrefix("/chat", srv.Handler()): links and cookies
+// follow the prefix the request arrived with.
+type Server struct {
+	svc      cadence.Service
+	st       cadence.Store
+	clock    cadence.Clock
+	log      zerolog.Logger
+	chat     *Chat
+	sessions *sessions
+	pages    map[string]*template.Template
+	mux      *http.ServeMux
+	// waitMax bounds a /wait long poll.
+	waitMax time.Duration
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithChat makes pages refresh when chat delivers a message.
+func WithChat(chat *Chat) Option { return func(s *Server) { s.chat = chat } }
+
+// NewServer builds the pages on svc (the engine), reading delivered
+// messages from st. clock decides "now" for the command box, session
+// expiry and the times pages show.
+func NewServer(svc cadence.Service, st cadence.Store, clock cadence.Clock, logger zerolog.Logger, opts ...Option) *Server {
+	s := &Server{
+		svc: svc, st: st, clock: clock,
+		log:      logger.With().Str("component", "local-chat").Logger(),
+		sessions: newSessions(),
+		pages:    parsePages(),
+		mux:      http.NewServeMux(),
+		waitMax:  25 * time.Second,
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	s.routes()
+	return s
+}
+
+func (s *Server) routes() {
+	s.mux.HandleFunc("GET /{$}", s.home)
+	s.mux.HandleFunc("POST /whoami", s.whoami)
+	s.mux.HandleFunc("GET /me", s.inbox)
+	s.mux.HandleFunc("POST /answer", s.answer)
+	s.mux.HandleFunc("POST /decline", s.decline)
+	s.mux.HandleFunc("POST /command", s.command)
+	s.mux.HandleFunc("GET /c/{channel}", s.channel)
+	s.mux.HandleFunc("GET /wait", s.wait)
+	s.mux.Handle("GET /static/", http.FileServerFS(assets))
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.problem(w, r, http.StatusNotFound, "Page not found", "There is no page at "+r.URL.Path+".", nil)
+	})
+}
+
+// Handler returns the chat's HTTP handler.
+func (s *Server) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'")
+		s.mux.ServeHTTP(w, r)
+	})
+}
+
+// basePath is the prefix the handler is mounted under ("" or "/chat"),
+// found by comparing the path the client asked for with the one left
+// after http.StripPrefix.
+func basePath(r *http.Request) string {
+	u, err := url.ParseRequestURI(r.RequestURI)
+	if err != nil {
+		return ""
+	}
+	full, rest := u.EscapedPath(), r.URL.EscapedPath()
+	if rest == "" || !strings.HasSuffix(full, rest) {
+		return ""
+	}
+	return strings.TrimSuffix(full[:len(full)-len(rest)], "/")
+}
+
+func cookiePath(base string) string { return base + "/" }
+
+// page is what every template gets.
+type page struct {
+	Base    string
+	Title   string
+	CSRF    string
+	Me      *cadence.Person
+	Flash   *flash
+	Live    bool
+	Version uint64
+	Nav     []navLink
+
+	Home    *homeView
+	Inbox   *inboxView
+	Channel *channelView
+	Problem *problemView
+}
+
+type navLink struct {
+	Label, Href string
+	Current     bool
+}
+
+// newPage fills the parts every page shares. live is false for pages that
+// answer a POST, which a reload would post again.
+func (s *Server) newPage(r *http.Request, ss *session, title string, live bool) *page {
+	p := &page{Base: basePath(r), Title: title}
+	if ss != nil {
+		p.CSRF = ss.csrf
+		p.Me = s.svc.Roster().Person(s.sessions.person(ss))
+	}
+	if s.chat != nil && live {
+		p.Live, p.Version = true, s.chat.Version()
+	}
+	p.Nav = append(p.Nav, navLink{Label: "People", Href: p.Base + "/"})
+	if p.Me != nil {
+		p.Nav = append(p.Nav, navLink{Label: "Inbox", Href: p.Base + "/me"})
+	}
+	for _, c := range s.channels() {
+		p.Nav = append(p.Nav, navLink{Label: "#" + c, Href: p.Base + "/c/" + url.PathEscape(c)})
+	}
+	for i := range p.Nav {
+		p.Nav[i].Current = p.Nav[i].Href == p.Base+r.URL.EscapedPath() || (r.URL.Path == "/" && p.Nav[i].Href == p.Base+"/")
+	}
+	return p
+}
+
+// channels are the rooms of rituals that use the local chat (or the
+// default chat, which is local when this server runs).
+func (s *Server) channels() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range s.svc.Rituals() {
+		if (r.Platform == "" || r.Platform == Platform) && r.Channel != "" && !seen[r.Channel] {
+			seen[r.Channel] = true
+			out = append(out, r.Channel)
+		}
+	}
+	return out
+}
+
+// render executes a page template into a buffer first, so a template
+// error becomes a clean 500 instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	var buf bytes.Buffer
+	if err := s.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.log.Error().Err(err).Str("page", name).Msg("render failed")
+		http.Error(w, "The page could not be rendered; the error was logged.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// problemView is an error page; Kept holds form text the visitor typed,
+// so a refused post loses nothing.
+type problemView struct {
+	Heading, Text string
+	Kept          []fieldView
+}
+
+func (s *Server) problem(w http.ResponseWriter, r *http.Request, status int, heading, text string, kept []fieldView) {
+	ss := s.sessions.get(r, s.clock.Now())
+	p := s.newPage(r, ss, heading, false)
+	p.Problem = &problemView{Heading: heading, Text: text, Kept: kept}
+	s.render(w, r, status, "problem", p)
+}
+
+// redirect finishes a successful POST (POST-redirect-GET).
+func redirect(w http.ResponseWriter, r *http.Request, path string) {
+	http.Redirect(w, r, basePath(r)+path, http.StatusSeeOther)
+}
+
+// statusOf maps domain errors to HTTP statuses, at the edge.
+func statusOf(err error) int {
+	var fe cadence.FieldErrors
+	switch {
+	case errors.As(err, &fe):
+		return http.StatusUnprocessableEntity
+	case errors.Is(err, cadence.ErrInvalidInput):
+		return http.StatusBadRequest
+	case errors.Is(err, cadence.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, cadence.ErrForbidden):
+		return http.StatusForbidden
+	case errors.Is(err, cadence.ErrClosed), errors.Is(err, cadence.ErrConflict):
+		return http.StatusConflict
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}

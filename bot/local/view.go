@@ -1,0 +1,130 @@
+package local
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+// history is how far back pages look for delivered messages, and
+// maxShown how many they show at most (newest first).
+const (
+	history  = 30 * 24 * time.Hour
+	maxShown = 100
+)
+
+// messageView is one delivered message as a page shows it.
+type messageView struct {
+	Anchor   string
+	Kind     string
+	Title    string
+	Text     string
+	Sections []cadence.Section
+	Footer   string
+	When     string
+	Revision int
+	// AnswerHref links a prompt to its form while the prompt is pending.
+	AnswerHref string
+	Replies    []messageView
+}
+
+func newMessageView(m *cadence.Message, loc *time.Location) messageView {
+	v := messageView{
+		Anchor: "m-" + m.Key, Kind: string(m.Kind),
+		Title: m.Body.Title, Text: m.Body.Text, Sections: m.Body.Sections, Footer: m.Body.Footer,
+		When: formatTime(m.CreatedAt, loc), Revision: m.Revision,
+	}
+	if v.Title == "" {
+		v.Title = string(m.Kind)
+	}
+	if v.Text == v.Title {
+		v.Text = ""
+	}
+	return v
+}
+
+// delivered keeps the messages the chat has been given (they have a Ref),
+// newest first, at most maxShown.
+func delivered(ms []*cadence.Message) []*cadence.Message {
+	out := ms[:0:0]
+	for _, m := range ms {
+		if !m.Ref.IsZero() {
+			out = append(out, m)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[j].CreatedAt.Before(out[i].CreatedAt) })
+	if len(out) > maxShown {
+		out = out[:maxShown]
+	}
+	return out
+}
+
+// threads groups channel messages: top-level ones (agendas, notices) with
+// the replies in their thread, oldest reply first. A reply whose parent is
+// not shown is listed on its own.
+func threads(ms []*cadence.Message, loc *time.Location) []messageView {
+	ms = delivered(ms)
+	top := map[string]int{}
+	var out []messageView
+	for _, m := range ms {
+		if m.Thread == "" {
+			top[m.Key] = len(out)
+			out = append(out, newMessageView(m, loc))
+		}
+	}
+	for i := len(ms) - 1; i >= 0; i-- { // oldest first
+		m := ms[i]
+		if m.Thread == "" {
+			continue
+		}
+		if j, ok := top[m.Thread]; ok {
+			out[j].Replies = append(out[j].Replies, newMessageView(m, loc))
+			continue
+		}
+		out = append(out, newMessageView(m, loc))
+	}
+	return out
+}
+
+// formatTime shows an instant in the reader's zone.
+func formatTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format("Mon 2 Jan 15:04 MST")
+}
+
+// relative is "in 3h20m" or "5m ago".
+func relative(t, now time.Time) string {
+	d := t.Sub(now).Round(time.Minute)
+	switch {
+	case d >= time.Minute:
+		return "in " + shortDuration(d)
+	case d <= -time.Minute:
+		return shortDuration(-d) + " ago"
+	}
+	return "now"
+}
+
+func shortDuration(d time.Duration) string {
+	if d >= 48*time.Hour {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	h, m := d/time.Hour, (d%time.Hour)/time.Minute
+	switch {
+	case h == 0:
+		return fmt.Sprintf("%dm", m)
+	case m == 0:
+		return fmt.Sprintf("%dh", h)
+	}
+	return fmt.Sprintf("%dh%dm", h, m)
+}
+
+func locOf(p *cadence.Person) *time.Location {
+	if p == nil || p.Location == nil {
+		return time.UTC
+	}
+	return p.Location
+}
