@@ -34,7 +34,7 @@ type fakeEngine struct {
 
 var _ cadence.Service = (*fakeEngine)(nil)
 
-func (e *fakeEngine) Roster() *cadence.Roster     { return e.roster }
+func (e *fakeEngine) Roster() *cadence.Roster    { return e.roster }
 func (e *fakeEngine) Rituals() []*cadence.Ritual { return e.rituals }
 func (e *fakeEngine) Ritual(id string) *cadence.Ritual {
 	for _, r := range e.rituals {

@@ -87,8 +87,10 @@ func TestAnswerRefusedKeepsTheText(t *testing.T) {
 		kept   map[string]string // field → text that must be back in its textarea
 	}{
 		{
-			name:   "required answer empty",
-			form:   func(occ string) url.Values { return answers(occ, "incidents", "  ", "alerts", "drift alert on churn model") },
+			name: "required answer empty",
+			form: func(occ string) url.Values {
+				return answers(occ, "incidents", "  ", "alerts", "drift alert on churn model")
+			},
 			status: http.StatusUnprocessableEntity,
 			want:   []string{"Some answers need a change; nothing was saved yet.", `<span class="field-error" id="occ-triage@20261130T083000Z-incidents-err">this question needs an answer</span>`},
 			kept:   map[string]string{"q.alerts": "drift alert on churn model"},
