@@ -1,0 +1,280 @@
+package teams_test
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cadencebot/cadencebot/bot/teams"
+)
+
+const (
+	testAppID    = "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f"
+	testPassword = "s3cret~password"
+	testTenant   = "9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d"
+	botID        = "28:" + testAppID
+)
+
+var (
+	keyOnce sync.Once
+	keys    [2]*rsa.PrivateKey
+)
+
+// testKeys are generated once per test binary: RSA generation is slow.
+func testKeys(t *testing.T) [2]*rsa.PrivateKey {
+	keyOnce.Do(func() {
+		for i := range keys {
+			k, err := rsa.GenerateKey(rand.Reader, 2048)
+			if err != nil {
+				panic(err)
+			}
+			keys[i] = k
+		}
+	})
+	return keys
+}
+
+// sent is one request the bot made to the fake Bot Connector.
+type sent struct {
+	Method, Path string
+	Conv, ID     string // conversation and activity from the path
+	Activity     teams.Activity
+	Raw          []byte
+}
+
+// reply is a canned failure for the next connector call.
+type reply struct {
+	status int
+	header http.Header
+	body   string
+}
+
+// fakeConnector plays the Bot Framework: Entra ID's token endpoint, the
+// OpenID metadata and JWKS of the channel service, and the Bot Connector's
+// /v3/conversations API, recording everything the bot sends.
+type fakeConnector struct {
+	t   *testing.T
+	srv *httptest.Server
+
+	mu         sync.Mutex
+	signing    map[string]*rsa.PrivateKey // kid → key published in the JWKS
+	tokenCalls int
+	jwksCalls  int
+	tokens     map[string]bool
+	sent       []sent
+	failures   []reply
+	seq        int
+	chats      map[string]string // user → 1:1 conversation created
+	forbidden  map[string]bool   // users who have not installed the app
+	expiresIn  int
+}
+
+func newFakeConnector(t *testing.T) *fakeConnector {
+	k := testKeys(t)
+	f := &fakeConnector{t: t, signing: map[string]*rsa.PrivateKey{"key-1": k[0]}, tokens: map[string]bool{},
+		chats: map[string]string{}, forbidden: map[string]bool{}, expiresIn: 3600}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /tenant/token", f.token)
+	mux.HandleFunc("GET /openid", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, map[string]any{"issuer": teams.DefaultIssuer, "jwks_uri": f.srv.URL + "/keys",
+			"id_token_signing_alg_values_supported": []string{"RS256"}})
+	})
+	mux.HandleFunc("GET /keys", f.jwks)
+	mux.HandleFunc("POST /v3/conversations", f.createConversation)
+	mux.HandleFunc("POST /v3/conversations/{conv}/activities", f.activity)
+	mux.HandleFunc("POST /v3/conversations/{conv}/activities/{id}", f.activity)
+	mux.HandleFunc("PUT /v3/conversations/{conv}/activities/{id}", f.activity)
+	mux.HandleFunc("DELETE /v3/conversations/{conv}/activities/{id}", f.activity)
+	f.srv = httptest.NewServer(mux)
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeConnector) config() teams.Config {
+	return teams.Config{AppID: testAppID, AppPassword: testPassword, TenantID: testTenant,
+		TokenURL: f.srv.URL + "/tenant/token", OpenIDMetadataURL: f.srv.URL + "/openid"}
+}
+
+func (f *fakeConnector) token(w http.ResponseWriter, r *http.Request) {
+	require.NoError(f.t, r.ParseForm())
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tokenCalls++
+	if r.PostForm.Get("grant_type") != "client_credentials" || r.PostForm.Get("client_id") != testAppID ||
+		r.PostForm.Get("client_secret") != testPassword || r.PostForm.Get("scope") != teams.DefaultTokenScope {
+		w.WriteHeader(http.StatusUnauthorized)
+		writeJSON(w, map[string]string{"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."})
+		return
+	}
+	tok := "bot-token-" + strconv.Itoa(f.tokenCalls)
+	f.tokens[tok] = true
+	writeJSON(w, map[string]any{"token_type": "Bearer", "expires_in": f.expiresIn, "access_token": tok})
+}
+
+func (f *fakeConnector) jwks(w http.ResponseWriter, _ *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.jwksCalls++
+	var ks []map[string]any
+	for kid, k := range f.signing {
+		ks = append(ks, map[string]any{"kty": "RSA", "use": "sig", "kid": kid,
+			"n": base64.RawURLEncoding.EncodeToString(k.N.Bytes()),
+			"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(k.E)).Bytes()), "endorsements": []string{"msteams"}})
+	}
+	writeJSON(w, map[string]any{"keys": ks})
+}
+
+// authorized checks the bot's bearer token like the real connector.
+func (f *fakeConnector) authorized(w http.ResponseWriter, r *http.Request) bool {
+	tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !f.tokens[tok] {
+		w.WriteHeader(http.StatusUnauthorized)
+		writeJSON(w, map[string]any{"error": map[string]string{"code": "Unauthorized", "message": "bad token"}})
+		return false
+	}
+	return true
+}
+
+// failed serves a queued failure, if any.
+func (f *fakeConnector) failed(w http.ResponseWriter) bool {
+	if len(f.failures) == 0 {
+		return false
+	}
+	fl := f.failures[0]
+	f.failures = f.failures[1:]
+	for k, v := range fl.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(fl.status)
+	io.WriteString(w, fl.body)
+	return true
+}
+
+func (f *fakeConnector) createConversation(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.authorized(w, r) || f.failed(w) {
+		return
+	}
+	raw, _ := io.ReadAll(r.Body)
+	var p struct {
+		Bot      teams.ChannelAccount   `json:"bot"`
+		Members  []teams.ChannelAccount `json:"members"`
+		TenantID string                 `json:"tenantId"`
+	}
+	require.NoError(f.t, json.Unmarshal(raw, &p))
+	f.sent = append(f.sent, sent{Method: r.Method, Path: r.URL.Path, Raw: raw})
+	if len(p.Members) != 1 || p.TenantID != testTenant || p.Bot.ID != botID {
+		w.WriteHeader(http.StatusBadRequest)
+		writeJSON(w, map[string]any{"error": map[string]string{"code": "BadArgument", "message": "want one member, our tenant and our bot"}})
+		return
+	}
+	user := p.Members[0].ID
+	if f.forbidden[user] {
+		w.WriteHeader(http.StatusForbidden)
+		writeJSON(w, map[string]any{"error": map[string]string{"code": "Forbidden", "message": "The bot is not part of the conversation roster."}})
+		return
+	}
+	if _, ok := f.chats[user]; !ok {
+		f.chats[user] = "a:1on1-" + strings.TrimPrefix(user, "29:")
+	}
+	w.WriteHeader(http.StatusCreated)
+	writeJSON(w, map[string]string{"id": f.chats[user]})
+}
+
+func (f *fakeConnector) activity(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.authorized(w, r) || f.failed(w) {
+		return
+	}
+	raw, _ := io.ReadAll(r.Body)
+	s := sent{Method: r.Method, Path: r.URL.Path, Conv: r.PathValue("conv"), ID: r.PathValue("id"), Raw: raw}
+	if len(raw) > 0 {
+		require.NoError(f.t, json.Unmarshal(raw, &s.Activity), "bot sent an activity that is not JSON")
+	}
+	f.sent = append(f.sent, s)
+	switch r.Method {
+	case http.MethodPost:
+		f.seq++
+		w.WriteHeader(http.StatusCreated)
+		writeJSON(w, map[string]string{"id": fmt.Sprintf("17000000000%02d", f.seq)})
+	case http.MethodPut:
+		writeJSON(w, map[string]string{"id": s.ID})
+	default:
+		w.WriteHeader(http.StatusOK)
+	}
+}
+
+// fail queues failures for the next connector calls.
+func (f *fakeConnector) fail(rs ...reply) {
+	f.mu.Lock()
+	f.failures = append(f.failures, rs...)
+	f.mu.Unlock()
+}
+
+// requests returns what the bot sent to /v3 so far.
+func (f *fakeConnector) requests() []sent {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]sent(nil), f.sent...)
+}
+
+func (f *fakeConnector) counts() (token, jwks int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.tokenCalls, f.jwksCalls
+}
+
+// rotate publishes a new signing key under kid.
+func (f *fakeConnector) rotate(kid string, k *rsa.PrivateKey) {
+	f.mu.Lock()
+	f.signing = map[string]*rsa.PrivateKey{kid: k}
+	f.mu.Unlock()
+}
+
+// claims are the claims of a valid channel token issued at now.
+func (f *fakeConnector) claims(now time.Time) jwt.MapClaims {
+	return jwt.MapClaims{"iss": teams.DefaultIssuer, "aud": testAppID, "serviceurl": f.srv.URL,
+		"nbf": now.Add(-time.Minute).Unix(), "exp": now.Add(time.Hour).Unix(), "iat": now.Add(-time.Minute).Unix()}
+}
+
+func sign(t *testing.T, c jwt.MapClaims, kid string, k *rsa.PrivateKey) string {
+	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, c)
+	tok.Header["kid"] = kid
+	s, err := tok.SignedString(k)
+	require.NoError(t, err)
+	return s
+}
+
+// post sends an activity to the bot's handler with the given token.
+func post(t *testing.T, h http.Handler, token string, body []byte) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, teams.MessagesPath, bytes.NewReader(body))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
