@@ -14,6 +14,18 @@
 // without JavaScript; a few lines of optional script reload a page when
 // new messages arrive.
 //
+// Wiring (cmd/cadencebot): the chat exists before the engine, the server
+// after it:
+//
+//	chat := local.NewChat()
+//	eng, _ := cadence.New(cadence.EngineConfig{..., DefaultPlatform: local.Platform})
+//	// the dispatcher delivers "local" messages through chat
+//	srv := local.NewServer(eng, store, clock, logger, local.WithChat(chat))
+//	mux.Handle("/", srv.Handler()) // or "/chat/" with http.StripPrefix("/chat", ...)
+//
+// The /wait long poll holds a request for up to 25 s: the HTTP server's
+// WriteTimeout must be longer.
+//
 // Security: the local chat has no authentication. "Who am I" is a choice
 // stored in a session cookie, so anyone who can reach the address can act
 // as anyone on the roster. It is meant for trials on a loopback address

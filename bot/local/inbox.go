@@ -321,7 +321,8 @@ func (s *Server) command(w http.ResponseWriter, r *http.Request) {
 	if reply.Failed {
 		kind = "error"
 	}
-	s.sessions.update(ss, func(ss *session) { ss.flash = &flash{Kind: kind, Reply: &reply, Text: text} })
+	typed := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(text), "/cadence"))
+	s.sessions.update(ss, func(ss *session) { ss.flash = &flash{Kind: kind, Reply: &reply, Text: typed} })
 	redirect(w, r, "/me#command")
 }
 

@@ -246,7 +246,7 @@ func TestCommandBox(t *testing.T) {
 
 	status, body := h.post("/command", url.Values{"text": {"status"}})
 	require.Equal(t, http.StatusOK, status)
-	assert.Contains(t, body, "/cadence status")
+	assert.Contains(t, body, `<p class="typed">/cadence status</p>`)
 	assert.Contains(t, body, "Waiting for your answer")
 	assert.Contains(t, body, "Weekly triage — closes Mon 30 Nov 14:30 EET (in 4h)")
 
@@ -272,6 +272,7 @@ func TestCommandBox(t *testing.T) {
 	h.login("lena")
 	status, body = h.post("/command", url.Values{"text": {"/cadence pause triage"}})
 	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, `<p class="typed">/cadence pause triage</p>`)
 	assert.Contains(t, body, "Paused Weekly triage")
 	assert.Equal(t, []string{"pause triage by lena"}, h.eng.commands)
 }
