@@ -56,7 +56,7 @@ func newFakeService() *fakeService {
 	return &fakeService{roster: cadence.NewRoster(people), ritual: r, occ: occ, answers: map[string]*cadence.Answer{}}
 }
 
-func (s *fakeService) Roster() *cadence.Roster     { return s.roster }
+func (s *fakeService) Roster() *cadence.Roster    { return s.roster }
 func (s *fakeService) Rituals() []*cadence.Ritual { return []*cadence.Ritual{s.ritual} }
 func (s *fakeService) Ritual(id string) *cadence.Ritual {
 	if id == s.ritual.ID {
@@ -99,8 +99,14 @@ func (s *fakeService) Skip(context.Context, string, string, string) (*cadence.Sk
 	s.count()
 	return nil, cadence.ErrForbidden
 }
-func (s *fakeService) Pause(context.Context, string, string) error  { s.count(); return cadence.ErrForbidden }
-func (s *fakeService) Resume(context.Context, string, string) error { s.count(); return cadence.ErrForbidden }
+func (s *fakeService) Pause(context.Context, string, string) error {
+	s.count()
+	return cadence.ErrForbidden
+}
+func (s *fakeService) Resume(context.Context, string, string) error {
+	s.count()
+	return cadence.ErrForbidden
+}
 func (s *fakeService) SetOutOfOffice(context.Context, string, cadence.DateRange) error {
 	s.count()
 	return nil

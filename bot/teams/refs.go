@@ -104,17 +104,16 @@ func captureRefs(tx cadence.KVTx, a *Activity, now time.Time) error {
 		base.TeamID = a.ChannelData.Team.ID
 	}
 	personal := a.isPersonal()
-	users := []ChannelAccount{}
-	if a.From != nil && a.From.ID != "" && a.Type != typeConversationUpdate {
+	// The sender (who installed the app, or wrote to the bot) and people
+	// added to a team with the bot in it can all be messaged later.
+	var users []ChannelAccount
+	if a.From != nil && a.From.ID != "" {
 		users = append(users, *a.From)
 	}
 	for _, m := range a.MembersAdded {
-		if a.Recipient == nil || m.ID != a.Recipient.ID {
+		if (a.Recipient == nil || m.ID != a.Recipient.ID) && (a.From == nil || m.ID != a.From.ID) {
 			users = append(users, m)
 		}
-	}
-	if a.Type == typeConversationUpdate && personal && a.From != nil && len(users) == 0 {
-		users = append(users, *a.From) // the bot was added to someone's personal scope
 	}
 	for _, u := range users {
 		r := base

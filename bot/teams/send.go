@@ -56,7 +56,7 @@ func (a *Adapter) Send(ctx context.Context, m *cadence.Message, thread cadence.R
 		}
 	}
 	j.Total = max(len(acts), len(j.Parts))
-	log := a.log.With().Str("message", m.Key).Str("ritual", m.RitualID).Str("occurrence", m.OccurrenceID).Logger()
+	log := a.log.With().Str("key", m.Key).Str("ritual", m.RitualID).Str("occurrence", m.OccurrenceID).Logger()
 	for i := len(j.Parts); i < len(acts); i++ {
 		id, err := a.post(ctx, j.ServiceURL, j.Conversation, j.ReplyTo, acts[i])
 		if err != nil {
