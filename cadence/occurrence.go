@@ -46,6 +46,10 @@ type Occurrence struct {
 	Scheduled time.Time // UTC instant the schedule named
 	Status    Status
 
+	// DueAt is when the occurrence was due to open: Scheduled, or for
+	// per-person rituals the earliest expected person's prompt time (09:15
+	// in Almaty comes hours before 09:15 in Zurich).
+	DueAt    time.Time
 	OpenedAt time.Time // when the agenda went out (zero while due)
 	Late     bool      // opened after its scheduled time because the bot was down
 	ClosesAt time.Time // end of the response window
@@ -81,12 +85,37 @@ func (o *Occurrence) IsExpected(person string) bool {
 	return false
 }
 
-// Delay is how late the occurrence opened relative to its schedule.
+// Delay is how late the occurrence opened relative to when it was due
+// (DueAt, or Scheduled when DueAt is unset).
 func (o *Occurrence) Delay() time.Duration {
 	if o.OpenedAt.IsZero() {
 		return 0
 	}
-	return o.OpenedAt.Sub(o.Scheduled)
+	due := o.DueAt
+	if due.IsZero() {
+		due = o.Scheduled
+	}
+	return o.OpenedAt.Sub(due)
+}
+
+// PersonCloseAt is person's own deadline: CloseAt[person], or ClosesAt.
+func (o *Occurrence) PersonCloseAt(person string) time.Time {
+	if t, ok := o.CloseAt[person]; ok {
+		return t
+	}
+	return o.ClosesAt
+}
+
+// PersonPromptAt is when person's prompt was due: PromptAt[person], or
+// DueAt, or Scheduled.
+func (o *Occurrence) PersonPromptAt(person string) time.Time {
+	if t, ok := o.PromptAt[person]; ok {
+		return t
+	}
+	if !o.DueAt.IsZero() {
+		return o.DueAt
+	}
+	return o.Scheduled
 }
 
 // OccurrenceFilter selects occurrences by scheduled time and ritual.

@@ -171,3 +171,27 @@ func instantOfWall(w time.Time, loc *time.Location) time.Time {
 	}
 	return latest
 }
+
+// WallIn maps a fire instant of s to the instant with the same civil date
+// and the same wall-clock fire in loc: for a per-person ritual, fire is the
+// ritual's 09:15 in Zurich, and the result is 09:15 on the same date in
+// loc. The DST rules of NextIn apply in loc. "@every" schedules have no
+// wall clock: fire is returned unchanged.
+func (s *Schedule) WallIn(fire time.Time, loc *time.Location) time.Time {
+	if s.interval > 0 || loc == nil {
+		return fire.UTC()
+	}
+	day := DateOf(fire.In(s.loc))
+	// fire is the k-th fire of its civil date in the schedule's zone; take
+	// the k-th fire of the same date in loc, so "0 9,15 * * *" maps 15:00
+	// to 15:00 and not to the day's first fire.
+	k := 0
+	for t := s.Next(day.In(s.loc).Add(-time.Nanosecond)); !t.IsZero() && t.Before(fire) && k < 1440; t = s.Next(t) {
+		k++
+	}
+	t := s.NextIn(day.In(loc).Add(-time.Nanosecond), loc)
+	for ; k > 0 && !t.IsZero(); k-- {
+		t = s.NextIn(t, loc)
+	}
+	return t
+}

@@ -91,7 +91,8 @@ type AnswerTx interface {
 	// Answers lists the answers of one occurrence, by person ID.
 	Answers(occurrenceID string) ([]*Answer, error)
 	// AnswersBetween lists answers of occurrences scheduled in [from, to)
-	// (for reports, without one call per occurrence).
+	// (for reports, without one call per occurrence), by scheduled time
+	// then person. A zero from or to does not bound.
 	AnswersBetween(from, to time.Time) ([]*Answer, error)
 }
 

@@ -64,6 +64,7 @@ func fixtureOccurrence(ritual string, at time.Time, st cadence.Status) *cadence.
 		RitualID:    ritual,
 		Scheduled:   at,
 		Status:      st,
+		DueAt:       at.Add(-time.Hour),
 		OpenedAt:    at.Add(3 * time.Second),
 		Late:        true,
 		ClosesAt:    at.Add(4 * time.Hour),
@@ -284,6 +285,12 @@ func testAnswersBetween(t *testing.T, s cadence.Store) {
 		got, err = tx.AnswersBetween(base.Add(day), base.Add(10*day))
 		require.NoError(t, err)
 		assert.Equal(t, []string{o2 + "/ana", o3 + "/ana"}, key(got))
+		got, err = tx.AnswersBetween(time.Time{}, base.Add(day))
+		require.NoError(t, err)
+		assert.Equal(t, []string{o1 + "/ana", o1 + "/bo"}, key(got), "zero from does not bound")
+		got, err = tx.AnswersBetween(base.Add(day), time.Time{})
+		require.NoError(t, err)
+		assert.Equal(t, []string{o2 + "/ana", o3 + "/ana"}, key(got), "zero to does not bound")
 		return nil
 	})
 }

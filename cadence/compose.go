@@ -1,0 +1,310 @@
+package cadence
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Message keys. Every message the engine sends is keyed by what it is
+// about, so enqueuing it twice is a no-op and adapters can find it.
+
+// AgendaKey is the key of an occurrence's agenda in the ritual's channel.
+func AgendaKey(occurrenceID string) string { return MessageKey("occ", occurrenceID, "agenda") }
+
+// SummaryKey is the key of the summary threaded under the agenda.
+func SummaryKey(occurrenceID string) string { return MessageKey("occ", occurrenceID, "summary") }
+
+// PromptKey is the key of a person's prompt.
+func PromptKey(occurrenceID, person string) string {
+	return MessageKey("occ", occurrenceID, "prompt", person)
+}
+
+// ReminderKey is the key of a person's i-th reminder (i counts from the
+// earliest reminder).
+func ReminderKey(occurrenceID, person string, i int) string {
+	return MessageKey("occ", occurrenceID, "reminder", person, strconv.Itoa(i))
+}
+
+// ReceiptKey is the key of the receipt for a person's n-th submission
+// (0 for the first, then one per edit).
+func ReceiptKey(occurrenceID, person string, n int) string {
+	return MessageKey("occ", occurrenceID, "receipt", person, strconv.Itoa(n))
+}
+
+// timeLayout shows a time with its zone, for people in many zones.
+const timeLayout = "Mon 2 Jan 15:04 MST"
+
+// composer builds message content. It only formats; what to send and when
+// is decided by the planner and the service methods.
+type composer struct {
+	roster   *Roster
+	platform func(r *Ritual) string
+}
+
+func (c composer) name(id string) string {
+	if p := c.roster.Person(id); p != nil && p.Name != "" {
+		return p.Name
+	}
+	return id
+}
+
+func (c composer) loc(id string, r *Ritual) *time.Location {
+	if p := c.roster.Person(id); p != nil && p.Location != nil {
+		return p.Location
+	}
+	return ritualLocation(r)
+}
+
+func (c composer) names(ids []string) string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = c.name(id)
+	}
+	return strings.Join(out, ", ")
+}
+
+func (c composer) base(r *Ritual, o *Occurrence, kind MessageKind, key string, to Recipient, now time.Time) *Message {
+	return &Message{
+		Key:           key,
+		Kind:          kind,
+		Platform:      c.platform(r),
+		To:            to,
+		RitualID:      r.ID,
+		OccurrenceID:  o.ID,
+		CreatedAt:     now,
+		Revision:      1,
+		State:         StatePending,
+		NextAttemptAt: now,
+	}
+}
+
+func (c composer) agenda(r *Ritual, o *Occurrence, extra []Section, now time.Time) *Message {
+	m := c.base(r, o, KindAgenda, AgendaKey(o.ID), Recipient{Channel: r.Channel}, now)
+	loc := ritualLocation(r)
+	text := fmt.Sprintf("%s is open. Please answer by %s.", r.Title, o.ClosesAt.In(loc).Format(timeLayout))
+	if r.PerPersonTime {
+		text = fmt.Sprintf("%s is open. Each of you is asked at %s your own time and has %s to answer.",
+			r.Title, o.Scheduled.In(loc).Format("15:04"), fmtDuration(r.Window))
+	}
+	if o.Late {
+		text += fmt.Sprintf(" (Opened late: it was due %s.)", o.DueAt.In(loc).Format(timeLayout))
+	}
+	var secs []Section
+	if o.Facilitator != "" {
+		secs = append(secs, Section{Heading: "Facilitator", Lines: []string{c.name(o.Facilitator)}})
+	}
+	if len(o.Expected) > 0 {
+		secs = append(secs, Section{Heading: "Asked", Lines: []string{c.names(o.Expected)}})
+	}
+	if ex := c.excusedLines(o); len(ex) > 0 {
+		secs = append(secs, Section{Heading: "Excused", Lines: ex})
+	}
+	qs := make([]string, len(r.Questions))
+	for i, q := range r.Questions {
+		qs[i] = q.Text
+	}
+	secs = append(secs, Section{Heading: "Questions", Lines: qs})
+	if len(r.Checklist) > 0 {
+		secs = append(secs, Section{Heading: "Checklist", Lines: append([]string(nil), r.Checklist...)})
+	}
+	secs = append(secs, extra...)
+	m.Body = Body{
+		Title:    fmt.Sprintf("%s · %s", r.Title, o.Scheduled.In(loc).Format("Mon 2 Jan 2006")),
+		Text:     text,
+		Sections: secs,
+		Actions:  []Action{{ID: ActionAnswer, Label: "Answer", Value: o.ID, Style: "primary"}},
+	}
+	return m
+}
+
+func (c composer) excusedLines(o *Occurrence) []string {
+	var out []string
+	for _, p := range sortedKeys(o.Excused) {
+		out = append(out, fmt.Sprintf("%s: %s", c.name(p), o.Excused[p]))
+	}
+	return out
+}
+
+// summary is the thread reply under the agenda, rebuilt whenever an answer
+// arrives or the occurrence closes.
+func (c composer) summary(r *Ritual, o *Occurrence, answers []*Answer, now time.Time) *Message {
+	m := c.base(r, o, KindSummary, SummaryKey(o.ID), Recipient{Channel: r.Channel}, now)
+	m.Thread = AgendaKey(o.ID)
+	m.Body = c.summaryBody(r, o, answers)
+	return m
+}
+
+func (c composer) summaryBody(r *Ritual, o *Occurrence, answers []*Answer) Body {
+	loc := ritualLocation(r)
+	byPerson := map[string]*Answer{}
+	for _, a := range answers {
+		byPerson[a.PersonID] = a
+	}
+	var blockers, missing []string
+	var secs []Section
+	answered := 0
+	for _, p := range o.Expected {
+		a := byPerson[p]
+		if a == nil {
+			missing = append(missing, c.name(p))
+			continue
+		}
+		answered++
+		heading := c.name(p)
+		if a.SubmittedAt.After(o.PersonCloseAt(p)) {
+			heading += " (late)"
+		}
+		var lines []string
+		for _, q := range r.Questions {
+			t := strings.TrimSpace(a.Text(q.ID))
+			if t == "" {
+				continue
+			}
+			lines = append(lines, fmt.Sprintf("%s %s", q.Text, t))
+			if q.Blocker && !isNone(t) {
+				blockers = append(blockers, fmt.Sprintf("%s: %s", c.name(p), t))
+			}
+		}
+		secs = append(secs, Section{Heading: heading, Lines: lines})
+	}
+	text := fmt.Sprintf("%d of %d answered", answered, len(o.Expected))
+	if len(blockers) > 0 {
+		text += fmt.Sprintf(", %d blocker", len(blockers))
+		if len(blockers) > 1 {
+			text += "s"
+		}
+	}
+	var head []Section
+	if len(blockers) > 0 {
+		head = append(head, Section{Heading: "Blockers", Lines: blockers})
+	}
+	secs = append(head, secs...)
+	var footer string
+	switch o.Status {
+	case StatusClosed:
+		text = "Closed: " + text
+		footer = "Closed " + o.ClosedAt.In(loc).Format(timeLayout)
+		if len(missing) > 0 {
+			secs = append(secs, Section{Heading: "Did not answer", Lines: []string{strings.Join(missing, ", ")}})
+		}
+	case StatusSkipped:
+		text = "Skipped: " + o.SkipReason
+		if o.SkippedBy != "" {
+			text += " (by " + c.name(o.SkippedBy) + ")"
+		}
+		footer = "Skipped " + o.ClosedAt.In(loc).Format(timeLayout)
+	default:
+		footer = "Answers close " + o.ClosesAt.In(loc).Format(timeLayout)
+		if len(missing) > 0 {
+			secs = append(secs, Section{Heading: "Not answered yet", Lines: []string{strings.Join(missing, ", ")}})
+		}
+	}
+	if ex := c.excusedLines(o); len(ex) > 0 {
+		secs = append(secs, Section{Heading: "Excused", Lines: ex})
+	}
+	return Body{Title: r.Title + " · summary", Text: text, Sections: secs, Footer: footer}
+}
+
+func (c composer) prompt(r *Ritual, o *Occurrence, p string, now time.Time) *Message {
+	m := c.base(r, o, KindPrompt, PromptKey(o.ID, p), Recipient{Person: p}, now)
+	closeAt := o.PersonCloseAt(p).In(c.loc(p, r)).Format(timeLayout)
+	m.Body = Body{
+		Title:     r.Title,
+		Text:      fmt.Sprintf("%s: please answer by %s.", r.Title, closeAt),
+		Questions: append([]Question(nil), r.Questions...),
+		Actions:   promptActions(o.ID),
+	}
+	if o.Facilitator != "" {
+		m.Body.Footer = "Facilitator: " + c.name(o.Facilitator)
+	}
+	return m
+}
+
+func (c composer) reminder(r *Ritual, o *Occurrence, p string, i int, now time.Time) *Message {
+	m := c.base(r, o, KindReminder, ReminderKey(o.ID, p, i), Recipient{Person: p}, now)
+	closeAt := o.PersonCloseAt(p)
+	m.Body = Body{
+		Title: "Reminder: " + r.Title,
+		Text: fmt.Sprintf("%s closes in %s (%s) and we have no answer from you yet.",
+			r.Title, fmtDuration(closeAt.Sub(now)), closeAt.In(c.loc(p, r)).Format(timeLayout)),
+		Questions: append([]Question(nil), r.Questions...),
+		Actions:   promptActions(o.ID),
+	}
+	return m
+}
+
+func promptActions(occID string) []Action {
+	return []Action{
+		{ID: ActionAnswer, Label: "Answer", Value: occID, Style: "primary"},
+		{ID: ActionDecline, Label: "Skip this one", Value: occID},
+		{ID: ActionOOO, Label: "I'm out of office today", Value: occID},
+	}
+}
+
+func (c composer) receipt(r *Ritual, o *Occurrence, a *Answer, late bool, now time.Time) *Message {
+	m := c.base(r, o, KindReceipt, ReceiptKey(o.ID, a.PersonID, a.Edits), Recipient{Person: a.PersonID}, now)
+	text := fmt.Sprintf("Thanks, your answers to %s are saved.", r.Title)
+	if a.Edits > 0 {
+		text = fmt.Sprintf("Your edit to %s is saved.", r.Title)
+	}
+	if late {
+		text += " They came after the close and count as late."
+	} else if o.Status == StatusOpen {
+		text += " You can edit them until " + o.PersonCloseAt(a.PersonID).In(c.loc(a.PersonID, r)).Format(timeLayout) + "."
+	}
+	var lines []string
+	for _, q := range r.Questions {
+		if t := strings.TrimSpace(a.Text(q.ID)); t != "" {
+			lines = append(lines, fmt.Sprintf("%s %s", q.Text, t))
+		}
+	}
+	m.Body = Body{Title: "Answer received", Text: text, Sections: []Section{{Heading: r.Title, Lines: lines}}}
+	return m
+}
+
+func (c composer) declined(r *Ritual, o *Occurrence, p string, now time.Time) *Message {
+	m := c.base(r, o, KindReceipt, MessageKey("occ", o.ID, "declined", p), Recipient{Person: p}, now)
+	m.Body = Body{Title: r.Title, Text: fmt.Sprintf("You are excused from %s; no reminders will follow.", r.Title)}
+	return m
+}
+
+// notice is a one-off message to a channel or person about a ritual.
+func (c composer) notice(r *Ritual, key string, to Recipient, title, text string, now time.Time) *Message {
+	return &Message{
+		Key: key, Kind: KindNotice, Platform: c.platform(r), To: to, RitualID: r.ID,
+		Body:      Body{Title: title, Text: text},
+		CreatedAt: now, Revision: 1, State: StatePending, NextAttemptAt: now,
+	}
+}
+
+// fmtDuration prints 4h, 1h30m, 45m, 30s.
+func fmtDuration(d time.Duration) string {
+	if d <= 0 {
+		return "0m"
+	}
+	if d < time.Minute {
+		return strconv.Itoa(int(d.Round(time.Second)/time.Second)) + "s"
+	}
+	d = d.Round(time.Minute)
+	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+	switch {
+	case h > 0 && m > 0:
+		return fmt.Sprintf("%dh%dm", h, m)
+	case h > 0:
+		return fmt.Sprintf("%dh", h)
+	}
+	return fmt.Sprintf("%dm", m)
+}
+
+// ritualLocation is the zone the ritual's schedule is read in.
+func ritualLocation(r *Ritual) *time.Location {
+	if r.Schedule != nil && r.Schedule.Location() != nil {
+		return r.Schedule.Location()
+	}
+	if r.Location != nil {
+		return r.Location
+	}
+	return time.UTC
+}

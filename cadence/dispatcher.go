@@ -1,0 +1,392 @@
+package cadence
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// Dispatcher delivers the outbox. For each due message it:
+//
+//  1. records StateSending (and counts the attempt) before calling the
+//     platform, so a crash in the middle is visible on restart;
+//  2. sends, then records the platform's Ref, SentRevision and StateSent;
+//  3. for a message with a Ref whose Revision grew (a summary), updates
+//     it in place instead of posting again.
+//
+// A message found in StateSending was possibly delivered by an earlier run
+// that crashed (or whose reply was lost). If the platform's Chat is a
+// Reconciler, the dispatcher looks the message up by key and records the
+// Ref it finds instead of posting again: exactly once. If it is not, the
+// message is sent again: at-least-once on such platforms.
+//
+// Threaded messages wait until their parent has a Ref. Messages to the same
+// recipient go out in the order they were queued: a new message waits while
+// an earlier one to the same recipient is still undelivered. Retryable
+// errors are retried after max(RetryAfter, exponential backoff); permanent
+// ones mark the message failed and tell the ritual's lead.
+type Dispatcher struct {
+	store  Store
+	clock  Clock
+	chats  map[string]Chat
+	log    zerolog.Logger
+	obs    Observer
+	leadOf func(ritualID string) string
+
+	batch       int
+	poll        time.Duration
+	backoffBase time.Duration
+	backoffMax  time.Duration
+}
+
+// DispatcherOption configures a Dispatcher.
+type DispatcherOption func(*Dispatcher)
+
+// WithLeads tells the dispatcher whom to notify when a ritual's message is
+// refused for good (Engine.LeadOf).
+func WithLeads(leadOf func(ritualID string) string) DispatcherOption {
+	return func(d *Dispatcher) { d.leadOf = leadOf }
+}
+
+// WithBackoff sets the first retry delay and its cap (default 2s, 10m).
+func WithBackoff(base, max time.Duration) DispatcherOption {
+	return func(d *Dispatcher) { d.backoffBase, d.backoffMax = base, max }
+}
+
+// WithPollInterval sets how often Run looks for due retries when nothing
+// wakes it (default 1s).
+func WithPollInterval(p time.Duration) DispatcherOption {
+	return func(d *Dispatcher) { d.poll = p }
+}
+
+// NewDispatcher returns a dispatcher delivering through chats, keyed by
+// platform name ("slack", "teams", "local").
+func NewDispatcher(store Store, clock Clock, chats map[string]Chat, logger zerolog.Logger, obs Observer, opts ...DispatcherOption) *Dispatcher {
+	if clock == nil {
+		clock = SystemClock{}
+	}
+	if obs == nil {
+		obs = NopObserver{}
+	}
+	d := &Dispatcher{
+		store: store, clock: clock, chats: chats, log: logger, obs: obs,
+		batch: 500, poll: time.Second, backoffBase: 2 * time.Second, backoffMax: 10 * time.Minute,
+	}
+	for _, o := range opts {
+		o(d)
+	}
+	return d
+}
+
+// farFuture lists every pending message from Due, including those waiting
+// for a retry, which still hold back later messages to their recipient.
+var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// RunOnce delivers what is due now and returns how many messages reached
+// the platform (first deliveries and updates). Platform errors are
+// recorded on the messages; the returned error is a store failure.
+func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
+	sent := 0
+	for {
+		n, full, err := d.pass(ctx)
+		sent += n
+		if err != nil || !full || n == 0 {
+			return sent, err
+		}
+	}
+}
+
+// pass handles one batch; full reports whether more may be waiting.
+func (d *Dispatcher) pass(ctx context.Context) (sent int, full bool, err error) {
+	now := d.clock.Now().UTC()
+	var due []*Message
+	err = d.store.View(ctx, func(tx Tx) error {
+		due, err = tx.Due(farFuture, d.batch)
+		return err
+	})
+	if err != nil {
+		return 0, false, fmt.Errorf("dispatch: list due messages: %w", err)
+	}
+	blocked := map[string]bool{}
+	for _, m := range due {
+		if err := ctx.Err(); err != nil {
+			return sent, false, err
+		}
+		rk := m.Platform + "|" + m.To.String()
+		first := m.Ref.IsZero()
+		if m.NextAttemptAt.After(now) || (first && blocked[rk]) {
+			if first {
+				blocked[rk] = true
+			}
+			continue
+		}
+		ok, err := d.deliver(ctx, m, now)
+		if err != nil {
+			return sent, false, err
+		}
+		if ok {
+			sent++
+		} else if first {
+			blocked[rk] = true
+		}
+	}
+	return sent, len(due) == d.batch, nil
+}
+
+// Run delivers until ctx is done: at once, whenever wake fires (the engine
+// queued something), and every poll interval for retries. The interval is
+// real time; tests and `simulate` call RunOnce instead.
+func (d *Dispatcher) Run(ctx context.Context, wake <-chan struct{}) error {
+	t := time.NewTicker(d.poll)
+	defer t.Stop()
+	for {
+		if _, err := d.RunOnce(ctx); err != nil && ctx.Err() == nil {
+			d.log.Error().Err(err).Msg("dispatch failed")
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-wake:
+		case <-t.C:
+		}
+	}
+}
+
+// deliver sends or updates one message. It reports whether the platform
+// now has the latest revision; the error is a store failure only.
+func (d *Dispatcher) deliver(ctx context.Context, m *Message, now time.Time) (bool, error) {
+	log := d.log.With().Str("message", m.Key).Str("platform", m.Platform).Str("to", m.To.String()).Logger()
+	chat := d.chats[m.Platform]
+	if chat == nil {
+		return false, d.fail(ctx, m, now, &SendError{Code: "no_adapter", Err: fmt.Errorf("no chat adapter for platform %q", m.Platform)})
+	}
+	var thread Ref
+	if m.Thread != "" {
+		var parent *Message
+		err := d.store.View(ctx, func(tx Tx) error {
+			var err error
+			parent, err = tx.Message(m.Thread)
+			return err
+		})
+		switch {
+		case errors.Is(err, ErrNotFound):
+			return false, d.fail(ctx, m, now, &SendError{Code: "no_thread", Err: fmt.Errorf("thread parent %s does not exist", m.Thread)})
+		case err != nil:
+			return false, fmt.Errorf("dispatch %s: read thread parent: %w", m.Key, err)
+		case parent.Ref.IsZero() && parent.State == StateFailed:
+			return false, d.fail(ctx, m, now, &SendError{Code: "thread_failed", Err: fmt.Errorf("thread parent %s could not be delivered", m.Thread)})
+		case parent.Ref.IsZero():
+			return false, nil // wait for the parent
+		}
+		thread = parent.Ref
+	}
+
+	if !m.Ref.IsZero() {
+		return d.update(ctx, chat, m, now, log)
+	}
+
+	if m.State == StateSending {
+		if rc, ok := chat.(Reconciler); ok {
+			ref, found, err := rc.Lookup(ctx, m, thread)
+			if err != nil {
+				return false, d.fail(ctx, m, now, err)
+			}
+			if found {
+				log.Info().Str("ref", ref.ID).Msg("reconciled: delivered before a restart, not sending again")
+				// We cannot know which revision arrived; if there may be a
+				// newer one, force an update in place.
+				rev := m.Revision
+				if rev > 1 {
+					rev = 0
+				}
+				return true, d.recordSent(ctx, m, ref, rev, now)
+			}
+		} else {
+			log.Warn().Msg("resending a message that may have been delivered: the platform cannot look it up")
+		}
+	}
+
+	fresh, err := d.markSending(ctx, m.Key)
+	if err != nil || fresh == nil {
+		return false, err
+	}
+	ref, err := chat.Send(ctx, fresh, thread)
+	if err != nil {
+		return false, d.fail(context.WithoutCancel(ctx), fresh, now, err)
+	}
+	if err := d.recordSent(context.WithoutCancel(ctx), fresh, ref, fresh.Revision, now); err != nil {
+		return false, err
+	}
+	d.obs.MessageSent(m.Platform, m.Kind)
+	if m.Kind == KindPrompt {
+		d.obs.PromptSent(m.RitualID, m.Platform)
+	}
+	log.Debug().Str("ref", ref.ID).Msg("sent")
+	return true, nil
+}
+
+func (d *Dispatcher) update(ctx context.Context, chat Chat, m *Message, now time.Time, log zerolog.Logger) (bool, error) {
+	if updErr := chat.Update(ctx, m.Ref, m); updErr != nil {
+		if retry, _ := IsRetryable(updErr); retry {
+			return false, d.fail(context.WithoutCancel(ctx), m, now, updErr)
+		}
+		// The message is on the platform, only this revision could not be
+		// applied (deleted by someone, say). Keep it sent; note the error.
+		d.obs.SendError(m.Platform, errorCode(updErr))
+		log.Warn().Err(updErr).Msg("update refused; keeping the delivered version")
+		return false, d.store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
+			x, err := tx.Message(m.Key)
+			if err != nil {
+				return err
+			}
+			x.SentRevision, x.State, x.LastError = m.Revision, StateSent, updErr.Error()
+			if x.Revision > x.SentRevision {
+				x.State = StatePending
+			}
+			return tx.PutMessage(x)
+		})
+	}
+	if err := d.recordSent(context.WithoutCancel(ctx), m, m.Ref, m.Revision, now); err != nil {
+		return false, err
+	}
+	d.obs.MessageSent(m.Platform, m.Kind)
+	log.Debug().Int("revision", m.Revision).Msg("updated")
+	return true, nil
+}
+
+// markSending records the attempt before the platform sees the message and
+// returns the message as stored (the engine may have revised it since it
+// was listed). It returns nil if the message no longer needs sending.
+func (d *Dispatcher) markSending(ctx context.Context, key string) (*Message, error) {
+	var out *Message
+	err := d.store.Update(ctx, func(tx Tx) error {
+		x, err := tx.Message(key)
+		if err != nil {
+			return err
+		}
+		if !x.Ref.IsZero() || (x.State != StatePending && x.State != StateSending) {
+			return nil
+		}
+		x.State = StateSending
+		x.Attempts++
+		if err := tx.PutMessage(x); err != nil {
+			return err
+		}
+		out = x
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dispatch %s: mark sending: %w", key, err)
+	}
+	return out, nil
+}
+
+// recordSent stores the platform's Ref. If the engine revised the message
+// while it was in flight, it stays pending for an update.
+func (d *Dispatcher) recordSent(ctx context.Context, m *Message, ref Ref, rev int, now time.Time) error {
+	err := d.store.Update(ctx, func(tx Tx) error {
+		x, err := tx.Message(m.Key)
+		if err != nil {
+			return err
+		}
+		x.Ref, x.SentRevision, x.LastError = ref, rev, ""
+		if x.SentAt.IsZero() {
+			x.SentAt = now
+		}
+		x.State = StateSent
+		if x.Revision > rev {
+			x.State, x.NextAttemptAt = StatePending, now
+		}
+		return tx.PutMessage(x)
+	})
+	if err != nil {
+		return fmt.Errorf("dispatch %s: record sent: %w", m.Key, err)
+	}
+	return nil
+}
+
+// fail records a delivery error: a retry later, or a permanent failure
+// with a notice to the ritual's lead.
+func (d *Dispatcher) fail(ctx context.Context, m *Message, now time.Time, sendErr error) error {
+	retry, after := IsRetryable(sendErr)
+	code := errorCode(sendErr)
+	d.obs.SendError(m.Platform, code)
+	log := d.log.With().Str("message", m.Key).Str("platform", m.Platform).Str("code", code).Logger()
+	err := d.store.Update(ctx, func(tx Tx) error {
+		x, err := tx.Message(m.Key)
+		if err != nil {
+			return err
+		}
+		x.LastError = sendErr.Error()
+		if retry {
+			if x.Attempts == 0 {
+				x.Attempts = 1 // failed before it was marked (reconcile lookup)
+			}
+			wait := d.backoff(x.Attempts)
+			if after > wait {
+				wait = after
+			}
+			x.NextAttemptAt = now.Add(wait)
+			log.Warn().Err(sendErr).Int("attempts", x.Attempts).Dur("retry_in", wait).Msg("delivery failed; will retry")
+			return tx.PutMessage(x)
+		}
+		x.State = StateFailed
+		log.Error().Err(sendErr).Msg("delivery refused for good")
+		if err := tx.PutMessage(x); err != nil {
+			return err
+		}
+		return d.noticeLead(tx, x, now)
+	})
+	if err != nil {
+		return fmt.Errorf("dispatch %s: record failure: %w", m.Key, err)
+	}
+	return nil
+}
+
+// noticeLead tells the ritual's lead that a message could not be
+// delivered. Notices themselves are never noticed about, to avoid loops.
+func (d *Dispatcher) noticeLead(tx Tx, m *Message, now time.Time) error {
+	if m.Kind == KindNotice || d.leadOf == nil || m.RitualID == "" {
+		return nil
+	}
+	lead := d.leadOf(m.RitualID)
+	if lead == "" {
+		return nil
+	}
+	_, err := tx.Enqueue(&Message{
+		Key:      MessageKey("notice", "failed", m.Key),
+		Kind:     KindNotice,
+		Platform: m.Platform,
+		To:       Recipient{Person: lead},
+		RitualID: m.RitualID, OccurrenceID: m.OccurrenceID,
+		Body: Body{
+			Title: "A message could not be delivered",
+			Text:  fmt.Sprintf("The %s for %s to %s could not be delivered: %s", m.Kind, m.RitualID, m.To, m.LastError),
+		},
+		CreatedAt: now, Revision: 1, State: StatePending, NextAttemptAt: now,
+	})
+	return err
+}
+
+// backoff is base·2^(attempts−1), capped.
+func (d *Dispatcher) backoff(attempts int) time.Duration {
+	w := d.backoffBase
+	for i := 1; i < attempts && w < d.backoffMax; i++ {
+		w *= 2
+	}
+	if w > d.backoffMax {
+		w = d.backoffMax
+	}
+	return w
+}
+
+func errorCode(err error) string {
+	var se *SendError
+	if errors.As(err, &se) && se.Code != "" {
+		return se.Code
+	}
+	return "error"
+}

@@ -1,0 +1,322 @@
+package cadence
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// AgendaContributor adds live sections to an agenda when an occurrence
+// opens (open incidents, follow-ups due). It runs inside the opening
+// transaction and must only read.
+type AgendaContributor interface {
+	AgendaSections(tx Tx, r *Ritual, o *Occurrence, now time.Time) ([]Section, error)
+}
+
+// EngineConfig configures New.
+type EngineConfig struct {
+	Rituals []*Ritual
+	Roster  *Roster
+	Store   Store
+	Clock   Clock // defaults to SystemClock
+	Logger  zerolog.Logger
+	Metrics Observer // optional; NopObserver by default
+	// DefaultPlatform is used by rituals with no Platform ("local" if empty).
+	DefaultPlatform string
+	// OnTimeTolerance: an occurrence opened within it of being due counts
+	// as held on time (default 2m).
+	OnTimeTolerance time.Duration
+	// LateAnswerGrace: how long after a person's close time a first answer
+	// is still accepted, counted late (default 7 days).
+	LateAnswerGrace time.Duration
+	Agenda          AgendaContributor // optional
+	// Enqueued, if set, is called after a transaction that queued messages
+	// commits, to wake the dispatcher. It must not block.
+	Enqueued func()
+}
+
+// Engine drives rituals on its clock and serves answers and commands. It
+// keeps no state of its own between calls: everything is in the Store, so
+// a new Engine on the same store carries on where the last one stopped.
+type Engine struct {
+	rituals   []*Ritual
+	byID      map[string]*Ritual
+	reminders map[string][]time.Duration // ritual → offsets, largest first
+	roster    *Roster
+	store     Store
+	clock     Clock
+	log       zerolog.Logger
+	obs       Observer
+	agenda    AgendaContributor
+	enqueued  func()
+	compose   composer
+	tolerance time.Duration
+	grace     time.Duration
+}
+
+var _ Service = (*Engine)(nil)
+
+// New checks the configuration and returns an engine.
+func New(cfg EngineConfig) (*Engine, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("engine: no store")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = SystemClock{}
+	}
+	if cfg.Roster == nil {
+		cfg.Roster = NewRoster(nil)
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NopObserver{}
+	}
+	if cfg.DefaultPlatform == "" {
+		cfg.DefaultPlatform = "local"
+	}
+	if cfg.OnTimeTolerance <= 0 {
+		cfg.OnTimeTolerance = 2 * time.Minute
+	}
+	if cfg.LateAnswerGrace <= 0 {
+		cfg.LateAnswerGrace = 7 * 24 * time.Hour
+	}
+	e := &Engine{
+		byID:      map[string]*Ritual{},
+		reminders: map[string][]time.Duration{},
+		roster:    cfg.Roster,
+		store:     cfg.Store,
+		clock:     cfg.Clock,
+		log:       cfg.Logger,
+		obs:       cfg.Metrics,
+		agenda:    cfg.Agenda,
+		enqueued:  cfg.Enqueued,
+		tolerance: cfg.OnTimeTolerance,
+		grace:     cfg.LateAnswerGrace,
+	}
+	def := cfg.DefaultPlatform
+	e.compose = composer{roster: cfg.Roster, platform: func(r *Ritual) string {
+		if r.Platform != "" {
+			return r.Platform
+		}
+		return def
+	}}
+	for i, r := range cfg.Rituals {
+		if err := checkRitual(r, cfg.Roster); err != nil {
+			return nil, fmt.Errorf("engine: ritual %d: %w", i+1, err)
+		}
+		if e.byID[r.ID] != nil {
+			return nil, fmt.Errorf("engine: ritual %q is defined twice", r.ID)
+		}
+		e.byID[r.ID] = r
+		e.rituals = append(e.rituals, r)
+		e.reminders[r.ID] = sortedReminders(r.Reminders)
+	}
+	return e, nil
+}
+
+// checkRitual refuses what the engine cannot run. Config validation gives
+// friendlier errors (file, line); this guards programmatic use.
+func checkRitual(r *Ritual, roster *Roster) error {
+	switch {
+	case r == nil:
+		return errors.New("nil ritual")
+	case r.ID == "":
+		return errors.New("ritual has no id")
+	case r.Schedule == nil:
+		return fmt.Errorf("ritual %q has no schedule", r.ID)
+	case r.Window <= 0:
+		return fmt.Errorf("ritual %q: response window must be positive, got %s", r.ID, r.Window)
+	case len(r.Questions) == 0:
+		return fmt.Errorf("ritual %q has no questions", r.ID)
+	}
+	for _, p := range r.Participants {
+		if roster.Person(p) == nil {
+			return fmt.Errorf("ritual %q: participant %q is not in the roster", r.ID, p)
+		}
+	}
+	for _, d := range r.Reminders {
+		if d <= 0 || d >= r.Window {
+			return fmt.Errorf("ritual %q: reminder %s before close must be within the %s window", r.ID, d, r.Window)
+		}
+	}
+	return nil
+}
+
+// Roster returns the people the engine knows.
+func (e *Engine) Roster() *Roster { return e.roster }
+
+// Rituals returns the configured rituals in config order.
+func (e *Engine) Rituals() []*Ritual { return e.rituals }
+
+// Ritual returns the ritual with the given ID, or nil.
+func (e *Engine) Ritual(id string) *Ritual { return e.byID[id] }
+
+// LeadOf returns the lead of a ritual, or "" (the dispatcher tells leads
+// about messages the platform refused).
+func (e *Engine) LeadOf(ritualID string) string {
+	if r := e.byID[ritualID]; r != nil {
+		return r.Lead
+	}
+	return ""
+}
+
+// Clock returns the engine's clock.
+func (e *Engine) Clock() Clock { return e.clock }
+
+// now is read once per operation and passed down.
+func (e *Engine) now() time.Time { return e.clock.Now().UTC() }
+
+// awayFunc answers "is p away at t" from the roster (config) and the
+// person states in the store (/cadence ooo), reading each state once.
+func (e *Engine) awayFunc(tx Tx) func(p string, at time.Time) (bool, string) {
+	cache := map[string]*PersonState{}
+	return func(id string, at time.Time) (bool, string) {
+		p := e.roster.Person(id)
+		if p == nil {
+			return false, ""
+		}
+		if away, why := p.Away(at); away {
+			return true, why
+		}
+		st, ok := cache[id]
+		if !ok {
+			var err error
+			st, err = tx.PersonState(id)
+			if err != nil {
+				st = nil // ErrNotFound or unreadable: the roster alone decides
+			}
+			cache[id] = st
+		}
+		if st != nil {
+			d := DateOf(at.In(p.loc()))
+			for _, r := range st.OutOfOffice {
+				if r.Contains(d) {
+					return true, outOfOfficeReason(r)
+				}
+			}
+		}
+		return false, ""
+	}
+}
+
+func outOfOfficeReason(r DateRange) string {
+	if r.Note != "" {
+		return "out of office (" + r.Note + ")"
+	}
+	return "out of office"
+}
+
+func (e *Engine) location(id string) *time.Location {
+	if p := e.roster.Person(id); p != nil {
+		return p.loc()
+	}
+	return nil
+}
+
+// planInput reads what NextStep needs for one ritual.
+func (e *Engine) planInput(tx Tx, r *Ritual, now time.Time) (PlanInput, error) {
+	in := PlanInput{
+		Ritual:    r,
+		Away:      e.awayFunc(tx),
+		Locations: e.location,
+		Now:       now,
+		Tolerance: e.tolerance,
+		Reminders: e.reminders[r.ID],
+		Answered:  map[string]map[string]bool{},
+	}
+	st, err := tx.RitualState(r.ID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return in, fmt.Errorf("ritual %q: read state: %w", r.ID, err)
+	default:
+		in.State = st
+	}
+	in.Open, err = tx.Occurrences(OccurrenceFilter{RitualID: r.ID, Status: []Status{StatusOpen}})
+	if err != nil {
+		return in, fmt.Errorf("ritual %q: list open occurrences: %w", r.ID, err)
+	}
+	for _, o := range in.Open {
+		as, err := tx.Answers(o.ID)
+		if err != nil {
+			return in, fmt.Errorf("occurrence %s: list answers: %w", o.ID, err)
+		}
+		m := map[string]bool{}
+		for _, a := range as {
+			m[a.PersonID] = true
+		}
+		in.Answered[o.ID] = m
+	}
+	return in, nil
+}
+
+// update runs fn in a store transaction and, once it has committed, emits
+// the observer events fn collected and wakes the dispatcher.
+func (e *Engine) update(ctx context.Context, fn func(tx Tx, ev *events) error) error {
+	var ev events
+	err := e.store.Update(ctx, func(tx Tx) error {
+		ev = events{}
+		return fn(tx, &ev)
+	})
+	if err != nil {
+		return err
+	}
+	for _, f := range ev.after {
+		f()
+	}
+	if ev.enqueued && e.enqueued != nil {
+		e.enqueued()
+	}
+	return nil
+}
+
+// events collects what to report after a transaction commits.
+type events struct {
+	after    []func()
+	enqueued bool
+}
+
+func (ev *events) on(f func()) { ev.after = append(ev.after, f) }
+
+// enqueue records a message intent; a key already present is left alone.
+func (e *Engine) enqueue(tx Tx, ev *events, m *Message) error {
+	ok, err := tx.Enqueue(m)
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", m.Key, err)
+	}
+	if ok {
+		ev.enqueued = true
+	}
+	return nil
+}
+
+// refreshSummary rebuilds an occurrence's summary and bumps its revision
+// so the dispatcher updates it in place.
+func (e *Engine) refreshSummary(tx Tx, ev *events, r *Ritual, o *Occurrence, now time.Time) error {
+	m, err := tx.Message(SummaryKey(o.ID))
+	if errors.Is(err, ErrNotFound) {
+		return nil // skipped or missed before opening: there is no summary
+	}
+	if err != nil {
+		return fmt.Errorf("summary of %s: %w", o.ID, err)
+	}
+	answers, err := tx.Answers(o.ID)
+	if err != nil {
+		return fmt.Errorf("answers of %s: %w", o.ID, err)
+	}
+	m.Body = e.compose.summaryBody(r, o, answers)
+	m.Revision++
+	switch m.State {
+	case StateSent:
+		m.State, m.NextAttemptAt = StatePending, now
+	case StateFailed:
+		// The platform refused the first post; there is nothing to update.
+		return tx.PutMessage(m)
+	}
+	// A message in StateSending stays there: the dispatcher is (or was)
+	// delivering it and will see the newer revision when it records the Ref.
+	ev.enqueued = true
+	return tx.PutMessage(m)
+}

@@ -1,0 +1,377 @@
+package cadence
+
+import (
+	"slices"
+	"sort"
+	"time"
+)
+
+// StepKind names one decision of the planner.
+type StepKind string
+
+const (
+	// StepStart: a ritual seen for the first time starts from now, without
+	// back-filling history.
+	StepStart StepKind = "start"
+	// StepOpen: a fire time is due: the occurrence opens (agenda, summary,
+	// prompts to everyone whose prompt time has come).
+	StepOpen StepKind = "open"
+	// StepMiss: the whole window of a fire time passed while the bot was
+	// down; it is recorded as missed, never dropped.
+	StepMiss StepKind = "miss"
+	// StepSkip: a fire time falls while the ritual is paused, on a team
+	// holiday, or after a lead skipped it.
+	StepSkip StepKind = "skip"
+	// StepPrompt: per-person rituals prompt each person at their own time.
+	StepPrompt StepKind = "prompt"
+	// StepRemind: a reminder offset before someone's close time has come.
+	StepRemind StepKind = "remind"
+	// StepClose: the window has ended; the summary is finalised.
+	StepClose StepKind = "close"
+)
+
+// SkipReasonPaused is the reason recorded for fire times that fall while a
+// ritual is paused. They are kept as skipped occurrences (visible in
+// history, excluded from adherence) rather than silently dropped.
+const SkipReasonPaused = "paused"
+
+// Step is one decision: the occurrence and ritual state after it, and the
+// people to message. The engine applies a step in one store transaction.
+type Step struct {
+	Kind       StepKind
+	Occurrence *Occurrence    // after the step; nil for StepStart
+	State      *RitualState   // after the step; nil when unchanged
+	Prompt     []string       // people to prompt now
+	Remind     map[string]int // person → index (in PlanInput.Reminders order) of the reminder to send
+}
+
+// PlanInput is everything a planning decision reads. Building it is the
+// engine's job; NextStep itself touches no store and no clock.
+type PlanInput struct {
+	Ritual *Ritual
+	State  *RitualState // nil for a ritual the engine has never seen
+	// Open are the ritual's open occurrences.
+	Open []*Occurrence
+	// Answered lists, per open occurrence ID, who has answered.
+	Answered map[string]map[string]bool
+	// Away says whether a person is out of office or on holiday at an
+	// instant, and why. Nil means nobody is ever away.
+	Away func(person string, at time.Time) (bool, string)
+	// Locations gives a person's time zone, for per-person rituals. Nil,
+	// or a nil result, means the ritual's zone.
+	Locations func(person string) *time.Location
+	Now       time.Time
+	// Tolerance is how long after it was due an occurrence may open and
+	// still count as on time.
+	Tolerance time.Duration
+	// Reminders are the ritual's reminder offsets, largest first (the
+	// earliest reminder first). Nil means the ritual's own, sorted.
+	Reminders []time.Duration
+}
+
+// NextStep returns the first thing to do for one ritual at in.Now, and false
+// when nothing is due. Applying the step and planning again yields the next
+// one; replaying a step that was already applied is impossible, because
+// its effect is in the state the next plan reads.
+//
+// Order: open occurrences first, oldest first (close, then prompts, then
+// reminders), then the next fire time after the cursor.
+func NextStep(in PlanInput) (Step, bool) {
+	r := in.Ritual
+	if in.Reminders == nil {
+		in.Reminders = sortedReminders(r.Reminders)
+	}
+	if in.Away == nil {
+		in.Away = func(string, time.Time) (bool, string) { return false, "" }
+	}
+	if in.State == nil {
+		return Step{Kind: StepStart, State: &RitualState{RitualID: r.ID, Cursor: startCursor(in)}}, true
+	}
+	open := slices.Clone(in.Open)
+	sort.Slice(open, func(i, j int) bool { return open[i].Scheduled.Before(open[j].Scheduled) })
+	for _, o := range open {
+		if st, ok := planOpen(in, o); ok {
+			return st, true
+		}
+	}
+	return planFire(in)
+}
+
+// startCursor is where a new ritual's schedule starts: now, moved past any
+// fire time whose prompts would already be due (a per-person standup seen
+// at 07:00 in Zurich has already passed 09:15 in Almaty; it starts with the
+// next day instead of opening late).
+func startCursor(in PlanInput) time.Time {
+	cur := in.Now
+	for i := 0; i < 64; i++ {
+		f := in.Ritual.Schedule.Next(cur)
+		if f.IsZero() {
+			break
+		}
+		if due, _ := earliestPrompt(in, f); !due.Before(in.Now) {
+			break
+		}
+		cur = f
+	}
+	return cur
+}
+
+// planOpen decides the next step for one open occurrence.
+func planOpen(in PlanInput, o *Occurrence) (Step, bool) {
+	now := in.Now
+	if !now.Before(o.ClosesAt) {
+		c := o.Clone()
+		c.Status, c.ClosedAt = StatusClosed, now
+		return Step{Kind: StepClose, Occurrence: c}, true
+	}
+	answered := in.Answered[o.ID]
+	var prompt []string
+	for _, p := range o.Expected {
+		if _, done := o.Prompted[p]; !done && !now.Before(o.PersonPromptAt(p)) {
+			prompt = append(prompt, p)
+		}
+	}
+	if len(prompt) > 0 {
+		c := o.Clone()
+		markPrompted(c, prompt, now, in.Reminders)
+		return Step{Kind: StepPrompt, Occurrence: c, Prompt: prompt}, true
+	}
+	remind := map[string]int{}
+	for _, p := range o.Expected {
+		if _, prompted := o.Prompted[p]; !prompted || answered[p] {
+			continue
+		}
+		closeAt := o.PersonCloseAt(p)
+		if !now.Before(closeAt) {
+			continue
+		}
+		// Send only the latest reminder whose time has come: after
+		// downtime, one reminder, not a burst.
+		idx := -1
+		for i := o.Reminded[p]; i < len(in.Reminders); i++ {
+			if !closeAt.Add(-in.Reminders[i]).After(now) {
+				idx = i
+			}
+		}
+		if idx >= 0 {
+			remind[p] = idx
+		}
+	}
+	if len(remind) > 0 {
+		c := o.Clone()
+		if c.Reminded == nil {
+			c.Reminded = map[string]int{}
+		}
+		for p, i := range remind {
+			c.Reminded[p] = i + 1
+		}
+		return Step{Kind: StepRemind, Occurrence: c, Remind: remind}, true
+	}
+	return Step{}, false
+}
+
+// markPrompted records prompts sent at now. Reminder slots whose time has
+// already come are used up, so a late prompt is not followed at once by a
+// reminder.
+func markPrompted(o *Occurrence, people []string, now time.Time, reminders []time.Duration) {
+	if o.Prompted == nil {
+		o.Prompted = map[string]time.Time{}
+	}
+	if o.Reminded == nil {
+		o.Reminded = map[string]int{}
+	}
+	for _, p := range people {
+		o.Prompted[p] = now
+		closeAt := o.PersonCloseAt(p)
+		n := 0
+		for i, d := range reminders {
+			if !closeAt.Add(-d).After(now) {
+				n = i + 1
+			}
+		}
+		if n > o.Reminded[p] {
+			o.Reminded[p] = n
+		}
+	}
+}
+
+// planFire decides what to do with the next fire time after the cursor.
+func planFire(in PlanInput) (Step, bool) {
+	r, st, now := in.Ritual, in.State, in.Now
+	fire := r.Schedule.Next(st.Cursor)
+	if fire.IsZero() {
+		return Step{}, false
+	}
+	due, _ := earliestPrompt(in, fire)
+	if due.After(now) {
+		return Step{}, false
+	}
+	next := *st
+	next.Cursor = fire
+	base := &Occurrence{
+		ID:        OccurrenceID(r.ID, fire),
+		RitualID:  r.ID,
+		Scheduled: fire,
+		DueAt:     due,
+	}
+
+	skip := func(reason, by string) (Step, bool) {
+		base.Status, base.SkipReason, base.SkippedBy = StatusSkipped, reason, by
+		base.ClosesAt = due.Add(r.Window)
+		return Step{Kind: StepSkip, Occurrence: base, State: &next}, true
+	}
+	switch {
+	case st.Paused:
+		return skip(SkipReasonPaused, st.PausedBy)
+	case st.SkipNext != "":
+		reason, by := st.SkipNext, st.SkipNextBy
+		next.SkipNext, next.SkipNextBy = "", ""
+		return skip(reason, by)
+	case slices.Contains(r.SkipDates, DateOf(fire.In(r.Schedule.Location()))):
+		return skip("team holiday "+DateOf(fire.In(r.Schedule.Location())).String(), "")
+	}
+
+	o := buildOccurrence(in, base)
+	if !now.Before(o.ClosesAt) {
+		// The bot was down for the whole window.
+		return Step{Kind: StepMiss, Occurrence: &Occurrence{
+			ID: o.ID, RitualID: r.ID, Scheduled: fire, DueAt: due, ClosesAt: o.ClosesAt, Status: StatusMissed,
+		}, State: &next}, true
+	}
+	o.Status = StatusOpen
+	o.OpenedAt = now
+	o.Late = now.Sub(o.DueAt) > in.Tolerance
+	if n := len(r.Facilitators); n > 0 {
+		o.Facilitator = pickFacilitator(r.Facilitators, st.Rotation, func(p string) bool {
+			away, _ := in.Away(p, o.PersonPromptAt(p))
+			return away
+		})
+		next.Rotation++
+	}
+	// After downtime, people whose own window has already passed were never
+	// asked: excuse them rather than count them as not answering.
+	for _, p := range slices.Clone(o.Expected) {
+		if !now.Before(o.CloseAt[p]) {
+			excuse(o, p, "window passed while cadencebot was down")
+		}
+	}
+	var prompt []string
+	for _, p := range o.Expected {
+		if !now.Before(o.PromptAt[p]) {
+			prompt = append(prompt, p)
+		}
+	}
+	markPrompted(o, prompt, now, in.Reminders)
+	return Step{Kind: StepOpen, Occurrence: o, State: &next, Prompt: prompt}, true
+}
+
+// buildOccurrence fills in who is expected and when: prompt and close times
+// per person, excused people and their reasons.
+func buildOccurrence(in PlanInput, base *Occurrence) *Occurrence {
+	r := in.Ritual
+	o := base
+	o.Excused = map[string]string{}
+	o.PromptAt = map[string]time.Time{}
+	o.CloseAt = map[string]time.Time{}
+	for _, p := range r.Participants {
+		at := promptAt(r, base.Scheduled, p, in)
+		o.PromptAt[p] = at
+		o.CloseAt[p] = at.Add(r.Window)
+		if away, why := in.Away(p, at); away {
+			o.Excused[p] = why
+			continue
+		}
+		o.Expected = append(o.Expected, p)
+	}
+	o.ClosesAt = o.DueAt.Add(r.Window)
+	for _, p := range o.Expected {
+		if c := o.CloseAt[p]; c.After(o.ClosesAt) {
+			o.ClosesAt = c
+		}
+	}
+	return o
+}
+
+// earliestPrompt is when the occurrence at fire is due: the fire time, or
+// for per-person rituals the earliest prompt of anyone not away. It also
+// reports whether anyone is expected at all.
+func earliestPrompt(in PlanInput, fire time.Time) (time.Time, bool) {
+	r := in.Ritual
+	if !r.PerPersonTime {
+		return fire, true
+	}
+	var due time.Time
+	for _, p := range r.Participants {
+		at := promptAt(r, fire, p, in)
+		if in.Away != nil {
+			if away, _ := in.Away(p, at); away {
+				continue
+			}
+		}
+		if due.IsZero() || at.Before(due) {
+			due = at
+		}
+	}
+	if due.IsZero() {
+		return fire, false
+	}
+	return due, true
+}
+
+// promptAt is when person p is prompted for the occurrence at fire.
+func promptAt(r *Ritual, fire time.Time, p string, in PlanInput) time.Time {
+	if !r.PerPersonTime {
+		return fire
+	}
+	loc := personLocation(in, p)
+	if loc == nil {
+		return fire
+	}
+	if at := r.Schedule.WallIn(fire, loc); !at.IsZero() {
+		return at
+	}
+	return fire
+}
+
+func personLocation(in PlanInput, p string) *time.Location {
+	if in.Locations == nil {
+		return nil
+	}
+	return in.Locations(p)
+}
+
+func excuse(o *Occurrence, p, why string) {
+	o.Expected = slices.DeleteFunc(o.Expected, func(x string) bool { return x == p })
+	if o.Excused == nil {
+		o.Excused = map[string]string{}
+	}
+	o.Excused[p] = why
+}
+
+// pickFacilitator rotates through list, passing over people who are away.
+// If everyone is away, the rotation's pick stands.
+func pickFacilitator(list []string, rotation int, away func(string) bool) string {
+	n := len(list)
+	start := ((rotation % n) + n) % n
+	for i := 0; i < n; i++ {
+		p := list[(start+i)%n]
+		if !away(p) {
+			return p
+		}
+	}
+	return list[start]
+}
+
+func sortedReminders(rs []time.Duration) []time.Duration {
+	out := slices.Clone(rs)
+	slices.SortFunc(out, func(a, b time.Duration) int {
+		switch {
+		case a > b:
+			return -1
+		case a < b:
+			return 1
+		}
+		return 0
+	})
+	return slices.Compact(out)
+}

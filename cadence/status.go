@@ -1,0 +1,129 @@
+package cadence
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+)
+
+// Status is a person's view: open occurrences they are asked to answer
+// (answered ones included, while they can still edit), and the next fire
+// time of each ritual they take part in, in their own zone.
+func (e *Engine) Status(ctx context.Context, personID string) (*PersonStatus, error) {
+	p := e.roster.Person(personID)
+	if p == nil {
+		return nil, fmt.Errorf("no person %q: %w", personID, ErrNotFound)
+	}
+	now := e.now()
+	out := &PersonStatus{Person: p}
+	err := e.store.View(ctx, func(tx Tx) error {
+		open, err := tx.Occurrences(OccurrenceFilter{Status: []Status{StatusOpen}})
+		if err != nil {
+			return fmt.Errorf("list open occurrences: %w", err)
+		}
+		for _, o := range open {
+			r := e.byID[o.RitualID]
+			if r == nil || !o.IsExpected(personID) {
+				continue
+			}
+			if _, prompted := o.Prompted[personID]; !prompted {
+				continue // a per-person prompt still to come
+			}
+			closeAt := o.PersonCloseAt(personID)
+			if !now.Before(closeAt) {
+				continue
+			}
+			_, err := tx.Answer(o.ID, personID)
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			out.Pending = append(out.Pending, PendingPrompt{Occurrence: o, Ritual: r, Answered: err == nil, ClosesAt: closeAt.In(p.loc())})
+		}
+		for _, r := range e.rituals {
+			if !slices.Contains(r.Participants, personID) {
+				continue
+			}
+			in, err := e.planInput(tx, r, now)
+			if err != nil {
+				return err
+			}
+			cursor := now
+			paused := false
+			if in.State != nil {
+				paused = in.State.Paused
+				if in.State.Cursor.After(cursor) {
+					cursor = in.State.Cursor
+				}
+			}
+			fire := r.Schedule.Next(cursor)
+			if fire.IsZero() {
+				continue
+			}
+			out.Upcoming = append(out.Upcoming, Upcoming{Ritual: r, At: promptAt(r, fire, personID, in).In(p.loc()), Paused: paused})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(out.Pending, func(i, j int) bool { return out.Pending[i].ClosesAt.Before(out.Pending[j].ClosesAt) })
+	sort.SliceStable(out.Upcoming, func(i, j int) bool { return out.Upcoming[i].At.Before(out.Upcoming[j].At) })
+	return out, nil
+}
+
+// Occurrence returns one occurrence with its answers.
+func (e *Engine) Occurrence(ctx context.Context, id string) (*Occurrence, []*Answer, error) {
+	var o *Occurrence
+	var as []*Answer
+	err := e.store.View(ctx, func(tx Tx) error {
+		var err error
+		if o, err = tx.Occurrence(id); err != nil {
+			return fmt.Errorf("occurrence %s: %w", id, err)
+		}
+		if as, err = tx.Answers(id); err != nil {
+			return fmt.Errorf("answers of %s: %w", id, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return o, as, nil
+}
+
+// Report computes adherence over q from the store (see BuildReport for the
+// figures and TeamScore for the formula).
+func (e *Engine) Report(ctx context.Context, q ReportQuery) (*Report, error) {
+	if !q.To.IsZero() && !q.From.IsZero() && q.To.Before(q.From) {
+		return nil, FieldErrors{"to": fmt.Sprintf("%s is before from %s", q.To.Format("2006-01-02"), q.From.Format("2006-01-02"))}
+	}
+	now := e.now()
+	// An open end means "up to now"; per-person occurrences can be open
+	// up to a day before their scheduled instant.
+	to := q.To
+	if to.IsZero() {
+		to = now.Add(48 * time.Hour)
+	}
+	var occs []*Occurrence
+	var answers []*Answer
+	err := e.store.View(ctx, func(tx Tx) error {
+		var err error
+		if occs, err = tx.Occurrences(OccurrenceFilter{From: q.From, To: to}); err != nil {
+			return fmt.Errorf("list occurrences: %w", err)
+		}
+		if answers, err = tx.AnswersBetween(q.From, to); err != nil {
+			return fmt.Errorf("list answers: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return BuildReport(ReportInput{
+		Query: q, Now: now, Tolerance: e.tolerance,
+		Occurrences: occs, Answers: answers, Rituals: e.rituals, Roster: e.roster,
+	}), nil
+}

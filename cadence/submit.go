@@ -1,0 +1,176 @@
+package cadence
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// SubmitAnswer validates and stores a person's answers, then queues a
+// receipt and refreshes the summary, all in one transaction: the receipt
+// is never sent for an answer that is not durable.
+//
+// Rules: answers may be edited until the person's own close time. A first
+// answer after it is accepted for LateAnswerGrace and counted late. People
+// excused (out of office, declined) may still answer; they are then
+// expected again. Missed and skipped occurrences take no answers.
+func (e *Engine) SubmitAnswer(ctx context.Context, in AnswerInput) (*Answer, error) {
+	ritualID, _, err := ParseOccurrenceID(in.OccurrenceID)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
+	}
+	r := e.byID[ritualID]
+	if r == nil {
+		return nil, fmt.Errorf("occurrence %s: ritual %q is not configured: %w", in.OccurrenceID, ritualID, ErrNotFound)
+	}
+	if err := ValidateResponses(r, in.Responses); err != nil {
+		return nil, err
+	}
+	if e.roster.Person(in.PersonID) == nil {
+		return nil, fmt.Errorf("%q is not in the roster: %w", in.PersonID, ErrForbidden)
+	}
+	now := e.now()
+	var out *Answer
+	var late bool
+	err = e.update(ctx, func(tx Tx, ev *events) error {
+		o, err := tx.Occurrence(in.OccurrenceID)
+		if err != nil {
+			return fmt.Errorf("occurrence %s: %w", in.OccurrenceID, err)
+		}
+		p := in.PersonID
+		_, excused := o.Excused[p]
+		if !o.IsExpected(p) && !excused {
+			return fmt.Errorf("%s is not asked to answer %s: %w", p, o.ID, ErrForbidden)
+		}
+		switch o.Status {
+		case StatusMissed:
+			return fmt.Errorf("%s was missed (cadencebot was down): %w", o.ID, ErrClosed)
+		case StatusSkipped:
+			return fmt.Errorf("%s was skipped: %w", o.ID, ErrClosed)
+		}
+		prev, err := tx.Answer(o.ID, p)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("answer of %s: %w", p, err)
+		}
+		closeAt := o.PersonCloseAt(p)
+		personClosed := o.Status != StatusOpen || !now.Before(closeAt)
+		a := &Answer{
+			OccurrenceID: o.ID, RitualID: r.ID, PersonID: p,
+			Responses: normalizeResponses(r, in.Responses), SubmittedAt: now, UpdatedAt: now, Via: in.Via,
+		}
+		switch {
+		case prev != nil && personClosed:
+			return fmt.Errorf("your answer to %s can no longer be edited: it closed %s: %w",
+				r.Title, closeAt.In(e.compose.loc(p, r)).Format(timeLayout), ErrClosed)
+		case prev != nil:
+			a.SubmittedAt, a.Edits = prev.SubmittedAt, prev.Edits+1
+		case personClosed && now.After(closeAt.Add(e.grace)):
+			return fmt.Errorf("%s closed %s, too long ago for a late answer: %w",
+				r.Title, closeAt.In(e.compose.loc(p, r)).Format(timeLayout), ErrClosed)
+		}
+		late = a.SubmittedAt.After(closeAt)
+		if excused {
+			// Answering overrides an excuse: the person took part after all.
+			delete(o.Excused, p)
+			o.Expected = e.participantOrder(r, append(o.Expected, p))
+			if err := tx.PutOccurrence(o); err != nil {
+				return fmt.Errorf("put occurrence %s: %w", o.ID, err)
+			}
+		}
+		if err := tx.PutAnswer(a); err != nil {
+			return fmt.Errorf("put answer: %w", err)
+		}
+		if err := e.enqueue(tx, ev, e.compose.receipt(r, o, a, late && prev == nil, now)); err != nil {
+			return err
+		}
+		if err := e.refreshSummary(tx, ev, r, o, now); err != nil {
+			return err
+		}
+		out = a
+		ev.on(func() {
+			e.obs.AnswerStored(r.ID, late)
+			e.log.Info().Str("ritual", r.ID).Str("occurrence", o.ID).Str("person", p).
+				Bool("late", late).Int("edits", a.Edits).Str("via", in.Via).Msg("answer stored")
+		})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Decline excuses a person from one open occurrence: no reminders, not
+// counted as missing. Declining twice is a no-op; declining after
+// answering is a conflict (the answer stands).
+func (e *Engine) Decline(ctx context.Context, occurrenceID, personID, reason string) error {
+	now := e.now()
+	return e.update(ctx, func(tx Tx, ev *events) error {
+		o, err := tx.Occurrence(occurrenceID)
+		if err != nil {
+			return fmt.Errorf("occurrence %s: %w", occurrenceID, err)
+		}
+		r := e.byID[o.RitualID]
+		if r == nil {
+			return fmt.Errorf("occurrence %s: ritual %q is not configured: %w", o.ID, o.RitualID, ErrNotFound)
+		}
+		if _, ok := o.Excused[personID]; ok {
+			return nil
+		}
+		if !o.IsExpected(personID) {
+			return fmt.Errorf("%s is not asked to answer %s: %w", personID, o.ID, ErrForbidden)
+		}
+		if o.Status != StatusOpen || !now.Before(o.PersonCloseAt(personID)) {
+			return fmt.Errorf("%s is closed: %w", r.Title, ErrClosed)
+		}
+		if _, err := tx.Answer(o.ID, personID); err == nil {
+			return fmt.Errorf("you already answered %s; edit your answer instead: %w", r.Title, ErrConflict)
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		why := "declined"
+		if reason != "" {
+			why += ": " + reason
+		}
+		excuse(o, personID, why)
+		if err := tx.PutOccurrence(o); err != nil {
+			return fmt.Errorf("put occurrence %s: %w", o.ID, err)
+		}
+		if err := e.enqueue(tx, ev, e.compose.declined(r, o, personID, now)); err != nil {
+			return err
+		}
+		ev.on(func() {
+			e.log.Info().Str("ritual", r.ID).Str("occurrence", o.ID).Str("person", personID).Str("reason", reason).Msg("declined")
+		})
+		return e.refreshSummary(tx, ev, r, o, now)
+	})
+}
+
+// participantOrder sorts people by their place in the ritual's participant
+// list, so agendas and summaries list people the same way every time.
+func (e *Engine) participantOrder(r *Ritual, people []string) []string {
+	rank := map[string]int{}
+	for i, p := range r.Participants {
+		rank[p] = i
+	}
+	out := slices.Clone(people)
+	slices.SortStableFunc(out, func(a, b string) int { return rank[a] - rank[b] })
+	return slices.Compact(out)
+}
+
+// normalizeResponses orders responses as the ritual asks its questions; a
+// question answered twice in one submission keeps the last text.
+func normalizeResponses(r *Ritual, rs []Response) []Response {
+	last := map[string]string{}
+	for _, x := range rs {
+		last[x.QuestionID] = x.Text
+	}
+	out := make([]Response, 0, len(last))
+	for _, q := range r.Questions {
+		if t, ok := last[q.ID]; ok {
+			out = append(out, Response{QuestionID: q.ID, Text: t})
+		}
+	}
+	return out
+}
