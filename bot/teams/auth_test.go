@@ -145,3 +145,39 @@ func TestInboundBadActivity(t *testing.T) {
 		assert.Empty(t, e.fc.requests(), "nothing sent back")
 	})
 }
+
+// TestSigningKeyRotation: a new kid triggers one refetch of the key set;
+// unknown kids cannot make the bot hammer the JWKS endpoint; a day-old set
+// is refreshed.
+func TestSigningKeyRotation(t *testing.T) {
+	e := newEnv(t)
+	k := testKeys(t)
+	deliver := func(kid string, key int) int {
+		body, err := json.Marshal(e.personalMessage(ana, "help"))
+		require.NoError(t, err)
+		return post(t, e.h, sign(t, e.fc.claims(e.clock.Now()), kid, k[key]), body).Code
+	}
+	jwks := func() int { _, n := e.fc.counts(); return n }
+
+	require.Equal(t, http.StatusOK, deliver("key-1", 0))
+	require.Equal(t, http.StatusOK, deliver("key-1", 0))
+	assert.Equal(t, 1, jwks(), "cached")
+
+	e.clock.Advance(2 * time.Minute)
+	e.fc.rotate("key-2", k[1])
+	require.Equal(t, http.StatusOK, deliver("key-2", 1), "rotated key accepted")
+	assert.Equal(t, 2, jwks())
+
+	for range 5 {
+		assert.Equal(t, http.StatusUnauthorized, deliver("forged", 0))
+	}
+	assert.Equal(t, 2, jwks(), "refetch on unknown kid is rate limited")
+	e.clock.Advance(2 * time.Minute)
+	assert.Equal(t, http.StatusUnauthorized, deliver("forged", 0))
+	assert.Equal(t, 3, jwks(), "one refetch per minute at most")
+	assert.Equal(t, http.StatusUnauthorized, deliver("key-1", 0), "a retired key is no longer trusted")
+
+	e.clock.Advance(25 * time.Hour)
+	require.Equal(t, http.StatusOK, deliver("key-2", 1))
+	assert.Equal(t, 4, jwks(), "a day-old key set is refreshed")
+}

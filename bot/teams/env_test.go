@@ -147,23 +147,25 @@ type env struct {
 	a     *teams.Adapter
 	h     http.Handler
 	slept []time.Duration
+	opts  []teams.Option
 }
 
 func newEnv(t *testing.T, opts ...teams.Option) *env {
 	t.Helper()
-	e := &env{t: t, fc: newFakeConnector(t), svc: newFakeService(), st: cadencetest.NewStore(), clock: cadence.NewManualClock(t0)}
-	e.a = e.adapter(opts...)
+	e := &env{t: t, fc: newFakeConnector(t), svc: newFakeService(), st: cadencetest.NewStore(), clock: cadence.NewManualClock(t0), opts: opts}
+	e.a = e.adapter()
 	e.h = e.a.Handler()
 	return e
 }
 
-// adapter builds a new adapter on the same store and connector: a restart.
-func (e *env) adapter(opts ...teams.Option) *teams.Adapter {
-	opts = append([]teams.Option{teams.WithSleep(func(_ context.Context, d time.Duration) error {
+// adapter builds a new adapter with the env's options on the same store
+// and connector: a restart.
+func (e *env) adapter() *teams.Adapter {
+	opts := append([]teams.Option{teams.WithSleep(func(_ context.Context, d time.Duration) error {
 		e.slept = append(e.slept, d)
 		e.clock.Advance(d)
 		return nil
-	})}, opts...)
+	})}, e.opts...)
 	a, err := teams.New(e.fc.config(), e.svc, e.st, e.clock, zerolog.New(zerolog.NewTestWriter(e.t)), opts...)
 	require.NoError(e.t, err)
 	return a

@@ -78,6 +78,7 @@ type fakeConnector struct {
 	tokens     map[string]bool
 	sent       []sent
 	failures   []reply
+	failSkip   int // calls that succeed before the failures apply
 	seq        int
 	chats      map[string]string // user → 1:1 conversation created
 	forbidden  map[string]bool   // users who have not installed the app
@@ -155,6 +156,10 @@ func (f *fakeConnector) failed(w http.ResponseWriter) bool {
 	if len(f.failures) == 0 {
 		return false
 	}
+	if f.failSkip > 0 {
+		f.failSkip--
+		return false
+	}
 	fl := f.failures[0]
 	f.failures = f.failures[1:]
 	for k, v := range fl.header {
@@ -226,6 +231,25 @@ func (f *fakeConnector) fail(rs ...reply) {
 	f.mu.Lock()
 	f.failures = append(f.failures, rs...)
 	f.mu.Unlock()
+}
+
+// failAfter lets n calls through, then serves the failures.
+func (f *fakeConnector) failAfter(n int, rs ...reply) {
+	f.mu.Lock()
+	f.failSkip = n
+	f.failures = append(f.failures, rs...)
+	f.mu.Unlock()
+}
+
+// posts returns the activities the bot posted (new messages and replies).
+func (f *fakeConnector) posts() []sent {
+	var out []sent
+	for _, s := range f.requests() {
+		if s.Method == http.MethodPost && s.Conv != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // requests returns what the bot sent to /v3 so far.

@@ -73,7 +73,6 @@ func (p *pacer) throttled(conv string, retryAfter time.Duration) time.Duration {
 		wait = min(wait, backoffCeiling)
 	}
 	b.blocked = now.Add(wait)
-	b.tokens = 0
 	return wait
 }
 
