@@ -71,6 +71,12 @@ var (
 	tomlNotTable = regexp.MustCompile(`^type mismatch for .+: expected table but found (.+)$`)
 )
 
+// typeMessage is typeError without the key, for callers that know it.
+func typeMessage(err error) string {
+	_, msg := typeError(err)
+	return msg
+}
+
 // typeError splits a toml decode error into the key it is about and a
 // message in TOML's terms.
 func typeError(err error) (key, msg string) {

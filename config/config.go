@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"time"
 	_ "time/tzdata" // zones must resolve in a scratch container too
 
@@ -100,13 +101,14 @@ func Parse(name string, data []byte) (*Config, error) {
 		if errors.As(err, &pe) {
 			return nil, Errors{{File: name, Line: pe.Position.Line, Field: pe.LastKey, Msg: pe.Message}}
 		}
-		// Only a top-level table of the wrong kind gets here (people = "x").
+		// Only a top-level key of the wrong kind gets here (people = "x").
 		field, msg := typeError(err)
 		return nil, Errors{{File: name, Line: scanPositions(string(data)).line(field), Field: field, Msg: msg}}
 	}
 	d := &decoder{
 		collector: collector{file: name, pos: scanPositions(string(data))},
 		md:        &md,
+		src:       string(data),
 	}
 	cfg := d.config(&f)
 	if err := d.err(); err != nil {
@@ -119,7 +121,8 @@ func Parse(name string, data []byte) (*Config, error) {
 // decoder turns the decoded file into a Config, collecting problems.
 type decoder struct {
 	collector
-	md *toml.MetaData
+	md  *toml.MetaData
+	src string
 }
 
 func (d *decoder) config(f *fileConfig) *Config {
@@ -127,9 +130,9 @@ func (d *decoder) config(f *fileConfig) *Config {
 	var bf botFile
 	var sf slackFile
 	var tf teamsFile
-	d.decode(f.Bot, "bot", &bf)
-	d.decode(f.Slack, "slack", &sf)
-	d.decode(f.Teams, "teams", &tf)
+	d.decode(f.Bot, "bot", &bf, func(f *fileConfig) toml.Primitive { return f.Bot })
+	d.decode(f.Slack, "slack", &sf, func(f *fileConfig) toml.Primitive { return f.Slack })
+	d.decode(f.Teams, "teams", &tf, func(f *fileConfig) toml.Primitive { return f.Teams })
 	cfg.Bot = d.bot(&bf)
 	cfg.Slack = d.slack(&sf)
 	cfg.Teams = d.teams(&tf)
@@ -141,46 +144,68 @@ func (d *decoder) config(f *fileConfig) *Config {
 	return cfg
 }
 
-// decode fills v from one section or array element; a type mistake is
-// reported at the key that has it and leaves v partly filled.
-func (d *decoder) decode(p toml.Primitive, field string, v any) bool {
-	err := d.md.PrimitiveDecode(p, v)
-	if err == nil {
+// decode fills v from one section or array element. On a type mistake v
+// is left partly filled and false returned; the mistakes are reported by
+// typeErrors, with again selecting the same value in a fresh decode.
+func (d *decoder) decode(p toml.Primitive, field string, v any, again func(*fileConfig) toml.Primitive) bool {
+	if err := d.md.PrimitiveDecode(p, v); err == nil {
 		return true
 	}
-	key, msg := typeError(err)
-	d.add(d.indexed(field, key), "%s", msg)
+	d.typeErrors(field, again, reflect.TypeOf(v).Elem())
 	return false
 }
 
-// indexed maps an index-free key from a toml error ("people.name") to the
-// path inside element field ("people[3].name"), as precisely as the
-// position index allows.
-func (d *decoder) indexed(field, key string) string {
-	var matches []string
-	for _, p := range d.pos.plain[key] {
-		if p == field || len(p) > len(field) && p[:len(field)] == field && (p[len(field)] == '.' || p[len(field)] == '[') {
-			matches = append(matches, p)
-		}
+// typeErrors reports every value of the wrong type in one section or
+// element. toml stops at the first mistake it meets, in map order, so the
+// value is decoded again one key at a time in schema order. That happens
+// on a fresh decode of the file: the first MetaData must keep unknown keys
+// undecoded, and decoding into a map marks them decoded.
+func (d *decoder) typeErrors(field string, again func(*fileConfig) toml.Primitive, t reflect.Type) {
+	var f fileConfig
+	md, err := toml.Decode(d.src, &f)
+	if err != nil {
+		d.add(field, "%s", typeMessage(err))
+		return
 	}
-	switch {
-	case len(matches) == 1:
-		return matches[0]
-	case len(matches) > 1:
-		// The same key in several nested elements: name their common parent.
-		return commonParent(matches)
-	}
-	return field
+	d.fieldErrors(&md, again(&f), field, t)
 }
 
-func commonParent(paths []string) string {
-	p := paths[0]
-	for _, q := range paths[1:] {
-		for !(len(q) >= len(p) && q[:len(p)] == p) {
-			p = parentPath(p)
+var unmarshalerType = reflect.TypeFor[toml.Unmarshaler]()
+
+// isTable reports whether t is decoded key by key (dateValue is not).
+func isTable(t reflect.Type) bool {
+	return t.Kind() == reflect.Struct && !reflect.PointerTo(t).Implements(unmarshalerType)
+}
+
+func (d *decoder) fieldErrors(md *toml.MetaData, prim toml.Primitive, path string, t reflect.Type) {
+	switch {
+	case t.Kind() == reflect.Pointer:
+		d.fieldErrors(md, prim, path, t.Elem())
+	case t.Kind() == reflect.Slice && isTable(t.Elem()):
+		var elems []toml.Primitive
+		if err := md.PrimitiveDecode(prim, &elems); err != nil {
+			d.add(path, "%s", typeMessage(err))
+			return
+		}
+		for i, e := range elems {
+			d.fieldErrors(md, e, fmt.Sprintf("%s[%d]", path, i), t.Elem())
+		}
+	case isTable(t):
+		var parts map[string]toml.Primitive
+		if err := md.PrimitiveDecode(prim, &parts); err != nil {
+			d.add(path, "%s", typeMessage(err))
+			return
+		}
+		for _, key := range knownKeysOf(t) {
+			if p, ok := parts[key]; ok {
+				d.fieldErrors(md, p, path+"."+key, fieldType(t, key))
+			}
+		}
+	default:
+		if err := md.PrimitiveDecode(prim, reflect.New(t).Interface()); err != nil {
+			d.add(path, "%s", typeMessage(err))
 		}
 	}
-	return p
 }
 
 func (d *decoder) bot(f *botFile) BotConfig {
@@ -231,14 +256,14 @@ func (d *decoder) teams(f *teamsFile) TeamsConfig {
 		OpenIDMetadataURL:  or(f.OpenIDMetadataURL, DefaultTeamsOpenIDMetaURL),
 		ServiceURLOverride: f.ServiceURLOverride,
 	}
-	for field, v := range map[string]string{
-		"teams.token_url":            t.TokenURL,
-		"teams.openid_metadata_url":  t.OpenIDMetadataURL,
-		"teams.service_url_override": t.ServiceURLOverride,
+	for _, u := range []struct{ field, value string }{
+		{"teams.token_url", t.TokenURL},
+		{"teams.openid_metadata_url", t.OpenIDMetadataURL},
+		{"teams.service_url_override", t.ServiceURLOverride},
 	} {
-		if v != "" {
-			if msg := checkURL(v); msg != "" {
-				d.add(field, "%s", msg)
+		if u.value != "" {
+			if msg := checkURL(u.value); msg != "" {
+				d.add(u.field, "%s", msg)
 			}
 		}
 	}

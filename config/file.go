@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"time"
@@ -144,34 +145,36 @@ func knownKeys(table string) []string {
 	if !ok {
 		return nil
 	}
+	return knownKeysOf(t)
+}
+
+// knownKeysOf lists the TOML keys of a file* struct in declaration order.
+func knownKeysOf(t reflect.Type) []string {
 	keys := make([]string, 0, t.NumField())
 	for f := range t.Fields() {
-		if name, _, _ := strings.Cut(f.Tag.Get("toml"), ","); name != "" {
+		if name := tomlName(f); name != "" {
 			keys = append(keys, name)
 		}
 	}
 	return keys
 }
 
-// tomlTypeName names the Go type toml decoded a value into, in TOML words.
-func tomlTypeName(v any) string {
-	switch v.(type) {
-	case string:
-		return "a string"
-	case int64:
-		return "an integer"
-	case float64:
-		return "a float"
-	case bool:
-		return "a boolean"
-	case time.Time:
-		return "a date-time"
-	case []map[string]any:
-		return "an array of tables"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "a table"
+// fieldType is the Go type of the field tagged key in struct t.
+func fieldType(t reflect.Type, key string) reflect.Type {
+	for f := range t.Fields() {
+		if tomlName(f) == key {
+			return f.Type
+		}
 	}
-	return reflect.TypeOf(v).String()
+	return nil
+}
+
+func tomlName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+	return name
+}
+
+// tomlTypeName names the kind of a decoded TOML value, for messages.
+func tomlTypeName(v any) string {
+	return srcName(strings.ReplaceAll(fmt.Sprintf("%T", v), "interface {}", "any"))
 }

@@ -266,12 +266,16 @@ func (s *posScanner) value(path []seg) {
 				s.next()
 				return
 			}
+			start := s.i
 			elem := append(append([]seg(nil), path...), idxSeg(n))
 			s.record(elem, s.peek().line)
 			s.value(elem)
 			s.skipNewlines()
 			if s.punct(",") {
 				s.next()
+			}
+			if s.i == start {
+				s.next() // never stall, whatever the input
 			}
 		}
 	case s.punct("{"):
@@ -281,8 +285,12 @@ func (s *posScanner) value(path []seg) {
 				s.next()
 				return
 			}
+			start := s.i
 			s.keyValue(path)
 			if s.punct(",") {
+				s.next()
+			}
+			if s.i == start {
 				s.next()
 			}
 		}
