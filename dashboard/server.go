@@ -51,11 +51,14 @@ type Server struct {
 	pages map[string]*template.Template
 }
 
-// New builds the dashboard. It panics on invalid Options.Sections or
+// New builds the dashboard; a nil clock means the system clock. It panics on invalid Options.Sections or
 // broken embedded templates, both programming errors.
 func New(svc cadence.Service, clock cadence.Clock, opts Options) *Server {
 	if err := validateSections(opts.Sections); err != nil {
 		panic(err)
+	}
+	if clock == nil {
+		clock = cadence.SystemClock{}
 	}
 	s := &Server{svc: svc, clock: clock, opts: opts, log: opts.Log.With().Str("component", "dashboard").Logger()}
 	s.pages = parseTemplates()

@@ -58,7 +58,7 @@ func trendSVG(pts []trendPoint) template.HTML {
 	y := func(s float64) float64 { return padTop + plotH*(1-math.Max(0, math.Min(100, s))/100) }
 
 	desc := trendDesc(pts)
-	fmt.Fprintf(&b, `<svg class="trend" viewBox="0 0 %d %d" role="img" aria-labelledby="trend-title trend-desc" xmlns="http://www.w3.org/2000/svg">`, svgW, svgH)
+	fmt.Fprintf(&b, `<svg class="trend" viewBox="0 0 %d %d" role="img" aria-labelledby="trend-title trend-desc">`, svgW, svgH)
 	fmt.Fprintf(&b, `<title id="trend-title">Team score per ISO week (0–100)</title><desc id="trend-desc">%s</desc>`, html.EscapeString(desc))
 	for _, g := range []float64{0, 25, 50, 75, 100} {
 		fmt.Fprintf(&b, `<line class="grid" x1="%d" x2="%d" y1="%.1f" y2="%.1f"/>`, padLeft, svgW-padRight, y(g), y(g))
