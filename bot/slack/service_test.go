@@ -24,8 +24,8 @@ type fakeService struct {
 
 var _ cadence.Service = (*fakeService)(nil)
 
-func (f *fakeService) Roster() *cadence.Roster     { return f.roster }
-func (f *fakeService) Rituals() []*cadence.Ritual  { return f.rituals }
+func (f *fakeService) Roster() *cadence.Roster    { return f.roster }
+func (f *fakeService) Rituals() []*cadence.Ritual { return f.rituals }
 func (f *fakeService) Ritual(id string) *cadence.Ritual {
 	for _, r := range f.rituals {
 		if r.ID == id {
@@ -98,7 +98,9 @@ func (f *fakeService) Pause(_ context.Context, actor, _ string) error {
 	}
 	return nil
 }
-func (f *fakeService) Resume(ctx context.Context, actor, id string) error { return f.Pause(ctx, actor, id) }
+func (f *fakeService) Resume(ctx context.Context, actor, id string) error {
+	return f.Pause(ctx, actor, id)
+}
 func (f *fakeService) SetOutOfOffice(context.Context, string, cadence.DateRange) error {
 	return nil
 }
