@@ -177,11 +177,25 @@ func TestParseRefusesBadConfig(t *testing.T) {
 		},
 		{
 			name: "secrets in the file",
-			src:  file([]string{`[slack]`, `mode = "socket"`, `bot_token = "xoxb-1"`, `signing_secret = "s"`, `[teams]`, `app_password = "p"`}, team[3:], ritual()),
+			src: file([]string{
+				`[slack]`,
+				`mode = "socket"`,
+				`bot_token = "xoxb-1"`,
+				`signing_secret = "s"`,
+				`app_token = "xapp-1"`,
+				`[teams]`,
+				`app_password = "p"`,
+				`app_id = "id"`,
+				`[bot]`,
+				`api_key = "k"`,
+			}, team[3:], ritual()),
 			want: []string{
 				`bad.toml:3: slack.bot_token: looks like a secret; secrets are read from the environment, never from the config file (set SLACK_BOT_TOKEN)`,
 				`bad.toml:4: slack.signing_secret: looks like a secret; secrets are read from the environment, never from the config file (set SLACK_SIGNING_SECRET)`,
-				`bad.toml:6: teams.app_password: looks like a secret; secrets are read from the environment, never from the config file (set TEAMS_APP_PASSWORD)`,
+				`bad.toml:5: slack.app_token: looks like a secret; secrets are read from the environment, never from the config file (set SLACK_APP_TOKEN)`,
+				`bad.toml:7: teams.app_password: looks like a secret; secrets are read from the environment, never from the config file (set TEAMS_APP_PASSWORD)`,
+				`bad.toml:8: teams.app_id: looks like a secret; secrets are read from the environment, never from the config file (set TEAMS_APP_ID)`,
+				`bad.toml:10: bot.api_key: looks like a secret; secrets are read from the environment, never from the config file (set SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_SIGNING_SECRET, TEAMS_APP_ID, TEAMS_APP_PASSWORD, TEAMS_TENANT_ID)`,
 			},
 		},
 		{
@@ -219,6 +233,52 @@ func TestParseRefusesBadConfig(t *testing.T) {
 			name: "a type mistake in a person does not turn references to them into errors",
 			src:  file(team[:11], []string{`capabilities = "ci-cd"`}, team[12:], ritual(`participants = ["ana", "bo"]`)),
 			want: []string{`bad.toml:12: people[1].capabilities: must be an array, not a string`},
+		},
+		{
+			name: "slack rituals need a slack handle for every participant",
+			src:  file(team, ritual(`platform = "slack"`)),
+			want: []string{
+				`bad.toml:20: rituals[0].participants: ana takes part on slack but has no slack user id or email`,
+				`bad.toml:20: rituals[0].participants: bo takes part on slack but has no slack user id or email`,
+			},
+		},
+		{
+			name: "a zone in the schedule conflicts with timezone and per_person_time",
+			src:  file(team, ritual(`kind = "standup"`, `schedule = "CRON_TZ=Asia/Tokyo 0 9 * * *"`, `timezone = "Europe/Zurich"`, `per_person_time = true`)),
+			want: []string{
+				`bad.toml:22: rituals[0].timezone: "Europe/Zurich" conflicts with the zone in schedule (Asia/Tokyo); give one`,
+				`bad.toml:23: rituals[0].per_person_time: conflicts with the zone in schedule: per-person rituals fire in each participant's own zone`,
+			},
+		},
+		{
+			name: "a ritual missing everything it needs",
+			src:  file(team, []string{`[[rituals]]`, `id = "Weekly Triage"`, `checklist = ["", "x"]`}),
+			want: []string{
+				`bad.toml:15: rituals[0].kind: missing kind (triage, deployment-planning, quality-review or standup)`,
+				`bad.toml:15: rituals[0].channel: missing channel (where the agenda and summary are posted)`,
+				`bad.toml:15: rituals[0].schedule: missing schedule (5-field cron such as "30 9 * * MON", a descriptor such as "@weekly", or "@every 30s")`,
+				`bad.toml:15: rituals[0].participants: missing participants (person ids, "role:<role>", "capability:<capability>" or "all")`,
+				`bad.toml:15: rituals[0].window: missing window (how long answers are collected, e.g. "4h")`,
+				`bad.toml:16: rituals[0].id: "Weekly Triage" is not a valid id: use lowercase letters, digits, '.', '_' or '-'`,
+				`bad.toml:17: rituals[0].checklist[0]: empty checklist item`,
+			},
+		},
+		{
+			name: "a person with a bad id, email, holiday and half a range",
+			src: file(team, []string{
+				`[[people]]`,
+				`id = "Cy"`,
+				`email = "cy at example.com"`,
+				`holidays = [5]`,
+				`out_of_office = [{ from = "2026-01-05" }]`,
+			}, ritual(`kind = "retro"`)),
+			want: []string{
+				`bad.toml:16: people[2].id: "Cy" is not a valid id: use lowercase letters, digits, '.', '_' or '-'`,
+				`bad.toml:17: people[2].email: "cy at example.com" is not an email address`,
+				`bad.toml:18: people[2].holidays[0]: must be a date (YYYY-MM-DD), not an integer`,
+				`bad.toml:19: people[2].out_of_office[0].to: missing date (YYYY-MM-DD)`,
+				`bad.toml:22: rituals[0].kind: unknown kind "retro" (use triage, deployment-planning, quality-review or standup)`,
+			},
 		},
 		{
 			name: "unknown table, with a suggestion",
