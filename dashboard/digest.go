@@ -25,7 +25,7 @@ const digestTrendWeeks = 8
 // figures; 0 leaves that section out. extra holds further sections,
 // e.g. overdue follow-ups from DigestSections.
 func DigestBody(r *cadence.Report, trend []cadence.WeekAdherence, threshold float64, extra ...cadence.Section) cadence.Body {
-	label := periodLabel(r.From, r.To)
+	label, isWeek := periodLabel(r.From, r.To)
 	var prev []cadence.WeekAdherence
 	for _, w := range trend {
 		if w.Start.Before(r.From) && w.Occurrences-w.Skipped > 0 {
@@ -46,7 +46,11 @@ func DigestBody(r *cadence.Report, trend []cadence.WeekAdherence, threshold floa
 	team := cadence.Section{Heading: "Team"}
 	if held > 0 {
 		team.Lines = append(team.Lines, fmt.Sprintf("Score %.0f of 100%s.", t.Score, change(t.Score, prev)))
-		if tl := trendLine(prev, label, t.Score); tl != "" {
+		point := label
+		if !isWeek {
+			point = "this period"
+		}
+		if tl := trendLine(prev, point, t.Score); tl != "" {
 			team.Lines = append(team.Lines, tl)
 		}
 	}
@@ -69,7 +73,7 @@ func DigestBody(r *cadence.Report, trend []cadence.WeekAdherence, threshold floa
 		b.Sections = append(b.Sections, sec)
 	}
 
-	if threshold > 0 {
+	if threshold > 0 && slices.ContainsFunc(r.People, func(p cadence.PersonAdherence) bool { return p.Expected > 0 }) {
 		b.Sections = append(b.Sections, belowThreshold(r.People, threshold))
 	}
 	b.Sections = append(b.Sections, extra...)
@@ -79,11 +83,11 @@ func DigestBody(r *cadence.Report, trend []cadence.WeekAdherence, threshold floa
 }
 
 // periodLabel is "2026-W48" for exactly one ISO week, else the dates.
-func periodLabel(from, to time.Time) string {
+func periodLabel(from, to time.Time) (string, bool) {
 	if from.Equal(weekStart(from)) && to.Equal(from.AddDate(0, 0, 7)) {
-		return weekLabel(from)
+		return weekLabel(from), true
 	}
-	return from.UTC().Format("2 Jan") + " – " + to.UTC().Add(-time.Nanosecond).Format("2 Jan 2006")
+	return from.UTC().Format("2 Jan") + " – " + to.UTC().Add(-time.Nanosecond).Format("2 Jan 2006"), false
 }
 
 // change compares with the latest earlier week: ", up 4 from 78 in 2026-W47".
@@ -117,6 +121,12 @@ func trendLine(prev []cadence.WeekAdherence, label string, score float64) string
 
 func heldLine(t cadence.Tally) string {
 	held := t.Occurrences - t.Skipped
+	if held == 0 {
+		if t.Skipped == 0 {
+			return "No occurrence was scheduled."
+		}
+		return fmt.Sprintf("All %d occurrences were skipped.", t.Skipped)
+	}
 	line := fmt.Sprintf("Held on time: %d of %d occurrences", t.HeldOnTime, held)
 	var notes []string
 	if late := t.Held - t.HeldOnTime; late > 0 {
@@ -173,7 +183,7 @@ func belowThreshold(people []cadence.PersonAdherence, threshold float64) cadence
 		}
 	}
 	slices.SortStableFunc(rows, func(a, b row) int { return cmp.Or(cmp.Compare(a.rate, b.rate), cmp.Compare(a.name, b.name)) })
-	sec := cadence.Section{Heading: fmt.Sprintf("Answered on time less than %s of the time", trimPct(threshold))}
+	sec := cadence.Section{Heading: fmt.Sprintf("Below %s of prompts answered on time", trimPct(threshold))}
 	for _, r := range rows {
 		sec.Lines = append(sec.Lines, fmt.Sprintf("%s: %d of %d on time (%s).", r.name, r.p.AnsweredOnTime, r.p.Expected, pctText(round1(r.rate))))
 	}

@@ -84,9 +84,9 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	d.Trend = trendSVG(trendPoints(rep.Weeks, rep.From, rep.To))
 	d.Heat = buildHeatmap(rep)
 	for _, tb := range []*Table{ritualsTable(rep), weeksTable(rep)} {
-		d.Tables = append(d.Tables, s.view(tb, f, "", false))
+		d.Tables = append(d.Tables, s.view(tb, f, "api/", false))
 	}
-	heat := s.view(d.Heat.table(), f, "", false)
+	heat := s.view(d.Heat.table(), f, "api/", false)
 	d.HeatDownloads = &heat
 	s.render(w, r, http.StatusOK, "overview", d)
 }
@@ -97,7 +97,7 @@ func (s *Server) people(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		t := peopleTable(rep)
 		if err = sortTable(t, f); err == nil {
-			v := s.view(t, f, "", true)
+			v := s.view(t, f, "api/", true)
 			d.Primary = &v
 		}
 	}
@@ -126,7 +126,7 @@ func (s *Server) sectionPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, t := range tables {
-		d.Tables = append(d.Tables, s.view(t, f, "s/"+sec.ID()+"/", false))
+		d.Tables = append(d.Tables, s.view(t, f, "../api/s/"+sec.ID()+"/", false))
 	}
 	s.render(w, r, http.StatusOK, "section", d)
 }
@@ -153,7 +153,7 @@ func sortTable(t *Table, f Filter) error {
 	return nil
 }
 
-// view adds download links (under apiDir, e.g. "s/followups/") and sort
+// view adds download links (under apiDir, e.g. "../api/s/followups/") and sort
 // links. The downloads carry the same filters and order as the page.
 func (s *Server) view(t *Table, f Filter, apiDir string, sortable bool) tableView {
 	q := f.Values()
@@ -163,8 +163,8 @@ func (s *Server) view(t *Table, f Filter, apiDir string, sortable bool) tableVie
 	}
 	v := tableView{
 		Table:    t,
-		CSV:      withQuery("api/"+apiDir+t.ID+".csv", q),
-		JSON:     withQuery("api/"+apiDir+t.ID+".json", q),
+		CSV:      withQuery(apiDir+t.ID+".csv", q),
+		JSON:     withQuery(apiDir+t.ID+".json", q),
 		Sortable: sortable,
 	}
 	for _, c := range t.Columns {
