@@ -281,6 +281,16 @@ func TestParseRefusesBadConfig(t *testing.T) {
 			},
 		},
 		{
+			name: "a section that is not a table",
+			src:  file([]string{`bot = 5`}, team[3:], ritual()),
+			want: []string{`bad.toml:1: bot: must be a table, not an integer`},
+		},
+		{
+			name: "people that are not an array of tables",
+			src:  file([]string{`people = "ana"`}, ritual()),
+			want: []string{`bad.toml:1: people: must be an array, not a string`},
+		},
+		{
 			name: "unknown table, with a suggestion",
 			src:  file(team, []string{`[[ritual]]`, `id = "x"`}),
 			want: []string{

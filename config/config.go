@@ -148,10 +148,16 @@ func (d *decoder) config(f *fileConfig) *Config {
 // is left partly filled and false returned; the mistakes are reported by
 // typeErrors, with again selecting the same value in a fresh decode.
 func (d *decoder) decode(p toml.Primitive, field string, v any, again func(*fileConfig) toml.Primitive) bool {
-	if err := d.md.PrimitiveDecode(p, v); err == nil {
+	err := d.md.PrimitiveDecode(p, v)
+	if err == nil {
 		return true
 	}
+	before := len(d.errs)
 	d.typeErrors(field, again, reflect.TypeOf(v).Elem())
+	if len(d.errs) == before {
+		// Never let a value toml refused pass silently.
+		d.add(field, "%s", typeMessage(err))
+	}
 	return false
 }
 
@@ -191,6 +197,15 @@ func (d *decoder) fieldErrors(md *toml.MetaData, prim toml.Primitive, path strin
 			d.fieldErrors(md, e, fmt.Sprintf("%s[%d]", path, i), t.Elem())
 		}
 	case isTable(t):
+		// Decoding a non-table into a map succeeds with an empty map in
+		// toml v1.6.0, so look at the raw value first.
+		var raw any
+		if err := md.PrimitiveDecode(prim, &raw); err == nil && raw != nil {
+			if _, ok := raw.(map[string]any); !ok {
+				d.add(path, "must be a table, not %s", tomlTypeName(raw))
+				return
+			}
+		}
 		var parts map[string]toml.Primitive
 		if err := md.PrimitiveDecode(prim, &parts); err != nil {
 			d.add(path, "%s", typeMessage(err))
