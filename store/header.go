@@ -121,6 +121,12 @@ func checkFile(path string) error {
 	if !m0.valid() || (m1.valid() && m1.txid > m0.txid) {
 		m = m1
 	}
+	// A running bot may have grown the file and committed since the
+	// first Stat; its size never lags its meta page, so look again.
+	if info, err = f.Stat(); err != nil {
+		return fmt.Errorf("open database %s: %w", path, err)
+	}
+	size = info.Size()
 	switch need := int64(m.pgid) * pageSize; {
 	case m.pgid < 2 || need < 0 || need/pageSize != int64(m.pgid):
 		return corrupt(path, fmt.Sprintf("implausible page count %d", m.pgid), nil)

@@ -17,6 +17,7 @@ type occurrenceRecord struct {
 	RitualID    string               `json:"ritual_id"`
 	Scheduled   time.Time            `json:"scheduled"`
 	Status      string               `json:"status"`
+	DueAt       time.Time            `json:"due_at"`
 	OpenedAt    time.Time            `json:"opened_at"`
 	Late        bool                 `json:"late"`
 	ClosesAt    time.Time            `json:"closes_at"`
@@ -38,6 +39,7 @@ func toOccurrenceRecord(o *cadence.Occurrence) occurrenceRecord {
 		RitualID:    o.RitualID,
 		Scheduled:   utc(o.Scheduled),
 		Status:      string(o.Status),
+		DueAt:       utc(o.DueAt),
 		OpenedAt:    utc(o.OpenedAt),
 		Late:        o.Late,
 		ClosesAt:    utc(o.ClosesAt),
@@ -60,6 +62,7 @@ func (r *occurrenceRecord) domain() *cadence.Occurrence {
 		RitualID:    r.RitualID,
 		Scheduled:   r.Scheduled,
 		Status:      cadence.Status(r.Status),
+		DueAt:       r.DueAt,
 		OpenedAt:    r.OpenedAt,
 		Late:        r.Late,
 		ClosesAt:    r.ClosesAt,

@@ -143,8 +143,9 @@ func (db *DB) Update(ctx context.Context, fn func(cadence.Tx) error) error {
 // changes (answers arriving at the same minute): bbolt coalesces them into
 // one commit and one fsync. fn must be idempotent, since a failing batch
 // is retried one call at a time, and the call returns only after the
-// batch commits (up to bbolt's MaxBatchDelay, 10ms, later). See
-// BenchmarkConcurrentAnswers for when it pays.
+// batch commits (up to bbolt's MaxBatchDelay, 10ms, later). Measured
+// with 32 concurrent writers and fsync (BenchmarkConcurrentAnswers) it
+// roughly halves the time per answer; a lone writer only pays the delay.
 func (db *DB) UpdateBatch(ctx context.Context, fn func(cadence.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
