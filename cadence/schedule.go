@@ -52,6 +52,17 @@ func ParseSchedule(spec string, loc *time.Location) (*Schedule, error) {
 		loc = l
 		s = strings.TrimSpace(s[i:])
 	}
+	// cron/v3 silently rounds "@every 500ms" up to 1s and "@every 1.5s"
+	// down to 1s; check the duration as written.
+	if rest, ok := strings.CutPrefix(s, "@every "); ok {
+		d, err := time.ParseDuration(strings.TrimSpace(rest))
+		if err != nil {
+			return nil, fmt.Errorf("schedule %q: %w", spec, err)
+		}
+		if d < time.Second || d%time.Second != 0 {
+			return nil, fmt.Errorf("schedule %q: @every needs a whole number of seconds, at least 1s", spec)
+		}
+	}
 	parsed, err := specParser.Parse(s)
 	if err != nil {
 		return nil, fmt.Errorf("schedule %q: %w", spec, err)
