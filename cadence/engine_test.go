@@ -13,7 +13,7 @@ import (
 
 func TestEngineTriageLifecycle(t *testing.T) {
 	h := newHarness(t, monday.Add(8*time.Hour), triageRitual(t)) // 09:00 Zurich
-	fire := monday.Add(8*time.Hour + 30*time.Minute)              // 09:30 Zurich
+	fire := monday.Add(8*time.Hour + 30*time.Minute)             // 09:30 Zurich
 	id := cadence.OccurrenceID("triage", fire)
 
 	// A new ritual starts from now: nothing is back-filled or sent.
