@@ -24,13 +24,18 @@ func (e *Engine) Status(ctx context.Context, personID string) (*PersonStatus, er
 		if err != nil {
 			return fmt.Errorf("list open occurrences: %w", err)
 		}
+		soon := map[string]bool{} // rituals with a prompt still to come in an open occurrence
 		for _, o := range open {
 			r := e.byID[o.RitualID]
 			if r == nil || !o.IsExpected(personID) {
 				continue
 			}
 			if _, prompted := o.Prompted[personID]; !prompted {
-				continue // a per-person prompt still to come
+				// A per-person prompt still to come: that is the person's
+				// next fire time of the ritual.
+				out.Upcoming = append(out.Upcoming, Upcoming{Ritual: r, At: o.PersonPromptAt(personID).In(p.loc())})
+				soon[r.ID] = true
+				continue
 			}
 			closeAt := o.PersonCloseAt(personID)
 			if !now.Before(closeAt) {
@@ -43,7 +48,7 @@ func (e *Engine) Status(ctx context.Context, personID string) (*PersonStatus, er
 			out.Pending = append(out.Pending, PendingPrompt{Occurrence: o, Ritual: r, Answered: err == nil, ClosesAt: closeAt.In(p.loc())})
 		}
 		for _, r := range e.rituals {
-			if !slices.Contains(r.Participants, personID) {
+			if !slices.Contains(r.Participants, personID) || soon[r.ID] {
 				continue
 			}
 			in, err := e.planInput(tx, r, now)
