@@ -22,17 +22,26 @@ func TestAnswersOfPrefixOccurrenceIDsStayApart(t *testing.T) {
 	update(t, db, func(tx cadence.Tx) error {
 		require.NoError(t, tx.PutAnswer(answerFor(short, "ana")))
 		require.NoError(t, tx.PutAnswer(answerFor(long, "bo")))
+		require.NoError(t, tx.PutAnswer(answerFor(short, "zed"))) // "zed" sorts after "x@..."
 		return nil
 	})
 	view(t, db, func(tx cadence.Tx) error {
+		people := func(as []*cadence.Answer) []string {
+			out := []string{}
+			for _, a := range as {
+				out = append(out, a.PersonID)
+			}
+			return out
+		}
 		got, err := tx.Answers(short)
 		require.NoError(t, err)
-		require.Len(t, got, 1)
-		assert.Equal(t, "ana", got[0].PersonID)
+		assert.Equal(t, []string{"ana", "zed"}, people(got))
 		got, err = tx.Answers(long)
 		require.NoError(t, err)
-		require.Len(t, got, 1)
-		assert.Equal(t, "bo", got[0].PersonID)
+		assert.Equal(t, []string{"bo"}, people(got))
+		got, err = tx.AnswersBetween(t0, t0.Add(time.Second))
+		require.NoError(t, err)
+		assert.ElementsMatch(t, []string{"ana", "zed", "bo"}, people(got), "each answer once")
 		return nil
 	})
 }
