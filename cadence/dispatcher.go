@@ -86,21 +86,34 @@ func NewDispatcher(store Store, clock Clock, chats map[string]Chat, logger zerol
 var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // RunOnce delivers what is due now and returns how many messages reached
-// the platform (first deliveries and updates). Platform errors are
-// recorded on the messages; the returned error is a store failure.
+// the platform (first deliveries and updates). It goes round again while
+// it makes progress, so a summary waiting for its agenda, or a notice
+// about a failure, goes out in the same call. Platform errors are recorded
+// on the messages; the returned error is a store failure.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	sent := 0
-	for {
-		n, full, err := d.pass(ctx)
+	for i := 0; i < 100; i++ {
+		n, progress, err := d.pass(ctx)
 		sent += n
-		if err != nil || !full || n == 0 {
+		if err != nil || !progress {
 			return sent, err
 		}
 	}
+	return sent, nil
 }
 
-// pass handles one batch; full reports whether more may be waiting.
-func (d *Dispatcher) pass(ctx context.Context) (sent int, full bool, err error) {
+// outcome of one delivery attempt.
+type outcome int
+
+const (
+	waiting   outcome = iota // not sent: retry later, or its thread parent is not there yet
+	delivered                // the platform has the latest revision
+	failed                   // refused for good
+)
+
+// pass handles one batch. progress reports whether any message changed
+// state for good (delivered or failed), which may unblock others.
+func (d *Dispatcher) pass(ctx context.Context) (sent int, progress bool, err error) {
 	now := d.clock.Now().UTC()
 	var due []*Message
 	err = d.store.View(ctx, func(tx Tx) error {
@@ -123,17 +136,23 @@ func (d *Dispatcher) pass(ctx context.Context) (sent int, full bool, err error) 
 			}
 			continue
 		}
-		ok, err := d.deliver(ctx, m, now)
+		res, err := d.deliver(ctx, m, now)
 		if err != nil {
 			return sent, false, err
 		}
-		if ok {
+		switch res {
+		case delivered:
 			sent++
-		} else if first {
-			blocked[rk] = true
+			progress = true
+		case failed:
+			progress = true
+		case waiting:
+			if first {
+				blocked[rk] = true
+			}
 		}
 	}
-	return sent, len(due) == d.batch, nil
+	return sent, progress, nil
 }
 
 // Run delivers until ctx is done: at once, whenever wake fires (the engine
@@ -155,13 +174,12 @@ func (d *Dispatcher) Run(ctx context.Context, wake <-chan struct{}) error {
 	}
 }
 
-// deliver sends or updates one message. It reports whether the platform
-// now has the latest revision; the error is a store failure only.
-func (d *Dispatcher) deliver(ctx context.Context, m *Message, now time.Time) (bool, error) {
+// deliver sends or updates one message; the error is a store failure only.
+func (d *Dispatcher) deliver(ctx context.Context, m *Message, now time.Time) (outcome, error) {
 	log := d.log.With().Str("message", m.Key).Str("platform", m.Platform).Str("to", m.To.String()).Logger()
 	chat := d.chats[m.Platform]
 	if chat == nil {
-		return false, d.fail(ctx, m, now, &SendError{Code: "no_adapter", Err: fmt.Errorf("no chat adapter for platform %q", m.Platform)})
+		return d.fail(ctx, m, now, &SendError{Code: "no_adapter", Err: fmt.Errorf("no chat adapter for platform %q", m.Platform)})
 	}
 	var thread Ref
 	if m.Thread != "" {
@@ -173,13 +191,13 @@ func (d *Dispatcher) deliver(ctx context.Context, m *Message, now time.Time) (bo
 		})
 		switch {
 		case errors.Is(err, ErrNotFound):
-			return false, d.fail(ctx, m, now, &SendError{Code: "no_thread", Err: fmt.Errorf("thread parent %s does not exist", m.Thread)})
+			return d.fail(ctx, m, now, &SendError{Code: "no_thread", Err: fmt.Errorf("thread parent %s does not exist", m.Thread)})
 		case err != nil:
-			return false, fmt.Errorf("dispatch %s: read thread parent: %w", m.Key, err)
+			return waiting, fmt.Errorf("dispatch %s: read thread parent: %w", m.Key, err)
 		case parent.Ref.IsZero() && parent.State == StateFailed:
-			return false, d.fail(ctx, m, now, &SendError{Code: "thread_failed", Err: fmt.Errorf("thread parent %s could not be delivered", m.Thread)})
+			return d.fail(ctx, m, now, &SendError{Code: "thread_failed", Err: fmt.Errorf("thread parent %s could not be delivered", m.Thread)})
 		case parent.Ref.IsZero():
-			return false, nil // wait for the parent
+			return waiting, nil // wait for the parent
 		}
 		thread = parent.Ref
 	}
@@ -192,7 +210,7 @@ func (d *Dispatcher) deliver(ctx context.Context, m *Message, now time.Time) (bo
 		if rc, ok := chat.(Reconciler); ok {
 			ref, found, err := rc.Lookup(ctx, m, thread)
 			if err != nil {
-				return false, d.fail(ctx, m, now, err)
+				return d.fail(ctx, m, now, err)
 			}
 			if found {
 				log.Info().Str("ref", ref.ID).Msg("reconciled: delivered before a restart, not sending again")
@@ -202,7 +220,7 @@ func (d *Dispatcher) deliver(ctx context.Context, m *Message, now time.Time) (bo
 				if rev > 1 {
 					rev = 0
 				}
-				return true, d.recordSent(ctx, m, ref, rev, now)
+				return delivered, d.recordSent(ctx, m, ref, rev, now)
 			}
 		} else {
 			log.Warn().Msg("resending a message that may have been delivered: the platform cannot look it up")
@@ -211,33 +229,33 @@ func (d *Dispatcher) deliver(ctx context.Context, m *Message, now time.Time) (bo
 
 	fresh, err := d.markSending(ctx, m.Key)
 	if err != nil || fresh == nil {
-		return false, err
+		return waiting, err
 	}
 	ref, err := chat.Send(ctx, fresh, thread)
 	if err != nil {
-		return false, d.fail(context.WithoutCancel(ctx), fresh, now, err)
+		return d.fail(context.WithoutCancel(ctx), fresh, now, err)
 	}
 	if err := d.recordSent(context.WithoutCancel(ctx), fresh, ref, fresh.Revision, now); err != nil {
-		return false, err
+		return waiting, err
 	}
 	d.obs.MessageSent(m.Platform, m.Kind)
 	if m.Kind == KindPrompt {
 		d.obs.PromptSent(m.RitualID, m.Platform)
 	}
 	log.Debug().Str("ref", ref.ID).Msg("sent")
-	return true, nil
+	return delivered, nil
 }
 
-func (d *Dispatcher) update(ctx context.Context, chat Chat, m *Message, now time.Time, log zerolog.Logger) (bool, error) {
+func (d *Dispatcher) update(ctx context.Context, chat Chat, m *Message, now time.Time, log zerolog.Logger) (outcome, error) {
 	if updErr := chat.Update(ctx, m.Ref, m); updErr != nil {
 		if retry, _ := IsRetryable(updErr); retry {
-			return false, d.fail(context.WithoutCancel(ctx), m, now, updErr)
+			return d.fail(context.WithoutCancel(ctx), m, now, updErr)
 		}
 		// The message is on the platform, only this revision could not be
 		// applied (deleted by someone, say). Keep it sent; note the error.
 		d.obs.SendError(m.Platform, errorCode(updErr))
 		log.Warn().Err(updErr).Msg("update refused; keeping the delivered version")
-		return false, d.store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
+		return failed, d.store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
 			x, err := tx.Message(m.Key)
 			if err != nil {
 				return err
@@ -250,11 +268,11 @@ func (d *Dispatcher) update(ctx context.Context, chat Chat, m *Message, now time
 		})
 	}
 	if err := d.recordSent(context.WithoutCancel(ctx), m, m.Ref, m.Revision, now); err != nil {
-		return false, err
+		return waiting, err
 	}
 	d.obs.MessageSent(m.Platform, m.Kind)
 	log.Debug().Int("revision", m.Revision).Msg("updated")
-	return true, nil
+	return delivered, nil
 }
 
 // markSending records the attempt before the platform sees the message and
@@ -310,7 +328,7 @@ func (d *Dispatcher) recordSent(ctx context.Context, m *Message, ref Ref, rev in
 
 // fail records a delivery error: a retry later, or a permanent failure
 // with a notice to the ritual's lead.
-func (d *Dispatcher) fail(ctx context.Context, m *Message, now time.Time, sendErr error) error {
+func (d *Dispatcher) fail(ctx context.Context, m *Message, now time.Time, sendErr error) (outcome, error) {
 	retry, after := IsRetryable(sendErr)
 	code := errorCode(sendErr)
 	d.obs.SendError(m.Platform, code)
@@ -341,9 +359,12 @@ func (d *Dispatcher) fail(ctx context.Context, m *Message, now time.Time, sendEr
 		return d.noticeLead(tx, x, now)
 	})
 	if err != nil {
-		return fmt.Errorf("dispatch %s: record failure: %w", m.Key, err)
+		return waiting, fmt.Errorf("dispatch %s: record failure: %w", m.Key, err)
 	}
-	return nil
+	if retry {
+		return waiting, nil
+	}
+	return failed, nil
 }
 
 // noticeLead tells the ritual's lead that a message could not be
