@@ -143,10 +143,13 @@ func (db *DB) Update(ctx context.Context, fn func(cadence.Tx) error) error {
 // changes (answers arriving at the same minute): bbolt coalesces them into
 // one commit and one fsync. fn must be idempotent, since a failing batch
 // is retried one call at a time, and the call returns only after the
-// batch commits (up to bbolt's MaxBatchDelay, 10ms, later). Measured
-// with 32 concurrent writers and fsync (BenchmarkConcurrentAnswers):
-// about 380µs per answer against 480–1500µs with Update, and a seventh
-// of the allocations; a lone writer only pays the delay.
+// batch commits (up to bbolt's MaxBatchDelay, 10ms, later).
+//
+// Measured with 32 concurrent writers (BenchmarkConcurrentAnswers) on a
+// disk whose fsync takes 0.3–1.5ms: UpdateBatch held 375–410µs per answer
+// with a seventh of Update's allocations; Update took 400µs when fsync was
+// fast and 0.9–1.5ms when it was slow. So it pays on slow disks and under
+// bursts, and costs a lone writer the batch delay.
 func (db *DB) UpdateBatch(ctx context.Context, fn func(cadence.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
