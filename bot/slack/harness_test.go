@@ -241,3 +241,5 @@ func metadataKey(t testing.TB, m fakeslack.Message) (string, int) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+func cadenceRef() cadence.Ref { return cadence.Ref{} }

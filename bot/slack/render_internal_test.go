@@ -1,0 +1,170 @@
+package slack
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+var occ = "standup@20261130T083000Z"
+
+func goldenMessages() map[string]*cadence.Message {
+	acts := []cadence.Action{
+		{ID: cadence.ActionAnswer, Label: "Answer", Value: occ, Style: "primary"},
+		{ID: cadence.ActionDecline, Label: "Skip this one", Value: occ},
+		{ID: cadence.ActionOOO, Label: "I'm out of office", Value: occ, Style: "danger"},
+	}
+	return map[string]*cadence.Message{
+		"agenda": {Kind: cadence.KindAgenda, Body: cadence.Body{Title: "Weekly triage — Mon 30 Nov", Text: "Triage is open until 13:30 Zurich. Facilitator: Ana.",
+			Sections: []cadence.Section{{Heading: "Open incidents", Lines: []string{"ranker drift > 0.3 (since Fri)", "feature store lag <5 min> & rising"}},
+				{Heading: "Checklist", Lines: []string{"Review alerts", "Assign owners"}}},
+			Footer: "cadencebot · answer by 13:30"}},
+		"prompt": {Kind: cadence.KindPrompt, Body: cadence.Body{Title: "Daily standup", Text: "Good morning! Three questions, closes 13:30.",
+			Questions: cadence.DefaultQuestions(cadence.KindStandup), Actions: acts}},
+		"reminder": {Kind: cadence.KindReminder, Body: cadence.Body{Text: "One hour left to answer the standup.", Actions: acts[:1]}},
+		"summary": {Kind: cadence.KindSummary, Body: cadence.Body{Title: "Standup summary", Text: "2 of 3 answered · 1 blocker",
+			Questions: cadence.DefaultQuestions(cadence.KindStandup),
+			Sections: []cadence.Section{{Heading: "Ana Pop", Lines: []string{"Yesterday: retrained ranker", "Blockers: waiting on GPU quota"}},
+				{Heading: "Not answered", Lines: []string{"Cy"}}}}},
+		"receipt": {Kind: cadence.KindReceipt, Body: cadence.Body{Text: "Thanks, your standup answer is saved. You can edit it until 13:30."}},
+		"notice":  {Kind: cadence.KindNotice, Body: cadence.Body{Title: "Triage skipped", Text: "Lea skipped this week's triage: team offsite."}},
+		"digest": {Kind: cadence.KindDigest, Body: cadence.Body{Title: "Adherence, week 48", Text: "Team score 87",
+			Sections: []cadence.Section{{Heading: "Per ritual", Lines: []string{"standup 92%", "triage 80%"}}}, Footer: "score = 0.6·on-time + 0.4·held"}},
+	}
+}
+
+// TestRenderGolden pins the Block Kit of every message kind. Run with
+// -update after an intended change and review the diff.
+func TestRenderGolden(t *testing.T) {
+	for name, m := range goldenMessages() {
+		t.Run(name, func(t *testing.T) {
+			mention := ""
+			if name == "reminder" {
+				mention = "<@U0BO00002>"
+			}
+			got, err := json.MarshalIndent(wire(render(m, mention)), "", "  ")
+			require.NoError(t, err)
+			path := filepath.Join("testdata", "golden", name+".json")
+			if *update {
+				require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+				require.NoError(t, os.WriteFile(path, append(got, '\n'), 0o644))
+			}
+			want, err := os.ReadFile(path)
+			require.NoError(t, err, "run go test ./bot/slack -run TestRenderGolden -update")
+			assert.Equal(t, string(want), string(got)+"\n")
+		})
+	}
+}
+
+func wire(parts []rendered) []map[string]any {
+	var out []map[string]any
+	for _, p := range parts {
+		out = append(out, map[string]any{"text": p.Text, "blocks": slack.Blocks{BlockSet: p.Blocks}})
+	}
+	return out
+}
+
+func TestRenderRespectsBlockKitLimits(t *testing.T) {
+	huge := strings.Repeat("é", 7000) // one line longer than two sections
+	tests := []struct {
+		name  string
+		body  cadence.Body
+		parts int
+	}{
+		{"short", cadence.Body{Title: "t", Text: "x"}, 1},
+		{"one huge line", cadence.Body{Title: "t", Text: huge}, 1},
+		{"60 sections", cadence.Body{Title: "t", Sections: sectionsN(60, 10)}, 2},
+		{"many big sections", cadence.Body{Title: "t", Sections: sectionsN(30, 2500)}, 8},
+		{"30 buttons", cadence.Body{Title: "t", Actions: buttonsN(30)}, 1},
+		{"long title and labels", cadence.Body{Title: strings.Repeat("T", 400), Actions: []cadence.Action{{ID: "a", Label: strings.Repeat("L", 100), Value: "v"}}}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := &cadence.Message{Kind: cadence.KindSummary, Body: tt.body}
+			parts := render(m, "")
+			assert.Len(t, parts, tt.parts)
+			for _, p := range parts {
+				assert.LessOrEqual(t, len(p.Blocks), maxBlocks)
+				assert.LessOrEqual(t, blocksText(p.Blocks), maxPartText+maxHeaderText)
+				for _, b := range p.Blocks {
+					switch b := b.(type) {
+					case *slack.SectionBlock:
+						assert.LessOrEqual(t, utf8.RuneCountInString(b.Text.Text), maxSectionText)
+					case *slack.HeaderBlock:
+						assert.LessOrEqual(t, utf8.RuneCountInString(b.Text.Text), maxHeaderText)
+					case *slack.ActionBlock:
+						assert.LessOrEqual(t, len(b.Elements.ElementSet), maxActionElements)
+						for _, el := range b.Elements.ElementSet {
+							assert.LessOrEqual(t, utf8.RuneCountInString(el.(*slack.ButtonBlockElement).Text.Text), maxButtonText)
+						}
+					}
+				}
+			}
+			// Nothing is lost: every character of the input is rendered.
+			assert.Equal(t, strings.Count(tt.body.Text, "é"), countRune(parts, 'é'))
+			// The split is a pure function of the content.
+			assert.Equal(t, wire(parts), wire(render(m, "")))
+		})
+	}
+}
+
+func countRune(parts []rendered, r rune) int {
+	n := 0
+	for _, p := range parts {
+		for _, b := range p.Blocks {
+			if s, ok := b.(*slack.SectionBlock); ok {
+				n += strings.Count(s.Text.Text, string(r))
+			}
+		}
+	}
+	return n
+}
+
+func sectionsN(n, lineLen int) []cadence.Section {
+	var out []cadence.Section
+	for i := 0; i < n; i++ {
+		out = append(out, cadence.Section{Heading: "P", Lines: []string{strings.Repeat("x", lineLen)}})
+	}
+	return out
+}
+
+func buttonsN(n int) []cadence.Action {
+	var out []cadence.Action
+	for i := 0; i < n; i++ {
+		out = append(out, cadence.Action{ID: "b" + string(rune('a'+i%26)) + string(rune('a'+i/26)), Label: "B", Value: "v"})
+	}
+	return out
+}
+
+func TestAnswerModal(t *testing.T) {
+	r := &cadence.Ritual{ID: "standup", Title: "Daily standup of the platform team", Questions: cadence.DefaultQuestions(cadence.KindStandup)}
+	o := &cadence.Occurrence{ID: occ, RitualID: "standup", ClosesAt: time.Date(2026, 11, 30, 12, 30, 0, 0, time.UTC)}
+	prev := &cadence.Answer{Responses: []cadence.Response{{QuestionID: "today", Text: strings.Repeat("z", 3500)}}}
+	v := answerModal(r, o, "ana", prev, time.UTC)
+	assert.Equal(t, "Daily standup of the pl…", v.Title.Text, "modal titles are cut at 24 characters")
+	assert.Equal(t, occ, v.PrivateMetadata)
+	in := v.Blocks.BlockSet[2].(*slack.InputBlock)
+	assert.Equal(t, "q_today", in.BlockID)
+	assert.False(t, in.Optional)
+	el := in.Element.(*slack.PlainTextInputBlockElement)
+	assert.True(t, el.Multiline)
+	assert.Equal(t, maxInputLength, el.MaxLength)
+	assert.Equal(t, maxInputLength, utf8.RuneCountInString(el.InitialValue), "a prefill longer than Slack's input is cut, not refused")
+	assert.True(t, v.Blocks.BlockSet[3].(*slack.InputBlock).Optional, "blockers is optional")
+
+	errs := submissionErrors(r, cadence.FieldErrors{"today": "too long", "ghost": "unknown question"})
+	assert.Equal(t, map[string]string{"q_today": "too long", "q_yesterday": "unknown question"}, errs)
+}
