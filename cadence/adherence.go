@@ -222,8 +222,13 @@ func BuildReport(in ReportInput) *Report {
 			for _, a := range []*acc{&row, &team, get(rituals, o.RitualID), get(weeks, wk)} {
 				a.addFact(f)
 			}
+			// A person's occurrences are those they were asked to answer
+			// and whose outcome is known; "held on time" then means the
+			// rituals they took part in started on time.
 			pa := get(people, f.person)
-			pa.addOccurrence(o, onTime)
+			if f.counted {
+				pa.addOccurrence(o, onTime)
+			}
 			pa.addFact(f)
 			facts[f.person] = append(facts[f.person], f)
 			if f.counted && !f.answered {
