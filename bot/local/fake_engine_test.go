@@ -195,7 +195,7 @@ func (e *fakeEngine) Decline(ctx context.Context, occID, person, reason string) 
 		if !o.IsExpected(person) {
 			return cadence.ErrForbidden
 		}
-		o.Excused[person] = reason
+		o.Excused[person] = strings.TrimSuffix("declined: "+reason, ": ") // as the engine words it
 		return tx.PutOccurrence(o)
 	})
 }

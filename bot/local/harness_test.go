@@ -48,7 +48,10 @@ func triageRitual(t testing.TB) *cadence.Ritual {
 // browser-like client (cookie jar, follows redirects).
 type harness struct {
 	t      *testing.T
-	eng    *fakeEngine
+	eng    *fakeEngine // nil when the harness runs the real engine
+	svc    cadence.Service
+	st     cadence.Store
+	clock  *cadence.ManualClock
 	chat   *local.Chat
 	srv    *httptest.Server
 	client *http.Client
@@ -61,8 +64,16 @@ func newHarness(t *testing.T, prefix string) *harness {
 	chat := local.NewChat()
 	eng := &fakeEngine{t: t, roster: testRoster(t), rituals: []*cadence.Ritual{triageRitual(t)},
 		st: cadencetest.NewStore(), chat: chat, clock: cadence.NewManualClock(start)}
-	srv := local.NewServer(eng, eng.st, eng.clock, zerolog.Nop(), local.WithChat(chat))
-	h := &harness{t: t, eng: eng, chat: chat, prefix: prefix}
+	h := serve(t, prefix, eng, eng.st, eng.clock, chat)
+	h.eng = eng
+	return h
+}
+
+// serve runs the local chat for svc over HTTP, mounted at prefix.
+func serve(t *testing.T, prefix string, svc cadence.Service, st cadence.Store, clock *cadence.ManualClock, chat *local.Chat) *harness {
+	t.Helper()
+	srv := local.NewServer(svc, st, clock, zerolog.Nop(), local.WithChat(chat))
+	h := &harness{t: t, svc: svc, st: st, clock: clock, chat: chat, prefix: prefix}
 	mux := http.NewServeMux()
 	if prefix == "" {
 		mux.Handle("/", srv.Handler())

@@ -264,7 +264,8 @@ func (s *Server) decline(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	occID := r.PostForm.Get("occurrence")
-	reason, done := "declined", "You skipped "
+	// The engine words the excuse ("declined", "declined: out of office").
+	reason, done := "", "You skipped "
 	if r.PostForm.Get("action") == cadence.ActionOOO {
 		reason, done = "out of office", "You are out of office for "
 	}
