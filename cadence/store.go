@@ -25,6 +25,10 @@ type Tx interface {
 	OutboxTx
 	PersonStateTx
 	KVTx
+	IncidentTx // incident.go
+	FollowUpTx // followup.go
+	ReleaseTx  // release.go
+	AuditTx    // audit.go
 }
 
 // PersonState is what people change about themselves at run time

@@ -14,6 +14,10 @@
 //	outbox_created  <created UTC>/<key> → (empty)
 //	person_state    person ID → JSON
 //	kv              one nested bucket per namespace: key → raw bytes
+//	incidents       <number, 10 digits> → JSON
+//	followups       <number, 10 digits> → JSON
+//	releases        <number, 10 digits> → JSON
+//	audit           <sequence, 8 bytes big-endian> → JSON (append only, hash-chained)
 //
 // Values are JSON, not gob or protobuf: `bbolt get` on a live file shows
 // something a person can read while debugging, and the schema evolves by

@@ -20,6 +20,7 @@ var schemaKey = []byte("schema")
 var migrations = []func(*bolt.Tx) error{
 	migrateV1, // 0 → 1: the primary bucket of each aggregate
 	migrateV2, // 1 → 2: secondary indexes, built from the primary data
+	migrateV3, // 2 → 3: incidents, follow-ups, releases, audit log (opsschema.go)
 }
 
 // SchemaVersion is the schema this build writes.

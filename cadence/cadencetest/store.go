@@ -33,6 +33,7 @@ type Store struct {
 	active   map[string]struct{} // keys of pending/sending messages, for Due
 	people   map[string]*cadence.PersonState
 	kv       map[string]map[string][]byte
+	ops      memOps // incidents, follow-ups, releases, audit: memops.go
 }
 
 var _ cadence.Store = (*Store)(nil)

@@ -1,0 +1,233 @@
+package cadence
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// OpsConfig configures NewOps.
+type OpsConfig struct {
+	Roster  *Roster
+	Rituals []*Ritual // to find the triage and deployment-planning channels
+	Store   Store
+	Clock   Clock // defaults to SystemClock
+	Logger  zerolog.Logger
+	// Platform receives direct messages (reminders, approval requests)
+	// and channel posts of rituals without a platform; "local" if empty.
+	Platform string
+	// Approvers may approve and reject releases. Empty means: people with
+	// role lead or admin, or with the capability "release" (the config
+	// file has no approvers list yet; see README).
+	Approvers []string
+	// HighRiskApprovals is how many distinct approvers a high-risk release
+	// needs (default 2); low and medium need one.
+	HighRiskApprovals int
+	// Reminders of follow-ups; zero values take the defaults.
+	Reminders ReminderPolicy
+	// Enqueued, if set, is called after a transaction that queued messages
+	// commits, to wake the dispatcher. It must not block.
+	Enqueued func()
+}
+
+// Ops runs incidents, follow-ups and the release lane, and keeps the
+// audit log. Like the Engine it keeps no state between calls: everything
+// is in the Store. Every change and every refusal is audited.
+type Ops struct {
+	roster    *Roster
+	rituals   []*Ritual
+	store     Store
+	clock     Clock
+	log       zerolog.Logger
+	platform  string
+	approvers map[string]bool
+	high      int
+	reminders ReminderPolicy
+	enqueued  func()
+}
+
+// NewOps checks the configuration and returns the service.
+func NewOps(cfg OpsConfig) (*Ops, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("ops: no store")
+	}
+	if cfg.Roster == nil {
+		cfg.Roster = NewRoster(nil)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = SystemClock{}
+	}
+	if cfg.Platform == "" {
+		cfg.Platform = "local"
+	}
+	if cfg.HighRiskApprovals <= 0 {
+		cfg.HighRiskApprovals = 2
+	}
+	o := &Ops{
+		roster: cfg.Roster, rituals: cfg.Rituals, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger,
+		platform: cfg.Platform, high: cfg.HighRiskApprovals, reminders: cfg.Reminders.withDefaults(),
+		enqueued: cfg.Enqueued,
+	}
+	if len(cfg.Approvers) > 0 {
+		o.approvers = map[string]bool{}
+		for _, id := range cfg.Approvers {
+			if cfg.Roster.Person(id) == nil {
+				return nil, fmt.Errorf("ops: approver %q is not in the roster", id)
+			}
+			o.approvers[id] = true
+		}
+	}
+	if n := len(o.Approvers()); n < o.high {
+		o.log.Warn().Int("approvers", n).Int("needed", o.high).
+			Msg("fewer release approvers than a high-risk release needs: high-risk releases cannot be approved")
+	}
+	return o, nil
+}
+
+// Approvers lists who may approve releases, in roster order.
+func (o *Ops) Approvers() []string {
+	var out []string
+	for _, p := range o.roster.People() {
+		if o.isApprover(p) {
+			out = append(out, p.ID)
+		}
+	}
+	return out
+}
+
+func (o *Ops) isApprover(p *Person) bool {
+	if p == nil {
+		return false
+	}
+	if o.approvers != nil {
+		return o.approvers[p.ID]
+	}
+	return p.Role == RoleLead || p.Role == RoleAdmin || p.HasCapability("release")
+}
+
+// ApprovalsNeeded is how many distinct approvals a release of risk r needs.
+func (o *Ops) ApprovalsNeeded(r Risk) int {
+	if r == RiskHigh {
+		return o.high
+	}
+	return 1
+}
+
+func (o *Ops) now() time.Time { return o.clock.Now().UTC() }
+
+// actor returns the roster entry of the person acting, or a refusal.
+func (o *Ops) actor(id, verb string) (*Person, error) {
+	p := o.roster.Person(id)
+	if p == nil {
+		return nil, fmt.Errorf("%q is not on the roster, so cannot %s: %w", id, verb, ErrForbidden)
+	}
+	return p, nil
+}
+
+// member returns a roster entry named as an owner, or bad input.
+func (o *Ops) member(id, field string) (*Person, error) {
+	if id == "" {
+		return nil, fmt.Errorf("%s: a person is required: %w", field, ErrInvalidInput)
+	}
+	p := o.roster.Person(id)
+	if p == nil {
+		return nil, fmt.Errorf("%s: %q is not on the roster: %w", field, id, ErrInvalidInput)
+	}
+	return p, nil
+}
+
+func (o *Ops) name(id string) string {
+	if p := o.roster.Person(id); p != nil && p.Name != "" {
+		return p.Name
+	}
+	return id
+}
+
+// opRecord collects what an operation tells the audit log and whether it
+// queued messages.
+type opRecord struct {
+	target   string
+	details  map[string]string
+	enqueued bool
+}
+
+func (r *opRecord) set(k, v string) {
+	if v != "" {
+		r.details[k] = v
+	}
+}
+
+// run executes fn in one transaction, together with its audit entry. A
+// refusal (bad input, not allowed, unknown item, wrong state) rolls fn
+// back, and is then audited in a transaction of its own: nothing changes
+// but the log.
+func (o *Ops) run(ctx context.Context, actor, action, target string, fn func(tx Tx, now time.Time, rec *opRecord) error) error {
+	now := o.now()
+	rec := &opRecord{target: target}
+	err := o.store.Update(ctx, func(tx Tx) error {
+		rec.details, rec.enqueued = map[string]string{}, false
+		if err := fn(tx, now, rec); err != nil {
+			return err
+		}
+		_, err := AppendAudit(tx, AuditEntry{At: now, Actor: actor, Action: action, Target: rec.target, Details: rec.details})
+		return err
+	})
+	log := o.log.With().Str("person", actor).Str("action", action).Str("target", rec.target).Logger()
+	if err == nil {
+		log.Info().Msg("ops")
+		if rec.enqueued && o.enqueued != nil {
+			o.enqueued()
+		}
+		return nil
+	}
+	if !isRefusal(err) {
+		return fmt.Errorf("%s %s: %w", action, rec.target, err)
+	}
+	log.Info().Str("reason", err.Error()).Msg("ops refused")
+	aerr := o.store.Update(ctx, func(tx Tx) error {
+		_, err := AppendAudit(tx, AuditEntry{At: now, Actor: actor, Action: action, Target: rec.target,
+			Outcome: AuditRefused, Reason: err.Error(), Details: rec.details})
+		return err
+	})
+	if aerr != nil {
+		log.Error().Err(aerr).Msg("could not audit a refusal")
+	}
+	return err
+}
+
+// isRefusal reports whether err is the person's mistake or lack of
+// permission, as opposed to a fault of the bot.
+func isRefusal(err error) bool {
+	for _, e := range []error{ErrInvalidInput, ErrForbidden, ErrNotFound, ErrConflict} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+func (o *Ops) enqueue(tx Tx, rec *opRecord, m *Message) error {
+	ok, err := tx.Enqueue(m)
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", m.Key, err)
+	}
+	rec.enqueued = rec.enqueued || ok
+	return nil
+}
+
+// loc is a person's zone, UTC for unknown people.
+func (o *Ops) loc(id string) *time.Location {
+	if p := o.roster.Person(id); p != nil {
+		return p.loc()
+	}
+	return time.UTC
+}
+
+// today is the civil date in person's zone.
+func (o *Ops) today(id string, now time.Time) Date { return DateOf(now.In(o.loc(id))) }
+
+// view runs a read transaction.
+func (o *Ops) view(ctx context.Context, fn func(tx Tx) error) error { return o.store.View(ctx, fn) }

@@ -1,0 +1,298 @@
+package cadence
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+var _ AgendaContributor = (*Ops)(nil)
+
+// agendaLookback is the period an agenda covers when its ritual has no
+// earlier occurrence to count from.
+const agendaLookback = 7 * 24 * time.Hour
+
+// AgendaSections builds the live part of an MLOps ritual's agenda when an
+// occurrence opens (the engine calls it inside the opening transaction):
+//
+//   - triage: incidents since the last triage, open follow-ups by owner
+//     (overdue ones marked), last week's unanswered prompts, blockers
+//     raised in standups;
+//   - deployment planning: the release lane — proposed releases with their
+//     approvals, approved ones waiting to ship;
+//   - quality review: incidents of the period to review, follow-up
+//     closure, releases shipped vs rolled back.
+//
+// Other kinds get nothing. It only reads.
+func (o *Ops) AgendaSections(tx Tx, r *Ritual, occ *Occurrence, now time.Time) ([]Section, error) {
+	switch r.Kind {
+	case KindTriage, KindDeploymentPlanning, KindQualityReview:
+	default:
+		return nil, nil
+	}
+	since, err := previousOccurrence(tx, r, occ, now)
+	if err != nil {
+		return nil, err
+	}
+	a := agenda{o: o, tx: tx, r: r, loc: ritualLocation(r), since: since, now: now}
+	switch r.Kind {
+	case KindTriage:
+		return a.collect(a.incidentsSince, a.followUpsByOwner, a.unanswered, a.standupBlockers)
+	case KindDeploymentPlanning:
+		return a.collect(a.proposedReleases, a.approvedReleases)
+	default:
+		return a.collect(a.incidentsToReview, a.followUpClosure, a.releaseOutcomes)
+	}
+}
+
+// previousOccurrence is when the ritual last ran before occ (held or
+// not), or a week ago.
+func previousOccurrence(tx Tx, r *Ritual, occ *Occurrence, now time.Time) (time.Time, error) {
+	before, err := tx.Occurrences(OccurrenceFilter{RitualID: r.ID, To: occ.Scheduled})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("earlier occurrences of %s: %w", r.ID, err)
+	}
+	if n := len(before); n > 0 {
+		return before[n-1].Scheduled, nil
+	}
+	return now.Add(-agendaLookback), nil
+}
+
+type agenda struct {
+	o          *Ops
+	tx         Tx
+	r          *Ritual
+	loc        *time.Location
+	since, now time.Time
+}
+
+func (a agenda) collect(parts ...func() (Section, error)) ([]Section, error) {
+	out := make([]Section, 0, len(parts))
+	for _, p := range parts {
+		s, err := p()
+		if err != nil {
+			return nil, fmt.Errorf("agenda of %s: %w", a.r.ID, err)
+		}
+		if len(s.Lines) == 0 {
+			s.Lines = []string{"None."}
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func (a agenda) day(t time.Time) string { return t.In(a.loc).Format("Mon 2 Jan") }
+
+func (a agenda) incidentLine(inc *Incident) string {
+	line := fmt.Sprintf("%s · sev %d · %s · owner %s · %s", inc.ID(), inc.Severity, inc.Title, a.o.name(inc.Owner), inc.Status)
+	if inc.Status == IncidentClosed && inc.Summary != "" {
+		line += ": " + inc.Summary
+	}
+	return line
+}
+
+func (a agenda) incidentsSince() (Section, error) {
+	incs, err := a.tx.Incidents(IncidentFilter{OpenedFrom: a.since, OpenedTo: a.now})
+	if err != nil {
+		return Section{}, err
+	}
+	s := Section{Heading: fmt.Sprintf("Incidents since %s (%d)", a.day(a.since), len(incs))}
+	for _, inc := range incs {
+		s.Lines = append(s.Lines, a.incidentLine(inc))
+	}
+	return s, nil
+}
+
+func (a agenda) followUpsByOwner() (Section, error) {
+	fus, err := a.tx.FollowUps(FollowUpFilter{Status: []FollowUpStatus{FollowUpOpen}})
+	if err != nil {
+		return Section{}, err
+	}
+	byOwner := map[string][]*FollowUp{}
+	overdue := 0
+	for _, f := range fus {
+		byOwner[f.Owner] = append(byOwner[f.Owner], f)
+		if !a.now.Before(f.Deadline(a.o.loc(f.Owner))) {
+			overdue++
+		}
+	}
+	s := Section{Heading: fmt.Sprintf("Open follow-ups by owner (%d, %d overdue)", len(fus), overdue)}
+	for _, owner := range sortedKeys(byOwner) {
+		for _, f := range byOwner[owner] {
+			line := fmt.Sprintf("%s: %s %s (%s), due %s", a.o.name(owner), f.ID(), f.Title, IncidentID(f.Incident), f.Due)
+			if today := a.o.today(owner, a.now); f.Due.Before(today) {
+				line += fmt.Sprintf(" — OVERDUE %s", plural(daysBetween(f.Due, today), "day"))
+			}
+			s.Lines = append(s.Lines, line)
+		}
+	}
+	return s, nil
+}
+
+// unanswered lists, per occurrence of the last week that has closed, the
+// people who were asked and never answered.
+func (a agenda) unanswered() (Section, error) {
+	s := Section{Heading: "Unanswered prompts, last 7 days"}
+	occs, err := a.tx.Occurrences(OccurrenceFilter{From: a.now.Add(-agendaLookback), To: a.now, Status: []Status{StatusClosed}})
+	if err != nil {
+		return s, err
+	}
+	for _, occ := range occs {
+		answers, err := a.tx.Answers(occ.ID)
+		if err != nil {
+			return s, err
+		}
+		got := map[string]bool{}
+		for _, x := range answers {
+			got[x.PersonID] = true
+		}
+		var missing []string
+		for _, p := range occ.Expected {
+			if !got[p] {
+				missing = append(missing, a.o.name(p))
+			}
+		}
+		if len(missing) > 0 {
+			s.Lines = append(s.Lines, fmt.Sprintf("%s %s: %s", a.title(occ.RitualID), a.day(occ.Scheduled), joinNames(missing)))
+		}
+	}
+	return s, nil
+}
+
+func (a agenda) standupBlockers() (Section, error) {
+	s := Section{Heading: "Blockers raised in standups, last 7 days"}
+	answers, err := a.tx.AnswersBetween(a.now.Add(-agendaLookback), a.now)
+	if err != nil {
+		return s, err
+	}
+	for _, ans := range answers {
+		r := a.o.ritual(ans.RitualID)
+		if r == nil || r.Kind != KindStandup || !ans.HasBlocker(r) {
+			continue
+		}
+		for _, q := range r.Questions {
+			if t := ans.Text(q.ID); q.Blocker && !isNone(t) {
+				_, at, _ := ParseOccurrenceID(ans.OccurrenceID)
+				s.Lines = append(s.Lines, fmt.Sprintf("%s (%s): %s", a.o.name(ans.PersonID), a.day(at), t))
+			}
+		}
+	}
+	return s, nil
+}
+
+func (a agenda) releaseLine(rel *Release) string {
+	line := fmt.Sprintf("%s %s %s · %s · risk %s · by %s", rel.ID(), rel.Model, rel.Version, rel.Change, rel.Risk, a.o.name(rel.ProposedBy))
+	if !rel.Planned.IsZero() {
+		line += " · planned " + rel.Planned.String()
+	}
+	return line
+}
+
+func (a agenda) proposedReleases() (Section, error) {
+	rels, err := a.tx.Releases(ReleaseFilter{Status: []ReleaseStatus{ReleaseProposed}})
+	if err != nil {
+		return Section{}, err
+	}
+	s := Section{Heading: fmt.Sprintf("Release lane: proposed (%d)", len(rels))}
+	for _, rel := range rels {
+		need := a.o.ApprovalsNeeded(rel.Risk)
+		line := a.releaseLine(rel) + fmt.Sprintf(" · %d/%d approvals", len(rel.Approvals), need)
+		if !rel.DataContractOK {
+			line += " · data contract NOT passed"
+		}
+		s.Lines = append(s.Lines, line)
+	}
+	return s, nil
+}
+
+func (a agenda) approvedReleases() (Section, error) {
+	rels, err := a.tx.Releases(ReleaseFilter{Status: []ReleaseStatus{ReleaseApproved}})
+	if err != nil {
+		return Section{}, err
+	}
+	s := Section{Heading: fmt.Sprintf("Approved, not shipped yet (%d)", len(rels))}
+	for _, rel := range rels {
+		s.Lines = append(s.Lines, a.releaseLine(rel)+" · approved "+a.day(rel.ApprovedAt))
+	}
+	return s, nil
+}
+
+// incidentsToReview are incidents opened or closed since the last review,
+// and any still open.
+func (a agenda) incidentsToReview() (Section, error) {
+	incs, err := a.tx.Incidents(IncidentFilter{})
+	if err != nil {
+		return Section{}, err
+	}
+	s := Section{Heading: fmt.Sprintf("Incidents to review since %s", a.day(a.since))}
+	for _, inc := range incs {
+		recent := !inc.OpenedAt.Before(a.since) || (!inc.ClosedAt.IsZero() && !inc.ClosedAt.Before(a.since))
+		if recent || inc.Status == IncidentOpen {
+			s.Lines = append(s.Lines, a.incidentLine(inc))
+		}
+	}
+	return s, nil
+}
+
+func (a agenda) followUpClosure() (Section, error) {
+	f, err := a.o.figures(a.tx, a.since, a.now, a.now)
+	if err != nil {
+		return Section{}, err
+	}
+	s := Section{Heading: "Follow-up closure"}
+	if f.FollowUpsDue > 0 {
+		s.Lines = append(s.Lines, fmt.Sprintf("Closed on time: %d of %d due (%.0f%%)", f.FollowUpsOnTime, f.FollowUpsDue, 100*f.FollowUpOnTime))
+	}
+	if f.OpenFollowUps > 0 {
+		s.Lines = append(s.Lines, fmt.Sprintf("Open: %d, mean age %s", f.OpenFollowUps, fmtDays(f.MeanOpenAge)))
+	}
+	return s, nil
+}
+
+func (a agenda) releaseOutcomes() (Section, error) {
+	f, err := a.o.figures(a.tx, a.since, a.now, a.now)
+	if err != nil {
+		return Section{}, err
+	}
+	s := Section{Heading: "Releases shipped vs rolled back"}
+	if f.ReleasesDeployed > 0 {
+		s.Lines = append(s.Lines, fmt.Sprintf("%d shipped, %d rolled back (change-failure rate %.0f%%)",
+			f.ReleasesDeployed, f.RolledBack, 100*f.ChangeFailure))
+	}
+	if f.Approved > 0 {
+		s.Lines = append(s.Lines, fmt.Sprintf("%d approved; lead time from proposal: mean %s, median %s",
+			f.Approved, fmtDuration(f.MeanLeadTime), fmtDuration(f.MedianLeadTime)))
+	}
+	return s, nil
+}
+
+func (a agenda) title(ritualID string) string {
+	if r := a.o.ritual(ritualID); r != nil {
+		return r.Title
+	}
+	return ritualID
+}
+
+func (o *Ops) ritual(id string) *Ritual {
+	for _, r := range o.rituals {
+		if r.ID == id {
+			return r
+		}
+	}
+	return nil
+}
+
+func joinNames(names []string) string { return strings.Join(names, ", ") }
+
+// fmtDays shows a long duration in days and hours: "3d4h".
+func fmtDays(d time.Duration) string {
+	if d < 24*time.Hour {
+		return fmtDuration(d)
+	}
+	days := int(d / (24 * time.Hour))
+	h := int(d % (24 * time.Hour) / time.Hour)
+	if h == 0 {
+		return fmt.Sprintf("%dd", days)
+	}
+	return fmt.Sprintf("%dd%dh", days, h)
+}

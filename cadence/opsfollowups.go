@@ -1,0 +1,213 @@
+package cadence
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// FollowUpInput adds a follow-up to an incident.
+type FollowUpInput struct {
+	Incident string // "INC-3"
+	Title    string
+	Owner    string // person ID, must be on the roster
+	Due      Date   // in the owner's calendar; today or later
+}
+
+// AddFollowUp records FU-N on an incident and tells its owner. Anyone on
+// the roster may add one; the owner must be on the roster and the due
+// date must not be in the past in the owner's zone.
+func (o *Ops) AddFollowUp(ctx context.Context, actorID string, in FollowUpInput) (*FollowUp, error) {
+	var out *FollowUp
+	err := o.run(ctx, actorID, "followup.add", in.Incident, func(tx Tx, now time.Time, rec *opRecord) error {
+		rec.set("title", in.Title)
+		rec.set("owner", in.Owner)
+		if !in.Due.IsZero() {
+			rec.set("due", in.Due.String())
+		}
+		if _, err := o.actor(actorID, "add follow-ups"); err != nil {
+			return err
+		}
+		inc, err := o.incident(tx, in.Incident)
+		if err != nil {
+			return err
+		}
+		rec.target = inc.ID()
+		title, err := checkTitle("title", in.Title)
+		if err != nil {
+			return err
+		}
+		owner, err := o.member(in.Owner, "owner")
+		if err != nil {
+			return err
+		}
+		if err := o.checkDue(in.Due, owner, now); err != nil {
+			return err
+		}
+		last, err := tx.LastFollowUpNumber()
+		if err != nil {
+			return err
+		}
+		f := &FollowUp{
+			Number: last + 1, Incident: inc.Number, Title: title, Owner: owner.ID, Due: in.Due,
+			Status: FollowUpOpen, CreatedBy: actorID, CreatedAt: now,
+		}
+		f.record(now, actorID, fmt.Sprintf("created for %s, due %s", owner.ID, in.Due))
+		if err := tx.PutFollowUp(f); err != nil {
+			return err
+		}
+		rec.target = f.ID()
+		rec.set("incident", inc.ID())
+		out = f
+		return o.enqueue(tx, rec, o.followUpAssigned(f, inc, now))
+	})
+	return out, err
+}
+
+// checkDue refuses a missing date, or one before today where owner lives.
+func (o *Ops) checkDue(due Date, owner *Person, now time.Time) error {
+	if due.IsZero() {
+		return fmt.Errorf("due: a date YYYY-MM-DD is required: %w", ErrInvalidInput)
+	}
+	today := DateOf(now.In(owner.loc()))
+	if due.Before(today) {
+		return fmt.Errorf("due: %s is in the past (today is %s for %s in %s): %w", due, today, owner.ID, owner.loc(), ErrInvalidInput)
+	}
+	return nil
+}
+
+// CompleteFollowUp marks an open follow-up done.
+func (o *Ops) CompleteFollowUp(ctx context.Context, actorID, id string) (*FollowUp, error) {
+	return o.changeFollowUp(ctx, actorID, "followup.done", id, func(f *FollowUp, now time.Time, rec *opRecord) error {
+		f.Status, f.ClosedAt, f.ClosedBy = FollowUpDone, now, actorID
+		f.record(now, actorID, "done")
+		rec.set("on_time", fmt.Sprint(!now.After(f.Deadline(o.loc(f.Owner)))))
+		return nil
+	})
+}
+
+// DropFollowUp closes an open follow-up without doing it; a reason is
+// required.
+func (o *Ops) DropFollowUp(ctx context.Context, actorID, id, reason string) (*FollowUp, error) {
+	return o.changeFollowUp(ctx, actorID, "followup.drop", id, func(f *FollowUp, now time.Time, rec *opRecord) error {
+		r, err := checkText("reason", reason, MaxTitleLen)
+		if err != nil {
+			return err
+		}
+		f.Status, f.ClosedAt, f.ClosedBy, f.DropReason = FollowUpDropped, now, actorID, r
+		f.record(now, actorID, "dropped: "+r)
+		rec.set("reason", r)
+		return nil
+	})
+}
+
+// SnoozeFollowUp silences its reminders for the policy's snooze period.
+func (o *Ops) SnoozeFollowUp(ctx context.Context, actorID, id string) (*FollowUp, error) {
+	return o.changeFollowUp(ctx, actorID, "followup.snooze", id, func(f *FollowUp, now time.Time, rec *opRecord) error {
+		f.SnoozedUntil = now.Add(o.reminders.Snooze)
+		until := f.SnoozedUntil.In(o.loc(f.Owner)).Format(timeLayout)
+		f.record(now, actorID, "reminders snoozed until "+until)
+		rec.set("until", f.SnoozedUntil.Format(time.RFC3339))
+		return nil
+	})
+}
+
+// ReassignFollowUp gives an open follow-up to someone else on the roster
+// and tells them.
+func (o *Ops) ReassignFollowUp(ctx context.Context, actorID, id, newOwner string) (*FollowUp, error) {
+	var inc *Incident
+	f, err := o.changeFollowUpTx(ctx, actorID, "followup.reassign", id, func(tx Tx, f *FollowUp, now time.Time, rec *opRecord) error {
+		rec.set("owner", newOwner)
+		p, err := o.member(newOwner, "owner")
+		if err != nil {
+			return err
+		}
+		if p.ID == f.Owner {
+			return fmt.Errorf("owner: %s already owns %s: %w", p.ID, f.ID(), ErrConflict)
+		}
+		rec.set("from", f.Owner)
+		f.record(now, actorID, fmt.Sprintf("owner %s → %s", f.Owner, p.ID))
+		f.Owner, f.SnoozedUntil = p.ID, time.Time{}
+		if inc, err = tx.Incident(f.Incident); err != nil {
+			return fmt.Errorf("incident of %s: %w", f.ID(), err)
+		}
+		return o.enqueue(tx, rec, o.followUpAssigned(f, inc, now))
+	})
+	return f, err
+}
+
+func (o *Ops) changeFollowUp(ctx context.Context, actorID, action, id string, fn func(f *FollowUp, now time.Time, rec *opRecord) error) (*FollowUp, error) {
+	return o.changeFollowUpTx(ctx, actorID, action, id, func(_ Tx, f *FollowUp, now time.Time, rec *opRecord) error {
+		return fn(f, now, rec)
+	})
+}
+
+// changeFollowUpTx loads an open follow-up, checks that the actor may
+// change it (its owner, whoever created it, the incident's owner, leads
+// and admins), applies fn and stores it.
+func (o *Ops) changeFollowUpTx(ctx context.Context, actorID, action, id string, fn func(tx Tx, f *FollowUp, now time.Time, rec *opRecord) error) (*FollowUp, error) {
+	var out *FollowUp
+	err := o.run(ctx, actorID, action, id, func(tx Tx, now time.Time, rec *opRecord) error {
+		actor, err := o.actor(actorID, "change follow-ups")
+		if err != nil {
+			return err
+		}
+		f, err := o.followUp(tx, id)
+		if err != nil {
+			return err
+		}
+		rec.target = f.ID()
+		inc, err := tx.Incident(f.Incident)
+		if err != nil {
+			return fmt.Errorf("incident of %s: %w", f.ID(), err)
+		}
+		if actor.ID != f.Owner && actor.ID != f.CreatedBy && actor.ID != inc.Owner && !actor.Role.CanRunRituals() {
+			return fmt.Errorf("only %s's owner (%s), whoever created it, the owner of %s, leads and admins can change it: %w",
+				f.ID(), o.name(f.Owner), inc.ID(), ErrForbidden)
+		}
+		if f.Status != FollowUpOpen {
+			return fmt.Errorf("%s is already %s: %w", f.ID(), f.Status, ErrConflict)
+		}
+		if err := fn(tx, f, now, rec); err != nil {
+			return err
+		}
+		out = f
+		return tx.PutFollowUp(f)
+	})
+	return out, err
+}
+
+// FollowUps lists follow-ups matching f.
+func (o *Ops) FollowUps(ctx context.Context, f FollowUpFilter) ([]*FollowUp, error) {
+	var out []*FollowUp
+	err := o.view(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.FollowUps(f)
+		return err
+	})
+	return out, err
+}
+
+// FollowUp returns one follow-up by display ID.
+func (o *Ops) FollowUp(ctx context.Context, id string) (*FollowUp, error) {
+	var out *FollowUp
+	err := o.view(ctx, func(tx Tx) error {
+		var err error
+		out, err = o.followUp(tx, id)
+		return err
+	})
+	return out, err
+}
+
+func (o *Ops) followUp(tx Tx, id string) (*FollowUp, error) {
+	n, err := ParseFollowUpID(id)
+	if err != nil {
+		return nil, err
+	}
+	f, err := tx.FollowUp(n)
+	if errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("there is no follow-up %s: %w", FollowUpID(n), ErrNotFound)
+	}
+	return f, err
+}

@@ -1,0 +1,187 @@
+package cadence
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// MaxTitleLen bounds titles of incidents, follow-ups and release notes.
+const MaxTitleLen = 200
+
+// IncidentInput opens an incident.
+type IncidentInput struct {
+	Title    string
+	Severity int    // 1..4; 0 means DefaultSeverity
+	Owner    string // person ID; empty means the person opening it
+	Link     string // permalink of the originating message, if any
+}
+
+// OpenIncident records a new incident INC-N and tells the triage channel.
+// Anyone on the roster may open one.
+func (o *Ops) OpenIncident(ctx context.Context, actorID string, in IncidentInput) (*Incident, error) {
+	var out *Incident
+	err := o.run(ctx, actorID, "incident.open", "", func(tx Tx, now time.Time, rec *opRecord) error {
+		rec.set("title", in.Title)
+		if _, err := o.actor(actorID, "open incidents"); err != nil {
+			return err
+		}
+		if in.Owner == "" {
+			in.Owner = actorID
+		}
+		if in.Severity == 0 {
+			in.Severity = DefaultSeverity
+		}
+		title, err := checkTitle("title", in.Title)
+		if err != nil {
+			return err
+		}
+		if in.Severity < MinSeverity || in.Severity > MaxSeverity {
+			return fmt.Errorf("severity: %d is not between %d (worst) and %d: %w", in.Severity, MinSeverity, MaxSeverity, ErrInvalidInput)
+		}
+		if _, err := o.member(in.Owner, "owner"); err != nil {
+			return err
+		}
+		if err := checkLink("link", in.Link, false); err != nil {
+			return err
+		}
+		last, err := tx.LastIncidentNumber()
+		if err != nil {
+			return err
+		}
+		inc := &Incident{
+			Number: last + 1, Title: title, Severity: in.Severity, Owner: in.Owner, OpenedBy: actorID,
+			Link: strings.TrimSpace(in.Link), Status: IncidentOpen, OpenedAt: now,
+		}
+		if err := tx.PutIncident(inc); err != nil {
+			return err
+		}
+		rec.target = inc.ID()
+		rec.set("severity", strconv.Itoa(inc.Severity))
+		rec.set("owner", inc.Owner)
+		rec.set("link", inc.Link)
+		out = inc
+		if r := o.ritualOfKind(KindTriage); r != nil {
+			return o.enqueue(tx, rec, o.incidentOpenedNotice(r, inc, now))
+		}
+		return nil
+	})
+	return out, err
+}
+
+// CloseIncident closes an open incident with a summary. Its owner, the
+// person who opened it, leads and admins may close it.
+func (o *Ops) CloseIncident(ctx context.Context, actorID, id, summary string) (*Incident, error) {
+	var out *Incident
+	err := o.run(ctx, actorID, "incident.close", id, func(tx Tx, now time.Time, rec *opRecord) error {
+		actor, err := o.actor(actorID, "close incidents")
+		if err != nil {
+			return err
+		}
+		inc, err := o.incident(tx, id)
+		if err != nil {
+			return err
+		}
+		rec.target = inc.ID()
+		if actor.ID != inc.Owner && actor.ID != inc.OpenedBy && !actor.Role.CanRunRituals() {
+			return fmt.Errorf("only %s's owner (%s), the person who opened it, leads and admins can close it: %w", inc.ID(), o.name(inc.Owner), ErrForbidden)
+		}
+		if inc.Status == IncidentClosed {
+			return fmt.Errorf("%s is already closed (%s): %w", inc.ID(), inc.ClosedAt.Format(time.DateOnly), ErrConflict)
+		}
+		summary, err = checkText("summary", summary, MaxAnswerLen)
+		if err != nil {
+			return err
+		}
+		inc.Status, inc.ClosedAt, inc.ClosedBy, inc.Summary = IncidentClosed, now, actorID, summary
+		rec.set("summary", summary)
+		out = inc
+		return tx.PutIncident(inc)
+	})
+	return out, err
+}
+
+// Incidents lists incidents matching f.
+func (o *Ops) Incidents(ctx context.Context, f IncidentFilter) ([]*Incident, error) {
+	var out []*Incident
+	err := o.view(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.Incidents(f)
+		return err
+	})
+	return out, err
+}
+
+// Incident returns one incident, by display ID, with its follow-ups.
+func (o *Ops) Incident(ctx context.Context, id string) (*Incident, []*FollowUp, error) {
+	var inc *Incident
+	var fus []*FollowUp
+	err := o.view(ctx, func(tx Tx) error {
+		var err error
+		if inc, err = o.incident(tx, id); err != nil {
+			return err
+		}
+		fus, err = tx.FollowUps(FollowUpFilter{Incident: inc.Number})
+		return err
+	})
+	return inc, fus, err
+}
+
+// incident looks up "INC-3"; unknown ones are ErrNotFound with the ID.
+func (o *Ops) incident(tx Tx, id string) (*Incident, error) {
+	n, err := ParseIncidentID(id)
+	if err != nil {
+		return nil, err
+	}
+	inc, err := tx.Incident(n)
+	if errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("there is no incident %s: %w", IncidentID(n), ErrNotFound)
+	}
+	return inc, err
+}
+
+// ritualOfKind is the first configured ritual of a kind (its channel gets
+// incident and release notices), or nil.
+func (o *Ops) ritualOfKind(k Kind) *Ritual {
+	for _, r := range o.rituals {
+		if r.Kind == k {
+			return r
+		}
+	}
+	return nil
+}
+
+// checkTitle trims s and refuses empty or over-long titles.
+func checkTitle(field, s string) (string, error) { return checkText(field, s, MaxTitleLen) }
+
+func checkText(field, s string, max int) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", fmt.Errorf("%s: must not be empty: %w", field, ErrInvalidInput)
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		return "", fmt.Errorf("%s: %d characters, the limit is %d: %w", field, n, max, ErrInvalidInput)
+	}
+	return s, nil
+}
+
+// checkLink accepts an absolute http(s) URL, or nothing when optional.
+func checkLink(field, s string, required bool) error {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		if required {
+			return fmt.Errorf("%s: a link is required: %w", field, ErrInvalidInput)
+		}
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("%s: %q is not an http(s) link: %w", field, s, ErrInvalidInput)
+	}
+	return nil
+}

@@ -1,0 +1,311 @@
+package cadence
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ReleaseInput proposes a release (the form or /cadence release propose).
+type ReleaseInput struct {
+	Model, Version   string
+	Change           ChangeType
+	Risk             Risk
+	Evidence         string // link to the evaluation
+	RollbackPlan     string
+	DataContractOK   bool
+	DataContractNote string
+	Planned          Date // optional
+	Notes            string
+}
+
+// Field names of ReleaseInput in FieldErrors, as forms and the command
+// grammar name them.
+const (
+	FieldModel        = "model"
+	FieldVersion      = "version"
+	FieldChange       = "change"
+	FieldRisk         = "risk"
+	FieldEvidence     = "evidence"
+	FieldRollback     = "rollback"
+	FieldDataContract = "contract"
+	FieldPlanned      = "planned"
+	FieldNotes        = "notes"
+)
+
+// validate checks a proposal; errors are keyed by field for forms.
+// Evidence is required for changes that alter what a model predicts
+// (retrain, new model, data change) and a rollback plan for everything
+// but a rollback; a failed or skipped data-contract check needs a note.
+func (in *ReleaseInput) validate(proposer *Person, now time.Time) error {
+	fe := FieldErrors{}
+	trim := func(s *string) { *s = strings.TrimSpace(*s) }
+	trim(&in.Model)
+	trim(&in.Version)
+	trim(&in.Evidence)
+	trim(&in.RollbackPlan)
+	trim(&in.DataContractNote)
+	trim(&in.Notes)
+	limit := func(field, s string, max int) {
+		if n := utf8.RuneCountInString(s); n > max {
+			fe[field] = fmt.Sprintf("%d characters, the limit is %d", n, max)
+		}
+	}
+	if in.Model == "" {
+		fe[FieldModel] = "which model or pipeline?"
+	}
+	limit(FieldModel, in.Model, 100)
+	if in.Version == "" {
+		fe[FieldVersion] = "which version?"
+	}
+	limit(FieldVersion, in.Version, 100)
+	if !in.Change.Valid() {
+		fe[FieldChange] = fmt.Sprintf("%q is not one of %s", in.Change, joinStrings(ChangeTypes))
+	}
+	if !in.Risk.Valid() {
+		fe[FieldRisk] = fmt.Sprintf("%q is not one of %s", in.Risk, joinStrings(Risks))
+	}
+	needsEvidence := in.Change == ChangeRetrain || in.Change == ChangeNewModel || in.Change == ChangeData
+	if err := checkLink(FieldEvidence, in.Evidence, needsEvidence); err != nil {
+		fe[FieldEvidence] = "a link to the evaluation (http or https) is required for a " + string(in.Change)
+		if in.Evidence != "" {
+			fe[FieldEvidence] = fmt.Sprintf("%q is not an http(s) link", in.Evidence)
+		}
+	}
+	if in.RollbackPlan == "" && in.Change != ChangeRollback {
+		fe[FieldRollback] = "how do we roll this back?"
+	}
+	limit(FieldRollback, in.RollbackPlan, MaxAnswerLen)
+	if !in.DataContractOK && in.DataContractNote == "" {
+		fe[FieldDataContract] = "the data-contract check did not pass: say why, or what was checked"
+	}
+	limit(FieldDataContract, in.DataContractNote, MaxAnswerLen)
+	limit(FieldNotes, in.Notes, MaxAnswerLen)
+	if !in.Planned.IsZero() {
+		if today := DateOf(now.In(proposer.loc())); in.Planned.Before(today) {
+			fe[FieldPlanned] = fmt.Sprintf("%s is in the past (today is %s)", in.Planned, today)
+		}
+	}
+	if len(fe) > 0 {
+		return fe
+	}
+	return nil
+}
+
+func joinStrings[S ~string](xs []S) string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return strings.Join(out, ", ")
+}
+
+// ProposeRelease records REL-N as proposed, posts it to the
+// deployment-planning channel and asks each approver by DM.
+func (o *Ops) ProposeRelease(ctx context.Context, actorID string, in ReleaseInput) (*Release, error) {
+	var out *Release
+	err := o.run(ctx, actorID, "release.propose", "", func(tx Tx, now time.Time, rec *opRecord) error {
+		rec.set("model", in.Model)
+		rec.set("version", in.Version)
+		rec.set("change", string(in.Change))
+		rec.set("risk", string(in.Risk))
+		actor, err := o.actor(actorID, "propose releases")
+		if err != nil {
+			return err
+		}
+		if err := in.validate(actor, now); err != nil {
+			return err
+		}
+		last, err := tx.LastReleaseNumber()
+		if err != nil {
+			return err
+		}
+		r := &Release{
+			Number: last + 1, Model: in.Model, Version: in.Version, Change: in.Change, Risk: in.Risk,
+			Evidence: in.Evidence, RollbackPlan: in.RollbackPlan, DataContractOK: in.DataContractOK,
+			DataContractNote: in.DataContractNote, Planned: in.Planned, Notes: in.Notes,
+			Status: ReleaseProposed, ProposedBy: actorID, ProposedAt: now,
+		}
+		r.record(now, actorID, "proposed")
+		if err := tx.PutRelease(r); err != nil {
+			return err
+		}
+		rec.target = r.ID()
+		rec.set("evidence", r.Evidence)
+		rec.set("data_contract_ok", strconv.FormatBool(r.DataContractOK))
+		out = r
+		return o.enqueueAll(tx, rec, o.releaseProposed(r, now))
+	})
+	return out, err
+}
+
+// ApproveRelease adds the actor's approval. The approver must be one of
+// the configured approvers and not the person who proposed it; a
+// high-risk release needs HighRiskApprovals distinct approvals. The last
+// needed approval posts the approved plan to the deployment-planning
+// channel.
+func (o *Ops) ApproveRelease(ctx context.Context, actorID, id string) (*Release, error) {
+	return o.decide(ctx, actorID, "release.approve", id, func(r *Release, now time.Time, rec *opRecord) ([]*Message, error) {
+		if r.ApprovedBy(actorID) {
+			return nil, fmt.Errorf("you already approved %s; it needs another approver: %w", r.ID(), ErrConflict)
+		}
+		r.Approvals = append(r.Approvals, Approval{By: actorID, At: now})
+		need := o.ApprovalsNeeded(r.Risk)
+		rec.set("approvals", fmt.Sprintf("%d/%d", len(r.Approvals), need))
+		if len(r.Approvals) < need {
+			r.record(now, actorID, fmt.Sprintf("approved (%d of %d)", len(r.Approvals), need))
+			return []*Message{o.releaseProgress(r, need, now)}, nil
+		}
+		r.Status, r.ApprovedAt = ReleaseApproved, now
+		r.record(now, actorID, "approved")
+		return o.releaseApproved(r, now), nil
+	})
+}
+
+// RejectRelease turns a proposal down with a reason. Same rules as
+// approving: an approver who did not propose it.
+func (o *Ops) RejectRelease(ctx context.Context, actorID, id, reason string) (*Release, error) {
+	return o.decide(ctx, actorID, "release.reject", id, func(r *Release, now time.Time, rec *opRecord) ([]*Message, error) {
+		why, err := checkText("reason", reason, MaxTitleLen)
+		if err != nil {
+			return nil, err
+		}
+		r.Status, r.RejectedBy, r.RejectedAt, r.RejectReason = ReleaseRejected, actorID, now, why
+		r.record(now, actorID, "rejected: "+why)
+		rec.set("reason", why)
+		return []*Message{o.releaseRejected(r, now)}, nil
+	})
+}
+
+// decide runs the checks shared by approve and reject.
+func (o *Ops) decide(ctx context.Context, actorID, action, id string, fn func(r *Release, now time.Time, rec *opRecord) ([]*Message, error)) (*Release, error) {
+	var out *Release
+	err := o.run(ctx, actorID, action, id, func(tx Tx, now time.Time, rec *opRecord) error {
+		actor, err := o.actor(actorID, "decide on releases")
+		if err != nil {
+			return err
+		}
+		r, err := o.release(tx, id)
+		if err != nil {
+			return err
+		}
+		rec.target = r.ID()
+		if !o.isApprover(actor) {
+			return fmt.Errorf("only release approvers (%s) can approve or reject %s: %w", o.names(o.Approvers()), r.ID(), ErrForbidden)
+		}
+		if actor.ID == r.ProposedBy {
+			return fmt.Errorf("you proposed %s, so another approver must decide on it: %w", r.ID(), ErrForbidden)
+		}
+		if r.Status != ReleaseProposed {
+			return fmt.Errorf("%s is already %s: %w", r.ID(), r.Status, ErrConflict)
+		}
+		msgs, err := fn(r, now, rec)
+		if err != nil {
+			return err
+		}
+		if err := tx.PutRelease(r); err != nil {
+			return err
+		}
+		out = r
+		return o.enqueueAll(tx, rec, msgs)
+	})
+	return out, err
+}
+
+// RecordReleaseOutcome records, after the fact, that an approved release
+// shipped or that a shipped one was rolled back. The proposer, approvers,
+// leads and admins may record it.
+func (o *Ops) RecordReleaseOutcome(ctx context.Context, actorID, id string, outcome ReleaseStatus) (*Release, error) {
+	var out *Release
+	err := o.run(ctx, actorID, "release.outcome", id, func(tx Tx, now time.Time, rec *opRecord) error {
+		rec.set("outcome", string(outcome))
+		actor, err := o.actor(actorID, "record release outcomes")
+		if err != nil {
+			return err
+		}
+		r, err := o.release(tx, id)
+		if err != nil {
+			return err
+		}
+		rec.target = r.ID()
+		if actor.ID != r.ProposedBy && !o.isApprover(actor) && !actor.Role.CanRunRituals() {
+			return fmt.Errorf("only whoever proposed %s, approvers, leads and admins can record its outcome: %w", r.ID(), ErrForbidden)
+		}
+		switch {
+		case outcome != ReleaseShipped && outcome != ReleaseRolledBack:
+			return fmt.Errorf("outcome: %q is not %s or %s: %w", outcome, ReleaseShipped, ReleaseRolledBack, ErrInvalidInput)
+		case outcome == ReleaseShipped && r.Status != ReleaseApproved,
+			outcome == ReleaseRolledBack && r.Status != ReleaseApproved && r.Status != ReleaseShipped:
+			return fmt.Errorf("%s is %s, so it cannot be marked %s: %w", r.ID(), r.Status, outcome, ErrConflict)
+		}
+		r.Status, r.OutcomeAt, r.OutcomeBy = outcome, now, actorID
+		r.record(now, actorID, string(outcome))
+		if err := tx.PutRelease(r); err != nil {
+			return err
+		}
+		out = r
+		return o.enqueueAll(tx, rec, o.releaseOutcome(r, now))
+	})
+	return out, err
+}
+
+// Releases lists releases matching f.
+func (o *Ops) Releases(ctx context.Context, f ReleaseFilter) ([]*Release, error) {
+	var out []*Release
+	err := o.view(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.Releases(f)
+		return err
+	})
+	return out, err
+}
+
+// Release returns one release by display ID.
+func (o *Ops) Release(ctx context.Context, id string) (*Release, error) {
+	var out *Release
+	err := o.view(ctx, func(tx Tx) error {
+		var err error
+		out, err = o.release(tx, id)
+		return err
+	})
+	return out, err
+}
+
+func (o *Ops) release(tx Tx, id string) (*Release, error) {
+	n, err := ParseReleaseID(id)
+	if err != nil {
+		return nil, err
+	}
+	r, err := tx.Release(n)
+	if errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("there is no release %s: %w", ReleaseID(n), ErrNotFound)
+	}
+	return r, err
+}
+
+func (o *Ops) names(ids []string) string {
+	if len(ids) == 0 {
+		return "none are configured"
+	}
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = o.name(id)
+	}
+	return strings.Join(out, ", ")
+}
+
+func (o *Ops) enqueueAll(tx Tx, rec *opRecord, ms []*Message) error {
+	for _, m := range ms {
+		if m == nil {
+			continue
+		}
+		if err := o.enqueue(tx, rec, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
