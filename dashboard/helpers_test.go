@@ -58,10 +58,12 @@ type tableJSON struct {
 	Rows []map[string]any `json:"rows"`
 }
 
-func getJSON(t testing.TB, h http.Handler, target string) tableJSON {
+func getJSON(t testing.TB, h http.Handler, target string, hdr ...string) tableJSON {
 	t.Helper()
+	rec := get(t, h, target, hdr...)
+	require.Equal(t, http.StatusOK, rec.Code, "GET %s: %s", target, rec.Body.String())
 	var tj tableJSON
-	require.NoError(t, json.Unmarshal([]byte(getOK(t, h, target)), &tj), target)
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &tj), target)
 	return tj
 }
 

@@ -59,3 +59,6 @@
     });
   });
 })();
+
+// On a phone the chart scrolls sideways: show the latest weeks first.
+document.querySelectorAll(".chart.scroll").forEach(function (el) { el.scrollLeft = el.scrollWidth; });
