@@ -227,7 +227,9 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request) {
 		log.Error().Err(err).Msg("answer failed")
 		fs.Error = "Your answers could not be saved (the error was logged). Your text is below; try again in a minute."
 	}
-	log.Info().Err(err).Msg("answer refused")
+	if statusOf(err) < 500 {
+		log.Info().Err(err).Msg("answer refused")
+	}
 	s.refuse(w, r, ss, me, statusOf(err), fs, fs.Error)
 }
 
