@@ -77,10 +77,21 @@ func RealSleep(ctx context.Context, d time.Duration) error {
 
 type bucket struct {
 	lim     Limit
+	rate    float64 // tokens per second now: lim's rate, lowered after 429s
 	tokens  float64 // may go negative: tokens reserved ahead of time
 	last    time.Time
 	blocked time.Time // Slack said 429 until then
 }
+
+// Slack's real limits may be lower than the published ones (a busy
+// workspace, other apps on the same token). After a 429 the bucket halves
+// its rate and allows no burst; each success then raises it by 5% until it
+// is back to the published limit (AIMD, as TCP does).
+const (
+	backoffFactor = 0.5
+	recoverFactor = 1.05
+	minRate       = 1.0 / 60 // one call a minute
+)
 
 // wait returns how long a caller must wait for one token at now.
 func (b *bucket) wait(now time.Time) time.Duration {
@@ -97,16 +108,31 @@ func (b *bucket) wait(now time.Time) time.Duration {
 
 func (b *bucket) refill(now time.Time) {
 	if b.last.IsZero() {
-		b.tokens, b.last = float64(b.lim.Burst), now
+		b.tokens, b.last = b.capacity(), now
 		return
 	}
 	if el := now.Sub(b.last); el > 0 {
-		b.tokens = math.Min(float64(b.lim.Burst), b.tokens+el.Seconds()*b.perSecond())
+		b.tokens = math.Min(b.capacity(), b.tokens+el.Seconds()*b.perSecond())
 		b.last = now
 	}
 }
 
-func (b *bucket) perSecond() float64 { return b.lim.PerMinute / 60 }
+func (b *bucket) nominal() float64 { return b.lim.PerMinute / 60 }
+
+func (b *bucket) perSecond() float64 {
+	if b.rate == 0 {
+		return b.nominal()
+	}
+	return b.rate
+}
+
+// capacity is the burst, or a single call while Slack pushes back.
+func (b *bucket) capacity() float64 {
+	if b.perSecond() < b.nominal() {
+		return 1
+	}
+	return float64(b.lim.Burst)
+}
 
 // limiter keeps the buckets. Callers block for short waits and get a
 // retryable SendError for long ones, so the dispatcher can move on to
@@ -179,8 +205,22 @@ func (l *limiter) penalize(method, channel string, retryAfter time.Duration) {
 		if until.After(b.blocked) {
 			b.blocked = until
 		}
-		// Slack's window is full: start again from an empty bucket.
+		// Slack's window is full: start again from an empty bucket, slower.
+		b.refill(l.clock.Now())
 		b.tokens = math.Min(b.tokens, 0)
+		b.rate = math.Max(minRate, b.perSecond()*backoffFactor)
+	}
+}
+
+// succeed records a call Slack accepted: a slowed bucket speeds up again.
+func (l *limiter) succeed(method, channel string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, b := range l.bucketsFor(method, channel) {
+		if b.rate != 0 && b.rate < b.nominal() {
+			b.refill(l.clock.Now())
+			b.rate = math.Min(b.nominal(), b.rate*recoverFactor)
+		}
 	}
 }
 

@@ -85,3 +85,21 @@ func itoa(i int) string {
 	}
 	return itoa(i/10) + digits[i%10:i%10+1]
 }
+
+func TestLimiterSlowsDownAfter429AndRecovers(t *testing.T) {
+	l, _, _ := testLimiter(time.Hour)
+	ctx := context.Background()
+	require.NoError(t, l.take(ctx, "users.info", ""))
+	b := l.buckets["users.info"]
+	nominal := b.nominal()
+	l.penalize("users.info", "", time.Second)
+	assert.InDelta(t, nominal/2, b.perSecond(), 1e-9)
+	assert.Equal(t, 1.0, b.capacity(), "no bursts while Slack pushes back")
+	l.penalize("users.info", "", time.Second)
+	assert.InDelta(t, nominal/4, b.perSecond(), 1e-9)
+	for i := 0; i < 100; i++ {
+		l.succeed("users.info", "")
+	}
+	assert.Equal(t, nominal, b.perSecond(), "successes bring the published rate back")
+	assert.Equal(t, float64(b.lim.Burst), b.capacity())
+}
