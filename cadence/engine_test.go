@@ -1,6 +1,7 @@
 package cadence_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -271,4 +272,47 @@ func TestNewRefusesBadConfig(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.wantErr)
 		})
 	}
+}
+
+type agendaFunc func(tx cadence.Tx, r *cadence.Ritual, o *cadence.Occurrence, now time.Time) ([]cadence.Section, error)
+
+func (f agendaFunc) AgendaSections(tx cadence.Tx, r *cadence.Ritual, o *cadence.Occurrence, now time.Time) ([]cadence.Section, error) {
+	return f(tx, r, o, now)
+}
+
+// TestAgendaContributorAndWakeUp: live sections join the agenda inside the
+// opening transaction; a failing contributor leaves nothing half-opened;
+// the dispatcher is woken only after a commit that queued messages.
+func TestAgendaContributorAndWakeUp(t *testing.T) {
+	fire := monday.Add(8*time.Hour + 30*time.Minute)
+	id := cadence.OccurrenceID("triage", fire)
+	var fail error
+	wakes := 0
+	h := newHarness(t, fire.Add(-time.Hour), triageRitual(t))
+	h.cfg = func(c *cadence.EngineConfig) {
+		c.Agenda = agendaFunc(func(tx cadence.Tx, r *cadence.Ritual, o *cadence.Occurrence, now time.Time) ([]cadence.Section, error) {
+			if fail != nil {
+				return nil, fail
+			}
+			return []cadence.Section{{Heading: "Open incidents", Lines: []string{"INC-7 ranker drift (" + o.ID + ")"}}}, nil
+		})
+		c.Enqueued = func() { wakes++ }
+	}
+	h.restart()
+	h.at(fire.Add(-time.Hour))
+	assert.Zero(t, wakes, "starting a ritual queues nothing")
+
+	fail = errors.New("incident store unreadable")
+	h.clock.Set(fire)
+	err := h.eng.Tick(h.ctx)
+	require.ErrorIs(t, err, fail)
+	assert.Contains(t, err.Error(), "tick triage: agenda of "+id)
+	assert.Empty(t, h.occurrences(cadence.OccurrenceFilter{}), "the open step rolled back")
+	assert.Empty(t, h.messages())
+	assert.Zero(t, wakes)
+
+	fail = nil
+	h.at(fire)
+	assert.Equal(t, 1, wakes)
+	assert.Equal(t, []string{"INC-7 ranker drift (" + id + ")"}, sectionLines(h.delivered(cadence.AgendaKey(id)).Message.Body, "Open incidents"))
 }
