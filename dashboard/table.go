@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Column describes one column of a Table.
@@ -166,43 +167,89 @@ func (t *Table) MarshalJSON() ([]byte, error) {
 			cols[i].Type = "number"
 		}
 	}
-	rows := make([]orderedRow, len(t.Rows))
-	for i, r := range t.Rows {
-		rows[i] = orderedRow{cols: t.Columns, cells: r}
+	head, err := json.Marshal(struct {
+		ID      string `json:"id"`
+		Title   string `json:"title"`
+		Columns []col  `json:"columns"`
+	}{t.ID, t.Title, cols})
+	if err != nil {
+		return nil, err
 	}
-	return json.Marshal(struct {
-		ID      string       `json:"id"`
-		Title   string       `json:"title"`
-		Columns []col        `json:"columns"`
-		Rows    []orderedRow `json:"rows"`
-	}{t.ID, t.Title, cols, rows})
-}
-
-type orderedRow struct {
-	cols  []Column
-	cells []Cell
-}
-
-func (r orderedRow) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, c := range r.cols {
-		if i > 0 {
+	// Rows are written by hand, keys in column order: encoding/json on
+	// maps would sort the keys, and per-value Marshal calls dominated
+	// the cost of a 500-person table.
+	keys := make([][]byte, len(t.Columns))
+	for i, c := range t.Columns {
+		keys[i] = appendJSONString(nil, c.Key)
+	}
+	b := bytes.NewBuffer(make([]byte, 0, len(head)+len(t.Rows)*len(t.Columns)*24))
+	b.Write(head[:len(head)-1])
+	b.WriteString(`,"rows":[`)
+	var scratch []byte
+	for r, row := range t.Rows {
+		if r > 0 {
 			b.WriteByte(',')
 		}
-		k, _ := json.Marshal(c.Key)
-		b.Write(k)
-		b.WriteByte(':')
-		v := r.cells[i].Value
-		if f, ok := v.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
-			v = nil
+		b.WriteByte('{')
+		for i, c := range row {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.Write(keys[i])
+			b.WriteByte(':')
+			scratch, err = appendJSONValue(scratch[:0], c.Value)
+			if err != nil {
+				return nil, fmt.Errorf("table %s, column %s: %w", t.ID, t.Columns[i].Key, err)
+			}
+			b.Write(scratch)
 		}
-		j, err := json.Marshal(v)
-		if err != nil {
-			return nil, fmt.Errorf("column %s: %w", c.Key, err)
-		}
-		b.Write(j)
+		b.WriteByte('}')
 	}
-	b.WriteByte('}')
+	b.WriteString("]}")
 	return b.Bytes(), nil
+}
+
+func appendJSONValue(b []byte, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...), nil
+	case string:
+		return appendJSONString(b, x), nil
+	case int:
+		return strconv.AppendInt(b, int64(x), 10), nil
+	case int64:
+		return strconv.AppendInt(b, x, 10), nil
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return append(b, "null"...), nil
+		}
+		return strconv.AppendFloat(b, x, 'f', -1, 64), nil
+	}
+	j, err := json.Marshal(v)
+	return append(b, j...), err
+}
+
+// appendJSONString quotes s as encoding/json does, HTML-safe.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r == '\n':
+			b = append(b, '\\', 'n')
+		case r == '\t':
+			b = append(b, '\\', 't')
+		case r == '\r':
+			b = append(b, '\\', 'r')
+		case r < 0x20 || r == '<' || r == '>' || r == '&' || r == '\u2028' || r == '\u2029':
+			b = append(b, '\\', 'u', hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
+		case r == utf8.RuneError:
+			b = append(b, `\ufffd`...)
+		default:
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return append(b, '"')
 }

@@ -2,6 +2,8 @@ package dashboard_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -57,4 +59,16 @@ func TestTableSortAndEncode(t *testing.T) {
 	assert.Equal(t, "—", dashboard.Cell{}.Display())
 	assert.Equal(t, "12", dashboard.Cell{Value: 12}.Display())
 	assert.Equal(t, "12%", dashboard.Cell{Value: 12, Text: "12%"}.Display())
+}
+
+func TestTableJSONEscapesLikeEncodingJSON(t *testing.T) {
+	for _, s := range []string{`a"b\c`, "line\nbreak\ttab\x01", "<script>&</script>", "sep\u2028\u2029", "Jovanović 日本", "bad\xffutf8"} {
+		tb := &dashboard.Table{ID: "t", Columns: []dashboard.Column{{Key: "v"}}, Rows: [][]dashboard.Cell{{{Value: s}}}}
+		got, err := json.Marshal(tb)
+		require.NoError(t, err)
+		var back struct{ Rows []map[string]string }
+		require.NoError(t, json.Unmarshal(got, &back), "%s", got)
+		assert.Equal(t, strings.ToValidUTF8(s, "\ufffd"), back.Rows[0]["v"])
+		assert.NotContains(t, string(got), "<", "HTML-safe, as encoding/json")
+	}
 }
