@@ -1,0 +1,251 @@
+// Package sim runs the real cadence engine on a simulated clock with
+// synthetic participants, for `cadencebot simulate`: weeks of realistic
+// history in seconds, identical for the same seed and end date.
+//
+// Participants act only through cadence.Service (SubmitAnswer,
+// SetOutOfOffice), exactly as a chat adapter would, so the figures it
+// produces exercise the same code as production.
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+// Options configure a simulation.
+type Options struct {
+	Rituals []*cadence.Ritual
+	Roster  *cadence.Roster
+	// Store receives the simulated history; pass a throwaway one, or a
+	// real file to keep it for `report` and the dashboard.
+	Store cadence.Store
+	// From and To bound the simulated period.
+	From, To time.Time
+	Seed     uint64
+	// AnswerRate is the average share of prompts answered (0..1).
+	AnswerRate float64
+	// Step is the clock resolution (default 1 minute, or less for
+	// "@every" schedules).
+	Step time.Duration
+}
+
+// Result is what a run produced.
+type Result struct {
+	Report   *cadence.Report
+	Prompts  int // prompts delivered
+	Answers  int // answers submitted and stored
+	Refused  int // submissions the engine refused (after the late grace)
+	OOODays  int // person-days declared out of office
+	Messages int // messages delivered in all
+}
+
+// profile is how one synthetic person behaves, drawn once from the seed.
+type profile struct {
+	answerProb float64       // chance to answer a given prompt at all
+	latency    time.Duration // typical delay to answer
+	lateProb   float64       // chance to answer after the window closed
+}
+
+// pending is a planned answer.
+type pending struct {
+	at           time.Time
+	occurrenceID string
+	person       string
+}
+
+// Run simulates [From, To) and returns the adherence report for it.
+func Run(ctx context.Context, o Options) (*Result, error) {
+	if o.Store == nil || o.Roster == nil {
+		return nil, errors.New("sim: store and roster are required")
+	}
+	if !o.From.Before(o.To) {
+		return nil, fmt.Errorf("sim: from %s is not before to %s", o.From, o.To)
+	}
+	if o.AnswerRate < 0 || o.AnswerRate > 1 {
+		return nil, fmt.Errorf("sim: answer rate %v is not between 0 and 1", o.AnswerRate)
+	}
+	step := o.Step
+	if step <= 0 {
+		step = time.Minute
+		for _, r := range o.Rituals {
+			if iv := r.Schedule.Interval(); iv > 0 && iv/2 < step {
+				step = max(iv/2, time.Second)
+			}
+		}
+	}
+	clock := cadence.NewManualClock(o.From)
+	eng, err := cadence.New(cadence.EngineConfig{Rituals: o.Rituals, Roster: o.Roster, Store: o.Store, Clock: clock, Logger: zerolog.Nop()})
+	if err != nil {
+		return nil, err
+	}
+	chat := &recorder{}
+	chats := map[string]cadence.Chat{}
+	for _, p := range []string{"local", "slack", "teams"} {
+		chats[p] = &platformChat{recorder: chat, name: p}
+	}
+	disp := cadence.NewDispatcher(o.Store, clock, chats, zerolog.Nop(), nil)
+
+	rng := rand.New(rand.NewPCG(o.Seed, 0x5ca1ab1e))
+	people := o.Roster.People()
+	profiles := make(map[string]profile, len(people))
+	for _, p := range people {
+		profiles[p.ID] = drawProfile(rng, o.AnswerRate)
+	}
+	res := &Result{}
+	if err := planOutOfOffice(ctx, eng, rng, people, o.From, o.To, res); err != nil {
+		return nil, err
+	}
+
+	var queue []pending
+	for t := o.From; t.Before(o.To); t = t.Add(step) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		clock.Set(t)
+		if err := eng.Tick(ctx); err != nil {
+			return nil, fmt.Errorf("sim: tick at %s: %w", t, err)
+		}
+		if _, err := disp.RunOnce(ctx); err != nil {
+			return nil, fmt.Errorf("sim: dispatch at %s: %w", t, err)
+		}
+		for _, m := range chat.drain() {
+			res.Messages++
+			if m.Kind != cadence.KindPrompt {
+				continue
+			}
+			res.Prompts++
+			if at, ok := plan(o.Seed, profiles[m.To.Person], m, t, eng); ok {
+				queue = append(queue, pending{at: at, occurrenceID: m.OccurrenceID, person: m.To.Person})
+			}
+		}
+		sort.SliceStable(queue, func(i, j int) bool { return queue[i].at.Before(queue[j].at) })
+		n := 0
+		for n < len(queue) && !queue[n].at.After(t) {
+			p := queue[n]
+			n++
+			if err := answer(ctx, eng, p, o.Seed); err != nil {
+				if errors.Is(err, cadence.ErrClosed) || errors.Is(err, cadence.ErrForbidden) {
+					res.Refused++
+					continue
+				}
+				return nil, fmt.Errorf("sim: answer %s for %s: %w", p.occurrenceID, p.person, err)
+			}
+			res.Answers++
+		}
+		queue = queue[n:]
+	}
+	rep, err := eng.Report(ctx, cadence.ReportQuery{From: o.From, To: o.To})
+	if err != nil {
+		return nil, err
+	}
+	res.Report = rep
+	return res, nil
+}
+
+func drawProfile(rng *rand.Rand, rate float64) profile {
+	// Most people are close to the team rate, a few are much less reliable.
+	p := profile{answerProb: clamp(rate+rng.NormFloat64()*0.08, 0.05, 1)}
+	if rng.Float64() < 0.15 {
+		p.answerProb = clamp(rate-0.35, 0.05, 1)
+	}
+	p.latency = time.Duration(10+rng.IntN(150)) * time.Minute
+	p.lateProb = 0.03 + rng.Float64()*0.1
+	return p
+}
+
+// planOutOfOffice gives roughly one person in three a week off somewhere
+// in the period, declared through the Service as a person would.
+func planOutOfOffice(ctx context.Context, eng *cadence.Engine, rng *rand.Rand, people []*cadence.Person, from, to time.Time, res *Result) error {
+	days := int(to.Sub(from).Hours() / 24)
+	if days < 7 {
+		return nil
+	}
+	for _, p := range people {
+		if rng.Float64() >= 0.35 {
+			continue
+		}
+		start := from.AddDate(0, 0, rng.IntN(days-6))
+		loc := p.Location
+		if loc == nil {
+			loc = time.UTC
+		}
+		r := cadence.DateRange{From: cadence.DateOf(start.In(loc)), To: cadence.DateOf(start.AddDate(0, 0, 4).In(loc)), Note: "simulated leave"}
+		if err := eng.SetOutOfOffice(ctx, p.ID, r); err != nil {
+			return fmt.Errorf("sim: out of office for %s: %w", p.ID, err)
+		}
+		res.OOODays += 5
+	}
+	return nil
+}
+
+// plan decides, from a hash of (seed, occurrence, person) so that the
+// outcome does not depend on iteration order, whether and when a person
+// answers a prompt delivered at t.
+func plan(seed uint64, p profile, m *cadence.Message, t time.Time, eng *cadence.Engine) (time.Time, bool) {
+	r := rand.New(rand.NewPCG(seed, hash(m.OccurrenceID, m.To.Person)))
+	if r.Float64() >= p.answerProb {
+		return time.Time{}, false
+	}
+	delay := time.Duration(float64(p.latency) * (0.2 + 1.6*r.Float64()))
+	if r.Float64() < p.lateProb {
+		// A late answer: after the person's window closed.
+		if rit := eng.Ritual(m.RitualID); rit != nil {
+			delay = rit.Window + time.Duration(r.IntN(180)+1)*time.Minute
+		}
+	} else if rit := eng.Ritual(m.RitualID); rit != nil && delay >= rit.Window {
+		delay = rit.Window * 9 / 10
+	}
+	return t.Add(delay), true
+}
+
+var phrases = map[string][]string{
+	"done":     {"Closed the drift alert follow-up for the ranking model.", "Shipped the feature-store backfill.", "Reviewed the eval regression on churn-v7.", "Rotated the serving credentials."},
+	"doing":    {"Retraining the fraud model on November data.", "Migrating the batch scorer to the new cluster.", "Writing the data contract for payments events.", "Tuning the latency SLO alerts."},
+	"blockers": {"", "", "", "", "Waiting on data-platform for the contract sign-off.", "GPU quota for the retrain is still pending."},
+}
+
+func answer(ctx context.Context, eng *cadence.Engine, p pending, seed uint64) error {
+	rit := eng.Ritual(strings.SplitN(p.occurrenceID, "@", 2)[0])
+	if rit == nil {
+		return fmt.Errorf("unknown ritual in %s", p.occurrenceID)
+	}
+	r := rand.New(rand.NewPCG(seed^0x9e3779b97f4a7c15, hash(p.occurrenceID, p.person)))
+	var rs []cadence.Response
+	for i, q := range rit.Questions {
+		pool := phrases["done"]
+		switch {
+		case q.Blocker:
+			pool = phrases["blockers"]
+		case i%2 == 1:
+			pool = phrases["doing"]
+		}
+		text := pool[r.IntN(len(pool))]
+		if text == "" && q.Required {
+			text = "Nothing to report."
+		}
+		rs = append(rs, cadence.Response{QuestionID: q.ID, Text: text})
+	}
+	_, err := eng.SubmitAnswer(ctx, cadence.AnswerInput{OccurrenceID: p.occurrenceID, PersonID: p.person, Responses: rs, Via: "simulate"})
+	return err
+}
+
+func hash(parts ...string) uint64 {
+	h := fnv.New64a()
+	for _, s := range parts {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return h.Sum64()
+}
+
+func clamp(v, lo, hi float64) float64 { return min(max(v, lo), hi) }

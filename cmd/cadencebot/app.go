@@ -1,0 +1,313 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
+
+	"github.com/cadencebot/cadencebot/bot/local"
+	"github.com/cadencebot/cadencebot/bot/slack"
+	"github.com/cadencebot/cadencebot/bot/teams"
+	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/config"
+	"github.com/cadencebot/cadencebot/dashboard"
+	"github.com/cadencebot/cadencebot/store"
+)
+
+// appOptions are what `run` decides from flags and the environment.
+type appOptions struct {
+	Listen    string
+	DB        string
+	Getenv    env
+	Clock     cadence.Clock
+	Registry  *prometheus.Registry
+	Log       zerolog.Logger
+	TickEvery time.Duration // how often the engine looks at the clock (default 1s)
+	// SlackOptions and TeamsOptions let tests point the adapters at fakes.
+	SlackOptions []slack.Option
+	TeamsOptions []teams.Option
+}
+
+// App is the daemon: store, engine, dispatcher, chat adapters and the HTTP
+// server, built from a config. Tests embed it with a fake clock and fakes
+// for Slack and Teams.
+type App struct {
+	cfg   *config.Config
+	opts  appOptions
+	log   zerolog.Logger
+	db    *store.DB
+	eng   *cadence.Engine
+	disp  *cadence.Dispatcher
+	chats map[string]cadence.Chat
+	local *local.Chat
+	slack *slack.Adapter
+	teams *teams.Adapter
+	ready readiness
+	wake  chan struct{}
+	mux   *http.ServeMux
+	ln    net.Listener
+}
+
+// newApp opens the store and builds everything; it listens on nothing yet.
+// On error everything opened is closed again.
+func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
+	if o.Clock == nil {
+		o.Clock = cadence.SystemClock{}
+	}
+	if o.Registry == nil {
+		o.Registry = newRegistry()
+	}
+	if o.TickEvery <= 0 {
+		o.TickEvery = time.Second
+	}
+	if o.Listen == "" {
+		o.Listen = cfg.Bot.Listen
+	}
+	if o.DB == "" {
+		o.DB = cfg.Bot.Database
+	}
+	a := &App{cfg: cfg, opts: o, log: o.Log, wake: make(chan struct{}, 1), chats: map[string]cadence.Chat{}}
+
+	dashOpts := dashboard.OptionsFromEnv(o.Getenv)
+	if err := dashboard.CheckAccess(o.Listen, dashOpts); err != nil {
+		return nil, err
+	}
+	loop, _ := dashboard.IsLoopback(o.Listen)
+	dashOpts.Loopback = loop
+	dashOpts.Log = o.Log
+
+	a.db, err = store.Open(o.DB, store.Options{Logger: o.Log})
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			a.db.Close()
+		}
+	}()
+
+	obs := newPromObserver(o.Registry)
+	a.eng, err = cadence.New(cadence.EngineConfig{
+		Rituals: cfg.Rituals, Roster: cfg.Roster, Store: a.db, Clock: o.Clock, Logger: o.Log,
+		Metrics: obs, DefaultPlatform: cfg.Bot.DefaultPlatform, Enqueued: a.poke,
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	// The local chat always runs: it is the default platform and the
+	// place to try things even when Slack or Teams is configured.
+	a.local = local.NewChat()
+	a.chats[a.local.Platform()] = a.local
+	if err := a.setupSlack(); err != nil {
+		return nil, err
+	}
+	if err := a.setupTeams(); err != nil {
+		return nil, err
+	}
+	if err := a.checkPlatforms(); err != nil {
+		return nil, err
+	}
+	a.disp = cadence.NewDispatcher(a.db, o.Clock, a.chats, o.Log, obs, cadence.WithLeads(a.eng.LeadOf))
+
+	a.mux = http.NewServeMux()
+	registerOps(a.mux, &a.ready, o.Registry)
+	(&apiHandlers{svc: a.eng, store: a.db, clock: o.Clock, backupTo: a.db.Backup}).register(a.mux)
+	dash := dashboard.New(a.eng, o.Clock, dashOpts)
+	a.mux.Handle("/dashboard/", http.StripPrefix("/dashboard", dash.Handler()))
+	if a.teams != nil {
+		a.mux.Handle(teams.MessagesPath, a.teams.Handler())
+	}
+	if a.slack != nil && a.slackMode() == slack.ModeHTTP {
+		a.mux.Handle("/slack/", a.slack.HTTPHandler())
+	}
+	a.mux.Handle("/", local.NewServer(a.eng, a.db, o.Clock, o.Log, local.WithChat(a.local)).Handler())
+	return a, nil
+}
+
+func (a *App) slackMode() slack.Mode {
+	if a.slack == nil {
+		return ""
+	}
+	return a.slackCfg().Mode
+}
+
+func (a *App) slackCfg() slack.Config {
+	c, _ := slack.ConfigFromEnv(a.opts.Getenv)
+	if a.opts.Getenv(slack.EnvAPIURL) == "" && a.cfg.Slack.APIURL != "" {
+		c.APIURL = a.cfg.Slack.APIURL
+	}
+	return c
+}
+
+// setupSlack builds the Slack adapter when SLACK_* variables are set.
+// Malformed tokens stop the bot with the variable named.
+func (a *App) setupSlack() error {
+	c, err := slack.ConfigFromEnv(a.opts.Getenv)
+	if errors.Is(err, slack.ErrNotConfigured) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if a.opts.Getenv(slack.EnvAPIURL) == "" && a.cfg.Slack.APIURL != "" {
+		c.APIURL = a.cfg.Slack.APIURL
+	}
+	a.slack, err = slack.New(c, a.eng, a.db, a.opts.Clock, a.log, a.opts.SlackOptions...)
+	if err != nil {
+		return err
+	}
+	a.chats[a.slack.Platform()] = a.slack
+	return nil
+}
+
+// setupTeams builds the Teams adapter when TEAMS_* variables are set.
+func (a *App) setupTeams() error {
+	c, err := teams.ConfigFromEnv(a.opts.Getenv)
+	if errors.Is(err, teams.ErrNotConfigured) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if c.TokenURL == "" && a.cfg.Teams.TokenURL != "" && a.cfg.Teams.TokenURL != config.DefaultTeamsTokenURL {
+		c.TokenURL = a.cfg.Teams.TokenURL
+	}
+	if c.OpenIDMetadataURL == "" && a.cfg.Teams.OpenIDMetadataURL != "" {
+		c.OpenIDMetadataURL = a.cfg.Teams.OpenIDMetadataURL
+	}
+	if c.ServiceURL == "" && a.cfg.Teams.ServiceURLOverride != "" {
+		c.ServiceURL = a.cfg.Teams.ServiceURLOverride
+	}
+	a.teams, err = teams.New(c, a.eng, a.db, a.opts.Clock, a.log, a.opts.TeamsOptions...)
+	if err != nil {
+		return err
+	}
+	a.chats[a.teams.Platform()] = a.teams
+	return nil
+}
+
+// checkPlatforms refuses to start when a ritual needs a platform whose
+// credentials are missing, naming the ritual and the variables.
+func (a *App) checkPlatforms() error {
+	var errs []string
+	for _, r := range a.cfg.Rituals {
+		p := r.Platform
+		if p == "" {
+			p = a.cfg.Bot.DefaultPlatform
+		}
+		if _, ok := a.chats[p]; ok {
+			continue
+		}
+		switch p {
+		case "slack":
+			errs = append(errs, fmt.Sprintf("ritual %q runs on slack but %s is not set (and %s for Socket Mode)", r.ID, slack.EnvBotToken, slack.EnvAppToken))
+		case "teams":
+			errs = append(errs, fmt.Sprintf("ritual %q runs on teams but %s, %s and %s are not set", r.ID, teams.EnvAppID, teams.EnvAppPassword, teams.EnvTenantID))
+		default:
+			errs = append(errs, fmt.Sprintf("ritual %q runs on unknown platform %q", r.ID, p))
+		}
+	}
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// poke wakes the dispatcher without blocking.
+func (a *App) poke() {
+	select {
+	case a.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Listen binds the HTTP address (":0" in tests) and returns the URL.
+func (a *App) Listen() (string, error) {
+	ln, err := net.Listen("tcp", a.opts.Listen)
+	if err != nil {
+		return "", fmt.Errorf("listen on %s: %w (is another cadencebot running? use --listen)", a.opts.Listen, err)
+	}
+	a.ln = ln
+	host := ln.Addr().String()
+	if strings.HasPrefix(a.opts.Listen, "0.0.0.0:") || strings.HasPrefix(a.opts.Listen, ":") {
+		_, port, _ := net.SplitHostPort(host)
+		host = net.JoinHostPort("127.0.0.1", port)
+	}
+	return "http://" + host + "/", nil
+}
+
+// Run serves until ctx ends, then shuts down within 10 seconds.
+func (a *App) Run(ctx context.Context) error {
+	if a.ln == nil {
+		if _, err := a.Listen(); err != nil {
+			return err
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	srv := &http.Server{Handler: a.mux, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 4)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := srv.Serve(a.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("http server: %w", err)
+		}
+	}()
+	if a.slack != nil {
+		if err := a.slack.Start(ctx); err != nil {
+			cancel()
+			_ = srv.Close()
+			wg.Wait()
+			return err
+		}
+	}
+	wg.Add(2)
+	go func() { defer wg.Done(); a.tickLoop(ctx) }()
+	go func() { defer wg.Done(); a.disp.Run(ctx, a.wake) }()
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errc:
+	}
+	cancel()
+	a.ready.set(false)
+	sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer scancel()
+	_ = srv.Shutdown(sctx)
+	wg.Wait()
+	return runErr
+}
+
+// tickLoop drives the engine from the clock. The first tick catches up on
+// anything missed while the bot was down.
+func (a *App) tickLoop(ctx context.Context) {
+	t := time.NewTicker(a.opts.TickEvery)
+	defer t.Stop()
+	for {
+		if err := a.eng.Tick(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error().Err(err).Msg("tick failed; retrying on the next one")
+		} else if err == nil {
+			a.ready.set(true)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Close releases the store. Call after Run returns.
+func (a *App) Close() error { return a.db.Close() }

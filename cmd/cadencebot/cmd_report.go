@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/store"
+)
+
+type reportFlags struct {
+	cfgPath, db, since, until, format, url string
+	weeks                                  int
+	rituals, people                        stringList
+}
+
+// stringList is a repeatable flag.
+type stringList []string
+
+func (s *stringList) String() string     { return fmt.Sprint(*s) }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer, _ env) error {
+	var f reportFlags
+	fs := newFlags("report", stderr)
+	fs.StringVar(&f.cfgPath, "config", "", "config file (default: the embedded config.example.toml)")
+	fs.StringVar(&f.db, "db", "", "database file (overrides [bot] database)")
+	fs.StringVar(&f.since, "since", "", "first day of the report, YYYY-MM-DD (instead of --weeks)")
+	fs.StringVar(&f.until, "until", "", "end of the report, YYYY-MM-DD, exclusive (default: now)")
+	fs.IntVar(&f.weeks, "weeks", 4, "how many weeks back from --until")
+	fs.StringVar(&f.format, "format", "text", "text, md, csv or json")
+	fs.StringVar(&f.url, "url", "", "running bot to ask when the database is locked (default: http://[bot] listen)")
+	fs.Var(&f.rituals, "ritual", "only this ritual (repeatable)")
+	fs.Var(&f.people, "person", "only this person (repeatable)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if _, ok := reportContentTypes[f.format]; !ok {
+		return usageError(fmt.Sprintf("report: --format: want text, md, csv or json, got %q", f.format))
+	}
+	if f.weeks < 1 || f.weeks > 520 {
+		return usageError(fmt.Sprintf("report: --weeks: want 1 to 520, got %d", f.weeks))
+	}
+	cfg, err := loadConfig(f.cfgPath)
+	if err != nil {
+		return err
+	}
+	for _, id := range f.rituals {
+		if cfg.Ritual(id) == nil {
+			return fmt.Errorf("--ritual: no ritual %q in %s", id, cfg.Path)
+		}
+	}
+	for _, id := range f.people {
+		if cfg.Roster.Person(id) == nil {
+			return fmt.Errorf("--person: no person %q in %s", id, cfg.Path)
+		}
+	}
+	// Wall clock on purpose: a report "up to now" means the real now.
+	to := time.Now()
+	if f.until != "" {
+		if to, err = time.ParseInLocation("2006-01-02", f.until, cfg.Bot.Timezone); err != nil {
+			return usageError(fmt.Sprintf("report: --until: want YYYY-MM-DD, got %q", f.until))
+		}
+	}
+	from := to.AddDate(0, 0, -7*f.weeks)
+	if f.since != "" {
+		if from, err = time.ParseInLocation("2006-01-02", f.since, cfg.Bot.Timezone); err != nil {
+			return usageError(fmt.Sprintf("report: --since: want YYYY-MM-DD, got %q", f.since))
+		}
+	}
+	if !from.Before(to) {
+		return usageError("report: --since must be before --until")
+	}
+	q := cadence.ReportQuery{From: from, To: to, RitualIDs: f.rituals, PersonIDs: f.people}
+
+	dbPath := f.db
+	if dbPath == "" {
+		dbPath = cfg.Bot.Database
+	}
+	db, err := store.Open(dbPath, store.Options{Timeout: 500 * time.Millisecond})
+	if errors.Is(err, store.ErrLocked) {
+		// The daemon holds the file: ask it over HTTP instead.
+		base := f.url
+		if base == "" {
+			base = "http://" + cfg.Bot.Listen
+		}
+		return reportFromAPI(ctx, base, q, f.format, stdout)
+	}
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	eng, err := cadence.New(cadence.EngineConfig{Rituals: cfg.Rituals, Roster: cfg.Roster, Store: db, Logger: zerolog.Nop(),
+		DefaultPlatform: cfg.Bot.DefaultPlatform})
+	if err != nil {
+		return err
+	}
+	rep, err := eng.Report(ctx, q)
+	if err != nil {
+		return err
+	}
+	return cadence.WriteReport(stdout, rep, f.format)
+}
+
+func reportFromAPI(ctx context.Context, base string, q cadence.ReportQuery, format string, w io.Writer) error {
+	v := url.Values{}
+	v.Set("from", q.From.UTC().Format(time.RFC3339))
+	v.Set("to", q.To.UTC().Format(time.RFC3339))
+	v.Set("format", format)
+	for _, r := range q.RitualIDs {
+		v.Add("ritual", r)
+	}
+	for _, p := range q.PersonIDs {
+		v.Add("person", p)
+	}
+	u := base + "/api/report?" + v.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("the database is locked by a running cadencebot, and its API at %s did not answer: %w", base, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return fmt.Errorf("report from %s: %s: %s", base, resp.Status, strconv.Quote(string(b)))
+	}
+	_, err = io.Copy(w, resp.Body)
+	return err
+}

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+)
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
+	fs := newFlags("run", stderr)
+	cfgPath := fs.String("config", "", "config file (default: the embedded config.example.toml)")
+	db := fs.String("db", "", "database file (overrides [bot] database)")
+	listen := fs.String("listen", "", "HTTP listen address (overrides [bot] listen)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, cfg.Bot.LogLevel, cfg.Bot.LogFormat)
+	if err != nil {
+		return err
+	}
+	app, err := newApp(cfg, appOptions{Listen: *listen, DB: *db, Getenv: getenv, Log: log})
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	url, err := app.Listen()
+	if err != nil {
+		return err
+	}
+	platforms := make([]string, 0, len(app.chats))
+	for p := range app.chats {
+		platforms = append(platforms, p)
+	}
+	log.Info().Str("url", url).Strs("platforms", platforms).Str("db", app.opts.DB).
+		Int("rituals", len(cfg.Rituals)).Int("people", len(cfg.People)).Msg("cadencebot is running")
+	fmt.Fprintf(stdout, "cadencebot is running: open %s (local chat), %sdashboard/ (reports). Ctrl-C stops it.\n", url, url)
+	return app.Run(ctx)
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// cli runs the CLI in-process with the given environment.
+func cli(t *testing.T, vars map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, &out, &errb, func(k string) string { return vars[k] })
+	return code, out.String(), errb.String()
+}
+
+func writeFile(t *testing.T, name, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(p, []byte(body), 0o600))
+	return p
+}
+
+func TestCLIUsage(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"no args", nil, 2, "", "Usage:"},
+		{"unknown command", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
+		{"version", []string{"version"}, 0, "cadencebot dev", ""},
+		{"help", []string{"help"}, 0, "cadencebot simulate", ""},
+		{"config without check", []string{"config"}, 2, "", "usage: cadencebot config check"},
+		{"stray argument", []string{"report", "extra"}, 2, "", `unexpected argument "extra"`},
+		{"bad flag", []string{"simulate", "--weeks", "zero"}, 2, "", "invalid value"},
+		{"weeks out of range", []string{"simulate", "--weeks", "0"}, 2, "", "--weeks: want 1 to 104, got 0"},
+		{"answer rate out of range", []string{"simulate", "--answer-rate", "1.5"}, 2, "", "--answer-rate: want 0 to 1, got 1.5"},
+		{"bad report format", []string{"report", "--format", "xml"}, 2, "", `--format: want text, md, csv or json, got "xml"`},
+		{"backup without out", []string{"backup"}, 2, "", "backup: --out is required"},
+		{"teams package without id", []string{"teams-package"}, 2, "", "set TEAMS_APP_ID or pass --app-id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := cli(t, nil, tt.args...)
+			assert.Equal(t, tt.code, code, "stdout=%s stderr=%s", out, errOut)
+			assert.Contains(t, out, tt.stdout)
+			assert.Contains(t, errOut, tt.stderr)
+		})
+	}
+}
+
+func TestConfigCheck(t *testing.T) {
+	code, out, errOut := cli(t, nil, "config", "check", "--config", "../../config.example.toml")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "config.example.toml: OK")
+	assert.Contains(t, out, "triage")
+	// Per-person standups list each participant in their own zone.
+	assert.Contains(t, out, "Asia/Almaty")
+
+	bad := writeFile(t, "bad.toml", "[bot]\ntimezone = \"Mars/Olympus\"\n")
+	code, _, errOut = cli(t, nil, "config", "check", "--config", bad)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "bad.toml:2: bot.timezone")
+}
+
+func TestTeamsPackage(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "app.zip")
+	code, stdout, errOut := cli(t, map[string]string{"TEAMS_APP_ID": "00000000-0000-0000-0000-000000000001"}, "teams-package", "--out", out)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, stdout, "wrote "+out)
+	b, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.True(t, bytes.HasPrefix(b, []byte("PK")), "a zip file")
+
+	code, _, errOut = cli(t, map[string]string{"TEAMS_APP_ID": "not-a-guid"}, "teams-package", "--out", out)
+	assert.Equal(t, 1, code)
+	assert.True(t, strings.Contains(errOut, "not-a-guid") || strings.Contains(strings.ToLower(errOut), "guid"), errOut)
+}
