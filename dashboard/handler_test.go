@@ -324,3 +324,26 @@ func TestScoreCardShowsTheEngineScore(t *testing.T) {
 	want := `<h2>Team score</h2><p class="big">` + strconv.FormatFloat(rep.Team.Score, 'f', 0, 64) + `</p>`
 	assert.Contains(t, page, want)
 }
+
+func TestHeatmapCellsAddUpToTheRituals(t *testing.T) {
+	h := newHandler(t, smallFixture(), dashboard.Options{})
+	for _, q := range []string{"", "?cap=observability", "?from=2026-01-01&to=2026-02-10"} {
+		sums := map[string]map[string]float64{}
+		for _, r := range getJSON(t, h, "/api/heatmap.json"+q).Rows {
+			id := r["ritual"].(string)
+			if sums[id] == nil {
+				sums[id] = map[string]float64{}
+			}
+			for _, k := range []string{"occurrences", "held_on_time", "missed", "skipped", "expected", "on_time"} {
+				sums[id][k] += r[k].(float64)
+			}
+		}
+		rituals := getJSON(t, h, "/api/rituals.json"+q).Rows
+		require.Len(t, sums, len(rituals), q)
+		for _, r := range rituals {
+			for k, v := range sums[r["ritual"].(string)] {
+				assert.Equal(t, r[k], v, "%s %s %s", q, r["ritual"], k)
+			}
+		}
+	}
+}
