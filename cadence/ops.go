@@ -175,9 +175,8 @@ func (o *Ops) run(ctx context.Context, actor, action, target string, fn func(tx 
 		_, err := AppendAudit(tx, AuditEntry{At: now, Actor: actor, Action: action, Target: rec.target, Details: rec.details})
 		return err
 	})
-	log := o.log.With().Str("person", actor).Str("action", action).Str("target", rec.target).Logger()
 	if err == nil {
-		log.Info().Msg("ops")
+		o.log.Info().Str("person", actor).Str("action", action).Str("target", rec.target).Msg("ops")
 		if rec.enqueued && o.enqueued != nil {
 			o.enqueued()
 		}
@@ -186,16 +185,22 @@ func (o *Ops) run(ctx context.Context, actor, action, target string, fn func(tx 
 	if !isRefusal(err) {
 		return fmt.Errorf("%s %s: %w", action, rec.target, err)
 	}
-	log.Info().Str("reason", err.Error()).Msg("ops refused")
-	aerr := o.store.Update(ctx, func(tx Tx) error {
-		_, err := AppendAudit(tx, AuditEntry{At: now, Actor: actor, Action: action, Target: rec.target,
-			Outcome: AuditRefused, Reason: err.Error(), Details: rec.details})
+	o.auditRefusal(ctx, now, actor, action, rec.target, rec.details, err)
+	return err
+}
+
+// auditRefusal records that actor was refused; a failure to record it is
+// logged, and the refusal is still what the caller gets.
+func (o *Ops) auditRefusal(ctx context.Context, now time.Time, actor, action, target string, details map[string]string, refusal error) {
+	o.log.Info().Str("person", actor).Str("action", action).Str("target", target).Str("reason", refusal.Error()).Msg("ops refused")
+	err := o.store.Update(ctx, func(tx Tx) error {
+		_, err := AppendAudit(tx, AuditEntry{At: now, Actor: actor, Action: action, Target: target,
+			Outcome: AuditRefused, Reason: refusal.Error(), Details: details})
 		return err
 	})
-	if aerr != nil {
-		log.Error().Err(aerr).Msg("could not audit a refusal")
+	if err != nil {
+		o.log.Error().Err(err).Str("action", action).Msg("could not audit a refusal")
 	}
-	return err
 }
 
 // isRefusal reports whether err is the person's mistake or lack of

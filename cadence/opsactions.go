@@ -41,7 +41,9 @@ func (o *Ops) Act(ctx context.Context, actorID string, a OpsAction) (string, err
 		if a.ID == ActionReleaseReject {
 			what = "a reason"
 		}
-		return "", fmt.Errorf("%s %s: %s is required: %w", a.ID, a.Value, what, ErrInvalidInput)
+		err := fmt.Errorf("%s %s: %s is required: %w", a.ID, a.Value, what, ErrInvalidInput)
+		o.auditRefusal(ctx, o.now(), actorID, actionAudit(a.ID), a.Value, nil, err)
+		return "", err
 	}
 	switch a.ID {
 	case ActionFollowUpDone:
@@ -78,5 +80,18 @@ func (o *Ops) Act(ctx context.Context, actorID string, a OpsAction) (string, err
 		}
 		return fmt.Sprintf("%s is rejected.", r.ID()), nil
 	}
-	return "", fmt.Errorf("unknown action %q: %w", a.ID, ErrInvalidInput)
+	err := fmt.Errorf("unknown action %q: %w", a.ID, ErrInvalidInput)
+	o.auditRefusal(ctx, o.now(), actorID, "action", a.Value, map[string]string{"action": a.ID}, err)
+	return "", err
+}
+
+// actionAudit is the audit action of a button, as the methods name it.
+func actionAudit(id string) string {
+	switch id {
+	case ActionFollowUpReassign:
+		return "followup.reassign"
+	case ActionReleaseReject:
+		return "release.reject"
+	}
+	return id
 }

@@ -256,7 +256,7 @@ func (a agenda) releaseOutcomes() (Section, error) {
 	}
 	s := Section{Heading: "Releases shipped vs rolled back"}
 	if f.ReleasesDeployed > 0 {
-		s.Lines = append(s.Lines, fmt.Sprintf("%d shipped, %d rolled back (change-failure rate %.0f%%)",
+		s.Lines = append(s.Lines, fmt.Sprintf("%d shipped, %d of them rolled back (change-failure rate %.0f%%)",
 			f.ReleasesDeployed, f.RolledBack, 100*f.ChangeFailure))
 	}
 	if f.Approved > 0 {
