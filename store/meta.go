@@ -21,6 +21,7 @@ var migrations = []func(*bolt.Tx) error{
 	migrateV1, // 0 → 1: the primary bucket of each aggregate
 	migrateV2, // 1 → 2: secondary indexes, built from the primary data
 	migrateV3, // 2 → 3: incidents, follow-ups, releases, audit log (opsschema.go)
+	migrateV4, // 3 → 4: index of open occurrences
 }
 
 // SchemaVersion is the schema this build writes.
@@ -55,6 +56,14 @@ func migrateV2(btx *bolt.Tx) error {
 		return err
 	}
 	return t.reindexOutbox()
+}
+
+// migrateV4 indexes open occurrences, which every tick lists.
+func migrateV4(btx *bolt.Tx) error {
+	if _, err := btx.CreateBucket(bucketOccurrencesOpen); err != nil {
+		return fmt.Errorf("create bucket %q: %w", bucketOccurrencesOpen, err)
+	}
+	return (&tx{btx: btx}).reindexOpenOccurrences()
 }
 
 // migrate brings the file to SchemaVersion. A file already there is only

@@ -93,6 +93,11 @@ func TestMigrateFromV1BuildsIndexes(t *testing.T) {
 		require.Len(t, list, 1)
 		assert.Equal(t, occ2, list[0].ID)
 
+		open, err := tx.Occurrences(cadence.OccurrenceFilter{Status: []cadence.Status{cadence.StatusOpen}})
+		require.NoError(t, err)
+		require.Len(t, open, 1, "the open index (v4) is filled from v1 data")
+		assert.Equal(t, occ2, open[0].ID)
+
 		as, err := tx.AnswersBetween(t0, t0.Add(24*time.Hour))
 		require.NoError(t, err)
 		require.Len(t, as, 1, "the time index is filled from v1 answers")
@@ -127,8 +132,8 @@ func TestMigrateFromV1BuildsIndexes(t *testing.T) {
 		return nil
 	})
 	require.NoError(t, db.Close())
-	assert.Equal(t, "3", schemaOnDisk(t, path))
-	assert.Equal(t, 3, store.SchemaVersion())
+	assert.Equal(t, "4", schemaOnDisk(t, path))
+	assert.Equal(t, 4, store.SchemaVersion())
 }
 
 func TestFailedMigrationLeavesFileAsItWas(t *testing.T) {
@@ -149,7 +154,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	writeV1(t, path, map[string]map[string]string{"meta": {"schema": "7"}})
 	_, err := store.Open(path, store.Options{})
 	require.ErrorIs(t, err, store.ErrSchemaTooNew)
-	assert.EqualError(t, err, "database "+path+" has schema version 7, newer than this cadencebot understands (3): upgrade cadencebot, or restore a backup made by this version")
+	assert.EqualError(t, err, "database "+path+" has schema version 7, newer than this cadencebot understands (4): upgrade cadencebot, or restore a backup made by this version")
 }
 
 func TestOpenRefusesUnreadableSchemaVersion(t *testing.T) {

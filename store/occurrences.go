@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/cadencebot/cadencebot/cadence"
@@ -144,18 +145,36 @@ func (t *tx) PutOccurrence(o *cadence.Occurrence) error {
 	if err := ids.Put([]byte(o.ID), pk); err != nil {
 		return fmt.Errorf("put occurrence %q: %w", o.ID, err)
 	}
+	open, err := t.bucket(bucketOccurrencesOpen)
+	if err != nil {
+		return err
+	}
+	if o.Status == cadence.StatusOpen {
+		err = open.Put([]byte(o.ID), pk)
+	} else {
+		err = open.Delete([]byte(o.ID))
+	}
+	if err != nil {
+		return fmt.Errorf("put occurrence %q: open index: %w", o.ID, err)
+	}
 	return nil
 }
 
-// Occurrences scans the time range with a cursor; ritual and status are
-// filtered after decoding (a year holds a few hundred occurrences).
+// Occurrences scans the time range with a cursor, or only the open index
+// when the filter asks for open occurrences alone (every tick does). The
+// ritual is matched on the key before decoding; status after.
 func (t *tx) Occurrences(f cadence.OccurrenceFilter) ([]*cadence.Occurrence, error) {
 	occs, err := t.bucket(bucketOccurrences)
 	if err != nil {
 		return nil, err
 	}
 	var out []*cadence.Occurrence
-	err = scanTimeRange(occs, f.From, f.To, func(k, v []byte) (bool, error) {
+	visit := func(k, v []byte) (bool, error) {
+		if f.RitualID != "" {
+			if _, id, ok := splitTimeKey(k); ok && !strings.HasPrefix(id, f.RitualID+"@") {
+				return true, nil
+			}
+		}
 		var r occurrenceRecord
 		if err := decode(k, v, &r); err != nil {
 			return false, fmt.Errorf("list occurrences: %w", err)
@@ -168,8 +187,85 @@ func (t *tx) Occurrences(f cadence.OccurrenceFilter) ([]*cadence.Occurrence, err
 		}
 		out = append(out, r.domain())
 		return f.Limit <= 0 || len(out) < f.Limit, nil
-	})
+	}
+	if onlyOpen(f.Status) {
+		return out, t.scanOpen(occs, f, visit)
+	}
+	err = scanTimeRange(occs, f.From, f.To, visit)
 	return out, err
+}
+
+func onlyOpen(st []cadence.Status) bool {
+	if len(st) == 0 {
+		return false
+	}
+	for _, s := range st {
+		if s != cadence.StatusOpen {
+			return false
+		}
+	}
+	return true
+}
+
+// scanOpen visits the open occurrences in the time range, in key (time)
+// order, like scanTimeRange does for all of them.
+func (t *tx) scanOpen(occs *bolt.Bucket, f cadence.OccurrenceFilter, visit func(k, v []byte) (bool, error)) error {
+	open, err := t.bucket(bucketOccurrencesOpen)
+	if err != nil {
+		return err
+	}
+	var keys [][]byte
+	if err := open.ForEach(func(_, pk []byte) error {
+		keys = append(keys, bytes.Clone(pk))
+		return nil
+	}); err != nil {
+		return err
+	}
+	slices.SortFunc(keys, bytes.Compare)
+	lo, hi := "", ""
+	if !f.From.IsZero() {
+		lo = boundKey(f.From)
+	}
+	if !f.To.IsZero() {
+		hi = boundKey(f.To)
+	}
+	for _, k := range keys {
+		tk := string(k[:min(len(k), timeKeyLen)])
+		if (lo != "" && tk < lo) || (hi != "" && tk >= hi) {
+			continue
+		}
+		v := occs.Get(k)
+		if v == nil {
+			return fmt.Errorf("open occurrence index points at missing key %q: %w", k, ErrCorrupt)
+		}
+		more, err := visit(k, v)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+// reindexOpenOccurrences fills the open index from the primary data.
+func (t *tx) reindexOpenOccurrences() error {
+	occs, err := t.bucket(bucketOccurrences)
+	if err != nil {
+		return err
+	}
+	open, err := t.bucket(bucketOccurrencesOpen)
+	if err != nil {
+		return err
+	}
+	return occs.ForEach(func(k, v []byte) error {
+		var r occurrenceRecord
+		if err := decode(k, v, &r); err != nil {
+			return fmt.Errorf("index open occurrences: %w", err)
+		}
+		if cadence.Status(r.Status) != cadence.StatusOpen {
+			return nil
+		}
+		return open.Put([]byte(r.ID), bytes.Clone(k))
+	})
 }
 
 // scanTimeRange calls fn for each entry whose key starts with a time in

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -125,4 +126,53 @@ func TestPutOccurrenceRefusesYearsOutsideTheKeyRange(t *testing.T) {
 	require.ErrorIs(t, err, cadence.ErrInvalidInput)
 	assert.Contains(t, err.Error(), `occurrence triage@far-future scheduled`)
 	assert.Contains(t, err.Error(), "year 10000 is outside 0000-9999")
+}
+
+// The open index follows status changes: a closed occurrence leaves it, a
+// reopened one comes back, and the listing keeps time order and filters.
+func TestOpenOccurrenceIndex(t *testing.T) {
+	db := openAt(t, filepath.Join(t.TempDir(), "cadence.db"))
+	t0 := time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC)
+	openOnly := []cadence.Status{cadence.StatusOpen}
+	ids := func(f cadence.OccurrenceFilter) []string {
+		var out []string
+		view(t, db, func(tx cadence.Tx) error {
+			list, err := tx.Occurrences(f)
+			require.NoError(t, err)
+			for _, o := range list {
+				out = append(out, o.ID)
+			}
+			return nil
+		})
+		return out
+	}
+	update(t, db, func(tx cadence.Tx) error {
+		for _, o := range []*cadence.Occurrence{
+			occ("triage", t0.Add(48*time.Hour), cadence.StatusOpen),
+			occ("triage", t0, cadence.StatusOpen),
+			occ("standup", t0.Add(time.Hour), cadence.StatusOpen),
+			occ("standup", t0.Add(-time.Hour), cadence.StatusClosed),
+		} {
+			require.NoError(t, tx.PutOccurrence(o))
+		}
+		return nil
+	})
+	assert.Equal(t, []string{"triage@20260302T083000Z", "standup@20260302T093000Z", "triage@20260304T083000Z"},
+		ids(cadence.OccurrenceFilter{Status: openOnly}))
+	assert.Equal(t, []string{"triage@20260302T083000Z", "triage@20260304T083000Z"},
+		ids(cadence.OccurrenceFilter{Status: openOnly, RitualID: "triage"}))
+	assert.Equal(t, []string{"standup@20260302T093000Z"},
+		ids(cadence.OccurrenceFilter{Status: openOnly, From: t0.Add(time.Minute), To: t0.Add(24 * time.Hour)}))
+
+	update(t, db, func(tx cadence.Tx) error {
+		return tx.PutOccurrence(occ("triage", t0, cadence.StatusClosed))
+	})
+	assert.Equal(t, []string{"standup@20260302T093000Z", "triage@20260304T083000Z"}, ids(cadence.OccurrenceFilter{Status: openOnly}))
+	update(t, db, func(tx cadence.Tx) error {
+		return tx.PutOccurrence(occ("triage", t0, cadence.StatusOpen))
+	})
+	assert.Equal(t, []string{"triage@20260302T083000Z", "standup@20260302T093000Z", "triage@20260304T083000Z"},
+		ids(cadence.OccurrenceFilter{Status: openOnly}))
+	// A prefix of another ritual's ID does not match it.
+	assert.Empty(t, ids(cadence.OccurrenceFilter{RitualID: "triag"}))
 }

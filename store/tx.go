@@ -16,13 +16,17 @@ var (
 	bucketRitualState   = []byte("ritual_state")
 	bucketOccurrences   = []byte("occurrences")
 	bucketOccurrenceIDs = []byte("occurrence_ids")
-	bucketAnswers       = []byte("answers")
-	bucketAnswersAt     = []byte("answers_at")
-	bucketOutbox        = []byte("outbox")
-	bucketOutboxDue     = []byte("outbox_due")
-	bucketOutboxCreated = []byte("outbox_created")
-	bucketPersonState   = []byte("person_state")
-	bucketKV            = []byte("kv")
+	// bucketOccurrencesOpen lists open occurrences (ID → primary key): the
+	// engine asks for them on every tick, and a time scan would grow with
+	// history.
+	bucketOccurrencesOpen = []byte("occurrences_open")
+	bucketAnswers         = []byte("answers")
+	bucketAnswersAt       = []byte("answers_at")
+	bucketOutbox          = []byte("outbox")
+	bucketOutboxDue       = []byte("outbox_due")
+	bucketOutboxCreated   = []byte("outbox_created")
+	bucketPersonState     = []byte("person_state")
+	bucketKV              = []byte("kv")
 )
 
 // tx is a cadence.Tx over one bbolt transaction. Every value it returns
