@@ -34,8 +34,9 @@ type Options struct {
 	Seed     uint64
 	// AnswerRate is the average share of prompts answered (0..1).
 	AnswerRate float64
-	// Step is the clock resolution (default 1 minute, or less for
-	// "@every" schedules).
+	// Step is the smallest jump of the simulated clock (default 1s). The
+	// clock jumps from one instant where something can happen to the next
+	// (Engine.NextWake, planned answers), never further than an hour.
 	Step time.Duration
 }
 
@@ -76,12 +77,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	step := o.Step
 	if step <= 0 {
-		step = time.Minute
-		for _, r := range o.Rituals {
-			if iv := r.Schedule.Interval(); iv > 0 && iv/2 < step {
-				step = max(iv/2, time.Second)
-			}
-		}
+		step = time.Second
 	}
 	clock := cadence.NewManualClock(o.From)
 	eng, err := cadence.New(cadence.EngineConfig{Rituals: o.Rituals, Roster: o.Roster, Store: o.Store, Clock: clock, Logger: zerolog.Nop()})
@@ -107,7 +103,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 
 	var queue []pending
-	for t := o.From; t.Before(o.To); t = t.Add(step) {
+	for t := o.From; t.Before(o.To); {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -143,6 +139,16 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			res.Answers++
 		}
 		queue = queue[n:]
+		if n > 0 {
+			// Answers queued receipts and summary updates: deliver them
+			// at this instant, as a live dispatcher would.
+			continue
+		}
+		next, err := nextInstant(ctx, eng, t, step, queue)
+		if err != nil {
+			return nil, err
+		}
+		t = next
 	}
 	rep, err := eng.Report(ctx, cadence.ReportQuery{From: o.From, To: o.To})
 	if err != nil {
@@ -152,11 +158,31 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	return res, nil
 }
 
+// nextInstant is the next time anything can happen: the engine's next
+// wake-up or the next planned answer, whichever comes first, at least
+// step later and at most an hour later.
+func nextInstant(ctx context.Context, eng *cadence.Engine, t time.Time, step time.Duration, queue []pending) (time.Time, error) {
+	wake, err := eng.NextWake(ctx, time.Hour)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("sim: at %s: %w", t, err)
+	}
+	if len(queue) > 0 && queue[0].at.Before(wake) {
+		wake = queue[0].at
+	}
+	if min := t.Add(step); wake.Before(min) {
+		wake = min
+	}
+	return wake, nil
+}
+
 func drawProfile(rng *rand.Rand, rate float64) profile {
 	// Most people are close to the team rate, a few are much less reliable.
-	p := profile{answerProb: clamp(rate+rng.NormFloat64()*0.08, 0.05, 1)}
+	p := profile{answerProb: clamp(rate+rng.NormFloat64()*0.08, 0, 1)}
 	if rng.Float64() < 0.15 {
-		p.answerProb = clamp(rate-0.35, 0.05, 1)
+		p.answerProb = clamp(rate-0.35, 0, 1)
+	}
+	if rate == 0 {
+		p.answerProb = 0
 	}
 	p.latency = time.Duration(10+rng.IntN(150)) * time.Minute
 	p.lateProb = 0.03 + rng.Float64()*0.1

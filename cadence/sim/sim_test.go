@@ -1,0 +1,86 @@
+package sim_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
+	"github.com/cadencebot/cadencebot/cadence/sim"
+)
+
+func team(t *testing.T) ([]*cadence.Ritual, *cadence.Roster) {
+	zurich, err := time.LoadLocation("Europe/Zurich")
+	require.NoError(t, err)
+	almaty, err := time.LoadLocation("Asia/Almaty")
+	require.NoError(t, err)
+	roster := cadence.NewRoster([]*cadence.Person{
+		{ID: "lea", Name: "Lea", Role: cadence.RoleLead, Location: zurich},
+		{ID: "ana", Name: "Ana", Role: cadence.RoleSpecialist, Location: zurich},
+		{ID: "cy", Name: "Cy", Role: cadence.RoleSpecialist, Location: almaty},
+		{ID: "dan", Name: "Dan", Role: cadence.RoleSpecialist, Location: zurich},
+	})
+	triage, err := cadence.ParseSchedule("30 9 * * 1", zurich)
+	require.NoError(t, err)
+	standup, err := cadence.ParseSchedule("15 9 * * 1-5", zurich)
+	require.NoError(t, err)
+	return []*cadence.Ritual{
+		{ID: "triage", Title: "Triage", Kind: cadence.KindTriage, Channel: "ops", Schedule: triage, Location: zurich,
+			Participants: []string{"lea", "ana", "cy", "dan"}, Lead: "lea", Questions: cadence.DefaultQuestions(cadence.KindTriage),
+			Window: 4 * time.Hour, Reminders: []time.Duration{time.Hour}},
+		{ID: "standup", Title: "Standup", Kind: cadence.KindStandup, Channel: "ops", Schedule: standup, Location: zurich,
+			Participants: []string{"ana", "cy", "dan"}, Lead: "lea", Questions: cadence.DefaultQuestions(cadence.KindStandup),
+			Window: 3 * time.Hour, Reminders: []time.Duration{time.Hour}, PerPersonTime: true},
+	}, roster
+}
+
+func run(t *testing.T, seed uint64, rate float64) *sim.Result {
+	rituals, roster := team(t)
+	to := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	res, err := sim.Run(context.Background(), sim.Options{Rituals: rituals, Roster: roster, Store: cadencetest.NewStore(),
+		From: to.AddDate(0, 0, -28), To: to, Seed: seed, AnswerRate: rate})
+	require.NoError(t, err)
+	return res
+}
+
+func TestSimulateIsDeterministic(t *testing.T) {
+	a, b := run(t, 42, 0.85), run(t, 42, 0.85)
+	assert.Equal(t, a.Report, b.Report)
+	assert.Equal(t, a.Answers, b.Answers)
+	c := run(t, 43, 0.85)
+	assert.NotEqual(t, a.Report.Team, c.Report.Team, "another seed, another history")
+}
+
+func TestSimulateProducesRealisticHistory(t *testing.T) {
+	res := run(t, 7, 0.85)
+	team := res.Report.Team
+	// 4 weeks: 4 triages and 20 standups, all held on time by the engine.
+	assert.Equal(t, 24, team.Occurrences)
+	assert.Equal(t, 24, team.HeldOnTime)
+	assert.Equal(t, res.Prompts, team.Expected, "one prompt per expected answer; excused people get none")
+	assert.Positive(t, team.Excused, "some simulated leave")
+	assert.InDelta(t, 0.85, float64(team.Answered)/float64(team.Expected), 0.15)
+	assert.Less(t, team.AnsweredOnTime, team.Answered+1)
+	assert.Equal(t, res.Answers, team.Answered, "each stored answer is counted once")
+
+	none := run(t, 7, 0)
+	assert.Zero(t, none.Answers)
+	assert.Zero(t, none.Report.Team.Answered)
+}
+
+func TestSimulateRefusesBadOptions(t *testing.T) {
+	rituals, roster := team(t)
+	at := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	for name, o := range map[string]sim.Options{
+		"no store":     {Rituals: rituals, Roster: roster, From: at, To: at.Add(time.Hour)},
+		"empty period": {Rituals: rituals, Roster: roster, Store: cadencetest.NewStore(), From: at, To: at},
+		"bad rate":     {Rituals: rituals, Roster: roster, Store: cadencetest.NewStore(), From: at, To: at.Add(time.Hour), AnswerRate: 2},
+	} {
+		_, err := sim.Run(context.Background(), o)
+		assert.Error(t, err, name)
+	}
+}
