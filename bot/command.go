@@ -41,6 +41,8 @@ type Command struct {
 	// Unknown is the word that was not a verb, when the command fell back
 	// to help.
 	Unknown string
+	// Ops holds the arguments of the MLOps verbs (ops.go).
+	Ops *OpsArgs
 }
 
 // UsageError is a command typed wrongly. It names the verb and what was
@@ -84,6 +86,9 @@ func ParseCommand(text string) (Command, error) {
 		return Command{Verb: verb, Ritual: args[0]}, nil
 	case VerbOOO:
 		return parseOOO(args)
+	}
+	if cmd, ok, err := parseOps(verb, args); ok {
+		return cmd, err
 	}
 	return Command{Verb: VerbHelp, Unknown: fields[0]}, nil
 }

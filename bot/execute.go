@@ -76,6 +76,9 @@ func Execute(ctx context.Context, svc cadence.Service, actor *cadence.Person, cm
 	if loc == nil {
 		loc = time.UTC
 	}
+	if cmd.Ops != nil {
+		return executeOps(ctx, svc, actor, cmd, loc, now)
+	}
 	switch cmd.Verb {
 	case VerbStatus:
 		return status(ctx, svc, actor, loc, now)

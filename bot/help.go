@@ -28,7 +28,7 @@ var Usages = []Usage{
 
 // UsageOf returns the usage of a verb.
 func UsageOf(v Verb) (Usage, bool) {
-	for _, u := range Usages {
+	for _, u := range allUsages() {
 		if u.Verb == v {
 			return u, true
 		}
@@ -55,7 +55,7 @@ func HelpReply(unknown string) Reply {
 		r.Failed = true
 		r.Lines = append(r.Lines, fmt.Sprintf("I don't know the command %q. Here is what I understand:", unknown))
 	}
-	for _, u := range Usages {
+	for _, u := range allUsages() {
 		r.Lines = append(r.Lines, u.Line())
 	}
 	return r

@@ -1,7 +1,6 @@
 package cadence
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -111,7 +110,7 @@ func parseSeqID(prefix, what, s string) (int, error) {
 	t = strings.TrimPrefix(t, "#")
 	n, err := strconv.Atoi(t)
 	if err != nil || n < 1 {
-		return 0, fmt.Errorf("%q is not %s ID; want %s-<number>, e.g. %s-3: %w", s, article(what), prefix, prefix, ErrInvalidInput)
+		return 0, refusef(ErrInvalidInput, "%q is not %s ID; want %s-<number>, e.g. %s-3", s, article(what), prefix, prefix)
 	}
 	return n, nil
 }

@@ -122,7 +122,7 @@ func (o *Ops) now() time.Time { return o.clock.Now().UTC() }
 func (o *Ops) actor(id, verb string) (*Person, error) {
 	p := o.roster.Person(id)
 	if p == nil {
-		return nil, fmt.Errorf("%q is not on the roster, so cannot %s: %w", id, verb, ErrForbidden)
+		return nil, refusef(ErrForbidden, "%q is not on the roster, so cannot %s", id, verb)
 	}
 	return p, nil
 }
@@ -130,11 +130,11 @@ func (o *Ops) actor(id, verb string) (*Person, error) {
 // member returns a roster entry named as an owner, or bad input.
 func (o *Ops) member(id, field string) (*Person, error) {
 	if id == "" {
-		return nil, fmt.Errorf("%s: a person is required: %w", field, ErrInvalidInput)
+		return nil, refusef(ErrInvalidInput, "%s: a person is required", field)
 	}
 	p := o.roster.Person(id)
 	if p == nil {
-		return nil, fmt.Errorf("%s: %q is not on the roster: %w", field, id, ErrInvalidInput)
+		return nil, refusef(ErrInvalidInput, "%s: %q is not on the roster", field, id)
 	}
 	return p, nil
 }
@@ -236,3 +236,69 @@ func (o *Ops) today(id string, now time.Time) Date { return DateOf(now.In(o.loc(
 
 // view runs a read transaction.
 func (o *Ops) view(ctx context.Context, fn func(tx Tx) error) error { return o.store.View(ctx, fn) }
+
+// AuditLog returns the audit entries recorded since since (zero: all) to
+// leads, managers and admins; others are refused, and the refusal is
+// audited like any other.
+func (o *Ops) AuditLog(ctx context.Context, actorID string, since time.Time) ([]*AuditEntry, error) {
+	if err := o.canReadAudit(ctx, actorID, "audit.read"); err != nil {
+		return nil, err
+	}
+	var out []*AuditEntry
+	err := o.view(ctx, func(tx Tx) error {
+		var err error
+		out, err = ReadAudit(tx, since)
+		return err
+	})
+	return out, err
+}
+
+// VerifyAuditLog checks the whole chain for leads, managers and admins.
+// A broken chain is an error wrapping ErrAuditTampered.
+func (o *Ops) VerifyAuditLog(ctx context.Context, actorID string) (AuditVerification, error) {
+	if err := o.canReadAudit(ctx, actorID, "audit.verify"); err != nil {
+		return AuditVerification{}, err
+	}
+	var v AuditVerification
+	var verr error
+	err := o.view(ctx, func(tx Tx) error {
+		v, verr = VerifyAudit(tx)
+		return nil
+	})
+	if err != nil {
+		return v, err
+	}
+	if verr != nil {
+		o.log.Error().Err(verr).Msg("audit log does not verify")
+	}
+	return v, verr
+}
+
+func (o *Ops) canReadAudit(ctx context.Context, actorID, action string) error {
+	p := o.roster.Person(actorID)
+	var err error
+	switch {
+	case p == nil:
+		err = refusef(ErrForbidden, "%q is not on the roster, so cannot read the audit log", actorID)
+	case !p.Role.CanReadReports():
+		err = refusef(ErrForbidden, "only leads, managers and admins can read the audit log; %s is a %s", p.Name, p.Role)
+	default:
+		return nil
+	}
+	o.auditRefusal(ctx, o.now(), actorID, action, "audit", nil, err)
+	return err
+}
+
+// refusal is a refusal worded for the person: its text carries no
+// sentinel suffix, and errors.Is still finds the sentinel.
+type refusal struct {
+	msg  string
+	kind error
+}
+
+func (r *refusal) Error() string { return r.msg }
+func (r *refusal) Unwrap() error { return r.kind }
+
+func refusef(kind error, format string, args ...any) error {
+	return &refusal{msg: fmt.Sprintf(format, args...), kind: kind}
+}

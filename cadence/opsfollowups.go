@@ -68,11 +68,11 @@ func (o *Ops) AddFollowUp(ctx context.Context, actorID string, in FollowUpInput)
 // checkDue refuses a missing date, or one before today where owner lives.
 func (o *Ops) checkDue(due Date, owner *Person, now time.Time) error {
 	if due.IsZero() {
-		return fmt.Errorf("due: a date YYYY-MM-DD is required: %w", ErrInvalidInput)
+		return refusef(ErrInvalidInput, "due: a date YYYY-MM-DD is required")
 	}
 	today := DateOf(now.In(owner.loc()))
 	if due.Before(today) {
-		return fmt.Errorf("due: %s is in the past (today is %s for %s in %s): %w", due, today, owner.ID, owner.loc(), ErrInvalidInput)
+		return refusef(ErrInvalidInput, "due: %s is in the past (today is %s for %s in %s)", due, today, owner.ID, owner.loc())
 	}
 	return nil
 }
@@ -124,7 +124,7 @@ func (o *Ops) ReassignFollowUp(ctx context.Context, actorID, id, newOwner string
 			return err
 		}
 		if p.ID == f.Owner {
-			return fmt.Errorf("owner: %s already owns %s: %w", p.ID, f.ID(), ErrConflict)
+			return refusef(ErrConflict, "owner: %s already owns %s", p.ID, f.ID())
 		}
 		rec.set("from", f.Owner)
 		f.record(now, actorID, fmt.Sprintf("owner %s → %s", f.Owner, p.ID))
@@ -167,7 +167,7 @@ func (o *Ops) changeFollowUpTx(ctx context.Context, actorID, action, id string, 
 				f.ID(), o.name(f.Owner), inc.ID(), ErrForbidden)
 		}
 		if f.Status != FollowUpOpen {
-			return fmt.Errorf("%s is already %s: %w", f.ID(), f.Status, ErrConflict)
+			return refusef(ErrConflict, "%s is already %s", f.ID(), f.Status)
 		}
 		if err := fn(tx, f, now, rec); err != nil {
 			return err
@@ -207,7 +207,7 @@ func (o *Ops) followUp(tx Tx, id string) (*FollowUp, error) {
 	}
 	f, err := tx.FollowUp(n)
 	if errors.Is(err, ErrNotFound) {
-		return nil, fmt.Errorf("there is no follow-up %s: %w", FollowUpID(n), ErrNotFound)
+		return nil, refusef(ErrNotFound, "there is no follow-up %s", FollowUpID(n))
 	}
 	return f, err
 }

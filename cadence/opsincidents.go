@@ -3,7 +3,6 @@ package cadence
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -42,7 +41,7 @@ func (o *Ops) OpenIncident(ctx context.Context, actorID string, in IncidentInput
 			return err
 		}
 		if in.Severity < MinSeverity || in.Severity > MaxSeverity {
-			return fmt.Errorf("severity: %d is not between %d (worst) and %d: %w", in.Severity, MinSeverity, MaxSeverity, ErrInvalidInput)
+			return refusef(ErrInvalidInput, "severity: %d is not between %d (worst) and %d", in.Severity, MinSeverity, MaxSeverity)
 		}
 		if _, err := o.member(in.Owner, "owner"); err != nil {
 			return err
@@ -89,10 +88,10 @@ func (o *Ops) CloseIncident(ctx context.Context, actorID, id, summary string) (*
 		}
 		rec.target = inc.ID()
 		if actor.ID != inc.Owner && actor.ID != inc.OpenedBy && !actor.Role.CanRunRituals() {
-			return fmt.Errorf("only %s's owner (%s), the person who opened it, leads and admins can close it: %w", inc.ID(), o.name(inc.Owner), ErrForbidden)
+			return refusef(ErrForbidden, "only %s's owner (%s), the person who opened it, leads and admins can close it", inc.ID(), o.name(inc.Owner))
 		}
 		if inc.Status == IncidentClosed {
-			return fmt.Errorf("%s is already closed (%s): %w", inc.ID(), inc.ClosedAt.Format(time.DateOnly), ErrConflict)
+			return refusef(ErrConflict, "%s is already closed (%s)", inc.ID(), inc.ClosedAt.Format(time.DateOnly))
 		}
 		summary, err = checkText("summary", summary, MaxAnswerLen)
 		if err != nil {
@@ -140,7 +139,7 @@ func (o *Ops) incident(tx Tx, id string) (*Incident, error) {
 	}
 	inc, err := tx.Incident(n)
 	if errors.Is(err, ErrNotFound) {
-		return nil, fmt.Errorf("there is no incident %s: %w", IncidentID(n), ErrNotFound)
+		return nil, refusef(ErrNotFound, "there is no incident %s", IncidentID(n))
 	}
 	return inc, err
 }
@@ -162,10 +161,10 @@ func checkTitle(field, s string) (string, error) { return checkText(field, s, Ma
 func checkText(field, s string, max int) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", fmt.Errorf("%s: must not be empty: %w", field, ErrInvalidInput)
+		return "", refusef(ErrInvalidInput, "%s: must not be empty", field)
 	}
 	if n := utf8.RuneCountInString(s); n > max {
-		return "", fmt.Errorf("%s: %d characters, the limit is %d: %w", field, n, max, ErrInvalidInput)
+		return "", refusef(ErrInvalidInput, "%s: %d characters, the limit is %d", field, n, max)
 	}
 	return s, nil
 }
@@ -175,13 +174,13 @@ func checkLink(field, s string, required bool) error {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		if required {
-			return fmt.Errorf("%s: a link is required: %w", field, ErrInvalidInput)
+			return refusef(ErrInvalidInput, "%s: a link is required", field)
 		}
 		return nil
 	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("%s: %q is not an http(s) link: %w", field, s, ErrInvalidInput)
+		return refusef(ErrInvalidInput, "%s: %q is not an http(s) link", field, s)
 	}
 	return nil
 }

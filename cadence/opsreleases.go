@@ -151,7 +151,7 @@ func (o *Ops) ProposeRelease(ctx context.Context, actorID string, in ReleaseInpu
 func (o *Ops) ApproveRelease(ctx context.Context, actorID, id string) (*Release, error) {
 	return o.decide(ctx, actorID, "release.approve", id, func(r *Release, now time.Time, rec *opRecord) ([]*Message, error) {
 		if r.ApprovedBy(actorID) {
-			return nil, fmt.Errorf("you already approved %s; it needs another approver: %w", r.ID(), ErrConflict)
+			return nil, refusef(ErrConflict, "you already approved %s; it needs another approver", r.ID())
 		}
 		r.Approvals = append(r.Approvals, Approval{By: actorID, At: now})
 		need := o.ApprovalsNeeded(r.Risk)
@@ -195,13 +195,13 @@ func (o *Ops) decide(ctx context.Context, actorID, action, id string, fn func(r 
 		}
 		rec.target = r.ID()
 		if !o.isApprover(actor) {
-			return fmt.Errorf("only release approvers (%s) can approve or reject %s: %w", o.names(o.Approvers()), r.ID(), ErrForbidden)
+			return refusef(ErrForbidden, "only release approvers (%s) can approve or reject %s", o.names(o.Approvers()), r.ID())
 		}
 		if actor.ID == r.ProposedBy {
-			return fmt.Errorf("you proposed %s, so another approver must decide on it: %w", r.ID(), ErrForbidden)
+			return refusef(ErrForbidden, "you proposed %s, so another approver must decide on it", r.ID())
 		}
 		if r.Status != ReleaseProposed {
-			return fmt.Errorf("%s is already %s: %w", r.ID(), r.Status, ErrConflict)
+			return refusef(ErrConflict, "%s is already %s", r.ID(), r.Status)
 		}
 		msgs, err := fn(r, now, rec)
 		if err != nil {
@@ -233,14 +233,14 @@ func (o *Ops) RecordReleaseOutcome(ctx context.Context, actorID, id string, outc
 		}
 		rec.target = r.ID()
 		if actor.ID != r.ProposedBy && !o.isApprover(actor) && !actor.Role.CanRunRituals() {
-			return fmt.Errorf("only whoever proposed %s, approvers, leads and admins can record its outcome: %w", r.ID(), ErrForbidden)
+			return refusef(ErrForbidden, "only whoever proposed %s, approvers, leads and admins can record its outcome", r.ID())
 		}
 		switch {
 		case outcome != ReleaseShipped && outcome != ReleaseRolledBack:
-			return fmt.Errorf("outcome: %q is not %s or %s: %w", outcome, ReleaseShipped, ReleaseRolledBack, ErrInvalidInput)
+			return refusef(ErrInvalidInput, "outcome: %q is not %s or %s", outcome, ReleaseShipped, ReleaseRolledBack)
 		case outcome == ReleaseShipped && r.Status != ReleaseApproved,
 			outcome == ReleaseRolledBack && r.Status != ReleaseApproved && r.Status != ReleaseShipped:
-			return fmt.Errorf("%s is %s, so it cannot be marked %s: %w", r.ID(), r.Status, outcome, ErrConflict)
+			return refusef(ErrConflict, "%s is %s, so it cannot be marked %s", r.ID(), r.Status, outcome)
 		}
 		r.Status, r.OutcomeAt, r.OutcomeBy = outcome, now, actorID
 		r.record(now, actorID, string(outcome))
@@ -282,7 +282,7 @@ func (o *Ops) release(tx Tx, id string) (*Release, error) {
 	}
 	r, err := tx.Release(n)
 	if errors.Is(err, ErrNotFound) {
-		return nil, fmt.Errorf("there is no release %s: %w", ReleaseID(n), ErrNotFound)
+		return nil, refusef(ErrNotFound, "there is no release %s", ReleaseID(n))
 	}
 	return r, err
 }
