@@ -120,7 +120,9 @@ func buildParts(m *cadence.Message, o cardOptions) cardParts {
 			p.content = append(p.content, textBlock{Type: "TextBlock", Text: "• " + l, Wrap: true, Spacing: "Small"})
 		}
 	}
-	answering := m.Kind == cadence.KindPrompt && len(b.Questions) > 0
+	// Prompts and reminders carry the questions: either card can be
+	// answered where it is.
+	answering := len(b.Questions) > 0
 	if answering {
 		p.trailer = append(p.trailer, questionInputs(b, o)...)
 	}

@@ -51,7 +51,8 @@ func sampleMessages() map[string]struct {
 			values: map[string]string{"yesterday": "", "today": "typed before the error"}}},
 		"prompt_saved": {m: editing, o: cardOptions{values: editing.Body.Prefill, note: "✓ Saved at 09:30. You can edit your answers until the ritual closes."}},
 		"reminder": {m: &cadence.Message{Kind: cadence.KindReminder, OccurrenceID: occ, Body: cadence.Body{Title: "Reminder: Daily standup",
-			Text: "The standup closes in 1 hour and we have not heard from you.", Actions: []cadence.Action{{ID: cadence.ActionAnswer, Label: "Answer now", Value: occ, Style: "primary"}}}}},
+			Text: "The standup closes in 1 hour and we have not heard from you.", Questions: questions,
+			Actions: []cadence.Action{{ID: cadence.ActionAnswer, Label: "Answer", Value: occ, Style: "primary"}, {ID: cadence.ActionDecline, Label: "Skip this one", Value: occ}}}}},
 		"summary": {m: &cadence.Message{Kind: cadence.KindSummary, OccurrenceID: occ, Body: cadence.Body{Title: "Daily standup: summary",
 			Text: "2 of 3 answered", Sections: []cadence.Section{
 				{Heading: "Ana", Lines: []string{"Yesterday: backfill", "Today: drift monitor"}},

@@ -53,6 +53,7 @@ func testKeys(t *testing.T) [2]*rsa.PrivateKey {
 type sent struct {
 	Method, Path string
 	Conv, ID     string // conversation and activity from the path
+	NewID        string // the activity ID the connector answered with
 	Activity     teams.Activity
 	Raw          []byte
 }
@@ -213,12 +214,17 @@ func (f *fakeConnector) activity(w http.ResponseWriter, r *http.Request) {
 	if len(raw) > 0 {
 		require.NoError(f.t, json.Unmarshal(raw, &s.Activity), "bot sent an activity that is not JSON")
 	}
+	id := s.ID
+	if r.Method == http.MethodPost {
+		f.seq++
+		id = fmt.Sprintf("17000000000%02d", f.seq)
+	}
+	s.NewID = id
 	f.sent = append(f.sent, s)
 	switch r.Method {
 	case http.MethodPost:
-		f.seq++
 		w.WriteHeader(http.StatusCreated)
-		writeJSON(w, map[string]string{"id": fmt.Sprintf("17000000000%02d", f.seq)})
+		writeJSON(w, map[string]string{"id": id})
 	case http.MethodPut:
 		writeJSON(w, map[string]string{"id": s.ID})
 	default:

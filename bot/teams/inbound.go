@@ -220,8 +220,8 @@ func (a *Adapter) onSubmit(ctx context.Context, act *Activity) (int, error) {
 			}
 			return http.StatusInternalServerError, err
 		}
+		// The engine confirms with a receipt through the outbox.
 		log.Info().Msg("teams: declined")
-		a.replyWith(ctx, act, receipt("Got it", "You are excused from this one; no reminders will follow."))
 		return http.StatusOK, nil
 	}
 	return http.StatusBadRequest, fmt.Errorf("%w: unknown card action %q", cadence.ErrInvalidInput, v.action)
@@ -347,10 +347,6 @@ func (a *Adapter) promptMessage(ctx context.Context, p *cadence.Person, occID st
 
 func notice(title, text string) *cadence.Message {
 	return &cadence.Message{Kind: cadence.KindNotice, Body: cadence.Body{Title: title, Text: text}}
-}
-
-func receipt(title, text string) *cadence.Message {
-	return &cadence.Message{Kind: cadence.KindReceipt, Body: cadence.Body{Title: title, Text: text}}
 }
 
 // userMessage words a domain refusal for the person.
