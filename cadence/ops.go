@@ -130,11 +130,11 @@ func (o *Ops) actor(id, verb string) (*Person, error) {
 // member returns a roster entry named as an owner, or bad input.
 func (o *Ops) member(id, field string) (*Person, error) {
 	if id == "" {
-		return nil, refusef(ErrInvalidInput, "%s: a person is required", field)
+		return nil, fieldf(field, "a person is required")
 	}
 	p := o.roster.Person(id)
 	if p == nil {
-		return nil, refusef(ErrInvalidInput, "%s: %q is not on the roster", field, id)
+		return nil, fieldf(field, "%q is not on the roster", id)
 	}
 	return p, nil
 }
@@ -294,6 +294,8 @@ func (o *Ops) canReadAudit(ctx context.Context, actorID, action string) error {
 type refusal struct {
 	msg  string
 	kind error
+	// field and text are set for bad input about one field (fieldf).
+	field, text string
 }
 
 func (r *refusal) Error() string { return r.msg }
@@ -301,4 +303,23 @@ func (r *refusal) Unwrap() error { return r.kind }
 
 func refusef(kind error, format string, args ...any) error {
 	return &refusal{msg: fmt.Sprintf(format, args...), kind: kind}
+}
+
+// fieldf is a bad-input refusal about one input field: "due: 2026-11-29
+// is in the past". Forms show it next to the field (ErrorField).
+func fieldf(field, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	return &refusal{msg: field + ": " + msg, kind: ErrInvalidInput, field: field, text: msg}
+}
+
+// ErrorField tells a form which input an error is about: the field name
+// ("owner", "due", "title", "severity", "link", "summary", "reason",
+// "outcome") and the message without it. ok is false for other errors.
+// Release proposals report FieldErrors instead, one message per field.
+func ErrorField(err error) (field, msg string, ok bool) {
+	var r *refusal
+	if errors.As(err, &r) && r.field != "" {
+		return r.field, r.text, true
+	}
+	return "", "", false
 }

@@ -2,6 +2,7 @@ package cadence_test
 
 import (
 	"context"
+	"sort"
 	"testing"
 	"time"
 
@@ -224,7 +225,7 @@ func TestFollowUpLifecycle(t *testing.T) {
 	assert.Equal(t, cadence.FollowUpOpen, f.Status)
 	assert.Equal(t, []cadence.Change{{At: opsStart, By: "lea", What: "created for bo, due 2026-12-03"}}, f.History)
 
-	dm := h.message("fu/FU-1/assigned/bo")
+	dm := h.message("fu/FU-1/assigned/bo/1")
 	assert.Equal(t, cadence.Recipient{Person: "bo"}, dm.To)
 	assert.Equal(t, "local", dm.Platform)
 	assert.Equal(t, []string{cadence.ActionFollowUpDone, cadence.ActionFollowUpSnooze, cadence.ActionFollowUpReassign},
@@ -236,7 +237,7 @@ func TestFollowUpLifecycle(t *testing.T) {
 	f, err := h.ops.ReassignFollowUp(h.ctx, "lea", "FU-1", "cy")
 	require.NoError(t, err)
 	assert.Equal(t, "cy", f.Owner)
-	assert.Equal(t, cadence.Recipient{Person: "cy"}, h.message("fu/FU-1/assigned/cy").To)
+	assert.Equal(t, cadence.Recipient{Person: "cy"}, h.message("fu/FU-1/assigned/cy/2").To)
 
 	// Snoozed, then done by its new owner, on time.
 	h.clock.Set(opsStart.Add(2 * time.Hour))
@@ -541,4 +542,40 @@ func TestOpsServiceAuditsRitualControls(t *testing.T) {
 	assert.Equal(t, "ritual.resume", es[2].Action)
 	assert.Equal(t, map[string]string{"reason": "team offsite", "scheduled": res.Scheduled.Format(time.RFC3339)}, es[3].Details)
 	assert.Equal(t, opsStart, es[3].At)
+}
+
+func TestErrorFieldForForms(t *testing.T) {
+	h := newOpsHarness(t)
+	h.openIncident("ana", "drift")
+	_, err := h.ops.AddFollowUp(h.ctx, "ana", cadence.FollowUpInput{Incident: "INC-1", Owner: "bo", Due: date(2026, 11, 29), Title: "x"})
+	field, msg, ok := cadence.ErrorField(err)
+	require.True(t, ok)
+	assert.Equal(t, "due", field)
+	assert.Equal(t, "2026-11-29 is in the past (today is 2026-11-30 for bo in Europe/Warsaw)", msg)
+
+	_, err = h.ops.AddFollowUp(h.ctx, "ana", cadence.FollowUpInput{Incident: "INC-1", Owner: "zed", Due: date(2026, 12, 1), Title: "x"})
+	field, _, _ = cadence.ErrorField(err)
+	assert.Equal(t, "owner", field)
+
+	_, err = h.ops.AddFollowUp(h.ctx, "ana", cadence.FollowUpInput{Incident: "INC-7", Owner: "bo", Due: date(2026, 12, 1), Title: "x"})
+	_, _, ok = cadence.ErrorField(err)
+	assert.False(t, ok, "an unknown incident is not about a form field")
+}
+
+// Reassigning back to an earlier owner tells them again.
+func TestReassignBackAnnouncesAgain(t *testing.T) {
+	h := newOpsHarness(t)
+	h.openIncident("lea", "drift")
+	h.addFollowUp("lea", "INC-1", "bo", date(2026, 12, 3), "x")
+	_, err := h.ops.ReassignFollowUp(h.ctx, "lea", "FU-1", "cy")
+	require.NoError(t, err)
+	_, err = h.ops.ReassignFollowUp(h.ctx, "lea", "FU-1", "bo")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"fu/FU-1/assigned/bo/1", "fu/FU-1/assigned/bo/3", "fu/FU-1/assigned/cy/2", "inc/INC-1/opened"}, sortedStrings(h.messageKeys()))
+}
+
+func sortedStrings(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
 }

@@ -68,11 +68,11 @@ func (o *Ops) AddFollowUp(ctx context.Context, actorID string, in FollowUpInput)
 // checkDue refuses a missing date, or one before today where owner lives.
 func (o *Ops) checkDue(due Date, owner *Person, now time.Time) error {
 	if due.IsZero() {
-		return refusef(ErrInvalidInput, "due: a date YYYY-MM-DD is required")
+		return fieldf("due", "a date YYYY-MM-DD is required")
 	}
 	today := DateOf(now.In(owner.loc()))
 	if due.Before(today) {
-		return refusef(ErrInvalidInput, "due: %s is in the past (today is %s for %s in %s)", due, today, owner.ID, owner.loc())
+		return fieldf("due", "%s is in the past (today is %s for %s in %s)", due, today, owner.ID, owner.loc())
 	}
 	return nil
 }

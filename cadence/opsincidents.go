@@ -41,7 +41,7 @@ func (o *Ops) OpenIncident(ctx context.Context, actorID string, in IncidentInput
 			return err
 		}
 		if in.Severity < MinSeverity || in.Severity > MaxSeverity {
-			return refusef(ErrInvalidInput, "severity: %d is not between %d (worst) and %d", in.Severity, MinSeverity, MaxSeverity)
+			return fieldf("severity", "%d is not between %d (worst) and %d", in.Severity, MinSeverity, MaxSeverity)
 		}
 		if _, err := o.member(in.Owner, "owner"); err != nil {
 			return err
@@ -161,10 +161,10 @@ func checkTitle(field, s string) (string, error) { return checkText(field, s, Ma
 func checkText(field, s string, max int) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", refusef(ErrInvalidInput, "%s: must not be empty", field)
+		return "", fieldf(field, "must not be empty")
 	}
 	if n := utf8.RuneCountInString(s); n > max {
-		return "", refusef(ErrInvalidInput, "%s: %d characters, the limit is %d", field, n, max)
+		return "", fieldf(field, "%d characters, the limit is %d", n, max)
 	}
 	return s, nil
 }
@@ -174,13 +174,13 @@ func checkLink(field, s string, required bool) error {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		if required {
-			return refusef(ErrInvalidInput, "%s: a link is required", field)
+			return fieldf(field, "a link is required")
 		}
 		return nil
 	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return refusef(ErrInvalidInput, "%s: %q is not an http(s) link", field, s)
+		return fieldf(field, "%q is not an http(s) link", s)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package cadence
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -72,7 +73,9 @@ func followUpActions(f *FollowUp) []Action {
 
 // followUpAssigned tells a (new) owner about a follow-up.
 func (o *Ops) followUpAssigned(f *FollowUp, inc *Incident, now time.Time) *Message {
-	return o.toPerson(f.Owner, followUpKey(f, "assigned", f.Owner), Body{
+	// The history length tells a reassignment back to an earlier owner
+	// from the first assignment, so it is announced again.
+	return o.toPerson(f.Owner, followUpKey(f, "assigned", f.Owner, strconv.Itoa(len(f.History))), Body{
 		Title: fmt.Sprintf("%s: %s", f.ID(), f.Title),
 		Text: fmt.Sprintf("You own %s on %s (%s), due %s.",
 			f.ID(), inc.ID(), inc.Title, f.Due.In(time.UTC).Format("Mon 2 Jan 2006")),

@@ -237,7 +237,7 @@ func (o *Ops) RecordReleaseOutcome(ctx context.Context, actorID, id string, outc
 		}
 		switch {
 		case outcome != ReleaseShipped && outcome != ReleaseRolledBack:
-			return refusef(ErrInvalidInput, "outcome: %q is not %s or %s", outcome, ReleaseShipped, ReleaseRolledBack)
+			return fieldf("outcome", "%q is not %s or %s", outcome, ReleaseShipped, ReleaseRolledBack)
 		case outcome == ReleaseShipped && r.Status != ReleaseApproved,
 			outcome == ReleaseRolledBack && r.Status != ReleaseApproved && r.Status != ReleaseShipped:
 			return refusef(ErrConflict, "%s is %s, so it cannot be marked %s", r.ID(), r.Status, outcome)
