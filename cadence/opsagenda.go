@@ -45,10 +45,11 @@ func (o *Ops) AgendaSections(tx Tx, r *Ritual, occ *Occurrence, now time.Time) (
 	}
 }
 
-// previousOccurrence is when the ritual last ran before occ (held or
-// not), or a week ago.
+// previousOccurrence is when the ritual was last held before occ (a
+// skipped or missed one does not count: its agenda was never discussed),
+// or a week ago.
 func previousOccurrence(tx Tx, r *Ritual, occ *Occurrence, now time.Time) (time.Time, error) {
-	before, err := tx.Occurrences(OccurrenceFilter{RitualID: r.ID, To: occ.Scheduled})
+	before, err := tx.Occurrences(OccurrenceFilter{RitualID: r.ID, To: occ.Scheduled, Status: []Status{StatusOpen, StatusClosed}})
 	if err != nil {
 		return time.Time{}, fmt.Errorf("earlier occurrences of %s: %w", r.ID, err)
 	}

@@ -138,3 +138,29 @@ func TestDeploymentAndQualityAgendas(t *testing.T) {
 		return err
 	}))
 }
+
+// A skipped triage was never discussed: the next one counts from the
+// last triage that was held.
+func TestTriageAgendaCountsFromLastHeld(t *testing.T) {
+	h := newOpsHarness(t)
+	triage := h.rituals[0]
+	held, skipped := opsStart.AddDate(0, 0, -14), opsStart.AddDate(0, 0, -7)
+	require.NoError(t, h.store.Update(h.ctx, func(tx cadence.Tx) error {
+		for at, st := range map[time.Time]cadence.Status{held: cadence.StatusClosed, skipped: cadence.StatusSkipped} {
+			if err := tx.PutOccurrence(&cadence.Occurrence{ID: cadence.OccurrenceID("triage", at), RitualID: "triage", Scheduled: at, Status: st}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	h.clock.Set(opsStart.AddDate(0, 0, -10)) // between the two
+	h.openIncident("ana", "Drift while the triage was skipped")
+	h.clock.Set(opsStart)
+	require.NoError(t, h.store.View(h.ctx, func(tx cadence.Tx) error {
+		secs, err := h.ops.AgendaSections(tx, triage, &cadence.Occurrence{ID: cadence.OccurrenceID("triage", opsStart), Scheduled: opsStart}, opsStart)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"INC-1 · sev 3 · Drift while the triage was skipped · owner Ana · open"},
+			section(t, secs, "Incidents since Mon 16 Nov (1)").Lines)
+		return nil
+	}))
+}
