@@ -50,21 +50,24 @@ type SlackConfig struct {
 // TeamsConfig is the [teams] table; the app id and password come from
 // TEAMS_* variables.
 type TeamsConfig struct {
-	TokenURL           string // OAuth token endpoint for Bot Framework
-	OpenIDMetadataURL  string // where inbound JWT signing keys are published
-	ServiceURLOverride string // send every reply here (tests, emulator); usually empty
+	TokenURL          string // OAuth token endpoint for Bot Framework
+	OpenIDMetadataURL string // where inbound JWT signing keys are published
+	ServiceURL        string // Bot Connector URL for proactive 1:1 chats with people not heard from yet; usually empty
 }
 
 // Defaults for keys a file may omit.
 const (
-	DefaultDatabase           = "cadencebot.db"
-	DefaultListen             = "127.0.0.1:8080"
-	DefaultLogLevel           = "info"
-	DefaultLogFormat          = "console"
-	DefaultPlatform           = "local"
-	DefaultSlackAPIURL        = "https://slack.com/api/"
-	DefaultSlackMode          = "socket"
-	DefaultTeamsTokenURL      = "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
+	DefaultDatabase    = "cadencebot.db"
+	DefaultListen      = "127.0.0.1:8080"
+	DefaultLogLevel    = "info"
+	DefaultLogFormat   = "console"
+	DefaultPlatform    = "local"
+	DefaultSlackAPIURL = "https://slack.com/api/"
+	DefaultSlackMode   = "socket"
+	// DefaultTeamsTokenURL is empty: a single-tenant bot gets its tokens
+	// from its own tenant's endpoint, which bot/teams derives from
+	// TEAMS_TENANT_ID.
+	DefaultTeamsTokenURL      = ""
 	DefaultTeamsOpenIDMetaURL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 )
 
@@ -267,14 +270,14 @@ func (d *decoder) slack(f *slackFile) SlackConfig {
 
 func (d *decoder) teams(f *teamsFile) TeamsConfig {
 	t := TeamsConfig{
-		TokenURL:           or(f.TokenURL, DefaultTeamsTokenURL),
-		OpenIDMetadataURL:  or(f.OpenIDMetadataURL, DefaultTeamsOpenIDMetaURL),
-		ServiceURLOverride: f.ServiceURLOverride,
+		TokenURL:          or(f.TokenURL, DefaultTeamsTokenURL),
+		OpenIDMetadataURL: or(f.OpenIDMetadataURL, DefaultTeamsOpenIDMetaURL),
+		ServiceURL:        f.ServiceURL,
 	}
 	for _, u := range []struct{ field, value string }{
 		{"teams.token_url", t.TokenURL},
 		{"teams.openid_metadata_url", t.OpenIDMetadataURL},
-		{"teams.service_url_override", t.ServiceURLOverride},
+		{"teams.service_url", t.ServiceURL},
 	} {
 		if u.value != "" {
 			if msg := checkURL(u.value); msg != "" {

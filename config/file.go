@@ -40,9 +40,9 @@ type slackFile struct {
 }
 
 type teamsFile struct {
-	TokenURL           string `toml:"token_url"`
-	OpenIDMetadataURL  string `toml:"openid_metadata_url"`
-	ServiceURLOverride string `toml:"service_url_override"`
+	TokenURL          string `toml:"token_url"`
+	OpenIDMetadataURL string `toml:"openid_metadata_url"`
+	ServiceURL        string `toml:"service_url"`
 }
 
 type personFile struct {

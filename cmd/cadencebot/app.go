@@ -178,14 +178,16 @@ func (a *App) setupTeams() error {
 	if err != nil {
 		return err
 	}
-	if c.TokenURL == "" && a.cfg.Teams.TokenURL != "" && a.cfg.Teams.TokenURL != config.DefaultTeamsTokenURL {
+	// The config file's endpoints apply unless the environment sets them
+	// (ConfigFromEnv has filled in defaults by now, so ask getenv).
+	if a.opts.Getenv(teams.EnvTokenURL) == "" && a.cfg.Teams.TokenURL != "" {
 		c.TokenURL = a.cfg.Teams.TokenURL
 	}
-	if c.OpenIDMetadataURL == "" && a.cfg.Teams.OpenIDMetadataURL != "" {
+	if a.opts.Getenv(teams.EnvOpenIDMetadata) == "" && a.cfg.Teams.OpenIDMetadataURL != "" {
 		c.OpenIDMetadataURL = a.cfg.Teams.OpenIDMetadataURL
 	}
-	if c.ServiceURL == "" && a.cfg.Teams.ServiceURLOverride != "" {
-		c.ServiceURL = a.cfg.Teams.ServiceURLOverride
+	if a.opts.Getenv(teams.EnvServiceURL) == "" && a.cfg.Teams.ServiceURL != "" {
+		c.ServiceURL = a.cfg.Teams.ServiceURL
 	}
 	a.teams, err = teams.New(c, a.eng, a.db, a.opts.Clock, a.log, a.opts.TeamsOptions...)
 	if err != nil {
