@@ -231,6 +231,7 @@ func TestFollowUpLifecycle(t *testing.T) {
 	assert.Equal(t, []string{cadence.ActionFollowUpDone, cadence.ActionFollowUpSnooze, cadence.ActionFollowUpReassign},
 		[]string{dm.Body.Actions[0].ID, dm.Body.Actions[1].ID, dm.Body.Actions[2].ID})
 	assert.Equal(t, "FU-1", dm.Body.Actions[0].Value)
+	assert.Contains(t, dm.Body.Footer, "/cadence followup done FU-1", "typed equivalents for chats without buttons")
 
 	// Reassigned by the incident's owner: the new owner is told.
 	h.clock.Set(opsStart.Add(time.Hour))

@@ -80,7 +80,14 @@ func (o *Ops) followUpAssigned(f *FollowUp, inc *Incident, now time.Time) *Messa
 		Text: fmt.Sprintf("You own %s on %s (%s), due %s.",
 			f.ID(), inc.ID(), inc.Title, f.Due.In(time.UTC).Format("Mon 2 Jan 2006")),
 		Actions: followUpActions(f),
+		Footer:  followUpCommands(f),
 	}, now)
+}
+
+// followUpCommands spells the buttons as commands, for chats that show
+// no buttons and for people who prefer typing.
+func followUpCommands(f *FollowUp) string {
+	return fmt.Sprintf("/cadence followup done %[1]s · followup snooze %[1]s · followup reassign %[1]s @person · followup drop %[1]s REASON", f.ID())
 }
 
 // followUpReminder is the daily DM to the owner of a follow-up due soon
@@ -104,7 +111,7 @@ func (o *Ops) followUpReminder(f *FollowUp, inc *Incident, kind reminderKind, to
 	text += fmt.Sprintf(" It is a follow-up of %s: %s.", inc.ID(), inc.Title)
 	return o.toPerson(f.Owner, followUpKey(f, "remind", f.Owner, today.String()), Body{
 		Title: title, Text: text, Actions: followUpActions(f),
-		Footer: "Done closes it; Snooze silences reminders for " + fmtDuration(o.reminders.Snooze) + "; Reassign gives it to someone else.",
+		Footer: "Snooze silences reminders for " + fmtDuration(o.reminders.Snooze) + ". " + followUpCommands(f),
 	}, now)
 }
 
@@ -153,6 +160,7 @@ func (o *Ops) releaseProposed(r *Release, now time.Time) []*Message {
 		Text:     fmt.Sprintf("%s proposes %s %s (%s, %s risk); it needs %s.", o.name(r.ProposedBy), r.Model, r.Version, r.Change, r.Risk, plural(need, "approval")),
 		Sections: []Section{{Lines: releaseLines(r)}},
 		Actions:  releaseActions(r),
+		Footer:   fmt.Sprintf("/cadence release approve %[1]s · release reject %[1]s REASON", r.ID()),
 	}
 	var out []*Message
 	if ch := o.ritualOfKind(KindDeploymentPlanning); ch != nil {
