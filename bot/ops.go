@@ -11,7 +11,7 @@ import (
 )
 
 // The MLOps verbs: incidents, their follow-ups, the release lane and the
-// audit log. They run on an OpsService, found on the cadence.Service the
+// audit log. They run on an OpsBackend, found on the cadence.Service the
 // adapter holds (cmd/cadencebot passes a *cadence.OpsService).
 const (
 	VerbIncident Verb = "incident"
@@ -36,9 +36,9 @@ var OpsUsages = []Usage{
 // allUsages is what help shows and usage errors look up.
 func allUsages() []Usage { return append(append([]Usage(nil), Usages...), OpsUsages...) }
 
-// OpsService is what the MLOps verbs call. *cadence.Ops implements it,
+// OpsBackend is what the MLOps verbs call. *cadence.Ops implements it,
 // and so does *cadence.OpsService through it.
-type OpsService interface {
+type OpsBackend interface {
 	OpenIncident(ctx context.Context, actorID string, in cadence.IncidentInput) (*cadence.Incident, error)
 	CloseIncident(ctx context.Context, actorID, id, summary string) (*cadence.Incident, error)
 	Incidents(ctx context.Context, f cadence.IncidentFilter) ([]*cadence.Incident, error)
@@ -62,8 +62,8 @@ type OpsService interface {
 }
 
 var (
-	_ OpsService = (*cadence.Ops)(nil)
-	_ OpsService = (*cadence.OpsService)(nil)
+	_ OpsBackend = (*cadence.Ops)(nil)
+	_ OpsBackend = (*cadence.OpsService)(nil)
 )
 
 // OpsArgs are the arguments of an MLOps verb, as typed.

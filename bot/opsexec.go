@@ -12,10 +12,10 @@ import (
 )
 
 // executeOps runs an MLOps verb. Permission checks, refusals and their
-// audit entries are the OpsService's; this only resolves names and words
+// audit entries are the OpsBackend's; this only resolves names and words
 // the replies.
 func executeOps(ctx context.Context, svc cadence.Service, actor *cadence.Person, cmd Command, loc *time.Location, now time.Time) (Reply, error) {
-	ops, ok := svc.(OpsService)
+	ops, ok := svc.(OpsBackend)
 	if !ok {
 		return Reply{}, &userError{fmt.Sprintf("%s: incidents, follow-ups and releases are not enabled on this bot", cmd.Verb), cadence.ErrNotFound}
 	}
@@ -43,7 +43,7 @@ func executeOps(ctx context.Context, svc cadence.Service, actor *cadence.Person,
 type opsExec struct {
 	ctx   context.Context
 	svc   cadence.Service
-	ops   OpsService
+	ops   OpsBackend
 	actor *cadence.Person
 	a     *OpsArgs
 	verb  Verb
