@@ -53,5 +53,10 @@ func (b Body) Clone() Body {
 	c.Questions = slices.Clone(b.Questions)
 	c.Prefill = maps.Clone(b.Prefill)
 	c.Actions = slices.Clone(b.Actions)
+	if b.Image != nil {
+		img := *b.Image
+		img.PNG = slices.Clone(b.Image.PNG)
+		c.Image = &img
+	}
 	return c
 }

@@ -69,6 +69,16 @@ type Body struct {
 	Prefill   map[string]string
 	Actions   []Action
 	Footer    string
+	// Image is an optional picture (the digest's chart). Adapters that
+	// cannot show it fall back to Alt.
+	Image *Image
+}
+
+// Image is a picture attached to a message, rendered server-side.
+type Image struct {
+	Name string // file name shown on download: "adherence-2026-W09.png"
+	Alt  string // what the picture shows, for screen readers and fallbacks
+	PNG  []byte
 }
 
 // Section is a titled block of lines.

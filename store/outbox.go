@@ -39,6 +39,14 @@ type bodyRecord struct {
 	Prefill   map[string]string `json:"prefill"`
 	Actions   []actionRecord    `json:"actions"`
 	Footer    string            `json:"footer"`
+	Image     *imageRecord      `json:"image,omitempty"`
+}
+
+// imageRecord holds a chart; encoding/json writes the PNG as base64.
+type imageRecord struct {
+	Name string `json:"name"`
+	Alt  string `json:"alt"`
+	PNG  []byte `json:"png"`
 }
 
 type sectionRecord struct {
@@ -135,6 +143,9 @@ func toBodyRecord(b cadence.Body) bodyRecord {
 			r.Actions[i] = actionRecord{ID: a.ID, Label: a.Label, Value: a.Value, Style: a.Style}
 		}
 	}
+	if b.Image != nil {
+		r.Image = &imageRecord{Name: b.Image.Name, Alt: b.Image.Alt, PNG: b.Image.PNG}
+	}
 	return r
 }
 
@@ -157,6 +168,9 @@ func (r bodyRecord) domain() cadence.Body {
 		for i, a := range r.Actions {
 			b.Actions[i] = cadence.Action{ID: a.ID, Label: a.Label, Value: a.Value, Style: a.Style}
 		}
+	}
+	if r.Image != nil {
+		b.Image = &cadence.Image{Name: r.Image.Name, Alt: r.Image.Alt, PNG: r.Image.PNG}
 	}
 	return b
 }

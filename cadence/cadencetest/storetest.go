@@ -112,6 +112,7 @@ func fixtureMessage(key string, created time.Time, st cadence.DeliveryState) *ca
 			Prefill:   map[string]string{"today": "x"},
 			Actions:   []cadence.Action{{ID: cadence.ActionAnswer, Label: "Answer", Value: "occ", Style: "primary"}},
 			Footer:    "footer",
+			Image:     &cadence.Image{Name: "chart.png", Alt: "score per week", PNG: []byte{0x89, 'P', 'N', 'G'}},
 		},
 		CreatedAt:     created,
 		Revision:      2,
@@ -597,6 +598,7 @@ func testCopies(t *testing.T, s cadence.Store) {
 	// Mutating what was put must not change what is stored...
 	o.Expected[0], o.Excused["cy"], o.PromptAt["ana"] = "zed", "changed", time.Time{}
 	m.Body.Sections[0].Lines[0], m.Body.Prefill["today"] = "changed", "changed"
+	m.Body.Image.PNG[1], m.Body.Image.Alt = 'X', "changed"
 	a.Responses[0].Text = "changed"
 	// ...nor mutating what was read.
 	view(t, s, func(tx cadence.Tx) error {
@@ -610,7 +612,11 @@ func testCopies(t *testing.T, s cadence.Store) {
 		require.NoError(t, err)
 		assert.Equal(t, "one", gm.Body.Sections[0].Lines[0])
 		assert.Equal(t, "x", gm.Body.Prefill["today"])
+		require.NotNil(t, gm.Body.Image)
+		assert.Equal(t, []byte{0x89, 'P', 'N', 'G'}, gm.Body.Image.PNG)
+		assert.Equal(t, "score per week", gm.Body.Image.Alt)
 		gm.Body.Actions[0].Label = "changed"
+		gm.Body.Image.PNG[2] = 'X'
 
 		ga, err := tx.Answer(o.ID, "ana")
 		require.NoError(t, err)
@@ -626,6 +632,7 @@ func testCopies(t *testing.T, s cadence.Store) {
 		gm, err := tx.Message("k")
 		require.NoError(t, err)
 		assert.Equal(t, "Answer", gm.Body.Actions[0].Label)
+		assert.Equal(t, []byte{0x89, 'P', 'N', 'G'}, gm.Body.Image.PNG)
 		ga, err := tx.Answer(o.ID, "ana")
 		require.NoError(t, err)
 		assert.Equal(t, "retrain the ranker", ga.Responses[0].Text)
