@@ -40,11 +40,15 @@ type appOptions struct {
 // server, built from a config. Tests embed it with a fake clock and fakes
 // for Slack and Teams.
 type App struct {
-	cfg   *config.Config
-	opts  appOptions
-	log   zerolog.Logger
-	db    *store.DB
-	eng   *cadence.Engine
+	cfg  *config.Config
+	opts appOptions
+	log  zerolog.Logger
+	db   *store.DB
+	eng  *cadence.Engine
+	ops  *cadence.Ops
+	// svc is what adapters and pages call: the engine with incidents,
+	// follow-ups, releases and audited pause/resume/skip on top.
+	svc   *cadence.OpsService
 	disp  *cadence.Dispatcher
 	chats map[string]cadence.Chat
 	local *local.Chat
@@ -95,13 +99,22 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	}()
 
 	obs := newPromObserver(o.Registry)
-	a.eng, err = cadence.New(cadence.EngineConfig{
-		Rituals: cfg.Rituals, Roster: cfg.Roster, Store: a.db, Clock: o.Clock, Logger: o.Log,
-		Metrics: obs, DefaultPlatform: cfg.Bot.DefaultPlatform, Enqueued: a.poke,
+	a.ops, err = cadence.NewOps(cadence.OpsConfig{
+		Roster: cfg.Roster, Rituals: cfg.Rituals, Store: a.db, Clock: o.Clock, Logger: o.Log,
+		Platform: cfg.Bot.DefaultPlatform, Enqueued: a.poke,
 	})
 	if err != nil {
 		return nil, err
 	}
+	a.eng, err = cadence.New(cadence.EngineConfig{
+		Rituals: cfg.Rituals, Roster: cfg.Roster, Store: a.db, Clock: o.Clock, Logger: o.Log,
+		Metrics: obs, DefaultPlatform: cfg.Bot.DefaultPlatform, Enqueued: a.poke,
+		Agenda: a.ops, // triage, deployment planning and quality review agendas from live state
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.svc = a.ops.Wrap(a.eng)
 
 	// The local chat always runs: it is the default platform and the
 	// place to try things even when Slack or Teams is configured.
@@ -120,8 +133,8 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 
 	a.mux = http.NewServeMux()
 	registerOps(a.mux, &a.ready, o.Registry)
-	(&apiHandlers{svc: a.eng, store: a.db, clock: o.Clock, backupTo: a.db.Backup}).register(a.mux)
-	dash := dashboard.New(a.eng, o.Clock, dashOpts)
+	(&apiHandlers{svc: a.svc, store: a.db, clock: o.Clock, backupTo: a.db.Backup}).register(a.mux)
+	dash := dashboard.New(a.svc, o.Clock, dashOpts)
 	a.mux.Handle("/dashboard/", http.StripPrefix("/dashboard", dash.Handler()))
 	if a.teams != nil {
 		a.mux.Handle(teams.MessagesPath, a.teams.Handler())
@@ -129,7 +142,7 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	if a.slack != nil && a.slackMode() == slack.ModeHTTP {
 		a.mux.Handle("/slack/", a.slack.HTTPHandler())
 	}
-	a.mux.Handle("/", local.NewServer(a.eng, a.db, o.Clock, o.Log, local.WithChat(a.local)).Handler())
+	a.mux.Handle("/", local.NewServer(a.svc, a.db, o.Clock, o.Log, local.WithChat(a.local)).Handler())
 	return a, nil
 }
 
@@ -161,7 +174,7 @@ func (a *App) setupSlack() error {
 	if a.opts.Getenv(slack.EnvAPIURL) == "" && a.cfg.Slack.APIURL != "" {
 		c.APIURL = a.cfg.Slack.APIURL
 	}
-	a.slack, err = slack.New(c, a.eng, a.db, a.opts.Clock, a.log, a.opts.SlackOptions...)
+	a.slack, err = slack.New(c, a.svc, a.db, a.opts.Clock, a.log, a.opts.SlackOptions...)
 	if err != nil {
 		return err
 	}
@@ -189,7 +202,7 @@ func (a *App) setupTeams() error {
 	if a.opts.Getenv(teams.EnvServiceURL) == "" && a.cfg.Teams.ServiceURL != "" {
 		c.ServiceURL = a.cfg.Teams.ServiceURL
 	}
-	a.teams, err = teams.New(c, a.eng, a.db, a.opts.Clock, a.log, a.opts.TeamsOptions...)
+	a.teams, err = teams.New(c, a.svc, a.db, a.opts.Clock, a.log, a.opts.TeamsOptions...)
 	if err != nil {
 		return err
 	}
@@ -298,7 +311,11 @@ func (a *App) tickLoop(ctx context.Context) {
 	t := time.NewTicker(a.opts.TickEvery)
 	defer t.Stop()
 	for {
-		if err := a.eng.Tick(ctx); err != nil && ctx.Err() == nil {
+		err := a.eng.Tick(ctx)
+		if err == nil {
+			err = a.ops.Tick(ctx) // follow-up reminders
+		}
+		if err != nil && ctx.Err() == nil {
 			a.log.Error().Err(err).Msg("tick failed; retrying on the next one")
 		} else if err == nil {
 			a.ready.set(true)

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cadencebot/cadencebot/bot"
 	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/config"
 )
@@ -97,12 +98,25 @@ func TestAppRunsARitualEndToEnd(t *testing.T) {
 	assert.Equal(t, "ok\n", body)
 	require.Eventually(t, func() bool { c, _ := get(t, a.url+"readyz"); return c == http.StatusOK }, 5*time.Second, 10*time.Millisecond)
 
-	// 09:30 Zurich: the triage opens; the agenda reaches the local chat.
+	// Before the triage, the lead opens an incident with a follow-up for Ana
+	// through the shared command grammar, as any chat would.
+	lea := a.cfg.Roster.Person("lea")
+	for _, cmd := range []string{"incident new Drift on ranker-v3 --sev 2", "followup add INC-1 @ana 2026-12-03 Tighten the drift alert"} {
+		reply, err := bot.Run(context.Background(), a.svc, lea, cmd, monday)
+		require.NoError(t, err)
+		require.False(t, reply.Failed, "%s: %+v", cmd, reply)
+	}
+
+	// 09:30 Zurich: the triage opens; the agenda, built from live state,
+	// reaches the local chat.
 	a.clock.Set(monday.Add(30 * time.Minute))
 	require.Eventually(t, func() bool {
 		_, body := get(t, a.url+"c/mlops")
 		return strings.Contains(body, "Triage is open")
 	}, 5*time.Second, 10*time.Millisecond, "agenda in the channel page")
+	_, page := get(t, a.url+"c/mlops")
+	assert.Contains(t, page, "Open follow-ups by owner (1, 0 overdue)")
+	assert.Contains(t, page, "Tighten the drift alert")
 
 	// Ana answers through the engine (the local chat's form is tested in bot/local).
 	_, err := a.eng.SubmitAnswer(context.Background(), cadence.AnswerInput{
@@ -150,6 +164,7 @@ func TestAppRunsARitualEndToEnd(t *testing.T) {
 	code, body = get(t, a.url+"api/audit?verify=1")
 	assert.Equal(t, http.StatusOK, code, body)
 	assert.Contains(t, body, `"intact":true`)
+	assert.Contains(t, body, `"entries":2`, "the incident and the follow-up are audited")
 
 	code, body = get(t, a.url+"api/backup")
 	assert.Equal(t, http.StatusOK, code)
