@@ -234,10 +234,19 @@ func plan(seed uint64, p profile, m *cadence.Message, t time.Time, eng *cadence.
 	return t.Add(delay), true
 }
 
+// phrases are synthetic answers per default question ID; other
+// questions get the generic pool.
 var phrases = map[string][]string{
-	"done":     {"Closed the drift alert follow-up for the ranking model.", "Shipped the feature-store backfill.", "Reviewed the eval regression on churn-v7.", "Rotated the serving credentials."},
-	"doing":    {"Retraining the fraud model on November data.", "Migrating the batch scorer to the new cluster.", "Writing the data contract for payments events.", "Tuning the latency SLO alerts."},
-	"blockers": {"", "", "", "", "Waiting on data-platform for the contract sign-off.", "GPU quota for the retrain is still pending."},
+	"yesterday": {"Closed the drift alert follow-up for the ranking model.", "Shipped the feature-store backfill.", "Reviewed the eval regression on churn-v7.", "Rotated the serving credentials."},
+	"today":     {"Retraining the fraud model on November data.", "Migrating the batch scorer to the new cluster.", "Writing the data contract for payments events.", "Tuning the latency SLO alerts."},
+	"incidents": {"None on my side.", "Feature freshness lag on the recommendations pipeline, 40 minutes on Tuesday.", "Drift alert on ranker-v3 after the catalogue import.", "Batch scoring job failed twice on spot instance loss."},
+	"alerts":    {"", "The p99 latency alert on churn-serving is too noisy.", "Null-rate alert on the payments contract fired without an owner."},
+	"releases":  {"churn-v8 retrain, medium risk.", "Feature flag to route 10% of traffic to ranker-v4.", "Nothing this week.", "Rollback plan rehearsal for fraud-v12."},
+	"risks":     {"", "ranker-v4 canary: rollback is a flag flip.", "fraud-v12 depends on the new feature view; rollback pins v11."},
+	"quality":   {"Eval metrics stable; AUC within 0.3 points of baseline.", "Drift on two features of churn, under threshold.", "Latency SLO met all week.", "Regression on the long-tail segment, investigating."},
+	"actions":   {"", "Add a segment-level eval to the release checklist.", "Tighten the drift threshold on the catalogue features."},
+	"blockers":  {"", "", "", "", "Waiting on data-platform for the contract sign-off.", "GPU quota for the retrain is still pending."},
+	"":          {"Progress as planned.", "Nothing new since last time.", "Details in the team tracker."},
 }
 
 func answer(ctx context.Context, eng *cadence.Engine, p pending, seed uint64) error {
@@ -247,13 +256,13 @@ func answer(ctx context.Context, eng *cadence.Engine, p pending, seed uint64) er
 	}
 	r := rand.New(rand.NewPCG(seed^0x9e3779b97f4a7c15, hash(p.occurrenceID, p.person)))
 	var rs []cadence.Response
-	for i, q := range rit.Questions {
-		pool := phrases["done"]
-		switch {
-		case q.Blocker:
-			pool = phrases["blockers"]
-		case i%2 == 1:
-			pool = phrases["doing"]
+	for _, q := range rit.Questions {
+		pool, ok := phrases[q.ID]
+		if !ok {
+			pool = phrases[""]
+			if q.Blocker {
+				pool = phrases["blockers"]
+			}
 		}
 		text := pool[r.IntN(len(pool))]
 		if text == "" && q.Required {
