@@ -37,13 +37,20 @@ func WriteReport(w io.Writer, r *Report, format string) error {
 	return fmt.Errorf("unknown report format %q: want %s", format, strings.Join(ReportFormats, ", "))
 }
 
+// reportPeriod names the period in the zone the query was made in (the
+// team's, from the CLI), with the last day inclusive: a period ending at
+// midnight ends on the day before.
 func reportPeriod(r *Report) string {
 	from, to := "the beginning", "now"
 	if !r.From.IsZero() {
-		from = r.From.UTC().Format("2006-01-02")
+		from = r.From.Format("2006-01-02")
 	}
 	if !r.To.IsZero() {
-		to = r.To.UTC().Format("2006-01-02")
+		last := r.To
+		if h, m, s := last.Clock(); h == 0 && m == 0 && s == 0 && last.Nanosecond() == 0 {
+			last = last.Add(-time.Nanosecond)
+		}
+		to = last.Format("2006-01-02")
 	}
 	return fmt.Sprintf("%s to %s", from, to)
 }
