@@ -8,12 +8,16 @@ RUN go mod download
 COPY . .
 ARG VERSION=dev
 # Static binary: bbolt and everything else is pure Go.
-RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/cadencebot ./cmd/cadencebot
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/cadencebot ./cmd/cadencebot \
+ && mkdir -p /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/cadencebot /usr/local/bin/cadencebot
 COPY --from=build /src/config.example.toml /etc/cadencebot/config.toml
-# The database lives on a volume so it survives container upgrades.
+# The database lives on a volume so it survives container upgrades. The
+# directory belongs to the nonroot user (65532) so a fresh named volume,
+# which takes the image directory's owner, is writable.
+COPY --from=build --chown=65532:65532 /out/data /data
 VOLUME ["/data"]
 EXPOSE 8080
 USER nonroot:nonroot
