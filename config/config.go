@@ -25,6 +25,7 @@ type Config struct {
 	Bot     BotConfig
 	Slack   SlackConfig
 	Teams   TeamsConfig
+	Digest  *DigestConfig // nil: no [digest] table, no digest
 	People  []*cadence.Person
 	Rituals []*cadence.Ritual
 	Roster  *cadence.Roster
@@ -143,6 +144,12 @@ func (d *decoder) config(f *fileConfig) *Config {
 	cfg.People = d.people(f.People, cfg.Bot.Timezone)
 	cfg.Roster = cadence.NewRoster(cfg.People)
 	cfg.Rituals = d.rituals(f.Rituals, cfg)
+	if d.md.IsDefined("digest") {
+		var df digestFile
+		if d.decode(f.Digest, "digest", &df, func(f *fileConfig) toml.Primitive { return f.Digest }) {
+			cfg.Digest = d.digest(&df, cfg)
+		}
+	}
 	d.unknownKeys()
 	return cfg
 }

@@ -20,6 +20,7 @@ type fileConfig struct {
 	Bot     toml.Primitive   `toml:"bot"`
 	Slack   toml.Primitive   `toml:"slack"`
 	Teams   toml.Primitive   `toml:"teams"`
+	Digest  toml.Primitive   `toml:"digest"`
 	People  []toml.Primitive `toml:"people"`
 	Rituals []toml.Primitive `toml:"rituals"`
 }
@@ -43,6 +44,16 @@ type teamsFile struct {
 	TokenURL          string `toml:"token_url"`
 	OpenIDMetadataURL string `toml:"openid_metadata_url"`
 	ServiceURL        string `toml:"service_url"`
+}
+
+type digestFile struct {
+	Schedule   string   `toml:"schedule"`
+	Timezone   string   `toml:"timezone"`
+	Platform   string   `toml:"platform"`
+	Channel    string   `toml:"channel"`
+	Recipients []string `toml:"recipients"`
+	Weeks      *int     `toml:"weeks"`     // nil: DefaultDigestWeeks
+	Threshold  *float64 `toml:"threshold"` // nil: DefaultDigestThreshold; 0 is valid
 }
 
 type personFile struct {
@@ -133,6 +144,7 @@ var tables = map[string]reflect.Type{
 	"bot":                  reflect.TypeFor[botFile](),
 	"slack":                reflect.TypeFor[slackFile](),
 	"teams":                reflect.TypeFor[teamsFile](),
+	"digest":               reflect.TypeFor[digestFile](),
 	"people":               reflect.TypeFor[personFile](),
 	"people.out_of_office": reflect.TypeFor[rangeFile](),
 	"rituals":              reflect.TypeFor[ritualFile](),
