@@ -85,3 +85,43 @@ func TestTeamsPackage(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.True(t, strings.Contains(errOut, "not-a-guid") || strings.Contains(strings.ToLower(errOut), "guid"), errOut)
 }
+
+// A corrupt or foreign database file stops every command with exit 1 and a
+// message naming the file, never a hang or a panic.
+func TestCorruptDatabaseIsAClearError(t *testing.T) {
+	garbage := writeFile(t, "garbage.db", strings.Repeat("not a database\n", 700))
+	for _, args := range [][]string{
+		{"report", "--db", garbage},
+		{"backup", "--db", garbage, "--out", filepath.Join(t.TempDir(), "b.db")},
+		{"audit", "--db", garbage},
+		{"run", "--db", garbage, "--listen", "127.0.0.1:0"},
+	} {
+		code, _, errOut := cli(t, nil, args...)
+		assert.Equal(t, 1, code, "%v: %s", args, errOut)
+		assert.Contains(t, errOut, "database "+garbage+" is not a readable cadencebot database", args)
+	}
+}
+
+// simulate prints the same report for the same seed and end date, and a
+// different one for another seed; --db keeps the history for report.
+func TestSimulateCLI(t *testing.T) {
+	args := []string{"simulate", "--weeks", "2", "--seed", "3", "--until", "2026-11-23"}
+	code, first, errOut := cli(t, nil, args...)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, first, "Simulated 2 weeks (2026-11-09 to 2026-11-23), seed 3")
+	assert.Contains(t, first, "Adherence from 2026-11-09 to 2026-11-22")
+	_, second, _ := cli(t, nil, args...)
+	assert.Equal(t, first, second)
+	_, other, _ := cli(t, nil, "simulate", "--weeks", "2", "--seed", "4", "--until", "2026-11-23")
+	assert.NotEqual(t, first, other)
+
+	db := filepath.Join(t.TempDir(), "demo.db")
+	code, _, errOut = cli(t, nil, append(args, "--db", db)...)
+	require.Equal(t, 0, code, errOut)
+	code, rep, errOut := cli(t, nil, "report", "--db", db, "--since", "2026-11-09", "--until", "2026-11-23", "--format", "csv")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, rep, "standup@")
+	code, _, errOut = cli(t, nil, append(args, "--db", db)...)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "already exists")
+}
