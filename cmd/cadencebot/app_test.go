@@ -169,6 +169,12 @@ func TestAppRunsARitualEndToEnd(t *testing.T) {
 	code, body = get(t, a.url+"api/backup")
 	assert.Equal(t, http.StatusOK, code)
 	assert.Greater(t, len(body), 4096, "a bbolt file")
+
+	// The bot holds the database: `report` asks its API instead.
+	code, out, errOut := cli(t, nil, "report", "--db", a.opts.DB, "--url", strings.TrimSuffix(a.url, "/"),
+		"--since", "2026-11-30", "--until", "2026-12-07", "--format", "csv")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "triage@20261130T083000Z")
 }
 
 func TestAPIRejectsBadQueries(t *testing.T) {
