@@ -61,6 +61,9 @@ func (a *Adapter) Lookup(ctx context.Context, m *cadence.Message, thread cadence
 				if m.Kind == cadence.KindPrompt || m.Kind == cadence.KindReminder {
 					a.rememberPrompt(ctx, ref, m)
 				}
+				if err := a.shareImage(ctx, m, channel); err != nil {
+					return cadence.Ref{}, false, err
+				}
 				return ref, true, nil
 			}
 		}

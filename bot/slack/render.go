@@ -51,10 +51,17 @@ func render(m *cadence.Message, mention string) []rendered {
 	if len(b.Questions) > 0 && m.Kind != cadence.KindSummary {
 		body = append(body, sections(questionList(b.Questions))...)
 	}
-	for _, s := range b.Sections {
+	for i, s := range b.Sections {
+		if m.Kind == cadence.KindDigest && i == 0 {
+			// The headline (score and change) stands apart from the details.
+			body = append(body, slack.NewDividerBlock())
+		}
 		body = append(body, sections(sectionText(s))...)
 	}
 	tail := actions(b.Actions)
+	if note := imageNote(b.Image); note != "" {
+		tail = append(tail, slack.NewContextBlock("", markdown(truncate(note, maxContextText))))
+	}
 	if b.Footer != "" {
 		tail = append(tail, slack.NewContextBlock("", markdown(truncate(escape(b.Footer), maxContextText))))
 	}

@@ -41,8 +41,23 @@ func goldenMessages() map[string]*cadence.Message {
 				{Heading: "Not answered", Lines: []string{"Cy"}}}}},
 		"receipt": {Kind: cadence.KindReceipt, Body: cadence.Body{Text: "Thanks, your standup answer is saved. You can edit it until 13:30."}},
 		"notice":  {Kind: cadence.KindNotice, Body: cadence.Body{Title: "Triage skipped", Text: "Lea skipped this week's triage: team offsite."}},
-		"digest": {Kind: cadence.KindDigest, Body: cadence.Body{Title: "Adherence, week 48", Text: "Team score 87",
-			Sections: []cadence.Section{{Heading: "Per ritual", Lines: []string{"standup 92%", "triage 80%"}}}, Footer: "score = 0.6·on-time + 0.4·held"}},
+		// The digest as dashboard.DigestBody composes it (its golden
+		// digest_up), with the chart attached.
+		"digest": {Kind: cadence.KindDigest, Body: cadence.Body{Title: "Cadence digest · 2026-W09", Text: "Team score 82, up 4 from 78 in 2026-W08.",
+			Sections: []cadence.Section{
+				{Heading: "Team", Lines: []string{
+					"Score 82 of 100, up 4 from 78 in 2026-W08.",
+					"Trend: 2026-W05 71 → 2026-W07 75 → 2026-W08 78 → 2026-W09 82.",
+					"Held on time: 7 of 8 occurrences (1 opened late, 1 skipped).",
+					"Answers: 46 of 50 expected (92.0%), 41 on time (82.0%); median time to answer 42m."}},
+				{Heading: "Rituals", Lines: []string{
+					"Daily standup: held on time 4 of 5 · participation 33 of 35 (94.3%) · on time 30 of 35 (85.7%).",
+					"Deployment planning: skipped (1 of 1)."}},
+				{Heading: "Below 80% of prompts answered on time", Lines: []string{"Nino Beridze: 3 of 6 on time (50.0%)."}},
+				{Heading: "Overdue follow-ups", Lines: []string{"Rotate the feature-store key <prod> (Milan, due 2026-02-27)."}},
+			},
+			Footer: "2026-02-23 – 2026-03-01 (UTC) · generated 2026-03-02 08:00 UTC · the score formula is in the README",
+			Image:  &cadence.Image{Name: "adherence-2026-W09.png", Alt: "Team adherence score per ISO week, 2026-W02 to 2026-W09", PNG: []byte("\x89PNG")}}},
 	}
 }
 

@@ -94,6 +94,11 @@ func (a *Adapter) Send(ctx context.Context, m *cadence.Message, thread cadence.R
 			a.log.Warn().Err(err).Str("key", m.Key).Msg("posting the continuation of a long message failed")
 		}
 	}
+	// A retryable upload failure is returned: the message stays
+	// "sending" and Lookup finds it and retries the image alone.
+	if err := a.shareImage(ctx, m, ch); err != nil {
+		return cadence.Ref{}, err
+	}
 	return ref, nil
 }
 

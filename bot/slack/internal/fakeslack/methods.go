@@ -28,6 +28,9 @@ func (s *Server) methods() map[string]handler {
 		"views.open":            s.viewsOpen,
 		"views.publish":         s.viewsPublish,
 		"apps.connections.open": s.connectionsOpen,
+
+		"files.getUploadURLExternal":   s.getUploadURLExternal,
+		"files.completeUploadExternal": s.completeUploadExternal,
 	}
 }
 
@@ -193,6 +196,15 @@ func (s *Server) wire(m *Message, withMetadata bool) map[string]any {
 	}
 	if withMetadata && m.Metadata != nil {
 		out["metadata"] = m.Metadata
+	}
+	if len(m.Files) > 0 {
+		var files []map[string]any
+		for _, id := range m.Files {
+			if f := s.files[id]; f != nil {
+				files = append(files, map[string]any{"id": f.ID, "name": f.Name, "title": f.Title, "mimetype": "image/png"})
+			}
+		}
+		out["files"] = files
 	}
 	return out
 }

@@ -64,6 +64,7 @@ type Message struct {
 	Metadata              json.RawMessage
 	User, BotID           string
 	Updates               int
+	Files                 []string // IDs of files shared with the message
 }
 
 // Ephemeral is a chat.postEphemeral call.
@@ -106,6 +107,8 @@ type Server struct {
 	limits     map[string]Limit
 	perChannel map[string]Limit
 	buckets    map[string]*bucket
+	files      map[string]*File
+	fileOrder  []string
 	lastTS     int64 // microseconds
 	seq        int
 
@@ -135,11 +138,13 @@ func New(botToken, appToken string) *Server {
 		limits:     map[string]Limit{},
 		perChannel: map[string]Limit{},
 		buckets:    map[string]*bucket{},
+		files:      map[string]*File{},
 	}
 	s.sock.init()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.serveAPI)
 	mux.HandleFunc("/link/", s.serveSocket)
+	mux.HandleFunc("/upload/v1/", s.serveUpload)
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL + "/api/"
 	return s
