@@ -48,7 +48,7 @@ func (s *Server) channel(w http.ResponseWriter, r *http.Request) {
 	if p.Me == nil {
 		loc = s.channelZone(name)
 	}
-	cv.Messages = threads(ms, loc)
+	cv.Messages = threads(ms, loc, p.Base)
 	p.Channel = cv
 	s.render(w, r, http.StatusOK, "channel", p)
 }

@@ -10,7 +10,9 @@
 // Server serves the pages: the roster to pick who you are, a person's
 // inbox (pending prompts with a form each, received DMs, a /cadence
 // command box) and channel pages (agendas with their threads: reminders,
-// the summary at its latest revision). Pages are server-rendered and work
+// the summary at its latest revision). A message's image (the weekly
+// digest's chart) is shown inline from /img/{key}, read from the store, so
+// the Content-Security-Policy stays "default-src 'self'". Pages are server-rendered and work
 // without JavaScript; a few lines of optional script reload a page when
 // new messages arrive.
 //

@@ -67,7 +67,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderInbox(w http.ResponseWriter, r *http.Request, status int, p *page, me *cadence.Person, fs *formState, command string) {
-	iv, err := s.buildInbox(r.Context(), me, fs)
+	iv, err := s.buildInbox(r.Context(), me, fs, p.Base)
 	if err != nil {
 		s.log.Error().Err(err).Str("person", me.ID).Msg("inbox failed")
 		s.problem(w, r, statusOf(err), "Inbox unavailable", "Your inbox could not be read; the error was logged. Try again in a minute.", keptFields(fs))
@@ -78,7 +78,7 @@ func (s *Server) renderInbox(w http.ResponseWriter, r *http.Request, status int,
 	s.render(w, r, status, "inbox", p)
 }
 
-func (s *Server) buildInbox(ctx context.Context, me *cadence.Person, fs *formState) (*inboxView, error) {
+func (s *Server) buildInbox(ctx context.Context, me *cadence.Person, fs *formState, base string) (*inboxView, error) {
 	now, loc := s.clock.Now(), locOf(me)
 	st, err := s.svc.Status(ctx, me.ID)
 	if err != nil {
@@ -109,7 +109,7 @@ func (s *Server) buildInbox(ctx context.Context, me *cadence.Person, fs *formSta
 		return nil, err
 	}
 	for _, m := range delivered(ms) {
-		mv := newMessageView(m, loc)
+		mv := newMessageView(m, loc, base)
 		if m.Kind == cadence.KindPrompt || m.Kind == cadence.KindReminder {
 			mv.AnswerHref = pending[m.OccurrenceID]
 		}

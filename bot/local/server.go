@@ -28,6 +28,7 @@ type Server struct {
 	clock    cadence.Clock
 	log      zerolog.Logger
 	chat     *Chat
+	rooms    []string // channels listed besides the rituals' (WithRooms)
 	sessions *sessions
 	pages    map[string]*template.Template
 	mux      *http.ServeMux
@@ -40,6 +41,12 @@ type Option func(*Server)
 
 // WithChat makes pages refresh when chat delivers a message.
 func WithChat(chat *Chat) Option { return func(s *Server) { s.chat = chat } }
+
+// WithRooms lists channels that no ritual posts to in the navigation, such
+// as the managers' channel of the weekly digest.
+func WithRooms(channels ...string) Option {
+	return func(s *Server) { s.rooms = append(s.rooms, channels...) }
+}
 
 // NewServer builds the pages on svc (the engine), reading delivered
 // messages from st. clock decides "now" for the command box, session
@@ -69,6 +76,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /command", s.command)
 	s.mux.HandleFunc("GET /c/{channel}", s.channel)
 	s.mux.HandleFunc("GET /wait", s.wait)
+	s.mux.HandleFunc("GET /img/{key}", s.image)
 	s.mux.Handle("GET /static/", http.FileServerFS(assets))
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, http.StatusNotFound, "Page not found", "There is no page at "+r.URL.Path+".", nil)
@@ -159,6 +167,12 @@ func (s *Server) channels() []string {
 		if (r.Platform == "" || r.Platform == Platform) && r.Channel != "" && !seen[r.Channel] {
 			seen[r.Channel] = true
 			out = append(out, r.Channel)
+		}
+	}
+	for _, c := range s.rooms {
+		if c != "" && !seen[c] {
+			seen[c] = true
+			out = append(out, c)
 		}
 	}
 	return out

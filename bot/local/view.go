@@ -23,6 +23,7 @@ type messageView struct {
 	Text     string
 	Sections []cadence.Section
 	Footer   string
+	Image    *imageView
 	When     string
 	Revision int
 	// AnswerHref links a prompt to its form while the prompt is pending.
@@ -30,11 +31,15 @@ type messageView struct {
 	Replies    []messageView
 }
 
-func newMessageView(m *cadence.Message, loc *time.Location) messageView {
+// newMessageView shows m; base is the chat's mount prefix, for links.
+func newMessageView(m *cadence.Message, loc *time.Location, base string) messageView {
 	v := messageView{
 		Anchor: "m-" + m.Key, Kind: string(m.Kind),
 		Title: m.Body.Title, Text: m.Body.Text, Sections: m.Body.Sections, Footer: m.Body.Footer,
 		When: formatTime(m.CreatedAt, loc), Revision: m.Revision,
+	}
+	if img := m.Body.Image; img != nil && len(img.PNG) > 0 {
+		v.Image = &imageView{Src: imagePath(base, m.Key), Alt: img.Alt}
 	}
 	if v.Title == "" {
 		v.Title = string(m.Kind)
@@ -64,14 +69,14 @@ func delivered(ms []*cadence.Message) []*cadence.Message {
 // threads groups channel messages: top-level ones (agendas, notices) with
 // the replies in their thread, oldest reply first. A reply whose parent is
 // not shown is listed on its own.
-func threads(ms []*cadence.Message, loc *time.Location) []messageView {
+func threads(ms []*cadence.Message, loc *time.Location, base string) []messageView {
 	ms = delivered(ms)
 	top := map[string]int{}
 	var out []messageView
 	for _, m := range ms {
 		if m.Thread == "" {
 			top[m.Key] = len(out)
-			out = append(out, newMessageView(m, loc))
+			out = append(out, newMessageView(m, loc, base))
 		}
 	}
 	for i := len(ms) - 1; i >= 0; i-- { // oldest first
@@ -80,10 +85,10 @@ func threads(ms []*cadence.Message, loc *time.Location) []messageView {
 			continue
 		}
 		if j, ok := top[m.Thread]; ok {
-			out[j].Replies = append(out[j].Replies, newMessageView(m, loc))
+			out[j].Replies = append(out[j].Replies, newMessageView(m, loc, base))
 			continue
 		}
-		out = append(out, newMessageView(m, loc))
+		out = append(out, newMessageView(m, loc, base))
 	}
 	return out
 }
