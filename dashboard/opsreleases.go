@@ -1,0 +1,180 @@
+package dashboard
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+// releaseSection is /s/releases: the release lane with its
+// change-failure rate and lead time.
+type releaseSection struct{ *opsView }
+
+func (s *releaseSection) ID() string    { return "releases" }
+func (s *releaseSection) Title() string { return "Release lane" }
+
+// releaseAt is a release as it stood at an instant: the decision
+// (proposed, approved, rejected) and the outcome (shipped, rolled back)
+// are read from its history, which records when each happened.
+type releaseAt struct {
+	*cadence.Release
+	approvals int
+	decision  cadence.ReleaseStatus
+	outcome   cadence.ReleaseStatus // "" until shipped or rolled back
+}
+
+func releaseStateAt(r *cadence.Release, at time.Time) releaseAt {
+	v := releaseAt{Release: r, decision: cadence.ReleaseProposed}
+	for _, a := range r.Approvals {
+		if !a.At.After(at) {
+			v.approvals++
+		}
+	}
+	switch {
+	case !r.ApprovedAt.IsZero() && !r.ApprovedAt.After(at):
+		v.decision = cadence.ReleaseApproved
+	case !r.RejectedAt.IsZero() && !r.RejectedAt.After(at):
+		v.decision = cadence.ReleaseRejected
+	}
+	for _, c := range r.History {
+		if c.At.After(at) {
+			break
+		}
+		if st := cadence.ReleaseStatus(c.What); st == cadence.ReleaseShipped || st == cadence.ReleaseRolledBack {
+			v.outcome = st
+		}
+	}
+	return v
+}
+
+// finished is when a release left the lane for good, or zero.
+func finished(r *cadence.Release) time.Time {
+	switch r.Status {
+	case cadence.ReleaseRejected:
+		return r.RejectedAt
+	case cadence.ReleaseShipped, cadence.ReleaseRolledBack:
+		return r.OutcomeAt
+	}
+	return time.Time{}
+}
+
+func (s *releaseSection) load(ctx context.Context, q cadence.ReportQuery, at time.Time) (all []*cadence.Release, rows []releaseAt, err error) {
+	rels, err := s.src.Releases(ctx, cadence.ReleaseFilter{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("releases: %w", err)
+	}
+	for _, r := range rels {
+		if !selected(q, r.ProposedBy) {
+			continue
+		}
+		all = append(all, r)
+		if live(q, r.ProposedAt, finished(r)) && !r.ProposedAt.After(at) {
+			rows = append(rows, releaseStateAt(r, at))
+		}
+	}
+	return all, rows, nil
+}
+
+func (s *releaseSection) Tables(ctx context.Context, q cadence.ReportQuery) ([]*Table, error) {
+	at := s.at(q)
+	all, rows, err := s.load(ctx, q, at)
+	if err != nil {
+		return nil, err
+	}
+	fig := cadence.ComputeOpsFigures(nil, all, s.loc, q.From, q.To, at)
+	figures := &Table{
+		ID:    "release-figures",
+		Title: "Release figures",
+		Columns: []Column{
+			{Key: "deployed", Label: "Deployed", Numeric: true},
+			{Key: "rolled_back", Label: "Rolled back", Numeric: true},
+			{Key: "change_failure_pct", Label: "Change-failure rate", Numeric: true},
+			{Key: "approved", Label: "Approved", Numeric: true},
+			{Key: "mean_lead_time_s", Label: "Mean lead time", Numeric: true},
+			{Key: "median_lead_time_s", Label: "Median lead time", Numeric: true},
+		},
+		Rows: [][]Cell{{
+			intCell(fig.ReleasesDeployed), intCell(fig.RolledBack), pctCell(fig.RolledBack, fig.ReleasesDeployed),
+			intCell(fig.Approved),
+			secondsCell(fig.MeanLeadTime, fig.Approved > 0), secondsCell(fig.MedianLeadTime, fig.Approved > 0),
+		}},
+	}
+	lane := &Table{
+		ID:    "releases",
+		Title: "Release lane",
+		Columns: []Column{
+			{Key: "id", Label: "ID"},
+			{Key: "model", Label: "Model"},
+			{Key: "version", Label: "Version"},
+			{Key: "change", Label: "Change"},
+			{Key: "risk", Label: "Risk"},
+			{Key: "submitter", Label: "Submitter"},
+			{Key: "proposed", Label: "Proposed"},
+			{Key: "approvals", Label: "Approvals", Numeric: true},
+			{Key: "approvals_needed", Label: "Needed", Numeric: true},
+			{Key: "status", Label: "Status"},
+			{Key: "outcome", Label: "Outcome"},
+			{Key: "lead_time_s", Label: "Lead time", Numeric: true},
+		},
+	}
+	for _, r := range rows {
+		need := s.src.ApprovalsNeeded(r.Risk)
+		outcome := Cell{}
+		if r.outcome != "" {
+			outcome = textCell(string(r.outcome))
+		}
+		lane.Rows = append(lane.Rows, []Cell{
+			textCell(r.ID()), textCell(r.Model), textCell(r.Version), textCell(string(r.Change)), textCell(string(r.Risk)),
+			s.personCell(r.ProposedBy), dateCell(r.ProposedAt),
+			{Value: r.approvals, Text: fmt.Sprintf("%d/%d", r.approvals, need)}, intCell(need),
+			textCell(string(r.decision)), outcome,
+			secondsCell(r.ApprovedAt.Sub(r.ProposedAt), r.decision == cadence.ReleaseApproved),
+		})
+	}
+	return []*Table{figures, lane}, nil
+}
+
+// DigestSection sums up the release lane over the digest's period:
+// outcomes with the change-failure rate, lead time, and what still waits
+// for approval. A quiet lane says nothing.
+func (s *releaseSection) DigestSection(ctx context.Context, r *cadence.Report) (cadence.Section, bool, error) {
+	now := s.clock.Now().UTC()
+	rels, err := s.src.Releases(ctx, cadence.ReleaseFilter{})
+	if err != nil {
+		return cadence.Section{}, false, fmt.Errorf("releases: %w", err)
+	}
+	fig := cadence.ComputeOpsFigures(nil, rels, s.loc, r.From, r.To, now)
+	var outcomes, waiting []string
+	for _, rel := range rels {
+		if (rel.Status == cadence.ReleaseShipped || rel.Status == cadence.ReleaseRolledBack) &&
+			!rel.OutcomeAt.Before(r.From) && rel.OutcomeAt.Before(r.To) {
+			outcomes = append(outcomes, fmt.Sprintf("%s %s %s (%s): %s.", rel.ID(), rel.Model, rel.Version, rel.Change,
+				strings.ReplaceAll(string(rel.Status), "-", " ")))
+		}
+		if rel.Status == cadence.ReleaseProposed {
+			waiting = append(waiting, rel.ID())
+		}
+	}
+	if fig.ReleasesDeployed == 0 && fig.Approved == 0 && len(waiting) == 0 {
+		return cadence.Section{}, false, nil
+	}
+	sec := cadence.Section{Heading: "Release outcomes"}
+	if fig.ReleasesDeployed > 0 {
+		sec.Lines = append(sec.Lines, fmt.Sprintf("%d deployed, %d rolled back: change-failure rate %s.",
+			fig.ReleasesDeployed, fig.RolledBack, pctText(pct(fig.RolledBack, fig.ReleasesDeployed))))
+	} else {
+		sec.Lines = append(sec.Lines, "No release shipped or rolled back.")
+	}
+	if fig.Approved > 0 {
+		sec.Lines = append(sec.Lines, fmt.Sprintf("Lead time from proposal to approval: median %s over %d approved (mean %s).",
+			durationText(fig.MedianLeadTime), fig.Approved, durationText(fig.MeanLeadTime)))
+	}
+	sec.Lines = append(sec.Lines, outcomes...)
+	if len(waiting) > 0 {
+		sec.Lines = append(sec.Lines, fmt.Sprintf("Waiting for approval: %s.", strings.Join(waiting, ", ")))
+	}
+	return sec, true, nil
+}
