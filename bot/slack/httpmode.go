@@ -149,6 +149,9 @@ func (a *Adapter) serveInteractivity(w http.ResponseWriter, r *http.Request, bod
 	if cb.Type == slack.InteractionTypeBlockActions {
 		a.background(func(ctx context.Context) { a.handleBlockActions(ctx, &cb) })
 	}
+	if isShortcut(&cb) {
+		a.background(func(ctx context.Context) { a.handleShortcut(ctx, &cb) })
+	}
 	w.WriteHeader(http.StatusOK)
 }
 
@@ -163,7 +166,12 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 		a.badRequest(w, r, fmt.Errorf("slash command: user_id missing or bad form: %v", err))
 		return
 	}
-	writeJSON(w, a.handleCommand(r.Context(), cmd))
+	msg := a.handleCommand(r.Context(), cmd)
+	if msg == nil { // a modal opened: nothing to say in the channel
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	writeJSON(w, msg)
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

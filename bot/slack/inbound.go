@@ -49,6 +49,9 @@ func interactionIsSync(cb *slack.InteractionCallback) bool {
 // the ack payload: nil closes the modal, response_action "errors" shows
 // the problems next to the inputs.
 func (a *Adapter) handleViewSubmission(ctx context.Context, cb *slack.InteractionCallback) *slack.ViewSubmissionResponse {
+	if resp, ok := a.handleOpsSubmission(ctx, cb); ok {
+		return resp
+	}
 	if cb.View.CallbackID != callbackAnswer {
 		return nil
 	}
@@ -134,7 +137,9 @@ func (a *Adapter) handleBlockActions(ctx context.Context, cb *slack.InteractionC
 				_ = a.publishHome(ctx, cb.User.ID)
 			}
 		default:
-			log.Debug().Msg("unknown action ignored")
+			if !a.opsAction(ctx, cb, person, act, channel) {
+				log.Debug().Msg("unknown action ignored")
+			}
 		}
 	}
 }
@@ -249,6 +254,9 @@ func (a *Adapter) handleCommand(ctx context.Context, cmd slack.SlashCommand) *sl
 	if person == nil {
 		return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: notOnRoster}
 	}
+	if msg, ok := a.commandForm(ctx, person, cmd); ok {
+		return msg
+	}
 	reply, err := bot.Run(ctx, a.svc, person, cmd.Text, a.clock.Now())
 	if err != nil {
 		a.log.Error().Err(err).Str("person", person.ID).Str("command", cmd.Text).Msg("/cadence failed")
@@ -280,6 +288,9 @@ func (a *Adapter) publishHome(ctx context.Context, userID string) error {
 			return err
 		}
 		view = homeView(st)
+		if err := a.homeFollowUps(ctx, p, &view); err != nil {
+			return err
+		}
 	}
 	return a.call(ctx, "views.publish", "", func() error {
 		_, err := a.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view})

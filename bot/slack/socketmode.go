@@ -143,6 +143,9 @@ func (a *Adapter) onSocketEvent(ctx context.Context, smc *socketmode.Client, evt
 		if cb.Type == slack.InteractionTypeBlockActions {
 			a.background(func(ctx context.Context) { a.handleBlockActions(ctx, &cb) })
 		}
+		if isShortcut(&cb) {
+			a.background(func(ctx context.Context) { a.handleShortcut(ctx, &cb) })
+		}
 	case socketmode.EventTypeSlashCommand:
 		cmd, ok := evt.Data.(slack.SlashCommand)
 		if !ok {

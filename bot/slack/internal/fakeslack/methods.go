@@ -18,6 +18,7 @@ func (s *Server) methods() map[string]handler {
 		"chat.update":           s.update,
 		"chat.delete":           s.deleteMessage,
 		"chat.postEphemeral":    s.postEphemeral,
+		"chat.getPermalink":     s.getPermalink,
 		"conversations.history": s.history,
 		"conversations.replies": s.replies,
 		"conversations.join":    s.join,
