@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -68,8 +69,10 @@ type DigestConfig struct {
 // cursor. Replaying a tick queues nothing new; fire times missed while the
 // bot was down are collapsed into one late digest for the latest of them.
 type Digest struct {
-	cfg     DigestConfig
-	log     zerolog.Logger
+	cfg DigestConfig
+	log zerolog.Logger
+
+	mu      sync.Mutex
 	retryAt time.Time // after a failure, when to try again
 }
 
@@ -161,10 +164,14 @@ func DigestDue(s *Schedule, cursor, now time.Time) (fire time.Time, missed int) 
 
 // Tick queues the digest when a fire time has come. The first tick of a
 // new job only records now as its cursor: like a new ritual, it starts
-// with the next fire time instead of back-filling.
+// with the next fire time instead of back-filling. Tick is safe for
+// concurrent use: the transaction that queues re-reads the cursor.
 func (d *Digest) Tick(ctx context.Context) error {
 	now := d.cfg.Clock.Now().UTC()
-	if now.Before(d.retryAt) {
+	d.mu.Lock()
+	wait := now.Before(d.retryAt)
+	d.mu.Unlock()
+	if wait {
 		return nil
 	}
 	cursor, found, err := d.cursor(ctx)
@@ -181,11 +188,16 @@ func (d *Digest) Tick(ctx context.Context) error {
 	// Compose outside the write transaction: reports read the whole
 	// period and the chart takes milliseconds.
 	body, err := d.compose(ctx, fire)
+	d.mu.Lock()
 	if err != nil {
 		d.retryAt = now.Add(digestRetryDelay)
+	} else {
+		d.retryAt = time.Time{}
+	}
+	d.mu.Unlock()
+	if err != nil {
 		return fmt.Errorf("digest for %s: %w (next attempt in %s)", fire.Format(time.RFC3339), err, digestRetryDelay)
 	}
-	d.retryAt = time.Time{}
 	queued := 0
 	err = d.cfg.Store.Update(ctx, func(tx Tx) error {
 		queued = 0

@@ -58,6 +58,8 @@ type App struct {
 	wake  chan struct{}
 	mux   *http.ServeMux
 	ln    net.Listener
+
+	digest *cadence.Digest // nil without a [digest] table (digest.go)
 }
 
 // newApp opens the store and builds everything; it listens on nothing yet.
@@ -134,6 +136,9 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	a.mux = http.NewServeMux()
 	registerOps(a.mux, &a.ready, o.Registry)
 	(&apiHandlers{svc: a.svc, store: a.db, clock: o.Clock, backupTo: a.db.Backup}).register(a.mux)
+	if a.digest, err = a.setupDigest(dashOpts.Sections); err != nil {
+		return nil, err
+	}
 	dash := dashboard.New(a.svc, o.Clock, dashOpts)
 	a.mux.Handle("/dashboard/", http.StripPrefix("/dashboard", dash.Handler()))
 	if a.teams != nil {
@@ -142,7 +147,7 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	if a.slack != nil && a.slackMode() == slack.ModeHTTP {
 		a.mux.Handle("/slack/", a.slack.HTTPHandler())
 	}
-	a.mux.Handle("/", local.NewServer(a.svc, a.db, o.Clock, o.Log, local.WithChat(a.local)).Handler())
+	a.mux.Handle("/", local.NewServer(a.svc, a.db, o.Clock, o.Log, append(a.digestRooms(), local.WithChat(a.local))...).Handler())
 	return a, nil
 }
 
@@ -290,6 +295,7 @@ func (a *App) Run(ctx context.Context) error {
 	wg.Add(2)
 	go func() { defer wg.Done(); a.tickLoop(ctx) }()
 	go func() { defer wg.Done(); a.disp.Run(ctx, a.wake) }()
+	a.startDigest(ctx, &wg)
 
 	var runErr error
 	select {

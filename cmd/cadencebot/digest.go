@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/cadencebot/cadencebot/bot/local"
+	"github.com/cadencebot/cadencebot/bot/slack"
+	"github.com/cadencebot/cadencebot/bot/teams"
+	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/dashboard"
+)
+
+// setupDigest builds the weekly managers' digest from the [digest] table,
+// or returns nil when there is none. sections are the dashboard's extra
+// pages; those that implement dashboard.DigestSection (overdue follow-ups,
+// release outcomes) add their part to every digest.
+func (a *App) setupDigest(sections []dashboard.Section) (*cadence.Digest, error) {
+	g := a.cfg.Digest
+	if g == nil {
+		return nil, nil
+	}
+	if _, ok := a.chats[g.Platform]; !ok {
+		switch g.Platform {
+		case slack.Platform:
+			return nil, fmt.Errorf("the digest runs on slack but %s is not set (and %s for Socket Mode)", slack.EnvBotToken, slack.EnvAppToken)
+		case teams.Platform:
+			return nil, fmt.Errorf("the digest runs on teams but %s, %s and %s are not set", teams.EnvAppID, teams.EnvAppPassword, teams.EnvTenantID)
+		}
+		return nil, fmt.Errorf("the digest runs on unknown platform %q", g.Platform)
+	}
+	return cadence.NewDigest(cadence.DigestConfig{
+		Schedule:   g.Schedule,
+		Platform:   g.Platform,
+		Recipients: g.RecipientList(),
+		Weeks:      g.Weeks,
+		Reports:    a.eng,
+		Render:     digestRenderer(g.Threshold, sections, a.log),
+		Store:      a.db,
+		Clock:      a.opts.Clock,
+		Logger:     a.log,
+		Enqueued:   a.poke,
+	})
+}
+
+// digestRenderer lays a digest out with the dashboard: the text of
+// dashboard.DigestBody and the trend chart as a PNG. A chart that cannot
+// be drawn (no week with a ritual held) leaves the digest without one.
+func digestRenderer(threshold float64, sections []dashboard.Section, log zerolog.Logger) cadence.DigestRenderer {
+	return func(ctx context.Context, in cadence.DigestInput) (cadence.Body, error) {
+		extra, err := dashboard.DigestSections(ctx, in.Report, sections)
+		if err != nil {
+			return cadence.Body{}, err
+		}
+		body := dashboard.DigestBody(in.Report, in.Trend, threshold, extra...)
+		png, err := dashboard.ChartPNG(in.Trend)
+		switch {
+		case errors.Is(err, dashboard.ErrNoData):
+		case err != nil:
+			log.Warn().Err(err).Time("fire", in.Fire).Msg("the digest chart could not be drawn; sending the digest without it")
+		default:
+			y, w := in.Report.From.ISOWeek()
+			body.Image = &cadence.Image{Name: fmt.Sprintf("adherence-%04d-W%02d.png", y, w), Alt: chartAlt(in.Trend), PNG: png}
+		}
+		return body, nil
+	}
+}
+
+// chartAlt says in words what the chart shows, for screen readers and
+// clients that do not load images.
+func chartAlt(weeks []cadence.WeekAdherence) string {
+	var parts []string
+	for _, w := range weeks {
+		if w.Occurrences-w.Skipped > 0 {
+			parts = append(parts, fmt.Sprintf("%s %.0f", w.Week, w.Score))
+		}
+	}
+	return "Team adherence score per ISO week (0 to 100): " + strings.Join(parts, ", ") + "."
+}
+
+// digestRooms lists the digest's channel in the local chat's navigation.
+func (a *App) digestRooms() []local.Option {
+	if g := a.cfg.Digest; g != nil && g.Platform == local.Platform && g.Channel != "" {
+		return []local.Option{local.WithRooms(g.Channel)}
+	}
+	return nil
+}
+
+// startDigest runs the digest job beside the engine's tick loop, on the
+// same tick interval, until ctx ends.
+func (a *App) startDigest(ctx context.Context, wg *sync.WaitGroup) {
+	if a.digest == nil {
+		return
+	}
+	wg.Go(func() {
+		t := time.NewTicker(a.opts.TickEvery)
+		defer t.Stop()
+		for {
+			if err := a.digest.Tick(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error().Err(err).Msg("weekly digest failed")
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	})
+}
