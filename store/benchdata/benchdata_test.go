@@ -1,0 +1,78 @@
+package benchdata_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/store/benchdata"
+)
+
+// A year of a small team: the engine's report over the file sees every
+// record written, and the history holds each case a report must handle.
+func TestBuildIsReadByTheEngine(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	spec := benchdata.Spec{People: 12, Rituals: benchdata.MaxRituals, Weeks: 52, Seed: 3}
+	d, err := benchdata.Build(spec)
+	require.NoError(t, err)
+	assert.True(t, d.Built)
+	// 52 weeks: 4 weekly rituals and a standup every weekday.
+	assert.Equal(t, 52*4+52*5, d.Occurrences)
+
+	db, err := d.Open(true)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	eng, err := d.Engine(db, d.To.Add(30*24*time.Hour))
+	require.NoError(t, err)
+	rep, err := eng.Report(context.Background(), cadence.ReportQuery{From: d.From, To: d.To})
+	require.NoError(t, err)
+
+	tm := rep.Team
+	assert.Equal(t, d.Occurrences, tm.Occurrences)
+	assert.Equal(t, d.Answers, tm.Answered, "every answer written is counted")
+	assert.Equal(t, tm.Occurrences, tm.Held+tm.Missed+tm.Skipped)
+	assert.Equal(t, spec.People*tm.Held, tm.Expected+tm.Excused, "everyone takes part in every ritual")
+	assert.Positive(t, tm.Missed, "missed occurrences")
+	assert.Positive(t, tm.Skipped, "skipped occurrences")
+	assert.Less(t, tm.HeldOnTime, tm.Held, "some opened late")
+	assert.Positive(t, tm.Excused, "out-of-office people")
+	assert.Less(t, tm.AnsweredOnTime, tm.Answered, "some answered late")
+	assert.InDelta(t, 0.8, float64(tm.Answered)/float64(tm.Expected), 0.1)
+	assert.Len(t, rep.People, spec.People)
+	assert.Len(t, rep.Rituals, benchdata.MaxRituals)
+
+	// The per-person standup prompts at 09:15 in each person's zone.
+	var standup *cadence.Occurrence
+	require.NoError(t, db.View(context.Background(), func(tx cadence.Tx) error {
+		occs, err := tx.Occurrences(cadence.OccurrenceFilter{RitualID: "standup", Status: []cadence.Status{cadence.StatusClosed}, Limit: 1})
+		if len(occs) > 0 {
+			standup = occs[0]
+		}
+		return err
+	}))
+	require.NotNil(t, standup)
+	for p, at := range standup.PromptAt {
+		local := at.In(d.Roster.Person(p).Location)
+		assert.Equal(t, "09:15", local.Format("15:04"), p)
+	}
+
+	// A second build reuses the cached file with the same counts.
+	require.NoError(t, db.Close())
+	again, err := benchdata.Build(spec)
+	require.NoError(t, err)
+	assert.False(t, again.Built)
+	assert.Equal(t, d.Path, again.Path)
+	assert.Equal(t, [2]int{d.Occurrences, d.Answers}, [2]int{again.Occurrences, again.Answers})
+}
+
+func TestBuildRefusesBadSpecs(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	for _, spec := range []benchdata.Spec{{People: 0, Rituals: 1, Weeks: 1}, {People: 1, Rituals: 1, Weeks: 0}, {People: 1, Rituals: 0, Weeks: 1}, {People: 1, Rituals: 6, Weeks: 1}} {
+		_, err := benchdata.Build(spec)
+		assert.Error(t, err, "%+v", spec)
+	}
+}
