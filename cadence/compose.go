@@ -101,9 +101,11 @@ func (c composer) agenda(r *Ritual, o *Occurrence, extra []Section, now time.Tim
 	if ex := c.excusedLines(o); len(ex) > 0 {
 		secs = append(secs, Section{Heading: "Excused", Lines: ex})
 	}
-	qs := make([]string, len(r.Questions))
-	for i, q := range r.Questions {
-		qs[i] = q.Text
+	var qs []string
+	for _, q := range r.Questions {
+		if !IsChecklistQuestion(q.ID) { // listed under Checklist below
+			qs = append(qs, q.Text)
+		}
 	}
 	secs = append(secs, Section{Heading: "Questions", Lines: qs})
 	if len(r.Checklist) > 0 {
@@ -159,7 +161,7 @@ func (c composer) summaryBody(r *Ritual, o *Occurrence, answers []*Answer) Body 
 		var lines []string
 		for _, q := range r.Questions {
 			t := strings.TrimSpace(a.Text(q.ID))
-			if t == "" {
+			if t == "" || IsChecklistQuestion(q.ID) { // summed up under Checklist
 				continue
 			}
 			lines = append(lines, fmt.Sprintf("%s %s", q.Text, t))
@@ -179,6 +181,11 @@ func (c composer) summaryBody(r *Ritual, o *Occurrence, answers []*Answer) Body 
 	var head []Section
 	if len(blockers) > 0 {
 		head = append(head, Section{Heading: "Blockers", Lines: blockers})
+	}
+	if len(r.Checklist) > 0 && o.Status != StatusSkipped {
+		sec, done := c.checklistSection(r, o, byPerson)
+		text += fmt.Sprintf(", checklist %d of %d done", done, len(r.Checklist))
+		head = append(head, sec)
 	}
 	secs = append(head, secs...)
 	var footer string

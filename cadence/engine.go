@@ -106,6 +106,10 @@ func New(cfg EngineConfig) (*Engine, error) {
 		if err := checkRitual(r, cfg.Roster); err != nil {
 			return nil, fmt.Errorf("engine: ritual %d: %w", i+1, err)
 		}
+		r, err := withChecklist(r) // the checklist is asked in prompts
+		if err != nil {
+			return nil, fmt.Errorf("engine: %w", err)
+		}
 		if e.byID[r.ID] != nil {
 			return nil, fmt.Errorf("engine: ritual %q is defined twice", r.ID)
 		}

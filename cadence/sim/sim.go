@@ -246,6 +246,7 @@ var phrases = map[string][]string{
 	"quality":   {"Eval metrics stable; AUC within 0.3 points of baseline.", "Drift on two features of churn, under threshold.", "Latency SLO met all week.", "Regression on the long-tail segment, investigating."},
 	"actions":   {"", "Add a segment-level eval to the release checklist.", "Tighten the drift threshold on the catalogue features."},
 	"blockers":  {"", "", "", "", "Waiting on data-platform for the contract sign-off.", "GPU quota for the retrain is still pending."},
+	"check":     {"done", "done", "done", "", "not done: waiting on the data team"},
 	"":          {"Progress as planned.", "Nothing new since last time.", "Details in the team tracker."},
 }
 
@@ -258,6 +259,9 @@ func answer(ctx context.Context, eng *cadence.Engine, p pending, seed uint64) er
 	var rs []cadence.Response
 	for _, q := range rit.Questions {
 		pool, ok := phrases[q.ID]
+		if cadence.IsChecklistQuestion(q.ID) {
+			pool, ok = phrases["check"], true
+		}
 		if !ok {
 			pool = phrases[""]
 			if q.Blocker {
