@@ -70,8 +70,9 @@ type Body struct {
 	Actions   []Action
 	Footer    string
 	// Image is an optional picture (the digest's chart). Adapters that
-	// cannot show it fall back to Alt.
-	Image *Image
+	// cannot show it fall back to Alt. Left out of JSON when absent, so
+	// bodies without one encode as before.
+	Image *Image `json:",omitempty"`
 }
 
 // Image is a picture attached to a message, rendered server-side.
