@@ -187,6 +187,27 @@ func (d *Dataset) Open(noSync bool) (*store.DB, error) {
 	return store.Open(d.Path, store.Options{NoSync: noSync, Timeout: time.Minute})
 }
 
+// Scan reads what a report over the whole history reads, in one
+// transaction: every occurrence and every answer. It is the yardstick
+// the report and dashboard benchmarks are measured against.
+func (d *Dataset) Scan(ctx context.Context, db cadence.Store) error {
+	return db.View(ctx, func(tx cadence.Tx) error {
+		occs, err := tx.Occurrences(cadence.OccurrenceFilter{From: d.From, To: d.To})
+		if err != nil {
+			return err
+		}
+		as, err := tx.AnswersBetween(d.From, d.To)
+		if err != nil {
+			return err
+		}
+		if len(occs) != d.Occurrences || len(as) != d.Answers {
+			return fmt.Errorf("benchdata: scan of %s found %d occurrences and %d answers, want %d and %d",
+				d.Path, len(occs), len(as), d.Occurrences, d.Answers)
+		}
+		return nil
+	})
+}
+
 // Engine returns an engine over db at now, configured with the data set's
 // rituals and roster, as `cadencebot run` would be.
 func (d *Dataset) Engine(db cadence.Store, now time.Time) (*cadence.Engine, error) {
