@@ -20,8 +20,8 @@ type OpsConfig struct {
 	// and channel posts of rituals without a platform; "local" if empty.
 	Platform string
 	// Approvers may approve and reject releases. Empty means: people with
-	// role lead or admin, or with the capability "release" (the config
-	// file has no approvers list yet; see README).
+	// role lead or admin, or with the capability "release" (see
+	// IsDefaultApprover; the config file's [releases] approvers).
 	Approvers []string
 	// HighRiskApprovals is how many distinct approvers a high-risk release
 	// needs (default 2); low and medium need one.
@@ -105,6 +105,12 @@ func (o *Ops) isApprover(p *Person) bool {
 	if o.approvers != nil {
 		return o.approvers[p.ID]
 	}
+	return IsDefaultApprover(p)
+}
+
+// IsDefaultApprover reports whether p approves releases when no approvers
+// are configured: leads, admins and people with the capability "release".
+func IsDefaultApprover(p *Person) bool {
 	return p.Role == RoleLead || p.Role == RoleAdmin || p.HasCapability("release")
 }
 

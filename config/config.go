@@ -29,6 +29,8 @@ type Config struct {
 	People  []*cadence.Person
 	Rituals []*cadence.Ritual
 	Roster  *cadence.Roster
+
+	Releases ReleasesConfig // [releases]: who approves the release lane
 }
 
 // BotConfig is the [bot] table.
@@ -148,6 +150,12 @@ func (d *decoder) config(f *fileConfig) *Config {
 		var df digestFile
 		if d.decode(f.Digest, "digest", &df, func(f *fileConfig) toml.Primitive { return f.Digest }) {
 			cfg.Digest = d.digest(&df, cfg)
+		}
+	}
+	if d.md.IsDefined("releases") {
+		var rf releasesFile
+		if d.decode(f.Releases, "releases", &rf, func(f *fileConfig) toml.Primitive { return f.Releases }) {
+			cfg.Releases = d.releases(&rf, cfg)
 		}
 	}
 	d.unknownKeys()

@@ -23,6 +23,8 @@ type fileConfig struct {
 	Digest  toml.Primitive   `toml:"digest"`
 	People  []toml.Primitive `toml:"people"`
 	Rituals []toml.Primitive `toml:"rituals"`
+
+	Releases toml.Primitive `toml:"releases"`
 }
 
 type botFile struct {
@@ -145,6 +147,7 @@ var tables = map[string]reflect.Type{
 	"slack":                reflect.TypeFor[slackFile](),
 	"teams":                reflect.TypeFor[teamsFile](),
 	"digest":               reflect.TypeFor[digestFile](),
+	"releases":             reflect.TypeFor[releasesFile](),
 	"people":               reflect.TypeFor[personFile](),
 	"people.out_of_office": reflect.TypeFor[rangeFile](),
 	"rituals":              reflect.TypeFor[ritualFile](),

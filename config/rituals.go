@@ -243,6 +243,8 @@ func (d *decoder) questions(field string, f *ritualFile, r *cadence.Ritual) {
 		qf := fmt.Sprintf("%s.questions[%d]", field, i)
 		if msg := checkID(q.ID); msg != "" {
 			d.add(qf+".id", "%s", msg)
+		} else if cadence.IsChecklistQuestion(q.ID) {
+			d.add(qf+".id", "%q: ids starting with \"check-\" are reserved for the checklist items, which every prompt asks", q.ID)
 		} else if r.Question(q.ID) != nil {
 			d.add(qf+".id", "duplicate question id %q", q.ID)
 			continue

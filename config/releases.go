@@ -1,0 +1,119 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+// ReleasesConfig is the optional [releases] table: who decides on the
+// release lane. The zero value keeps cadence's defaults.
+type ReleasesConfig struct {
+	// Approvers are person ids in roster order, resolved from ids and
+	// selectors ("role:lead", "capability:release"). Empty: leads, admins
+	// and people with the capability "release" (cadence.IsDefaultApprover).
+	Approvers []string
+	// HighRiskApprovals is how many distinct approvers a high-risk
+	// release needs; 0 keeps cadence's default (DefaultHighRiskApprovals).
+	HighRiskApprovals int
+}
+
+// DefaultHighRiskApprovals is what cadence.NewOps assumes when the file
+// leaves high_risk_approvals out.
+const DefaultHighRiskApprovals = 2
+
+type releasesFile struct {
+	Approvers         *[]string `toml:"approvers"`           // nil: the defaults; empty: an error
+	HighRiskApprovals *int      `toml:"high_risk_approvals"` // nil: the default
+}
+
+func (d *decoder) releases(f *releasesFile, cfg *Config) ReleasesConfig {
+	var rc ReleasesConfig
+	approvers := 0
+	if f.Approvers != nil {
+		if len(*f.Approvers) == 0 {
+			d.add("releases.approvers", `no approvers: remove "approvers = []" to let leads, admins and people with capability "release" approve, or list at least one`)
+		}
+		rc.Approvers = d.selectPeople("releases.approvers", *f.Approvers, cfg)
+		approvers = len(rc.Approvers)
+	} else {
+		for _, p := range cfg.People {
+			if cadence.IsDefaultApprover(p) {
+				approvers++
+			}
+		}
+	}
+	listed := f.Approvers != nil && approvers > 0
+	switch n := f.HighRiskApprovals; {
+	case n == nil:
+		// The default is refused only against a list the file gives:
+		// files without [releases] keep working (cadence logs a warning).
+		if listed && approvers < DefaultHighRiskApprovals {
+			d.add("releases.approvers", "there %s, but a high-risk release needs %d distinct approvals: add approvers, or set high_risk_approvals = %d",
+				countApprovers(approvers), DefaultHighRiskApprovals, approvers)
+		}
+	case *n < 1:
+		d.add("releases.high_risk_approvals", "%d: a high-risk release needs at least 1 approval", *n)
+	case *n > approvers && (listed || f.Approvers == nil):
+		msg := fmt.Sprintf("%d approvals, but there %s: high-risk releases could never be approved", *n, countApprovers(approvers))
+		if f.Approvers == nil {
+			msg += ` (without approvers, leads, admins and people with capability "release" approve)`
+		}
+		d.add("releases.high_risk_approvals", "%s", msg)
+	default:
+		rc.HighRiskApprovals = *n
+	}
+	return rc
+}
+
+// countApprovers is "is only 1 approver", "are only 3 approvers", "are no approvers".
+func countApprovers(n int) string {
+	switch n {
+	case 0:
+		return "are no approvers"
+	case 1:
+		return "is only 1 approver"
+	}
+	return fmt.Sprintf("are only %d approvers", n)
+}
+
+// selectPeople resolves person ids and selectors ("role:lead",
+// "capability:release", "all") to ids in roster order, each once. A
+// selector that matches nobody is reported at field[i]: it is almost
+// always a typo.
+func (d *decoder) selectPeople(field string, sels []string, cfg *Config) []string {
+	want := map[string]bool{}
+	for i, sel := range sels {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		matched := false
+		for _, p := range cfg.People {
+			if matches(sel, p) {
+				want[p.ID], matched = true, true
+			}
+		}
+		if matched {
+			continue
+		}
+		kind, value, hasKind := strings.Cut(sel, ":")
+		switch {
+		case !hasKind:
+			d.add(f, "unknown person %q", sel)
+		case kind == "role" && !cadence.Role(value).Valid():
+			d.add(f, "unknown role %q (use specialist, lead, manager or admin)", value)
+		case kind == "role":
+			d.add(f, "nobody has role %q", value)
+		case kind == "capability":
+			d.add(f, "nobody has capability %q", value)
+		default:
+			d.add(f, `unknown selector %q (use a person id, "role:<role>", "capability:<capability>" or "all")`, sel)
+		}
+	}
+	var out []string
+	for _, p := range cfg.People {
+		if want[p.ID] {
+			out = append(out, p.ID)
+		}
+	}
+	return out
+}
