@@ -22,9 +22,9 @@ func parsePages() map[string]*template.Template {
 		"lower": strings.ToLower,
 	}
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"home", "inbox", "channel", "problem"} {
+	for _, name := range []string{"home", "inbox", "channel", "problem", "ops"} {
 		pages[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templates,
-			"templates/layout.html", "templates/message.html", "templates/"+name+".html"))
+			"templates/layout.html", "templates/message.html", "templates/opsactions.html", "templates/"+name+".html"))
 	}
 	return pages
 }

@@ -2,6 +2,7 @@ package local
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"time"
 
@@ -49,6 +50,7 @@ func (s *Server) channel(w http.ResponseWriter, r *http.Request) {
 		loc = s.channelZone(name)
 	}
 	cv.Messages = threads(ms, loc, p.Base)
+	s.attachActions(cv.Messages, p, "/c/"+url.PathEscape(name))
 	p.Channel = cv
 	s.render(w, r, http.StatusOK, "channel", p)
 }

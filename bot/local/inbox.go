@@ -74,6 +74,7 @@ func (s *Server) renderInbox(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	iv.Command = command
+	s.attachActions(iv.Messages, p, "/me")
 	p.Inbox = iv
 	s.render(w, r, status, "inbox", p)
 }

@@ -76,6 +76,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /command", s.command)
 	s.mux.HandleFunc("GET /c/{channel}", s.channel)
 	s.mux.HandleFunc("GET /wait", s.wait)
+	s.opsRoutes()
 	s.mux.HandleFunc("GET /img/{key}", s.image)
 	s.mux.Handle("GET /static/", http.FileServerFS(assets))
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -127,6 +128,7 @@ type page struct {
 	Inbox   *inboxView
 	Channel *channelView
 	Problem *problemView
+	Ops     *opsView
 }
 
 type navLink struct {
@@ -148,6 +150,9 @@ func (s *Server) newPage(r *http.Request, ss *session, title string, live bool) 
 	p.Nav = append(p.Nav, navLink{Label: "People", Href: p.Base + "/"})
 	if p.Me != nil {
 		p.Nav = append(p.Nav, navLink{Label: "Inbox", Href: p.Base + "/me"})
+		if s.ops() != nil {
+			p.Nav = append(p.Nav, navLink{Label: "Follow-ups & releases", Href: p.Base + "/ops"})
+		}
 	}
 	for _, c := range s.channels() {
 		p.Nav = append(p.Nav, navLink{Label: "#" + c, Href: p.Base + "/c/" + url.PathEscape(c)})

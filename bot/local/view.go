@@ -28,7 +28,9 @@ type messageView struct {
 	Revision int
 	// AnswerHref links a prompt to its form while the prompt is pending.
 	AnswerHref string
-	Replies    []messageView
+	// Actions are the MLOps buttons (ops.go), ready once attachActions ran.
+	Actions []actionView
+	Replies []messageView
 }
 
 // newMessageView shows m; base is the chat's mount prefix, for links.
@@ -36,7 +38,7 @@ func newMessageView(m *cadence.Message, loc *time.Location, base string) message
 	v := messageView{
 		Anchor: "m-" + m.Key, Kind: string(m.Kind),
 		Title: m.Body.Title, Text: m.Body.Text, Sections: m.Body.Sections, Footer: m.Body.Footer,
-		When: formatTime(m.CreatedAt, loc), Revision: m.Revision,
+		When: formatTime(m.CreatedAt, loc), Revision: m.Revision, Actions: opsActionViews(m.Body.Actions),
 	}
 	if img := m.Body.Image; img != nil && len(img.PNG) > 0 {
 		v.Image = &imageView{Src: imagePath(base, m.Key), Alt: img.Alt}
