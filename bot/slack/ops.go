@@ -249,14 +249,15 @@ func (a *Adapter) handleArgSubmission(ctx context.Context, cb *slack.Interaction
 		a.log.Error().Err(err).Str("person", person.ID).Str("action", req.Action).Msg("ops action failed")
 		return modalErrors(map[string]string{blockArg: opsFault})
 	}
-	// The ack must come within 3 s: report after it.
 	user := cb.User.ID
-	a.background(func(ctx context.Context) {
-		a.actResult(ctx, "", req.origin, user, req.Action, req.Value, msg, nil, nil)
-		if req.home() {
-			_ = a.publishHome(ctx, user)
-		}
-	})
+	if req.home() {
+		// No channel to answer in: the modal itself shows the result.
+		a.background(func(ctx context.Context) { _ = a.publishHome(ctx, user) })
+		v := noticeModal(doneMark + escape(msg))
+		return slack.NewUpdateViewSubmissionResponse(&v)
+	}
+	// The ack must come within 3 s: report after it.
+	a.background(func(ctx context.Context) { a.actResult(ctx, "", req.origin, user, req.Action, req.Value, msg, nil, nil) })
 	return nil
 }
 

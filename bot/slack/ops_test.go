@@ -530,6 +530,29 @@ func TestAppHomeListsOpenFollowUpsWithOverdueFlag(t *testing.T) {
 	assert.Empty(t, modal.CallbackID)
 	assert.Contains(t, string(w.fake.OpenedViews()[0].JSON), "FU-1 is done")
 
+	// Reassign from the home: the modal asks, then shows the result in
+	// place of the form.
+	w.send("interactive", click(t, uAna, "followup_reassign", "FU-2", nil, w.fake.NewTrigger(uAna)))
+	modal = w.openedView(2)
+	assert.Equal(t, "ops_arg", modal.CallbackID)
+	ack := w.send("interactive", submission(t, uAna, modal.CallbackID, modal.PrivateMetadata, map[string]map[string]any{"arg": user(uLea)}))
+	var resp struct {
+		Action string `json:"response_action"`
+		View   struct {
+			Blocks []struct {
+				Text struct{ Text string } `json:"text"`
+			} `json:"blocks"`
+		} `json:"view"`
+	}
+	require.NoError(t, json.Unmarshal(ack, &resp))
+	assert.Equal(t, "update", resp.Action)
+	require.Len(t, resp.View.Blocks, 1)
+	assert.Equal(t, ":white_check_mark: FU-2 now belongs to Lea Meier.", resp.View.Blocks[0].Text.Text)
+	eventually(t, "the home without FU-2", func() bool {
+		h, _ := w.fake.HomeView(uAna)
+		return strings.Contains(string(h.JSON), "None: nothing is waiting on you.")
+	})
+
 	// Bo owns nothing.
 	w.fake.Send("events_api", homeOpened(t, "Ev0HOME2", uBo))
 	eventually(t, "bo's home", func() bool { _, ok := w.fake.HomeView(uBo); return ok })
