@@ -257,7 +257,9 @@ func (a *Adapter) handleArgSubmission(ctx context.Context, cb *slack.Interaction
 		return slack.NewUpdateViewSubmissionResponse(&v)
 	}
 	// The ack must come within 3 s: report after it.
-	a.background(func(ctx context.Context) { a.actResult(ctx, "", req.origin, user, req.Action, req.Value, msg, nil, nil) })
+	a.background(func(ctx context.Context) {
+		a.actResult(ctx, "", req.origin, user, req.Action, req.Value, msg, nil, nil)
+	})
 	return nil
 }
 
