@@ -207,6 +207,13 @@ func TestApproveAndRejectFromTheReleaseLane(t *testing.T) {
 	assert.NotRegexp(t, actForm("release_approve", "REL-1"), page)
 	assert.Contains(t, page, "Approvers: Lena Meier, Olga Berg.")
 
+	// Someone who has not said who they are sees the channel, no buttons.
+	anonymous := *l.harness
+	anonymous.client = anonymous.newClient()
+	_, channel := anonymous.get("/c/deploy")
+	assert.Contains(t, channel, "Proposed: REL-1 churn 2.3.0")
+	assert.NotContains(t, channel, `action="/act"`)
+
 	l.login("lena")
 	_, page = l.get("/ops")
 	assert.Regexp(t, actForm("release_approve", "REL-1"), page)
