@@ -104,10 +104,13 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	a.ops, err = cadence.NewOps(cadence.OpsConfig{
 		Roster: cfg.Roster, Rituals: cfg.Rituals, Store: a.db, Clock: o.Clock, Logger: o.Log,
 		Platform: cfg.Bot.DefaultPlatform, Enqueued: a.poke,
+		Approvers: cfg.Releases.Approvers, HighRiskApprovals: cfg.Releases.HighRiskApprovals,
 	})
 	if err != nil {
 		return nil, err
 	}
+	dashOpts.Sections = dashboard.OpsSections(a.ops, cfg.Roster, o.Clock)       // follow-ups, incidents, release lane
+	o.Registry.MustRegister(newOpsCollector(a.ops, cfg.Roster, o.Clock, o.Log)) // MLOps figures at scrape time
 	a.eng, err = cadence.New(cadence.EngineConfig{
 		Rituals: cfg.Rituals, Roster: cfg.Roster, Store: a.db, Clock: o.Clock, Logger: o.Log,
 		Metrics: obs, DefaultPlatform: cfg.Bot.DefaultPlatform, Enqueued: a.poke,
