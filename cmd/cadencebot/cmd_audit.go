@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/cadencebot/cadencebot/cadence"
-	"github.com/cadencebot/cadencebot/store"
 )
 
 func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer, _ env) error {
@@ -36,15 +35,7 @@ func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer, _ en
 		}
 		from = t
 	}
-	path := *db
-	if path == "" {
-		cfg, err := loadConfig(*cfgPath)
-		if err != nil {
-			return err
-		}
-		path = cfg.Bot.Database
-	}
-	s, err := store.Open(path, store.Options{})
+	s, path, err := openStore(*cfgPath, *db)
 	if err != nil {
 		return err
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-
-	"github.com/cadencebot/cadencebot/store"
 )
 
 // cmdBackup writes a consistent copy of the database. bbolt allows one
@@ -22,15 +20,7 @@ func cmdBackup(_ context.Context, args []string, stdout, stderr io.Writer, _ env
 	if *out == "" {
 		return usageError("backup: --out is required")
 	}
-	path := *db
-	if path == "" {
-		cfg, err := loadConfig(*cfgPath)
-		if err != nil {
-			return err
-		}
-		path = cfg.Bot.Database
-	}
-	s, err := store.Open(path, store.Options{})
+	s, path, err := openStore(*cfgPath, *db)
 	if err != nil {
 		return err
 	}

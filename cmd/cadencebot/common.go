@@ -10,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/cadencebot/cadencebot/config"
+	"github.com/cadencebot/cadencebot/store"
 )
 
 // newFlags returns a FlagSet that reports errors instead of exiting, so
@@ -38,6 +39,21 @@ func loadConfig(path string) (*config.Config, error) {
 		return config.Default()
 	}
 	return config.Load(path)
+}
+
+// openStore opens the database named by --db, or else by the config's
+// [bot] database, for the one-shot commands (backup, audit).
+func openStore(cfgPath, db string) (*store.DB, string, error) {
+	path := db
+	if path == "" {
+		cfg, err := loadConfig(cfgPath)
+		if err != nil {
+			return nil, "", err
+		}
+		path = cfg.Bot.Database
+	}
+	s, err := store.Open(path, store.Options{})
+	return s, path, err
 }
 
 // newLogger builds the zerolog logger the config asks for.
