@@ -34,6 +34,15 @@ type Options struct {
 	Seed     uint64
 	// AnswerRate is the average share of prompts answered (0..1).
 	AnswerRate float64
+	// Location is the team's zone: MLOps activity happens in its working
+	// hours (default UTC).
+	Location *time.Location
+	// NoOps turns off the simulated incidents, follow-ups and releases.
+	NoOps bool
+	// Approvers and HighRiskApprovals configure the release lane as
+	// cadence.OpsConfig does ([releases] in the config file).
+	Approvers         []string
+	HighRiskApprovals int
 	// Step is the smallest jump of the simulated clock (default 1s). The
 	// clock jumps from one instant where something can happen to the next
 	// (Engine.NextWake, planned answers), never further than an hour.
@@ -48,6 +57,11 @@ type Result struct {
 	Refused  int // submissions the engine refused (after the late grace)
 	OOODays  int // person-days declared out of office
 	Messages int // messages delivered in all
+
+	// MLOps activity (zero with NoOps).
+	Incidents, FollowUps, Releases int
+	OpsRefused                     int // actions the domain refused (e.g. an approver picked twice)
+	Ops                            *cadence.OpsFigures
 }
 
 // profile is how one synthetic person behaves, drawn once from the seed.
@@ -80,7 +94,16 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		step = time.Second
 	}
 	clock := cadence.NewManualClock(o.From)
-	eng, err := cadence.New(cadence.EngineConfig{Rituals: o.Rituals, Roster: o.Roster, Store: o.Store, Clock: clock, Logger: zerolog.Nop()})
+	loc := o.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	ops, err := cadence.NewOps(cadence.OpsConfig{Roster: o.Roster, Rituals: o.Rituals, Store: o.Store, Clock: clock, Logger: zerolog.Nop(),
+		Approvers: o.Approvers, HighRiskApprovals: o.HighRiskApprovals})
+	if err != nil {
+		return nil, err
+	}
+	eng, err := cadence.New(cadence.EngineConfig{Rituals: o.Rituals, Roster: o.Roster, Store: o.Store, Clock: clock, Logger: zerolog.Nop(), Agenda: ops})
 	if err != nil {
 		return nil, err
 	}
@@ -102,14 +125,27 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 
+	opsim := newOpsSim(ops, o.Seed, o.Roster, loc, res)
+	if !o.NoOps && opsim.enabled() {
+		for i, monday := range mondays(o.From, o.To, loc) {
+			opsim.planWeek(monday, i)
+		}
+	}
+
 	var queue []pending
 	for t := o.From; t.Before(o.To); {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		clock.Set(t)
+		if err := opsim.run(ctx, t); err != nil {
+			return nil, err
+		}
 		if err := eng.Tick(ctx); err != nil {
 			return nil, fmt.Errorf("sim: tick at %s: %w", t, err)
+		}
+		if err := ops.Tick(ctx); err != nil {
+			return nil, fmt.Errorf("sim: follow-up reminders at %s: %w", t, err)
 		}
 		if _, err := disp.RunOnce(ctx); err != nil {
 			return nil, fmt.Errorf("sim: dispatch at %s: %w", t, err)
@@ -144,7 +180,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			// at this instant, as a live dispatcher would.
 			continue
 		}
-		next, err := nextInstant(ctx, eng, t, step, queue)
+		next, err := nextInstant(ctx, eng, t, step, queue, opsim.next())
 		if err != nil {
 			return nil, err
 		}
@@ -155,19 +191,25 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	res.Report = rep
+	if res.Ops, err = ops.Figures(ctx, o.From, o.To); err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 
 // nextInstant is the next time anything can happen: the engine's next
 // wake-up or the next planned answer, whichever comes first, at least
 // step later and at most an hour later.
-func nextInstant(ctx context.Context, eng *cadence.Engine, t time.Time, step time.Duration, queue []pending) (time.Time, error) {
+func nextInstant(ctx context.Context, eng *cadence.Engine, t time.Time, step time.Duration, queue []pending, opsAt time.Time) (time.Time, error) {
 	wake, err := eng.NextWake(ctx, time.Hour)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("sim: at %s: %w", t, err)
 	}
 	if len(queue) > 0 && queue[0].at.Before(wake) {
 		wake = queue[0].at
+	}
+	if !opsAt.IsZero() && opsAt.Before(wake) {
+		wake = opsAt
 	}
 	if min := t.Add(step); wake.Before(min) {
 		wake = min

@@ -84,3 +84,36 @@ func TestSimulateRefusesBadOptions(t *testing.T) {
 		assert.Error(t, err, name)
 	}
 }
+
+func TestSimulateMLOpsActivity(t *testing.T) {
+	rituals, roster := team(t)
+	to := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	sim8 := func(seed uint64) *sim.Result {
+		st := cadencetest.NewStore()
+		res, err := sim.Run(context.Background(), sim.Options{Rituals: rituals, Roster: roster, Store: st,
+			From: to.AddDate(0, 0, -56), To: to, Seed: seed, AnswerRate: 0.85, Location: roster.Person("lea").Location})
+		require.NoError(t, err)
+		// The audit chain covers every simulated decision and is intact.
+		require.NoError(t, st.View(context.Background(), func(tx cadence.Tx) error {
+			v, err := cadence.VerifyAudit(tx)
+			require.NoError(t, err)
+			assert.GreaterOrEqual(t, v.Entries, res.Incidents+res.FollowUps+res.Releases)
+			return nil
+		}))
+		return res
+	}
+	res := sim8(11)
+	assert.Positive(t, res.Incidents)
+	assert.Positive(t, res.FollowUps)
+	assert.Positive(t, res.Releases)
+	require.NotNil(t, res.Ops)
+	assert.Positive(t, res.Ops.FollowUpsDue, "some follow-ups fell due in the period")
+	again := sim8(11)
+	assert.Equal(t, res.Ops, again.Ops, "same seed, same MLOps history")
+	assert.Equal(t, res.Report, again.Report)
+
+	none, err := sim.Run(context.Background(), sim.Options{Rituals: rituals, Roster: roster, Store: cadencetest.NewStore(),
+		From: to.AddDate(0, 0, -14), To: to, Seed: 11, AnswerRate: 0.85, NoOps: true})
+	require.NoError(t, err)
+	assert.Zero(t, none.Incidents+none.FollowUps+none.Releases)
+}
