@@ -24,16 +24,16 @@ type opsEvent struct {
 // through the same Ops API the chat commands call. Every choice comes from
 // a generator seeded with (seed, week), so a run is reproducible.
 type opsSim struct {
-	ops        *cadence.Ops
-	seed       uint64
-	roster     *cadence.Roster
-	leads      []string
-	specs      []string
-	approvers  []string
-	loc        *time.Location
-	queue      []opsEvent
-	seq        int
-	res        *Result
+	ops       *cadence.Ops
+	seed      uint64
+	roster    *cadence.Roster
+	leads     []string
+	specs     []string
+	approvers []string
+	loc       *time.Location
+	queue     []opsEvent
+	seq       int
+	res       *Result
 }
 
 func newOpsSim(ops *cadence.Ops, seed uint64, roster *cadence.Roster, loc *time.Location, res *Result) *opsSim {
@@ -116,7 +116,7 @@ func (s *opsSim) planWeek(monday time.Time, week int) {
 		// Draw everything now, so the plan does not depend on what the
 		// domain refuses later.
 		type fuPlan struct {
-			owner, title string
+			owner, title  string
 			added, doneAt time.Time
 			due           cadence.Date
 			outcome       float64
