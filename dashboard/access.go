@@ -73,6 +73,11 @@ func IsLoopback(listenAddr string) (bool, error) {
 
 var errNoCredentials = errors.New("dashboard has no credentials configured and is not on a loopback address")
 
+// Protect puts another handler behind the dashboard's credentials: the
+// daemon guards its API and the local chat with it, so one token (or
+// basic-auth pair) covers every page a person reads.
+func (s *Server) Protect(h http.Handler) http.Handler { return s.requireAuth(h) }
+
 // requireAuth guards every request. Without credentials it lets through
 // only a server that was declared loopback-only, so forgetting
 // CheckAccess fails closed.

@@ -138,19 +138,24 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 
 	a.mux = http.NewServeMux()
 	registerOps(a.mux, &a.ready, o.Registry)
-	(&apiHandlers{svc: a.svc, store: a.db, clock: o.Clock, backupTo: a.db.Backup}).register(a.mux)
 	if a.digest, err = a.setupDigest(dashOpts.Sections); err != nil {
 		return nil, err
 	}
 	dash := dashboard.New(a.svc, o.Clock, dashOpts)
 	a.mux.Handle("/dashboard/", http.StripPrefix("/dashboard", dash.Handler()))
+	// The API and the local chat sit behind the dashboard's credentials
+	// (required off loopback); health, metrics and the Slack and Teams
+	// endpoints, which verify their own signatures, do not.
+	api := http.NewServeMux()
+	(&apiHandlers{svc: a.svc, store: a.db, clock: o.Clock, backupTo: a.db.Backup}).register(api)
+	a.mux.Handle("/api/", dash.Protect(api))
 	if a.teams != nil {
 		a.mux.Handle(teams.MessagesPath, a.teams.Handler())
 	}
 	if a.slack != nil && a.slackMode() == slack.ModeHTTP {
 		a.mux.Handle("/slack/", a.slack.HTTPHandler())
 	}
-	a.mux.Handle("/", local.NewServer(a.svc, a.db, o.Clock, o.Log, append(a.digestRooms(), local.WithChat(a.local))...).Handler())
+	a.mux.Handle("/", dash.Protect(local.NewServer(a.svc, a.db, o.Clock, o.Log, append(a.digestRooms(), local.WithChat(a.local))...).Handler()))
 	return a, nil
 }
 

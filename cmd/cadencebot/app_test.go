@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -243,4 +244,37 @@ func TestRitualOnUnconfiguredPlatformIsRefused(t *testing.T) {
 	_, err = newApp(cfg, appOptions{Listen: "127.0.0.1:0", DB: filepath.Join(t.TempDir(), "x.db"), Getenv: func(string) string { return "" }, Log: zerolog.Nop()})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `ritual "triage" runs on teams but TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID are not set`)
+}
+
+// Off loopback, the API, the local chat and the dashboard need the
+// dashboard credentials; health and metrics stay open for probes.
+func TestCredentialsGuardAPIAndChat(t *testing.T) {
+	cfg, err := config.Parse("app.toml", []byte(appConfig))
+	require.NoError(t, err)
+	vars := map[string]string{"CADENCEBOT_DASHBOARD_TOKEN": "s3cret-token"}
+	app, err := newApp(cfg, appOptions{Listen: "0.0.0.0:0", DB: filepath.Join(t.TempDir(), "app.db"),
+		Getenv: func(k string) string { return vars[k] }, Log: zerolog.Nop(), Clock: cadence.NewManualClock(time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))})
+	require.NoError(t, err)
+	defer app.Close()
+	srv := httptest.NewServer(app.mux)
+	defer srv.Close()
+	do := func(path, token string) int {
+		req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		require.NoError(t, err)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, path := range []string{"/api/report", "/api/backup", "/api/audit", "/", "/me", "/dashboard/"} {
+		assert.Equal(t, http.StatusUnauthorized, do(path, ""), path)
+		assert.Equal(t, http.StatusUnauthorized, do(path, "wrong"), path)
+		assert.NotEqual(t, http.StatusUnauthorized, do(path, "s3cret-token"), path)
+	}
+	for _, path := range []string{"/healthz", "/metrics"} {
+		assert.Equal(t, http.StatusOK, do(path, ""), path)
+	}
 }

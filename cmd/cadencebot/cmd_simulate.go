@@ -23,6 +23,7 @@ func cmdSimulate(ctx context.Context, args []string, stdout, stderr io.Writer, _
 	until := fs.String("until", "", "last day simulated, YYYY-MM-DD, exclusive (default: today)")
 	dbPath := fs.String("db", "", "keep the simulated history in this database (default: a throwaway one)")
 	format := fs.String("format", "text", "text, md, csv or json")
+	noOps := fs.Bool("no-mlops", false, "do not simulate incidents, follow-ups and releases")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -69,7 +70,8 @@ func cmdSimulate(ctx context.Context, args []string, stdout, stderr io.Writer, _
 	defer db.Close()
 
 	res, err := sim.Run(ctx, sim.Options{Rituals: cfg.Rituals, Roster: cfg.Roster, Store: db,
-		From: start, To: end, Seed: *seed, AnswerRate: *rate})
+		From: start, To: end, Seed: *seed, AnswerRate: *rate, Location: cfg.Bot.Timezone, NoOps: *noOps,
+		Approvers: cfg.Releases.Approvers, HighRiskApprovals: cfg.Releases.HighRiskApprovals})
 	if err != nil {
 		return err
 	}
@@ -85,12 +87,20 @@ func cmdSimulate(ctx context.Context, args []string, stdout, stderr io.Writer, _
 			Answers    int             `json:"answers"`
 			Refused    int             `json:"refused"`
 			Messages   int             `json:"messages"`
+			Incidents  int             `json:"incidents"`
+			FollowUps  int             `json:"follow_ups"`
+			Releases   int             `json:"releases"`
 			Report     *cadence.Report `json:"report"`
-		}{*seed, start, end, *rate, res.Prompts, res.Answers, res.Refused, res.Messages, res.Report})
+		}{*seed, start, end, *rate, res.Prompts, res.Answers, res.Refused, res.Messages, res.Incidents, res.FollowUps, res.Releases, res.Report})
 	}
 	if *format == "text" {
 		fmt.Fprintf(stdout, "Simulated %d weeks (%s to %s), seed %d, answer rate %.2f: %d prompts, %d answers, %d refused late, %d messages.\n",
 			*weeks, start.Format("2006-01-02"), end.Format("2006-01-02"), *seed, *rate, res.Prompts, res.Answers, res.Refused, res.Messages)
+		if res.Ops != nil && !*noOps {
+			f := res.Ops
+			fmt.Fprintf(stdout, "MLOps: %d incidents, %d follow-ups (%d of %d due closed on time), %d releases (%d deployed, %d rolled back).\n",
+				res.Incidents, res.FollowUps, f.FollowUpsOnTime, f.FollowUpsDue, res.Releases, f.ReleasesDeployed, f.RolledBack)
+		}
 		if *dbPath != "" {
 			fmt.Fprintf(stdout, "History kept in %s: try `cadencebot report --db %s` or `cadencebot run --db %s`.\n", *dbPath, *dbPath, *dbPath)
 		}
