@@ -243,13 +243,13 @@ func (e *Engine) planInput(tx Tx, r *Ritual, now time.Time) (PlanInput, error) {
 		return in, fmt.Errorf("ritual %q: list open occurrences: %w", r.ID, err)
 	}
 	for _, o := range in.Open {
-		as, err := tx.Answers(o.ID)
+		people, err := tx.Answerers(o.ID)
 		if err != nil {
-			return in, fmt.Errorf("occurrence %s: list answers: %w", o.ID, err)
+			return in, fmt.Errorf("occurrence %s: list answerers: %w", o.ID, err)
 		}
-		m := map[string]bool{}
-		for _, a := range as {
-			m[a.PersonID] = true
+		m := make(map[string]bool, len(people))
+		for _, p := range people {
+			m[p] = true
 		}
 		in.Answered[o.ID] = m
 	}

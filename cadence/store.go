@@ -94,6 +94,9 @@ type AnswerTx interface {
 	PutAnswer(*Answer) error
 	// Answers lists the answers of one occurrence, by person ID.
 	Answers(occurrenceID string) ([]*Answer, error)
+	// Answerers lists the IDs of the people who answered one occurrence,
+	// sorted, without reading the answers (every tick needs only this).
+	Answerers(occurrenceID string) ([]string, error)
 	// AnswersBetween lists answers of occurrences scheduled in [from, to)
 	// (for reports, without one call per occurrence), by scheduled time
 	// then person. A zero from or to does not bound.

@@ -146,6 +146,25 @@ func (t *tx) Answers(occurrenceID string) ([]*cadence.Answer, error) {
 	return appendAnswers([]*cadence.Answer{}, b.Cursor(), occurrenceID)
 }
 
+// Answerers reads only the keys of one occurrence's answers: no decoding.
+func (t *tx) Answerers(occurrenceID string) ([]string, error) {
+	b, err := t.bucket(bucketAnswers)
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	prefix := []byte(occurrenceID + sep)
+	c := b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		rest := k[len(prefix):]
+		if bytes.Contains(rest, []byte(sep)) {
+			continue // an answer to a longer occurrence ID
+		}
+		out = append(out, string(rest))
+	}
+	return out, nil
+}
+
 func appendAnswers(out []*cadence.Answer, c *bolt.Cursor, occurrenceID string) ([]*cadence.Answer, error) {
 	prefix := []byte(occurrenceID + sep)
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {

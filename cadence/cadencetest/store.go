@@ -234,6 +234,14 @@ func (t *tx) Answers(occID string) ([]*cadence.Answer, error) {
 	return out, nil
 }
 
+func (t *tx) Answerers(occID string) ([]string, error) {
+	out := sortedKeys(t.s.answers[occID])
+	if out == nil {
+		out = []string{}
+	}
+	return out, nil
+}
+
 func (t *tx) AnswersBetween(from, to time.Time) ([]*cadence.Answer, error) {
 	type item struct {
 		at  time.Time

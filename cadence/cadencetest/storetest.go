@@ -229,6 +229,9 @@ func testAnswerRoundTrip(t *testing.T, s cadence.Store) {
 		got, err := tx.Answers(occ)
 		require.NoError(t, err)
 		assert.Empty(t, got)
+		who, err := tx.Answerers(occ)
+		require.NoError(t, err)
+		assert.Equal(t, []string{}, who)
 		return nil
 	})
 	bo, ana := fixtureAnswer(occ, "bo", base.Add(time.Minute)), fixtureAnswer(occ, "ana", base.Add(2*time.Minute))
@@ -243,6 +246,13 @@ func testAnswerRoundTrip(t *testing.T, s cadence.Store) {
 		list, err := tx.Answers(occ)
 		require.NoError(t, err)
 		assert.Equal(t, []*cadence.Answer{ana, bo}, list, "sorted by person ID")
+		who, err := tx.Answerers(occ)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"ana", "bo"}, who)
+		// An occurrence whose ID extends this one's is not mixed in.
+		other, err := tx.Answerers(occ + "x")
+		require.NoError(t, err)
+		assert.Equal(t, []string{}, other)
 		return nil
 	})
 	edited := ana.Clone()
