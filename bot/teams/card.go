@@ -72,17 +72,24 @@ type actionSubmit struct {
 }
 
 // submitData comes back in the message activity's value when a button is
-// pressed, merged with the card's inputs.
+// pressed, merged with the card's inputs. Ritual buttons carry the
+// occurrence; MLOps buttons the item they act on and the outbox key of
+// the message, so the card can be redrawn in place with the result.
 type submitData struct {
 	Action     string `json:"action"`
 	Occurrence string `json:"occurrence,omitempty"`
+	Value      string `json:"value,omitempty"`
+	Key        string `json:"key,omitempty"`
 }
 
-// cardOptions change how a prompt is drawn after a submit.
+// cardOptions change how a card is drawn: a prompt after a submit, an
+// MLOps notice after a click, the people a follow-up can be reassigned to.
 type cardOptions struct {
 	errors map[string]string // question ID → what is wrong
 	values map[string]string // typed values, kept when errors are shown
 	note   string            // a line above the actions ("Saved at ...")
+	closed bool              // a click ended what the card asks: no buttons
+	people []choice          // the roster, for a Reassign button
 }
 
 // headerStyle gives each kind a recognisable band of colour.
@@ -92,6 +99,7 @@ var headerStyle = map[cadence.MessageKind]string{
 	cadence.KindReminder: "warning",
 	cadence.KindSummary:  "good",
 	cadence.KindNotice:   "attention",
+	cadence.KindDigest:   "accent",
 }
 
 // cardParts are the pieces of a card before it is assembled: a header, the
@@ -102,6 +110,9 @@ type cardParts struct {
 	content []any
 	trailer []any
 	actions []any
+	// image follows the content when the whole card fits in one activity
+	// with it; otherwise imageAlt takes its place (see render).
+	image, imageAlt any
 }
 
 func buildParts(m *cadence.Message, o cardOptions) cardParts {
@@ -120,6 +131,9 @@ func buildParts(m *cadence.Message, o cardOptions) cardParts {
 			p.content = append(p.content, textBlock{Type: "TextBlock", Text: "• " + l, Wrap: true, Spacing: "Small"})
 		}
 	}
+	if img := b.Image; img != nil && len(img.PNG) > 0 {
+		p.image, p.imageAlt = imageElement(img), imageAltLine(img)
+	}
 	// Prompts and reminders carry the questions: either card can be
 	// answered where it is.
 	answering := len(b.Questions) > 0
@@ -132,7 +146,9 @@ func buildParts(m *cadence.Message, o cardOptions) cardParts {
 	if b.Footer != "" {
 		p.trailer = append(p.trailer, textBlock{Type: "TextBlock", Text: b.Footer, Wrap: true, Size: "Small", IsSubtle: true, Spacing: "Medium"})
 	}
-	p.actions = cardActions(m, answering)
+	if !o.closed {
+		p.actions = cardActions(m, answering, o.people)
+	}
 	return p
 }
 
@@ -176,7 +192,7 @@ func questionIndex(qs []cadence.Question, id string) int {
 // cardActions turns the body's buttons into Action.Submit. On a prompt the
 // first action submits the inputs; the others (skip, out of office) must
 // not be blocked by required inputs, hence associatedInputs "none".
-func cardActions(m *cadence.Message, answering bool) []any {
+func cardActions(m *cadence.Message, answering bool, people []choice) []any {
 	var out []any
 	if answering {
 		title := "Submit answers"
@@ -188,6 +204,10 @@ func cardActions(m *cadence.Message, answering bool) []any {
 	}
 	for _, a := range m.Body.Actions {
 		if answering && a.ID == cadence.ActionAnswer {
+			continue
+		}
+		if cadence.IsOpsAction(a.ID) {
+			out = append(out, opsAction(m, a, people))
 			continue
 		}
 		occ := a.Value

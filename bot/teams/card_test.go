@@ -2,6 +2,9 @@ package teams
 
 import (
 	"bytes"
+	"cmp"
+	"encoding/base64"
+	"fmt"
 	"encoding/json"
 	"flag"
 	"os"
@@ -53,12 +56,61 @@ func sampleMessages() map[string]struct {
 		"reminder": {m: &cadence.Message{Kind: cadence.KindReminder, OccurrenceID: occ, Body: cadence.Body{Title: "Reminder: Daily standup",
 			Text: "The standup closes in 1 hour and we have not heard from you.", Questions: questions,
 			Actions: []cadence.Action{{ID: cadence.ActionAnswer, Label: "Answer", Value: occ, Style: "primary"}, {ID: cadence.ActionDecline, Label: "Skip this one", Value: occ}}}}},
+		"digest": {m: digestMessage(tinyPNG(), "Team adherence score per ISO week (0 to 100): 2026-W48 78, 2026-W49 82.")},
+		"followup_reminder": {m: followUpReminder(), o: cardOptions{people: samplePeople}},
+		"followup_snoozed": {m: followUpReminder(), o: cardOptions{people: samplePeople,
+			note: "✓ No reminders about FU-7 until Thu 3 Dec 09:00. — Ana"}},
+		"followup_done": {m: followUpReminder(), o: cardOptions{people: samplePeople, closed: true,
+			note: "✓ FU-7 is done. Thank you! — Ana"}},
+		"release_request": {m: &cadence.Message{Key: "rel/REL-2/ask/lea", Kind: cadence.KindNotice, To: cadence.Recipient{Person: "lea"},
+			Body: cadence.Body{Title: "Proposed: REL-2 churn-model v14", Text: "Ben proposes churn-model v14 (model, high risk); it needs 2 approvals.",
+				Sections: []cadence.Section{{Lines: []string{"Change: model · risk high", "Evaluation: AUC 0.91 → 0.93", "Data contract: passed"}}},
+				Actions: []cadence.Action{
+					{ID: cadence.ActionReleaseApprove, Label: "Approve", Value: "REL-2", Style: "primary"},
+					{ID: cadence.ActionReleaseReject, Label: "Reject", Value: "REL-2", Style: "danger"}},
+				Footer: "/cadence release approve REL-2 · release reject REL-2 REASON"}}, o: cardOptions{people: samplePeople}},
 		"summary": {m: &cadence.Message{Kind: cadence.KindSummary, OccurrenceID: occ, Body: cadence.Body{Title: "Daily standup: summary",
 			Text: "2 of 3 answered", Sections: []cadence.Section{
 				{Heading: "Ana", Lines: []string{"Yesterday: backfill", "Today: drift monitor"}},
 				{Heading: "Blockers", Lines: []string{"Ben: waiting on the *data contract*"}},
 				{Heading: "No answer", Lines: []string{"Cem"}}}, Footer: "Updated 10:02 UTC"}}},
 	}
+}
+
+var samplePeople = []choice{{Title: "Ana", Value: "ana"}, {Title: "Ben", Value: "ben"}, {Title: "Lea", Value: "lea"}}
+
+func followUpReminder() *cadence.Message {
+	return &cadence.Message{Key: "fu/FU-7/remind/ana/2026-12-01", Kind: cadence.KindNotice, To: cadence.Recipient{Person: "ana"},
+		Body: cadence.Body{Title: "Overdue: FU-7 Tighten the drift alert",
+			Text: "FU-7 was due Mon 30 Nov (1 day ago). It is a follow-up of INC-3: Churn model drift.",
+			Actions: []cadence.Action{
+				{ID: cadence.ActionFollowUpDone, Label: "Done", Value: "FU-7", Style: "primary"},
+				{ID: cadence.ActionFollowUpSnooze, Label: "Snooze", Value: "FU-7"},
+				{ID: cadence.ActionFollowUpReassign, Label: "Reassign", Value: "FU-7"}},
+			Footer: "Snooze silences reminders for 2 days. /cadence followup done FU-7"}}
+}
+
+// digestMessage is a weekly digest shaped like dashboard.DigestBody's,
+// with a chart.
+func digestMessage(png []byte, alt string, extra ...cadence.Section) *cadence.Message {
+	return &cadence.Message{Key: "digest/20261207T080000Z/#19:mgmt@thread.tacv2", Kind: cadence.KindDigest,
+		To: cadence.Recipient{Channel: "19:mgmt@thread.tacv2"},
+		Body: cadence.Body{Title: "Cadence digest · 2026-W49", Text: "Team score 82, up 4 from 78 in 2026-W48.",
+			Sections: append([]cadence.Section{
+				{Heading: "Team", Lines: []string{"Score 82 of 100, up 4 from 78 in 2026-W48.", "Trend: 2026-W48 78 → 2026-W49 82."}},
+				{Heading: "Rituals", Lines: []string{"Daily standup: 5 of 5 held, 23 of 25 answers (92%)."}},
+			}, extra...),
+			Footer: "2026-11-30 – 2026-12-06 (UTC) · generated 2026-12-07 08:00 UTC",
+			Image:  &cadence.Image{Name: "adherence-2026-W49.png", Alt: alt, PNG: png}}}
+}
+
+// tinyPNG is a 1×1 PNG: the golden file shows the data: URL whole.
+func tinyPNG() []byte {
+	b, err := base64.StdEncoding.DecodeString("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
 
 // TestCardGolden pins the Adaptive Card JSON of each kind; run with
@@ -155,4 +207,74 @@ func TestSplitCutsOverlongLine(t *testing.T) {
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, "message_too_large", se.Code)
 	assert.False(t, se.Retryable)
+}
+
+// TestImageSizeGuard checks that a chart is counted against the activity
+// limit: shown when the whole card fits with it, otherwise replaced by
+// its alt text, on any kind of message.
+func TestImageSizeGuard(t *testing.T) {
+	lines := func(kb int) cadence.Section {
+		var s cadence.Section
+		for i := range kb * 1024 / 100 {
+			s.Lines = append(s.Lines, fmt.Sprintf("%03d %s", i, strings.Repeat("x", 90)))
+		}
+		return cadence.Section{Heading: "Overdue follow-ups", Lines: s.Lines}
+	}
+	const alt = "Team adherence score per ISO week (0 to 100): 2026-W48 78, 2026-W49 82."
+	notice := &cadence.Message{Kind: cadence.KindNotice, Body: cadence.Body{Title: "Chart", Text: "A notice with a picture",
+		Image: &cadence.Image{Name: "n.png", PNG: make([]byte, 2048)}}}
+	for _, tc := range []struct {
+		name      string
+		m         *cadence.Message
+		parts     int
+		withImage bool
+		altLine   string
+	}{
+		{name: "8-week chart (25 KB) fits", m: digestMessage(make([]byte, 25<<10), alt), parts: 1, withImage: true},
+		{name: "52-week chart (38 KB) fits", m: digestMessage(make([]byte, 38<<10), alt), parts: 1, withImage: true},
+		{name: "text and chart too large: chart dropped, alt kept", m: digestMessage(make([]byte, 38<<10), alt, lines(40)),
+			parts: 1, altLine: alt},
+		{name: "text alone too large: split, alt in the last part", m: digestMessage(make([]byte, 38<<10), alt, lines(60)),
+			parts: 2, altLine: alt},
+		{name: "any kind may carry a picture; the name stands in for a missing alt", m: notice, parts: 1, withImage: true},
+		{name: "an empty picture is no picture", m: digestMessage(nil, alt), parts: 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			acts, err := render(tc.m, cardOptions{}, maxActivityBytes)
+			require.NoError(t, err)
+			require.Len(t, acts, tc.parts)
+			var images []imageBlock
+			var altLines []string
+			for _, a := range acts {
+				n, err := jsonSize(a)
+				require.NoError(t, err)
+				assert.LessOrEqual(t, n, maxActivityBytes)
+				for _, el := range a.Attachments[0].Content.(*adaptiveCard).Body {
+					switch x := el.(type) {
+					case imageBlock:
+						images = append(images, x)
+					case textBlock:
+						if strings.HasPrefix(x.Text, "Chart not shown") {
+							altLines = append(altLines, x.Text)
+						}
+					}
+				}
+			}
+			img := tc.m.Body.Image
+			if tc.withImage {
+				require.Len(t, images, 1)
+				assert.Equal(t, "data:image/png;base64,"+base64.StdEncoding.EncodeToString(img.PNG), images[0].URL)
+				assert.Equal(t, cmp.Or(img.Alt, img.Name), images[0].AltText)
+			} else {
+				assert.Empty(t, images)
+			}
+			if tc.altLine != "" {
+				assert.Equal(t, []string{"Chart not shown (too large for one Teams message): " + tc.altLine}, altLines)
+				last := acts[len(acts)-1].Attachments[0].Content.(*adaptiveCard).Body
+				assert.Contains(t, last, imageAltLine(img), "the alt line closes the content")
+			} else {
+				assert.Empty(t, altLines)
+			}
+		})
+	}
 }

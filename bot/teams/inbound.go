@@ -153,6 +153,9 @@ func (a *Adapter) replyWith(ctx context.Context, act *Activity, m *cadence.Messa
 type submitValue struct {
 	action, occurrence string
 	inputs             map[string]string // question ID → text
+	// MLOps buttons: the item acted on, the button's input (new owner,
+	// reason) and the outbox key of the clicked message.
+	value, arg, key string
 }
 
 func parseSubmit(raw json.RawMessage) (submitValue, error) {
@@ -171,6 +174,9 @@ func parseSubmit(raw json.RawMessage) (submitValue, error) {
 	var err error
 	if v.action, err = str("action"); err != nil {
 		return v, err
+	}
+	if cadence.IsOpsAction(v.action) {
+		return parseOpsSubmit(v, fields, str)
 	}
 	if v.occurrence, err = str("occurrence"); err != nil {
 		return v, err
@@ -200,6 +206,9 @@ func (a *Adapter) onSubmit(ctx context.Context, act *Activity) (int, error) {
 		a.replyWith(ctx, act, notice("You are not on the cadencebot roster",
 			fmt.Sprintf("Ask your lead to add your Teams ID (%s) to the roster.", teamsIDOf(act.From))))
 		return http.StatusOK, nil
+	}
+	if cadence.IsOpsAction(v.action) {
+		return a.onOpsSubmit(ctx, act, p, v)
 	}
 	log := a.log.With().Str("person", p.ID).Str("occurrence", v.occurrence).Str("action", v.action).Logger()
 	switch v.action {

@@ -21,6 +21,12 @@ type journalEntry struct {
 	Total        int      `json:"total"` // parts the message was rendered into
 }
 
+// cardOptions are the options of a card as first sent: the roster for
+// the Reassign buttons of follow-up notices.
+func (a *Adapter) cardOptions() cardOptions {
+	return cardOptions{people: rosterChoices(a.svc.Roster())}
+}
+
 func (j *journalEntry) complete() bool { return j.Total > 0 && len(j.Parts) >= j.Total }
 
 func (j *journalEntry) ref() cadence.Ref { return cadence.Ref{Channel: j.Conversation, ID: j.Parts[0]} }
@@ -41,7 +47,7 @@ func (a *Adapter) Send(ctx context.Context, m *cadence.Message, thread cadence.R
 	if j != nil && j.complete() {
 		return j.ref(), nil // delivered before a crash or a lost reply
 	}
-	acts, err := render(m, cardOptions{}, a.maxBytes)
+	acts, err := render(m, a.cardOptions(), a.maxBytes)
 	if err != nil {
 		return cadence.Ref{}, permanent("message_too_large", err)
 	}
@@ -93,7 +99,7 @@ func (a *Adapter) Update(ctx context.Context, ref cadence.Ref, m *cadence.Messag
 		}
 		j = &journalEntry{ServiceURL: d.serviceURL, Conversation: ref.Channel, Parts: []string{ref.ID}, Total: 1}
 	}
-	acts, err := render(m, cardOptions{}, a.maxBytes)
+	acts, err := render(m, a.cardOptions(), a.maxBytes)
 	if err != nil {
 		return permanent("message_too_large", err)
 	}

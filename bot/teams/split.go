@@ -16,21 +16,37 @@ const maxActivityBytes = 78 * 1024
 var errTooLarge = errors.New("message too large")
 
 // render turns a message into one or more card activities, each at most
-// max bytes of JSON. A long summary is split between its content lines:
-// the first part carries the header, later parts a "(2/3)" title, and the
-// last the inputs, footer and buttons. A single line longer than a whole
-// activity is cut with "…".
+// max bytes of JSON. A picture is shown after the content only when the
+// whole card fits in one activity with it; otherwise a line with its alt
+// text takes its place (a chart is tens of KB in base64, and a chart cut
+// off from the figures it illustrates helps nobody). A long summary is
+// split between its content lines: the first part carries the header,
+// later parts a "(2/3)" title, and the last the inputs, footer and
+// buttons. A single line longer than a whole activity is cut with "…".
 func render(m *cadence.Message, o cardOptions, max int) ([]*Activity, error) {
 	p := buildParts(m, o)
 	summary := m.Body.Text
 	if summary == "" {
 		summary = m.Body.Title
 	}
-	body := append(append(append([]any{}, p.header...), p.content...), p.trailer...)
-	whole := cardActivity(newCard(body, p.actions), summary)
-	if n, err := jsonSize(whole); err != nil {
+	single := func(content []any) (*Activity, bool, error) {
+		body := append(append(append([]any{}, p.header...), content...), p.trailer...)
+		whole := cardActivity(newCard(body, p.actions), summary)
+		n, err := jsonSize(whole)
+		return whole, n <= max, err
+	}
+	if p.image != nil {
+		whole, fits, err := single(append(append([]any{}, p.content...), p.image))
+		if err != nil {
+			return nil, err
+		} else if fits {
+			return []*Activity{whole}, nil
+		}
+		p.content = append(p.content, p.imageAlt)
+	}
+	if whole, fits, err := single(p.content); err != nil {
 		return nil, err
-	} else if n <= max {
+	} else if fits {
 		return []*Activity{whole}, nil
 	}
 

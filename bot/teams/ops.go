@@ -1,0 +1,179 @@
+package teams
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/cadencebot/cadencebot/bot"
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+// The MLOps buttons in Teams: a submit of a follow-up or release button
+// goes to Ops.Act as the person who clicked. A success redraws the card in
+// place with a result line (without its buttons when nothing is left to
+// click); a refusal is told to the clicker alone, and changes nothing but
+// the audit log, which the domain keeps.
+
+// opsAPI is what the buttons call. cmd/cadencebot hands the adapter a
+// *cadence.OpsService, whose embedded *cadence.Ops has both; a bare
+// engine has neither, and the buttons then say the feature is off.
+type opsAPI interface {
+	Act(ctx context.Context, actorID string, a cadence.OpsAction) (string, error)
+	Release(ctx context.Context, id string) (*cadence.Release, error)
+}
+
+var _ opsAPI = (*cadence.OpsService)(nil)
+
+const (
+	opsOff   = "Incidents, follow-ups and releases are not enabled on this bot."
+	opsFault = "That did not work on our side (the error was logged); please try again in a minute."
+)
+
+func (a *Adapter) ops() opsAPI {
+	o, _ := a.svc.(opsAPI)
+	return o
+}
+
+// parseOpsSubmit reads an MLOps button's data: the item (required), the
+// message key and the button's input (both optional: a missing input is
+// the domain's to refuse, with an audit entry).
+func parseOpsSubmit(v submitValue, fields map[string]json.RawMessage, str func(string) (string, error)) (submitValue, error) {
+	var err error
+	if v.value, err = str("value"); err != nil {
+		return v, err
+	}
+	if v.value == "" {
+		return v, fmt.Errorf("%w: card value of %s lacks the item it acts on", cadence.ErrInvalidInput, v.action)
+	}
+	if _, ok := fields["key"]; ok {
+		if v.key, err = str("key"); err != nil {
+			return v, err
+		}
+	}
+	if id := argInputID(v.action, v.value); fields[id] != nil {
+		if v.arg, err = str(id); err != nil {
+			return v, err
+		}
+	}
+	return v, nil
+}
+
+// onOpsSubmit runs an MLOps button for p.
+func (a *Adapter) onOpsSubmit(ctx context.Context, act *Activity, p *cadence.Person, v submitValue) (int, error) {
+	log := a.log.With().Str("person", p.ID).Str("action", v.action).Str("target", v.value).Logger()
+	ops := a.ops()
+	if ops == nil {
+		a.tellPrivately(ctx, act, p, notice("Not available", opsOff))
+		return http.StatusOK, nil
+	}
+	msg, err := ops.Act(ctx, p.ID, cadence.OpsAction{ID: v.action, Value: v.value, Arg: v.arg})
+	switch {
+	case err == nil:
+		log.Info().Msg("teams: ops action done")
+	case bot.IsUserError(err):
+		log.Info().Err(err).Msg("teams: ops action refused")
+		a.tellPrivately(ctx, act, p, notice("Not done", err.Error()))
+		return http.StatusOK, nil
+	default:
+		log.Error().Err(err).Msg("teams: ops action failed")
+		a.tellPrivately(ctx, act, p, notice("Not done", opsFault))
+		return http.StatusOK, nil
+	}
+	if a.redraw(ctx, act, v.key, "✓ "+msg+" — "+p.Name, a.closes(ctx, act, v)) {
+		return http.StatusOK, nil
+	}
+	a.tellPrivately(ctx, act, p, &cadence.Message{Kind: cadence.KindReceipt, Body: cadence.Body{Title: "Done", Text: msg}})
+	return http.StatusOK, nil
+}
+
+// closes decides whether a successful click leaves nothing to click on
+// the card: a follow-up done or reassigned, a release rejected, approved
+// in the approver's own chat, or no longer waiting for approvals. Snooze
+// keeps Done and Reassign.
+func (a *Adapter) closes(ctx context.Context, act *Activity, v submitValue) bool {
+	switch v.action {
+	case cadence.ActionFollowUpDone, cadence.ActionFollowUpReassign, cadence.ActionReleaseReject:
+		return true
+	case cadence.ActionReleaseApprove:
+		if act.isPersonal() {
+			return true
+		}
+		r, err := a.ops().Release(ctx, v.value)
+		return err == nil && r.Status != cadence.ReleaseProposed
+	}
+	return false
+}
+
+// redraw updates the clicked card in place with a result line. The click
+// must come from an activity journaled for the message it names, in the
+// same conversation: the key in a card's data picks which of our own
+// messages to redraw, never where. It reports whether the card changed.
+func (a *Adapter) redraw(ctx context.Context, act *Activity, key, line string, closed bool) bool {
+	if key == "" || act.ReplyToID == "" {
+		return false
+	}
+	log := a.log.With().Str("key", key).Str("activity", act.ReplyToID).Logger()
+	j, err := a.journal(ctx, key)
+	if err != nil || j == nil {
+		log.Warn().Err(err).Msg("teams: the clicked message is not in the journal; answering instead of redrawing")
+		return false
+	}
+	i := slices.Index(j.Parts, act.ReplyToID)
+	if i < 0 || baseConversation(j.Conversation) != baseConversation(act.Conversation.ID) {
+		log.Warn().Str("conversation", act.Conversation.ID).Msg("teams: a click names a message it did not come from")
+		return false
+	}
+	var m *cadence.Message
+	if err := a.st.View(ctx, func(tx cadence.Tx) (err error) { m, err = tx.Message(key); return err }); err != nil {
+		log.Warn().Err(err).Msg("teams: could not read the clicked message back")
+		return false
+	}
+	o := a.cardOptions()
+	o.note, o.closed = line, closed
+	acts, err := render(m, o, a.maxBytes)
+	if err != nil || len(acts) != len(j.Parts) {
+		log.Warn().Err(err).Int("parts", len(acts)).Msg("teams: the redrawn card does not fit the delivered one")
+		return false
+	}
+	if err := a.put(ctx, j.ServiceURL, j.Conversation, act.ReplyToID, acts[i]); err != nil {
+		log.Warn().Err(err).Msg("teams: could not update the clicked card")
+		return false
+	}
+	return true
+}
+
+// tellPrivately answers the person who clicked: in the chat of the click
+// when it is their 1:1 chat, else in their 1:1 chat with the bot, and in
+// the click's thread only when that chat cannot be reached.
+func (a *Adapter) tellPrivately(ctx context.Context, act *Activity, p *cadence.Person, m *cadence.Message) {
+	if act.isPersonal() {
+		a.replyWith(ctx, act, m)
+		return
+	}
+	d, err := a.personDestination(ctx, p.ID)
+	if err == nil {
+		var acts []*Activity
+		if acts, err = render(m, cardOptions{}, a.maxBytes); err == nil {
+			for _, out := range acts {
+				if _, err = a.post(ctx, d.serviceURL, d.conv, "", out); err != nil {
+					break
+				}
+			}
+		}
+		if err == nil {
+			return
+		}
+	}
+	a.log.Warn().Err(err).Str("person", p.ID).Msg("teams: cannot answer privately; replying in the thread")
+	a.replyWith(ctx, act, m)
+}
+
+// baseConversation drops the ";messageid=" of a channel thread.
+func baseConversation(id string) string {
+	base, _, _ := strings.Cut(id, ";")
+	return base
+}
