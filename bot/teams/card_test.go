@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/base64"
-	"fmt"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,7 +56,7 @@ func sampleMessages() map[string]struct {
 		"reminder": {m: &cadence.Message{Kind: cadence.KindReminder, OccurrenceID: occ, Body: cadence.Body{Title: "Reminder: Daily standup",
 			Text: "The standup closes in 1 hour and we have not heard from you.", Questions: questions,
 			Actions: []cadence.Action{{ID: cadence.ActionAnswer, Label: "Answer", Value: occ, Style: "primary"}, {ID: cadence.ActionDecline, Label: "Skip this one", Value: occ}}}}},
-		"digest": {m: digestMessage(tinyPNG(), "Team adherence score per ISO week (0 to 100): 2026-W48 78, 2026-W49 82.")},
+		"digest":            {m: digestMessage(tinyPNG(), "Team adherence score per ISO week (0 to 100): 2026-W48 78, 2026-W49 82.")},
 		"followup_reminder": {m: followUpReminder(), o: cardOptions{people: samplePeople}},
 		"followup_snoozed": {m: followUpReminder(), o: cardOptions{people: samplePeople,
 			note: "✓ No reminders about FU-7 until Thu 3 Dec 09:00. — Ana"}},
