@@ -97,41 +97,12 @@ func (d *decoder) digest(f *digestFile, cfg *Config) *DigestConfig {
 // digestRecipients resolves person ids and selectors ("role:manager") to
 // ids in roster order, like ritual participants.
 func (d *decoder) digestRecipients(sels []string, platform string, cfg *Config) []string {
-	want := map[string]bool{}
-	for i, sel := range sels {
-		field := fmt.Sprintf("digest.recipients[%d]", i)
-		matched := 0
-		for _, p := range cfg.People {
-			if matches(sel, p) {
-				want[p.ID] = true
-				matched++
+	out := d.selectPeople("digest.recipients", sels, cfg)
+	if platform == "slack" {
+		for _, id := range out {
+			if p := cfg.Roster.Person(id); p != nil && p.Handles.SlackID == "" && p.Handles.Email == "" {
+				d.add("digest.recipients", "%s gets the digest on slack but has no slack user id or email", id)
 			}
-		}
-		if matched > 0 {
-			continue
-		}
-		kind, value, hasKind := strings.Cut(sel, ":")
-		switch {
-		case !hasKind:
-			d.add(field, "unknown person %q", sel)
-		case kind == "role" && !cadence.Role(value).Valid():
-			d.add(field, "unknown role %q (use specialist, lead, manager or admin)", value)
-		case kind == "role":
-			d.add(field, "nobody has role %q", value)
-		case kind == "capability":
-			d.add(field, "nobody has capability %q", value)
-		default:
-			d.add(field, `unknown selector %q (use a person id, "role:<role>", "capability:<capability>" or "all")`, sel)
-		}
-	}
-	var out []string
-	for _, p := range cfg.People {
-		if !want[p.ID] {
-			continue
-		}
-		out = append(out, p.ID)
-		if platform == "slack" && p.Handles.SlackID == "" && p.Handles.Email == "" {
-			d.add("digest.recipients", "%s gets the digest on slack but has no slack user id or email", p.ID)
 		}
 	}
 	return out

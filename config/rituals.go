@@ -132,41 +132,10 @@ func (d *decoder) participants(field string, f *ritualFile, r *cadence.Ritual, c
 	if len(f.Participants) == 0 {
 		d.add(field+".participants", `missing participants (person ids, "role:<role>", "capability:<capability>" or "all")`)
 	}
-	want := map[string]bool{}
-	for i, sel := range f.Participants {
-		pf := fmt.Sprintf("%s.participants[%d]", field, i)
-		matched := 0
-		for _, p := range cfg.People {
-			if matches(sel, p) {
-				want[p.ID] = true
-				matched++
-			}
-		}
-		if matched > 0 {
-			continue
-		}
-		kind, value, hasKind := strings.Cut(sel, ":")
-		switch {
-		case !hasKind:
-			d.add(pf, "unknown person %q", sel)
-		case kind == "role" && !cadence.Role(value).Valid():
-			d.add(pf, "unknown role %q (use specialist, lead, manager or admin)", value)
-		case kind == "role":
-			d.add(pf, "nobody has role %q", value)
-		case kind == "capability":
-			d.add(pf, "nobody has capability %q", value)
-		default:
-			d.add(pf, `unknown selector %q (use a person id, "role:<role>", "capability:<capability>" or "all")`, sel)
-		}
-	}
-	for _, p := range cfg.People {
-		if want[p.ID] {
-			r.Participants = append(r.Participants, p.ID)
-		}
-	}
+	r.Participants = d.selectPeople(field+".participants", f.Participants, cfg)
 	if r.Platform == "slack" {
 		for _, p := range cfg.People {
-			if want[p.ID] && p.Handles.SlackID == "" && p.Handles.Email == "" {
+			if slices.Contains(r.Participants, p.ID) && p.Handles.SlackID == "" && p.Handles.Email == "" {
 				d.add(field+".participants", "%s takes part on slack but has no slack user id or email", p.ID)
 			}
 		}
@@ -216,18 +185,6 @@ func defaultLead(people []*cadence.Person) string {
 		}
 	}
 	return ""
-}
-
-func matches(sel string, p *cadence.Person) bool {
-	switch kind, value, _ := strings.Cut(sel, ":"); kind {
-	case "all":
-		return sel == "all"
-	case "role":
-		return string(p.Role) == value
-	case "capability":
-		return p.HasCapability(value)
-	}
-	return sel == p.ID
 }
 
 func (d *decoder) questions(field string, f *ritualFile, r *cadence.Ritual) {
