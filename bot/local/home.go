@@ -61,6 +61,22 @@ const csrfText = "This form is older than your session (the bot restarted, or th
 // parsePost reads a form post within the size limit and returns the
 // session (nil when the visitor has none). It answers the request itself
 // when the body is unreadable.
+// postAs reads a form posted by the person of the session, with its CSRF
+// token checked; it answers the request itself and returns false when
+// either is missing.
+func (s *Server) postAs(w http.ResponseWriter, r *http.Request) (*session, *cadence.Person, bool) {
+	ss, ok := s.parsePost(w, r)
+	if !ok {
+		return nil, nil, false
+	}
+	me := s.svc.Roster().Person(s.sessions.person(ss))
+	if !checkCSRF(ss, r.PostForm.Get("csrf")) || me == nil {
+		s.problem(w, r, http.StatusForbidden, "Form expired", csrfText, nil)
+		return nil, nil, false
+	}
+	return ss, me, true
+}
+
 func (s *Server) parsePost(w http.ResponseWriter, r *http.Request) (*session, bool) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {

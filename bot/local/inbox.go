@@ -257,13 +257,8 @@ func (s *Server) ritualOf(occurrenceID string) *cadence.Ritual {
 
 // decline is the Skip and Out-of-office buttons of a prompt.
 func (s *Server) decline(w http.ResponseWriter, r *http.Request) {
-	ss, ok := s.parsePost(w, r)
+	ss, me, ok := s.postAs(w, r)
 	if !ok {
-		return
-	}
-	me := s.svc.Roster().Person(s.sessions.person(ss))
-	if !checkCSRF(ss, r.PostForm.Get("csrf")) || me == nil {
-		s.problem(w, r, http.StatusForbidden, "Form expired", csrfText, nil)
 		return
 	}
 	occID := r.PostForm.Get("occurrence")

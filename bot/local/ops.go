@@ -102,13 +102,8 @@ func (s *Server) peopleOptions() []personOption {
 // shown with its reason and the status that says why, and changes
 // nothing.
 func (s *Server) act(w http.ResponseWriter, r *http.Request) {
-	ss, ok := s.parsePost(w, r)
+	ss, me, ok := s.postAs(w, r)
 	if !ok {
-		return
-	}
-	me := s.svc.Roster().Person(s.sessions.person(ss))
-	if !checkCSRF(ss, r.PostForm.Get("csrf")) || me == nil {
-		s.problem(w, r, http.StatusForbidden, "Form expired", csrfText, nil)
 		return
 	}
 	ops := s.ops()
@@ -344,13 +339,8 @@ var releaseFields = []string{cadence.FieldModel, cadence.FieldVersion, cadence.F
 // proposeRelease submits the proposal form. Problems come back next to
 // their fields with everything typed kept.
 func (s *Server) proposeRelease(w http.ResponseWriter, r *http.Request) {
-	ss, ok := s.parsePost(w, r)
+	ss, me, ok := s.postAs(w, r)
 	if !ok {
-		return
-	}
-	me := s.svc.Roster().Person(s.sessions.person(ss))
-	if !checkCSRF(ss, r.PostForm.Get("csrf")) || me == nil {
-		s.problem(w, r, http.StatusForbidden, "Form expired", csrfText, nil)
 		return
 	}
 	ops := s.ops()
