@@ -318,25 +318,7 @@ func (x opsExec) releaseSection(r *cadence.Release) cadence.Section {
 	s := cadence.Section{Heading: "Plan", Lines: []string{
 		fmt.Sprintf("Change: %s · risk %s · proposed by %s %s", r.Change, r.Risk, x.name(r.ProposedBy), x.when(r.ProposedAt)),
 	}}
-	add := func(label, v string) {
-		if v != "" {
-			s.Lines = append(s.Lines, label+": "+v)
-		}
-	}
-	add("Evaluation", r.Evidence)
-	add("Rollback plan", r.RollbackPlan)
-	contract := "passed"
-	if !r.DataContractOK {
-		contract = "NOT passed"
-	}
-	if r.DataContractNote != "" {
-		contract += " — " + r.DataContractNote
-	}
-	add("Data contract", contract)
-	if !r.Planned.IsZero() {
-		add("Planned", r.Planned.String())
-	}
-	add("Notes", r.Notes)
+	s.Lines = append(s.Lines, r.PlanLines()...)
 	for _, ap := range r.Approvals {
 		s.Lines = append(s.Lines, fmt.Sprintf("Approved by %s %s", x.name(ap.By), x.when(ap.At)))
 	}

@@ -116,6 +116,21 @@ func (o *Ops) followUpReminder(f *FollowUp, inc *Incident, kind reminderKind, to
 }
 
 func releaseLines(r *Release) []string {
+	return append([]string{fmt.Sprintf("Change: %s · risk %s", r.Change, r.Risk)}, r.PlanLines()...)
+}
+
+// PlanLines describe a release's plan, one "Label: value" line per field
+// given (evaluation, rollback plan, data contract, planned day, notes), for
+// notices, chat replies and pages alike.
+func (r *Release) PlanLines() []string {
+	var lines []string
+	add := func(label, v string) {
+		if v != "" {
+			lines = append(lines, label+": "+v)
+		}
+	}
+	add("Evaluation", r.Evidence)
+	add("Rollback plan", r.RollbackPlan)
 	contract := "passed"
 	if !r.DataContractOK {
 		contract = "NOT passed"
@@ -123,22 +138,11 @@ func releaseLines(r *Release) []string {
 	if r.DataContractNote != "" {
 		contract += " — " + r.DataContractNote
 	}
-	lines := []string{
-		fmt.Sprintf("Change: %s · risk %s", r.Change, r.Risk),
-	}
-	if r.Evidence != "" {
-		lines = append(lines, "Evaluation: "+r.Evidence)
-	}
-	if r.RollbackPlan != "" {
-		lines = append(lines, "Rollback plan: "+r.RollbackPlan)
-	}
-	lines = append(lines, "Data contract: "+contract)
+	add("Data contract", contract)
 	if !r.Planned.IsZero() {
-		lines = append(lines, "Planned: "+r.Planned.String())
+		add("Planned", r.Planned.String())
 	}
-	if r.Notes != "" {
-		lines = append(lines, "Notes: "+r.Notes)
-	}
+	add("Notes", r.Notes)
 	return lines
 }
 

@@ -309,25 +309,7 @@ func releaseLines(r *cadence.Release, need int, name func(string) string, loc *t
 	for _, a := range r.Approvals {
 		lines = append(lines, "Approved by "+name(a.By)+" "+formatTime(a.At, loc))
 	}
-	add := func(label, v string) {
-		if v != "" {
-			lines = append(lines, label+": "+v)
-		}
-	}
-	add("Evaluation", r.Evidence)
-	add("Rollback plan", r.RollbackPlan)
-	contract := "passed"
-	if !r.DataContractOK {
-		contract = "NOT passed"
-	}
-	if r.DataContractNote != "" {
-		contract += " — " + r.DataContractNote
-	}
-	add("Data contract", contract)
-	if !r.Planned.IsZero() {
-		add("Planned", r.Planned.String())
-	}
-	add("Notes", r.Notes)
+	lines = append(lines, r.PlanLines()...)
 	return lines
 }
 
