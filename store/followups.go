@@ -91,19 +91,35 @@ func (t *tx) PutFollowUp(f *cadence.FollowUp) error {
 	if err != nil {
 		return err
 	}
-	return putJSON(b, numKey(f.Number), followUpRecord{
+	if err := putJSON(b, numKey(f.Number), followUpRecord{
 		Number: f.Number, Incident: f.Incident, Title: f.Title, Owner: f.Owner, Due: dateText(f.Due),
 		Status: string(f.Status), CreatedBy: f.CreatedBy, CreatedAt: utc(f.CreatedAt),
 		ClosedAt: utc(f.ClosedAt), ClosedBy: f.ClosedBy, DropReason: f.DropReason,
 		SnoozedUntil: utc(f.SnoozedUntil), History: toChangeRecords(f.History),
-	})
+	}); err != nil {
+		return err
+	}
+	open, err := t.bucket(bucketFollowUpsOpen)
+	if err != nil {
+		return err
+	}
+	if f.Status == cadence.FollowUpOpen {
+		err = open.Put(numKey(f.Number), []byte{})
+	} else {
+		err = open.Delete(numKey(f.Number))
+	}
+	if err != nil {
+		return fmt.Errorf("put follow-up %d: open index: %w", f.Number, err)
+	}
+	return nil
 }
 
-// FollowUps scans the bucket; a few hundred follow-ups a year need no
-// index by owner or incident.
+// FollowUps scans the bucket, or only the open index when the filter asks
+// for open follow-ups alone (the reminder job, every tick); a few hundred
+// follow-ups a year need no index by owner or incident.
 func (t *tx) FollowUps(q cadence.FollowUpFilter) ([]*cadence.FollowUp, error) {
 	var out []*cadence.FollowUp
-	err := t.numbered(bucketFollowUps, func(k, v []byte) error {
+	visit := func(k, v []byte) error {
 		var r followUpRecord
 		if err := decode(k, v, &r); err != nil {
 			return err
@@ -116,8 +132,30 @@ func (t *tx) FollowUps(q cadence.FollowUpFilter) ([]*cadence.FollowUp, error) {
 			out = append(out, f)
 		}
 		return nil
+	}
+	if len(q.Status) == 1 && q.Status[0] == cadence.FollowUpOpen {
+		return out, t.openFollowUps(visit)
+	}
+	return out, t.numbered(bucketFollowUps, visit)
+}
+
+// openFollowUps visits the open follow-ups in number order.
+func (t *tx) openFollowUps(visit func(k, v []byte) error) error {
+	open, err := t.bucket(bucketFollowUpsOpen)
+	if err != nil {
+		return err
+	}
+	all, err := t.bucket(bucketFollowUps)
+	if err != nil {
+		return err
+	}
+	return open.ForEach(func(k, _ []byte) error {
+		v := all.Get(k)
+		if v == nil {
+			return fmt.Errorf("open follow-up index points at missing key %q: %w", k, ErrCorrupt)
+		}
+		return visit(k, v)
 	})
-	return out, err
 }
 
 func (t *tx) LastFollowUpNumber() (int, error) { return t.lastNum(bucketFollowUps) }

@@ -22,6 +22,7 @@ var migrations = []func(*bolt.Tx) error{
 	migrateV2, // 1 → 2: secondary indexes, built from the primary data
 	migrateV3, // 2 → 3: incidents, follow-ups, releases, audit log (opsschema.go)
 	migrateV4, // 3 → 4: index of open occurrences
+	migrateV5, // 4 → 5: index of open follow-ups (opsschema.go)
 }
 
 // SchemaVersion is the schema this build writes.

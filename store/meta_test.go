@@ -132,8 +132,8 @@ func TestMigrateFromV1BuildsIndexes(t *testing.T) {
 		return nil
 	})
 	require.NoError(t, db.Close())
-	assert.Equal(t, "4", schemaOnDisk(t, path))
-	assert.Equal(t, 4, store.SchemaVersion())
+	assert.Equal(t, "5", schemaOnDisk(t, path))
+	assert.Equal(t, 5, store.SchemaVersion())
 }
 
 func TestFailedMigrationLeavesFileAsItWas(t *testing.T) {
@@ -154,7 +154,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	writeV1(t, path, map[string]map[string]string{"meta": {"schema": "7"}})
 	_, err := store.Open(path, store.Options{})
 	require.ErrorIs(t, err, store.ErrSchemaTooNew)
-	assert.EqualError(t, err, "database "+path+" has schema version 7, newer than this cadencebot understands (4): upgrade cadencebot, or restore a backup made by this version")
+	assert.EqualError(t, err, "database "+path+" has schema version 7, newer than this cadencebot understands (5): upgrade cadencebot, or restore a backup made by this version")
 }
 
 func TestOpenRefusesUnreadableSchemaVersion(t *testing.T) {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"strconv"
@@ -18,7 +19,28 @@ var (
 	bucketFollowUps = []byte("followups")
 	bucketReleases  = []byte("releases")
 	bucketAudit     = []byte("audit")
+	// bucketFollowUpsOpen lists open follow-ups by number (schema 5): the
+	// reminder job asks for them on every tick.
+	bucketFollowUpsOpen = []byte("followups_open")
 )
+
+// migrateV5 indexes open follow-ups, filled from the primary data.
+func migrateV5(btx *bolt.Tx) error {
+	open, err := btx.CreateBucket(bucketFollowUpsOpen)
+	if err != nil {
+		return fmt.Errorf("create bucket %q: %w", bucketFollowUpsOpen, err)
+	}
+	return btx.Bucket(bucketFollowUps).ForEach(func(k, v []byte) error {
+		var r followUpRecord
+		if err := decode(k, v, &r); err != nil {
+			return fmt.Errorf("index open follow-ups: %w", err)
+		}
+		if cadence.FollowUpStatus(r.Status) != cadence.FollowUpOpen {
+			return nil
+		}
+		return open.Put(bytes.Clone(k), []byte{})
+	})
+}
 
 // migrateV3 adds the buckets of incidents, follow-ups, releases and the
 // audit log. Earlier schemas had none of them: nothing to fill.
