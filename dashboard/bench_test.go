@@ -1,6 +1,7 @@
 package dashboard_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -18,7 +19,7 @@ import (
 var yearReport = sync.OnceValue(func() *fakeService {
 	f := newFixture(fixtureSpec{people: 500, rituals: 5, weeks: 52, seed: 9})
 	q := cadence.ReportQuery{From: isoWeekStart(2025, 10), To: isoWeekStart(2026, 10)}
-	rep, _ := f.Report(nil, q) //nolint:staticcheck // the fake ignores the context
+	rep, _ := f.Report(context.Background(), q)
 	f.fixed = rep
 	return f
 })

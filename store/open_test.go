@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/store"
@@ -117,7 +118,7 @@ func TestClosedDatabaseRefusesTransactions(t *testing.T) {
 	db := openTemp(t)
 	require.NoError(t, db.Close())
 	err := db.View(context.Background(), func(cadence.Tx) error { return nil })
-	require.ErrorIs(t, err, bolt.ErrDatabaseNotOpen)
+	require.ErrorIs(t, err, berrors.ErrDatabaseNotOpen)
 }
 
 func TestReopenKeepsDataAndWritesNothing(t *testing.T) {

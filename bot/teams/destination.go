@@ -44,7 +44,7 @@ func (a *Adapter) destination(ctx context.Context, to cadence.Recipient) (destin
 	})
 	if errors.Is(err, cadence.ErrNotFound) {
 		return destination{}, &cadence.SendError{Code: "app_not_installed",
-			Err: fmt.Errorf("Teams channel %q is unknown to cadencebot: %s", to.Channel, fixInstallTeam)}
+			Err: fmt.Errorf("the Teams channel %q is unknown to cadencebot: %s", to.Channel, fixInstallTeam)}
 	}
 	if err != nil {
 		return destination{}, &cadence.SendError{Retryable: true, Code: "store", Err: err}
