@@ -3,12 +3,21 @@ package local
 import (
 	"errors"
 	"net/http"
+	"sort"
+	"time"
 
 	"github.com/cadencebot/cadencebot/cadence"
 )
 
 type homeView struct {
 	People []personView
+	// Upcoming is each ritual's next fire time, so a first visit shows
+	// when something will happen.
+	Upcoming []upcomingView
+}
+
+type upcomingView struct {
+	Title, Channel, When string
 }
 
 type personView struct {
@@ -29,8 +38,43 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 			Zone: locOf(person).String(), Current: p.Me != nil && p.Me.ID == person.ID,
 		})
 	}
+	hv.Upcoming = s.upcoming(now)
 	p.Home = hv
 	s.render(w, r, http.StatusOK, "home", p)
+}
+
+// upcoming lists the rituals' next fire times in their own zones,
+// earliest first; per-person rituals show the ritual zone's wall time.
+func (s *Server) upcoming(now time.Time) []upcomingView {
+	type item struct {
+		at time.Time
+		v  upcomingView
+	}
+	var items []item
+	for _, r := range s.svc.Rituals() {
+		if r.Schedule == nil {
+			continue
+		}
+		next := r.Schedule.Next(now)
+		if next.IsZero() {
+			continue
+		}
+		loc := r.Location
+		if loc == nil {
+			loc = time.UTC
+		}
+		when := formatTime(next, loc) + " " + loc.String()
+		if r.PerPersonTime {
+			when = next.In(loc).Format("Mon 2 Jan") + ", " + next.In(loc).Format("15:04") + " in each person's own zone"
+		}
+		items = append(items, item{next, upcomingView{Title: r.Title, Channel: r.Channel, When: when}})
+	}
+	sort.SliceStable(items, func(i, j int) bool { return items[i].at.Before(items[j].at) })
+	out := make([]upcomingView, len(items))
+	for i, it := range items {
+		out[i] = it.v
+	}
+	return out
 }
 
 // whoami records the visitor's choice. An empty person forgets it.

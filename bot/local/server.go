@@ -28,7 +28,8 @@ type Server struct {
 	clock    cadence.Clock
 	log      zerolog.Logger
 	chat     *Chat
-	rooms    []string // channels listed besides the rituals' (WithRooms)
+	rooms    []string  // channels listed besides the rituals' (WithRooms)
+	links    []navLink // pages of the daemon beside the chat (WithLink)
 	sessions *sessions
 	pages    map[string]*template.Template
 	mux      *http.ServeMux
@@ -38,6 +39,12 @@ type Server struct {
 
 // Option configures a Server.
 type Option func(*Server)
+
+// WithLink adds a page served beside the chat (the dashboard) to the
+// navigation; href is absolute on the server.
+func WithLink(label, href string) Option {
+	return func(s *Server) { s.links = append(s.links, navLink{Label: label, Href: href}) }
+}
 
 // WithChat makes pages refresh when chat delivers a message.
 func WithChat(chat *Chat) Option { return func(s *Server) { s.chat = chat } }
@@ -157,6 +164,7 @@ func (s *Server) newPage(r *http.Request, ss *session, title string, live bool) 
 	for _, c := range s.channels() {
 		p.Nav = append(p.Nav, navLink{Label: "#" + c, Href: p.Base + "/c/" + url.PathEscape(c)})
 	}
+	p.Nav = append(p.Nav, s.links...)
 	for i := range p.Nav {
 		p.Nav[i].Current = p.Nav[i].Href == p.Base+r.URL.EscapedPath() || (r.URL.Path == "/" && p.Nav[i].Href == p.Base+"/")
 	}

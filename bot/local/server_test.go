@@ -386,3 +386,19 @@ func TestWaitWakesWhenAMessageIsDelivered(t *testing.T) {
 	status, _ := h.get("/wait?v=x")
 	assert.Equal(t, http.StatusBadRequest, status)
 }
+
+// The roster page tells a first visitor when the next rituals fire.
+func TestHomeShowsWhatComesNextAndLinks(t *testing.T) {
+	h := newHarness(t, "")
+	_, body := h.get("/")
+	assert.NotContains(t, body, "Coming up", "rituals without a schedule have nothing to show")
+
+	sched, err := cadence.ParseSchedule("30 9 * * 1", mustLoad(t, "Europe/Zurich"))
+	require.NoError(t, err)
+	h.eng.rituals[0].Schedule = sched
+	status, body := h.get("/")
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, "Coming up")
+	// The clock stands at Monday 09:30 Zurich: the next triage is a week on.
+	assert.Regexp(t, `<strong>Weekly triage</strong> in <a href="/c/mlops">#mlops</a>: [^<]*7 Dec[^<]*09:30[^<]*Europe/Zurich`, body)
+}

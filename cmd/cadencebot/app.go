@@ -155,7 +155,8 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	if a.slack != nil && a.slackMode() == slack.ModeHTTP {
 		a.mux.Handle("/slack/", a.slack.HTTPHandler())
 	}
-	a.mux.Handle("/", dash.Protect(local.NewServer(a.svc, a.db, o.Clock, o.Log, append(a.digestRooms(), local.WithChat(a.local))...).Handler()))
+	a.mux.Handle("/", dash.Protect(local.NewServer(a.svc, a.db, o.Clock, o.Log,
+		append(a.digestRooms(), local.WithChat(a.local), local.WithLink("Dashboard", "/dashboard/"))...).Handler()))
 	return a, nil
 }
 
