@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -247,6 +248,17 @@ func (a *App) checkPlatforms() error {
 	}
 	if len(errs) > 0 {
 		return errors.New(strings.Join(errs, "; "))
+	}
+	// Credentials without a ritual to use them are almost always a config
+	// left on the local chat: say so instead of staying silent.
+	used := map[string]bool{}
+	for _, r := range a.cfg.Rituals {
+		used[cmp.Or(r.Platform, a.cfg.Bot.DefaultPlatform)] = true
+	}
+	for _, p := range []string{"slack", "teams"} {
+		if _, ok := a.chats[p]; ok && !used[p] {
+			a.log.Warn().Str("platform", p).Msgf("%s credentials are set but no ritual runs on %s: set platform = %q in [bot] or on the rituals", p, p, p)
+		}
 	}
 	return nil
 }
