@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cadencebot/cadencebot/bot/slack/internal/fakeslack"
+	"github.com/cadencebot/cadencebot/bot/slack/slacktest"
 	"github.com/cadencebot/cadencebot/cadence"
 )
 
@@ -59,8 +59,8 @@ func (e *env) message(key string) *cadence.Message {
 }
 
 // digestPosts returns the messages of a channel tagged with key.
-func digestPosts(t *testing.T, f *fakeslack.Server, channel, key string) []fakeslack.Message {
-	var out []fakeslack.Message
+func digestPosts(t *testing.T, f *slacktest.Server, channel, key string) []slacktest.Message {
+	var out []slacktest.Message
 	for _, m := range f.Messages(channel) {
 		if m.Metadata != nil {
 			if k, _ := metadataKey(t, m); k == key {
@@ -102,7 +102,7 @@ func TestDigestPostsBlocksThenSharesTheChartInTheSameConversation(t *testing.T) 
 		}
 		assert.Equal(t, []string{"header", "section", "divider", "section", "context", "context"}, types)
 
-		var f fakeslack.File
+		var f slacktest.File
 		for _, x := range files {
 			if x.Channel == tc.channel {
 				f = x
@@ -130,11 +130,11 @@ func TestDigestChartUploadRetriedWithoutRepostingTheDigest(t *testing.T) {
 	tests := []struct {
 		name   string
 		method string
-		fail   fakeslack.Failure
+		fail   slacktest.Failure
 	}{
-		{"upload URL refused with a 5xx", "files.getUploadURLExternal", fakeslack.Failure{Status: 503}},
-		{"completion rate limited", "files.completeUploadExternal", fakeslack.Failure{Status: 429, RetryAfter: 3}},
-		{"completion fails transiently", "files.completeUploadExternal", fakeslack.Failure{Error: "internal_error"}},
+		{"upload URL refused with a 5xx", "files.getUploadURLExternal", slacktest.Failure{Status: 503}},
+		{"completion rate limited", "files.completeUploadExternal", slacktest.Failure{Status: 429, RetryAfter: 3}},
+		{"completion fails transiently", "files.completeUploadExternal", slacktest.Failure{Error: "internal_error"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -172,7 +172,7 @@ func TestDigestChartRefusedForGoodKeepsTheDigest(t *testing.T) {
 	ctx := e.ctx()
 	m := digestMessage(cadence.Recipient{Person: "lea"})
 	e.enqueue(m)
-	e.fake.FailNext("files.getUploadURLExternal", fakeslack.Failure{Error: "missing_scope"})
+	e.fake.FailNext("files.getUploadURLExternal", slacktest.Failure{Error: "missing_scope"})
 	d := e.dispatcher()
 
 	sent, err := d.RunOnce(ctx)

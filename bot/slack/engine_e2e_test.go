@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/bot/slack"
-	"github.com/cadencebot/cadencebot/bot/slack/internal/fakeslack"
+	"github.com/cadencebot/cadencebot/bot/slack/slacktest"
 	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 )
@@ -21,7 +21,7 @@ import (
 type engineWorld struct {
 	t      *testing.T
 	clock  *cadence.ManualClock
-	fake   *fakeslack.Server
+	fake   *slacktest.Server
 	store  *cadencetest.Store
 	engine *cadence.Engine
 	logs   *syncBuffer
@@ -39,7 +39,7 @@ func newEngineWorld(t *testing.T, participants int) *engineWorld {
 	var ids []string
 	for i := 0; i < participants; i++ {
 		id, uid := fmt.Sprintf("p%02d", i), fmt.Sprintf("U0P%06d", i)
-		w.fake.AddUser(fakeslack.User{ID: uid, Name: id, Email: id + "@example.com", TZ: "Europe/Warsaw"})
+		w.fake.AddUser(slacktest.User{ID: uid, Name: id, Email: id + "@example.com", TZ: "Europe/Warsaw"})
 		// Half by Slack id, half by email, as rosters are.
 		h := cadence.Handles{SlackID: uid}
 		if i%2 == 1 {
@@ -128,7 +128,7 @@ func TestFullOccurrenceThroughEngineDispatcherAndSlack(t *testing.T) {
 	_, err := d.RunOnce(context.Background())
 	require.NoError(t, err)
 
-	var summary *fakeslack.Message
+	var summary *slacktest.Message
 	for _, m := range w.fake.Messages(cMLOps) {
 		if k, _ := metadataKey(t, m); k == cadence.SummaryKey(occ) {
 			mm := m

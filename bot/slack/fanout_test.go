@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/bot/slack"
-	"github.com/cadencebot/cadencebot/bot/slack/internal/fakeslack"
+	"github.com/cadencebot/cadencebot/bot/slack/slacktest"
 	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 )
@@ -52,21 +52,21 @@ func (c *scaledClock) Sleep(ctx context.Context, d time.Duration) error {
 // fanOut is a workspace of n people and an outbox of one DM prompt each,
 // delivered by the real dispatcher through the adapter.
 type fanOut struct {
-	fake  *fakeslack.Server
+	fake  *slacktest.Server
 	store *cadencetest.Store
 	d     *cadence.Dispatcher
 	clock clockSleeper
 	n     int
 }
 
-func newFanOut(tb testing.TB, n int, clock clockSleeper, limit fakeslack.Limit) *fanOut {
+func newFanOut(tb testing.TB, n int, clock clockSleeper, limit slacktest.Limit) *fanOut {
 	f := &fanOut{fake: newFake(tb, clock), store: cadencetest.NewStore(), clock: clock, n: n}
 	f.fake.SetLimit("chat.postMessage", limit)
-	f.fake.SetChannelLimit("chat.postMessage", fakeslack.Limit{PerMinute: 60, Burst: 3})
+	f.fake.SetChannelLimit("chat.postMessage", slacktest.Limit{PerMinute: 60, Burst: 3})
 	var people []*cadence.Person
 	for i := 0; i < n; i++ {
 		uid := fmt.Sprintf("U1%07d", i)
-		f.fake.AddUser(fakeslack.User{ID: uid, Name: uid, TZ: "UTC"})
+		f.fake.AddUser(slacktest.User{ID: uid, Name: uid, TZ: "UTC"})
 		people = append(people, &cadence.Person{ID: fmt.Sprintf("p%04d", i), Location: time.UTC, Handles: cadence.Handles{SlackID: uid}})
 	}
 	svc := newService(tb, clock)
@@ -119,7 +119,7 @@ func (f *fanOut) delivered(tb testing.TB) map[string]int {
 }
 
 // minimum is the least time the limit allows for n messages.
-func minimum(n int, l fakeslack.Limit) time.Duration {
+func minimum(n int, l slacktest.Limit) time.Duration {
 	return time.Duration(float64(n-l.Burst) / (l.PerMinute / 60) * float64(time.Second))
 }
 
@@ -127,10 +127,10 @@ func TestRateLimitStormDeliversEachPromptOnce(t *testing.T) {
 	clock := manualSleeper{cadence.NewManualClock(t0)}
 	// Slack is stricter than the adapter believes (20/min against 300/min)
 	// and opens with a storm of 429s asking for 30 s.
-	limit := fakeslack.Limit{PerMinute: 20, Burst: 2}
+	limit := slacktest.Limit{PerMinute: 20, Burst: 2}
 	f := newFanOut(t, 100, clock, limit)
-	f.fake.FailNext("chat.postMessage", fakeslack.Failure{Status: 429, RetryAfter: 30}, fakeslack.Failure{Status: 429, RetryAfter: 30},
-		fakeslack.Failure{Status: 503}, fakeslack.Failure{Error: "service_unavailable"})
+	f.fake.FailNext("chat.postMessage", slacktest.Failure{Status: 429, RetryAfter: 30}, slacktest.Failure{Status: 429, RetryAfter: 30},
+		slacktest.Failure{Status: 503}, slacktest.Failure{Error: "service_unavailable"})
 	took := f.run(t, time.Second)
 
 	got := f.delivered(t)
@@ -156,12 +156,12 @@ func BenchmarkFanOut2000(b *testing.B) {
 	const n, scale = 2000, 100
 	cases := []struct {
 		name  string
-		limit fakeslack.Limit
+		limit slacktest.Limit
 	}{
 		// chat.postMessage as the adapter models it: 300/min, burst 30.
-		{"published-limits", fakeslack.Limit{PerMinute: 300, Burst: 30}},
+		{"published-limits", slacktest.Limit{PerMinute: 300, Burst: 30}},
 		// A workspace where Slack allows less than the adapter expects.
-		{"slack-stricter-200pm", fakeslack.Limit{PerMinute: 200, Burst: 20}},
+		{"slack-stricter-200pm", slacktest.Limit{PerMinute: 200, Burst: 20}},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {

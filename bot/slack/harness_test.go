@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/bot/slack"
-	"github.com/cadencebot/cadencebot/bot/slack/internal/fakeslack"
+	"github.com/cadencebot/cadencebot/bot/slack/slacktest"
 	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 )
@@ -45,7 +45,7 @@ var t0 = time.Date(2026, 11, 30, 8, 30, 0, 0, time.UTC)
 // in-memory store and the adapter under test, on a manual clock.
 type env struct {
 	t     *testing.T
-	fake  *fakeslack.Server
+	fake  *slacktest.Server
 	clock *cadence.ManualClock
 	svc   *fakeService
 	store *cadencetest.Store
@@ -107,17 +107,17 @@ func newService(t testing.TB, clock cadence.Clock) *fakeService {
 	}
 }
 
-func newFake(t testing.TB, clock cadence.Clock) *fakeslack.Server {
-	f := fakeslack.New(botToken, appToken)
+func newFake(t testing.TB, clock cadence.Clock) *slacktest.Server {
+	f := slacktest.New(botToken, appToken)
 	t.Cleanup(f.Close)
 	f.Now = clock.Now
 	f.PingEvery = 50 * time.Millisecond
-	f.AddUser(fakeslack.User{ID: uAna, Name: "ana", Email: "ana@example.com", TZ: "Europe/Bucharest"})
-	f.AddUser(fakeslack.User{ID: uBo, Name: "bo", Email: "bo@example.com", TZ: "Europe/Warsaw"})
-	f.AddUser(fakeslack.User{ID: uLea, Name: "lea", Email: "lea@example.com", TZ: "Europe/Zurich"})
-	f.AddChannel(fakeslack.Channel{ID: cMLOps, Name: "mlops"})
-	f.AddChannel(fakeslack.Channel{ID: cPriv, Name: "releases", Private: true})
-	f.AddChannel(fakeslack.Channel{ID: cOther, Name: "other", BotMember: true})
+	f.AddUser(slacktest.User{ID: uAna, Name: "ana", Email: "ana@example.com", TZ: "Europe/Bucharest"})
+	f.AddUser(slacktest.User{ID: uBo, Name: "bo", Email: "bo@example.com", TZ: "Europe/Warsaw"})
+	f.AddUser(slacktest.User{ID: uLea, Name: "lea", Email: "lea@example.com", TZ: "Europe/Zurich"})
+	f.AddChannel(slacktest.Channel{ID: cMLOps, Name: "mlops"})
+	f.AddChannel(slacktest.Channel{ID: cPriv, Name: "releases", Private: true})
+	f.AddChannel(slacktest.Channel{ID: cOther, Name: "other", BotMember: true})
 	return f
 }
 
@@ -228,7 +228,7 @@ func agenda(key, channel string) *cadence.Message {
 }
 
 // metadataKey returns the cadencebot key a fake message was tagged with.
-func metadataKey(t testing.TB, m fakeslack.Message) (string, int) {
+func metadataKey(t testing.TB, m slacktest.Message) (string, int) {
 	t.Helper()
 	var md struct {
 		EventType    string         `json:"event_type"`

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cadencebot/cadencebot/bot/slack/internal/fakeslack"
+	"github.com/cadencebot/cadencebot/bot/slack/slacktest"
 	"github.com/cadencebot/cadencebot/cadence"
 )
 
@@ -21,9 +21,9 @@ import (
 func blockAction(t testing.TB, user, actionID, value, channel, ts, trigger string) map[string]any {
 	return sample(t, "BlockActionPayload.json", map[string]any{
 		"message": map[string]any{"type": "message", "subtype": "bot_message", "ts": ts, "text": "Time for the standup",
-			"bot_id": fakeslack.BotID, "user": fakeslack.BotUser},
-		"user":       map[string]any{"id": user, "username": "someone", "name": "someone", "team_id": fakeslack.TeamID},
-		"team.id":    fakeslack.TeamID,
+			"bot_id": slacktest.BotID, "user": slacktest.BotUser},
+		"user":       map[string]any{"id": user, "username": "someone", "name": "someone", "team_id": slacktest.TeamID},
+		"team.id":    slacktest.TeamID,
 		"trigger_id": trigger,
 		"container":  map[string]any{"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": false},
 		"channel":    map[string]any{"id": channel, "name": "directmessage"},
@@ -38,7 +38,7 @@ func viewSubmission(t testing.TB, user, occ string, answers map[string]string) m
 		values["q_"+q] = map[string]any{"answer": map[string]any{"type": "plain_text_input", "value": text}}
 	}
 	return sample(t, "ViewSubmissionPayload.json", map[string]any{
-		"user":                  map[string]any{"id": user, "username": "someone", "name": "someone", "team_id": fakeslack.TeamID},
+		"user":                  map[string]any{"id": user, "username": "someone", "name": "someone", "team_id": slacktest.TeamID},
 		"view.type":             "modal",
 		"view.callback_id":      "cadence_answer",
 		"view.private_metadata": occ,
@@ -48,22 +48,22 @@ func viewSubmission(t testing.TB, user, occ string, answers map[string]string) m
 
 func messageEvent(t testing.TB, eventID, user, channel, threadTS, ts, text string) map[string]any {
 	return sample(t, "MessagePayload.json", map[string]any{
-		"type": "event_callback", "event_id": eventID, "event_time": 1764491400, "team_id": fakeslack.TeamID,
+		"type": "event_callback", "event_id": eventID, "event_time": 1764491400, "team_id": slacktest.TeamID,
 		"event": map[string]any{"type": "message", "channel_type": "im", "user": user, "channel": channel,
-			"text": text, "ts": ts, "thread_ts": threadTS, "event_ts": ts, "team": fakeslack.TeamID},
+			"text": text, "ts": ts, "thread_ts": threadTS, "event_ts": ts, "team": slacktest.TeamID},
 	})
 }
 
 func homeOpened(t testing.TB, eventID, user string) map[string]any {
 	return sample(t, "AppHomeOpenedPayload.json", map[string]any{
-		"type": "event_callback", "event_id": eventID, "team_id": fakeslack.TeamID,
+		"type": "event_callback", "event_id": eventID, "team_id": slacktest.TeamID,
 		"event": map[string]any{"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home", "event_ts": "1764491400.000200"},
 	})
 }
 
 func slashCommand(t testing.TB, user, text string) map[string]any {
 	return sample(t, "SlashCommandPayload.json", map[string]any{
-		"user_id": user, "user_name": "someone", "command": "/cadence", "text": text, "team_id": fakeslack.TeamID,
+		"user_id": user, "user_name": "someone", "command": "/cadence", "text": text, "team_id": slacktest.TeamID,
 		"channel_id": cOther, "trigger_id": "1.2.x", "response_url": "https://hooks.slack.com/commands/T/1/x",
 	})
 }
@@ -186,7 +186,7 @@ func TestDeclineAndOOOButtons(t *testing.T) {
 
 func TestStrangerIsToldToJoinTheRoster(t *testing.T) {
 	e := newEnv(t)
-	e.fake.AddUser(fakeslack.User{ID: "U0STRANGE", Name: "x"})
+	e.fake.AddUser(slacktest.User{ID: "U0STRANGE", Name: "x"})
 	e.start()
 	env := e.fake.Send("interactive", blockAction(t, "U0STRANGE", cadence.ActionAnswer, occOpen, cOther, "1.1", e.fake.NewTrigger("U0STRANGE")))
 	e.ack(env)

@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/bot/slack"
-	"github.com/cadencebot/cadencebot/bot/slack/internal/fakeslack"
+	"github.com/cadencebot/cadencebot/bot/slack/slacktest"
 	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 )
@@ -34,7 +34,7 @@ type opsWorld struct {
 	t      *testing.T
 	ctx    context.Context
 	clock  *cadence.ManualClock
-	fake   *fakeslack.Server
+	fake   *slacktest.Server
 	store  *cadencetest.Store
 	ops    *cadence.Ops
 	a      *slack.Adapter
@@ -50,8 +50,8 @@ func newOpsWorld(t *testing.T, cfgs ...func(*slack.Config)) *opsWorld {
 	t.Cleanup(cancel)
 	w.ctx = ctx
 	w.fake = newFake(t, w.clock)
-	w.fake.AddUser(fakeslack.User{ID: uMax, Name: "max", Email: "max@example.com", TZ: "Europe/Zurich"})
-	w.fake.AddUser(fakeslack.User{ID: uZed, Name: "zed", Email: "zed@example.com", TZ: "UTC"})
+	w.fake.AddUser(slacktest.User{ID: uMax, Name: "max", Email: "max@example.com", TZ: "Europe/Zurich"})
+	w.fake.AddUser(slacktest.User{ID: uZed, Name: "zed", Email: "zed@example.com", TZ: "UTC"})
 	w.e = &env{t: t, fake: w.fake}
 
 	zurich := mustZone(t, "Europe/Zurich")
@@ -109,9 +109,9 @@ func (w *opsWorld) send(typ string, payload map[string]any) json.RawMessage {
 
 // message finds the only message of a channel whose blocks contain all of
 // parts.
-func (w *opsWorld) message(channel string, parts ...string) fakeslack.Message {
+func (w *opsWorld) message(channel string, parts ...string) slacktest.Message {
 	w.t.Helper()
-	var found []fakeslack.Message
+	var found []slacktest.Message
 	for _, m := range w.fake.Messages(channel) {
 		ok := true
 		for _, p := range parts {
@@ -164,10 +164,10 @@ func (w *opsWorld) incidentWithFollowUp() (*cadence.Incident, *cadence.FollowUp)
 
 // click is a block_actions payload: a button of message m (blocks as
 // Slack sends them) or, with m nil, of the App Home.
-func click(t testing.TB, user, actionID, value string, m *fakeslack.Message, trigger string) map[string]any {
+func click(t testing.TB, user, actionID, value string, m *slacktest.Message, trigger string) map[string]any {
 	set := map[string]any{
-		"user":       map[string]any{"id": user, "username": "someone", "name": "someone", "team_id": fakeslack.TeamID},
-		"team.id":    fakeslack.TeamID,
+		"user":       map[string]any{"id": user, "username": "someone", "name": "someone", "team_id": slacktest.TeamID},
+		"team.id":    slacktest.TeamID,
 		"trigger_id": trigger,
 		"actions": []any{map[string]any{"type": "button", "action_id": actionID, "block_id": "actions_0", "value": value,
 			"text": map[string]any{"type": "plain_text", "text": actionID}, "action_ts": "1764491400.000100"}},
@@ -176,7 +176,7 @@ func click(t testing.TB, user, actionID, value string, m *fakeslack.Message, tri
 		set["container"] = map[string]any{"type": "message", "message_ts": m.TS, "channel_id": m.Channel, "is_ephemeral": false}
 		set["channel"] = map[string]any{"id": m.Channel, "name": "somewhere"}
 		set["message"] = map[string]any{"type": "message", "subtype": "bot_message", "ts": m.TS, "text": m.Text,
-			"bot_id": fakeslack.BotID, "user": fakeslack.BotUser, "blocks": m.Blocks}
+			"bot_id": slacktest.BotID, "user": slacktest.BotUser, "blocks": m.Blocks}
 	} else {
 		set["container"] = map[string]any{"type": "view", "view_id": "V0HOME"}
 		set["channel"] = nil
@@ -194,7 +194,7 @@ func submission(t testing.TB, user, callback, metadata string, values map[string
 		state[block] = map[string]any{block: v}
 	}
 	return sample(t, "ViewSubmissionPayload.json", map[string]any{
-		"user":                  map[string]any{"id": user, "username": "someone", "name": "someone", "team_id": fakeslack.TeamID},
+		"user":                  map[string]any{"id": user, "username": "someone", "name": "someone", "team_id": slacktest.TeamID},
 		"view.type":             "modal",
 		"view.callback_id":      callback,
 		"view.private_metadata": metadata,
@@ -254,8 +254,8 @@ func TestOpenIncidentFromMessageShortcut(t *testing.T) {
 	ack := w.send("interactive", map[string]any{
 		"type": "message_action", "token": "x", "action_ts": "1764491500.000100", "callback_id": "open_incident",
 		"trigger_id": w.fake.NewTrigger(uAna), "message_ts": ts, "response_url": "https://hooks.slack.com/app/T/1/x",
-		"team":    map[string]any{"id": fakeslack.TeamID, "domain": "cadence-test"},
-		"user":    map[string]any{"id": uAna, "name": "ana", "team_id": fakeslack.TeamID},
+		"team":    map[string]any{"id": slacktest.TeamID, "domain": "cadence-test"},
+		"user":    map[string]any{"id": uAna, "name": "ana", "team_id": slacktest.TeamID},
 		"channel": map[string]any{"id": cMLOps, "name": "mlops"},
 		"message": map[string]any{"type": "message", "user": uBo, "ts": ts, "text": "Churn model AUC dropped to 0.61 <https://grafana.example.com/d/churn|dashboard>\nsince the 06:00 retrain"},
 	})
@@ -302,7 +302,7 @@ func TestOpenIncidentFromMessageShortcut(t *testing.T) {
 
 	// The confirmation's "Add follow-up" button opens the follow-up form
 	// for this incident.
-	ephemeral := fakeslack.Message{Channel: cMLOps, TS: "1764491500.000200"}
+	ephemeral := slacktest.Message{Channel: cMLOps, TS: "1764491500.000200"}
 	w.send("interactive", click(t, uAna, "followup_add", "INC-1", &ephemeral, w.fake.NewTrigger(uAna)))
 	fu := w.openedView(2)
 	assert.Equal(t, "ops_followup", fu.CallbackID)
@@ -319,7 +319,7 @@ func TestShortcutWithoutPermalinkStillOpensTheModal(t *testing.T) {
 	// The message is gone (deleted between the click and our call).
 	w.send("interactive", map[string]any{
 		"type": "message_action", "callback_id": "open_incident", "trigger_id": w.fake.NewTrigger(uLea), "message_ts": "1764491400.000001",
-		"team": map[string]any{"id": fakeslack.TeamID}, "user": map[string]any{"id": uLea, "name": "lea"},
+		"team": map[string]any{"id": slacktest.TeamID}, "user": map[string]any{"id": uLea, "name": "lea"},
 		"channel": map[string]any{"id": cMLOps, "name": "mlops"},
 		"message": map[string]any{"type": "message", "user": uBo, "ts": "1764491400.000001", "text": "feature store lagging"},
 	})
@@ -664,7 +664,7 @@ func TestOpsButtonsWithoutOpsService(t *testing.T) {
 	e.start()
 	ref, err := e.a.Send(e.ctx(), prompt("occ/standup/prompt/bo", "bo", occOpen), cadence.Ref{})
 	require.NoError(t, err)
-	m := fakeslack.Message{Channel: ref.Channel, TS: ref.ID}
+	m := slacktest.Message{Channel: ref.Channel, TS: ref.ID}
 	e.ack(e.fake.Send("interactive", click(t, uBo, "followup_done", "FU-1", &m, e.fake.NewTrigger(uBo))))
 	eventually(t, "the answer", func() bool { return len(e.fake.Ephemerals()) == 1 })
 	assert.Equal(t, "Incidents, follow-ups and releases are not enabled on this bot.", e.fake.Ephemerals()[0].Text)
@@ -680,7 +680,7 @@ func TestOpsFormsInHTTPMode(t *testing.T) {
 
 	// A command that opens a modal answers 200 with an empty body: Slack
 	// then shows nothing in the channel.
-	cmd := url.Values{"command": {"/cadence"}, "text": {"release propose"}, "user_id": {uBo}, "team_id": {fakeslack.TeamID},
+	cmd := url.Values{"command": {"/cadence"}, "text": {"release propose"}, "user_id": {uBo}, "team_id": {slacktest.TeamID},
 		"channel_id": {cOther}, "trigger_id": {w.fake.NewTrigger(uBo)}}
 	status, body := do(t, base, signedReq{path: "commands", body: cmd.Encode(), contentType: "application/x-www-form-urlencoded", at: w.clock.Now()})
 	assert.Equal(t, http.StatusOK, status)
@@ -691,7 +691,7 @@ func TestOpsFormsInHTTPMode(t *testing.T) {
 	ts := w.fake.PostAsUser(cMLOps, uBo, "", "ranker latency p99 4s")
 	status, _ = do(t, base, signedReq{path: "interactivity", contentType: "application/x-www-form-urlencoded", at: w.clock.Now(),
 		body: form(t, map[string]any{"type": "message_action", "callback_id": "open_incident", "trigger_id": w.fake.NewTrigger(uLea),
-			"message_ts": ts, "team": map[string]any{"id": fakeslack.TeamID}, "user": map[string]any{"id": uLea, "name": "lea"},
+			"message_ts": ts, "team": map[string]any{"id": slacktest.TeamID}, "user": map[string]any{"id": uLea, "name": "lea"},
 			"channel": map[string]any{"id": cMLOps, "name": "mlops"},
 			"message": map[string]any{"type": "message", "user": uBo, "ts": ts, "text": "ranker latency p99 4s"}})})
 	assert.Equal(t, http.StatusOK, status)

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cadencebot/cadencebot/bot/slack/internal/fakeslack"
+	"github.com/cadencebot/cadencebot/bot/slack/slacktest"
 	"github.com/cadencebot/cadencebot/cadence"
 )
 
@@ -140,17 +140,17 @@ func TestLongSummarySplitsIntoPartsThatAreUpdatedInPlace(t *testing.T) {
 func TestSendErrorsAreClassified(t *testing.T) {
 	tests := []struct {
 		name      string
-		fail      fakeslack.Failure
+		fail      slacktest.Failure
 		retryable bool
 		code      string
 		after     time.Duration
 	}{
-		{"rate limited", fakeslack.Failure{Status: 429, RetryAfter: 7}, true, "ratelimited", 7 * time.Second},
-		{"server error", fakeslack.Failure{Status: 503}, true, "http_503", 0},
-		{"slack fatal_error", fakeslack.Failure{Error: "fatal_error"}, true, "fatal_error", 0},
-		{"invalid blocks", fakeslack.Failure{Error: "invalid_blocks", Messages: []string{"[ERROR] must be less than 3001 characters [json-pointer:/blocks/1/text/text]"}}, false, "invalid_blocks", 0},
-		{"archived", fakeslack.Failure{Error: "is_archived"}, false, "is_archived", 0},
-		{"token revoked", fakeslack.Failure{Error: "token_revoked"}, false, "token_revoked", 0},
+		{"rate limited", slacktest.Failure{Status: 429, RetryAfter: 7}, true, "ratelimited", 7 * time.Second},
+		{"server error", slacktest.Failure{Status: 503}, true, "http_503", 0},
+		{"slack fatal_error", slacktest.Failure{Error: "fatal_error"}, true, "fatal_error", 0},
+		{"invalid blocks", slacktest.Failure{Error: "invalid_blocks", Messages: []string{"[ERROR] must be less than 3001 characters [json-pointer:/blocks/1/text/text]"}}, false, "invalid_blocks", 0},
+		{"archived", slacktest.Failure{Error: "is_archived"}, false, "is_archived", 0},
+		{"token revoked", slacktest.Failure{Error: "token_revoked"}, false, "token_revoked", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -201,10 +201,10 @@ func TestPrivateChannelFailsForGoodAndTellsTheLeadOnce(t *testing.T) {
 func TestPrivateMemberChannelWorksAndArchivedFailsForGood(t *testing.T) {
 	e := newEnv(t)
 	e.start()
-	e.fake.AddChannel(fakeslack.Channel{ID: "G0PRIV002", Name: "secret", Private: true, BotMember: true})
+	e.fake.AddChannel(slacktest.Channel{ID: "G0PRIV002", Name: "secret", Private: true, BotMember: true})
 	_, err := e.a.Send(e.ctx(), agenda("a1", "G0PRIV002"), cadence.Ref{})
 	require.NoError(t, err)
-	e.fake.AddChannel(fakeslack.Channel{ID: "C0PUBARCH", Name: "archived", Archived: true})
+	e.fake.AddChannel(slacktest.Channel{ID: "C0PUBARCH", Name: "archived", Archived: true})
 	_, err = e.a.Send(e.ctx(), agenda("a2", "C0PUBARCH"), cadence.Ref{})
 	var se *cadence.SendError
 	require.ErrorAs(t, err, &se)

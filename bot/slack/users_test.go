@@ -6,7 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cadencebot/cadencebot/bot/slack/internal/fakeslack"
+	"github.com/cadencebot/cadencebot/bot/slack/slacktest"
 	"github.com/cadencebot/cadencebot/cadence"
 )
 
@@ -14,7 +14,7 @@ func TestStartResolvesRosterAndCachesIt(t *testing.T) {
 	e := newEnv(t)
 	// dee has a Slack id but no zone in the roster.
 	dee := &cadence.Person{ID: "dee", Name: "Dee", Role: cadence.RoleSpecialist, Handles: cadence.Handles{SlackID: "U0DEE0004"}}
-	e.fake.AddUser(fakeslack.User{ID: "U0DEE0004", Name: "dee", TZ: "Asia/Almaty"})
+	e.fake.AddUser(slacktest.User{ID: "U0DEE0004", Name: "dee", TZ: "Asia/Almaty"})
 	e.svc.roster = cadence.NewRoster(append(e.svc.roster.People(), dee))
 	e.start()
 

@@ -1,9 +1,9 @@
-// Package fakeslack is a Slack workspace in a box for tests: the Web API
+// Package slacktest is a Slack workspace in a box for tests: the Web API
 // over real HTTP (the methods cadencebot calls, with Slack's error codes,
 // Block Kit checks and rate limits answered with 429 and Retry-After) and
 // Socket Mode over a real websocket (hello, envelopes, acks, redelivery,
 // disconnect). It is driven by the real slack-go client pointed at URL.
-package fakeslack
+package slacktest
 
 import (
 	"encoding/json"
