@@ -40,6 +40,7 @@ type Dispatcher struct {
 	poll        time.Duration
 	backoffBase time.Duration
 	backoffMax  time.Duration
+	giveUp      time.Duration
 }
 
 // DispatcherOption configures a Dispatcher.
@@ -54,6 +55,14 @@ func WithLeads(leadOf func(ritualID string) string) DispatcherOption {
 // WithBackoff sets the first retry delay and its cap (default 2s, 10m).
 func WithBackoff(base, max time.Duration) DispatcherOption {
 	return func(d *Dispatcher) { d.backoffBase, d.backoffMax = base, max }
+}
+
+// WithGiveUp sets how long a message may keep failing with retryable
+// errors before it is given up like a permanent failure (default 24h): a
+// prompt for a window that closed long ago is noise, and an outbox that
+// never drains hides an outage. Zero retries forever.
+func WithGiveUp(d time.Duration) DispatcherOption {
+	return func(disp *Dispatcher) { disp.giveUp = d }
 }
 
 // WithPollInterval sets how often Run looks for due retries when nothing
@@ -74,6 +83,7 @@ func NewDispatcher(store Store, clock Clock, chats map[string]Chat, logger zerol
 	d := &Dispatcher{
 		store: store, clock: clock, chats: chats, log: logger, obs: obs,
 		batch: 500, poll: time.Second, backoffBase: 2 * time.Second, backoffMax: 10 * time.Minute,
+		giveUp: 24 * time.Hour,
 	}
 	for _, o := range opts {
 		o(d)
@@ -260,7 +270,7 @@ func (d *Dispatcher) update(ctx context.Context, chat Chat, m *Message, now time
 			if err != nil {
 				return err
 			}
-			x.SentRevision, x.State, x.LastError = m.Revision, StateSent, updErr.Error()
+			x.SentRevision, x.State, x.LastError, x.FailingSince = m.Revision, StateSent, updErr.Error(), time.Time{}
 			if x.Revision > x.SentRevision {
 				x.State = StatePending
 			}
@@ -310,7 +320,7 @@ func (d *Dispatcher) recordSent(ctx context.Context, m *Message, ref Ref, rev in
 		if err != nil {
 			return err
 		}
-		x.Ref, x.SentRevision, x.LastError = ref, rev, ""
+		x.Ref, x.SentRevision, x.LastError, x.FailingSince = ref, rev, "", time.Time{}
 		if x.SentAt.IsZero() {
 			x.SentAt = now
 		}
@@ -339,8 +349,32 @@ func (d *Dispatcher) fail(ctx context.Context, m *Message, now time.Time, sendEr
 			return err
 		}
 		x.LastError = sendErr.Error()
+		firstFailure := x.FailingSince.IsZero()
+		if retry && firstFailure {
+			x.FailingSince = now
+		}
+		if retry && d.giveUp > 0 && now.Sub(x.FailingSince) >= d.giveUp {
+			retry = false
+			x.LastError = fmt.Sprintf("gave up after %s of failed attempts: %v", fmtDuration(now.Sub(x.FailingSince)), sendErr)
+			log.Error().Err(sendErr).Time("failing_since", x.FailingSince).Msg("giving up on the message")
+			if !x.Ref.IsZero() {
+				// Delivered before: keep the last version that arrived
+				// and stop retrying this revision; a newer one tries again.
+				x.State = StateSent
+				return tx.PutMessage(x)
+			}
+		}
 		if retry {
-			if x.Attempts == 0 {
+			switch {
+			case !x.Ref.IsZero():
+				// Updates in place are not counted by markSending: count
+				// this run of failures here so its backoff grows from
+				// the base again.
+				if firstFailure {
+					x.Attempts = 0
+				}
+				x.Attempts++
+			case x.Attempts == 0:
 				x.Attempts = 1 // failed before it was marked (reconcile lookup)
 			}
 			wait := d.backoff(x.Attempts)

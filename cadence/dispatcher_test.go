@@ -335,3 +335,75 @@ func TestDispatcherRunWakes(t *testing.T) {
 	cancel()
 	require.NoError(t, <-done)
 }
+
+// A message that keeps failing with retryable errors is given up after the
+// give-up period (24h by default): a never-delivered one is marked failed
+// and the lead told; an update in place keeps the version that arrived,
+// and a newer revision is tried again. Update failures back off too.
+func TestDispatcherGivesUpAfterADayOfFailures(t *testing.T) {
+	f := newDispatchFixture(t, false)
+	down := func(*cadence.Message) error { return &cadence.SendError{Retryable: true, Code: "service_unavailable", Err: errors.New("503")} }
+
+	// A prompt that never gets through.
+	f.fake.BeforeSend = down
+	f.enqueue(t, msg("prompt", cadence.KindPrompt, toAna))
+	start := f.clock.Now()
+	for f.clock.Now().Sub(start) < 25*time.Hour {
+		f.run(t)
+		m := f.get(t, "prompt")
+		if m.State == cadence.StateFailed {
+			break
+		}
+		f.clock.Set(m.NextAttemptAt)
+	}
+	m := f.get(t, "prompt")
+	require.Equal(t, cadence.StateFailed, m.State)
+	assert.Contains(t, m.LastError, "gave up after 24h")
+	assert.GreaterOrEqual(t, f.clock.Now().Sub(start), 24*time.Hour)
+	assert.Less(t, f.clock.Now().Sub(start), 24*time.Hour+30*time.Second, "given up at the first try past the deadline")
+	notice := f.get(t, cadence.MessageKey("notice", "failed", "prompt"))
+	assert.Equal(t, cadence.Recipient{Person: "lea"}, notice.To)
+
+	// A summary delivered once, whose updates then fail.
+	f.fake.BeforeSend = nil
+	f.enqueue(t, msg("summary", cadence.KindSummary, toChannel))
+	f.run(t)
+	require.Equal(t, cadence.StateSent, f.get(t, "summary").State)
+	revise := func() {
+		require.NoError(t, f.store.Update(f.ctx, func(tx cadence.Tx) error {
+			x, err := tx.Message("summary")
+			require.NoError(t, err)
+			x.Revision++
+			x.State, x.NextAttemptAt = cadence.StatePending, f.clock.Now()
+			return tx.PutMessage(x)
+		}))
+	}
+	revise()
+	f.fake.BeforeUpdate = func(cadence.Ref, *cadence.Message) error { return down(nil) }
+	var waits []time.Duration
+	updStart := f.clock.Now()
+	for f.get(t, "summary").State != cadence.StateSent || len(waits) == 0 {
+		f.run(t)
+		s := f.get(t, "summary")
+		if s.State == cadence.StateSent {
+			break
+		}
+		waits = append(waits, s.NextAttemptAt.Sub(f.clock.Now()))
+		f.clock.Set(s.NextAttemptAt)
+	}
+	assert.Equal(t, []time.Duration{2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second, 30 * time.Second}, waits[:5], "update failures back off")
+	s := f.get(t, "summary")
+	assert.Equal(t, 1, s.SentRevision, "the delivered version stays")
+	assert.Equal(t, 2, s.Revision)
+	assert.GreaterOrEqual(t, f.clock.Now().Sub(updStart), 24*time.Hour)
+	assert.Contains(t, s.LastError, "gave up")
+
+	// Slack is back: the next revision goes through.
+	f.fake.BeforeUpdate = nil
+	revise()
+	f.run(t)
+	s = f.get(t, "summary")
+	assert.Equal(t, 3, s.SentRevision)
+	assert.True(t, s.FailingSince.IsZero())
+	assert.Empty(t, s.LastError)
+}

@@ -130,6 +130,9 @@ type Message struct {
 	Attempts      int
 	NextAttemptAt time.Time
 	LastError     string
+	// FailingSince is when the current run of retryable failures began
+	// (zero after a success); the dispatcher gives up after a while.
+	FailingSince time.Time
 	Ref           Ref
 	SentAt        time.Time
 }

@@ -26,6 +26,7 @@ type messageRecord struct {
 	Attempts      int        `json:"attempts"`
 	NextAttemptAt time.Time  `json:"next_attempt_at"`
 	LastError     string     `json:"last_error"`
+	FailingSince  time.Time  `json:"failing_since,omitzero"`
 	RefChannel    string     `json:"ref_channel"`
 	RefID         string     `json:"ref_id"`
 	SentAt        time.Time  `json:"sent_at"`
@@ -95,6 +96,7 @@ func toMessageRecord(m *cadence.Message) messageRecord {
 		Attempts:      m.Attempts,
 		NextAttemptAt: utc(m.NextAttemptAt),
 		LastError:     m.LastError,
+		FailingSince:  utc(m.FailingSince),
 		RefChannel:    m.Ref.Channel,
 		RefID:         m.Ref.ID,
 		SentAt:        utc(m.SentAt),
@@ -118,6 +120,7 @@ func (r *messageRecord) domain() *cadence.Message {
 		Attempts:      r.Attempts,
 		NextAttemptAt: r.NextAttemptAt,
 		LastError:     r.LastError,
+		FailingSince:  r.FailingSince,
 		Ref:           cadence.Ref{Channel: r.RefChannel, ID: r.RefID},
 		SentAt:        r.SentAt,
 	}
