@@ -342,7 +342,9 @@ func TestDispatcherRunWakes(t *testing.T) {
 // and a newer revision is tried again. Update failures back off too.
 func TestDispatcherGivesUpAfterADayOfFailures(t *testing.T) {
 	f := newDispatchFixture(t, false)
-	down := func(*cadence.Message) error { return &cadence.SendError{Retryable: true, Code: "service_unavailable", Err: errors.New("503")} }
+	down := func(*cadence.Message) error {
+		return &cadence.SendError{Retryable: true, Code: "service_unavailable", Err: errors.New("503")}
+	}
 
 	// A prompt that never gets through.
 	f.fake.BeforeSend = down

@@ -133,8 +133,8 @@ type Message struct {
 	// FailingSince is when the current run of retryable failures began
 	// (zero after a success); the dispatcher gives up after a while.
 	FailingSince time.Time
-	Ref           Ref
-	SentAt        time.Time
+	Ref          Ref
+	SentAt       time.Time
 }
 
 // MessageKey builds a key from parts: "occ/triage@20261130T083000Z/prompt/ana".
