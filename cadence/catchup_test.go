@@ -226,3 +226,37 @@ func TestStatus(t *testing.T) {
 	_, err = h.eng.Status(h.ctx, "zed")
 	require.ErrorIs(t, err, cadence.ErrNotFound)
 }
+
+// A ritual removed from the config leaves no occurrence open forever: the
+// next engine closes it on its first tick and keeps its answers.
+func TestRemovedRitualsOccurrencesAreClosed(t *testing.T) {
+	h := newHarness(t, monday.Add(8*time.Hour), triageRitual(t), standupRitual(t))
+	h.at(monday.Add(8 * time.Hour))
+	h.at(monday.Add(8*time.Hour + 30*time.Minute)) // triage opens 09:30 Zurich
+	occ := cadence.OccurrenceID("triage", monday.Add(8*time.Hour+30*time.Minute))
+	o, _ := h.occurrence(occ)
+	require.Equal(t, cadence.StatusOpen, o.Status)
+	_, err := h.eng.SubmitAnswer(h.ctx, cadence.AnswerInput{OccurrenceID: occ, PersonID: "ana", Via: "test",
+		Responses: []cadence.Response{{QuestionID: "incidents", Text: "none"}}})
+	require.NoError(t, err)
+
+	// The lead deletes the triage from the config and restarts the bot.
+	h.rituals = []*cadence.Ritual{standupRitual(t)}
+	h.restart()
+	h.at(monday.Add(9 * time.Hour))
+	got := h.occurrences(cadence.OccurrenceFilter{RitualID: "triage"})
+	require.Len(t, got, 1)
+	assert.Equal(t, cadence.StatusClosed, got[0].Status)
+	assert.Equal(t, monday.Add(9*time.Hour), got[0].ClosedAt)
+	var answers []*cadence.Answer
+	require.NoError(t, h.store.View(h.ctx, func(tx cadence.Tx) error {
+		var err error
+		answers, err = tx.Answers(occ)
+		return err
+	}))
+	assert.Len(t, answers, 1, "answers are kept")
+	// The standup, still configured, is untouched.
+	for _, o := range h.occurrences(cadence.OccurrenceFilter{RitualID: "standup"}) {
+		assert.NotEqual(t, monday.Add(9*time.Hour), o.ClosedAt)
+	}
+}

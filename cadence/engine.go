@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -55,6 +56,9 @@ type Engine struct {
 	compose   composer
 	tolerance time.Duration
 	grace     time.Duration
+	// orphansClosed is set once the first tick has closed the open
+	// occurrences of rituals removed from the config.
+	orphansClosed atomic.Bool
 }
 
 var _ Service = (*Engine)(nil)

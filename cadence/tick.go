@@ -19,6 +19,13 @@ const maxStepsPerTick = 10000
 func (e *Engine) Tick(ctx context.Context) error {
 	now := e.now()
 	var errs []error
+	if !e.orphansClosed.Load() {
+		if err := e.closeOrphans(ctx, now); err != nil {
+			errs = append(errs, err)
+		} else {
+			e.orphansClosed.Store(true)
+		}
+	}
 	for _, r := range e.rituals {
 		if err := e.tickRitual(ctx, r, now); err != nil {
 			errs = append(errs, err)
@@ -159,6 +166,55 @@ func (e *Engine) enqueuePrompts(tx Tx, ev *events, r *Ritual, o *Occurrence, peo
 		if err := e.enqueue(tx, ev, e.compose.prompt(r, o, p, now)); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// closeOrphans closes the open occurrences of rituals no longer in the
+// config, once per engine: nothing else would ever close them, and they
+// would stay "pending" for their people forever. There is no ritual left
+// to post a summary for; the occurrence keeps its answers for reports.
+func (e *Engine) closeOrphans(ctx context.Context, now time.Time) error {
+	orphans := func(tx Tx) ([]*Occurrence, error) {
+		open, err := tx.Occurrences(OccurrenceFilter{Status: []Status{StatusOpen}})
+		var out []*Occurrence
+		for _, o := range open {
+			if e.byID[o.RitualID] == nil {
+				out = append(out, o)
+			}
+		}
+		return out, err
+	}
+	var found []*Occurrence
+	err := e.store.View(ctx, func(tx Tx) error {
+		var err error
+		found, err = orphans(tx)
+		return err
+	})
+	if err != nil || len(found) == 0 {
+		return err
+	}
+	var closed []string
+	err = e.store.Update(ctx, func(tx Tx) error {
+		closed = closed[:0]
+		list, err := orphans(tx)
+		if err != nil {
+			return err
+		}
+		for _, o := range list {
+			o.Status, o.ClosedAt = StatusClosed, now
+			if err := tx.PutOccurrence(o); err != nil {
+				return err
+			}
+			closed = append(closed, o.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("close occurrences of removed rituals: %w", err)
+	}
+	for _, id := range closed {
+		e.log.Warn().Str("occurrence", id).Msg("closed: its ritual is no longer in the config")
 	}
 	return nil
 }
