@@ -119,7 +119,7 @@ func (e *Engine) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 		if occs, err = tx.Occurrences(OccurrenceFilter{From: q.From, To: to}); err != nil {
 			return fmt.Errorf("list occurrences: %w", err)
 		}
-		if answers, err = tx.AnswersBetween(q.From, to); err != nil {
+		if answers, err = tx.SubmissionsBetween(q.From, to); err != nil {
 			return fmt.Errorf("list answers: %w", err)
 		}
 		return nil

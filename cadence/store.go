@@ -101,6 +101,10 @@ type AnswerTx interface {
 	// (for reports, without one call per occurrence), by scheduled time
 	// then person. A zero from or to does not bound.
 	AnswersBetween(from, to time.Time) ([]*Answer, error)
+	// SubmissionsBetween is AnswersBetween without Responses: who answered
+	// what occurrence when, which is all adherence needs, without reading
+	// the answers' text.
+	SubmissionsBetween(from, to time.Time) ([]*Answer, error)
 }
 
 type OutboxTx interface {

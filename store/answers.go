@@ -143,7 +143,7 @@ func (t *tx) Answers(occurrenceID string) ([]*cadence.Answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return appendAnswers([]*cadence.Answer{}, b.Cursor(), occurrenceID)
+	return appendAnswers([]*cadence.Answer{}, b.Cursor(), occurrenceID, true)
 }
 
 // Answerers reads only the keys of one occurrence's answers: no decoding.
@@ -165,11 +165,33 @@ func (t *tx) Answerers(occurrenceID string) ([]string, error) {
 	return out, nil
 }
 
-func appendAnswers(out []*cadence.Answer, c *bolt.Cursor, occurrenceID string) ([]*cadence.Answer, error) {
+// answerMeta is an answer record without its responses: decoding it skips
+// the answers' text, which reports never read and which is most of a
+// record's bytes.
+type answerMeta struct {
+	OccurrenceID string    `json:"occurrence_id"`
+	RitualID     string    `json:"ritual_id"`
+	PersonID     string    `json:"person_id"`
+	SubmittedAt  time.Time `json:"submitted_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+	Edits        int       `json:"edits"`
+	Via          string    `json:"via"`
+}
+
+func appendAnswers(out []*cadence.Answer, c *bolt.Cursor, occurrenceID string, withResponses bool) ([]*cadence.Answer, error) {
 	prefix := []byte(occurrenceID + sep)
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		if bytes.Contains(k[len(prefix):], []byte(sep)) {
 			continue // an answer to a longer occurrence ID
+		}
+		if !withResponses {
+			var m answerMeta
+			if err := decode(k, v, &m); err != nil {
+				return nil, fmt.Errorf("answers to %q: %w", occurrenceID, err)
+			}
+			out = append(out, &cadence.Answer{OccurrenceID: m.OccurrenceID, RitualID: m.RitualID, PersonID: m.PersonID,
+				SubmittedAt: m.SubmittedAt, UpdatedAt: m.UpdatedAt, Edits: m.Edits, Via: m.Via})
+			continue
 		}
 		var r answerRecord
 		if err := decode(k, v, &r); err != nil {
@@ -184,6 +206,15 @@ func appendAnswers(out []*cadence.Answer, c *bolt.Cursor, occurrenceID string) (
 // reads each one's answers with a sequential prefix scan of the primary
 // bucket (same order as the index, and faster than a lookup per answer).
 func (t *tx) AnswersBetween(from, to time.Time) ([]*cadence.Answer, error) {
+	return t.answersBetween(from, to, true)
+}
+
+// SubmissionsBetween is AnswersBetween without the responses.
+func (t *tx) SubmissionsBetween(from, to time.Time) ([]*cadence.Answer, error) {
+	return t.answersBetween(from, to, false)
+}
+
+func (t *tx) answersBetween(from, to time.Time, withResponses bool) ([]*cadence.Answer, error) {
 	index, err := t.bucket(bucketAnswersAt)
 	if err != nil {
 		return nil, err
@@ -205,7 +236,7 @@ func (t *tx) AnswersBetween(from, to time.Time) ([]*cadence.Answer, error) {
 		}
 		if occ := pk[:i]; !seen[occ] {
 			seen[occ] = true
-			if out, err = appendAnswers(out, c, occ); err != nil {
+			if out, err = appendAnswers(out, c, occ, withResponses); err != nil {
 				return false, err
 			}
 		}

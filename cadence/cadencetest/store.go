@@ -242,6 +242,14 @@ func (t *tx) Answerers(occID string) ([]string, error) {
 	return out, nil
 }
 
+func (t *tx) SubmissionsBetween(from, to time.Time) ([]*cadence.Answer, error) {
+	as, err := t.AnswersBetween(from, to)
+	for _, a := range as {
+		a.Responses = nil
+	}
+	return as, err
+}
+
 func (t *tx) AnswersBetween(from, to time.Time) ([]*cadence.Answer, error) {
 	type item struct {
 		at  time.Time

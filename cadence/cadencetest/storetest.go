@@ -302,6 +302,19 @@ func testAnswersBetween(t *testing.T, s cadence.Store) {
 		got, err = tx.AnswersBetween(base.Add(day), time.Time{})
 		require.NoError(t, err)
 		assert.Equal(t, []string{o2 + "/ana", o3 + "/ana"}, key(got), "zero to does not bound")
+
+		// Submissions: the same answers, everything but the responses.
+		full, err := tx.AnswersBetween(base, base.Add(10*day))
+		require.NoError(t, err)
+		subs, err := tx.SubmissionsBetween(base, base.Add(10*day))
+		require.NoError(t, err)
+		require.Len(t, subs, len(full))
+		for i := range full {
+			require.NotEmpty(t, full[i].Responses)
+			want := full[i].Clone()
+			want.Responses = nil
+			assert.Equal(t, want, subs[i])
+		}
 		return nil
 	})
 }
