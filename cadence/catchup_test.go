@@ -255,6 +255,9 @@ func TestRemovedRitualsOccurrencesAreClosed(t *testing.T) {
 		return err
 	}))
 	assert.Len(t, answers, 1, "answers are kept")
+	rep, err := h.eng.Report(h.ctx, cadence.ReportQuery{From: monday, To: monday.Add(24 * time.Hour)})
+	require.NoError(t, err, "reports still work over a removed ritual's history")
+	assert.Equal(t, 1, rep.Team.Answered)
 	// The standup, still configured, is untouched.
 	for _, o := range h.occurrences(cadence.OccurrenceFilter{RitualID: "standup"}) {
 		assert.NotEqual(t, monday.Add(9*time.Hour), o.ClosedAt)
