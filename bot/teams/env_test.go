@@ -3,6 +3,7 @@ package teams_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -36,6 +37,8 @@ type fakeService struct {
 	submits  []cadence.AnswerInput
 	declines []string
 	calls    int
+	// failSubmit fails the next SubmitAnswer, as a store error would.
+	failSubmit error
 }
 
 var _ cadence.Service = (*fakeService)(nil)
@@ -70,6 +73,10 @@ func (s *fakeService) SubmitAnswer(_ context.Context, in cadence.AnswerInput) (*
 	defer s.mu.Unlock()
 	s.calls++
 	s.submits = append(s.submits, in)
+	if err := s.failSubmit; err != nil {
+		s.failSubmit = nil
+		return nil, err
+	}
 	if in.OccurrenceID != s.occ.ID {
 		return nil, cadence.ErrNotFound
 	}
@@ -148,6 +155,7 @@ type env struct {
 	h     http.Handler
 	slept []time.Duration
 	opts  []teams.Option
+	seq   int // activities built, so each has its own id
 }
 
 func newEnv(t *testing.T, opts ...teams.Option) *env {
@@ -191,11 +199,13 @@ func (e *env) refKeys() []string {
 	return keys
 }
 
-// Activity builders, shaped like what Teams sends.
+// Activity builders, shaped like what Teams sends. Each built activity
+// has a new id; delivering the same map again is a connector retry.
 
 func (e *env) base(typ, conv, convType string, from map[string]any) map[string]any {
+	e.seq++
 	return map[string]any{
-		"type": typ, "id": "f:" + conv + "-" + typ, "timestamp": e.clock.Now().Format(time.RFC3339),
+		"type": typ, "id": fmt.Sprintf("f:%s-%s-%d", conv, typ, e.seq), "timestamp": e.clock.Now().Format(time.RFC3339),
 		"serviceUrl": e.fc.srv.URL, "channelId": "msteams", "from": from,
 		"conversation": map[string]any{"id": conv, "conversationType": convType, "tenantId": testTenant},
 		"recipient":    map[string]any{"id": botID, "name": "cadencebot"},

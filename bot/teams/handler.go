@@ -50,7 +50,7 @@ func (a *Adapter) serveMessages(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "tenant not allowed", http.StatusForbidden)
 		return
 	}
-	status, err := a.handleActivity(ctx, act)
+	status, err := a.handleOnce(ctx, act)
 	if err != nil {
 		ev := log.Error()
 		if status < 500 {

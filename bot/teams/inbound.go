@@ -273,8 +273,13 @@ func (a *Adapter) submitAnswer(ctx context.Context, act *Activity, p *cadence.Pe
 		return http.StatusInternalServerError, err
 	}
 	a.log.Info().Str("person", p.ID).Str("occurrence", v.occurrence).Msg("teams: answer stored")
-	return a.sendPrompt(ctx, act, p, v.occurrence, cardOptions{values: v.inputs,
-		note: "✓ Saved at " + a.clock.Now().In(loc(p)).Format("15:04") + ". You can edit your answers until the ritual closes."})
+	if _, err := a.sendPrompt(ctx, act, p, v.occurrence, cardOptions{values: v.inputs,
+		note: "✓ Saved at " + a.clock.Now().In(loc(p)).Format("15:04") + ". You can edit your answers until the ritual closes."}); err != nil {
+		// Stored, and the engine's receipt confirms it: an error here must
+		// not make the connector retry the submit as a second edit.
+		a.log.Error().Err(err).Str("person", p.ID).Str("occurrence", v.occurrence).Msg("teams: could not redraw the saved card")
+	}
+	return http.StatusOK, nil
 }
 
 // sendPrompt draws the prompt of an occurrence for p: in place of the card

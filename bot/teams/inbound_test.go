@@ -251,7 +251,8 @@ func TestCommands(t *testing.T) {
 	}
 	e := newEnv(t, teams.WithCommandRunner(runner))
 
-	require.Equal(t, http.StatusOK, e.deliver(e.channelMention(ana, "skip  standup&nbsp;<b>offsite</b>")).Code)
+	mention := e.channelMention(ana, "skip  standup&nbsp;<b>offsite</b>")
+	require.Equal(t, http.StatusOK, e.deliver(mention).Code)
 	plain := e.base("message", channelID+";messageid=5", "channel", ben)
 	plain["text"] = "status"
 	require.Equal(t, http.StatusOK, e.deliver(plain).Code, "channel chatter without a mention")
@@ -261,7 +262,7 @@ func TestCommands(t *testing.T) {
 	assert.Equal(t, []string{"ana", "ben"}, actors)
 	reqs := e.fc.requests()
 	require.Len(t, reqs, 2)
-	assert.Equal(t, "/v3/conversations/"+channelID+";messageid=1700000000099/activities/f:"+channelID+";messageid=1700000000099-message", reqs[0].Path, "a reply in the thread")
+	assert.Equal(t, "/v3/conversations/"+channelID+";messageid=1700000000099/activities/"+mention["id"].(string), reqs[0].Path, "a reply in the thread")
 	assert.Contains(t, card(t, reqs[0]), "ran skip standup offsite")
 	assert.Equal(t, "a:1on1-29:ben", reqs[1].Conv)
 }

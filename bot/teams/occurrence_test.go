@@ -174,15 +174,27 @@ func TestFullOccurrenceInTeams(t *testing.T) {
 			summaryID = s.NewID
 		}
 	}
-	deliver(a.Handler(), e.submit(ana, anaPrompt.NewID, map[string]any{"action": "answer", "occurrence": occID,
-		"q_yesterday": "Backfilled the feature store", "q_today": "Drift monitor", "q_blockers": "Waiting on the GPU quota"}))
+	submit := e.submit(ana, anaPrompt.NewID, map[string]any{"action": "answer", "occurrence": occID,
+		"q_yesterday": "Backfilled the feature store", "q_today": "Drift monitor", "q_blockers": "Waiting on the GPU quota"})
+	deliver(a.Handler(), submit)
 	_, answers, err := eng.Occurrence(ctx, occID)
 	require.NoError(t, err)
 	require.Len(t, answers, 1)
 	assert.Equal(t, "teams-card", answers[0].Via)
 	assert.Equal(t, "Waiting on the GPU quota", answers[0].Text("blockers"))
+	assert.Equal(t, 0, answers[0].Edits)
 
+	// Our 200 was lost: the connector delivers the same submit again.
 	n := len(fc.requests())
+	clock.Advance(15 * time.Second)
+	deliver(a.Handler(), submit)
+	_, answers, err = eng.Occurrence(ctx, occID)
+	require.NoError(t, err)
+	require.Len(t, answers, 1)
+	assert.Equal(t, 0, answers[0].Edits, "a retry is not an edit")
+	assert.Len(t, fc.requests(), n, "nor redrawn again")
+
+	n = len(fc.requests())
 	_, err = d.RunOnce(ctx)
 	require.NoError(t, err)
 	var putSummary, receipt bool

@@ -225,6 +225,38 @@ func TestFollowUpDoneFromTeams(t *testing.T) {
 	assert.NotContains(t, c, `"actions"`, "nothing left to click")
 }
 
+// The connector retries a click whose 200 was lost: the same activity id
+// is acted on once. A second click (a new activity) is the domain's to
+// refuse, and is.
+func TestRetriedClickActsOnce(t *testing.T) {
+	w := newOpsWorld(t)
+	f := w.followUp()
+	dm := w.posted("a:1on1-29:ana", f.ID(), "followup_done")
+	auditLen := func() int {
+		es, err := w.ops.AuditLog(w.ctx, "lea", time.Time{})
+		require.NoError(t, err)
+		return len(es)
+	}
+
+	click := w.e.submit(ana, dm.NewID, pressed(t, cardAction(t, dm, "Done"), ""))
+	n, audits := len(w.fc.requests()), auditLen()
+	w.deliver(click)
+	require.Len(t, w.since(n), 1, "the card redrawn")
+	require.Equal(t, audits+1, auditLen())
+
+	n = len(w.fc.requests())
+	w.clock.Advance(15 * time.Second)
+	w.deliver(click)
+	assert.Empty(t, w.since(n), "nothing redrawn or told")
+	assert.Equal(t, audits+1, auditLen(), "acted once")
+	got, err := w.ops.FollowUp(w.ctx, f.ID())
+	require.NoError(t, err)
+	assert.Equal(t, cadence.FollowUpDone, got.Status)
+
+	w.deliver(w.e.submit(ana, dm.NewID, pressed(t, cardAction(t, dm, "Done"), "")))
+	assert.Equal(t, audits+2, auditLen(), "a new click reaches the domain")
+}
+
 func TestSnoozeKeepsTheButtons(t *testing.T) {
 	w := newOpsWorld(t)
 	f := w.followUp()

@@ -13,8 +13,11 @@ import (
 
 // Namespaces of the adapter in the cadence Store's key/value space.
 const (
-	nsRefs    = "teams.refs" // conversation references
-	nsJournal = "teams.sent" // activities delivered per outbox message key
+	nsRefs = "teams.refs" // conversation references
+	// nsJournal maps outbox message keys to the activities delivered. It
+	// is not pruned: Update of a split message and the redraw of a clicked
+	// card need it however old the message, and its keys hold no time.
+	nsJournal = "teams.sent"
 )
 
 // ConversationRef is what the bot needs to message someone or a channel
