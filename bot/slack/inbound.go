@@ -29,9 +29,9 @@ func (a *Adapter) handleEvent(ctx context.Context, ev slackevents.EventsAPIEvent
 		}
 		return a.publishHome(ctx, inner.User)
 	case *slackevents.MessageEvent:
-		return a.threadReply(ctx, inner)
+		return a.onDirectMessage(ctx, inner)
 	case *slackevents.AppMentionEvent:
-		a.log.Debug().Str("slack_user", inner.User).Msg("app mention ignored: use /cadence")
+		return a.onMention(ctx, inner)
 	default:
 		a.log.Debug().Str("type", ev.InnerEvent.Type).Msg("event ignored")
 	}
@@ -188,17 +188,9 @@ func (a *Adapter) openAnswerModal(ctx context.Context, triggerID string, person 
 	}
 }
 
-// threadReply treats a reply in the thread of a prompt DM as the answer
-// to a single-question ritual.
-func (a *Adapter) threadReply(ctx context.Context, ev *slackevents.MessageEvent) error {
-	if ev.ChannelType != "im" || ev.ThreadTimeStamp == "" || ev.ThreadTimeStamp == ev.TimeStamp ||
-		ev.SubType != "" || ev.BotID != "" || ev.User == "" || ev.User == a.botUserID() {
-		return nil
-	}
-	rec, ok, err := a.promptOf(ctx, ev.Channel, ev.ThreadTimeStamp)
-	if err != nil || !ok {
-		return err
-	}
+// threadReply treats a person's reply in the thread of the prompt rec
+// (found by onDirectMessage) as the answer to a single-question ritual.
+func (a *Adapter) threadReply(ctx context.Context, ev *slackevents.MessageEvent, rec promptRecord) error {
 	person := a.personFor(ev.User)
 	if person == nil || person.ID != rec.Person {
 		return nil
@@ -212,7 +204,7 @@ func (a *Adapter) threadReply(ctx context.Context, ev *slackevents.MessageEvent)
 			"This ritual asks several questions: please use the *Answer* button so each answer lands in its place.")
 		return nil
 	}
-	_, err = a.svc.SubmitAnswer(ctx, cadence.AnswerInput{
+	_, err := a.svc.SubmitAnswer(ctx, cadence.AnswerInput{
 		OccurrenceID: rec.Occurrence, PersonID: person.ID, Via: "slack-thread",
 		Responses: []cadence.Response{{QuestionID: r.Questions[0].ID, Text: ev.Text}},
 	})
