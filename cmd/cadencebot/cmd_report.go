@@ -85,7 +85,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer, _ e
 	if dbPath == "" {
 		dbPath = cfg.Bot.Database
 	}
-	db, err := store.Open(dbPath, store.Options{Timeout: 500 * time.Millisecond})
+	db, err := openExisting(dbPath, store.Options{Timeout: 500 * time.Millisecond})
 	if errors.Is(err, store.ErrLocked) {
 		// The daemon holds the file: ask it over HTTP instead.
 		base := f.url

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -52,8 +54,17 @@ func openStore(cfgPath, db string) (*store.DB, string, error) {
 		}
 		path = cfg.Bot.Database
 	}
-	s, err := store.Open(path, store.Options{})
+	s, err := openExisting(path, store.Options{})
 	return s, path, err
+}
+
+// openExisting opens a database that must already exist: the read-only
+// commands would otherwise create an empty file and report nothing.
+func openExisting(path string, opts store.Options) (*store.DB, error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("database %s does not exist: pass --db, or run `cadencebot run` (or `simulate --db`) first", path)
+	}
+	return store.Open(path, opts)
 }
 
 // newLogger builds the zerolog logger the config asks for.

@@ -125,3 +125,20 @@ func TestSimulateCLI(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "already exists")
 }
+
+// The read-only commands refuse a database that does not exist instead of
+// creating an empty one and reporting nothing.
+func TestMissingDatabaseIsNotCreated(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope.db")
+	for _, args := range [][]string{
+		{"report", "--db", missing},
+		{"audit", "--db", missing},
+		{"backup", "--db", missing, "--out", filepath.Join(t.TempDir(), "b.db")},
+	} {
+		code, _, errOut := cli(t, nil, args...)
+		assert.Equal(t, 1, code, args)
+		assert.Contains(t, errOut, "database "+missing+" does not exist", args)
+		_, err := os.Stat(missing)
+		assert.True(t, os.IsNotExist(err), "%v created the file", args)
+	}
+}
