@@ -89,7 +89,7 @@ func (c *Config) Ritual(id string) *cadence.Ritual {
 func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
+		return nil, fmt.Errorf("cannot read the config file: %w", err)
 	}
 	cfg, err := Parse(path, data)
 	if err != nil {

@@ -49,6 +49,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv en
 			err = usageError("usage: cadencebot config check [--config F]")
 			break
 		}
+		cmd = "config check"
 		err = cmdConfigCheck(ctx, rest[1:], stdout, stderr, getenv)
 	case "backup":
 		err = cmdBackup(ctx, rest, stdout, stderr, getenv)
