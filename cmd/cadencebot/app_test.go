@@ -277,4 +277,14 @@ func TestCredentialsGuardAPIAndChat(t *testing.T) {
 	for _, path := range []string{"/healthz", "/metrics"} {
 		assert.Equal(t, http.StatusOK, do(path, ""), path)
 	}
+
+	// `report` against the locked database asks the API with the
+	// credentials from its environment.
+	args := []string{"report", "--db", app.opts.DB, "--url", srv.URL, "--since", "2026-11-23", "--until", "2026-11-30", "--format", "csv"}
+	code, _, errOut := cli(t, nil, args...)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "401")
+	code, out, errOut := cli(t, vars, args...)
+	require.Equal(t, 0, code, errOut)
+	assert.True(t, strings.HasPrefix(out, "scope,id,name,"), out)
 }

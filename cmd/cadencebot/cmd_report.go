@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/dashboard"
 	"github.com/cadencebot/cadencebot/store"
 )
 
@@ -28,7 +30,7 @@ type stringList []string
 func (s *stringList) String() string     { return fmt.Sprint(*s) }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
-func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer, _ env) error {
+func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
 	var f reportFlags
 	fs := newFlags("report", stderr)
 	fs.StringVar(&f.cfgPath, "config", "", "config file (default: the embedded config.example.toml)")
@@ -90,9 +92,9 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer, _ e
 		// The daemon holds the file: ask it over HTTP instead.
 		base := f.url
 		if base == "" {
-			base = "http://" + cfg.Bot.Listen
+			base = "http://" + localAddr(cfg.Bot.Listen)
 		}
-		return reportFromAPI(ctx, base, q, f.format, stdout)
+		return reportFromAPI(ctx, base, dashboard.OptionsFromEnv(getenv), q, f.format, stdout)
 	}
 	if err != nil {
 		return err
@@ -110,7 +112,19 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer, _ e
 	return cadence.WriteReport(stdout, rep, f.format)
 }
 
-func reportFromAPI(ctx context.Context, base string, q cadence.ReportQuery, format string, w io.Writer) error {
+// localAddr turns a listen address on all interfaces into one this
+// machine can dial.
+func localAddr(listen string) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil || (host != "" && host != "0.0.0.0" && host != "::") {
+		return listen
+	}
+	return net.JoinHostPort("127.0.0.1", port)
+}
+
+// reportFromAPI asks the running bot, with the dashboard credentials from
+// the environment when it has some (off loopback it requires them).
+func reportFromAPI(ctx context.Context, base string, creds dashboard.Options, q cadence.ReportQuery, format string, w io.Writer) error {
 	v := url.Values{}
 	v.Set("from", q.From.UTC().Format(time.RFC3339))
 	v.Set("to", q.To.UTC().Format(time.RFC3339))
@@ -125,6 +139,12 @@ func reportFromAPI(ctx context.Context, base string, q cadence.ReportQuery, form
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return err
+	}
+	switch {
+	case creds.Token != "":
+		req.Header.Set("Authorization", "Bearer "+creds.Token)
+	case creds.BasicUser != "" && creds.BasicPass != "":
+		req.SetBasicAuth(creds.BasicUser, creds.BasicPass)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
