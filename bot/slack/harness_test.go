@@ -160,6 +160,12 @@ func (e *env) start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	e.t.Cleanup(func() { cancel(); e.a.Wait() })
 	require.NoError(e.t, e.a.Start(ctx))
+	if e.cfg.Mode == slack.ModeSocket {
+		// Start returns when slack-go's dial does, which can be a moment
+		// before the fake's handler has registered the connection that
+		// its Send writes to.
+		require.True(e.t, e.fake.WaitConnections(1, 5*time.Second))
+	}
 }
 
 func (e *env) ctx() context.Context {

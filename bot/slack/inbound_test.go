@@ -272,6 +272,9 @@ func TestSlashCommandIsAnsweredInTheAck(t *testing.T) {
 func TestSocketModeReconnects(t *testing.T) {
 	e := newEnv(t)
 	e.start()
+	// slack-go reports the connection once its dial returns, which can be
+	// a moment before the fake's handler has counted it.
+	require.True(t, e.fake.WaitConnections(1, 5*time.Second))
 	require.Equal(t, 1, e.fake.Connections())
 
 	e.fake.Disconnect("refresh_requested")

@@ -98,9 +98,12 @@ func (a *Adapter) opsAction(ctx context.Context, cb *slack.InteractionCallback, 
 	default:
 		msg, err := ops.Act(ctx, person.ID, cadence.OpsAction{ID: act.ActionID, Value: act.Value})
 		a.actResult(ctx, cb.TriggerID, from, cb.User.ID, act.ActionID, act.Value, msg, err, cb.Message.Blocks.BlockSet)
-	}
-	if from.home() {
-		_ = a.publishHome(ctx, cb.User.ID)
+		// Only an action that ran can change the home. Republishing on
+		// a click that just opens a modal would race the republish after
+		// its submission and could leave the older view in place.
+		if from.home() {
+			_ = a.publishHome(ctx, cb.User.ID)
+		}
 	}
 	return true
 }
