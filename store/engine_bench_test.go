@@ -269,8 +269,7 @@ func BenchmarkEngineReportYear(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("data set %s: %d occurrences, %d answers, %.1f MiB, built=%v in %s",
-		d.Spec, d.Occurrences, d.Answers, float64(d.SizeBytes)/(1<<20), d.Built, d.BuildTime.Round(time.Millisecond))
+	b.Log(d.Summary())
 	db, err := d.Open(false)
 	if err != nil {
 		b.Fatal(err)

@@ -181,6 +181,12 @@ func (d *Dataset) readCounts() error {
 	})
 }
 
+// Summary describes the data set for benchmark logs.
+func (d *Dataset) Summary() string {
+	return fmt.Sprintf("data set %s: %d occurrences, %d answers, %.1f MiB, built=%v in %s",
+		d.Spec, d.Occurrences, d.Answers, float64(d.SizeBytes)/(1<<20), d.Built, d.BuildTime.Round(time.Millisecond))
+}
+
 // Open opens the data set's file. The lock wait is long because several
 // benchmark binaries (go test ./store ./dashboard) may share one file.
 func (d *Dataset) Open(noSync bool) (*store.DB, error) {
