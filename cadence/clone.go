@@ -38,6 +38,10 @@ func (m *Message) Clone() *Message {
 	}
 	c := *m
 	c.Body = m.Body.Clone()
+	if m.LateBody != nil {
+		lb := m.LateBody.Clone()
+		c.LateBody = &lb
+	}
 	return &c
 }
 

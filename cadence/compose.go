@@ -41,6 +41,7 @@ const timeLayout = "Mon 2 Jan 15:04 MST"
 type composer struct {
 	roster   *Roster
 	platform func(r *Ritual) string
+	grace    time.Duration // late first answers are accepted this long after a close
 }
 
 func (c composer) name(id string) string {
@@ -118,6 +119,9 @@ func (c composer) agenda(r *Ritual, o *Occurrence, extra []Section, now time.Tim
 		Sections: secs,
 		Actions:  []Action{{ID: ActionAnswer, Label: "Answer", Value: o.ID, Style: "primary"}},
 	}
+	// An agenda that goes out after the close (an outage) says so.
+	late := c.closedAgenda(r, o, m.Body)
+	m.StaleAt, m.LateBody = o.ClosesAt, &late
 	return m
 }
 
@@ -216,31 +220,97 @@ func (c composer) summaryBody(r *Ritual, o *Occurrence, answers []*Answer) Body 
 
 func (c composer) prompt(r *Ritual, o *Occurrence, p string, now time.Time) *Message {
 	m := c.base(r, o, KindPrompt, PromptKey(o.ID, p), Recipient{Person: p}, now)
-	closeAt := o.PersonCloseAt(p).In(c.loc(p, r)).Format(timeLayout)
+	closeAt := o.PersonCloseAt(p)
 	m.Body = Body{
 		Title:     r.Title,
-		Text:      fmt.Sprintf("%s: please answer by %s.", r.Title, closeAt),
+		Text:      fmt.Sprintf("%s: please answer by %s.", r.Title, c.at(closeAt, p, r)),
 		Questions: append([]Question(nil), r.Questions...),
 		Actions:   promptActions(o.ID),
 	}
 	if o.Facilitator != "" {
 		m.Body.Footer = "Facilitator: " + c.name(o.Facilitator)
 	}
+	// A prompt that goes out after the person's close (an outage) offers
+	// the late answer instead; after that, it is not sent at all.
+	late := m.Body.Clone()
+	late.Text = fmt.Sprintf("%s closed at %s, before this message could reach you. You can still answer late until %s; a late answer counts as late.",
+		r.Title, c.at(closeAt, p, r), c.at(closeAt.Add(c.grace), p, r))
+	late.Actions = lateActions(o.ID)
+	m.StaleAt, m.LateBody, m.ExpiresAt = closeAt, &late, closeAt.Add(c.grace)
 	return m
+}
+
+// at shows t in person p's zone.
+func (c composer) at(t time.Time, p string, r *Ritual) string {
+	return t.In(c.loc(p, r)).Format(timeLayout)
+}
+
+// closedAgenda is an agenda's body once its occurrence has closed: the
+// same sections, words that stay true, and the late answer the rules
+// still allow.
+func (c composer) closedAgenda(r *Ritual, o *Occurrence, b Body) Body {
+	loc := ritualLocation(r)
+	out := b.Clone()
+	if r.PerPersonTime {
+		out.Text = fmt.Sprintf("%s has closed; the summary is in the thread. If you were asked and have not answered, you can still answer late for %s after your own close.",
+			r.Title, fmtWholeDays(c.grace))
+	} else {
+		out.Text = fmt.Sprintf("%s closed at %s; the summary is in the thread. If you were asked and have not answered, you can still answer late until %s.",
+			r.Title, o.ClosesAt.In(loc).Format(timeLayout), o.ClosesAt.Add(c.grace).In(loc).Format(timeLayout))
+	}
+	if o.Late {
+		out.Text += fmt.Sprintf(" (Opened late: it was due %s.)", o.DueAt.In(loc).Format(timeLayout))
+	}
+	out.Actions = lateActions(o.ID)
+	return out
+}
+
+// skippedAgenda is an agenda's body once its occurrence was skipped.
+func (c composer) skippedAgenda(r *Ritual, o *Occurrence, b Body) Body {
+	out := b.Clone()
+	out.Text = fmt.Sprintf("%s was skipped: %s", r.Title, o.SkipReason)
+	if o.SkippedBy != "" {
+		out.Text += " (by " + c.name(o.SkippedBy) + ")"
+	}
+	out.Text += ". There is nothing to answer."
+	out.Actions = nil
+	return out
 }
 
 func (c composer) reminder(r *Ritual, o *Occurrence, p string, i int, now time.Time) *Message {
 	m := c.base(r, o, KindReminder, ReminderKey(o.ID, p, i), Recipient{Person: p}, now)
 	closeAt := o.PersonCloseAt(p)
+	left := closeAt.Sub(now)
 	m.Body = Body{
 		Title: "Reminder: " + r.Title,
 		Text: fmt.Sprintf("%s closes in %s (%s) and we have no answer from you yet.",
-			r.Title, fmtDuration(closeAt.Sub(now)), closeAt.In(c.loc(p, r)).Format(timeLayout)),
+			r.Title, fmtDuration(left), c.at(closeAt, p, r)),
 		Questions: append([]Question(nil), r.Questions...),
 		Actions:   promptActions(o.ID),
 	}
+	// "closes in 30m" is true for a fifth of the time left (at most 2m);
+	// later it names the close only. It is not sent once the next
+	// reminder's time has come (that one says it) or after the close.
+	late := m.Body.Clone()
+	late.Text = fmt.Sprintf("%s closes %s and we have no answer from you yet.", r.Title, c.at(closeAt, p, r))
+	m.StaleAt, m.LateBody, m.ExpiresAt = now.Add(min(left/5, reminderSlack)), &late, closeAt
+	if rs := sortedReminders(r.Reminders); i+1 < len(rs) {
+		m.ExpiresAt = closeAt.Add(-rs[i+1])
+	}
 	return m
 }
+
+// reminderSlack bounds how long a reminder's "closes in …" may be late.
+const reminderSlack = 2 * time.Minute
+
+// lateActions is the one button left after a close: the late answer.
+func lateActions(occID string) []Action {
+	return []Action{{ID: ActionAnswer, Label: LabelAnswerLate, Value: occID, Style: "primary"}}
+}
+
+// LabelAnswerLate is the label of the answer button once a window has
+// closed; adapters word their late forms by it.
+const LabelAnswerLate = "Answer late"
 
 func promptActions(occID string) []Action {
 	return []Action{
@@ -284,6 +354,18 @@ func (c composer) notice(r *Ritual, key string, to Recipient, title, text string
 		Body:      Body{Title: title, Text: text},
 		CreatedAt: now, Revision: 1, State: StatePending, NextAttemptAt: now,
 	}
+}
+
+// fmtWholeDays prints whole days as "7 days", anything else as fmtDuration.
+func fmtWholeDays(d time.Duration) string {
+	day := 24 * time.Hour
+	switch {
+	case d == day:
+		return "1 day"
+	case d > 0 && d%day == 0:
+		return strconv.Itoa(int(d/day)) + " days"
+	}
+	return fmtDuration(d)
 }
 
 // fmtDuration prints 4h, 1h30m, 45m, 30s.

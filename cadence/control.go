@@ -66,6 +66,9 @@ func (e *Engine) Skip(ctx context.Context, actorID, ritualID, reason string) (*S
 			}
 			res = SkipResult{OccurrenceID: o.ID, Scheduled: o.Scheduled}
 			ev.on(func() { e.obs.OccurrenceSkipped(r.ID, reason) })
+			if err := e.redrawAgenda(tx, ev, r, o, now); err != nil {
+				return err
+			}
 			return e.refreshSummary(tx, ev, r, o, now)
 		}
 		st, err := e.ritualState(tx, r, now)

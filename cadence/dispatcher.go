@@ -186,6 +186,11 @@ func (d *Dispatcher) Run(ctx context.Context, wake <-chan struct{}) error {
 
 // deliver sends or updates one message; the error is a store failure only.
 func (d *Dispatcher) deliver(ctx context.Context, m *Message, now time.Time) (outcome, error) {
+	if m.Ref.IsZero() {
+		if dropped, err := d.freshen(ctx, m, now); dropped || err != nil {
+			return failed, err // failed: settled for good, which unblocks the recipient's next message
+		}
+	}
 	log := d.log.With().Str("message", m.Key).Str("platform", m.Platform).Str("to", m.To.String()).Logger()
 	chat := d.chats[m.Platform]
 	if chat == nil {

@@ -100,7 +100,7 @@ func New(cfg EngineConfig) (*Engine, error) {
 		grace:     cfg.LateAnswerGrace,
 	}
 	def := cfg.DefaultPlatform
-	e.compose = composer{roster: cfg.Roster, platform: func(r *Ritual) string {
+	e.compose = composer{roster: cfg.Roster, grace: cfg.LateAnswerGrace, platform: func(r *Ritual) string {
 		if r.Platform != "" {
 			return r.Platform
 		}

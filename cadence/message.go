@@ -45,6 +45,9 @@ const (
 	StateSent    DeliveryState = "sent"
 	// StateFailed: the platform refused it for good (e.g. channel_not_found).
 	StateFailed DeliveryState = "failed"
+	// StateDropped: never delivered because its moment passed first (a
+	// reminder for a window that had closed by then); see FreshnessAt.
+	StateDropped DeliveryState = "dropped"
 )
 
 // Ref is the platform's reference to a delivered message, kept so later
@@ -119,6 +122,16 @@ type Message struct {
 	// agenda), resolved to a platform thread at delivery.
 	Thread string
 	Body   Body
+
+	// StaleAt is when Body stops being true (a prompt's close, an agenda's
+	// close, a reminder's "closes in 30m"); zero: never. A first delivery
+	// at or after it sends LateBody instead, or nothing when LateBody is
+	// nil. ExpiresAt is when the message is of no use at all (a prompt once
+	// late answers are refused); it is never first delivered after it.
+	// See FreshnessAt.
+	StaleAt   time.Time
+	LateBody  *Body
+	ExpiresAt time.Time
 
 	CreatedAt time.Time
 	// Revision grows when the content changes (summaries); the dispatcher

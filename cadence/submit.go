@@ -14,7 +14,8 @@ import (
 // Rules: answers may be edited until the person's own close time. A first
 // answer after it is accepted for LateAnswerGrace and counted late. People
 // excused (out of office, declined) may still answer; they are then
-// expected again. Missed and skipped occurrences take no answers.
+// expected again. Missed and skipped occurrences take no answers. The
+// rules are AnswerStateAt's.
 func (e *Engine) SubmitAnswer(ctx context.Context, in AnswerInput) (*Answer, error) {
 	ritualID, _, err := ParseOccurrenceID(in.OccurrenceID)
 	if err != nil {
@@ -40,34 +41,21 @@ func (e *Engine) SubmitAnswer(ctx context.Context, in AnswerInput) (*Answer, err
 		}
 		p := in.PersonID
 		_, excused := o.Excused[p]
-		if !o.IsExpected(p) && !excused {
-			return fmt.Errorf("%s is not asked to answer %s: %w", p, o.ID, ErrForbidden)
-		}
-		switch o.Status {
-		case StatusMissed:
-			return fmt.Errorf("%s was missed (cadencebot was down): %w", o.ID, ErrClosed)
-		case StatusSkipped:
-			return fmt.Errorf("%s was skipped: %w", o.ID, ErrClosed)
-		}
 		prev, err := tx.Answer(o.ID, p)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("answer of %s: %w", p, err)
 		}
-		closeAt := o.PersonCloseAt(p)
-		personClosed := o.Status != StatusOpen || !now.Before(closeAt)
+		st := AnswerStateAt(o, p, prev != nil, now, e.grace)
+		if err := st.refusal(o, p, r.Title, e.compose.loc(p, r), e.compose.name); err != nil {
+			return err
+		}
+		closeAt := st.ClosesAt
 		a := &Answer{
 			OccurrenceID: o.ID, RitualID: r.ID, PersonID: p,
 			Responses: normalizeResponses(r, in.Responses), SubmittedAt: now, UpdatedAt: now, Via: in.Via,
 		}
-		switch {
-		case prev != nil && personClosed:
-			return fmt.Errorf("your answer to %s can no longer be edited: it closed %s: %w",
-				r.Title, closeAt.In(e.compose.loc(p, r)).Format(timeLayout), ErrClosed)
-		case prev != nil:
+		if prev != nil {
 			a.SubmittedAt, a.Edits = prev.SubmittedAt, prev.Edits+1
-		case personClosed && now.After(closeAt.Add(e.grace)):
-			return fmt.Errorf("%s closed %s, too long ago for a late answer: %w",
-				r.Title, closeAt.In(e.compose.loc(p, r)).Format(timeLayout), ErrClosed)
 		}
 		late = a.SubmittedAt.After(closeAt)
 		if excused {
@@ -80,6 +68,9 @@ func (e *Engine) SubmitAnswer(ctx context.Context, in AnswerInput) (*Answer, err
 		}
 		if err := tx.PutAnswer(a); err != nil {
 			return fmt.Errorf("put answer: %w", err)
+		}
+		if err := e.dropReminders(tx, r, o.ID, p); err != nil {
+			return err
 		}
 		if err := e.enqueue(tx, ev, e.compose.receipt(r, o, a, late && prev == nil, now)); err != nil {
 			return err
@@ -173,4 +164,27 @@ func normalizeResponses(r *Ritual, rs []Response) []Response {
 		}
 	}
 	return out
+}
+
+// dropReminders settles the reminders to person that are still waiting to
+// go out (an outage, a rate limit): "we have no answer from you yet" is no
+// longer true once they answered.
+func (e *Engine) dropReminders(tx Tx, r *Ritual, occID, person string) error {
+	for i := range e.reminders[r.ID] {
+		m, err := tx.Message(ReminderKey(occID, person, i))
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("reminder of %s: %w", person, err)
+		}
+		if m.State != StatePending || !m.Ref.IsZero() {
+			continue
+		}
+		m.State, m.LastError = StateDropped, "not sent: the person answered first"
+		if err := tx.PutMessage(m); err != nil {
+			return fmt.Errorf("drop reminder %s: %w", m.Key, err)
+		}
+	}
+	return nil
 }

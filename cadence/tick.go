@@ -141,6 +141,9 @@ func (e *Engine) apply(tx Tx, ev *events, r *Ritual, s Step, now time.Time) erro
 		if err := e.refreshSummary(tx, ev, r, o, now); err != nil {
 			return err
 		}
+		if err := e.redrawAgenda(tx, ev, r, o, now); err != nil {
+			return err
+		}
 		ev.on(func() {
 			e.obs.OccurrenceClosed(r.ID)
 			log.Info().Msg("occurrence closed")

@@ -10,26 +10,30 @@ import (
 )
 
 type messageRecord struct {
-	Key           string     `json:"key"`
-	Kind          string     `json:"kind"`
-	Platform      string     `json:"platform"`
-	ToChannel     string     `json:"to_channel"`
-	ToPerson      string     `json:"to_person"`
-	RitualID      string     `json:"ritual_id"`
-	OccurrenceID  string     `json:"occurrence_id"`
-	Thread        string     `json:"thread"`
-	Body          bodyRecord `json:"body"`
-	CreatedAt     time.Time  `json:"created_at"`
-	Revision      int        `json:"revision"`
-	SentRevision  int        `json:"sent_revision"`
-	State         string     `json:"state"`
-	Attempts      int        `json:"attempts"`
-	NextAttemptAt time.Time  `json:"next_attempt_at"`
-	LastError     string     `json:"last_error"`
-	FailingSince  time.Time  `json:"failing_since,omitzero"`
-	RefChannel    string     `json:"ref_channel"`
-	RefID         string     `json:"ref_id"`
-	SentAt        time.Time  `json:"sent_at"`
+	Key          string     `json:"key"`
+	Kind         string     `json:"kind"`
+	Platform     string     `json:"platform"`
+	ToChannel    string     `json:"to_channel"`
+	ToPerson     string     `json:"to_person"`
+	RitualID     string     `json:"ritual_id"`
+	OccurrenceID string     `json:"occurrence_id"`
+	Thread       string     `json:"thread"`
+	Body         bodyRecord `json:"body"`
+	// What becomes of the message if it goes out late (cadence.FreshnessAt).
+	StaleAt       time.Time   `json:"stale_at,omitzero"`
+	LateBody      *bodyRecord `json:"late_body,omitempty"`
+	ExpiresAt     time.Time   `json:"expires_at,omitzero"`
+	CreatedAt     time.Time   `json:"created_at"`
+	Revision      int         `json:"revision"`
+	SentRevision  int         `json:"sent_revision"`
+	State         string      `json:"state"`
+	Attempts      int         `json:"attempts"`
+	NextAttemptAt time.Time   `json:"next_attempt_at"`
+	LastError     string      `json:"last_error"`
+	FailingSince  time.Time   `json:"failing_since,omitzero"`
+	RefChannel    string      `json:"ref_channel"`
+	RefID         string      `json:"ref_id"`
+	SentAt        time.Time   `json:"sent_at"`
 }
 
 type bodyRecord struct {
@@ -79,7 +83,15 @@ type outboxIndex struct {
 }
 
 func toMessageRecord(m *cadence.Message) messageRecord {
+	var late *bodyRecord
+	if m.LateBody != nil {
+		b := toBodyRecord(*m.LateBody)
+		late = &b
+	}
 	return messageRecord{
+		StaleAt:       utc(m.StaleAt),
+		LateBody:      late,
+		ExpiresAt:     utc(m.ExpiresAt),
 		Key:           m.Key,
 		Kind:          string(m.Kind),
 		Platform:      m.Platform,
@@ -104,7 +116,15 @@ func toMessageRecord(m *cadence.Message) messageRecord {
 }
 
 func (r *messageRecord) domain() *cadence.Message {
+	var late *cadence.Body
+	if r.LateBody != nil {
+		b := r.LateBody.domain()
+		late = &b
+	}
 	return &cadence.Message{
+		StaleAt:       r.StaleAt,
+		LateBody:      late,
+		ExpiresAt:     r.ExpiresAt,
 		Key:           r.Key,
 		Kind:          cadence.MessageKind(r.Kind),
 		Platform:      r.Platform,

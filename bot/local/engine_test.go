@@ -109,7 +109,8 @@ func TestEndToEndWithTheRealEngine(t *testing.T) {
 	_, body = l.get("/c/mlops")
 	assert.Contains(t, body, "1 of 2 answered, 1 blocker")
 	assert.Contains(t, body, "GPU quota for retraining")
-	assert.Contains(t, body, "revision 2")
+	assert.Contains(t, body, `<span class="rev">updated</span>`)
+	assert.NotContains(t, body, "revision 2", "no internal revision counter")
 
 	// Lena is reminded an hour before close; the reminder links to her form.
 	l.at(start.Add(3 * time.Hour))

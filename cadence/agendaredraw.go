@@ -1,0 +1,39 @@
+package cadence
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// redrawAgenda rewords an occurrence's agenda once it has closed or was
+// skipped, so the channel does not keep saying "is open, please answer
+// by …" and its button leads to what is still possible (a late answer).
+// The dispatcher updates the delivered agenda in place.
+func (e *Engine) redrawAgenda(tx Tx, ev *events, r *Ritual, o *Occurrence, now time.Time) error {
+	m, err := tx.Message(AgendaKey(o.ID))
+	if errors.Is(err, ErrNotFound) {
+		return nil // skipped or missed before it opened: there is no agenda
+	}
+	if err != nil {
+		return fmt.Errorf("agenda of %s: %w", o.ID, err)
+	}
+	switch o.Status {
+	case StatusClosed:
+		m.Body = e.compose.closedAgenda(r, o, m.Body)
+	case StatusSkipped:
+		m.Body = e.compose.skippedAgenda(r, o, m.Body)
+	default:
+		return nil
+	}
+	m.LateBody, m.StaleAt = nil, time.Time{}
+	m.Revision++
+	switch m.State {
+	case StateSent:
+		m.State, m.NextAttemptAt = StatePending, now
+	case StateFailed, StateDropped:
+		return tx.PutMessage(m) // nothing on the platform to update
+	}
+	ev.enqueued = true
+	return tx.PutMessage(m)
+}
