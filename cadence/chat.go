@@ -33,8 +33,15 @@ type Reconciler interface {
 type SendError struct {
 	Retryable  bool
 	RetryAfter time.Duration
-	Code       string // platform error code: "ratelimited", "channel_not_found"
-	Err        error
+	// NotSent says the platform certainly did not post the message: it
+	// refused the call (429, an explicit error) or the call was never
+	// made. The retry then posts without looking the message up first,
+	// and a NotSent error with a RetryAfter is a wait the platform asked
+	// for, not a failed attempt: it does not grow the backoff. Leave it
+	// false when the outcome is unknown (timeout, reset, 5xx).
+	NotSent bool
+	Code    string // platform error code: "ratelimited", "channel_not_found"
+	Err     error
 }
 
 func (e *SendError) Error() string {
@@ -54,4 +61,10 @@ func IsRetryable(err error) (bool, time.Duration) {
 		return se.Retryable, se.RetryAfter
 	}
 	return true, 0
+}
+
+// notSent reports whether err says the platform certainly did not post.
+func notSent(err error) bool {
+	var se *SendError
+	return errors.As(err, &se) && se.NotSent
 }

@@ -191,7 +191,7 @@ func (d *Dispatcher) deliver(ctx context.Context, m *Message, now time.Time) (ou
 			return failed, err // failed: settled for good, which unblocks the recipient's next message
 		}
 	}
-	log := d.log.With().Str("message", m.Key).Str("platform", m.Platform).Str("to", m.To.String()).Logger()
+	log := d.log.With().Str("key", m.Key).Str("platform", m.Platform).Str("to", m.To.String()).Logger()
 	chat := d.chats[m.Platform]
 	if chat == nil {
 		return d.fail(ctx, m, now, &SendError{Code: "no_adapter", Err: fmt.Errorf("no chat adapter for platform %q", m.Platform)})
@@ -225,7 +225,8 @@ func (d *Dispatcher) deliver(ctx context.Context, m *Message, now time.Time) (ou
 		if rc, ok := chat.(Reconciler); ok {
 			ref, found, err := rc.Lookup(ctx, m, thread)
 			if err != nil {
-				return d.fail(ctx, m, now, err)
+				// The lookup failed, not the message: it stays in doubt.
+				return d.fail(ctx, m, now, inDoubt(err))
 			}
 			if found {
 				log.Info().Str("ref", ref.ID).Msg("reconciled: delivered before a restart, not sending again")
@@ -345,9 +346,10 @@ func (d *Dispatcher) recordSent(ctx context.Context, m *Message, ref Ref, rev in
 // with a notice to the ritual's lead.
 func (d *Dispatcher) fail(ctx context.Context, m *Message, now time.Time, sendErr error) (outcome, error) {
 	retry, after := IsRetryable(sendErr)
+	refused := notSent(sendErr)
 	code := errorCode(sendErr)
 	d.obs.SendError(m.Platform, code)
-	log := d.log.With().Str("message", m.Key).Str("platform", m.Platform).Str("code", code).Logger()
+	log := d.log.With().Str("key", m.Key).Str("platform", m.Platform).Str("code", code).Logger()
 	err := d.store.Update(ctx, func(tx Tx) error {
 		x, err := tx.Message(m.Key)
 		if err != nil {
@@ -370,7 +372,21 @@ func (d *Dispatcher) fail(ctx context.Context, m *Message, now time.Time, sendEr
 			}
 		}
 		if retry {
+			if refused && x.Ref.IsZero() && x.State == StateSending {
+				// Certainly not on the platform: the retry posts
+				// without reading the conversation first.
+				x.State = StatePending
+			}
 			switch {
+			case refused && after > 0:
+				// A wait the platform (or our own rate limiter) asked
+				// for is not a failed attempt: retry when it ends.
+				if x.Ref.IsZero() && x.Attempts > 0 {
+					x.Attempts-- // markSending counted it
+				}
+				x.NextAttemptAt = now.Add(after)
+				log.Info().Err(sendErr).Dur("retry_in", after).Msg("rate limited; will retry")
+				return tx.PutMessage(x)
 			case !x.Ref.IsZero():
 				// Updates in place are not counted by markSending: count
 				// this run of failures here so its backoff grows from
@@ -441,6 +457,18 @@ func (d *Dispatcher) backoff(attempts int) time.Duration {
 		w = d.backoffMax
 	}
 	return w
+}
+
+// inDoubt returns err without its NotSent mark: a failed lookup says
+// nothing about whether the message itself was posted.
+func inDoubt(err error) error {
+	var se *SendError
+	if errors.As(err, &se) && se.NotSent {
+		c := *se
+		c.NotSent = false
+		return &c
+	}
+	return err
 }
 
 func errorCode(err error) string {

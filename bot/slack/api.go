@@ -16,7 +16,6 @@ func (a *Adapter) call(ctx context.Context, method, channel string, fn func() er
 	if err := fn(); err != nil {
 		return a.fail(method, channel, err)
 	}
-	a.limit.succeed(method, channel)
 	return nil
 }
 

@@ -24,6 +24,11 @@ var retryableCodes = map[string]bool{
 	"team_added_to_org":   true, // transient while a workspace migrates
 }
 
+// maybeApplied are error codes after which Slack's docs say "it's
+// possible some aspect of the operation succeeded": the outcome is
+// unknown, as after a timeout or a 5xx.
+var maybeApplied = map[string]bool{"fatal_error": true, "internal_error": true}
+
 // errorCode returns Slack's error code ("channel_not_found") or "".
 func errorCode(err error) string {
 	var se slack.SlackErrorResponse
@@ -36,7 +41,9 @@ func errorCode(err error) string {
 // classify turns an error from a Web API call into a *cadence.SendError:
 // 429 and 5xx, network failures and Slack's transient codes are
 // retryable; everything else (channel_not_found, invalid_blocks, …) is
-// permanent and carries Slack's code. A nil error stays nil.
+// permanent and carries Slack's code. A 429 and an explicit error code
+// mean Slack did nothing (NotSent); a timeout, a reset, a 5xx or a body
+// that is not Slack's leave the outcome unknown. A nil error stays nil.
 func classify(method string, err error) error {
 	if err == nil {
 		return nil
@@ -51,7 +58,7 @@ func classify(method string, err error) error {
 	var rl *slack.RateLimitedError
 	if errors.As(err, &rl) {
 		e := wrap(true, "ratelimited")
-		e.RetryAfter = rl.RetryAfter
+		e.RetryAfter, e.NotSent = rl.RetryAfter, true
 		return e
 	}
 	var sc slack.StatusCodeError
@@ -61,6 +68,7 @@ func classify(method string, err error) error {
 	var se slack.SlackErrorResponse
 	if errors.As(err, &se) {
 		e := wrap(retryableCodes[se.Err], se.Err)
+		e.NotSent = !maybeApplied[se.Err]
 		// invalid_blocks explains itself in response_metadata.messages
 		// ("[ERROR] must be less than 3001 characters [json-pointer:…]").
 		if msgs := se.ResponseMetadata.Messages; len(msgs) > 0 {
@@ -78,4 +86,16 @@ func classify(method string, err error) error {
 	}
 	// A body that is not Slack's JSON (a proxy's HTML page): transient.
 	return wrap(true, "bad_response")
+}
+
+// inDoubt returns err without its NotSent mark, for a failure that comes
+// after the message itself was posted.
+func inDoubt(err error) error {
+	var se *cadence.SendError
+	if errors.As(err, &se) && se.NotSent {
+		c := *se
+		c.NotSent = false
+		return &c
+	}
+	return err
 }

@@ -77,62 +77,47 @@ func RealSleep(ctx context.Context, d time.Duration) error {
 }
 
 type bucket struct {
-	lim     Limit
-	rate    float64 // tokens per second now: lim's rate, lowered after 429s
-	tokens  float64 // may go negative: tokens reserved ahead of time
-	last    time.Time
-	blocked time.Time // Slack said 429 until then
+	lim    Limit
+	tokens float64   // tokens at last; negative: reserved ahead of time
+	last   time.Time // after a 429, in the future: nothing goes out before
+	gen    int       // bumped by every 429: it voids earlier reservations
 }
 
-// Slack's real limits may be lower than the published ones (a busy
-// workspace, other apps on the same token). After a 429 the bucket halves
-// its rate and allows no burst; each success then raises it by 5% until it
-// is back to the published limit (AIMD, as TCP does).
-const (
-	backoffFactor = 0.5
-	recoverFactor = 1.05
-	minRate       = 1.0 / 60 // one call a minute
-)
+func (b *bucket) perSecond() float64 { return b.lim.PerMinute / 60 }
 
 // wait returns how long a caller must wait for one token at now.
 func (b *bucket) wait(now time.Time) time.Duration {
 	b.refill(now)
-	var d time.Duration
+	d := max(0, b.last.Sub(now))
 	if b.tokens < 1 {
-		d = time.Duration((1 - b.tokens) / b.perSecond() * float64(time.Second))
-	}
-	if until := b.blocked.Sub(now); until > d {
-		d = until
+		d += time.Duration((1 - b.tokens) / b.perSecond() * float64(time.Second))
 	}
 	return d
 }
 
 func (b *bucket) refill(now time.Time) {
 	if b.last.IsZero() {
-		b.tokens, b.last = b.capacity(), now
+		b.tokens, b.last = float64(b.lim.Burst), now
 		return
 	}
 	if el := now.Sub(b.last); el > 0 {
-		b.tokens = math.Min(b.capacity(), b.tokens+el.Seconds()*b.perSecond())
+		b.tokens = math.Min(float64(b.lim.Burst), b.tokens+el.Seconds()*b.perSecond())
 		b.last = now
 	}
 }
 
-func (b *bucket) nominal() float64 { return b.lim.PerMinute / 60 }
-
-func (b *bucket) perSecond() float64 {
-	if b.rate == 0 {
-		return b.nominal()
+// block records a 429: nothing goes out before until. The bucket does not
+// refill meanwhile and keeps what it had left (at least the one call that
+// retries), then runs at the published rate again: Slack's Retry-After is
+// the whole penalty. (It used to halve its rate per 429 and crawl back,
+// which turned 16 s of Retry-After into half an hour.)
+func (b *bucket) block(now, until time.Time) {
+	b.refill(now)
+	if !until.After(b.last) {
+		return // already blocked as long
 	}
-	return b.rate
-}
-
-// capacity is the burst, or a single call while Slack pushes back.
-func (b *bucket) capacity() float64 {
-	if b.perSecond() < b.nominal() {
-		return 1
-	}
-	return float64(b.lim.Burst)
+	b.last, b.tokens = until, math.Max(b.tokens, 1)
+	b.gen++
 }
 
 // limiter keeps the buckets. Callers block for short waits and get a
@@ -172,28 +157,59 @@ func (l *limiter) bucketsFor(method, channel string) []*bucket {
 
 // take reserves a token of method (and of channel, when the method is
 // limited per channel) and sleeps until it is due. A wait longer than
-// maxWait takes nothing and returns a retryable *cadence.SendError.
+// maxWait takes nothing and returns a retryable *cadence.SendError that
+// says nothing was sent, with the wait as its RetryAfter. A 429 that
+// arrives while the caller sleeps voids its reservation: it queues again
+// behind the Retry-After instead of calling into the blocked window.
 func (l *limiter) take(ctx context.Context, method, channel string) error {
-	l.mu.Lock()
-	now := l.clock.Now()
-	bs := l.bucketsFor(method, channel)
-	var d time.Duration
-	for _, b := range bs {
-		d = max(d, b.wait(now))
-	}
-	if l.maxWait > 0 && d > l.maxWait {
+	for {
+		l.mu.Lock()
+		now := l.clock.Now()
+		bs := l.bucketsFor(method, channel)
+		var d time.Duration
+		for _, b := range bs {
+			d = max(d, b.wait(now))
+		}
+		if l.maxWait > 0 && d > l.maxWait {
+			l.mu.Unlock()
+			return &cadence.SendError{Retryable: true, NotSent: true, RetryAfter: d, Code: "ratelimited",
+				Err: errRateLimitedLocally{method: method, wait: d}}
+		}
+		gens := make([]int, len(bs))
+		for i, b := range bs {
+			b.tokens--
+			gens[i] = b.gen
+		}
 		l.mu.Unlock()
-		return &cadence.SendError{Retryable: true, RetryAfter: d, Code: "ratelimited",
-			Err: errRateLimitedLocally{method: method, wait: d}}
+		if d <= 0 {
+			return nil
+		}
+		if err := l.sleep(ctx, d); err != nil {
+			return &cadence.SendError{Retryable: true, NotSent: true, Code: "canceled", Err: err}
+		}
+		if !l.voided(bs, gens) {
+			return nil
+		}
 	}
-	for _, b := range bs {
-		b.tokens--
+}
+
+// voided reports whether a 429 reset any of bs since gens were read, and
+// gives the reservation back to the buckets it did not reset.
+func (l *limiter) voided(bs []*bucket, gens []int) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	void := false
+	for i, b := range bs {
+		void = void || b.gen != gens[i]
 	}
-	l.mu.Unlock()
-	if d <= 0 {
-		return nil
+	if void {
+		for i, b := range bs {
+			if b.gen == gens[i] {
+				b.tokens++
+			}
+		}
 	}
-	return l.sleep(ctx, d)
+	return void
 }
 
 // penalize records a 429: nothing is sent on method (in channel, when it
@@ -201,27 +217,9 @@ func (l *limiter) take(ctx context.Context, method, channel string) error {
 func (l *limiter) penalize(method, channel string, retryAfter time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	until := l.clock.Now().Add(retryAfter)
+	now := l.clock.Now()
 	for _, b := range l.bucketsFor(method, channel) {
-		if until.After(b.blocked) {
-			b.blocked = until
-		}
-		// Slack's window is full: start again from an empty bucket, slower.
-		b.refill(l.clock.Now())
-		b.tokens = math.Min(b.tokens, 0)
-		b.rate = math.Max(minRate, b.perSecond()*backoffFactor)
-	}
-}
-
-// succeed records a call Slack accepted: a slowed bucket speeds up again.
-func (l *limiter) succeed(method, channel string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, b := range l.bucketsFor(method, channel) {
-		if b.rate != 0 && b.rate < b.nominal() {
-			b.refill(l.clock.Now())
-			b.rate = math.Min(b.nominal(), b.rate*recoverFactor)
-		}
+		b.block(now, now.Add(retryAfter))
 	}
 }
 

@@ -86,20 +86,54 @@ func itoa(i int) string {
 	return itoa(i/10) + digits[i%10:i%10+1]
 }
 
-func TestLimiterSlowsDownAfter429AndRecovers(t *testing.T) {
-	l, _, _ := testLimiter(time.Hour)
+// TestLimiterResumesAtSlackRateAfterRetryAfter: 8 × 429 with Retry-After
+// 2 s cost 16 s, then the published rates apply again at once (the
+// limiter used to halve its rate per 429 and stay slow for many minutes).
+func TestLimiterResumesAtSlackRateAfterRetryAfter(t *testing.T) {
+	l, clock, _ := testLimiter(time.Hour)
 	ctx := context.Background()
-	require.NoError(t, l.take(ctx, "users.info", ""))
-	b := l.buckets["users.info"]
-	nominal := b.nominal()
-	l.penalize("users.info", "", time.Second)
-	assert.InDelta(t, nominal/2, b.perSecond(), 1e-9)
-	assert.Equal(t, 1.0, b.capacity(), "no bursts while Slack pushes back")
-	l.penalize("users.info", "", time.Second)
-	assert.InDelta(t, nominal/4, b.perSecond(), 1e-9)
-	for i := 0; i < 100; i++ {
-		l.succeed("users.info", "")
+	start := clock.Now()
+	for i := 0; i < 8; i++ { // each retry is answered 429 again
+		require.NoError(t, l.take(ctx, "chat.postMessage", "D1"))
+		l.penalize("chat.postMessage", "D1", 2*time.Second)
 	}
-	assert.Equal(t, nominal, b.perSecond(), "successes bring the published rate back")
-	assert.Equal(t, float64(b.lim.Burst), b.capacity())
+	require.NoError(t, l.take(ctx, "chat.postMessage", "D1"))
+	assert.Equal(t, 16*time.Second, clock.Now().Sub(start), "exactly the Retry-After")
+
+	// The workspace bucket kept its unspent burst (30 − 9 calls) and
+	// refills at 300/min again: 30 more DMs take 9 × 0.2 s.
+	before := clock.Now()
+	for i := 0; i < 30; i++ {
+		require.NoError(t, l.take(ctx, "chat.postMessage", "D"+itoa(100+i)))
+	}
+	assert.Equal(t, 1800*time.Millisecond, clock.Now().Sub(before).Round(time.Millisecond))
+}
+
+// TestLimiterSleeperHonoursA429ThatArrivesMeanwhile: a caller already
+// waiting for its slot when a 429 comes in waits for the Retry-After too,
+// instead of calling into the blocked window.
+func TestLimiterSleeperHonoursA429ThatArrivesMeanwhile(t *testing.T) {
+	clock := cadence.NewManualClock(time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC))
+	var l *limiter
+	var blockedAt time.Time
+	l = newLimiter(DefaultLimits(), clock, func(_ context.Context, d time.Duration) error {
+		if blockedAt.IsZero() {
+			// Another call gets a 429 while this one sleeps.
+			blockedAt = clock.Now()
+			l.penalize("chat.postMessage", "C1", 5*time.Second)
+		}
+		clock.Advance(d)
+		return nil
+	}, time.Hour)
+	ctx := context.Background()
+	for i := 0; i < 3; i++ { // C1's burst
+		require.NoError(t, l.take(ctx, "chat.postMessage", "C1"))
+	}
+	require.NoError(t, l.take(ctx, "chat.postMessage", "C1"))
+	assert.Equal(t, 5*time.Second, clock.Now().Sub(blockedAt))
+	// The workspace bucket was blocked as well (Slack does not say which
+	// limit answered) but keeps its burst: the next DM goes at once.
+	before := clock.Now()
+	require.NoError(t, l.take(ctx, "chat.postMessage", "D1"))
+	assert.Equal(t, before, clock.Now())
 }

@@ -16,6 +16,10 @@ const (
 	lookupPageSize = 200
 )
 
+// unreadable are the answers of conversations.history and .replies that
+// mean "you cannot read here", not "try again".
+var unreadable = map[string]bool{"not_in_channel": true, "missing_scope": true, "channel_not_found": true}
+
 // Lookup implements cadence.Reconciler: it searches the conversation the
 // message would be in, from shortly before it was created, for a message
 // whose metadata carries its key. The dispatcher calls it for messages
@@ -51,6 +55,16 @@ func (a *Adapter) Lookup(ctx context.Context, m *cadence.Message, thread cadence
 			msgs, cursor, err = a.history(ctx, channel, oldest, cursor)
 		} else {
 			msgs, cursor, err = a.replies(ctx, channel, thread.ID, oldest, cursor)
+		}
+		if unreadable[codeOf(err)] {
+			// The bot cannot read this conversation (not a member yet,
+			// no history scope). Without membership the earlier attempt
+			// most likely could not post either; a rare duplicate (with
+			// chat:write.public) beats a lost agenda. "Not found" lets the
+			// normal join-then-post path run.
+			a.log.Warn().Str("key", m.Key).Str("channel", channel).Str("code", codeOf(err)).
+				Msg("cannot read the conversation to look the message up; sending it")
+			return cadence.Ref{}, false, nil
 		}
 		if err != nil {
 			return cadence.Ref{}, false, err

@@ -95,9 +95,10 @@ func (a *Adapter) Send(ctx context.Context, m *cadence.Message, thread cadence.R
 		}
 	}
 	// A retryable upload failure is returned: the message stays
-	// "sending" and Lookup finds it and retries the image alone.
+	// "sending" (it is posted, whatever the error says) and Lookup finds
+	// it and retries the image alone.
 	if err := a.shareImage(ctx, m, ch); err != nil {
-		return cadence.Ref{}, err
+		return cadence.Ref{}, inDoubt(err)
 	}
 	return ref, nil
 }

@@ -144,13 +144,15 @@ func TestSendErrorsAreClassified(t *testing.T) {
 		retryable bool
 		code      string
 		after     time.Duration
+		notSent   bool // Slack did nothing: no lookup before the retry
 	}{
-		{"rate limited", slacktest.Failure{Status: 429, RetryAfter: 7}, true, "ratelimited", 7 * time.Second},
-		{"server error", slacktest.Failure{Status: 503}, true, "http_503", 0},
-		{"slack fatal_error", slacktest.Failure{Error: "fatal_error"}, true, "fatal_error", 0},
-		{"invalid blocks", slacktest.Failure{Error: "invalid_blocks", Messages: []string{"[ERROR] must be less than 3001 characters [json-pointer:/blocks/1/text/text]"}}, false, "invalid_blocks", 0},
-		{"archived", slacktest.Failure{Error: "is_archived"}, false, "is_archived", 0},
-		{"token revoked", slacktest.Failure{Error: "token_revoked"}, false, "token_revoked", 0},
+		{"rate limited", slacktest.Failure{Status: 429, RetryAfter: 7}, true, "ratelimited", 7 * time.Second, true},
+		{"server error", slacktest.Failure{Status: 503}, true, "http_503", 0, false},
+		{"slack fatal_error", slacktest.Failure{Error: "fatal_error"}, true, "fatal_error", 0, false},
+		{"slack service_unavailable", slacktest.Failure{Error: "service_unavailable"}, true, "service_unavailable", 0, true},
+		{"invalid blocks", slacktest.Failure{Error: "invalid_blocks", Messages: []string{"[ERROR] must be less than 3001 characters [json-pointer:/blocks/1/text/text]"}}, false, "invalid_blocks", 0, true},
+		{"archived", slacktest.Failure{Error: "is_archived"}, false, "is_archived", 0, true},
+		{"token revoked", slacktest.Failure{Error: "token_revoked"}, false, "token_revoked", 0, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -162,6 +164,7 @@ func TestSendErrorsAreClassified(t *testing.T) {
 			assert.Equal(t, tt.retryable, se.Retryable)
 			assert.Equal(t, tt.code, se.Code)
 			assert.Equal(t, tt.after, se.RetryAfter)
+			assert.Equal(t, tt.notSent, se.NotSent)
 			for _, m := range tt.fail.Messages {
 				assert.Contains(t, se.Error(), m, "Slack's explanation is kept")
 			}

@@ -167,7 +167,10 @@ func (c *Chat) Sends() int {
 // tagging each message with its key.
 type ReconcilingChat struct {
 	*Chat
-	lookups int
+	// LookupErr, if set, runs before a lookup; an error means the
+	// platform refused to search.
+	LookupErr func() error
+	lookups   int
 }
 
 var _ cadence.Reconciler = (*ReconcilingChat)(nil)
@@ -180,6 +183,11 @@ func NewReconcilingChat(platform string) *ReconcilingChat {
 func (c *ReconcilingChat) Lookup(ctx context.Context, m *cadence.Message, thread cadence.Ref) (cadence.Ref, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return cadence.Ref{}, false, err
+	}
+	if c.LookupErr != nil {
+		if err := c.LookupErr(); err != nil {
+			return cadence.Ref{}, false, err
+		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

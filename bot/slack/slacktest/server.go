@@ -103,6 +103,8 @@ type Server struct {
 	triggers   map[string]trigger
 	calls      map[string]int
 	limited    map[string]int
+	retryAt    map[string]time.Time // method → end of the last Retry-After given
+	early      map[string]int       // calls that came before it
 	failures   map[string][]Failure
 	limits     map[string]Limit
 	perChannel map[string]Limit
@@ -134,6 +136,8 @@ func New(botToken, appToken string) *Server {
 		triggers:   map[string]trigger{},
 		calls:      map[string]int{},
 		limited:    map[string]int{},
+		retryAt:    map[string]time.Time{},
+		early:      map[string]int{},
 		failures:   map[string][]Failure{},
 		limits:     map[string]Limit{},
 		perChannel: map[string]Limit{},
@@ -206,6 +210,22 @@ func (s *Server) RateLimited(method string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.limited[method]
+}
+
+// EarlyCalls counts calls of method made before the Retry-After of an
+// earlier 429 on it had passed: Slack's docs ask clients not to.
+func (s *Server) EarlyCalls(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.early[method]
+}
+
+// tooMany answers 429 with Retry-After (whole seconds, as Slack sends).
+func (s *Server) tooMany(w http.ResponseWriter, method string, after int) {
+	s.retryAt[method] = s.Now().Add(time.Duration(after) * time.Second)
+	w.Header().Set("Retry-After", fmt.Sprint(after))
+	w.WriteHeader(http.StatusTooManyRequests)
+	_, _ = w.Write([]byte(`{"ok":false,"error":"ratelimited"}`))
 }
 
 // Messages returns copies of a channel's messages in ts order.
@@ -392,6 +412,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls[method]++
+	if s.Now().Before(s.retryAt[method]) {
+		s.early[method]++
+	}
 	want := s.BotToken
 	if method == "apps.connections.open" {
 		want = s.AppToken
@@ -412,9 +435,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.failures[method] = q[1:]
 		switch {
 		case f.Status == http.StatusTooManyRequests:
-			w.Header().Set("Retry-After", fmt.Sprint(max(1, f.RetryAfter)))
-			w.WriteHeader(http.StatusTooManyRequests)
-			_, _ = w.Write([]byte(`{"ok":false,"error":"ratelimited"}`))
+			s.tooMany(w, method, max(1, f.RetryAfter))
 		case f.Status != 0:
 			w.WriteHeader(f.Status)
 			_, _ = w.Write([]byte("<html><body>Slack is having trouble</body></html>"))
@@ -425,9 +446,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	if ok, after := s.allow(method, s.limitChannel(method, in)); !ok {
 		s.limited[method]++
-		w.Header().Set("Retry-After", fmt.Sprint(after))
-		w.WriteHeader(http.StatusTooManyRequests)
-		_, _ = w.Write([]byte(`{"ok":false,"error":"ratelimited"}`))
+		s.tooMany(w, method, after)
 		return
 	}
 	h, ok := s.methods()[method]
