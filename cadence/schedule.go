@@ -73,6 +73,9 @@ func ParseSchedule(spec string, loc *time.Location) (*Schedule, error) {
 		c := *p
 		c.Location = time.UTC
 		out.wall = &c
+		if out.wallNext(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)).IsZero() {
+			return nil, fmt.Errorf("schedule %q never fires: no calendar date matches its day-of-month, month and day-of-week fields", spec)
+		}
 	case cron.ConstantDelaySchedule:
 		if p.Delay < time.Second {
 			return nil, fmt.Errorf("schedule %q: @every needs at least 1s", spec)
@@ -118,69 +121,106 @@ func (s *Schedule) Period() time.Duration {
 }
 
 // Next returns the first fire instant strictly after t, or the zero time
-// if there is none within five years.
+// if the schedule never fires (ParseSchedule refuses such a spec).
 func (s *Schedule) Next(t time.Time) time.Time {
 	return s.NextIn(t, s.loc)
 }
 
 // NextIn is Next with the wall-clock fields read in loc instead of the
 // schedule's zone: per-person rituals fire at 09:15 in each person's zone.
+//
+// A wall time w fires at instantOfWall(w), the first instant at which the
+// wall clock of loc reaches w. That map never decreases, so the next fire
+// after t is the first matching wall time beyond every wall time loc has
+// already shown by t: in the second pass of a fall-back hour, the walls
+// of the repeated hour have fired on their first pass. No candidate is
+// ever tried and dropped, so Next is total for any spec and any zone.
 func (s *Schedule) NextIn(t time.Time, loc *time.Location) time.Time {
 	if s.interval > 0 {
 		// Align to whole seconds so IDs derived from instants are stable.
 		return t.Truncate(time.Second).Add(s.interval).UTC()
 	}
-	local := t.In(loc)
-	w := wallAsUTC(local)
-	for i := 0; i < 3; i++ {
-		nw := s.wallNext(w)
-		if nw.IsZero() {
-			return time.Time{}
+	nw := s.wallNext(highestWall(t, loc))
+	if nw.IsZero() {
+		return time.Time{}
+	}
+	return instantOfWall(nw, loc).UTC()
+}
+
+// maxShift bounds how far the wall clock of any zone moves at one
+// transition, and how far any offset is from UTC (LMT offsets reach
+// ±15h56m; date-line moves shift the wall clock by a day).
+const maxShift = 30 * time.Hour
+
+// highestWall is the latest wall-clock reading loc has shown at or before
+// t. It is t's own reading, unless t is in the second pass of a fall-back:
+// then it is the reading just before that fall-back.
+func highestWall(t time.Time, loc *time.Location) time.Time {
+	high := wallAsUTC(t.In(loc))
+	// Readings older than maxShift before t are below t's: a transition
+	// moves the clock back by less than that.
+	for at := t; !at.Before(t.Add(-maxShift)); {
+		start, _ := at.In(loc).ZoneBounds()
+		if start.IsZero() || start.Before(t.Add(-maxShift)) {
+			break
 		}
-		inst := instantOfWall(nw, loc)
-		if inst.After(t) {
-			return inst.UTC()
+		before := start.Add(-time.Nanosecond)
+		if w := wallAsUTC(before.In(loc)); w.After(high) {
+			high = w
 		}
-		// The wall time maps to an instant at or before t: it is the
-		// second pass of a fall-back hour we already fired. Step on.
-		w = nw
+		at = before
+	}
+	return high
+}
+
+// wallNext returns the first wall time strictly after w that the spec
+// matches, or zero if none ever does. cron/v3 gives up five years after
+// its start; a leap day that falls on a Monday can be 28 years away, so
+// search on in steps, over a whole 400-year Gregorian cycle (after which
+// the calendar repeats).
+func (s *Schedule) wallNext(w time.Time) time.Time {
+	from := w
+	for range 101 { // each round moves on by at least four years
+		if n := s.wall.Next(from); !n.IsZero() {
+			return n
+		}
+		// cron/v3 searched through the end of from's year + 5.
+		from = time.Date(from.Year()+5, 1, 1, 0, 0, 0, 0, time.UTC).Add(-time.Nanosecond)
 	}
 	return time.Time{}
 }
-
-func (s *Schedule) wallNext(w time.Time) time.Time { return s.wall.Next(w) }
 
 // wallAsUTC keeps t's wall-clock fields and drops its zone.
 func wallAsUTC(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
 }
 
-// instantOfWall maps zone-free wall-clock fields to an instant in loc:
-// the earlier instant when the wall time is ambiguous, and the end of the
-// gap when it does not exist.
+// instantOfWall maps zone-free wall-clock fields to the first instant at
+// which loc's wall clock reads w or later: the earlier instant when w
+// exists twice (fall-back), and the instant the gap ends when w does not
+// exist (spring-forward).
 func instantOfWall(w time.Time, loc *time.Location) time.Time {
-	// Try both offsets around w and keep the earliest instant whose wall
-	// clock in loc equals w. Offsets are found by probing a day either side.
-	var best, latest time.Time
-	for _, probe := range []time.Time{w.Add(-36 * time.Hour), w.Add(36 * time.Hour)} {
-		_, off := time.Date(probe.Year(), probe.Month(), probe.Day(), probe.Hour(), probe.Minute(), 0, 0, loc).Zone()
+	// Walk loc's zone periods forward from an instant whose reading is
+	// surely before w; in each period [start, end) the reading is the
+	// instant plus a fixed offset, so it reaches w at w-offset, or at
+	// start if the period begins past w.
+	at := w.Add(-maxShift)
+	for {
+		local := at.In(loc)
+		_, off := local.Zone()
+		start, end := local.ZoneBounds()
 		cand := w.Add(-time.Duration(off) * time.Second)
-		if wallAsUTC(cand.In(loc)).Equal(w) && (best.IsZero() || cand.Before(best)) {
-			best = cand
+		if cand.Before(at) {
+			cand = at // at is start, or the walk's first instant
 		}
-		if cand.After(latest) {
-			latest = cand
+		if end.IsZero() || cand.Before(end) {
+			return cand
 		}
+		if !start.IsZero() && !end.After(start) {
+			return cand // never happens with real zone data; never loop
+		}
+		at = end
 	}
-	if !best.IsZero() {
-		return best
-	}
-	// w falls in a gap. The later candidate lies just past the gap, in the
-	// zone period that began at the transition: fire at that transition.
-	if start, _ := latest.In(loc).ZoneBounds(); !start.IsZero() && !start.After(latest) && latest.Sub(start) < 24*time.Hour {
-		return start
-	}
-	return latest
 }
 
 // WallIn maps a fire instant of s to the instant with the same civil date
