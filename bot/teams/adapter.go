@@ -91,9 +91,12 @@ func New(cfg Config, svc cadence.Service, st cadence.Store, clock cadence.Clock,
 		o(a)
 	}
 	a.verifier = newVerifier(cfg, a.client, clock)
-	a.conn = &connector{client: a.client, clock: clock, tokens: &tokenSource{cfg: cfg, client: a.client, clock: clock}}
+	a.conn = &connector{client: a.client, clock: clock, log: a.log, tokens: &tokenSource{cfg: cfg, client: a.client, clock: clock}}
 	return a, nil
 }
+
+// bot is the bot's own account, the from of everything it sends.
+func (a *Adapter) bot() *ChannelAccount { return &ChannelAccount{ID: "28:" + a.cfg.AppID} }
 
 // Platform implements cadence.Chat.
 func (a *Adapter) Platform() string { return Platform }

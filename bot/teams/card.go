@@ -10,23 +10,24 @@ import (
 	"github.com/cadencebot/cadencebot/cadence"
 )
 
-// Adaptive Card schema elements cadencebot uses (version 1.5, which Teams
-// desktop and mobile render).
+// Adaptive Card schema elements cadencebot uses; each card declares the
+// lowest version it needs (cardversion.go).
 const (
-	cardVersion = "1.5"
-	cardSchema  = "http://adaptivecards.io/schemas/adaptive-card.json"
+	cardSchema = "http://adaptivecards.io/schemas/adaptive-card.json"
 	// inputPrefix namespaces question inputs in a submit's value, which
 	// also carries "action" and "occurrence".
 	inputPrefix = "q_"
 )
 
 type adaptiveCard struct {
-	Schema  string   `json:"$schema"`
-	Type    string   `json:"type"`
-	Version string   `json:"version"`
-	Body    []any    `json:"body"`
-	Actions []any    `json:"actions,omitempty"`
-	MSTeams *msTeams `json:"msteams,omitempty"`
+	Schema  string `json:"$schema"`
+	Type    string `json:"type"`
+	Version string `json:"version"`
+	// FallbackText is what a client that cannot render this version shows.
+	FallbackText string   `json:"fallbackText,omitempty"`
+	Body         []any    `json:"body"`
+	Actions      []any    `json:"actions,omitempty"`
+	MSTeams      *msTeams `json:"msteams,omitempty"`
 }
 
 type msTeams struct {
@@ -234,12 +235,25 @@ func actionStyle(s string) string {
 	return ""
 }
 
-func newCard(body, actions []any) *adaptiveCard {
+func newCard(body, actions []any, fallback string) *adaptiveCard {
 	if body == nil {
 		body = []any{}
 	}
-	return &adaptiveCard{Schema: cardSchema, Type: "AdaptiveCard", Version: cardVersion, Body: body, Actions: actions,
-		MSTeams: &msTeams{Width: "Full"}}
+	return &adaptiveCard{Schema: cardSchema, Type: "AdaptiveCard", Version: cardVersion(body, actions), FallbackText: fallback,
+		Body: body, Actions: actions, MSTeams: &msTeams{Width: "Full"}}
+}
+
+// fallbackText is the title and the text of m, for a client that cannot
+// draw the card.
+func fallbackText(m *cadence.Message) string {
+	s := m.Body.Title
+	if t := m.Body.Text; t != "" && t != s {
+		if s != "" {
+			s += "\n\n"
+		}
+		s += t
+	}
+	return s
 }
 
 // cardActivity wraps a card in a message activity; summary is the

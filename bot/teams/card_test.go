@@ -118,7 +118,7 @@ func tinyPNG() []byte {
 func TestCardGolden(t *testing.T) {
 	for name, tc := range sampleMessages() {
 		t.Run(name, func(t *testing.T) {
-			acts, err := render(tc.m, tc.o, maxActivityBytes)
+			acts, err := render(tc.m, tc.o, maxActivityBytes, address{})
 			require.NoError(t, err)
 			require.Len(t, acts, 1)
 			got, err := marshalIndent(acts[0])
@@ -150,10 +150,10 @@ func marshalIndent(v any) ([]byte, error) {
 
 func TestPromptCardShape(t *testing.T) {
 	m := sampleMessages()["prompt_errors"]
-	acts, err := render(m.m, m.o, maxActivityBytes)
+	acts, err := render(m.m, m.o, maxActivityBytes, address{})
 	require.NoError(t, err)
 	c := acts[0].Attachments[0].Content.(*adaptiveCard)
-	assert.Equal(t, "1.5", c.Version)
+	assert.Equal(t, "1.3", c.Version, "labels, isRequired and associatedInputs are 1.3")
 
 	var inputs []inputText
 	var errs []string
@@ -187,10 +187,43 @@ func TestPromptCardShape(t *testing.T) {
 	assert.Equal(t, "destructive", c.Actions[2].(actionSubmit).Style)
 }
 
+// TestCardDeclaresLowestVersion: each card declares the lowest schema
+// version its elements need, and says in fallbackText what it is about.
+func TestCardDeclaresLowestVersion(t *testing.T) {
+	want := map[string]string{
+		"agenda":            "1.2", // accent container, bleed, button style
+		"summary":           "1.2",
+		"digest":            "1.2",
+		"followup_done":     "1.2", // closed: no Reassign picker left
+		"prompt":            "1.3", // input labels, isRequired, associatedInputs
+		"prompt_editing":    "1.3",
+		"prompt_errors":     "1.3",
+		"prompt_saved":      "1.3",
+		"reminder":          "1.3",
+		"release_request":   "1.3", // the reason box under Reject
+		"followup_reminder": "1.5", // the filtered roster picker under Reassign
+		"followup_snoozed":  "1.5",
+	}
+	samples := sampleMessages()
+	require.Len(t, want, len(samples), "every sample has an expected version")
+	for name, tc := range samples {
+		t.Run(name, func(t *testing.T) {
+			acts, err := render(tc.m, tc.o, maxActivityBytes, address{})
+			require.NoError(t, err)
+			c := acts[0].Attachments[0].Content.(*adaptiveCard)
+			assert.Equal(t, want[name], c.Version)
+			assert.True(t, strings.HasPrefix(c.FallbackText, tc.m.Body.Title), "fallbackText starts with the title: %q", c.FallbackText)
+			if tc.m.Body.Text != "" {
+				assert.Contains(t, c.FallbackText, tc.m.Body.Text)
+			}
+		})
+	}
+}
+
 func TestSplitCutsOverlongLine(t *testing.T) {
 	m := &cadence.Message{Kind: cadence.KindSummary, Body: cadence.Body{Title: "S", Sections: []cadence.Section{{Lines: []string{
 		"short", strings.Repeat("é", 3000), "tail"}}}}}
-	acts, err := render(m, cardOptions{}, 2048)
+	acts, err := render(m, cardOptions{}, 2048, address{})
 	require.NoError(t, err)
 	require.Len(t, acts, 3)
 	for _, a := range acts {
@@ -202,16 +235,17 @@ func TestSplitCutsOverlongLine(t *testing.T) {
 	assert.Contains(t, string(b), "é…", "cut on a rune boundary, marked")
 
 	_, err = render(&cadence.Message{Kind: cadence.KindPrompt, Body: cadence.Body{Title: "P",
-		Questions: []cadence.Question{{ID: "q", Text: strings.Repeat("long question ", 400)}}}}, cardOptions{}, 2048)
+		Questions: []cadence.Question{{ID: "q", Text: strings.Repeat("long question ", 400)}}}}, cardOptions{}, 2048, address{})
 	var se *cadence.SendError
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, "message_too_large", se.Code)
 	assert.False(t, se.Retryable)
 }
 
-// TestImageSizeGuard checks that a chart is counted against the activity
-// limit: shown when the whole card fits with it, otherwise replaced by
-// its alt text, on any kind of message.
+// TestImageSizeGuard checks how a chart counts: Teams leaves base64 images
+// out of its 100 KB UTF-16 limit, so the chart counts only against the
+// size of the request as sent. It is shown when the whole card fits with
+// it, otherwise replaced by its alt text, on any kind of message.
 func TestImageSizeGuard(t *testing.T) {
 	lines := func(kb int) cadence.Section {
 		var s cadence.Section
@@ -232,15 +266,17 @@ func TestImageSizeGuard(t *testing.T) {
 	}{
 		{name: "8-week chart (25 KB) fits", m: digestMessage(make([]byte, 25<<10), alt), parts: 1, withImage: true},
 		{name: "52-week chart (38 KB) fits", m: digestMessage(make([]byte, 38<<10), alt), parts: 1, withImage: true},
-		{name: "text and chart too large: chart dropped, alt kept", m: digestMessage(make([]byte, 38<<10), alt, lines(40)),
+		{name: "text fits, the chart does not count against the UTF-16 limit", m: digestMessage(make([]byte, 38<<10), alt, lines(20)),
+			parts: 1, withImage: true},
+		{name: "text and chart too large a request: chart dropped, alt kept", m: digestMessage(make([]byte, 130<<10), alt, lines(20)),
 			parts: 1, altLine: alt},
-		{name: "text alone too large: split, alt in the last part", m: digestMessage(make([]byte, 38<<10), alt, lines(60)),
+		{name: "text alone too large: split, alt in the last part", m: digestMessage(make([]byte, 38<<10), alt, lines(35)),
 			parts: 2, altLine: alt},
 		{name: "any kind may carry a picture; the name stands in for a missing alt", m: notice, parts: 1, withImage: true},
 		{name: "an empty picture is no picture", m: digestMessage(nil, alt), parts: 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			acts, err := render(tc.m, cardOptions{}, maxActivityBytes)
+			acts, err := render(tc.m, cardOptions{}, maxActivityBytes, address{})
 			require.NoError(t, err)
 			require.Len(t, acts, tc.parts)
 			var images []imageBlock
@@ -249,6 +285,9 @@ func TestImageSizeGuard(t *testing.T) {
 				n, err := jsonSize(a)
 				require.NoError(t, err)
 				assert.LessOrEqual(t, n, maxActivityBytes)
+				b, err := marshal(a)
+				require.NoError(t, err)
+				assert.LessOrEqual(t, len(b), maxRequestBytes)
 				for _, el := range a.Attachments[0].Content.(*adaptiveCard).Body {
 					switch x := el.(type) {
 					case imageBlock:

@@ -86,7 +86,7 @@ func (a *Adapter) personDestination(ctx context.Context, personID string) (desti
 		return destination{}, &cadence.SendError{Retryable: true, Code: "store", Err: err}
 	}
 	if ref.ConversationID != "" {
-		return destination{serviceURL: ref.ServiceURL, conv: ref.ConversationID}, nil
+		return destination{serviceURL: ref.ServiceURL, conv: ref.ConversationID, user: ref.UserID}, nil
 	}
 	conv, err := a.openChat(ctx, ref)
 	if err != nil {
@@ -100,7 +100,7 @@ func (a *Adapter) personDestination(ctx context.Context, personID string) (desti
 		// The chat exists; Teams returns the same one next time.
 		a.log.Warn().Err(err).Str("person", personID).Msg("teams: could not store a new 1:1 conversation")
 	}
-	return destination{serviceURL: ref.ServiceURL, conv: conv}, nil
+	return destination{serviceURL: ref.ServiceURL, conv: conv, user: ref.UserID}, nil
 }
 
 // openChat creates (Teams: finds or creates) the bot's 1:1 chat with a user.
@@ -151,7 +151,7 @@ func (a *Adapter) notInstalled(ctx context.Context, personID string, cause error
 	}
 	msg := fmt.Errorf("%s has not installed the cadencebot Teams app: %s", name, fixInstallPersonal)
 	if cause != nil {
-		msg = fmt.Errorf("%w (Teams said: %v)", msg, cause)
+		msg = fmt.Errorf("%w (%v)", msg, wordsOf(cause))
 	}
 	return &cadence.SendError{Code: "app_not_installed", Err: msg}
 }

@@ -11,11 +11,13 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/require"
@@ -84,12 +86,40 @@ type fakeConnector struct {
 	chats      map[string]string // user → 1:1 conversation created
 	forbidden  map[string]bool   // users who have not installed the app
 	expiresIn  int
+	// accepted202 answers posts 202 Accepted with no body: the message
+	// arrived, its id is not said (reported by Teams users; the REST
+	// reference lists 202 as a success of SendToConversation).
+	accepted202 bool
+	// teams are the channels of each team the bot is in, as
+	// GET /v3/teams/{teamId}/conversations lists them; the General
+	// channel has the team's id and a null name.
+	teams        map[string][]fakeChannel
+	channelLists int // GET .../conversations calls
+	tooBig       int // 413 answers given
+}
+
+type fakeChannel struct {
+	ID   string  `json:"id"`
+	Name *string `json:"name"`
+}
+
+// maxMessageUTF16 is Teams' bot message size limit: 100 KB of the payload
+// encoded as UTF-16, base64-encoded images not counted; above it the
+// connector answers 413 RequestEntityTooLarge with MessageSizeTooBig
+// (learn.microsoft.com, "Format your bot messages").
+const maxMessageUTF16 = 100 * 1024
+
+var dataURLRE = regexp.MustCompile(`data:image/[a-z+]+;base64,[A-Za-z0-9+/=]*`)
+
+// teamsSize measures a request body the way Teams documents it.
+func teamsSize(raw []byte) int {
+	return 2 * len(utf16.Encode([]rune(dataURLRE.ReplaceAllString(string(raw), ""))))
 }
 
 func newFakeConnector(t *testing.T) *fakeConnector {
 	k := testKeys(t)
 	f := &fakeConnector{t: t, signing: map[string]*rsa.PrivateKey{"key-1": k[0]}, tokens: map[string]bool{},
-		chats: map[string]string{}, forbidden: map[string]bool{}, expiresIn: 3600}
+		chats: map[string]string{}, forbidden: map[string]bool{}, expiresIn: 3600, teams: map[string][]fakeChannel{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /tenant/token", f.token)
 	mux.HandleFunc("GET /openid", func(w http.ResponseWriter, r *http.Request) {
@@ -102,6 +132,7 @@ func newFakeConnector(t *testing.T) *fakeConnector {
 	mux.HandleFunc("POST /v3/conversations/{conv}/activities/{id}", f.activity)
 	mux.HandleFunc("PUT /v3/conversations/{conv}/activities/{id}", f.activity)
 	mux.HandleFunc("DELETE /v3/conversations/{conv}/activities/{id}", f.activity)
+	mux.HandleFunc("GET /v3/teams/{team}/conversations", f.channels)
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	return f
@@ -213,6 +244,18 @@ func (f *fakeConnector) activity(w http.ResponseWriter, r *http.Request) {
 	s := sent{Method: r.Method, Path: r.URL.Path, Conv: r.PathValue("conv"), ID: r.PathValue("id"), Raw: raw}
 	if len(raw) > 0 {
 		require.NoError(f.t, json.Unmarshal(raw, &s.Activity), "bot sent an activity that is not JSON")
+		if msg := f.badEnvelope(r, s); msg != "" {
+			w.WriteHeader(http.StatusBadRequest)
+			writeJSON(w, map[string]any{"error": map[string]string{"code": "BadArgument", "message": msg}})
+			return
+		}
+		if n := teamsSize(raw); n > maxMessageUTF16 {
+			f.tooBig++
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			writeJSON(w, map[string]any{"error": map[string]string{"code": "MessageSizeTooBig",
+				"message": fmt.Sprintf("Message size %d exceeds the limit of %d", n, maxMessageUTF16)}})
+			return
+		}
 	}
 	id := s.ID
 	if r.Method == http.MethodPost {
@@ -220,16 +263,80 @@ func (f *fakeConnector) activity(w http.ResponseWriter, r *http.Request) {
 		id = fmt.Sprintf("17000000000%02d", f.seq)
 	}
 	s.NewID = id
+	if r.Method == http.MethodPost && f.accepted202 {
+		s.NewID = ""
+	}
 	f.sent = append(f.sent, s)
-	switch r.Method {
-	case http.MethodPost:
+	switch {
+	case r.Method == http.MethodPost && f.accepted202:
+		w.WriteHeader(http.StatusAccepted)
+	case r.Method == http.MethodPost:
 		w.WriteHeader(http.StatusCreated)
 		writeJSON(w, map[string]string{"id": id})
-	case http.MethodPut:
+	case r.Method == http.MethodPut:
 		writeJSON(w, map[string]string{"id": s.ID})
 	default:
 		w.WriteHeader(http.StatusOK)
 	}
+}
+
+// badEnvelope checks what the Bot Connector REST docs list for a message
+// the bot sends (replies: "Send and receive messages"; proactive messages:
+// the conversation and the bot): type message, from the bot, the
+// conversation of the path, replyToId = the activity replied to, the
+// user as recipient in a 1:1 chat. It returns what is wrong, or "".
+func (f *fakeConnector) badEnvelope(r *http.Request, s sent) string {
+	a := s.Activity
+	var bad []string
+	if a.Type != "message" {
+		bad = append(bad, fmt.Sprintf("type %q", a.Type))
+	}
+	if a.From == nil || a.From.ID != botID {
+		bad = append(bad, "from is not the bot")
+	}
+	if a.Conversation == nil || a.Conversation.ID != s.Conv {
+		bad = append(bad, "conversation is not the one of the path")
+	}
+	if r.Method == http.MethodPost && a.ReplyToID != s.ID {
+		bad = append(bad, fmt.Sprintf("replyToId %q, the path replies to %q", a.ReplyToID, s.ID))
+	}
+	if strings.HasPrefix(s.Conv, "a:") && (a.Recipient == nil || a.Recipient.ID == "") {
+		bad = append(bad, "no recipient in a 1:1 chat")
+	}
+	if r.Method == http.MethodPut && a.ID != s.ID {
+		bad = append(bad, "id is not the activity updated")
+	}
+	return strings.Join(bad, "; ")
+}
+
+// channels serves GET /v3/teams/{teamId}/conversations: the team's
+// channels, or 404 for a team the bot is not in.
+func (f *fakeConnector) channels(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.authorized(w, r) || f.failed(w) {
+		return
+	}
+	f.channelLists++
+	chs, ok := f.teams[r.PathValue("team")]
+	if !ok {
+		w.WriteHeader(http.StatusNotFound)
+		writeJSON(w, map[string]any{"error": map[string]string{"code": "NotFound", "message": "The bot is not part of the team."}})
+		return
+	}
+	writeJSON(w, map[string]any{"conversations": chs})
+}
+
+// addTeam publishes a team's channels: the General channel (id = team id,
+// null name) and the named ones, given as id, name, id, name...
+func (f *fakeConnector) addTeam(teamID string, idNames ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	chs := []fakeChannel{{ID: teamID}}
+	for i := 0; i+1 < len(idNames); i += 2 {
+		chs = append(chs, fakeChannel{ID: idNames[i], Name: &idNames[i+1]})
+	}
+	f.teams[teamID] = chs
 }
 
 // fail queues failures for the next connector calls.

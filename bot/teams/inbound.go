@@ -135,10 +135,10 @@ func replyMessage(r bot.Reply) *cadence.Message {
 // person, not outbox messages: a failure is logged and the person can ask
 // again.
 func (a *Adapter) replyWith(ctx context.Context, act *Activity, m *cadence.Message) {
-	acts, err := render(m, cardOptions{}, a.maxBytes)
+	acts, err := render(m, cardOptions{}, a.maxBytes, address{from: a.bot(), to: act.From, conv: act.Conversation.ID, replyTo: act.ID})
 	if err == nil {
 		for _, out := range acts {
-			if _, err = a.post(ctx, act.ServiceURL, act.Conversation.ID, act.ID, out); err != nil {
+			if _, err = a.post(ctx, act.ServiceURL, act.Conversation.ID, act.ID, act.From, out); err != nil {
 				break
 			}
 		}
@@ -294,18 +294,20 @@ func (a *Adapter) sendPrompt(ctx context.Context, act *Activity, p *cadence.Pers
 		}
 		return http.StatusInternalServerError, err
 	}
-	acts, err := render(m, o, a.maxBytes)
+	// Addressed as a reply to the click, the larger of the two ways the
+	// card goes out below.
+	acts, err := render(m, o, a.maxBytes, address{from: a.bot(), to: act.From, conv: act.Conversation.ID, replyTo: act.ID})
 	if err != nil {
 		return http.StatusInternalServerError, err
 	}
 	if act.ReplyToID != "" && len(o.values) > 0 && len(acts) == 1 {
-		err := a.put(ctx, act.ServiceURL, act.Conversation.ID, act.ReplyToID, acts[0])
+		err := a.put(ctx, act.ServiceURL, act.Conversation.ID, act.ReplyToID, act.From, acts[0])
 		if err == nil {
 			return http.StatusOK, nil
 		}
 		a.log.Warn().Err(err).Str("activity", act.ReplyToID).Msg("teams: could not update the card in place; replying instead")
 	}
-	d := destination{serviceURL: act.ServiceURL, conv: act.Conversation.ID}
+	d := destination{serviceURL: act.ServiceURL, conv: act.Conversation.ID, user: act.From.ID}
 	replyTo := act.ID
 	if !act.isPersonal() {
 		if d, err = a.personDestination(ctx, p.ID); err != nil {
@@ -316,7 +318,7 @@ func (a *Adapter) sendPrompt(ctx context.Context, act *Activity, p *cadence.Pers
 		replyTo = ""
 	}
 	for _, out := range acts {
-		if _, err := a.post(ctx, d.serviceURL, d.conv, replyTo, out); err != nil {
+		if _, err := a.post(ctx, d.serviceURL, d.conv, replyTo, recipientOf(d), out); err != nil {
 			a.log.Error().Err(err).Str("person", p.ID).Msg("teams: could not send the prompt card")
 			break
 		}

@@ -115,7 +115,7 @@ func TestUnreachablePeopleArePermanentFailures(t *testing.T) {
 		{"Teams refuses the 1:1 chat", "ben", "app_not_installed", func(e *env) {
 			require.Equal(t, http.StatusOK, e.deliver(e.teamInstall(ben)).Code)
 			e.fc.forbidden["29:ben"] = true
-		}, []string{"Ben (ben) has not installed", "status 403"}},
+		}, []string{"Ben (ben) has not installed", "Teams refused to open a 1:1 chat: The bot is not part of the conversation roster. (HTTP 403 Forbidden)"}},
 		{"the 1:1 chat is gone", "ana", "app_not_installed", func(e *env) {
 			require.Equal(t, http.StatusOK, e.deliver(e.personalInstall(ana)).Code)
 			e.fc.fail(reply{status: http.StatusForbidden, body: `{"error":{"code":"BotDisabledByAdmin","message":"The bot is blocked"}}`})

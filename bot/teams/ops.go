@@ -134,12 +134,12 @@ func (a *Adapter) redraw(ctx context.Context, act *Activity, key, line string, c
 	}
 	o := a.cardOptions()
 	o.note, o.closed = line, closed
-	acts, err := render(m, o, a.maxBytes)
+	acts, err := render(m, o, j.limit(a.maxBytes), a.addressOf(j))
 	if err != nil || len(acts) != len(j.Parts) {
 		log.Warn().Err(err).Int("parts", len(acts)).Msg("teams: the redrawn card does not fit the delivered one")
 		return false
 	}
-	if err := a.put(ctx, j.ServiceURL, j.Conversation, act.ReplyToID, acts[i]); err != nil {
+	if err := a.put(ctx, j.ServiceURL, j.Conversation, act.ReplyToID, j.recipient(), acts[i]); err != nil {
 		log.Warn().Err(err).Msg("teams: could not update the clicked card")
 		return false
 	}
@@ -157,9 +157,9 @@ func (a *Adapter) tellPrivately(ctx context.Context, act *Activity, p *cadence.P
 	d, err := a.personDestination(ctx, p.ID)
 	if err == nil {
 		var acts []*Activity
-		if acts, err = render(m, cardOptions{}, a.maxBytes); err == nil {
+		if acts, err = render(m, cardOptions{}, a.maxBytes, address{from: a.bot(), to: recipientOf(d), conv: d.conv}); err == nil {
 			for _, out := range acts {
-				if _, err = a.post(ctx, d.serviceURL, d.conv, "", out); err != nil {
+				if _, err = a.post(ctx, d.serviceURL, d.conv, "", recipientOf(d), out); err != nil {
 					break
 				}
 			}

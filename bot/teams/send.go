@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/rs/zerolog"
+
 	"github.com/cadencebot/cadencebot/cadence"
 )
 
@@ -14,11 +16,26 @@ import (
 // part, so a retried Send continues where it stopped and Update knows
 // every activity of a split message.
 type journalEntry struct {
-	ServiceURL   string   `json:"serviceUrl"`
-	Conversation string   `json:"conversation"`
-	ReplyTo      string   `json:"replyTo,omitempty"`
-	Parts        []string `json:"parts"` // activity IDs, in order
-	Total        int      `json:"total"` // parts the message was rendered into
+	ServiceURL   string `json:"serviceUrl"`
+	Conversation string `json:"conversation"`
+	ReplyTo      string `json:"replyTo,omitempty"`
+	// Recipient is the user of a 1:1 chat, the recipient of each part.
+	Recipient string `json:"recipient,omitempty"`
+	// Parts are the activity IDs, in order; "" for a part Teams accepted
+	// (202) without saying its id, which cannot be updated in place.
+	Parts []string `json:"parts"`
+	Total int      `json:"total"` // parts the message was rendered into
+	// Limit is the part size after Teams refused a larger one (413), in
+	// UTF-16 bytes; 0 for the default.
+	Limit int `json:"limit,omitempty"`
+}
+
+// limit is the size the message's parts are rendered at.
+func (j *journalEntry) limit(def int) int {
+	if j.Limit > 0 && j.Limit < def {
+		return j.Limit
+	}
+	return def
 }
 
 // cardOptions are the options of a card as first sent: the roster for
@@ -31,10 +48,26 @@ func (j *journalEntry) complete() bool { return j.Total > 0 && len(j.Parts) >= j
 
 func (j *journalEntry) ref() cadence.Ref { return cadence.Ref{Channel: j.Conversation, ID: j.Parts[0]} }
 
-// destination is where a message goes.
+// destination is where a message goes: a conversation and, in a 1:1
+// chat, the user it goes to.
 type destination struct {
 	serviceURL string
 	conv       string
+	user       string
+}
+
+func recipientOf(d destination) *ChannelAccount {
+	if d.user == "" {
+		return nil
+	}
+	return &ChannelAccount{ID: d.user}
+}
+
+func (j *journalEntry) recipient() *ChannelAccount {
+	if j.Recipient == "" {
+		return nil
+	}
+	return &ChannelAccount{ID: j.Recipient}
 }
 
 // Send implements cadence.Chat: it renders m as one or more Adaptive Card
@@ -47,40 +80,24 @@ func (a *Adapter) Send(ctx context.Context, m *cadence.Message, thread cadence.R
 	if j != nil && j.complete() {
 		return j.ref(), nil // delivered before a crash or a lost reply
 	}
-	acts, err := render(m, a.cardOptions(), a.maxBytes)
-	if err != nil {
-		return cadence.Ref{}, permanent("message_too_large", err)
-	}
 	if j == nil {
 		d, err := a.destination(ctx, m.To)
 		if err != nil {
 			return cadence.Ref{}, err
 		}
-		j = &journalEntry{ServiceURL: d.serviceURL, Conversation: d.conv}
+		j = &journalEntry{ServiceURL: d.serviceURL, Conversation: d.conv, Recipient: d.user}
 		if !thread.IsZero() && (thread.Channel == "" || thread.Channel == d.conv) {
 			j.ReplyTo = thread.ID
 		}
 	}
-	j.Total = max(len(acts), len(j.Parts))
-	log := a.log.With().Str("key", m.Key).Str("ritual", m.RitualID).Str("occurrence", m.OccurrenceID).Logger()
-	for i := len(j.Parts); i < len(acts); i++ {
-		id, err := a.post(ctx, j.ServiceURL, j.Conversation, j.ReplyTo, acts[i])
-		if err != nil {
-			if isGone(err) && m.To.Person != "" {
-				err = a.notInstalled(ctx, m.To.Person, err)
-			} else if isGone(err) {
-				err = &cadence.SendError{Code: "app_not_installed", Err: fmt.Errorf("cannot post to Teams channel %q (%v): %s", m.To.Channel, err, fixInstallTeam)}
-			}
-			return cadence.Ref{}, err
+	if err := a.deliver(ctx, m, j, false); err != nil {
+		if isGone(err) && m.To.Person != "" {
+			err = a.notInstalled(ctx, m.To.Person, err)
+		} else if isGone(err) {
+			err = &cadence.SendError{Code: "app_not_installed", Err: fmt.Errorf("cannot post to the Teams channel %q (%v): %s", m.To.Channel, wordsOf(err), fixInstallTeam)}
 		}
-		j.Parts = append(j.Parts, id)
-		if err := a.saveJournal(ctx, m.Key, j); err != nil {
-			// Delivered: report success so the dispatcher records the Ref;
-			// only the crash-safety net of Lookup is missing for this one.
-			log.Error().Err(err).Msg("teams: could not journal a delivered activity")
-		}
+		return cadence.Ref{}, err
 	}
-	log.Debug().Str("conversation", j.Conversation).Int("parts", len(j.Parts)).Msg("teams: delivered")
 	return j.ref(), nil
 }
 
@@ -92,45 +109,105 @@ func (a *Adapter) Update(ctx context.Context, ref cadence.Ref, m *cadence.Messag
 	if err != nil {
 		return &cadence.SendError{Retryable: true, Code: "store", Err: err}
 	}
-	if j == nil || len(j.Parts) == 0 || j.Parts[0] != ref.ID {
+	// A ref without an id is a first part Teams accepted without one
+	// (202): the journal knows what became of it since.
+	if j == nil || len(j.Parts) == 0 || (ref.ID != "" && j.Parts[0] != ref.ID) {
 		d, err := a.destination(ctx, m.To)
 		if err != nil {
 			return err
 		}
-		j = &journalEntry{ServiceURL: d.serviceURL, Conversation: ref.Channel, Parts: []string{ref.ID}, Total: 1}
+		j = &journalEntry{ServiceURL: d.serviceURL, Conversation: ref.Channel, Recipient: d.user, Parts: []string{ref.ID}, Total: 1}
 	}
-	acts, err := render(m, a.cardOptions(), a.maxBytes)
-	if err != nil {
-		return permanent("message_too_large", err)
+	return a.deliver(ctx, m, j, true)
+}
+
+// deliver renders m at the journal's size limit and brings Teams in line
+// with it: missing parts are posted; parts already delivered are updated
+// in place when revise is set (a resumed Send skips them: they were
+// rendered the same way), and surplus ones deleted. A 413 (too large:
+// Teams measured more than we did) re-renders in smaller parts and
+// revises what was already posted, down to minActivityBytes a part.
+func (a *Adapter) deliver(ctx context.Context, m *cadence.Message, j *journalEntry, revise bool) error {
+	log := a.log.With().Str("key", m.Key).Str("ritual", m.RitualID).Str("occurrence", m.OccurrenceID).Logger()
+	for {
+		limit := j.limit(a.maxBytes)
+		acts, err := render(m, a.cardOptions(), limit, a.addressOf(j))
+		if err != nil {
+			return permanent("message_too_large", err)
+		}
+		err = a.sync(ctx, m.Key, j, acts, revise, log)
+		if httpStatus(err) != http.StatusRequestEntityTooLarge {
+			if err == nil {
+				log.Debug().Str("conversation", j.Conversation).Int("parts", len(j.Parts)).Msg("teams: delivered")
+			}
+			return err
+		}
+		if limit <= minActivityBytes {
+			return &cadence.SendError{Code: "message_too_large", Err: fmt.Errorf("Teams refused the %s as too large even when split into parts of %d KB (%v)", m.Kind, limit/1024, wordsOf(err))}
+		}
+		j.Limit = max(minActivityBytes, limit*2/3)
+		log.Warn().Int("limit", limit).Int("next_limit", j.Limit).Msg("teams: Teams found the message too large; splitting it in smaller parts")
+		if err := a.saveJournal(ctx, m.Key, j); err != nil {
+			return &cadence.SendError{Retryable: true, Code: "store", Err: err}
+		}
+		revise = true
 	}
+}
+
+// sync makes the parts in Teams match acts (see deliver).
+func (a *Adapter) sync(ctx context.Context, key string, j *journalEntry, acts []*Activity, revise bool, log zerolog.Logger) error {
+	j.Total = max(len(acts), len(j.Parts))
 	for i, act := range acts {
-		if i < len(j.Parts) {
-			if err := a.put(ctx, j.ServiceURL, j.Conversation, j.Parts[i], act); err != nil {
+		if i < len(j.Parts) && !revise {
+			continue
+		}
+		if i < len(j.Parts) && j.Parts[i] != "" {
+			if err := a.put(ctx, j.ServiceURL, j.Conversation, j.Parts[i], j.recipient(), act); err != nil {
 				return err
 			}
 			continue
 		}
-		id, err := a.post(ctx, j.ServiceURL, j.Conversation, j.ReplyTo, act)
+		// A new part, or one Teams accepted without an id (202): post
+		// this revision, and update that one from now on.
+		id, err := a.post(ctx, j.ServiceURL, j.Conversation, j.ReplyTo, j.recipient(), act)
 		if err != nil {
 			return err
 		}
-		j.Parts = append(j.Parts, id)
-		if err := a.saveJournal(ctx, m.Key, j); err != nil {
-			return &cadence.SendError{Retryable: true, Code: "store", Err: err}
+		if i < len(j.Parts) {
+			j.Parts[i] = id
+		} else {
+			j.Parts = append(j.Parts, id)
+		}
+		if err := a.saveJournal(ctx, key, j); err != nil {
+			if revise {
+				return &cadence.SendError{Retryable: true, Code: "store", Err: err}
+			}
+			// Delivered: report success so the dispatcher records the Ref;
+			// only the crash-safety net of Lookup is missing for this one.
+			log.Error().Err(err).Msg("teams: could not journal a delivered activity")
 		}
 	}
+	if !revise {
+		return nil
+	}
 	for len(j.Parts) > len(acts) {
-		last := j.Parts[len(j.Parts)-1]
-		if err := a.remove(ctx, j.ServiceURL, j.Conversation, last); err != nil && !isGone(err) {
-			return err
+		if last := j.Parts[len(j.Parts)-1]; last != "" {
+			if err := a.remove(ctx, j.ServiceURL, j.Conversation, last); err != nil && !isGone(err) {
+				return err
+			}
 		}
 		j.Parts = j.Parts[:len(j.Parts)-1]
 	}
 	j.Total = len(acts)
-	if err := a.saveJournal(ctx, m.Key, j); err != nil {
+	if err := a.saveJournal(ctx, key, j); err != nil {
 		return &cadence.SendError{Retryable: true, Code: "store", Err: err}
 	}
 	return nil
+}
+
+// addressOf is the envelope of j's activities.
+func (a *Adapter) addressOf(j *journalEntry) address {
+	return address{from: a.bot(), to: j.recipient(), conv: j.Conversation, replyTo: j.ReplyTo}
 }
 
 // Lookup implements cadence.Reconciler: a message whose every part was
@@ -174,20 +251,29 @@ func (a *Adapter) saveJournal(ctx context.Context, key string, j *journalEntry) 
 }
 
 // post, put and remove pace each call per conversation and turn
-// throttling into backoff for that conversation.
-func (a *Adapter) post(ctx context.Context, serviceURL, conv, replyTo string, act *Activity) (string, error) {
+// throttling into backoff for that conversation. post and put address the
+// activity as the Bot Connector documents for replies and proactive
+// messages: from the bot, in the conversation, to the user of a 1:1 chat
+// (to may be nil in a channel), replying to replyTo.
+func (a *Adapter) post(ctx context.Context, serviceURL, conv, replyTo string, to *ChannelAccount, act *Activity) (string, error) {
 	if err := a.pace(ctx, conv); err != nil {
 		return "", err
 	}
+	a.address(act, conv, replyTo, to)
 	id, err := a.conn.send(ctx, serviceURL, conv, replyTo, act)
 	return id, a.settle(conv, err)
 }
 
-func (a *Adapter) put(ctx context.Context, serviceURL, conv, id string, act *Activity) error {
+func (a *Adapter) put(ctx context.Context, serviceURL, conv, id string, to *ChannelAccount, act *Activity) error {
 	if err := a.pace(ctx, conv); err != nil {
 		return err
 	}
+	a.address(act, conv, "", to)
 	return a.settle(conv, a.conn.update(ctx, serviceURL, conv, id, act))
+}
+
+func (a *Adapter) address(act *Activity, conv, replyTo string, to *ChannelAccount) {
+	address{from: a.bot(), to: to, conv: conv, replyTo: replyTo}.apply(act)
 }
 
 func (a *Adapter) remove(ctx context.Context, serviceURL, conv, id string) error {
@@ -247,6 +333,15 @@ func isGone(err error) bool {
 	var se *cadence.SendError
 	st := httpStatus(err)
 	return errors.As(err, &se) && !se.Retryable && (st == http.StatusForbidden || st == http.StatusNotFound)
+}
+
+// wordsOf is an error's text without the SendError code in front.
+func wordsOf(err error) error {
+	var se *cadence.SendError
+	if errors.As(err, &se) && se.Err != nil {
+		return se.Err
+	}
+	return err
 }
 
 func permanent(code string, err error) *cadence.SendError {

@@ -227,7 +227,7 @@ func TestLongSummaryIsSplitAndUpdatedPartByPart(t *testing.T) {
 // without posting the first again, also by a new adapter (a restart), and
 // Lookup tells the dispatcher a journaled message was delivered.
 func TestRestartMidSend(t *testing.T) {
-	e := installed(t, teams.WithMaxActivityBytes(2048))
+	e := installed(t, teams.WithMaxActivityBytes(4096)) // UTF-16 bytes: one 1200-character line a part
 	ctx := context.Background()
 	sum := &cadence.Message{Key: "summary", Kind: cadence.KindSummary, To: cadence.Recipient{Channel: channelID},
 		Body: cadence.Body{Title: "Summary", Sections: []cadence.Section{{Lines: []string{strings.Repeat("a", 1200), strings.Repeat("b", 1200), strings.Repeat("c", 1200)}}}}}

@@ -1,19 +1,45 @@
 package teams
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/cadencebot/cadencebot/cadence"
 )
 
-// maxActivityBytes keeps every activity under Teams' message size limit
-// (about 80 KB for a bot message, attachments included) with room for the
-// envelope the connector adds.
-const maxActivityBytes = 78 * 1024
+// Teams limits a bot message to 100 KB of its payload encoded as UTF-16,
+// base64 images not counted, and recommends staying within 80 KB
+// ("Format your bot messages"); above it the connector answers 413
+// MessageSizeTooBig. So sizes here are UTF-16 bytes, two per ASCII
+// character: an activity of plain JSON holds about 40 K characters.
+const (
+	maxActivityBytes = 80 * 1024
+	// minActivityBytes is as small as a 413 makes the parts of a message.
+	minActivityBytes = 8 * 1024
+	// maxRequestBytes bounds the request as sent (UTF-8, an inline chart
+	// included), far under the connector's request size limit.
+	maxRequestBytes = 200 * 1024
+)
 
 var errTooLarge = errors.New("message too large")
+
+// address is the envelope of the activities of one message (see
+// Adapter.post): measured with the card, because it counts towards the
+// size Teams limits.
+type address struct {
+	from, to      *ChannelAccount
+	conv, replyTo string
+}
+
+func (ad address) apply(act *Activity) {
+	if ad.from == nil {
+		return // a card alone (golden files)
+	}
+	act.From, act.Conversation, act.Recipient, act.ReplyToID = ad.from, &Conversation{ID: ad.conv}, ad.to, ad.replyTo
+}
 
 // render turns a message into one or more card activities, each at most
 // max bytes of JSON. A picture is shown after the content only when the
@@ -23,17 +49,23 @@ var errTooLarge = errors.New("message too large")
 // split between its content lines: the first part carries the header,
 // later parts a "(2/3)" title, and the last the inputs, footer and
 // buttons. A single line longer than a whole activity is cut with "…".
-func render(m *cadence.Message, o cardOptions, max int) ([]*Activity, error) {
+func render(m *cadence.Message, o cardOptions, max int, ad address) ([]*Activity, error) {
 	p := buildParts(m, o)
 	summary := m.Body.Text
 	if summary == "" {
 		summary = m.Body.Title
 	}
+	fallback := fallbackText(m)
+	activity := func(body, actions []any) *Activity {
+		act := cardActivity(newCard(body, actions, fallback), summary)
+		ad.apply(act)
+		return act
+	}
 	single := func(content []any) (*Activity, bool, error) {
 		body := append(append(append([]any{}, p.header...), content...), p.trailer...)
-		whole := cardActivity(newCard(body, p.actions), summary)
-		n, err := jsonSize(whole)
-		return whole, n <= max, err
+		whole := activity(body, p.actions)
+		b, err := marshal(whole)
+		return whole, teamsSize(b) <= max && len(b) <= maxRequestBytes, err
 	}
 	if p.image != nil {
 		whole, fits, err := single(append(append([]any{}, p.content...), p.image))
@@ -50,7 +82,7 @@ func render(m *cadence.Message, o cardOptions, max int) ([]*Activity, error) {
 		return []*Activity{whole}, nil
 	}
 
-	base, err := jsonSize(cardActivity(newCard(nil, nil), summary))
+	base, err := jsonSize(activity(nil, nil))
 	if err != nil {
 		return nil, err
 	}
@@ -110,12 +142,12 @@ func render(m *cadence.Message, o cardOptions, max int) ([]*Activity, error) {
 			body = append(body, p.trailer...)
 			actions = p.actions
 		}
-		out[i] = cardActivity(newCard(body, actions), summary)
+		out[i] = activity(body, actions)
 	}
 	return out, nil
 }
 
-// shrink cuts a text block until it fits in room bytes.
+// shrink cuts a text block until it fits in room (UTF-16 bytes).
 func shrink(e any, room int) (any, int, error) {
 	tb, ok := e.(textBlock)
 	if !ok {
@@ -141,9 +173,10 @@ func shrink(e any, room int) (any, int, error) {
 	return nil, 0, fmt.Errorf("%w: no room for even one line", errTooLarge)
 }
 
+// jsonSize is the size of v's JSON as Teams counts it.
 func jsonSize(v any) (int, error) {
 	b, err := marshal(v)
-	return len(b), err
+	return teamsSize(b), err
 }
 
 // elemsSize is the size elements add to a JSON array: each element and a
@@ -155,7 +188,31 @@ func elemsSize(es []any) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		n += len(b) + 1
+		n += teamsSize(b) + 2
 	}
 	return n, nil
 }
+
+// teamsSize is the size of a JSON payload encoded as UTF-16, the base64
+// data of inline images left out, as Teams measures a bot message.
+func teamsSize(b []byte) int {
+	n := 0
+	for len(b) > 0 {
+		if b[0] == 'd' && bytes.HasPrefix(b, dataURLPrefix) {
+			// Skip the base64 up to the closing quote of the string.
+			end := bytes.IndexByte(b, '"')
+			if end < 0 {
+				end = len(b)
+			}
+			n += 2 * len(dataURLPrefix)
+			b = b[end:]
+			continue
+		}
+		r, size := utf8.DecodeRune(b)
+		n += 2 * utf16.RuneLen(r)
+		b = b[size:]
+	}
+	return n
+}
+
+var dataURLPrefix = []byte("data:image/")
