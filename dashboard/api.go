@@ -5,19 +5,31 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/cadencebot/cadencebot/cadence"
 )
 
-// builtinTables are the tables every report yields, by API name.
-var builtinTables = map[string]func(*cadence.Report) *Table{
-	"team":    teamTable,
-	"weeks":   weeksTable,
-	"rituals": ritualsTable,
-	"heatmap": func(r *cadence.Report) *Table { return buildHeatmap(r).table() },
-	"people":  peopleTable,
+// builtinTables are the API names of the tables every report yields.
+var builtinTables = []string{"team", "weeks", "rituals", "heatmap", "people"}
+
+// builtinTable builds a table every report yields, by API name, or nil.
+func (s *Server) builtinTable(name string, r *cadence.Report) *Table {
+	switch name {
+	case "team":
+		return teamTable(r)
+	case "weeks":
+		return weeksTable(r)
+	case "rituals":
+		return ritualsTable(r)
+	case "heatmap":
+		return buildHeatmap(r).table()
+	case "people":
+		return peopleTable(r, s.opts.Threshold)
+	}
+	return nil
 }
 
 // splitFile turns "people.csv" into ("people", "csv").
@@ -28,8 +40,7 @@ func splitFile(file string) (name, ext string, ok bool) {
 
 func (s *Server) apiTable(w http.ResponseWriter, r *http.Request) {
 	name, ext, ok := splitFile(r.PathValue("file"))
-	build := builtinTables[name]
-	if !ok || build == nil {
+	if !ok || !slices.Contains(builtinTables, name) {
 		http.Error(w, fmt.Sprintf("no table %q: want team, weeks, rituals, heatmap or people, as .csv or .json", r.PathValue("file")), http.StatusNotFound)
 		return
 	}
@@ -38,7 +49,7 @@ func (s *Server) apiTable(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	t := build(rep)
+	t := s.builtinTable(name, rep)
 	if err := sortTable(t, f); err != nil {
 		s.fail(w, r, err)
 		return
@@ -125,8 +136,8 @@ func (s *Server) apiReport(w http.ResponseWriter, r *http.Request) {
 		Filter:      filterDoc{Rituals: nonNil(f.RitualIDs), Capability: f.Capability, People: nonNil(f.PersonIDs)},
 		Tables:      make(map[string]*Table, len(builtinTables)),
 	}
-	for name, build := range builtinTables {
-		doc.Tables[name] = build(rep)
+	for _, name := range builtinTables {
+		doc.Tables[name] = s.builtinTable(name, rep)
 	}
 	if err := sortTable(doc.Tables["people"], f); err != nil {
 		s.fail(w, r, err)

@@ -3,6 +3,7 @@ package dashboard_test
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -76,7 +77,7 @@ type pageState struct {
 }
 
 const readState = `(() => {
-  const svg = document.querySelector('svg.trend');
+  const svg = [...document.querySelectorAll('svg.trend')].find(s => s.getBoundingClientRect().width > 0);
   const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
   const card = (label) => {
     for (const c of document.querySelectorAll('.card')) if (c.querySelector('h2').textContent === label) return c.querySelector('.big').textContent;
@@ -90,7 +91,7 @@ const readState = `(() => {
   }
   return {
     url: location.href,
-    points: document.querySelectorAll('svg.trend circle.point').length,
+    points: svg ? svg.querySelectorAll('circle.point').length : 0,
     chartW: box.width, chartH: box.height,
     heatCells: document.querySelectorAll('table.heat tbody td').length,
     onTimeCard: card('On time'), scoreCard: card('Team score'),
@@ -144,7 +145,7 @@ func TestDashboardInHeadlessChromium(t *testing.T) {
 		resp, err := chromedp.RunResponse(ctx, chromedp.Navigate(base))
 		require.NoError(t, err)
 		require.EqualValues(t, http.StatusOK, resp.Status)
-		require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("svg.trend circle.point"))))
+		require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("svg.trend.wide circle.point"))))
 		s := state(t, ctx)
 		assert.Equal(t, 12, s.Points)
 		assert.Greater(t, s.ChartW, 600.0, "the chart fills the column")
@@ -221,11 +222,115 @@ func TestDashboardInHeadlessChromium(t *testing.T) {
 
 	t.Run("readable on a phone", func(t *testing.T) {
 		require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)))
+		defer func() { require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900))) }()
 		_, err := chromedp.RunResponse(ctx, chromedp.Navigate(base))
 		require.NoError(t, err)
 		s := state(t, ctx)
-		assert.False(t, s.Overflow, "wide tables scroll inside their box, not the page")
+		assert.False(t, s.Overflow, "nothing scrolls the page sideways")
 		assert.Greater(t, s.ChartW, 300.0)
-		screenshot(t, ctx, "dashboard-phone.png")
+		assert.Equal(t, 12, s.Points, "the phone's chart has every week")
+
+		// Tap for details: a heatmap cell and a week of the chart.
+		for _, sel := range []string{`table.heat td[tabindex]`, `svg.trend.narrow rect.hit:last-of-type`} {
+			require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))), sel)
+			tapped, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
+			  const el = document.querySelector('.tapped');
+			  return [el ? el.getAttribute('data-detail') : '', el ? el.closest('.block').querySelector('.tap-detail').textContent : ''];
+			})()`))
+			require.NoError(t, err)
+			assert.NotEmpty(t, tapped[0], sel)
+			assert.Equal(t, tapped[0], tapped[1], "%s: a tap shows the figures under it", sel)
+		}
 	})
+}
+
+// fitProblems lists what does not fit the viewport: the page scrolling
+// sideways, a table wider than its box (even one that scrolls inside it),
+// a clipped table heading, a chart whose axis or labels leave the screen
+// or collide, and, on a phone, a data table still laid out as a table.
+const fitProblems = `(() => {
+  const out = [];
+  const vw = window.innerWidth;
+  if (document.documentElement.scrollWidth > vw + 1) out.push('the page scrolls sideways: ' + document.documentElement.scrollWidth + ' > ' + vw);
+  const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  for (const t of document.querySelectorAll('table')) {
+    if (!visible(t)) continue;
+    const name = t.dataset.table || t.className;
+    const box = t.closest('.block').getBoundingClientRect();
+    const r = t.getBoundingClientRect();
+    if (r.right > box.right + 1 || r.left < box.left - 1 || t.scrollWidth > t.clientWidth + 1)
+      out.push('table ' + name + ' overflows its box: ' + Math.round(r.width) + ' px in ' + Math.round(box.width));
+    for (let p = t.parentElement; p && p !== document.body; p = p.parentElement)
+      if (p.scrollWidth > p.clientWidth + 1) out.push('table ' + name + ' scrolls inside ' + p.tagName + '.' + p.className);
+    for (const th of t.querySelectorAll('thead th')) {
+      if (visible(th) && th.scrollWidth > th.clientWidth + 1) out.push('table ' + name + ': heading "' + th.textContent.trim() + '" is cut off');
+    }
+    if (vw < 600 && t.classList.contains('data')) {
+      const td = t.querySelector('tbody td');
+      if (td && getComputedStyle(td).display !== 'block') out.push('table ' + name + ' is not shown as cards on a phone');
+    }
+  }
+  for (const svg of document.querySelectorAll('svg.trend')) {
+    if (!visible(svg)) continue;
+    const s = svg.getBoundingClientRect();
+    if (s.left < -1 || s.right > vw + 1) out.push('chart ' + svg.getAttribute('class') + ' leaves the screen: ' + Math.round(s.left) + '..' + Math.round(s.right));
+    for (let p = svg.parentElement; p && p !== document.body; p = p.parentElement)
+      if (p.scrollWidth > p.clientWidth + 1) out.push('chart scrolls inside ' + p.tagName);
+    for (const l of svg.querySelectorAll('text.ylabel, text.xlabel, text.value, text.target-label')) {
+      const b = l.getBoundingClientRect();
+      if (b.left < s.left - 1 || b.right > s.right + 1 || b.left < 0 || b.right > vw) out.push('chart label "' + l.textContent + '" is clipped');
+      if (l.classList.contains('ylabel') && b.height < 9) out.push('axis label "' + l.textContent + '" is ' + b.height.toFixed(1) + ' px tall: unreadable');
+    }
+    for (const row of ['text.xlabel:not(.year)', 'text.xlabel.year']) {
+      const boxes = [...svg.querySelectorAll(row)].map(l => l.getBoundingClientRect()).sort((a, b) => a.left - b.left);
+      for (let i = 1; i < boxes.length; i++)
+        if (boxes[i].left < boxes[i-1].right + 2) out.push('chart labels collide in ' + svg.getAttribute('class'));
+    }
+  }
+  return out;
+})()`
+
+// TestDashboardFitsLaptopAndPhone visits every page at 1280 and 390 px
+// wide, with a year of weeks and the MLOps sections, and fails on
+// anything that does not fit (fitProblems). Screenshots go to
+// $CADENCEBOT_ARTIFACTS when set.
+func TestDashboardFitsLaptopAndPhone(t *testing.T) {
+	requireChromium(t)
+	f := newFixture(fixtureSpec{people: 40, rituals: 5, weeks: 60, seed: 5})
+	ops := newOpsFixture(t)
+	h := dashboard.New(f, cadence.NewManualClock(fixtureNow), dashboard.Options{
+		Loopback: true, Threshold: 70, Sections: ops.sections, Log: zerolog.New(zerolog.NewTestWriter(t)),
+	}).Handler()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+
+	pages := []struct{ name, path string }{
+		{"overview", "/"},
+		{"overview-year", "/?weeks=52"},
+		{"people", "/people?sort=on_time_pct"},
+		{"followups", "/s/followups" + opsWeek},
+		{"incidents", "/s/incidents" + opsWeek},
+		{"releases", "/s/releases" + opsWeek},
+	}
+	bctx := newBrowser(t)
+	for _, width := range []int64{1280, 390} {
+		t.Run(strconv.FormatInt(width, 10), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(bctx, 60*time.Second)
+			defer cancel()
+			vp := chromedp.EmulateViewport(width, 900)
+			if width < 600 {
+				vp = chromedp.EmulateViewport(width, 844, chromedp.EmulateMobile)
+			}
+			require.NoError(t, chromedp.Do(ctx, vp))
+			for _, p := range pages {
+				resp, err := chromedp.RunResponse(ctx, chromedp.Navigate(srv.URL+p.path))
+				require.NoError(t, err, p.path)
+				require.EqualValues(t, http.StatusOK, resp.Status, p.path)
+				problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](fitProblems))
+				require.NoError(t, err)
+				assert.Empty(t, problems, "%s at %d px", p.path, width)
+				screenshot(t, ctx, fmt.Sprintf("fit-%d-%s.png", width, p.name))
+			}
+		})
+	}
 }

@@ -175,7 +175,15 @@ func (f *fakeService) compute(q cadence.ReportQuery) *cadence.Report {
 			if people[p.person] == nil {
 				people[p.person] = &acc{}
 			}
-			people[p.person].prompt(p)
+			// The person's occurrences, as the engine counts them, so
+			// their score has the held-on-time part.
+			pa := people[p.person]
+			pa.t.Occurrences++
+			pa.t.Held++
+			if !o.late {
+				pa.t.HeldOnTime++
+			}
+			pa.prompt(p)
 		}
 		rep.Occurrences = append(rep.Occurrences, oa)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,6 +29,9 @@ type Filter struct {
 	PersonIDs  []string // the people holding Capability
 	Sort       string   // column key of the page's main table; "" = default order
 	Desc       bool
+	// Weeks is a preset's length ("weeks=13"): the range ends today and
+	// starts that many ISO weeks back, so a bookmark keeps rolling.
+	Weeks int
 
 	fromSet, toSet bool
 }
@@ -40,8 +44,17 @@ type FilterError struct {
 
 func (e *FilterError) Error() string { return fmt.Sprintf("query parameter %q: %s", e.Param, e.Msg) }
 
-// ParseFilter reads from, to (YYYY-MM-DD, inclusive), ritual (repeatable),
-// cap, sort and dir. Unknown rituals and capabilities are errors rather
+// Presets are the period links above the filters, in ISO weeks.
+var Presets = []struct {
+	Label string
+	Weeks int
+}{{"4 weeks", 4}, {"Quarter", 13}, {"Year", 52}}
+
+// maxWeeks bounds the weeks parameter like maxRange bounds dates.
+const maxWeeks = 156
+
+// ParseFilter reads from, to (YYYY-MM-DD, inclusive), weeks (a preset
+// length instead of from), ritual (repeatable), cap, sort and dir. Unknown rituals and capabilities are errors rather
 // than empty results, so a typo in a bookmarked URL is visible.
 func ParseFilter(q url.Values, now time.Time, rituals []*cadence.Ritual, roster *cadence.Roster) (Filter, error) {
 	var f Filter
@@ -54,7 +67,18 @@ func ParseFilter(q url.Values, now time.Time, rituals []*cadence.Ritual, roster 
 		}
 		f.To, f.toSet = d.AddDate(0, 0, 1), true
 	}
-	f.From = weekStart(f.To.AddDate(0, 0, -1)).AddDate(0, 0, -7*(DefaultWeeks-1))
+	weeks := DefaultWeeks
+	if s := strings.TrimSpace(q.Get("weeks")); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > maxWeeks {
+			return f, &FilterError{"weeks", fmt.Sprintf("%q is not a number of weeks from 1 to %d", s, maxWeeks)}
+		}
+		if strings.TrimSpace(q.Get("from")) != "" {
+			return f, &FilterError{"weeks", "give either weeks or from, not both"}
+		}
+		weeks, f.Weeks = n, n
+	}
+	f.From = weekStart(f.To.AddDate(0, 0, -1)).AddDate(0, 0, -7*(weeks-1))
 	if s := strings.TrimSpace(q.Get("from")); s != "" {
 		d, err := time.Parse(dateLayout, s)
 		if err != nil {
@@ -118,6 +142,9 @@ func (f Filter) Values() url.Values {
 	v := url.Values{}
 	if f.fromSet {
 		v.Set("from", f.From.Format(dateLayout))
+	}
+	if f.Weeks > 0 {
+		v.Set("weeks", strconv.Itoa(f.Weeks))
 	}
 	if f.toSet {
 		v.Set("to", f.LastDay().Format(dateLayout))

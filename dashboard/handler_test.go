@@ -19,11 +19,12 @@ func TestOverviewShowsTrendHeatmapAndTables(t *testing.T) {
 	h := newHandler(t, smallFixture(), dashboard.Options{})
 	page := getOK(t, h, "/")
 
-	assert.Contains(t, page, `<svg class="trend"`)
-	assert.Equal(t, 12, strings.Count(page, `<circle class="point"`), "one point per week of the default 12-week range")
-	assert.Equal(t, 12, strings.Count(page, `<tr><th scope="row">20`), "one heatmap row per ISO week")
-	assert.Contains(t, page, `<th scope="row">2025-W51</th>`, "the range starts on the Monday 11 weeks before this week")
-	assert.Contains(t, page, `<th scope="row">2026-W10</th>`)
+	assert.Contains(t, page, `<svg class="trend wide"`)
+	assert.Contains(t, page, `<svg class="trend narrow"`, "a chart drawn for phones, not the wide one scrolled")
+	assert.Equal(t, 2*12, strings.Count(page, `<circle class="point`), "one point per week of the default 12-week range, in each chart")
+	assert.Equal(t, 12, strings.Count(page, `<tr><th scope="row"><span class="year">20`), "one heatmap row per ISO week")
+	assert.Contains(t, page, `<th scope="row"><span class="year">2025-</span>W51</th>`, "the range starts on the Monday 11 weeks before this week")
+	assert.Contains(t, page, `<th scope="row"><span class="year">2026-</span>W10</th>`)
 	assert.Contains(t, page, `class="h-missed h-late"`, "the triage missed during downtime is marked")
 	assert.Contains(t, page, `class="h-skip"`, "the skipped planning is marked")
 	for _, id := range []string{"rituals", "weeks"} {
@@ -64,10 +65,10 @@ func TestPeopleFiguresMatchHandComputation(t *testing.T) {
 	h := newHandler(t, handFixture(), dashboard.Options{})
 	got := getCSV(t, h, "/api/people.csv")
 	want := [][]string{
-		{"person", "name", "expected", "excused", "answered", "answered_pct", "on_time", "on_time_pct", "streak", "median_latency_s"},
-		{"ana", "Ana", "2", "0", "2", "100", "2", "100", "2", "1200"}, // median of 10m and 30m
-		{"bo", "Bo", "2", "0", "1", "50", "0", "0", "0", "18000"},
-		{"cy", `Cy, "the" <lead>`, "0", "2", "0", "", "0", "", "0", ""}, // nothing expected: blank, not 0%
+		{"person", "name", "expected", "excused", "answered", "answered_pct", "on_time", "on_time_pct", "streak", "median_latency_s", "score"},
+		{"ana", "Ana", "2", "0", "2", "100", "2", "100", "2", "1200", "80"}, // median of 10m and 30m
+		{"bo", "Bo", "2", "0", "1", "50", "0", "0", "0", "18000", "20"},
+		{"cy", `Cy, "the" <lead>`, "0", "2", "0", "", "0", "", "0", "", "50"}, // nothing expected: blank, not 0%
 	}
 	assert.Equal(t, want, got)
 
@@ -82,8 +83,8 @@ func TestPeopleFiguresMatchHandComputation(t *testing.T) {
 
 	page := getOK(t, h, "/people")
 	assert.Contains(t, page, `Cy, &#34;the&#34; &lt;lead&gt;`, "names are escaped")
-	assert.Contains(t, page, `<td data-value="1200" class="num">20m</td>`)
-	assert.Contains(t, page, `<td data-value="18000" class="num">5h</td>`)
+	assert.Contains(t, page, `<td data-value="1200" class="num" data-label="Median latency">20m</td>`)
+	assert.Contains(t, page, `<td data-value="18000" class="num" data-label="Median latency">5h</td>`)
 }
 
 func TestFiltersChangeTheNumbers(t *testing.T) {
@@ -162,7 +163,14 @@ func TestCSVMatchesTheTableOnThePage(t *testing.T) {
 		assert.Equal(t, getCSV(t, h, "/api/people.csv"+q), pageTable(t, page, "people"), "people%s", q)
 		overview := getOK(t, h, "/"+strings.Replace(q, "&sort=median_latency_s&dir=desc", "", 1))
 		for _, id := range []string{"rituals", "weeks"} {
-			assert.Equal(t, getCSV(t, h, "/api/"+id+".csv"+strings.Replace(q, "&sort=median_latency_s&dir=desc", "", 1)), pageTable(t, overview, id), "%s%s", id, q)
+			csv := getCSV(t, h, "/api/"+id+".csv"+strings.Replace(q, "&sort=median_latency_s&dir=desc", "", 1))
+			shown, dropped := onlyColumns(csv, pageTable(t, overview, id)[0])
+			assert.Equal(t, shown, pageTable(t, overview, id), "%s%s", id, q)
+			if id == "rituals" {
+				assert.Equal(t, []string{"ritual"}, dropped, "the ID repeats the title on screen; the download keeps it")
+			} else {
+				assert.Empty(t, dropped, id)
+			}
 		}
 	}
 	rec := get(t, h, "/api/people.csv?from=2026-01-05&to=2026-02-01")
@@ -177,7 +185,7 @@ func TestJSONShape(t *testing.T) {
 	assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
 	body := rec.Body.String()
 	assert.True(t, strings.HasPrefix(body, `{"id":"people","title":"Participation per person","columns":[{"key":"person","label":"ID","type":"string"},`), body)
-	assert.Contains(t, body, `{"person":"ana","name":"Ana","expected":2,"excused":0,"answered":2,"answered_pct":100,"on_time":2,"on_time_pct":100,"streak":2,"median_latency_s":1200}`, "row keys in column order")
+	assert.Contains(t, body, `{"person":"ana","name":"Ana","expected":2,"excused":0,"answered":2,"answered_pct":100,"on_time":2,"on_time_pct":100,"streak":2,"median_latency_s":1200,"score":80}`, "row keys in column order")
 	assert.Contains(t, body, `"answered_pct":null`, "no value is null, not 0")
 
 	var doc struct {

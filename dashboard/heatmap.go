@@ -25,6 +25,10 @@ type heatRow struct {
 	Cells []heatCell
 }
 
+// Year and WeekOnly split "2026-W48" so a phone can drop the year.
+func (r heatRow) Year() string     { return r.Week[:4] }
+func (r heatRow) WeekOnly() string { return r.Week[5:] }
+
 type heatCell struct {
 	Occurrences, Held, HeldOnTime, Missed, Skipped int
 	Expected, Answered, AnsweredOnTime             int

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -106,4 +107,25 @@ func pageTable(t testing.TB, page, id string) [][]string {
 	}
 	t.Fatalf("no table %q in page", id)
 	return nil
+}
+
+// onlyColumns keeps the CSV columns the page shows, in the CSV's order,
+// and names the ones it dropped.
+func onlyColumns(recs [][]string, keys []string) (shown [][]string, dropped []string) {
+	var keep []int
+	for i, k := range recs[0] {
+		if slices.Contains(keys, k) {
+			keep = append(keep, i)
+		} else {
+			dropped = append(dropped, k)
+		}
+	}
+	for _, r := range recs {
+		var row []string
+		for _, i := range keep {
+			row = append(row, r[i])
+		}
+		shown = append(shown, row)
+	}
+	return shown, dropped
 }

@@ -137,8 +137,8 @@ func TestFollowUpsSection(t *testing.T) {
 		{"FU-2", "backfill features", "INC-1", "bo", "2026-11-06", "open", "442800", "true"},
 		{"FU-3", "add retry", "INC-2", "bo", "2026-11-05", "done", "262800", "false"}, // open 3d 1h
 	}, pageTable(t, page, "followups"))
-	assert.Contains(t, page, `<td data-value="ana">Ana</td>`, "owners show by name")
-	assert.Contains(t, page, `<td data-value="442800" class="num">5d 3h</td>`)
+	assert.Contains(t, page, `<td data-value="ana" data-label="Owner">Ana</td>`, "owners show by name")
+	assert.Contains(t, page, `<td data-value="442800" class="num" data-label="Age">5d 3h</td>`)
 
 	// The figures are the domain's: the same as Ops.Figures over the period.
 	f := newOpsFixture(t)
@@ -164,18 +164,22 @@ func TestReleaseLaneSection(t *testing.T) {
 	page := getOK(t, h, "/s/releases"+opsWeek)
 	// Deployed in the week: REL-1 shipped, REL-2 rolled back. Approved in
 	// the week: REL-1 after 4h, REL-2 after 48h: mean and median 26h.
+	// Proposal → production: REL-1 shipped after 24h, REL-2 after 72h
+	// (shipped 6 Nov 10:00; its rollback at 16:00 does not count): 48h.
 	assert.Equal(t, [][]string{
-		{"deployed", "rolled_back", "change_failure_pct", "approved", "mean_lead_time_s", "median_lead_time_s"},
-		{"2", "1", "50", "2", "93600", "93600"},
+		{"deployed", "rolled_back", "change_failure_pct", "approved", "mean_lead_time_s", "median_lead_time_s", "median_to_production_s"},
+		{"2", "1", "50", "2", "93600", "93600", "172800"},
 	}, pageTable(t, page, "release-figures"))
 	assert.Equal(t, [][]string{
-		{"id", "model", "version", "change", "risk", "submitter", "proposed", "approvals", "approvals_needed", "status", "outcome", "lead_time_s"},
-		{"REL-1", "churn", "2.3.0", "retrain", "medium", "bo", "2026-11-02", "1", "1", "approved", "shipped", "14400"},
-		{"REL-2", "ranker", "4.0.0", "new-model", "high", "ana", "2026-11-03", "2", "2", "approved", "rolled-back", "172800"},
-		{"REL-3", "fraud", "1.1.0", "feature-flag", "low", "bo", "2026-11-04", "0", "1", "proposed", "", ""},
+		{"id", "model", "version", "change", "risk", "submitter", "proposed", "approvals", "approvals_needed", "status", "outcome", "lead_time_s", "to_production_s"},
+		{"REL-1", "churn", "2.3.0", "retrain", "medium", "bo", "2026-11-02", "1", "1", "approved", "shipped", "14400", "86400"},
+		{"REL-2", "ranker", "4.0.0", "new-model", "high", "ana", "2026-11-03", "2", "2", "approved", "rolled-back", "172800", "259200"},
+		{"REL-3", "fraud", "1.1.0", "feature-flag", "low", "bo", "2026-11-04", "0", "1", "proposed", "", "", ""},
 	}, pageTable(t, page, "releases"))
-	assert.Contains(t, page, `<td data-value="2" class="num">2/2</td>`, "approvals show as x/needed")
-	assert.Contains(t, page, `<td data-value="50" class="num">50.0%</td>`)
+	assert.Contains(t, page, "Proposal → approval</", "lead time says what it measures")
+	assert.Contains(t, page, "DORA")
+	assert.Contains(t, page, `<td data-value="2" class="num" data-label="Approvals">2/2</td>`, "approvals show as x/needed")
+	assert.Contains(t, page, `<td data-value="50" class="num" data-label="Change-failure rate">50.0%</td>`)
 }
 
 // A period that ended on Wed 4 Nov reads as things stood at its end
@@ -215,7 +219,7 @@ func TestSectionFiltersChangeRows(t *testing.T) {
 	rels := getCSV(t, h, "/api/s/releases/releases.csv"+ana)
 	require.Len(t, rels, 2)
 	assert.Equal(t, "REL-2", rels[1][0])
-	assert.Equal(t, []string{"1", "1", "100", "1", "172800", "172800"}, getCSV(t, h, "/api/s/releases/release-figures.csv"+ana)[1])
+	assert.Equal(t, []string{"1", "1", "100", "1", "172800", "172800", "259200"}, getCSV(t, h, "/api/s/releases/release-figures.csv"+ana)[1])
 
 	// the next week, read on Tue 10 Nov: only what is still live.
 	f.at(10, 9)
@@ -229,7 +233,7 @@ func TestSectionFiltersChangeRows(t *testing.T) {
 	rels = getCSV(t, h, "/api/s/releases/releases.csv"+next)
 	require.Len(t, rels, 2)
 	assert.Equal(t, "REL-3", rels[1][0])
-	assert.Equal(t, []string{"0", "0", "", "0", "", ""}, getCSV(t, h, "/api/s/releases/release-figures.csv"+next)[1], "nothing deployed or approved: no rates")
+	assert.Equal(t, []string{"0", "0", "", "0", "", "", ""}, getCSV(t, h, "/api/s/releases/release-figures.csv"+next)[1], "nothing deployed or approved: no rates")
 }
 
 func TestSectionCSVAndJSONMatchThePage(t *testing.T) {

@@ -53,7 +53,7 @@ func (s *incidentSection) Tables(ctx context.Context, q cadence.ReportQuery) ([]
 			{Key: "closed", Label: "Closed"},
 			{Key: "followups_open", Label: "Follow-ups open", Numeric: true},
 			{Key: "followups_total", Label: "Follow-ups", Numeric: true},
-			{Key: "link", Label: "Link"},
+			{Key: "link", Label: "Link", Link: true},
 		},
 	}
 	for _, inc := range incs {

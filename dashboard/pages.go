@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,8 @@ type pageData struct {
 	Error        string
 	Period       string
 	Generated    time.Time
+
+	Threshold float64
 
 	Cards []card
 	Trend template.HTML
@@ -52,26 +55,85 @@ type tableView struct {
 // 500-person table has thousands of cells, and html/template's
 // reflection per cell made the page several times slower. Every value
 // goes through html.EscapeString, which is correct for element text and
-// double-quoted attributes, the only two places values land.
+// double-quoted attributes, the only two places values land. Each cell
+// carries its column's label, which a phone shows beside the value when
+// rows become cards.
 func (v tableView) Body() template.HTML {
 	var b strings.Builder
-	b.Grow(len(v.Rows) * len(v.Columns) * 48)
+	b.Grow(len(v.Rows) * len(v.Columns) * 72)
+	labels := make([]string, len(v.Columns))
+	head := -1
+	for i, c := range v.Columns {
+		labels[i] = html.EscapeString(c.Label)
+		// A figures table's first cell is a number: it keeps its label.
+		if c.Heading || head < 0 && !c.PageHidden && !c.Numeric {
+			head = i
+		}
+	}
 	for _, row := range v.Rows {
 		b.WriteString("<tr>")
 		for i, c := range row {
+			col := v.Columns[i]
+			if col.PageHidden {
+				continue
+			}
 			b.WriteString(`<td data-value="`)
 			b.WriteString(html.EscapeString(c.Raw()))
-			if v.Columns[i].Numeric {
-				b.WriteString(`" class="num">`)
-			} else {
-				b.WriteString(`">`)
+			b.WriteByte('"')
+			if class := cellClass(col, c, i == head); class != "" {
+				b.WriteString(` class="`)
+				b.WriteString(html.EscapeString(class))
+				b.WriteByte('"')
 			}
-			b.WriteString(html.EscapeString(c.Display()))
+			b.WriteString(` data-label="`)
+			b.WriteString(labels[i])
+			b.WriteString(`">`)
+			if href, text, ok := linkOf(c, col); ok {
+				b.WriteString(`<a href="`)
+				b.WriteString(html.EscapeString(href))
+				b.WriteString(`" rel="noopener noreferrer">`)
+				b.WriteString(html.EscapeString(text))
+				b.WriteString("</a>")
+			} else {
+				b.WriteString(html.EscapeString(c.Display()))
+			}
 			b.WriteString("</td>")
 		}
 		b.WriteString("</tr>\n")
 	}
 	return template.HTML(b.String())
+}
+
+func cellClass(col Column, c Cell, head bool) string {
+	var cls []string
+	if col.Numeric {
+		cls = append(cls, "num")
+	}
+	if head {
+		cls = append(cls, "head")
+	}
+	if c.Mark != "" {
+		cls = append(cls, c.Mark)
+	}
+	return strings.Join(cls, " ")
+}
+
+// linkOf shows an http(s) URL as its host, the rest in the link's
+// target; anything else (a ticket number, javascript:) stays text.
+func linkOf(c Cell, col Column) (href, text string, ok bool) {
+	s, isString := c.Value.(string)
+	if !col.Link || !isString {
+		return "", "", false
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", "", false
+	}
+	text = strings.TrimPrefix(u.Host, "www.")
+	if strings.Trim(u.Path, "/") != "" || u.RawQuery != "" {
+		text += "/…"
+	}
+	return u.String(), text, true
 }
 
 type headerView struct {
@@ -109,7 +171,14 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		{"On time", pctText(pct(t.AnsweredOnTime, t.Expected)), countOf(t.AnsweredOnTime, t.Expected, "expected answers")},
 		{"Median latency", latencyCell(t.Answered, t.MedianLatency).Display(), "prompt to answer"},
 	}
-	d.Trend = trendSVG(trendPoints(rep.Weeks, rep.From, rep.To))
+	pts := trendPoints(rep.Weeks, rep.From, rep.To)
+	end := rep.To
+	if now := s.clock.Now().UTC(); now.Before(end) {
+		end = now
+	}
+	markPartial(pts, rep.From, end)
+	d.Trend = trendCharts(pts, s.opts.Threshold)
+	d.Threshold = s.opts.Threshold
 	d.Heat = buildHeatmap(rep)
 	for _, tb := range []*Table{ritualsTable(rep), weeksTable(rep)} {
 		d.Tables = append(d.Tables, s.view(tb, f, "api/", false))
@@ -122,8 +191,9 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 func (s *Server) people(w http.ResponseWriter, r *http.Request) {
 	f, rep, err := s.load(r)
 	d := s.basePage(r, f, "people", "People", "")
+	d.Threshold = s.opts.Threshold
 	if err == nil {
-		t := peopleTable(rep)
+		t := peopleTable(rep, s.opts.Threshold)
 		if err = sortTable(t, f); err == nil {
 			v := s.view(t, f, "api/", true)
 			d.Primary = &v
@@ -196,6 +266,9 @@ func (s *Server) view(t *Table, f Filter, apiDir string, sortable bool) tableVie
 		Sortable: sortable,
 	}
 	for _, c := range t.Columns {
+		if c.PageHidden {
+			continue
+		}
 		h := headerView{Column: c}
 		if sortable {
 			desc := c.Numeric // numbers first click: highest first
@@ -251,3 +324,22 @@ func (d *pageData) Nav(page string) string {
 
 // RitualSelected reports whether the ritual filter includes id.
 func (d *pageData) RitualSelected(id string) bool { return slices.Contains(d.Filter.RitualIDs, id) }
+
+type presetLink struct {
+	Label, Href string
+	Current     bool
+}
+
+// Presets are links to the last 4, 13 and 52 ISO weeks with the other
+// filters kept.
+func (d *pageData) Presets() []presetLink {
+	var out []presetLink
+	for _, p := range Presets {
+		q := d.Filter.Values()
+		q.Del("from")
+		q.Del("to")
+		q.Set("weeks", strconv.Itoa(p.Weeks))
+		out = append(out, presetLink{p.Label, withQuery("", q), d.Filter.Weeks == p.Weeks})
+	}
+	return out
+}

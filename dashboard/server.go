@@ -35,6 +35,11 @@ type Options struct {
 	// when Loopback is true and answers 403 otherwise.
 	Loopback bool
 
+	// Threshold is the digest's (0–100; 0 for none): the people table
+	// marks whoever answered fewer prompts on time, as the digest lists
+	// them, and the trend chart draws it as a dashed reference line.
+	Threshold float64
+
 	// Sections are extra pages (follow-ups, release lane) owned by
 	// other packages. IDs must be unique and URL-safe; New panics if not.
 	Sections []Section

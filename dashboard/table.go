@@ -19,6 +19,15 @@ type Column struct {
 	Key     string // CSV header, JSON key and sort key: "on_time_pct"
 	Label   string // HTML header: "On time"
 	Numeric bool   // right-aligned; sorted as a number
+	// PageHidden leaves the column out of the page but not the downloads:
+	// a ritual's ID repeats its title on screen, yet scripts need it.
+	PageHidden bool
+	// Link shows an http(s) value as a short link instead of the full URL,
+	// which alone made the incidents table wider than a laptop screen.
+	Link bool
+	// Heading marks the column that heads a row's card on a phone (the
+	// person's name rather than their ID); default: the first shown.
+	Heading bool
 }
 
 // Cell is one value. Value is what CSV and JSON carry (string, int,
@@ -27,6 +36,8 @@ type Column struct {
 type Cell struct {
 	Value any
 	Text  string
+	// Mark flags the cell on the page (e.g. "below" the digest threshold).
+	Mark string
 }
 
 // Table is the single shape behind every table on the dashboard: the
@@ -37,6 +48,8 @@ type Table struct {
 	Title   string
 	Columns []Column
 	Rows    [][]Cell
+	// Note explains the figures under the table on the page.
+	Note string
 }
 
 // ColumnIndex returns the index of the column with the given key, or -1.

@@ -82,8 +82,8 @@ func ritualsTable(r *cadence.Report) *Table {
 		ID:    "rituals",
 		Title: "Rituals",
 		Columns: []Column{
-			{Key: "ritual", Label: "Ritual"},
-			{Key: "title", Label: "Title"},
+			{Key: "ritual", Label: "ID", PageHidden: true}, // the title says it on screen
+			{Key: "title", Label: "Ritual"},
 			{Key: "occurrences", Label: "Occurrences", Numeric: true},
 			{Key: "held", Label: "Held", Numeric: true},
 			{Key: "held_on_time", Label: "Held on time", Numeric: true},
@@ -113,14 +113,16 @@ func ritualsTable(r *cadence.Report) *Table {
 }
 
 // peopleTable is the per-person participation table, in report order
-// unless the filter sorts it.
-func peopleTable(r *cadence.Report) *Table {
+// unless the filter sorts it. threshold is the digest's (0–100, 0 for
+// none): people answering fewer prompts on time are the ones the digest
+// lists, and the table marks them the same way.
+func peopleTable(r *cadence.Report, threshold float64) *Table {
 	t := &Table{
 		ID:    "people",
 		Title: "Participation per person",
 		Columns: []Column{
 			{Key: "person", Label: "ID"},
-			{Key: "name", Label: "Name"},
+			{Key: "name", Label: "Name", Heading: true},
 			{Key: "expected", Label: "Expected", Numeric: true},
 			{Key: "excused", Label: "Excused", Numeric: true},
 			{Key: "answered", Label: "Answered", Numeric: true},
@@ -129,21 +131,47 @@ func peopleTable(r *cadence.Report) *Table {
 			{Key: "on_time_pct", Label: "On time %", Numeric: true},
 			{Key: "streak", Label: "Streak", Numeric: true},
 			{Key: "median_latency_s", Label: "Median latency", Numeric: true},
+			{Key: "score", Label: "Score", Numeric: true},
 		},
+	}
+	if threshold > 0 {
+		t.Columns = append(t.Columns, Column{Key: "below_threshold", Label: "Digest threshold"})
 	}
 	for _, p := range r.People {
 		name := p.Name
 		if name == "" {
 			name = p.PersonID
 		}
-		t.Rows = append(t.Rows, []Cell{
+		onTime := pctCell(p.AnsweredOnTime, p.Expected)
+		row := []Cell{
 			textCell(p.PersonID), textCell(name),
 			intCell(p.Expected), intCell(p.Excused),
 			intCell(p.Answered), pctCell(p.Answered, p.Expected),
-			intCell(p.AnsweredOnTime), pctCell(p.AnsweredOnTime, p.Expected),
+			intCell(p.AnsweredOnTime), onTime,
 			intCell(p.Streak),
 			latencyCell(p.Answered, p.MedianLatency),
-		})
+			scoreCell(p.Occurrences, p.Score),
+		}
+		if threshold > 0 {
+			below := belowThresholdCell(p, threshold)
+			if below.Value == true {
+				row[7].Mark = "below"
+			}
+			row = append(row, below)
+		}
+		t.Rows = append(t.Rows, row)
 	}
 	return t
+}
+
+// belowThresholdCell is true when the digest would list the person: the
+// same rule as belowThreshold, so page and digest never disagree.
+func belowThresholdCell(p cadence.PersonAdherence, threshold float64) Cell {
+	if p.Expected == 0 {
+		return Cell{} // nothing was asked: neither above nor below
+	}
+	if 100*float64(p.AnsweredOnTime)/float64(p.Expected) < threshold {
+		return Cell{Value: true, Text: "below " + trimPct(threshold), Mark: "below"}
+	}
+	return Cell{Value: false, Text: "ok"}
 }

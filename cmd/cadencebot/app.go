@@ -90,6 +90,10 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	loop, _ := dashboard.IsLoopback(o.Listen)
 	dashOpts.Loopback = loop
 	dashOpts.Log = o.Log
+	dashOpts.Threshold = config.DefaultDigestThreshold // the bar the digest would use
+	if cfg.Digest != nil {
+		dashOpts.Threshold = cfg.Digest.Threshold
+	}
 
 	a.db, err = store.Open(o.DB, store.Options{Logger: o.Log})
 	if err != nil {

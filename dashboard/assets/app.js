@@ -60,5 +60,20 @@
   });
 })();
 
-// On a phone the chart scrolls sideways: show the latest weeks first.
-document.querySelectorAll(".chart.scroll").forEach(function (el) { el.scrollLeft = el.scrollWidth; });
+// Tap for details: a phone has no hover to show a point's or a cell's
+// title, so a tap (or keyboard focus) writes it under the chart or table.
+(function () {
+  "use strict";
+  function show(ev) {
+    var el = ev.target.closest && ev.target.closest("[data-detail]");
+    if (!el) return;
+    var block = el.closest(".block");
+    var out = block && block.querySelector(".tap-detail");
+    if (!out) return;
+    block.querySelectorAll(".tapped").forEach(function (t) { t.classList.remove("tapped"); });
+    el.classList.add("tapped");
+    out.textContent = el.getAttribute("data-detail");
+  }
+  document.addEventListener("click", show);
+  document.addEventListener("focusin", show);
+})();
