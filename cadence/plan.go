@@ -273,23 +273,43 @@ func buildOccurrence(in PlanInput, base *Occurrence) *Occurrence {
 	o.Excused = map[string]string{}
 	o.PromptAt = map[string]time.Time{}
 	o.CloseAt = map[string]time.Time{}
+	next := r.Schedule.Next(base.Scheduled)
 	for _, p := range r.Participants {
 		at := promptAt(r, base.Scheduled, p, in)
 		o.PromptAt[p] = at
-		o.CloseAt[p] = at.Add(r.Window)
+		o.CloseAt[p] = windowEnd(r, at, next, func(fire time.Time) time.Time { return promptAt(r, fire, p, in) })
 		if away, why := in.Away(p, at); away {
 			o.Excused[p] = why
 			continue
 		}
 		o.Expected = append(o.Expected, p)
 	}
-	o.ClosesAt = o.DueAt.Add(r.Window)
+	o.ClosesAt = windowEnd(r, o.DueAt, next, func(fire time.Time) time.Time {
+		due, _ := earliestPrompt(in, fire)
+		return due
+	})
 	for _, p := range o.Expected {
 		if c := o.CloseAt[p]; c.After(o.ClosesAt) {
 			o.ClosesAt = c
 		}
 	}
 	return o
+}
+
+// windowEnd is when a window opened at `at` ends: r.Window later, or
+// sooner when the next occurrence (at next, opening at openAt(next)) comes
+// first. The window is checked against the nominal period, but a 24-hour
+// window on a daily ritual meets a 23-hour day at spring-forward; cutting
+// it there keeps one occurrence open at a time.
+func windowEnd(r *Ritual, at, next time.Time, openAt func(time.Time) time.Time) time.Time {
+	end := at.Add(r.Window)
+	if next.IsZero() {
+		return end
+	}
+	if n := openAt(next); n.After(at) && n.Before(end) {
+		return n
+	}
+	return end
 }
 
 // earliestPrompt is when the occurrence at fire is due: the fire time, or

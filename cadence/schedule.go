@@ -74,7 +74,7 @@ func ParseSchedule(spec string, loc *time.Location) (*Schedule, error) {
 		c.Location = time.UTC
 		out.wall = &c
 		if out.wallNext(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)).IsZero() {
-			return nil, fmt.Errorf("schedule %q never fires: no calendar date matches its day-of-month, month and day-of-week fields", spec)
+			return nil, fmt.Errorf("schedule %q: never fires: no calendar date matches its day-of-month, month and day-of-week fields", spec)
 		}
 	case cron.ConstantDelaySchedule:
 		if p.Delay < time.Second {

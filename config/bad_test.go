@@ -106,6 +106,11 @@ func TestParseRefusesBadConfig(t *testing.T) {
 			want: []string{`bad.toml:18: rituals[0].schedule: expected exactly 5 fields, found 4: [30 9 * MON]`},
 		},
 		{
+			name: "a schedule that never fires (no 30 February)",
+			src:  file(team, ritual(`schedule = "0 9 30 2 *"`)),
+			want: []string{`bad.toml:18: rituals[0].schedule: never fires: no calendar date matches its day-of-month, month and day-of-week fields`},
+		},
+		{
 			name: "unknown time zones of a person and of a ritual",
 			src:  file(team[:10], []string{`timezone = "Asia/Almati"`}, team[11:], ritual(`timezone = "Europe/Zürich"`)),
 			want: []string{

@@ -31,6 +31,11 @@ type Config struct {
 	Roster  *cadence.Roster
 
 	Releases ReleasesConfig // [releases]: who approves the release lane
+
+	// Warnings are legal but probably unintended settings (a facilitator
+	// who is not a participant), in line order; config check prints them
+	// and run logs them.
+	Warnings Errors
 }
 
 // BotConfig is the [bot] table.
@@ -121,6 +126,8 @@ func Parse(name string, data []byte) (*Config, error) {
 		return nil, err
 	}
 	cfg.Path = name
+	sortByLine(d.warns)
+	cfg.Warnings = d.warns
 	return cfg, nil
 }
 

@@ -46,9 +46,10 @@ func (es Errors) Error() string {
 
 // collector accumulates errors while a file is converted.
 type collector struct {
-	file string
-	pos  *positions
-	errs Errors
+	file  string
+	pos   *positions
+	errs  Errors
+	warns Errors
 }
 
 // add records a problem at field, located through the position index.
@@ -56,12 +57,22 @@ func (c *collector) add(field, format string, args ...any) {
 	c.errs = append(c.errs, Error{File: c.file, Line: c.pos.line(field), Field: field, Msg: fmt.Sprintf(format, args...)})
 }
 
+// warn records something legal but probably unintended; the file loads.
+func (c *collector) warn(field, format string, args ...any) {
+	c.warns = append(c.warns, Error{File: c.file, Line: c.pos.line(field), Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
 // err returns the sorted errors, or nil when there are none.
 func (c *collector) err() error {
 	if len(c.errs) == 0 {
 		return nil
 	}
-	slices.SortStableFunc(c.errs, func(a, b Error) int {
+	sortByLine(c.errs)
+	return c.errs
+}
+
+func sortByLine(es Errors) {
+	slices.SortStableFunc(es, func(a, b Error) int {
 		// Errors without a line go last: they are about what is missing.
 		la, lb := a.Line, b.Line
 		if la == 0 {
@@ -72,5 +83,4 @@ func (c *collector) err() error {
 		}
 		return cmp.Compare(la, lb)
 	})
-	return c.errs
 }

@@ -159,6 +159,17 @@ func (d *decoder) participants(field string, f *ritualFile, r *cadence.Ritual, c
 			}
 		}
 	}
+	// Allowed (a lead may run a meeting without reporting in it), but
+	// usually a slip: the facilitator then gets no prompt and no reminder.
+	for i, id := range r.Facilitators {
+		if !slices.Contains(r.Participants, id) && len(r.Participants) > 0 {
+			ff := field + ".facilitator"
+			if f.Facilitator == "" {
+				ff = fmt.Sprintf("%s.facilitators[%d]", field, i)
+			}
+			d.warn(ff, "%q facilitates but is not among the participants: they are named on the agenda but get no prompt and are not counted; add them to participants if they should answer", id)
+		}
+	}
 	if f.Lead != "" {
 		d.knownPerson(field+".lead", f.Lead, cfg)
 	} else {

@@ -139,6 +139,9 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	if err := a.checkPlatforms(); err != nil {
 		return nil, err
 	}
+	for _, w := range a.cfg.Warnings {
+		a.log.Warn().Str("field", w.Field).Msg(w.Error())
+	}
 	a.disp = cadence.NewDispatcher(a.db, o.Clock, a.chats, o.Log, obs, cadence.WithLeads(a.eng.LeadOf))
 
 	a.mux = http.NewServeMux()

@@ -25,6 +25,9 @@ func cmdConfigCheck(_ context.Context, args []string, stdout, stderr io.Writer, 
 		name = config.DefaultName
 	}
 	fmt.Fprintf(stdout, "%s: OK — %d people, %d rituals\n", name, len(cfg.People), len(cfg.Rituals))
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w.Error())
+	}
 	// Wall clock on purpose: "what happens next" is about the real now.
 	now := time.Now()
 	for _, u := range config.NextFireTimes(cfg, now, *n) {
