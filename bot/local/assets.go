@@ -24,7 +24,7 @@ func parsePages() map[string]*template.Template {
 	pages := map[string]*template.Template{}
 	for _, name := range []string{"home", "inbox", "channel", "problem", "ops"} {
 		pages[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templates,
-			"templates/layout.html", "templates/message.html", "templates/opsactions.html", "templates/"+name+".html"))
+			"templates/layout.html", "templates/message.html", "templates/opsactions.html", "templates/pager.html", "templates/"+name+".html"))
 	}
 	return pages
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -21,6 +22,7 @@ type inboxView struct {
 	// for this person (unknown, closed): shown so nothing typed is lost.
 	Unsent   *promptView
 	Messages []messageView
+	Pager    *pager
 	Command  string
 }
 
@@ -67,7 +69,12 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderInbox(w http.ResponseWriter, r *http.Request, status int, p *page, me *cadence.Person, fs *formState, command string) {
-	iv, err := s.buildInbox(r.Context(), me, fs, p.Base)
+	iv, err := s.buildInbox(r.Context(), me, fs, p.Base, r.URL.Query())
+	var bad *badPageError
+	if errors.As(err, &bad) {
+		s.problem(w, r, http.StatusBadRequest, "Page not found", "In your inbox: "+err.Error()+".", keptFields(fs))
+		return
+	}
 	if err != nil {
 		s.log.Error().Err(err).Str("person", me.ID).Msg("inbox failed")
 		s.problem(w, r, statusOf(err), "Inbox unavailable", "Your inbox could not be read; the error was logged. Try again in a minute.", keptFields(fs))
@@ -79,7 +86,9 @@ func (s *Server) renderInbox(w http.ResponseWriter, r *http.Request, status int,
 	s.render(w, r, status, "inbox", p)
 }
 
-func (s *Server) buildInbox(ctx context.Context, me *cadence.Person, fs *formState, base string) (*inboxView, error) {
+// buildInbox shows the pending prompts and one page of the messages (q's
+// "before" parameter picks which).
+func (s *Server) buildInbox(ctx context.Context, me *cadence.Person, fs *formState, base string, q url.Values) (*inboxView, error) {
 	now, loc := s.clock.Now(), locOf(me)
 	st, err := s.svc.Status(ctx, me.ID)
 	if err != nil {
@@ -109,7 +118,17 @@ func (s *Server) buildInbox(ctx context.Context, me *cadence.Person, fs *formSta
 	if err != nil {
 		return nil, err
 	}
-	for _, m := range delivered(ms) {
+	shown, pg, err := paginate(delivered(ms), func(m *cadence.Message) *cadence.Message { return m }, q, base+"/me")
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range []*string{&pg.Newest, &pg.Older} {
+		if *l != "" {
+			*l += "#messages" // past the prompts, where the list goes on
+		}
+	}
+	iv.Pager = pg
+	for _, m := range shown {
 		mv := newMessageView(m, loc, base)
 		if m.Kind == cadence.KindPrompt || m.Kind == cadence.KindReminder {
 			mv.AnswerHref = pending[m.OccurrenceID]

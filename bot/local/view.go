@@ -2,18 +2,15 @@ package local
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/cadencebot/cadencebot/cadence"
 )
 
-// history is how far back pages look for delivered messages, and
-// maxShown how many they show at most (newest first).
-const (
-	history  = 30 * 24 * time.Hour
-	maxShown = 100
-)
+// history is how far back pages look for delivered messages; they show
+// them pageSize at a time (paging.go).
+const history = 30 * 24 * time.Hour
 
 // messageView is one delivered message as a page shows it.
 type messageView struct {
@@ -53,7 +50,7 @@ func newMessageView(m *cadence.Message, loc *time.Location, base string) message
 }
 
 // delivered keeps the messages the chat has been given (they have a Ref),
-// newest first, at most maxShown.
+// newest first.
 func delivered(ms []*cadence.Message) []*cadence.Message {
 	out := ms[:0:0]
 	for _, m := range ms {
@@ -61,36 +58,19 @@ func delivered(ms []*cadence.Message) []*cadence.Message {
 			out = append(out, m)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[j].CreatedAt.Before(out[i].CreatedAt) })
-	if len(out) > maxShown {
-		out = out[:maxShown]
-	}
+	slices.SortStableFunc(out, newestFirst)
 	return out
 }
 
-// threads groups channel messages: top-level ones (agendas, notices) with
-// the replies in their thread, oldest reply first. A reply whose parent is
-// not shown is listed on its own.
-func threads(ms []*cadence.Message, loc *time.Location, base string) []messageView {
-	ms = delivered(ms)
-	top := map[string]int{}
-	var out []messageView
-	for _, m := range ms {
-		if m.Thread == "" {
-			top[m.Key] = len(out)
-			out = append(out, newMessageView(m, loc, base))
+// threadViews shows threads: each top message with its replies.
+func threadViews(ts []thread, loc *time.Location, base string) []messageView {
+	out := make([]messageView, 0, len(ts))
+	for _, t := range ts {
+		v := newMessageView(t.top, loc, base)
+		for _, r := range t.replies {
+			v.Replies = append(v.Replies, newMessageView(r, loc, base))
 		}
-	}
-	for i := len(ms) - 1; i >= 0; i-- { // oldest first
-		m := ms[i]
-		if m.Thread == "" {
-			continue
-		}
-		if j, ok := top[m.Thread]; ok {
-			out[j].Replies = append(out[j].Replies, newMessageView(m, loc, base))
-			continue
-		}
-		out = append(out, newMessageView(m, loc, base))
+		out = append(out, v)
 	}
 	return out
 }
