@@ -96,12 +96,13 @@ func TestChecklistIsAskedAndSummedUp(t *testing.T) {
 		"✓ open incidents have an owner — done: Ana, Bo (INC-4 too)",
 		"✗ noisy alerts tuned — not done: Ana (waiting for the new thresholds); comments: Bo (partly)",
 	}, sectionNamed(t, summary, "Checklist: 1 of 2 done").Lines)
-	assert.Equal(t, []string{"Which model or pipeline incidents did you see since the last triage? lag on the ranker"},
-		sectionNamed(t, summary, "Ana").Lines, "checklist answers are summed up, not repeated per person")
+	assert.Equal(t, []cadence.Entry{{Label: "Which model or pipeline incidents did you see since the last triage?", Text: "lag on the ranker"}},
+		sectionNamed(t, summary, "Ana").Entries, "checklist answers are summed up, not repeated per person")
 
 	// The receipt shows the person what they answered, items included.
 	receipt := h.delivered(cadence.ReceiptKey(id, "ana", 0)).Message.Body
-	assert.Contains(t, receipt.Sections[0].Lines, "Checklist: noisy alerts tuned. Done or not done? (a comment is welcome) not done: waiting for the new thresholds")
+	assert.Contains(t, receipt.Sections[0].Entries, cadence.Entry{
+		Label: "Checklist: noisy alerts tuned. Done or not done? (a comment is welcome)", Text: "not done: waiting for the new thresholds"})
 }
 
 func TestChecklistQuestionIDsAreReserved(t *testing.T) {

@@ -51,7 +51,7 @@ func (b Body) Clone() Body {
 	if b.Sections != nil {
 		c.Sections = make([]Section, len(b.Sections))
 		for i, s := range b.Sections {
-			c.Sections[i] = Section{Heading: s.Heading, Lines: slices.Clone(s.Lines)}
+			c.Sections[i] = Section{Heading: s.Heading, Lines: slices.Clone(s.Lines), Entries: slices.Clone(s.Entries)}
 		}
 	}
 	c.Questions = slices.Clone(b.Questions)

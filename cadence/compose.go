@@ -58,13 +58,21 @@ func (c composer) loc(id string, r *Ritual) *time.Location {
 	return ritualLocation(r)
 }
 
-func (c composer) names(ids []string) string {
+// mention names a person in a channel message: a clickable mention where
+// the platform has one, the name elsewhere.
+func (c composer) mention(id string) string { return MentionText(id, c.name(id)) }
+
+func (c composer) mentions(ids []string) string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
-		out[i] = c.name(id)
+		out[i] = c.mention(id)
 	}
 	return strings.Join(out, ", ")
 }
+
+// when writes an instant of a channel message: each reader sees it in
+// their own zone where the platform can, else in the ritual's zone.
+func when(t time.Time, loc *time.Location) string { return TimeText(t, loc, timeLayout) }
 
 func (c composer) base(r *Ritual, o *Occurrence, kind MessageKind, key string, to Recipient, now time.Time) *Message {
 	return &Message{
@@ -84,20 +92,20 @@ func (c composer) base(r *Ritual, o *Occurrence, kind MessageKind, key string, t
 func (c composer) agenda(r *Ritual, o *Occurrence, extra []Section, now time.Time) *Message {
 	m := c.base(r, o, KindAgenda, AgendaKey(o.ID), Recipient{Channel: r.Channel}, now)
 	loc := ritualLocation(r)
-	text := fmt.Sprintf("%s is open. Please answer by %s.", r.Title, o.ClosesAt.In(loc).Format(timeLayout))
+	text := fmt.Sprintf("%s is open. Please answer by %s.", r.Title, when(o.ClosesAt, loc))
 	if r.PerPersonTime {
 		text = fmt.Sprintf("%s is open. Each of you is asked at %s your own time and has %s to answer.",
 			r.Title, o.Scheduled.In(loc).Format("15:04"), fmtDuration(r.Window))
 	}
 	if o.Late {
-		text += fmt.Sprintf(" (Opened late: it was due %s.)", o.DueAt.In(loc).Format(timeLayout))
+		text += fmt.Sprintf(" (Opened late: it was due %s.)", when(o.DueAt, loc))
 	}
 	var secs []Section
 	if o.Facilitator != "" {
-		secs = append(secs, Section{Heading: "Facilitator", Lines: []string{c.name(o.Facilitator)}})
+		secs = append(secs, Section{Heading: "Facilitator", Lines: []string{c.mention(o.Facilitator)}})
 	}
 	if len(o.Expected) > 0 {
-		secs = append(secs, Section{Heading: "Asked", Lines: []string{c.names(o.Expected)}})
+		secs = append(secs, Section{Heading: "Asked", Lines: []string{c.mentions(o.Expected)}})
 	}
 	if ex := c.excusedLines(o); len(ex) > 0 {
 		secs = append(secs, Section{Heading: "Excused", Lines: ex})
@@ -128,7 +136,7 @@ func (c composer) agenda(r *Ritual, o *Occurrence, extra []Section, now time.Tim
 func (c composer) excusedLines(o *Occurrence) []string {
 	var out []string
 	for _, p := range sortedKeys(o.Excused) {
-		out = append(out, fmt.Sprintf("%s: %s", c.name(p), o.Excused[p]))
+		out = append(out, fmt.Sprintf("%s: %s", c.mention(p), UserText(o.Excused[p])))
 	}
 	return out
 }
@@ -154,26 +162,21 @@ func (c composer) summaryBody(r *Ritual, o *Occurrence, answers []*Answer) Body 
 	for _, p := range o.Expected {
 		a := byPerson[p]
 		if a == nil {
-			missing = append(missing, c.name(p))
+			missing = append(missing, p)
 			continue
 		}
 		answered++
-		heading := c.name(p)
+		heading := c.mention(p)
 		if a.SubmittedAt.After(o.PersonCloseAt(p)) {
 			heading += " (late)"
 		}
-		var lines []string
+		entries := c.answerEntries(r, a, true)
 		for _, q := range r.Questions {
-			t := strings.TrimSpace(a.Text(q.ID))
-			if t == "" || IsChecklistQuestion(q.ID) { // summed up under Checklist
-				continue
-			}
-			lines = append(lines, fmt.Sprintf("%s %s", q.Text, t))
-			if q.Blocker && !isNone(t) {
-				blockers = append(blockers, fmt.Sprintf("%s: %s", c.name(p), t))
+			if t := UserText(strings.TrimSpace(a.Text(q.ID))); q.Blocker && t != "" && !isNone(t) {
+				blockers = append(blockers, fmt.Sprintf("%s: %s", c.mention(p), t))
 			}
 		}
-		secs = append(secs, Section{Heading: heading, Lines: lines})
+		secs = append(secs, Section{Heading: heading, Entries: entries})
 	}
 	text := fmt.Sprintf("%d of %d answered", answered, len(o.Expected))
 	if len(blockers) > 0 {
@@ -196,20 +199,20 @@ func (c composer) summaryBody(r *Ritual, o *Occurrence, answers []*Answer) Body 
 	switch o.Status {
 	case StatusClosed:
 		text = "Closed: " + text
-		footer = "Closed " + o.ClosedAt.In(loc).Format(timeLayout)
+		footer = "Closed " + when(o.ClosedAt, loc)
 		if len(missing) > 0 {
-			secs = append(secs, Section{Heading: "Did not answer", Lines: []string{strings.Join(missing, ", ")}})
+			secs = append(secs, Section{Heading: "Did not answer", Lines: []string{c.mentions(missing)}})
 		}
 	case StatusSkipped:
-		text = "Skipped: " + o.SkipReason
+		text = "Skipped: " + UserText(o.SkipReason)
 		if o.SkippedBy != "" {
-			text += " (by " + c.name(o.SkippedBy) + ")"
+			text += " (by " + c.mention(o.SkippedBy) + ")"
 		}
-		footer = "Skipped " + o.ClosedAt.In(loc).Format(timeLayout)
+		footer = "Skipped " + when(o.ClosedAt, loc)
 	default:
-		footer = "Answers close " + o.ClosesAt.In(loc).Format(timeLayout)
+		footer = "Answers close " + when(o.ClosesAt, loc)
 		if len(missing) > 0 {
-			secs = append(secs, Section{Heading: "Not answered yet", Lines: []string{strings.Join(missing, ", ")}})
+			secs = append(secs, Section{Heading: "Not answered yet", Lines: []string{c.mentions(missing)}})
 		}
 	}
 	if ex := c.excusedLines(o); len(ex) > 0 {
@@ -223,7 +226,7 @@ func (c composer) prompt(r *Ritual, o *Occurrence, p string, now time.Time) *Mes
 	closeAt := o.PersonCloseAt(p)
 	m.Body = Body{
 		Title:     r.Title,
-		Text:      fmt.Sprintf("%s: please answer by %s.", r.Title, c.at(closeAt, p, r)),
+		Text:      fmt.Sprintf("Please answer by %s.", c.at(closeAt, p, r)),
 		Questions: append([]Question(nil), r.Questions...),
 		Actions:   promptActions(o.ID),
 	}
@@ -256,10 +259,10 @@ func (c composer) closedAgenda(r *Ritual, o *Occurrence, b Body) Body {
 			r.Title, fmtWholeDays(c.grace))
 	} else {
 		out.Text = fmt.Sprintf("%s closed at %s; the summary is in the thread. If you were asked and have not answered, you can still answer late until %s.",
-			r.Title, o.ClosesAt.In(loc).Format(timeLayout), o.ClosesAt.Add(c.grace).In(loc).Format(timeLayout))
+			r.Title, when(o.ClosesAt, loc), when(o.ClosesAt.Add(c.grace), loc))
 	}
 	if o.Late {
-		out.Text += fmt.Sprintf(" (Opened late: it was due %s.)", o.DueAt.In(loc).Format(timeLayout))
+		out.Text += fmt.Sprintf(" (Opened late: it was due %s.)", when(o.DueAt, loc))
 	}
 	out.Actions = lateActions(o.ID)
 	return out
@@ -268,9 +271,9 @@ func (c composer) closedAgenda(r *Ritual, o *Occurrence, b Body) Body {
 // skippedAgenda is an agenda's body once its occurrence was skipped.
 func (c composer) skippedAgenda(r *Ritual, o *Occurrence, b Body) Body {
 	out := b.Clone()
-	out.Text = fmt.Sprintf("%s was skipped: %s", r.Title, o.SkipReason)
+	out.Text = fmt.Sprintf("%s was skipped: %s", r.Title, UserText(o.SkipReason))
 	if o.SkippedBy != "" {
-		out.Text += " (by " + c.name(o.SkippedBy) + ")"
+		out.Text += " (by " + c.mention(o.SkippedBy) + ")"
 	}
 	out.Text += ". There is nothing to answer."
 	out.Actions = nil
@@ -312,6 +315,20 @@ func lateActions(occID string) []Action {
 // closed; adapters word their late forms by it.
 const LabelAnswerLate = "Answer late"
 
+// answerEntries lists a person's answers as question and answer, in the
+// ritual's order. Checklist answers are summed up elsewhere in summaries.
+func (c composer) answerEntries(r *Ritual, a *Answer, skipChecklist bool) []Entry {
+	var out []Entry
+	for _, q := range r.Questions {
+		t := UserText(strings.TrimSpace(a.Text(q.ID)))
+		if t == "" || (skipChecklist && IsChecklistQuestion(q.ID)) {
+			continue
+		}
+		out = append(out, Entry{Label: q.Text, Text: t})
+	}
+	return out
+}
+
 func promptActions(occID string) []Action {
 	return []Action{
 		{ID: ActionAnswer, Label: "Answer", Value: occID, Style: "primary"},
@@ -331,13 +348,7 @@ func (c composer) receipt(r *Ritual, o *Occurrence, a *Answer, late bool, now ti
 	} else if o.Status == StatusOpen {
 		text += " You can edit them until " + o.PersonCloseAt(a.PersonID).In(c.loc(a.PersonID, r)).Format(timeLayout) + "."
 	}
-	var lines []string
-	for _, q := range r.Questions {
-		if t := strings.TrimSpace(a.Text(q.ID)); t != "" {
-			lines = append(lines, fmt.Sprintf("%s %s", q.Text, t))
-		}
-	}
-	m.Body = Body{Title: "Answer received", Text: text, Sections: []Section{{Heading: r.Title, Lines: lines}}}
+	m.Body = Body{Title: "Answer received", Text: text, Sections: []Section{{Heading: r.Title, Entries: c.answerEntries(r, a, false)}}}
 	return m
 }
 

@@ -198,6 +198,9 @@ func (h *harness) messages() []*cadence.Message {
 		out, err = tx.Messages(cadence.MessageFilter{})
 		return err
 	}))
+	for _, m := range out {
+		m.Body = m.Body.Plain()
+	}
 	return out
 }
 
@@ -209,6 +212,9 @@ func (h *harness) message(key string) *cadence.Message {
 		out, err = tx.Message(key)
 		return err
 	}))
+	if out != nil {
+		out.Body = out.Body.Plain()
+	}
 	return out
 }
 

@@ -157,7 +157,7 @@ func TestOutageBeforeTheCloseKeepsOneTrueReminder(t *testing.T) {
 	down = false
 	h.at(closes.Add(-10 * time.Minute))
 	for _, p := range []string{"lea", "ana", "cy"} {
-		assert.Contains(t, h.delivered(cadence.PromptKey(id, p)).Message.Body.Text, "please answer by", p)
+		assert.Contains(t, h.delivered(cadence.PromptKey(id, p)).Message.Body.Text, "Please answer by", p)
 		assert.Empty(t, h.chat.ByKey(cadence.ReminderKey(id, p, 0)), "the 1h reminder is superseded by the 30m one")
 		r := h.delivered(cadence.ReminderKey(id, p, 1)).Message.Body.Text
 		assert.NotContains(t, r, "closes in", p)

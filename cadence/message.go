@@ -85,10 +85,18 @@ type Image struct {
 	PNG  []byte
 }
 
-// Section is a titled block of lines.
+// Section is a titled block of lines, then of labelled entries (a
+// question and its answer) that adapters lay out label above text.
 type Section struct {
 	Heading string
 	Lines   []string
+	Entries []Entry `json:",omitempty"`
+}
+
+// Entry is a labelled piece of text: a question and the answer given.
+type Entry struct {
+	Label string
+	Text  string
 }
 
 // Action is a button. ID is what comes back when clicked; Value carries

@@ -55,8 +55,14 @@ type imageRecord struct {
 }
 
 type sectionRecord struct {
-	Heading string   `json:"heading"`
-	Lines   []string `json:"lines"`
+	Heading string        `json:"heading"`
+	Lines   []string      `json:"lines"`
+	Entries []entryRecord `json:"entries,omitempty"`
+}
+
+type entryRecord struct {
+	Label string `json:"label"`
+	Text  string `json:"text"`
 }
 
 type questionRecord struct {
@@ -152,6 +158,9 @@ func toBodyRecord(b cadence.Body) bodyRecord {
 		r.Sections = make([]sectionRecord, len(b.Sections))
 		for i, s := range b.Sections {
 			r.Sections[i] = sectionRecord{Heading: s.Heading, Lines: s.Lines}
+			for _, e := range s.Entries {
+				r.Sections[i].Entries = append(r.Sections[i].Entries, entryRecord(e))
+			}
 		}
 	}
 	if b.Questions != nil {
@@ -178,6 +187,9 @@ func (r bodyRecord) domain() cadence.Body {
 		b.Sections = make([]cadence.Section, len(r.Sections))
 		for i, s := range r.Sections {
 			b.Sections[i] = cadence.Section{Heading: s.Heading, Lines: s.Lines}
+			for _, e := range s.Entries {
+				b.Sections[i].Entries = append(b.Sections[i].Entries, cadence.Entry(e))
+			}
 		}
 	}
 	if r.Questions != nil {

@@ -146,3 +146,24 @@ func TestEndToEndWithTheRealEngine(t *testing.T) {
 		return nil
 	}))
 }
+
+// The channel page writes the people a summary names as names, its times
+// in the reader's zone, and each answer under its question.
+func TestChannelPageReadsForItsReader(t *testing.T) {
+	l := newLive(t)
+	id := cadence.OccurrenceID("triage", start)
+	l.at(start)
+	l.login("ana") // Europe/Bucharest, an hour ahead of the ritual's Zurich
+	status, body := l.post("/answer", answers(id, "incidents", "Churn model drifted", "blockers", "GPU quota"))
+	require.Equal(t, http.StatusOK, status, body)
+	l.dispatch()
+
+	_, body = l.get("/c/mlops")
+	assert.NotContains(t, body, "\uE000", "no reference reaches the page undecoded")
+	assert.Contains(t, body, "<h4>Ana Popescu</h4>")
+	assert.Contains(t, body, "<dt>Which model or pipeline incidents did you see since the last triage?</dt><dd>Churn model drifted</dd>")
+	closes := start.Add(4 * time.Hour).In(mustLoad(t, "Europe/Bucharest")).Format("Mon 2 Jan 15:04 MST")
+	assert.Contains(t, body, "Answers close "+closes, "in the reader's zone")
+	assert.Contains(t, body, "Not answered yet")
+	assert.Contains(t, body, "Lena Meier")
+}

@@ -32,9 +32,10 @@ type messageView struct {
 
 // newMessageView shows m; base is the chat's mount prefix, for links.
 func newMessageView(m *cadence.Message, loc *time.Location, base string) messageView {
+	b := readable(m.Body, loc)
 	v := messageView{
 		Anchor: "m-" + m.Key, Kind: string(m.Kind),
-		Title: m.Body.Title, Text: m.Body.Text, Sections: m.Body.Sections, Footer: m.Body.Footer,
+		Title: b.Title, Text: b.Text, Sections: b.Sections, Footer: b.Footer,
 		When: formatTime(m.CreatedAt, loc), Revision: m.Revision, Actions: opsActionViews(m.Body.Actions),
 	}
 	if img := m.Body.Image; img != nil && len(img.PNG) > 0 {
@@ -47,6 +48,32 @@ func newMessageView(m *cadence.Message, loc *time.Location, base string) message
 		v.Text = ""
 	}
 	return v
+}
+
+// readable writes the people and instants a body names for the reader of
+// the page: names, and times in the reader's own zone.
+func readable(b cadence.Body, loc *time.Location) cadence.Body {
+	b = b.Clone()
+	text := func(s string) string {
+		return cadence.ExpandInline(s, func(t string) string { return t }, func(in cadence.Inline) string {
+			if in.Kind == cadence.InlineTime {
+				return formatTime(in.Time(), loc)
+			}
+			return in.Fallback
+		})
+	}
+	b.Title, b.Text, b.Footer = text(b.Title), text(b.Text), text(b.Footer)
+	for i := range b.Sections {
+		s := &b.Sections[i]
+		s.Heading = text(s.Heading)
+		for j := range s.Lines {
+			s.Lines[j] = text(s.Lines[j])
+		}
+		for j := range s.Entries {
+			s.Entries[j] = cadence.Entry{Label: text(s.Entries[j].Label), Text: text(s.Entries[j].Text)}
+		}
+	}
+	return b
 }
 
 // delivered keeps the messages the chat has been given (they have a Ref),

@@ -188,6 +188,15 @@ func (a *Adapter) openAnswerModal(ctx context.Context, triggerID string, person 
 	}
 }
 
+// userName names a Slack user for text that quotes them: the roster
+// name when they are in it.
+func (a *Adapter) userName(userID string) string {
+	if p := a.personFor(userID); p != nil {
+		return p.Name
+	}
+	return ""
+}
+
 // threadReply treats a person's reply in the thread of the prompt rec
 // (found by onDirectMessage) as the answer to a single-question ritual.
 func (a *Adapter) threadReply(ctx context.Context, ev *slackevents.MessageEvent, rec promptRecord) error {
@@ -206,7 +215,7 @@ func (a *Adapter) threadReply(ctx context.Context, ev *slackevents.MessageEvent,
 	}
 	_, err := a.svc.SubmitAnswer(ctx, cadence.AnswerInput{
 		OccurrenceID: rec.Occurrence, PersonID: person.ID, Via: "slack-thread",
-		Responses: []cadence.Response{{QuestionID: r.Questions[0].ID, Text: ev.Text}},
+		Responses: []cadence.Response{{QuestionID: r.Questions[0].ID, Text: plainText(ev.Text, a.userName)}},
 	})
 	switch {
 	case err == nil:
@@ -260,10 +269,10 @@ func (a *Adapter) handleCommand(ctx context.Context, cmd slack.SlashCommand) *sl
 // under Socket Mode's 20 KB ack limit.
 func replyMessage(r bot.Reply) *slack.Msg {
 	parts := render(&cadence.Message{Kind: cadence.KindNotice, Body: r.Body()}, "")
-	msg := &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: truncate(r.String(), maxFallbackText), Blocks: slack.Blocks{BlockSet: parts[0].Blocks}}
+	msg := &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: truncate(escape(r.String()), maxFallbackText), Blocks: slack.Blocks{BlockSet: parts[0].Blocks}}
 	if b, err := json.Marshal(msg); err != nil || len(b) > 15000 || len(parts) > 1 {
 		msg.Blocks = slack.Blocks{}
-		msg.Text = truncate(r.String(), 12000)
+		msg.Text = truncate(escape(r.String()), 12000)
 	}
 	return msg
 }

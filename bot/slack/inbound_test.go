@@ -309,3 +309,21 @@ func TestMalformedSocketPayloadsAreAckedAndIgnored(t *testing.T) {
 	assert.Contains(t, e.logs.String(), "malformed socket mode payload dropped")
 	assert.Equal(t, 1, e.fake.Connections())
 }
+
+func TestThreadReplyIsStoredWithoutSlackMarkup(t *testing.T) {
+	e := newEnv(t)
+	e.start()
+	p := prompt("occ/oneq/prompt/ana", "ana", occOne)
+	p.RitualID = "oneq"
+	ref, err := e.a.Send(e.ctx(), p, cadence.Ref{})
+	require.NoError(t, err)
+
+	// As Slack sends it: escaped, with the channel mention and the link
+	// as <…> tokens.
+	typed := "<!channel> ranker v12 &amp; canary, see <https://runbooks.example/ranker|the runbook>"
+	ts := e.fake.PostAsUser(ref.Channel, uAna, ref.ID, typed)
+	e.ack(e.fake.Send("events_api", messageEvent(t, "Ev0ANA2", uAna, ref.Channel, ref.ID, ts, typed)))
+	eventually(t, "the answer", func() bool { return e.svc.answer(occOne, "ana") != nil })
+	assert.Equal(t, "@channel ranker v12 & canary, see the runbook (https://runbooks.example/ranker)",
+		e.svc.answer(occOne, "ana").Text("releases"))
+}

@@ -32,18 +32,33 @@ type rendered struct {
 	Blocks []slack.Block
 }
 
-// render lays out a message as one or more Slack messages (parts). The
-// split is a pure function of the content, so every revision of a long
-// summary maps to the same parts and part k keeps its Slack message.
-// mention (e.g. "<@U123>") is put before the text of part 1.
+// render lays out a message as one or more Slack messages (parts) for a
+// workspace where nobody is known by their Slack id: people are written
+// by name. See renderWith.
 func render(m *cadence.Message, mention string) []rendered {
+	return renderWith(m, mention, nil)
+}
+
+// renderWith lays out a message as one or more Slack messages (parts).
+// The split is a pure function of the content, so every revision of a
+// long summary maps to the same parts and part k keeps its Slack message.
+// mention (e.g. "<@U123>") is put before the text of part 1. userOf maps
+// a roster person to their Slack user id, so the people a message names
+// become clickable mentions; nil, or a person it does not know, leaves
+// the name.
+func renderWith(m *cadence.Message, mention string, userOf func(personID string) (string, bool)) []rendered {
 	b := m.Body
+	r := mrkdwn{userOf: userOf}
 	var head []slack.Block
-	if b.Title != "" {
-		head = append(head, slack.NewHeaderBlock(plain(truncate(b.Title, maxHeaderText))))
+	title := cadence.PlainText(b.Title) // header blocks are plain text
+	if title != "" {
+		head = append(head, slack.NewHeaderBlock(plain(truncate(title, maxHeaderText))))
 	}
 	var body []slack.Block
-	text := escape(b.Text)
+	var text string
+	if cadence.PlainText(b.Text) != title { // a reply with only a title says it once
+		text = r.text(b.Text)
+	}
 	if mention != "" {
 		text = strings.TrimSpace(mention + " " + text)
 	}
@@ -56,16 +71,16 @@ func render(m *cadence.Message, mention string) []rendered {
 			// The headline (score and change) stands apart from the details.
 			body = append(body, slack.NewDividerBlock())
 		}
-		body = append(body, sections(sectionText(s))...)
+		body = append(body, sections(r.section(s))...)
 	}
 	tail := actions(b.Actions)
 	if note := imageNote(b.Image); note != "" {
 		tail = append(tail, slack.NewContextBlock("", markdown(truncate(note, maxContextText))))
 	}
 	if b.Footer != "" {
-		tail = append(tail, slack.NewContextBlock("", markdown(truncate(escape(b.Footer), maxContextText))))
+		tail = append(tail, slack.NewContextBlock("", markdown(truncateMrkdwn(r.text(b.Footer), maxContextText))))
 	}
-	return split(fallback(m, mention), b.Title, head, body, tail)
+	return split(r.fallback(m, mention), title, head, body, tail)
 }
 
 // split packs blocks into parts of at most maxBlocks blocks and
@@ -114,15 +129,23 @@ func split(text, title string, head, body, tail []slack.Block) []rendered {
 }
 
 // fallback is the notification text: what phones and screen readers show.
-func fallback(m *cadence.Message, mention string) string {
-	t := m.Body.Text
-	if t == "" {
-		t = m.Body.Title
+// A prompt's names its ritual, since a notification shows no header
+// ("Weekly triage: Please answer by …").
+// It is mrkdwn like the blocks, so it is escaped the same way: text a
+// person typed cannot notify a channel.
+func (r mrkdwn) fallback(m *cadence.Message, mention string) string {
+	title, text := cadence.PlainText(m.Body.Title), cadence.PlainText(m.Body.Text)
+	t := r.text(m.Body.Text)
+	switch {
+	case text == "":
+		t = escape(title)
+	case m.Kind == cadence.KindPrompt && title != "" && !strings.Contains(text, title):
+		t = escape(title) + ": " + t
 	}
 	if mention != "" {
 		t = mention + " " + t
 	}
-	return truncate(t, maxFallbackText)
+	return truncateMrkdwn(t, maxFallbackText)
 }
 
 func questionList(qs []cadence.Question) string {
@@ -138,18 +161,34 @@ func questionList(qs []cadence.Question) string {
 	return sb.String()
 }
 
-func sectionText(s cadence.Section) string {
+// section writes a section as mrkdwn: its heading in bold, its lines as
+// bullets, its entries as a question in italics over the answer, so a
+// question and its answer never run together in one line.
+func (r mrkdwn) section(s cadence.Section) string {
 	var sb strings.Builder
-	if s.Heading != "" {
-		sb.WriteString("*" + escape(s.Heading) + "*")
-	}
-	for _, l := range s.Lines {
+	nl := func() {
 		if sb.Len() > 0 {
 			sb.WriteString("\n")
 		}
-		sb.WriteString("• " + escape(l))
+	}
+	if s.Heading != "" {
+		sb.WriteString("*" + r.text(s.Heading) + "*")
+	}
+	for _, l := range s.Lines {
+		nl()
+		sb.WriteString("• " + r.text(l))
+	}
+	for _, e := range s.Entries {
+		nl()
+		sb.WriteString("_" + r.text(e.Label) + "_\n" + quote(r.text(e.Text)))
 	}
 	return sb.String()
+}
+
+// quote indents an answer under its question with a block quote on
+// every line, so a multi-line answer stays one visual block.
+func quote(s string) string {
+	return "> " + strings.ReplaceAll(s, "\n", "\n> ")
 }
 
 // sections turns mrkdwn text into section blocks of at most
@@ -163,7 +202,8 @@ func sections(text string) []slack.Block {
 }
 
 // chunkText splits s into pieces of at most limit characters, at line
-// breaks when it can and inside a long line when it must.
+// breaks when it can and inside a long line when it must: there at the
+// last space, never inside a word or a <…> mention or date.
 func chunkText(s string, limit int) []string {
 	s = strings.TrimRight(s, "\n")
 	if strings.TrimSpace(s) == "" {
@@ -185,9 +225,9 @@ func chunkText(s string, limit int) []string {
 			flush()
 		}
 		for n > limit { // one line longer than a whole section
-			head, rest := cutRunes(line, limit)
+			head, rest := cutWords(line, limit)
 			out = append(out, head)
-			line, n = rest, n-limit
+			line, n = rest, utf8.RuneCountInString(rest)
 		}
 		if curLen > 0 {
 			cur.WriteString("\n")
@@ -235,6 +275,44 @@ func escape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
+// cutWords cuts s after at most n characters: at the last space outside a
+// <…> token, else before the last token that would be cut, else (one
+// word longer than n) at n. The space stays at the end of head.
+func cutWords(s string, n int) (head, rest string) {
+	space, open, lastOpen := -1, false, -1
+	i := 0
+	for j, r := range s {
+		if i == n {
+			switch {
+			case space > 0:
+				return s[:space], s[space:]
+			case open && lastOpen > 0:
+				return s[:lastOpen], s[lastOpen:]
+			}
+			return s[:j], s[j:]
+		}
+		switch {
+		case r == '<':
+			open, lastOpen = true, j
+		case r == '>':
+			open = false
+		case r == ' ' && !open:
+			space = j + 1
+		}
+		i++
+	}
+	return s, ""
+}
+
+// truncateMrkdwn is truncate for mrkdwn: it never leaves half a <…> token.
+func truncateMrkdwn(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	head, _ := cutWords(s, n-1)
+	return strings.TrimRight(head, " ") + "…"
+}
+
 // truncate cuts s to at most n characters, ending with "…" when cut.
 func truncate(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
@@ -273,4 +351,33 @@ func blockText(b slack.Block) int {
 		return utf8.RuneCountInString(b.Text.Text)
 	}
 	return 0
+}
+
+// mrkdwn writes message text for Slack: plain runs escaped, people as
+// <@U…> mentions where their Slack id is known, instants as <!date^…>,
+// which Slack shows in each reader's own zone (the fallback words, in
+// the ritual's zone, are what clients without it show).
+type mrkdwn struct {
+	userOf func(personID string) (string, bool)
+}
+
+func (r mrkdwn) text(s string) string {
+	return cadence.ExpandInline(s, escape, func(in cadence.Inline) string {
+		switch in.Kind {
+		case cadence.InlinePerson:
+			if r.userOf != nil {
+				if u, ok := r.userOf(in.Value); ok && u != "" {
+					return "<@" + u + ">"
+				}
+			}
+		case cadence.InlineTime:
+			return fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", in.Time().Unix(), dateFallback(in.Fallback))
+		}
+		return escape(in.Fallback)
+	})
+}
+
+// dateFallback keeps a <!date> token's fallback from ending the token.
+func dateFallback(s string) string {
+	return strings.NewReplacer("|", "/", ">", "", "<", "", "&", "and").Replace(s)
 }

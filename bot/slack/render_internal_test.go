@@ -39,6 +39,16 @@ func goldenMessages() map[string]*cadence.Message {
 			Questions: cadence.DefaultQuestions(cadence.KindStandup),
 			Sections: []cadence.Section{{Heading: "Ana Pop", Lines: []string{"Yesterday: retrained ranker", "Blockers: waiting on GPU quota"}},
 				{Heading: "Not answered", Lines: []string{"Cy"}}}}},
+		// A summary as the engine composes it: people as references (Ana
+		// known to Slack, Cy not), the close time as an instant, answers as
+		// question and answer, one with Slack markup typed into it.
+		"summary-people": {Kind: cadence.KindSummary, Body: cadence.Body{Title: "Daily standup · summary", Text: "1 of 2 answered",
+			Sections: []cadence.Section{
+				{Heading: cadence.MentionText("ana", "Ana Pop"), Entries: []cadence.Entry{
+					{Label: "What did you finish?", Text: "retrained the ranker\nand <!channel> pinged"},
+					{Label: "Anything blocking you?", Text: "none"}}},
+				{Heading: "Not answered yet", Lines: []string{cadence.MentionText("cy", "Cy <Ops>")}}},
+			Footer: "Answers close " + cadence.TimeText(time.Date(2026, 11, 30, 12, 30, 0, 0, time.UTC), zurich, "Mon 2 Jan 15:04 MST")}},
 		"receipt": {Kind: cadence.KindReceipt, Body: cadence.Body{Text: "Thanks, your standup answer is saved. You can edit it until 13:30."}},
 		"notice":  {Kind: cadence.KindNotice, Body: cadence.Body{Title: "Triage skipped", Text: "Lea skipped this week's triage: team offsite."}},
 		// The digest as dashboard.DigestBody composes it (its golden
@@ -70,7 +80,7 @@ func TestRenderGolden(t *testing.T) {
 			if name == "reminder" {
 				mention = "<@U0BO00002>"
 			}
-			got, err := json.MarshalIndent(wire(render(m, mention)), "", "  ")
+			got, err := json.MarshalIndent(wire(renderWith(m, mention, knownUsers)), "", "  ")
 			require.NoError(t, err)
 			path := filepath.Join("testdata", "golden", name+".json")
 			if *update {
@@ -82,6 +92,64 @@ func TestRenderGolden(t *testing.T) {
 			assert.Equal(t, string(want), string(got)+"\n")
 		})
 	}
+}
+
+var zurich, _ = time.LoadLocation("Europe/Zurich")
+
+// knownUsers is a workspace where Ana's Slack id is known and nobody else's.
+func knownUsers(personID string) (string, bool) {
+	if personID == "ana" {
+		return "U0ANA0001", true
+	}
+	return "", false
+}
+
+func TestCutWords(t *testing.T) {
+	tests := []struct {
+		name, in   string
+		n          int
+		head, rest string
+	}{
+		{"at the last space", "alpha beta gamma", 12, "alpha beta ", "gamma"},
+		{"one long word", "abcdefghij", 4, "abcd", "efghij"},
+		{"not inside a mention", "see <@U0ANA0001> now", 8, "see ", "<@U0ANA0001> now"},
+		{"not inside a date with spaces", "closes <!date^1^{date} at {time}|Mon 30> ok", 30, "closes ", "<!date^1^{date} at {time}|Mon 30> ok"},
+		{"a token at the start is cut only when it must be", "<@U0ANA0001>xyz", 5, "<@U0A", "NA0001>xyz"},
+		{"short", "ab", 5, "ab", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			head, rest := cutWords(tt.in, tt.n)
+			assert.Equal(t, tt.head, head)
+			assert.Equal(t, tt.rest, rest)
+			assert.Equal(t, tt.in, head+rest, "nothing lost")
+		})
+	}
+}
+
+func TestLongAnswerSplitsBetweenWords(t *testing.T) {
+	words := strings.Repeat("retrained ", 700) // 7,000 characters, one line
+	parts := render(&cadence.Message{Kind: cadence.KindSummary, Body: cadence.Body{Title: "t", Text: words}}, "")
+	var texts []string
+	for _, b := range parts[0].Blocks {
+		if sb, ok := b.(*slack.SectionBlock); ok {
+			texts = append(texts, sb.Text.Text)
+		}
+	}
+	require.Greater(t, len(texts), 2)
+	for _, x := range texts {
+		assert.True(t, strings.HasPrefix(x, "retrained"), "a section starts with a whole word: %.20q", x)
+		assert.LessOrEqual(t, utf8.RuneCountInString(x), maxSectionText)
+	}
+	assert.Equal(t, words, strings.Join(texts, ""), "nothing lost")
+}
+
+func TestReplyWithOnlyATitleSaysItOnce(t *testing.T) {
+	parts := render(&cadence.Message{Kind: cadence.KindNotice, Body: cadence.Body{Title: "Your cadence", Text: "Your cadence",
+		Sections: []cadence.Section{{Heading: "Waiting for your answer", Lines: []string{"Nothing is waiting for you."}}}}}, "")
+	require.Len(t, parts[0].Blocks, 2, "the header and the section, no repeated title")
+	assert.Equal(t, "Your cadence", parts[0].Blocks[0].(*slack.HeaderBlock).Text.Text)
+	assert.Equal(t, "*Waiting for your answer*\n• Nothing is waiting for you.", parts[0].Blocks[1].(*slack.SectionBlock).Text.Text)
 }
 
 func wire(parts []rendered) []map[string]any {

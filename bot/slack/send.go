@@ -71,7 +71,7 @@ func (a *Adapter) Send(ctx context.Context, m *cadence.Message, thread cadence.R
 	if err != nil {
 		return cadence.Ref{}, err
 	}
-	parts := render(m, d.mention)
+	parts := renderWith(m, d.mention, a.slackID)
 	ch, ts, err := a.post(ctx, m, d, parts[0], 1)
 	if err != nil {
 		return cadence.Ref{}, err
@@ -168,7 +168,7 @@ func (a *Adapter) Update(ctx context.Context, ref cadence.Ref, m *cadence.Messag
 			mention = "<@" + u + ">"
 		}
 	}
-	parts := render(m, mention)
+	parts := renderWith(m, mention, a.slackID)
 	if err := a.update(ctx, ref.Channel, ref.ID, m, parts[0], 1); err != nil {
 		return err
 	}

@@ -162,6 +162,19 @@ func (a *Adapter) userFor(ctx context.Context, personID string) (string, error) 
 	return u.ID, nil
 }
 
+// slackID is a person's Slack user id when it is known without asking
+// Slack (resolved at start, or given in the roster): rendering a message
+// never waits on the network.
+func (a *Adapter) slackID(personID string) (string, bool) {
+	if u, ok := a.users.user(personID); ok {
+		return u.ID, true
+	}
+	if p := a.svc.Roster().Person(personID); p != nil && p.Handles.SlackID != "" {
+		return p.Handles.SlackID, true
+	}
+	return "", false
+}
+
 // personFor maps a Slack user to a roster person, or nil.
 func (a *Adapter) personFor(userID string) *cadence.Person {
 	r := a.svc.Roster()

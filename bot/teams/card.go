@@ -31,7 +31,8 @@ type adaptiveCard struct {
 }
 
 type msTeams struct {
-	Width string `json:"width,omitempty"`
+	Width    string   `json:"width,omitempty"`
+	Entities []Entity `json:"entities,omitempty"` // mentions (mention.go)
 }
 
 type textBlock struct {
@@ -91,6 +92,7 @@ type cardOptions struct {
 	note   string            // a line above the actions ("Saved at ...")
 	closed bool              // a click ended what the card asks: no buttons
 	people []choice          // the roster, for a Reassign button
+	ids    teamsIDs          // people's Teams ids, for mentions (mention.go)
 }
 
 // headerStyle gives each kind a recognisable band of colour.
@@ -117,19 +119,25 @@ type cardParts struct {
 }
 
 func buildParts(m *cadence.Message, o cardOptions) cardParts {
-	b := m.Body
+	b, text := m.Body, o.ids.cardText
 	var p cardParts
-	head := []any{textBlock{Type: "TextBlock", Text: b.Title, Wrap: true, Size: "Large", Weight: "Bolder"}}
+	head := []any{textBlock{Type: "TextBlock", Text: text(b.Title), Wrap: true, Size: "Large", Weight: "Bolder"}}
 	if b.Text != "" && b.Text != b.Title {
-		head = append(head, textBlock{Type: "TextBlock", Text: b.Text, Wrap: true, Spacing: "Small"})
+		head = append(head, textBlock{Type: "TextBlock", Text: text(b.Text), Wrap: true, Spacing: "Small"})
 	}
 	p.header = []any{container{Type: "Container", Style: headerStyle[m.Kind], Bleed: true, Items: head}}
 	for _, s := range b.Sections {
 		if s.Heading != "" {
-			p.content = append(p.content, textBlock{Type: "TextBlock", Text: s.Heading, Wrap: true, Weight: "Bolder", Spacing: "Medium", Separator: true})
+			p.content = append(p.content, textBlock{Type: "TextBlock", Text: text(s.Heading), Wrap: true, Weight: "Bolder", Spacing: "Medium", Separator: true})
 		}
 		for _, l := range s.Lines {
-			p.content = append(p.content, textBlock{Type: "TextBlock", Text: "• " + l, Wrap: true, Spacing: "Small"})
+			p.content = append(p.content, textBlock{Type: "TextBlock", Text: "• " + text(l), Wrap: true, Spacing: "Small"})
+		}
+		// A question over its answer, so the two never run together.
+		for _, e := range s.Entries {
+			p.content = append(p.content,
+				textBlock{Type: "TextBlock", Text: text(e.Label), Wrap: true, IsSubtle: true, Spacing: "Small"},
+				textBlock{Type: "TextBlock", Text: text(e.Text), Wrap: true, Spacing: "None"})
 		}
 	}
 	if img := b.Image; img != nil && len(img.PNG) > 0 {
@@ -145,7 +153,7 @@ func buildParts(m *cadence.Message, o cardOptions) cardParts {
 		p.trailer = append(p.trailer, textBlock{Type: "TextBlock", Text: o.note, Wrap: true, Color: "Good", Spacing: "Medium"})
 	}
 	if b.Footer != "" {
-		p.trailer = append(p.trailer, textBlock{Type: "TextBlock", Text: b.Footer, Wrap: true, Size: "Small", IsSubtle: true, Spacing: "Medium"})
+		p.trailer = append(p.trailer, textBlock{Type: "TextBlock", Text: text(b.Footer), Wrap: true, Size: "Small", IsSubtle: true, Spacing: "Medium"})
 	}
 	if !o.closed {
 		p.actions = cardActions(m, answering, o.people)
@@ -246,8 +254,8 @@ func newCard(body, actions []any, fallback string) *adaptiveCard {
 // fallbackText is the title and the text of m, for a client that cannot
 // draw the card.
 func fallbackText(m *cadence.Message) string {
-	s := m.Body.Title
-	if t := m.Body.Text; t != "" && t != s {
+	s := cadence.PlainText(m.Body.Title)
+	if t := cadence.PlainText(m.Body.Text); t != "" && t != s {
 		if s != "" {
 			s += "\n\n"
 		}

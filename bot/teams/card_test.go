@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -69,12 +70,28 @@ func sampleMessages() map[string]struct {
 					{ID: cadence.ActionReleaseApprove, Label: "Approve", Value: "REL-2", Style: "primary"},
 					{ID: cadence.ActionReleaseReject, Label: "Reject", Value: "REL-2", Style: "danger"}},
 				Footer: "/cadence release approve REL-2 · release reject REL-2 REASON"}}, o: cardOptions{people: samplePeople}},
+		// As the engine composes it: Ana has a Teams id (a mention), Cem
+		// has none (his name); the close time is shown in each reader's zone.
+		"summary_people": {m: &cadence.Message{Kind: cadence.KindSummary, OccurrenceID: occ, Body: cadence.Body{Title: "Daily standup · summary",
+			Text: "1 of 2 answered", Sections: []cadence.Section{
+				{Heading: cadence.MentionText("ana", "Ana Pop"), Entries: []cadence.Entry{{Label: "What did you finish?", Text: "the backfill"}}},
+				{Heading: "Not answered yet", Lines: []string{cadence.MentionText("cem", "Cem") + ", " + cadence.MentionText("ana", "Ana Pop")}}},
+			Footer: "Answers close " + cadence.TimeText(time.Date(2026, 11, 30, 12, 30, 0, 0, time.UTC), time.UTC, "15:04 MST")}},
+			o: cardOptions{ids: sampleIDs}},
 		"summary": {m: &cadence.Message{Kind: cadence.KindSummary, OccurrenceID: occ, Body: cadence.Body{Title: "Daily standup: summary",
 			Text: "2 of 3 answered", Sections: []cadence.Section{
 				{Heading: "Ana", Lines: []string{"Yesterday: backfill", "Today: drift monitor"}},
 				{Heading: "Blockers", Lines: []string{"Ben: waiting on the *data contract*"}},
 				{Heading: "No answer", Lines: []string{"Cem"}}}, Footer: "Updated 10:02 UTC"}}},
 	}
+}
+
+// sampleIDs knows Ana's Teams id and nobody else's.
+func sampleIDs(personID string) (string, bool) {
+	if personID == "ana" {
+		return "29:1ana-aad-id", true
+	}
+	return "", false
 }
 
 var samplePeople = []choice{{Title: "Ana", Value: "ana"}, {Title: "Ben", Value: "ben"}, {Title: "Lea", Value: "lea"}}
@@ -193,6 +210,7 @@ func TestCardDeclaresLowestVersion(t *testing.T) {
 	want := map[string]string{
 		"agenda":            "1.2", // accent container, bleed, button style
 		"summary":           "1.2",
+		"summary_people":    "1.2", // mentions are msteams entities, not a schema element
 		"digest":            "1.2",
 		"followup_done":     "1.2", // closed: no Reassign picker left
 		"prompt":            "1.3", // input labels, isRequired, associatedInputs
@@ -315,5 +333,45 @@ func TestImageSizeGuard(t *testing.T) {
 				assert.Empty(t, altLines)
 			}
 		})
+	}
+}
+
+// Each part of a split summary carries the mention entities of the names
+// in that part only: Teams refuses a mention entity without its <at> text.
+func TestSplitPartsCarryTheirOwnMentions(t *testing.T) {
+	long := strings.Repeat("word ", 2000)
+	m := &cadence.Message{Kind: cadence.KindSummary, Body: cadence.Body{Title: "Standup · summary", Text: "2 of 2 answered",
+		Sections: []cadence.Section{
+			{Heading: cadence.MentionText("ana", "Ana Pop"), Entries: []cadence.Entry{{Label: "Q", Text: long}}},
+			{Heading: cadence.MentionText("bo", "Bo"), Entries: []cadence.Entry{{Label: "Q", Text: long}}}}}}
+	ids := teamsIDs(func(p string) (string, bool) { return "29:" + p, true })
+	acts, err := render(m, cardOptions{ids: ids}, 16*1024, address{})
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(acts), 2)
+	seen := map[string]bool{}
+	for i, a := range acts {
+		c := a.Attachments[0].Content.(*adaptiveCard)
+		raw, err := marshal(c.Body)
+		require.NoError(t, err)
+		var ents []string
+		if c.MSTeams != nil {
+			for _, e := range c.MSTeams.Entities {
+				ents = append(ents, e.Text)
+				seen[e.Mentioned.ID] = true
+			}
+		}
+		var want []string
+		for _, name := range []string{"<at>Ana Pop</at>", "<at>Bo</at>"} {
+			if strings.Contains(string(raw), name) {
+				want = append(want, name)
+			}
+		}
+		assert.Equal(t, want, ents, "part %d", i+1)
+	}
+	assert.Equal(t, map[string]bool{"29:ana": true, "29:bo": true}, seen)
+	for _, a := range acts {
+		raw, err := marshal(a)
+		require.NoError(t, err)
+		assert.NotContains(t, string(raw), "\uE000", "no reference left undecoded")
 	}
 }

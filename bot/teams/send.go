@@ -41,7 +41,15 @@ func (j *journalEntry) limit(def int) int {
 // cardOptions are the options of a card as first sent: the roster for
 // the Reassign buttons of follow-up notices.
 func (a *Adapter) cardOptions() cardOptions {
-	return cardOptions{people: rosterChoices(a.svc.Roster())}
+	return cardOptions{people: rosterChoices(a.svc.Roster()), ids: a.teamsID}
+}
+
+// teamsID is a person's Teams user id from the roster, for mentions.
+func (a *Adapter) teamsID(personID string) (string, bool) {
+	if p := a.svc.Roster().Person(personID); p != nil && p.Handles.TeamsID != "" {
+		return p.Handles.TeamsID, true
+	}
+	return "", false
 }
 
 func (j *journalEntry) complete() bool { return j.Total > 0 && len(j.Parts) >= j.Total }

@@ -51,13 +51,15 @@ func (ad address) apply(act *Activity) {
 // buttons. A single line longer than a whole activity is cut with "…".
 func render(m *cadence.Message, o cardOptions, max int, ad address) ([]*Activity, error) {
 	p := buildParts(m, o)
-	summary := m.Body.Text
+	summary := cadence.PlainText(m.Body.Text)
 	if summary == "" {
-		summary = m.Body.Title
+		summary = cadence.PlainText(m.Body.Title)
 	}
 	fallback := fallbackText(m)
+	mentions := o.ids.mentionEntities(m.Body)
 	activity := func(body, actions []any) *Activity {
 		act := cardActivity(newCard(body, actions, fallback), summary)
+		attachMentions(act, mentions)
 		ad.apply(act)
 		return act
 	}
@@ -91,7 +93,7 @@ func render(m *cadence.Message, o cardOptions, max int, ad address) ([]*Activity
 		return nil, err
 	}
 	contHeader := func(i, n int) any {
-		return textBlock{Type: "TextBlock", Text: continued(m.Body.Title, i, n), Wrap: true, Weight: "Bolder"}
+		return textBlock{Type: "TextBlock", Text: continued(cadence.PlainText(m.Body.Title), i, n), Wrap: true, Weight: "Bolder"}
 	}
 	contSize, err := elemsSize([]any{contHeader(999, 999)})
 	if err != nil {

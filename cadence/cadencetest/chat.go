@@ -68,7 +68,7 @@ func (c *Chat) Send(ctx context.Context, m *cadence.Message, thread cadence.Ref)
 		ch = "D-" + m.To.Person
 	}
 	ref := cadence.Ref{Channel: ch, ID: strconv.Itoa(c.seq)}
-	c.delivered = append(c.delivered, &Delivered{Ref: ref, Thread: thread, Message: m.Clone()})
+	c.delivered = append(c.delivered, &Delivered{Ref: ref, Thread: thread, Message: plain(m)})
 	c.mu.Unlock()
 	if c.AfterSend != nil {
 		if err := c.AfterSend(m); err != nil {
@@ -91,7 +91,7 @@ func (c *Chat) Update(ctx context.Context, ref cadence.Ref, m *cadence.Message) 
 	defer c.mu.Unlock()
 	for _, d := range c.delivered {
 		if d.Ref == ref {
-			d.Message = m.Clone()
+			d.Message = plain(m)
 			d.Updates++
 			return nil
 		}
@@ -205,4 +205,12 @@ func (c *ReconcilingChat) Lookups() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.lookups
+}
+
+// plain is the copy the fake platform keeps: what a reader of a platform
+// without mentions sees (references written as their fallback words).
+func plain(m *cadence.Message) *cadence.Message {
+	c := m.Clone()
+	c.Body = c.Body.Plain()
+	return c
 }

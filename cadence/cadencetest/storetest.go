@@ -105,9 +105,10 @@ func fixtureMessage(key string, created time.Time, st cadence.DeliveryState) *ca
 		OccurrenceID: cadence.OccurrenceID("standup", base),
 		Thread:       "occ/standup@x/agenda",
 		Body: cadence.Body{
-			Title:     "Standup",
-			Text:      "Time for standup",
-			Sections:  []cadence.Section{{Heading: "Agenda", Lines: []string{"one", "two"}}},
+			Title: "Standup",
+			Text:  "Time for standup",
+			Sections: []cadence.Section{{Heading: "Agenda", Lines: []string{"one", "two"},
+				Entries: []cadence.Entry{{Label: "Today?", Text: "shipped " + cadence.MentionText("ana", "Ana")}}}},
 			Questions: []cadence.Question{{ID: "today", Text: "Today?", Required: true}},
 			Prefill:   map[string]string{"today": "x"},
 			Actions:   []cadence.Action{{ID: cadence.ActionAnswer, Label: "Answer", Value: "occ", Style: "primary"}},
@@ -637,6 +638,7 @@ func testCopies(t *testing.T, s cadence.Store) {
 		gm, err := tx.Message("k")
 		require.NoError(t, err)
 		assert.Equal(t, "one", gm.Body.Sections[0].Lines[0])
+		gm.Body.Sections[0].Entries[0].Text = "changed"
 		assert.Equal(t, "x", gm.Body.Prefill["today"])
 		require.NotNil(t, gm.Body.Image)
 		assert.Equal(t, []byte{0x89, 'P', 'N', 'G'}, gm.Body.Image.PNG)
@@ -658,6 +660,7 @@ func testCopies(t *testing.T, s cadence.Store) {
 		gm, err := tx.Message("k")
 		require.NoError(t, err)
 		assert.Equal(t, "Answer", gm.Body.Actions[0].Label)
+		assert.Equal(t, "shipped "+cadence.MentionText("ana", "Ana"), gm.Body.Sections[0].Entries[0].Text)
 		assert.Equal(t, []byte{0x89, 'P', 'N', 'G'}, gm.Body.Image.PNG)
 		ga, err := tx.Answer(o.ID, "ana")
 		require.NoError(t, err)
