@@ -146,15 +146,17 @@ func (a *Adapter) Platform() string { return Platform }
 
 // Start checks the bot token (auth.test), resolves the roster to Slack
 // users, and in Socket Mode connects and serves events until ctx ends. It
-// returns once connected, or with an error when Slack refuses a token.
+// returns once connected, with an ErrRefused error when Slack refuses a
+// token, or with another error when Slack cannot be reached (then it
+// started nothing and may be called again).
 func (a *Adapter) Start(ctx context.Context) error {
 	a.mu.Lock()
 	a.bg = ctx
 	a.mu.Unlock()
 	auth, err := a.api.AuthTestContext(ctx)
 	if err != nil {
-		if code := errorCode(err); code != "" {
-			return fmt.Errorf("slack refused %s (%s): check the token and that the app is installed", EnvBotToken, code)
+		if code := errorCode(err); code != "" && !retryableCodes[code] {
+			return refused("slack refused %s (%s): check the token and that the app is installed", EnvBotToken, code)
 		}
 		return fmt.Errorf("slack auth.test: %w", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -55,13 +54,13 @@ func (a *Adapter) runSocket(ctx context.Context, smc *socketmode.Client) error {
 			return nil
 		}
 		if fatalAuthCodes[err.Error()] || fatalAuthCodes[errorCode(err)] {
-			err = fmt.Errorf("slack refused %s (%v): check the app-level token and that Socket Mode is enabled", EnvAppToken, err)
+			err = refused("slack refused %s (%v): check the app-level token and that Socket Mode is enabled", EnvAppToken, err)
 			a.log.Error().Err(err).Msg("socket mode stopped")
 			return err
 		}
 		var sc slack.StatusCodeError
 		if errors.As(err, &sc) && sc.Code == 404 {
-			err = fmt.Errorf("slack refused %s (HTTP 404 from apps.connections.open): is Socket Mode enabled for the app?", EnvAppToken)
+			err = refused("slack refused %s (HTTP 404 from apps.connections.open): is Socket Mode enabled for the app?", EnvAppToken)
 			a.log.Error().Err(err).Msg("socket mode stopped")
 			return err
 		}

@@ -61,6 +61,8 @@ type App struct {
 	ln    net.Listener
 
 	digest *cadence.Digest // nil without a [digest] table (digest.go)
+
+	health *platformHealth // what the bot last saw of Slack and Teams (health.go)
 }
 
 // newApp opens the store and builds everything; it listens on nothing yet.
@@ -106,6 +108,8 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	}()
 
 	obs := newPromObserver(o.Registry)
+	a.health = newPlatformHealth(o.Clock, o.Registry)
+	a.ready.platforms = a.health
 	a.ops, err = cadence.NewOps(cadence.OpsConfig{
 		Roster: cfg.Roster, Rituals: cfg.Rituals, Store: a.db, Clock: o.Clock, Logger: o.Log,
 		Platform: cfg.Bot.DefaultPlatform, Enqueued: a.poke,
@@ -196,7 +200,8 @@ func (a *App) setupSlack() error {
 	if a.opts.Getenv(slack.EnvAPIURL) == "" && a.cfg.Slack.APIURL != "" {
 		c.APIURL = a.cfg.Slack.APIURL
 	}
-	a.slack, err = slack.New(c, a.svc, a.db, a.opts.Clock, a.log, a.opts.SlackOptions...)
+	opts := append([]slack.Option{slack.WithHTTPClient(a.health.client(slack.Platform, 30*time.Second))}, a.opts.SlackOptions...)
+	a.slack, err = slack.New(c, a.svc, a.db, a.opts.Clock, a.log, opts...)
 	if err != nil {
 		return err
 	}
@@ -224,7 +229,8 @@ func (a *App) setupTeams() error {
 	if a.opts.Getenv(teams.EnvServiceURL) == "" && a.cfg.Teams.ServiceURL != "" {
 		c.ServiceURL = a.cfg.Teams.ServiceURL
 	}
-	a.teams, err = teams.New(c, a.svc, a.db, a.opts.Clock, a.log, a.opts.TeamsOptions...)
+	opts := append([]teams.Option{teams.WithHTTPClient(a.health.client(teams.Platform, 30*time.Second))}, a.opts.TeamsOptions...)
+	a.teams, err = teams.New(c, a.svc, a.db, a.opts.Clock, a.log, opts...)
 	if err != nil {
 		return err
 	}
@@ -313,12 +319,15 @@ func (a *App) Run(ctx context.Context) error {
 		}
 	}()
 	if a.slack != nil {
-		if err := a.slack.Start(ctx); err != nil {
-			cancel()
-			_ = srv.Close()
-			wg.Wait()
-			return err
-		}
+		// In the background: the scheduler, the queue and the pages never
+		// wait for Slack, which may be unreachable for a while.
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := a.startSlack(ctx); err != nil {
+				errc <- err
+			}
+		}()
 	}
 	wg.Add(2)
 	go func() { defer wg.Done(); a.tickLoop(ctx) }()

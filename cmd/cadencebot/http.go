@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,12 +15,6 @@ import (
 
 	"github.com/cadencebot/cadencebot/cadence"
 )
-
-// readiness is flipped by the app once the store is open and the first
-// tick has run; /readyz reports it.
-type readiness struct{ ok atomic.Bool }
-
-func (r *readiness) set(v bool) { r.ok.Store(v) }
 
 // apiHandlers serves the read-only JSON/CSV API under /api/.
 type apiHandlers struct {
@@ -36,14 +29,7 @@ func registerOps(mux *http.ServeMux, ready *readiness, reg *prometheus.Registry)
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if !ready.ok.Load() {
-			http.Error(w, "not ready", http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ready")
-	})
+	mux.HandleFunc("GET /readyz", ready.serveHTTP)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 }
 

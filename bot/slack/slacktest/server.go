@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -115,6 +116,7 @@ type Server struct {
 	seq        int
 
 	sock socketState
+	down atomic.Bool // SetReachable(false)
 }
 
 type trigger struct {
@@ -149,7 +151,7 @@ func New(botToken, appToken string) *Server {
 	mux.HandleFunc("/api/", s.serveAPI)
 	mux.HandleFunc("/link/", s.serveSocket)
 	mux.HandleFunc("/upload/v1/", s.serveUpload)
-	s.srv = httptest.NewServer(mux)
+	s.srv = httptest.NewServer(gate(&s.down, mux))
 	s.URL = s.srv.URL + "/api/"
 	return s
 }

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+)
+
+// readiness answers /readyz. The bot is ready once the store is open and
+// the first tick has run (ok). A chat platform that cannot be reached
+// makes it "degraded", still 200: the local chat, dashboard, API,
+// scheduler and the outbox all work and restarting or unrouting the bot
+// would not bring Slack back, so an orchestrator must not act on it. The
+// body names what is down; alert on cadencebot_platform_up instead.
+type readiness struct {
+	ok        atomic.Bool // the first tick is done
+	platforms *platformHealth
+}
+
+func (r *readiness) set(v bool) { r.ok.Store(v) }
+
+func (r *readiness) serveHTTP(w http.ResponseWriter, _ *http.Request) {
+	var lines []string
+	ready, degraded := true, false
+	if r.ok.Load() {
+		lines = append(lines, "scheduler: ok")
+	} else {
+		lines = append(lines, "scheduler: waiting for the first tick")
+		ready = false
+	}
+	if r.platforms != nil {
+		pl, d := r.platforms.lines()
+		lines = append(lines, pl...)
+		degraded = d
+	}
+	status, code := "ready", http.StatusOK
+	switch {
+	case !ready:
+		status, code = "not ready", http.StatusServiceUnavailable
+	case degraded:
+		status = "degraded"
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	fmt.Fprintf(w, "%s\n%s\n", status, strings.Join(lines, "\n"))
+}
