@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -53,6 +55,14 @@ func ErrorReply(err error) Reply {
 			Lines: []string{"The command could not run; the error has been logged. Please try again in a minute."}}
 	}
 	r := Reply{Title: "Sorry", Failed: true, Lines: []string{capitalize(err.Error())}}
+	var fe cadence.FieldErrors
+	if errors.As(err, &fe) {
+		// One line per input, as a form shows them next to each field.
+		r.Lines = r.Lines[:0]
+		for _, k := range slices.Sorted(maps.Keys(fe)) {
+			r.Lines = append(r.Lines, capitalize(k)+": "+fe[k])
+		}
+	}
 	var ue *UsageError
 	if errors.As(err, &ue) {
 		if u, ok := UsageOf(ue.Verb); ok {
@@ -168,6 +178,12 @@ func skipReply(r *cadence.Ritual, res *cadence.SkipResult, reason string, loc *t
 // else is passed through as a fault of the bot.
 func serviceError(v Verb, err error) error {
 	if IsUserError(err) {
+		// An error about one input already names it ("owner: …"): a
+		// second prefix ("followup: owner: …") says nothing more.
+		var fe cadence.FieldErrors
+		if _, _, ok := cadence.ErrorField(err); ok || errors.As(err, &fe) {
+			return err
+		}
 		return &userError{fmt.Sprintf("%s: %v", v, err), err}
 	}
 	return fmt.Errorf("%s: %w", v, err)

@@ -305,11 +305,11 @@ func parseProposal(args []string) (cadence.ReleaseInput, error) {
 		return in, usageErr(VerbRelease, "propose wants MODEL VERSION CHANGE RISK before the options, got %s", gotWords(pos))
 	}
 	in.Model, in.Version, in.Change, in.Risk = pos[0], pos[1], cadence.ChangeType(strings.ToLower(pos[2])), cadence.Risk(strings.ToLower(pos[3]))
-	switch contract {
-	case "yes", "ok", "passed", "true":
-		in.DataContractOK = true
-	case "no", "failed", "false", "":
-	default:
+	// A compliance check has no default: contract= is required.
+	switch in.DataContract = cadence.ParseContractCheck(contract); {
+	case contract == "":
+		return in, usageErr(VerbRelease, "say whether the data-contract check passed: contract=yes or contract=no (with note=\"why\")")
+	case in.DataContract == "":
 		return in, usageErr(VerbRelease, "contract is yes or no, got %q", contract)
 	}
 	return in, nil

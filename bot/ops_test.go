@@ -34,10 +34,10 @@ func TestParseOpsCommands(t *testing.T) {
 		{"followup list mine", bot.OpsArgs{Sub: "list", Scope: "mine"}},
 		{`release propose churn 2.3.0 retrain HIGH evidence=https://mlflow.example.com/runs/42 rollback="pin 2.2.1 in the registry" contract=no note=“column pending” planned=2026-12-08`,
 			bot.OpsArgs{Sub: "propose", Release: cadence.ReleaseInput{Model: "churn", Version: "2.3.0", Change: cadence.ChangeRetrain, Risk: cadence.RiskHigh,
-				Evidence: "https://mlflow.example.com/runs/42", RollbackPlan: "pin 2.2.1 in the registry", DataContractNote: "column pending",
+				Evidence: "https://mlflow.example.com/runs/42", RollbackPlan: "pin 2.2.1 in the registry", DataContract: cadence.ContractNotPassed, DataContractNote: "column pending",
 				Planned: cadence.Date{Year: 2026, Month: 12, Day: 8}}}},
 		{"release propose ranker 5 feature-flag low contract=yes", bot.OpsArgs{Sub: "propose", Release: cadence.ReleaseInput{
-			Model: "ranker", Version: "5", Change: cadence.ChangeFeatureFlag, Risk: cadence.RiskLow, DataContractOK: true}}},
+			Model: "ranker", Version: "5", Change: cadence.ChangeFeatureFlag, Risk: cadence.RiskLow, DataContract: cadence.ContractPassed}}},
 		{"release approve REL-2", bot.OpsArgs{Sub: "approve", ID: "REL-2"}},
 		{"release reject REL-2 no canary plan", bot.OpsArgs{Sub: "reject", ID: "REL-2", Text: "no canary plan"}},
 		{"release outcome REL-2 rolled-back", bot.OpsArgs{Sub: "outcome", ID: "REL-2", Outcome: cadence.ReleaseRolledBack}},
@@ -70,6 +70,7 @@ func TestParseOpsUsageErrors(t *testing.T) {
 		{`release propose churn 2 retrain low rollback="pin 2.2.1`, "release: a quote is not closed"},
 		{"release propose churn 2 retrain low owner=me", `release: unknown option "owner"`},
 		{"release propose churn 2 retrain low contract=maybe", `release: contract is yes or no, got "maybe"`},
+		{"release propose churn 2 retrain low", `release: say whether the data-contract check passed: contract=yes or contract=no`},
 		{"release outcome REL-2 great", `release: the outcome is shipped or rolled-back, got "great"`},
 		{"audit --since yesterday", `audit: --since wants a date YYYY-MM-DD, got "yesterday"`},
 	}
@@ -188,13 +189,17 @@ func TestOpsCommandsEndToEnd(t *testing.T) {
 func TestOpsCommandRefusals(t *testing.T) {
 	tests := []struct {
 		who, text, want string
+		reason          string // in the audit log; "" means want without its prefix
 	}{
-		{"ana", "followup add INC-9 @bo 2026-12-03 x", "Followup: there is no incident INC-9"},
-		{"ana", "followup add INC-1 @bo 2026-11-29 x", "Followup: due: 2026-11-29 is in the past (today is 2026-11-30 for bo in Europe/Warsaw)"},
-		{"ana", "followup add INC-1 @zed 2026-12-03 x", `Followup: owner: "zed" is not on the roster`},
-		{"kim", "release approve REL-2", "Release: you proposed REL-2, so another approver must decide on it"},
-		{"bo", "release approve REL-1", "Release: only release approvers (Lea, Kim) can approve or reject REL-1"},
-		{"bo", "audit", "Audit: only leads, managers and admins can read the audit log; Bo is a specialist"},
+		{"ana", "followup add INC-9 @bo 2026-12-03 x", "Followup: there is no incident INC-9", ""},
+		{"ana", "followup add INC-1 @bo 2026-11-29 x", "Due: 2026-11-29 is in the past (today is 2026-11-30 for bo in Europe/Warsaw)",
+			"due: 2026-11-29 is in the past (today is 2026-11-30 for bo in Europe/Warsaw)"},
+		{"ana", "followup add INC-1 @zed 2026-12-03 x", `Owner: "zed" is not on the roster`, `owner: "zed" is not on the roster`},
+		{"ana", "release propose churn 2 hotfix low rollback=x contract=yes", `Change: "hotfix" is not a change type; pick one of retrain, new-model, rollback, feature-flag, data-change`,
+			`invalid input: change: "hotfix" is not a change type; pick one of retrain, new-model, rollback, feature-flag, data-change`},
+		{"kim", "release approve REL-2", "Release: you proposed REL-2, so another approver must decide on it", ""},
+		{"bo", "release approve REL-1", "Release: only release approvers (Lea, Kim) can approve or reject REL-1", ""},
+		{"bo", "audit", "Audit: only leads, managers and admins can read the audit log; Bo is a specialist", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {
@@ -223,7 +228,10 @@ func TestOpsCommandRefusals(t *testing.T) {
 			last := es[len(es)-1]
 			assert.Equal(t, cadence.AuditRefused, last.Outcome)
 			assert.Equal(t, tc.who, last.Actor)
-			_, reason, _ := strings.Cut(tc.want, ": ")
+			reason := tc.reason
+			if reason == "" {
+				_, reason, _ = strings.Cut(tc.want, ": ")
+			}
 			assert.Equal(t, reason, last.Reason)
 		})
 	}

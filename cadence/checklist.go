@@ -109,11 +109,25 @@ func ParseCheck(text string) (CheckMark, string) {
 	return CheckComment, t
 }
 
+// checklistTally counts a checklist's items by how they were answered.
+type checklistTally struct{ Done, Partial, Total int }
+
+// String words the tally: "2 of 3 done", "1 of 3 done, 1 partly".
+func (t checklistTally) String() string {
+	s := fmt.Sprintf("%d of %d done", t.Done, t.Total)
+	if t.Partial > 0 {
+		s += fmt.Sprintf(", %d partly", t.Partial)
+	}
+	return s
+}
+
 // checklistSection sums up the answers to r's checklist: per item, who
 // marked it done or not done and their remarks. An item counts as done
-// when anyone marked it done. The heading carries the completion.
-func (c composer) checklistSection(r *Ritual, o *Occurrence, byPerson map[string]*Answer) (Section, int) {
-	done := 0
+// only when someone marked it done and nobody marked it not done; done
+// by some and not done by others, it is partly done. The heading carries
+// the tally.
+func (c composer) checklistSection(r *Ritual, o *Occurrence, byPerson map[string]*Answer) (Section, checklistTally) {
+	tally := checklistTally{Total: len(r.Checklist)}
 	var lines []string
 	for i, item := range r.Checklist {
 		id := ChecklistQuestionID(i)
@@ -135,9 +149,12 @@ func (c composer) checklistSection(r *Ritual, o *Occurrence, byPerson map[string
 		}
 		sign := "–"
 		switch {
+		case len(groups[CheckDone]) > 0 && len(groups[CheckNotDone]) > 0:
+			sign = "◐"
+			tally.Partial++
 		case len(groups[CheckDone]) > 0:
 			sign = "✓"
-			done++
+			tally.Done++
 		case len(groups[CheckNotDone]) > 0:
 			sign = "✗"
 		case len(groups[CheckComment]) > 0:
@@ -157,5 +174,5 @@ func (c composer) checklistSection(r *Ritual, o *Occurrence, byPerson map[string
 		}
 		lines = append(lines, fmt.Sprintf("%s %s — %s", sign, strings.TrimSpace(item), strings.Join(parts, "; ")))
 	}
-	return Section{Heading: fmt.Sprintf("Checklist: %d of %d done", done, len(r.Checklist)), Lines: lines}, done
+	return Section{Heading: "Checklist: " + tally.String(), Lines: lines}, tally
 }

@@ -1,6 +1,8 @@
 package cadence_test
 
 import (
+	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -103,6 +105,46 @@ func TestChecklistIsAskedAndSummedUp(t *testing.T) {
 	receipt := h.delivered(cadence.ReceiptKey(id, "ana", 0)).Message.Body
 	assert.Contains(t, receipt.Sections[0].Entries, cadence.Entry{
 		Label: "Checklist: noisy alerts tuned. Done or not done? (a comment is welcome)", Text: "not done: waiting for the new thresholds"})
+}
+
+// An item counts as done only when it is: someone said done and nobody
+// said not done. Done by some and not by others is partly done, shown as
+// such, and never counted done.
+func TestChecklistCountsOnlyWhatIsDone(t *testing.T) {
+	tests := []struct {
+		name      string
+		answers   map[string][2]string // person → answers to check-1, check-2
+		text      string
+		heading   string
+		firstLine string
+	}{
+		{"all done", map[string][2]string{"ana": {"done", "done"}, "bo": {"yes", "ok"}},
+			"2 of 4 answered, checklist 2 of 2 done", "Checklist: 2 of 2 done", "✓ open incidents have an owner — done: Ana, Bo"},
+		{"one says not done", map[string][2]string{"ana": {"done", "done"}, "bo": {"not done", "done"}},
+			"2 of 4 answered, checklist 1 of 2 done, 1 partly", "Checklist: 1 of 2 done, 1 partly", "◐ open incidents have an owner — done: Ana; not done: Bo"},
+		{"nobody did it", map[string][2]string{"ana": {"no", "not yet"}, "bo": {"not done", "no"}},
+			"2 of 4 answered, checklist 0 of 2 done", "Checklist: 0 of 2 done", "✗ open incidents have an owner — not done: Ana, Bo"},
+		{"comments only", map[string][2]string{"ana": {"half of them", ""}},
+			"1 of 4 answered, checklist 0 of 2 done", "Checklist: 0 of 2 done", "? open incidents have an owner — comments: Ana (half of them)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, monday.Add(8*time.Hour), checklistTriage(t))
+			fire := monday.Add(8*time.Hour + 30*time.Minute)
+			id := cadence.OccurrenceID("triage", fire)
+			h.at(monday.Add(8 * time.Hour))
+			h.at(fire)
+			for _, p := range slices.Sorted(maps.Keys(tc.answers)) {
+				a := tc.answers[p]
+				_, err := h.answer(id, p, "incidents", "none", "check-1", a[0], "check-2", a[1])
+				require.NoError(t, err)
+			}
+			h.dispatch()
+			summary := h.delivered(cadence.SummaryKey(id)).Message.Body
+			assert.Equal(t, tc.text, summary.Text)
+			assert.Equal(t, tc.firstLine, sectionNamed(t, summary, tc.heading).Lines[0])
+		})
+	}
 }
 
 func TestChecklistQuestionIDsAreReserved(t *testing.T) {

@@ -190,8 +190,8 @@ func (c composer) summaryBody(r *Ritual, o *Occurrence, answers []*Answer) Body 
 		head = append(head, Section{Heading: "Blockers", Lines: blockers})
 	}
 	if len(r.Checklist) > 0 && o.Status != StatusSkipped {
-		sec, done := c.checklistSection(r, o, byPerson)
-		text += fmt.Sprintf(", checklist %d of %d done", done, len(r.Checklist))
+		sec, tally := c.checklistSection(r, o, byPerson)
+		text += ", checklist " + tally.String()
 		head = append(head, sec)
 	}
 	secs = append(head, secs...)

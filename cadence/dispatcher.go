@@ -35,6 +35,7 @@ type Dispatcher struct {
 	log    zerolog.Logger
 	obs    Observer
 	leadOf func(ritualID string) string
+	dir    Directory // names in failure notices; optional
 
 	batch       int
 	poll        time.Duration
@@ -411,7 +412,7 @@ func (d *Dispatcher) fail(ctx context.Context, m *Message, now time.Time, sendEr
 		if err := tx.PutMessage(x); err != nil {
 			return err
 		}
-		return d.noticeLead(tx, x, now)
+		return d.noticeLead(tx, x, code, now)
 	})
 	if err != nil {
 		return waiting, fmt.Errorf("dispatch %s: record failure: %w", m.Key, err)
@@ -420,31 +421,6 @@ func (d *Dispatcher) fail(ctx context.Context, m *Message, now time.Time, sendEr
 		return waiting, nil
 	}
 	return failed, nil
-}
-
-// noticeLead tells the ritual's lead that a message could not be
-// delivered. Notices themselves are never noticed about, to avoid loops.
-func (d *Dispatcher) noticeLead(tx Tx, m *Message, now time.Time) error {
-	if m.Kind == KindNotice || d.leadOf == nil || m.RitualID == "" {
-		return nil
-	}
-	lead := d.leadOf(m.RitualID)
-	if lead == "" {
-		return nil
-	}
-	_, err := tx.Enqueue(&Message{
-		Key:      MessageKey("notice", "failed", m.Key),
-		Kind:     KindNotice,
-		Platform: m.Platform,
-		To:       Recipient{Person: lead},
-		RitualID: m.RitualID, OccurrenceID: m.OccurrenceID,
-		Body: Body{
-			Title: "A message could not be delivered",
-			Text:  fmt.Sprintf("The %s for %s to %s could not be delivered: %s", m.Kind, m.RitualID, m.To, m.LastError),
-		},
-		CreatedAt: now, Revision: 1, State: StatePending, NextAttemptAt: now,
-	})
-	return err
 }
 
 // backoff is base·2^(attempts−1), capped.

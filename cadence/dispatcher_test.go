@@ -184,39 +184,78 @@ func TestDispatcherBackoffAndOrderPerRecipient(t *testing.T) {
 	assert.Equal(t, 30*time.Second, f.get(t, "capped").NextAttemptAt.Sub(m.NextAttemptAt))
 }
 
+// testDirectory names the triage ritual and the test roster.
+type testDirectory struct{ t *testing.T }
+
+func (d testDirectory) Ritual(id string) *cadence.Ritual {
+	if id == "triage" {
+		return triageRitual(d.t)
+	}
+	return nil
+}
+func (d testDirectory) Roster() *cadence.Roster { return testRoster(d.t) }
+
+// Refused messages are told to the lead once per occurrence, in words: what
+// failed, why, what to do; no outbox keys, no error codes. The notice is
+// redrawn as more of the occurrence's messages fail.
 func TestDispatcherPermanentFailureTellsTheLead(t *testing.T) {
 	f := newDispatchFixture(t, false)
+	f.d = cadence.NewDispatcher(f.store, f.clock, map[string]cadence.Chat{"local": f.chat}, zerolog.Nop(), f.obs,
+		cadence.WithLeads(func(string) string { return "lea" }), cadence.WithDirectory(testDirectory{t}))
+	occ := cadence.OccurrenceID("triage", monday.Add(8*time.Hour+30*time.Minute))
 	f.fake.BeforeSend = func(m *cadence.Message) error {
-		if m.To == toChannel {
-			return &cadence.SendError{Code: "channel_not_found", Err: errors.New("no such channel")}
+		switch m.To {
+		case toChannel:
+			return &cadence.SendError{Code: "not_in_channel", Err: errors.New("not_in_channel")}
+		case toAna, cadence.Recipient{Person: "bo"}:
+			return &cadence.SendError{Code: "user_not_found", Err: errors.New("user_not_found")}
 		}
 		return nil
 	}
-	f.enqueue(t, msg("agenda", cadence.KindAgenda, toChannel))
-	sum := msg("summary", cadence.KindSummary, toChannel)
+	of := func(m *cadence.Message) *cadence.Message { m.OccurrenceID = occ; return m }
+	f.enqueue(t, of(msg("agenda", cadence.KindAgenda, toChannel)))
+	sum := of(msg("summary", cadence.KindSummary, toChannel))
 	sum.Thread = "agenda"
 	f.enqueue(t, sum)
 	f.run(t)
 	a := f.get(t, "agenda")
 	assert.Equal(t, cadence.StateFailed, a.State)
-	assert.Equal(t, "channel_not_found: no such channel", a.LastError)
+	assert.Equal(t, "not_in_channel: not_in_channel", a.LastError, "the code stays on the message, for the log and metrics")
 	assert.Equal(t, cadence.StateFailed, f.get(t, "summary").State, "its thread parent failed")
-	notice := f.fake.To(cadence.Recipient{Person: "lea"})
-	require.Len(t, notice, 2, "one notice per failed message")
-	assert.Equal(t, cadence.KindNotice, notice[0].Message.Kind)
-	assert.Equal(t, "The agenda for triage to #mlops could not be delivered: channel_not_found: no such channel", notice[0].Message.Body.Text)
+	notices := f.fake.To(cadence.Recipient{Person: "lea"})
+	require.Len(t, notices, 1, "one notice for the occurrence")
+	n := f.get(t, cadence.MessageKey("notice", "failed", occ))
+	assert.Equal(t, cadence.KindNotice, n.Kind)
+	assert.Equal(t, "Weekly triage of Mon 30 Nov: 2 messages could not be delivered", n.Body.Title)
+	assert.Equal(t, "The agenda in #mlops could not be delivered: the bot is not a member of the channel. "+
+		"Add the bot to the channel (in Slack: /invite @cadencebot). "+
+		"The summary in #mlops could not be delivered: the message it belongs under could not be posted. "+
+		"See the notice about that message; fixing it fixes both.", n.Body.Text)
+
+	// Two prompts of the same occurrence fail later: the same notice is
+	// redrawn, people named, nothing new posted.
+	f.enqueue(t, of(msg("prompt-ana", cadence.KindPrompt, toAna)), of(msg("prompt-bo", cadence.KindPrompt, cadence.Recipient{Person: "bo"})))
+	f.run(t)
+	notices = f.fake.To(cadence.Recipient{Person: "lea"})
+	require.Len(t, notices, 1)
+	assert.GreaterOrEqual(t, notices[0].Updates, 1, "redrawn in place")
+	n = f.get(t, cadence.MessageKey("notice", "failed", occ))
+	assert.Equal(t, "Weekly triage of Mon 30 Nov: 4 messages could not be delivered", notices[0].Message.Body.Title)
+	assert.Contains(t, notices[0].Message.Body.Text, "The prompts to Ana and Bo could not be delivered: the platform does not know this person. Check their email or ID in the roster.")
+	for _, leak := range []string{"user_not_found", "not_in_channel", "prompt-ana", occ, "notice/"} {
+		assert.NotContains(t, n.Body.Title+n.Body.Text+n.Body.Footer, leak)
+	}
 
 	// A notice that fails does not produce another notice.
 	f.fake.BeforeSend = func(*cadence.Message) error {
 		return &cadence.SendError{Code: "user_not_found", Err: errors.New("gone")}
 	}
-	n := msg("notice", cadence.KindNotice, cadence.Recipient{Person: "lea"})
-	f.enqueue(t, n)
+	f.enqueue(t, msg("notice", cadence.KindNotice, cadence.Recipient{Person: "lea"}))
 	f.run(t)
 	assert.Equal(t, cadence.StateFailed, f.get(t, "notice").State)
 	f.fake.BeforeSend = nil
 	f.run(t)
-	assert.Len(t, f.fake.To(cadence.Recipient{Person: "lea"}), 2)
+	assert.Len(t, f.fake.To(cadence.Recipient{Person: "lea"}), 1)
 }
 
 func TestDispatcherUnknownPlatform(t *testing.T) {

@@ -88,7 +88,7 @@ func validRelease(risk cadence.Risk) cadence.ReleaseInput {
 	return cadence.ReleaseInput{
 		Model: "churn", Version: "2.3.0", Change: cadence.ChangeRetrain, Risk: risk,
 		Evidence: "https://mlflow.example.com/runs/42", RollbackPlan: "pin 2.2.1 in the registry",
-		DataContractOK: true, DataContractNote: "schema v7 checked",
+		DataContract: cadence.ContractPassed, DataContractNote: "schema v7 checked",
 	}
 }
 
@@ -215,6 +215,48 @@ func TestIncidentLifecycle(t *testing.T) {
 	assert.Equal(t, "Upstream schema change; backfilled and alert added.", es[2].Details["summary"])
 	assert.Equal(t, map[string]string{"title": "  Churn model drift  ", "severity": "2", "owner": "bo",
 		"link": "https://acme.slack.com/archives/C1/p1764496800000100"}, es[0].Details)
+}
+
+// Made the owner of an incident by someone else, the owner gets a DM with
+// the incident and its follow-ups, redrawn as they change; an owner who
+// opened it themselves is not told what they just did.
+func TestIncidentOwnerIsTold(t *testing.T) {
+	h := newOpsHarness(t)
+	_, err := h.ops.OpenIncident(h.ctx, "ana", cadence.IncidentInput{Title: "Churn model drift", Severity: 2, Owner: "bo",
+		Link: "https://acme.slack.com/archives/C1/p1764496800000100"})
+	require.NoError(t, err)
+	dm := h.message("inc/INC-1/owner/bo")
+	assert.Equal(t, cadence.Recipient{Person: "bo"}, dm.To)
+	assert.Equal(t, cadence.KindNotice, dm.Kind)
+	assert.Equal(t, "You own INC-1: Churn model drift", dm.Body.Title)
+	assert.Equal(t, "Ana made you the owner of INC-1 (sev 2): Churn model drift.", dm.Body.Text)
+	assert.Equal(t, []cadence.Section{
+		{Lines: []string{"Severity 2 · opened by Ana · Mon 30 Nov 11:00 CET", "From: https://acme.slack.com/archives/C1/p1764496800000100"}},
+		{Heading: "Follow-ups", Lines: []string{"None yet."}},
+	}, dm.Body.Sections)
+	assert.Contains(t, dm.Body.Footer, "/cadence followup add INC-1 @owner YYYY-MM-DD title")
+
+	// Follow-ups show up in the same DM, with their state.
+	h.addFollowUp("ana", "INC-1", "cy", date(2026, 12, 3), "Tighten drift alert")
+	h.addFollowUp("ana", "INC-1", "bo", date(2026, 12, 4), "Backfill features")
+	_, err = h.ops.CompleteFollowUp(h.ctx, "cy", "FU-1")
+	require.NoError(t, err)
+	dm = h.message("inc/INC-1/owner/bo")
+	assert.Equal(t, 4, dm.Revision)
+	assert.Equal(t, cadence.Section{Heading: "Follow-ups", Lines: []string{
+		"FU-1 Tighten drift alert · Cy · due Thu 3 Dec · done",
+		"FU-2 Backfill features · Bo · due Fri 4 Dec",
+	}}, dm.Body.Sections[1])
+
+	// Closing redraws it once more.
+	_, err = h.ops.CloseIncident(h.ctx, "bo", "INC-1", "alert tightened")
+	require.NoError(t, err)
+	dm = h.message("inc/INC-1/owner/bo")
+	assert.Equal(t, "INC-1 is closed (by Bo, Mon 30 Nov 11:00 CET): Churn model drift.", dm.Body.Text)
+
+	// Opening one for yourself sends no DM.
+	h.openIncident("lea", "Feature store lag")
+	assert.NotContains(t, h.messageKeys(), "inc/INC-2/owner/lea")
 }
 
 func TestFollowUpLifecycle(t *testing.T) {
@@ -378,17 +420,28 @@ func TestReleaseProposalFieldErrors(t *testing.T) {
 	require.ErrorAs(t, err, &fe)
 	assert.Equal(t, cadence.FieldErrors{
 		"model":    "which model or pipeline?",
-		"change":   `"hotfix" is not one of retrain, new-model, rollback, feature-flag, data-change`,
-		"risk":     `"extreme" is not one of low, medium, high`,
+		"change":   `"hotfix" is not a change type; pick one of retrain, new-model, rollback, feature-flag, data-change`,
+		"risk":     `"extreme" is not a risk level; pick one of low, medium, high`,
 		"evidence": `"mlflow run 42" is not an http(s) link`,
 		"rollback": "how do we roll this back?",
-		"contract": "the data-contract check did not pass: say why, or what was checked",
+		"contract": "say whether the data-contract check passed",
 		"planned":  "2026-11-01 is in the past (today is 2026-11-30)",
+	}, fe)
+
+	// Nothing picked: say what to pick, not `"" is not one of …`; a
+	// compliance check has no default, and a failed one needs a note.
+	_, err = h.ops.ProposeRelease(h.ctx, "ana", cadence.ReleaseInput{Model: "churn", Version: "2",
+		RollbackPlan: "pin 1", DataContract: cadence.ContractNotPassed})
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, cadence.FieldErrors{
+		"change": "pick a change type (retrain, new-model, rollback, feature-flag, data-change)",
+		"risk":   "pick a risk level (low, medium, high)",
+		"note":   "the data-contract check did not pass: say why, or what was checked",
 	}, fe)
 
 	// A rollback needs neither evidence nor a rollback plan.
 	r, err := h.ops.ProposeRelease(h.ctx, "ana", cadence.ReleaseInput{Model: "churn", Version: "2.2.1",
-		Change: cadence.ChangeRollback, Risk: cadence.RiskLow, DataContractOK: true})
+		Change: cadence.ChangeRollback, Risk: cadence.RiskLow, DataContract: cadence.ContractPassed})
 	require.NoError(t, err)
 	assert.Equal(t, "REL-1", r.ID(), "the refused proposal used no number")
 

@@ -83,7 +83,7 @@ func TestDeploymentAndQualityAgendas(t *testing.T) {
 	require.NoError(t, err)
 	in := validRelease(cadence.RiskLow)
 	in.Model, in.Version, in.Change, in.Planned = "ranker", "5.0", cadence.ChangeFeatureFlag, date(2026, 12, 2)
-	in.DataContractOK, in.DataContractNote = false, "new feature not in the contract yet"
+	in.DataContract, in.DataContractNote = cadence.ContractNotPassed, "new feature not in the contract yet"
 	_, err = h.ops.ProposeRelease(h.ctx, "bo", in) // REL-2
 	require.NoError(t, err)
 	h.propose("bo", cadence.RiskLow)    // REL-3: approved after 30m, shipped, then rolled back

@@ -60,7 +60,10 @@ func (o *Ops) AddFollowUp(ctx context.Context, actorID string, in FollowUpInput)
 		rec.target = f.ID()
 		rec.set("incident", inc.ID())
 		out = f
-		return o.enqueue(tx, rec, o.followUpAssigned(f, inc, now))
+		if err := o.enqueue(tx, rec, o.followUpAssigned(f, inc, now)); err != nil {
+			return err
+		}
+		return o.refreshIncidentOwner(tx, rec, inc.Number, now)
 	})
 	return out, err
 }
@@ -124,7 +127,7 @@ func (o *Ops) ReassignFollowUp(ctx context.Context, actorID, id, newOwner string
 			return err
 		}
 		if p.ID == f.Owner {
-			return refusef(ErrConflict, "owner: %s already owns %s", p.ID, f.ID())
+			return refusef(ErrConflict, "%s already owns %s", o.name(p.ID), f.ID())
 		}
 		rec.set("from", f.Owner)
 		f.record(now, actorID, fmt.Sprintf("owner %s → %s", f.Owner, p.ID))
@@ -173,7 +176,10 @@ func (o *Ops) changeFollowUpTx(ctx context.Context, actorID, action, id string, 
 			return err
 		}
 		out = f
-		return tx.PutFollowUp(f)
+		if err := tx.PutFollowUp(f); err != nil {
+			return err
+		}
+		return o.refreshIncidentOwner(tx, rec, f.Incident, now)
 	})
 	return out, err
 }

@@ -65,10 +65,11 @@ func (o *Ops) OpenIncident(ctx context.Context, actorID string, in IncidentInput
 		rec.set("owner", inc.Owner)
 		rec.set("link", inc.Link)
 		out = inc
+		var notices []*Message
 		if r := o.ritualOfKind(KindTriage); r != nil {
-			return o.enqueue(tx, rec, o.incidentOpenedNotice(r, inc, now))
+			notices = append(notices, o.incidentOpenedNotice(r, inc, now))
 		}
-		return nil
+		return o.enqueueAll(tx, rec, append(notices, o.incidentOwnerAssigned(inc, now)))
 	})
 	return out, err
 }
@@ -100,7 +101,10 @@ func (o *Ops) CloseIncident(ctx context.Context, actorID, id, summary string) (*
 		inc.Status, inc.ClosedAt, inc.ClosedBy, inc.Summary = IncidentClosed, now, actorID, summary
 		rec.set("summary", summary)
 		out = inc
-		return tx.PutIncident(inc)
+		if err := tx.PutIncident(inc); err != nil {
+			return err
+		}
+		return o.refreshIncidentOwner(tx, rec, inc.Number, now)
 	})
 	return out, err
 }

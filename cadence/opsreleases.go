@@ -12,15 +12,39 @@ import (
 
 // ReleaseInput proposes a release (the form or /cadence release propose).
 type ReleaseInput struct {
-	Model, Version   string
-	Change           ChangeType
-	Risk             Risk
-	Evidence         string // link to the evaluation
-	RollbackPlan     string
-	DataContractOK   bool
+	Model, Version string
+	Change         ChangeType
+	Risk           Risk
+	Evidence       string // link to the evaluation
+	RollbackPlan   string
+	// DataContract is the proposer's explicit answer about the
+	// data-contract check: a compliance check has no default.
+	DataContract     ContractCheck
 	DataContractNote string
 	Planned          Date // optional
 	Notes            string
+}
+
+// ContractCheck is the outcome of the data-contract check as the proposer
+// states it; the zero value means nobody said, which validate refuses.
+type ContractCheck string
+
+const (
+	ContractPassed    ContractCheck = "passed"
+	ContractNotPassed ContractCheck = "not-passed"
+)
+
+// ParseContractCheck reads the answers forms and commands accept:
+// yes/passed/ok/true or no/failed/not-passed/false; anything else,
+// including "", is the zero value.
+func ParseContractCheck(s string) ContractCheck {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "yes", "ok", "passed", "pass", "true":
+		return ContractPassed
+	case "no", "failed", "fail", "not-passed", "false":
+		return ContractNotPassed
+	}
+	return ""
 }
 
 // Field names of ReleaseInput in FieldErrors, as forms and the command
@@ -33,6 +57,7 @@ const (
 	FieldEvidence     = "evidence"
 	FieldRollback     = "rollback"
 	FieldDataContract = "contract"
+	FieldContractNote = "note" // why a data-contract check did not pass
 	FieldPlanned      = "planned"
 	FieldNotes        = "notes"
 )
@@ -63,11 +88,17 @@ func (in *ReleaseInput) validate(proposer *Person, now time.Time) error {
 		fe[FieldVersion] = "which version?"
 	}
 	limit(FieldVersion, in.Version, 100)
-	if !in.Change.Valid() {
-		fe[FieldChange] = fmt.Sprintf("%q is not one of %s", in.Change, joinStrings(ChangeTypes))
+	switch {
+	case in.Change == "":
+		fe[FieldChange] = "pick a change type (" + joinStrings(ChangeTypes) + ")"
+	case !in.Change.Valid():
+		fe[FieldChange] = fmt.Sprintf("%q is not a change type; pick one of %s", in.Change, joinStrings(ChangeTypes))
 	}
-	if !in.Risk.Valid() {
-		fe[FieldRisk] = fmt.Sprintf("%q is not one of %s", in.Risk, joinStrings(Risks))
+	switch {
+	case in.Risk == "":
+		fe[FieldRisk] = "pick a risk level (" + joinStrings(Risks) + ")"
+	case !in.Risk.Valid():
+		fe[FieldRisk] = fmt.Sprintf("%q is not a risk level; pick one of %s", in.Risk, joinStrings(Risks))
 	}
 	needsEvidence := in.Change == ChangeRetrain || in.Change == ChangeNewModel || in.Change == ChangeData
 	if err := checkLink(FieldEvidence, in.Evidence, needsEvidence); err != nil {
@@ -80,10 +111,18 @@ func (in *ReleaseInput) validate(proposer *Person, now time.Time) error {
 		fe[FieldRollback] = "how do we roll this back?"
 	}
 	limit(FieldRollback, in.RollbackPlan, MaxAnswerLen)
-	if !in.DataContractOK && in.DataContractNote == "" {
-		fe[FieldDataContract] = "the data-contract check did not pass: say why, or what was checked"
+	switch in.DataContract {
+	case ContractPassed:
+	case ContractNotPassed:
+		if in.DataContractNote == "" {
+			fe[FieldContractNote] = "the data-contract check did not pass: say why, or what was checked"
+		}
+	case "":
+		fe[FieldDataContract] = "say whether the data-contract check passed"
+	default:
+		fe[FieldDataContract] = fmt.Sprintf("%q is not %s or %s", in.DataContract, ContractPassed, ContractNotPassed)
 	}
-	limit(FieldDataContract, in.DataContractNote, MaxAnswerLen)
+	limit(FieldContractNote, in.DataContractNote, MaxAnswerLen)
 	limit(FieldNotes, in.Notes, MaxAnswerLen)
 	if !in.Planned.IsZero() {
 		if today := DateOf(now.In(proposer.loc())); in.Planned.Before(today) {
@@ -126,7 +165,7 @@ func (o *Ops) ProposeRelease(ctx context.Context, actorID string, in ReleaseInpu
 		}
 		r := &Release{
 			Number: last + 1, Model: in.Model, Version: in.Version, Change: in.Change, Risk: in.Risk,
-			Evidence: in.Evidence, RollbackPlan: in.RollbackPlan, DataContractOK: in.DataContractOK,
+			Evidence: in.Evidence, RollbackPlan: in.RollbackPlan, DataContractOK: in.DataContract == ContractPassed,
 			DataContractNote: in.DataContractNote, Planned: in.Planned, Notes: in.Notes,
 			Status: ReleaseProposed, ProposedBy: actorID, ProposedAt: now,
 		}

@@ -103,7 +103,7 @@ func day(d int) cadence.Date { return cadence.Date{Year: 2026, Month: 11, Day: d
 func release(model, version string, change cadence.ChangeType, risk cadence.Risk) cadence.ReleaseInput {
 	return cadence.ReleaseInput{
 		Model: model, Version: version, Change: change, Risk: risk,
-		Evidence: "https://mlflow.example.com/runs/1", RollbackPlan: "pin the previous version", DataContractOK: true,
+		Evidence: "https://mlflow.example.com/runs/1", RollbackPlan: "pin the previous version", DataContract: cadence.ContractPassed,
 	}
 }
 

@@ -214,9 +214,6 @@ func (s *Server) renderOps(w http.ResponseWriter, r *http.Request, status int, p
 		return
 	}
 	form.Changes, form.Risks = cadence.ChangeTypes, cadence.Risks
-	if form.Values == nil {
-		form.Values = map[string]string{cadence.FieldDataContract: "yes"}
-	}
 	ov.Propose = form
 	p.Ops = ov
 	s.render(w, r, status, "ops", p)
@@ -314,9 +311,9 @@ func releaseLines(r *cadence.Release, need int, name func(string) string, loc *t
 }
 
 // releaseFields are the proposal form's inputs, named as the domain names
-// its FieldErrors; "note" is the data-contract note.
+// its FieldErrors.
 var releaseFields = []string{cadence.FieldModel, cadence.FieldVersion, cadence.FieldChange, cadence.FieldRisk,
-	cadence.FieldEvidence, cadence.FieldRollback, cadence.FieldDataContract, "note", cadence.FieldPlanned, cadence.FieldNotes}
+	cadence.FieldEvidence, cadence.FieldRollback, cadence.FieldDataContract, cadence.FieldContractNote, cadence.FieldPlanned, cadence.FieldNotes}
 
 // proposeRelease submits the proposal form. Problems come back next to
 // their fields with everything typed kept.
@@ -339,7 +336,7 @@ func (s *Server) proposeRelease(w http.ResponseWriter, r *http.Request) {
 		Model: v[cadence.FieldModel], Version: v[cadence.FieldVersion],
 		Change: cadence.ChangeType(v[cadence.FieldChange]), Risk: cadence.Risk(v[cadence.FieldRisk]),
 		Evidence: v[cadence.FieldEvidence], RollbackPlan: v[cadence.FieldRollback],
-		DataContractOK: v[cadence.FieldDataContract] == "yes", DataContractNote: v["note"], Notes: v[cadence.FieldNotes],
+		DataContract: cadence.ParseContractCheck(v[cadence.FieldDataContract]), DataContractNote: v[cadence.FieldContractNote], Notes: v[cadence.FieldNotes],
 	}
 	var err error
 	if p := strings.TrimSpace(v[cadence.FieldPlanned]); p != "" {

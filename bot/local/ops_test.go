@@ -84,7 +84,7 @@ func (l *opsLive) followUp() *cadence.FollowUp {
 func (l *opsLive) propose(by string, risk cadence.Risk) *cadence.Release {
 	l.t.Helper()
 	r, err := l.ops.ProposeRelease(l.ctx, by, cadence.ReleaseInput{Model: "churn", Version: "2.3.0", Change: cadence.ChangeRetrain,
-		Risk: risk, Evidence: "https://mlflow.example.com/runs/42", RollbackPlan: "pin 2.2.1", DataContractOK: true})
+		Risk: risk, Evidence: "https://mlflow.example.com/runs/42", RollbackPlan: "pin 2.2.1", DataContract: cadence.ContractPassed})
 	require.NoError(l.t, err)
 	l.dispatch()
 	return r
@@ -295,6 +295,26 @@ func TestProposeReleaseForm(t *testing.T) {
 	assert.Equal(t, "ana", r.ProposedBy)
 	assert.Equal(t, "pin 2.2.1\nthen redeploy", r.RollbackPlan)
 	assert.Equal(t, "2026-12-03", r.Planned.String())
+}
+
+// A compliance check has no default: the form pre-selects nothing, and a
+// proposal that does not say is refused next to the field.
+func TestProposeReleaseFormContractHasNoDefault(t *testing.T) {
+	l := newOpsLive(t)
+	l.login("ana")
+	_, page := l.get("/ops")
+	assert.Contains(t, page, `<select id="rel-contract" name="contract" required><option value="">Pick one</option>`)
+	assert.NotContains(t, page, `<option value="yes" selected>`)
+
+	status, body := l.post("/ops/release", url.Values{"model": {"churn"}, "version": {"2.3.0"}, "change": {""}, "risk": {"medium"},
+		"evidence": {"https://mlflow.example.com/runs/42"}, "rollback": {"pin 2.2.1"}, "contract": {""}})
+	assert.Equal(t, http.StatusUnprocessableEntity, status)
+	assert.Contains(t, body, "say whether the data-contract check passed")
+	assert.Contains(t, body, "pick a change type (retrain, new-model, rollback, feature-flag, data-change)")
+	assert.NotContains(t, body, escape(`"" is not`))
+	rels, err := l.ops.Releases(l.ctx, cadence.ReleaseFilter{})
+	require.NoError(t, err)
+	assert.Empty(t, rels)
 }
 
 func TestActRefusesAForeignForm(t *testing.T) {

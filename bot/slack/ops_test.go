@@ -419,7 +419,7 @@ func TestReassignModalChangesTheOwner(t *testing.T) {
 func (w *opsWorld) propose(by string, risk cadence.Risk) *cadence.Release {
 	w.t.Helper()
 	r, err := w.ops.ProposeRelease(w.ctx, by, cadence.ReleaseInput{Model: "churn", Version: "2.3.0", Change: cadence.ChangeRetrain,
-		Risk: risk, Evidence: "https://mlflow.example.com/runs/42", RollbackPlan: "pin 2.2.1", DataContractOK: true})
+		Risk: risk, Evidence: "https://mlflow.example.com/runs/42", RollbackPlan: "pin 2.2.1", DataContract: cadence.ContractPassed})
 	require.NoError(w.t, err)
 	w.dispatch()
 	return r
@@ -621,6 +621,9 @@ func TestReleaseModalFromSlashCommand(t *testing.T) {
 	assert.Equal(t, "null", string(w.send("slash_commands", cmd)))
 	modal := w.openedView(1)
 	assert.Equal(t, "ops_release", modal.CallbackID)
+	typ, _, _, initial := modal.block("contract")
+	assert.Equal(t, "radio_buttons", typ)
+	assert.Empty(t, initial, "a compliance check has no default")
 
 	// Everything wrong at once: each problem next to its input.
 	ack := w.send("interactive", submission(t, uBo, modal.CallbackID, modal.PrivateMetadata, map[string]map[string]any{
@@ -639,6 +642,18 @@ func TestReleaseModalFromSlashCommand(t *testing.T) {
 		"rollback":      "how do we roll this back?",
 		"contract_note": "the data-contract check did not pass: say why, or what was checked",
 		"planned":       "2026-11-01 is in the past (today is 2026-11-30)",
+	}, resp.Errors)
+
+	// No choice made (a client that skips Slack's own check): the error
+	// sits on the choice, and empty selects say what to pick.
+	ack = w.send("interactive", submission(t, uBo, modal.CallbackID, modal.PrivateMetadata, map[string]map[string]any{
+		"model": text("churn"), "version": text("2.3.0"), "rollback": text("pin 2.2.1")}))
+	resp.Errors = nil
+	require.NoError(t, json.Unmarshal(ack, &resp))
+	assert.Equal(t, map[string]string{
+		"change":   "pick a change type (retrain, new-model, rollback, feature-flag, data-change)",
+		"risk":     "pick a risk level (low, medium, high)",
+		"contract": "say whether the data-contract check passed",
 	}, resp.Errors)
 	rels, err := w.ops.Releases(w.ctx, cadence.ReleaseFilter{})
 	require.NoError(t, err)

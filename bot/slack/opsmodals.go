@@ -226,8 +226,8 @@ var releaseBlocks = map[string]string{
 	cadence.FieldModel: cadence.FieldModel, cadence.FieldVersion: cadence.FieldVersion,
 	cadence.FieldChange: cadence.FieldChange, cadence.FieldRisk: cadence.FieldRisk,
 	cadence.FieldEvidence: cadence.FieldEvidence, cadence.FieldRollback: cadence.FieldRollback,
-	// The note is what a failed check asks for.
-	cadence.FieldDataContract: blockContractNote,
+	cadence.FieldDataContract: cadence.FieldDataContract,
+	cadence.FieldContractNote: blockContractNote,
 	cadence.FieldPlanned:      cadence.FieldPlanned, cadence.FieldNotes: cadence.FieldNotes,
 }
 
@@ -245,7 +245,7 @@ func releaseInput(st *slack.ViewState) (cadence.ReleaseInput, map[string]string)
 		Model: val(cadence.FieldModel), Version: val(cadence.FieldVersion),
 		Change: cadence.ChangeType(sel(cadence.FieldChange)), Risk: cadence.Risk(sel(cadence.FieldRisk)),
 		Evidence: val(cadence.FieldEvidence), RollbackPlan: val(cadence.FieldRollback),
-		DataContractOK: sel(cadence.FieldDataContract) == "yes", DataContractNote: val(blockContractNote),
+		DataContract: cadence.ParseContractCheck(sel(cadence.FieldDataContract)), DataContractNote: val(blockContractNote),
 		Notes: val(cadence.FieldNotes),
 	}
 	var bad map[string]string

@@ -76,7 +76,7 @@ func TestFullOccurrenceInTeams(t *testing.T) {
 		if wrap != nil {
 			chat = wrap(a)
 		}
-		d := cadence.NewDispatcher(st, clock, map[string]cadence.Chat{teams.Platform: chat}, log, nil, cadence.WithLeads(eng.LeadOf))
+		d := cadence.NewDispatcher(st, clock, map[string]cadence.Chat{teams.Platform: chat}, log, nil, cadence.WithLeads(eng.LeadOf), cadence.WithDirectory(eng))
 		return eng, a, d
 	}
 	e := &env{t: t, fc: fc, clock: clock}
@@ -159,7 +159,7 @@ func TestFullOccurrenceInTeams(t *testing.T) {
 		return out
 	}
 	require.Len(t, leaNotices(), 1)
-	assert.Contains(t, card(t, leaNotices()[0]), "Cem (cem) has not installed the cadencebot Teams app")
+	assert.Contains(t, card(t, leaNotices()[0]), "The prompt to Cem could not be delivered: the person has not installed the cadencebot Teams app. Ask them to add it in Teams")
 
 	// Ana answers on her card (a signed submit to the restarted bot).
 	var anaPrompt sent

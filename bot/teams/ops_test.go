@@ -145,7 +145,7 @@ func (w *opsWorld) followUp() *cadence.FollowUp {
 func (w *opsWorld) propose(by string) *cadence.Release {
 	w.t.Helper()
 	r, err := w.ops.ProposeRelease(w.ctx, by, cadence.ReleaseInput{Model: "churn", Version: "2.3.0", Change: cadence.ChangeRetrain,
-		Risk: cadence.RiskLow, Evidence: "https://mlflow.example.com/runs/42", RollbackPlan: "pin 2.2.1", DataContractOK: true})
+		Risk: cadence.RiskLow, Evidence: "https://mlflow.example.com/runs/42", RollbackPlan: "pin 2.2.1", DataContract: cadence.ContractPassed})
 	require.NoError(w.t, err)
 	w.dispatch()
 	return r

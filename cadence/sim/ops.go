@@ -189,7 +189,7 @@ func (s *opsSim) planWeek(monday time.Time, week int) {
 		s.at(at, func(ctx context.Context) error {
 			rel, err := s.ops.ProposeRelease(ctx, submitter, cadence.ReleaseInput{Model: model, Version: version, Change: change, Risk: risk,
 				Evidence: "https://mlflow.example.com/runs/" + model + "-" + version, RollbackPlan: "pin the previous version",
-				DataContractOK: true})
+				DataContract: cadence.ContractPassed})
 			if err != nil {
 				return err
 			}

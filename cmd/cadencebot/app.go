@@ -146,7 +146,7 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	for _, w := range a.cfg.Warnings {
 		a.log.Warn().Str("field", w.Field).Msg(w.Error())
 	}
-	a.disp = cadence.NewDispatcher(a.db, o.Clock, a.chats, o.Log, obs, cadence.WithLeads(a.eng.LeadOf))
+	a.disp = cadence.NewDispatcher(a.db, o.Clock, a.chats, o.Log, obs, cadence.WithLeads(a.eng.LeadOf), cadence.WithDirectory(a.eng))
 
 	a.mux = http.NewServeMux()
 	registerOps(a.mux, &a.ready, o.Registry)

@@ -58,11 +58,11 @@ func TestOpsMetricsScrapedFromTheStore(t *testing.T) {
 	// FU-3 Lea, due 30 Nov: open, not due yet.
 	step(ops.AddFollowUp(ctx, "lea", cadence.FollowUpInput{Incident: "INC-1", Title: "c", Owner: "lea", Due: cadence.Date{Year: 2026, Month: 11, Day: 30}}))
 	// REL-1 by Dan at 2 Nov 09:00, approved by Lea 3 Nov 09:00 (24h), shipped, rolled back.
-	step(ops.ProposeRelease(ctx, "dan", cadence.ReleaseInput{Model: "churn", Version: "2", Change: cadence.ChangeRollback, Risk: cadence.RiskLow, DataContractOK: true}))
+	step(ops.ProposeRelease(ctx, "dan", cadence.ReleaseInput{Model: "churn", Version: "2", Change: cadence.ChangeRollback, Risk: cadence.RiskLow, DataContract: cadence.ContractPassed}))
 	clock.Set(at(3, 9))
 	step(ops.ApproveRelease(ctx, "lea", "REL-1"))
 	// REL-2 by Dan at 3 Nov 09:00, approved by Root 3 Nov 11:00 (2h), shipped.
-	step(ops.ProposeRelease(ctx, "dan", cadence.ReleaseInput{Model: "ranker", Version: "5", Change: cadence.ChangeRollback, Risk: cadence.RiskLow, DataContractOK: true}))
+	step(ops.ProposeRelease(ctx, "dan", cadence.ReleaseInput{Model: "ranker", Version: "5", Change: cadence.ChangeRollback, Risk: cadence.RiskLow, DataContract: cadence.ContractPassed}))
 	clock.Set(at(3, 11))
 	step(ops.ApproveRelease(ctx, "root", "REL-2"))
 	clock.Set(at(5, 9))

@@ -1,0 +1,95 @@
+package cadence
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// The owner of an incident, when someone else makes them its owner, gets
+// a DM with the incident and its follow-ups. The DM is redrawn in place
+// as follow-ups are added, done, dropped or reassigned and when the
+// incident closes, so it always shows where the incident stands.
+
+func incidentOwnerKey(inc *Incident) string { return incidentKey(inc, "owner/"+inc.Owner) }
+
+// incidentOwnerBody is what the owner's DM says.
+func (o *Ops) incidentOwnerBody(inc *Incident, fus []*FollowUp) Body {
+	lines := []string{fmt.Sprintf("Severity %d · opened by %s · %s", inc.Severity, o.name(inc.OpenedBy),
+		inc.OpenedAt.In(o.loc(inc.Owner)).Format(timeLayout))}
+	if inc.Link != "" {
+		lines = append(lines, "From: "+inc.Link)
+	}
+	text := fmt.Sprintf("%s made you the owner of %s (sev %d): %s.", o.name(inc.OpenedBy), inc.ID(), inc.Severity, inc.Title)
+	footer := fmt.Sprintf("/cadence followup add %[1]s @owner YYYY-MM-DD title · incident show %[1]s · incident close %[1]s SUMMARY", inc.ID())
+	if inc.Status == IncidentClosed {
+		text = fmt.Sprintf("%s is closed (by %s, %s): %s.", inc.ID(), o.name(inc.ClosedBy),
+			inc.ClosedAt.In(o.loc(inc.Owner)).Format(timeLayout), inc.Title)
+		lines = append(lines, "Summary: "+inc.Summary)
+		footer = fmt.Sprintf("/cadence incident show %s", inc.ID())
+	}
+	fu := Section{Heading: "Follow-ups"}
+	for _, f := range fus {
+		line := fmt.Sprintf("%s %s · %s · due %s", f.ID(), f.Title, o.name(f.Owner), f.Due.In(time.UTC).Format("Mon 2 Jan"))
+		if f.Status != FollowUpOpen {
+			line += " · " + string(f.Status)
+		}
+		fu.Lines = append(fu.Lines, line)
+	}
+	if len(fu.Lines) == 0 {
+		fu.Lines = []string{"None yet."}
+	}
+	return Body{
+		Title:    fmt.Sprintf("You own %s: %s", inc.ID(), inc.Title),
+		Text:     text,
+		Sections: []Section{{Lines: lines}, fu},
+		Footer:   footer,
+	}
+}
+
+// incidentOwnerAssigned is the owner's DM, nil when the owner opened the
+// incident themselves.
+func (o *Ops) incidentOwnerAssigned(inc *Incident, now time.Time) *Message {
+	if inc.Owner == inc.OpenedBy {
+		return nil
+	}
+	return o.toPerson(inc.Owner, incidentOwnerKey(inc), o.incidentOwnerBody(inc, nil), now)
+}
+
+// refreshIncidentOwner redraws the owner's DM of the incident numbered n,
+// if they got one, with its follow-ups as they are now.
+func (o *Ops) refreshIncidentOwner(tx Tx, rec *opRecord, n int, now time.Time) error {
+	inc, err := tx.Incident(n)
+	if err != nil {
+		return fmt.Errorf("incident %s: %w", IncidentID(n), err)
+	}
+	m, err := tx.Message(incidentOwnerKey(inc))
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	fus, err := tx.FollowUps(FollowUpFilter{Incident: inc.Number})
+	if err != nil {
+		return err
+	}
+	return o.revise(tx, rec, m, o.incidentOwnerBody(inc, fus), now)
+}
+
+// revise replaces the body of a queued or delivered message and bumps its
+// revision, so the dispatcher updates it in place (or sends the newest
+// version if it has not gone out yet).
+func (o *Ops) revise(tx Tx, rec *opRecord, m *Message, body Body, now time.Time) error {
+	m.Body = body
+	m.Revision++
+	switch m.State {
+	case StateSent:
+		m.State, m.NextAttemptAt = StatePending, now
+	case StateFailed:
+		// Never delivered: there is nothing to update.
+		return tx.PutMessage(m)
+	}
+	rec.enqueued = true
+	return tx.PutMessage(m)
+}
