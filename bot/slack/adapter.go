@@ -58,6 +58,7 @@ type Adapter struct {
 
 	connected chan struct{} // closed on the first Socket Mode connection
 	connOnce  sync.Once
+	sock      socketLoop
 }
 
 var (
@@ -95,8 +96,9 @@ func WithMaxWait(d time.Duration) Option { return func(o *options) { o.maxWait =
 // before it reconnects (default 30s).
 func WithPingInterval(d time.Duration) Option { return func(o *options) { o.pingInterval = d } }
 
-// WithStartTimeout bounds how long Start waits for the first Socket Mode
-// connection before it returns and keeps trying in the background.
+// WithStartTimeout bounds how long Start waits for the first answer to
+// its Socket Mode connection (default 5s) before it returns and keeps
+// trying in the background; a failed first attempt returns at once.
 func WithStartTimeout(d time.Duration) Option { return func(o *options) { o.startTimeout = d } }
 
 // New builds the adapter. It makes no network call: Start does.
@@ -113,7 +115,7 @@ func New(cfg Config, svc cadence.Service, st cadence.Store, clock cadence.Clock,
 		limits:       DefaultLimits(),
 		maxWait:      10 * time.Second,
 		pingInterval: 30 * time.Second,
-		startTimeout: 30 * time.Second,
+		startTimeout: 5 * time.Second,
 		lookupWindow: 5 * time.Minute,
 	}
 	for _, f := range opt {
@@ -146,9 +148,10 @@ func (a *Adapter) Platform() string { return Platform }
 
 // Start checks the bot token (auth.test), resolves the roster to Slack
 // users, and in Socket Mode connects and serves events until ctx ends. It
-// returns once connected, with an ErrRefused error when Slack refuses a
-// token, or with another error when Slack cannot be reached (then it
-// started nothing and may be called again).
+// returns once connected or after the first failed Socket Mode attempt
+// (it keeps connecting in the background), with an ErrRefused error when
+// Slack refuses a token, or with another error when Slack cannot be
+// reached (then it started nothing and may be called again).
 func (a *Adapter) Start(ctx context.Context) error {
 	a.mu.Lock()
 	a.bg = ctx

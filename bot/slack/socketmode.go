@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -15,17 +16,28 @@ import (
 var fatalAuthCodes = map[string]bool{"invalid_auth": true, "account_inactive": true, "not_authed": true, "token_revoked": true, "not_allowed_token_type": true}
 
 // startSocketMode connects to Slack over a websocket and serves envelopes
-// until ctx ends. slack-go reconnects on disconnect (refresh, warning)
-// and on network failures. It returns once the first connection is up,
-// with an error if Slack refuses the app token, or after startTimeout
-// (then it keeps trying in the background).
+// until ctx ends, reconnecting whenever the connection ends (runSocket).
+// It returns at the first answer: connected, or the first attempt failed
+// (then it keeps trying in the background), or with an error if Slack
+// refuses the app token; at the latest after startTimeout, so scheduling
+// and readiness never wait long for Socket Mode.
 func (a *Adapter) startSocketMode(ctx context.Context) error {
+	hc := *a.opts.httpClient
+	next := hc.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	hc.Transport = &openGate{next: next, clock: a.clock, a: a}
 	api := slack.New(a.cfg.BotToken,
 		slack.OptionAPIURL(a.cfg.APIURL),
-		slack.OptionHTTPClient(a.opts.httpClient),
+		slack.OptionHTTPClient(&hc),
 		slack.OptionAppLevelToken(a.cfg.AppToken),
 	)
 	smc := socketmode.New(api, socketmode.OptionPingInterval(a.opts.pingInterval))
+	a.sock.mu.Lock()
+	a.sock.failed = make(chan struct{})
+	failed := a.sock.failed
+	a.sock.mu.Unlock()
 	fatal := make(chan error, 1)
 	go func() { fatal <- a.runSocket(ctx, smc) }()
 	go a.serveSocket(ctx, smc)
@@ -37,6 +49,9 @@ func (a *Adapter) startSocketMode(ctx context.Context) error {
 		return nil
 	case err := <-fatal:
 		return err
+	case <-failed:
+		a.log.Warn().Msg("socket mode not connected yet; still trying in the background")
+		return nil
 	case <-timer.C:
 		a.log.Warn().Dur("waited", a.opts.startTimeout).Msg("socket mode not connected yet; still trying in the background")
 		return nil
@@ -45,29 +60,86 @@ func (a *Adapter) startSocketMode(ctx context.Context) error {
 	}
 }
 
-// runSocket keeps Socket Mode running. slack-go's RunContext returns only
-// when ctx ends or Slack refuses the token.
+// runSocket keeps Socket Mode running. slack-go's RunContext reconnects
+// by itself after a disconnect, but backs off to 5 minutes when a
+// connection attempt fails; so the first failure (a ConnectionError
+// event) ends its run and this loop waits instead: reconnectDelay, or
+// longer when Slack's Retry-After or the apps.connections.open window
+// asks for it. It returns when ctx ends, or with an error when Slack
+// refuses the app token.
 func (a *Adapter) runSocket(ctx context.Context, smc *socketmode.Client) error {
+	attempt := 0
 	for {
-		err := smc.RunContext(ctx)
+		run, cancel := context.WithCancel(ctx)
+		a.sock.mu.Lock()
+		a.sock.cancel = cancel
+		a.sock.mu.Unlock()
+		err := smc.RunContext(run)
+		cancel()
+		a.sock.mu.Lock()
+		a.sock.up = false
+		hint := a.sock.hint
+		a.sock.hint = 0
+		if a.sock.reset {
+			attempt, a.sock.reset = 0, false
+		}
+		a.sock.mu.Unlock()
 		if ctx.Err() != nil {
 			return nil
 		}
-		if fatalAuthCodes[err.Error()] || fatalAuthCodes[errorCode(err)] {
-			err = refused("slack refused %s (%v): check the app-level token and that Socket Mode is enabled", EnvAppToken, err)
-			a.log.Error().Err(err).Msg("socket mode stopped")
-			return err
+		if err != nil && !errors.Is(err, context.Canceled) {
+			if fatalAuthCodes[err.Error()] || fatalAuthCodes[errorCode(err)] {
+				err = refused("slack refused %s (%v): check the app-level token and that Socket Mode is enabled", EnvAppToken, err)
+				a.log.Error().Err(err).Msg("socket mode stopped")
+				return err
+			}
+			var sc slack.StatusCodeError
+			if errors.As(err, &sc) && sc.Code == 404 {
+				err = refused("slack refused %s (HTTP 404 from apps.connections.open): is Socket Mode enabled for the app?", EnvAppToken)
+				a.log.Error().Err(err).Msg("socket mode stopped")
+				return err
+			}
 		}
-		var sc slack.StatusCodeError
-		if errors.As(err, &sc) && sc.Code == 404 {
-			err = refused("slack refused %s (HTTP 404 from apps.connections.open): is Socket Mode enabled for the app?", EnvAppToken)
-			a.log.Error().Err(err).Msg("socket mode stopped")
-			return err
-		}
-		a.log.Warn().Err(err).Msg("socket mode stopped; restarting")
-		if RealSleep(ctx, time.Second) != nil {
+		wait := max(reconnectDelay(attempt), hint)
+		attempt++
+		a.log.Info().Int("attempt", attempt).Dur("retry_in", wait).Msg("socket mode reconnecting")
+		if a.opts.sleep(ctx, wait) != nil {
 			return nil
 		}
+	}
+}
+
+// connectionFailed ends slack-go's run after a failed connection
+// attempt, keeping any wait Slack (429) or the open gate asked for.
+func (a *Adapter) connectionFailed(ev *slack.ConnectionErrorEvent) {
+	var hint time.Duration
+	var rl *slack.RateLimitedError
+	var gated errOpenThrottled
+	switch {
+	case ev == nil:
+	case errors.As(ev.ErrorObj, &rl):
+		hint = rl.RetryAfter
+	case errors.As(ev.ErrorObj, &gated):
+		hint = gated.wait
+	}
+	a.sock.mu.Lock()
+	defer a.sock.mu.Unlock()
+	a.sock.up = false
+	a.sock.hint = max(a.sock.hint, hint)
+	if a.sock.cancel != nil {
+		a.sock.cancel()
+	}
+	if a.sock.failed != nil {
+		a.sock.failOnce.Do(func() { close(a.sock.failed) })
+	}
+}
+
+func (a *Adapter) setSocketUp(up bool) {
+	a.sock.mu.Lock()
+	defer a.sock.mu.Unlock()
+	a.sock.up = up
+	if up {
+		a.sock.reset = true
 	}
 }
 
@@ -95,9 +167,18 @@ func (a *Adapter) onSocketEvent(ctx context.Context, smc *socketmode.Client, evt
 			n = ce.ConnectionCount
 		}
 		log.Info().Int("connection", n).Msg("socket mode connected")
+		a.setSocketUp(true)
 		a.connOnce.Do(func() { close(a.connected) })
+	case socketmode.EventTypeConnecting:
+		a.setSocketUp(false)
 	case socketmode.EventTypeConnectionError:
-		log.Warn().Interface("error", evt.Data).Msg("socket mode connection failed; retrying")
+		ce, _ := evt.Data.(*slack.ConnectionErrorEvent)
+		if ce != nil {
+			log.Warn().Err(ce.ErrorObj).Msg("socket mode connection failed")
+		} else {
+			log.Warn().Interface("error", evt.Data).Msg("socket mode connection failed")
+		}
+		a.connectionFailed(ce)
 	case socketmode.EventTypeDisconnect:
 		reason := ""
 		if evt.Request != nil {

@@ -103,6 +103,7 @@ type Server struct {
 	published  map[string]View
 	triggers   map[string]trigger
 	calls      map[string]int
+	callTimes  map[string][]time.Time
 	limited    map[string]int
 	retryAt    map[string]time.Time // method → end of the last Retry-After given
 	early      map[string]int       // calls that came before it
@@ -137,6 +138,7 @@ func New(botToken, appToken string) *Server {
 		published:  map[string]View{},
 		triggers:   map[string]trigger{},
 		calls:      map[string]int{},
+		callTimes:  map[string][]time.Time{},
 		limited:    map[string]int{},
 		retryAt:    map[string]time.Time{},
 		early:      map[string]int{},
@@ -205,6 +207,13 @@ func (s *Server) Calls(method string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calls[method]
+}
+
+// CallTimes returns when each call of a method came, by the fake's clock.
+func (s *Server) CallTimes(method string) []time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Time(nil), s.callTimes[method]...)
 }
 
 // RateLimited counts the 429s the rate limits (not FailNext) answered.
@@ -414,6 +423,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls[method]++
+	s.callTimes[method] = append(s.callTimes[method], s.Now())
 	if s.Now().Before(s.retryAt[method]) {
 		s.early[method]++
 	}
