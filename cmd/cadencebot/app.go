@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -63,6 +65,8 @@ type App struct {
 	digest *cadence.Digest // nil without a [digest] table (digest.go)
 
 	health *platformHealth // what the bot last saw of Slack and Teams (health.go)
+	// instance identifies this run in the holder file and API answers (holder.go).
+	instance string
 }
 
 // newApp opens the store and builds everything; it listens on nothing yet.
@@ -83,7 +87,7 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	if o.DB == "" {
 		o.DB = cfg.Bot.Database
 	}
-	a := &App{cfg: cfg, opts: o, log: o.Log, wake: make(chan struct{}, 1), chats: map[string]cadence.Chat{}}
+	a := &App{cfg: cfg, opts: o, log: o.Log, wake: make(chan struct{}, 1), chats: map[string]cadence.Chat{}, instance: newInstanceID()}
 
 	dashOpts := dashboard.OptionsFromEnv(o.Getenv)
 	if err := dashboard.CheckAccess(o.Listen, dashOpts); err != nil {
@@ -160,7 +164,7 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	// endpoints, which verify their own signatures, do not.
 	api := http.NewServeMux()
 	(&apiHandlers{svc: a.svc, store: a.db, clock: o.Clock, backupTo: a.db.Backup}).register(api)
-	a.mux.Handle("/api/", dash.Protect(api))
+	a.mux.Handle("/api/", dash.Protect(withIdentity(a.instance, o.DB, api)))
 	if a.teams != nil {
 		a.mux.Handle(teams.MessagesPath, a.teams.Handler())
 	}
@@ -296,7 +300,13 @@ func (a *App) Listen() (string, error) {
 		_, port, _ := net.SplitHostPort(host)
 		host = net.JoinHostPort("127.0.0.1", port)
 	}
-	return "http://" + host + "/", nil
+	url := "http://" + host + "/"
+	// Tell report and audit where the bot holding this database answers.
+	abs, _ := filepath.Abs(a.opts.DB)
+	if err := writeHolder(a.opts.DB, holder{URL: url, Instance: a.instance, Database: abs, PID: os.Getpid(), Started: time.Now().UTC()}); err != nil {
+		a.log.Warn().Err(err).Msg("could not record the bot's address next to the database; report and audit will need --url while it runs")
+	}
+	return url, nil
 }
 
 // Run serves until ctx ends, then shuts down within 10 seconds.
@@ -372,4 +382,7 @@ func (a *App) tickLoop(ctx context.Context) {
 }
 
 // Close releases the store. Call after Run returns.
-func (a *App) Close() error { return a.db.Close() }
+func (a *App) Close() error {
+	removeHolder(a.opts.DB, a.instance)
+	return a.db.Close()
+}

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -39,7 +37,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	fs.StringVar(&f.until, "until", "", "end of the report, YYYY-MM-DD, exclusive (default: now)")
 	fs.IntVar(&f.weeks, "weeks", 4, "how many weeks back from --until")
 	fs.StringVar(&f.format, "format", "text", "text, md, csv or json")
-	fs.StringVar(&f.url, "url", "", "running bot to ask when the database is locked (default: http://[bot] listen)")
+	fs.StringVar(&f.url, "url", "", "running bot to ask when the database is locked (default: the address the bot holding it recorded in DB.api.json)")
 	fs.Var(&f.rituals, "ritual", "only this ritual (repeatable)")
 	fs.Var(&f.people, "person", "only this person (repeatable)")
 	if err := parseFlags(fs, args); err != nil {
@@ -89,12 +87,8 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	db, err := openExisting(dbPath, store.Options{Timeout: 500 * time.Millisecond})
 	if errors.Is(err, store.ErrLocked) {
-		// The daemon holds the file: ask it over HTTP instead.
-		base := f.url
-		if base == "" {
-			base = "http://" + localAddr(cfg.Bot.Listen)
-		}
-		return reportFromAPI(ctx, base, dashboard.OptionsFromEnv(getenv), q, f.format, stdout)
+		// A running bot holds the file: ask that bot, and only that bot.
+		return reportFromAPI(ctx, dbPath, f.url, "http://"+localAddr(cfg.Bot.Listen), dashboard.OptionsFromEnv(getenv), q, f.format, stdout)
 	}
 	if err != nil {
 		return err
@@ -122,9 +116,10 @@ func localAddr(listen string) string {
 	return net.JoinHostPort("127.0.0.1", port)
 }
 
-// reportFromAPI asks the running bot, with the dashboard credentials from
-// the environment when it has some (off loopback it requires them).
-func reportFromAPI(ctx context.Context, base string, creds dashboard.Options, q cadence.ReportQuery, format string, w io.Writer) error {
+// reportFromAPI asks the running bot that holds dbPath (holder.go), with
+// the dashboard credentials from the environment when it has some (off
+// loopback it requires them).
+func reportFromAPI(ctx context.Context, dbPath, urlFlag, fallback string, creds dashboard.Options, q cadence.ReportQuery, format string, w io.Writer) error {
 	v := url.Values{}
 	v.Set("from", q.From.UTC().Format(time.RFC3339))
 	v.Set("to", q.To.UTC().Format(time.RFC3339))
@@ -135,26 +130,11 @@ func reportFromAPI(ctx context.Context, base string, creds dashboard.Options, q 
 	for _, p := range q.PersonIDs {
 		v.Add("person", p)
 	}
-	u := base + "/api/report?" + v.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	resp, err := holderQuery(ctx, dbPath, urlFlag, fallback, creds, "/api/report?"+v.Encode())
 	if err != nil {
 		return err
 	}
-	switch {
-	case creds.Token != "":
-		req.Header.Set("Authorization", "Bearer "+creds.Token)
-	case creds.BasicUser != "" && creds.BasicPass != "":
-		req.SetBasicAuth(creds.BasicUser, creds.BasicPass)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("the database is locked by a running cadencebot, and its API at %s did not answer: %w", base, err)
-	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return fmt.Errorf("report from %s: %s: %s", base, resp.Status, strconv.Quote(string(b)))
-	}
 	_, err = io.Copy(w, resp.Body)
 	return err
 }
