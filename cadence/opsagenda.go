@@ -261,7 +261,7 @@ func (a agenda) releaseOutcomes() (Section, error) {
 			f.ReleasesDeployed, f.RolledBack, 100*f.ChangeFailure))
 	}
 	if f.Approved > 0 {
-		s.Lines = append(s.Lines, fmt.Sprintf("%d approved; lead time from proposal: mean %s, median %s",
+		s.Lines = append(s.Lines, fmt.Sprintf("%d approved; from proposal to approval: mean %s, median %s",
 			f.Approved, fmtDuration(f.MeanLeadTime), fmtDuration(f.MedianLeadTime)))
 	}
 	return s, nil

@@ -128,7 +128,7 @@ func TestDeploymentAndQualityAgendas(t *testing.T) {
 	assert.Equal(t, []string{"Closed on time: 1 of 1 due (100%)"}, section(t, qsecs, "Follow-up closure").Lines)
 	assert.Equal(t, []string{
 		"1 shipped, 1 of them rolled back (change-failure rate 100%)",
-		"2 approved; lead time from proposal: mean 45m, median 45m",
+		"2 approved; from proposal to approval: mean 45m, median 45m",
 	}, section(t, qsecs, "Releases shipped vs rolled back").Lines)
 
 	// Standups get nothing.
