@@ -281,7 +281,12 @@ func (d *Dispatcher) update(ctx context.Context, chat Chat, m *Message, now time
 			if x.Revision > x.SentRevision {
 				x.State = StatePending
 			}
-			return tx.PutMessage(x)
+			if err := tx.PutMessage(x); err != nil {
+				return err
+			}
+			// The message shows an older version: the lead is told
+			// instead of the update vanishing into the log.
+			return d.noticeLead(tx, x, errorCode(updErr), now)
 		})
 	}
 	if err := d.recordSent(context.WithoutCancel(ctx), m, m.Ref, m.Revision, now); err != nil {
@@ -367,9 +372,13 @@ func (d *Dispatcher) fail(ctx context.Context, m *Message, now time.Time, sendEr
 			log.Error().Err(sendErr).Time("failing_since", x.FailingSince).Msg("giving up on the message")
 			if !x.Ref.IsZero() {
 				// Delivered before: keep the last version that arrived
-				// and stop retrying this revision; a newer one tries again.
+				// and stop retrying this revision; a newer one tries
+				// again. The lead learns the message is out of date.
 				x.State = StateSent
-				return tx.PutMessage(x)
+				if err := tx.PutMessage(x); err != nil {
+					return err
+				}
+				return d.noticeLead(tx, x, code, now)
 			}
 		}
 		if retry {

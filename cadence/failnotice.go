@@ -34,6 +34,9 @@ type failure struct {
 	Kind MessageKind `json:"kind"`
 	To   Recipient   `json:"to"`
 	Code string      `json:"code"`
+	// Update: the message was delivered, a later revision was refused;
+	// the platform still shows an earlier version.
+	Update bool `json:"update,omitempty"`
 }
 
 // failureNoticeKey is one per occurrence (per message for messages of no
@@ -69,7 +72,7 @@ func (d *Dispatcher) noticeLead(tx Tx, m *Message, code string, now time.Time) e
 	if strings.HasPrefix(m.LastError, "gave up after") {
 		code = codeGaveUp
 	}
-	f := failure{Kind: m.Kind, To: m.To, Code: code}
+	f := failure{Kind: m.Kind, To: m.To, Code: code, Update: !m.Ref.IsZero()}
 	if slices.Contains(seen, f) {
 		return nil
 	}
@@ -125,15 +128,18 @@ func (d *Dispatcher) failureBody(m *Message, fs []failure) Body {
 	// could not be delivered: …".
 	type group struct {
 		cause, kind, where string
+		update             bool
 		whom               []string
 	}
 	var groups []*group
 	for _, f := range fs {
 		what, _ := failureAdvice(f.Code)
 		where, whom := d.place(f.To)
-		i := slices.IndexFunc(groups, func(g *group) bool { return g.cause == what && g.kind == string(f.Kind) && g.where == where })
+		i := slices.IndexFunc(groups, func(g *group) bool {
+			return g.cause == what && g.kind == string(f.Kind) && g.where == where && g.update == f.Update
+		})
 		if i < 0 {
-			groups = append(groups, &group{cause: what, kind: string(f.Kind), where: where})
+			groups = append(groups, &group{cause: what, kind: string(f.Kind), where: where, update: f.Update})
 			i = len(groups) - 1
 		}
 		if whom != "" {
@@ -150,6 +156,11 @@ func (d *Dispatcher) failureBody(m *Message, fs []failure) Body {
 			}
 		}
 		_, todo := failureAdvice(codeOfCause(fs, g.cause))
+		if g.update {
+			lines = append(lines, fmt.Sprintf("The latest update of the %s could not be applied, so it still shows an earlier version: %s. %s",
+				strings.TrimPrefix(subject, "The "), g.cause, todo))
+			continue
+		}
 		lines = append(lines, fmt.Sprintf("%s could not be delivered: %s. %s", subject, g.cause, todo))
 	}
 	return Body{

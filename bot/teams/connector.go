@@ -157,7 +157,9 @@ func classify(op string, status int, h http.Header, body []byte, now time.Time) 
 		code = strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "_"))
 	}
 	err := &statusError{op: op, status: status, code: eb.Error.Code, msg: firstLine(eb.Error.Message)}
-	se := &cadence.SendError{Code: code, Err: err, RetryAfter: retryAfter(h, now)}
+	// A 4xx is Teams refusing the call: nothing was posted. After a 5xx
+	// the outcome is unknown.
+	se := &cadence.SendError{Code: code, Err: err, RetryAfter: retryAfter(h, now), NotSent: status < 500}
 	switch {
 	case status == http.StatusTooManyRequests:
 		se.Retryable, se.Code = true, "ratelimited"

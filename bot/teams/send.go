@@ -300,7 +300,7 @@ func (a *Adapter) pace(ctx context.Context, conv string) error {
 			return nil
 		}
 		if wait > a.maxWait {
-			return &cadence.SendError{Retryable: true, RetryAfter: wait, Code: "paced",
+			return &cadence.SendError{Retryable: true, RetryAfter: wait, Code: "paced", NotSent: true,
 				Err: fmt.Errorf("conversation %s is paced or backing off for %s", conv, wait)}
 		}
 		if err := a.sleep(ctx, wait); err != nil {

@@ -59,6 +59,9 @@ func TestThrottlingIsRetryableWithRetryAfter(t *testing.T) {
 				retry, after := cadence.IsRetryable(err)
 				require.True(t, retry, "attempt %d: %v", i, err)
 				assert.Equal(t, want, after, "attempt %d", i)
+				var se *cadence.SendError
+				require.ErrorAs(t, err, &se)
+				assert.Equal(t, tt.status < 500, se.NotSent, "a 4xx posted nothing; after a 5xx the outcome is unknown")
 
 				// Until the wait is over, the conversation is not called at all.
 				n := len(e.fc.requests())
