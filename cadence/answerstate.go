@@ -142,3 +142,21 @@ func AnswerStateFor(svc Service, o *Occurrence, answers []*Answer, person string
 	}
 	return AnswerStateAt(o, person, answered, now, LateAnswerGraceOf(svc))
 }
+
+// CheckAnswer is what adapters ask before offering a form: what person
+// may do about o now and, when they may not answer, why, in words fit to
+// show them (a *Refusal; ErrForbidden when they were never asked).
+func CheckAnswer(svc Service, r *Ritual, o *Occurrence, answers []*Answer, person *Person, now time.Time) (AnswerState, error) {
+	st := AnswerStateFor(svc, o, answers, person.ID, now)
+	loc := person.Location
+	if loc == nil {
+		loc = ritualLocation(r)
+	}
+	name := func(id string) string {
+		if p := svc.Roster().Person(id); p != nil && p.Name != "" {
+			return p.Name
+		}
+		return id
+	}
+	return st, st.refusal(o, person.ID, r.Title, loc, name)
+}

@@ -61,6 +61,9 @@ type PersonStatus struct {
 	Person   *Person
 	Pending  []PendingPrompt
 	Upcoming []Upcoming
+	// Late are occurrences closed for the person without their answer
+	// while a late answer is still accepted (LateUntil), oldest first.
+	Late []PendingPrompt
 }
 
 // PendingPrompt is an open occurrence awaiting (or allowing edits to) a
@@ -70,6 +73,7 @@ type PendingPrompt struct {
 	Ritual     *Ritual
 	Answered   bool
 	ClosesAt   time.Time // the person's own deadline
+	LateUntil  time.Time // the last instant a first late answer is accepted
 }
 
 // Upcoming is a ritual's next fire time for a person, in their zone.

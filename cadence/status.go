@@ -24,6 +24,9 @@ func (e *Engine) Status(ctx context.Context, personID string) (*PersonStatus, er
 		if err != nil {
 			return fmt.Errorf("list open occurrences: %w", err)
 		}
+		if out.Late, err = e.lateAnswers(tx, personID, now); err != nil {
+			return err
+		}
 		soon := map[string]bool{} // rituals with a prompt still to come in an open occurrence
 		for _, o := range open {
 			r := e.byID[o.RitualID]

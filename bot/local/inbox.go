@@ -18,6 +18,9 @@ const fieldPrefix = "q."
 
 type inboxView struct {
 	Prompts []promptView
+	// LatePrompts are closed for the person, unanswered, and still take a
+	// late answer (the rules allow one for a while after the close).
+	LatePrompts []promptView
 	// Unsent holds answers posted for an occurrence that is not pending
 	// for this person (unknown, closed): shown so nothing typed is lost.
 	Unsent   *promptView
@@ -34,9 +37,11 @@ type promptView struct {
 	ClosesAt     string
 	ClosesIn     string
 	Answered     bool
-	Late         bool
-	Error        string
-	Fields       []fieldView
+	Late         bool // opened late (the bot was down when it was due)
+	// LateUntil is set on a late answer's form: until when it is taken.
+	LateUntil string
+	Error     string
+	Fields    []fieldView
 }
 
 type fieldView struct {
@@ -96,6 +101,7 @@ func (s *Server) buildInbox(ctx context.Context, me *cadence.Person, fs *formSta
 	}
 	iv := &inboxView{}
 	pending := map[string]string{} // occurrence → anchor of its form
+	late := map[string]bool{}      // occurrences whose form takes a late answer
 	for _, pp := range st.Pending {
 		pv, err := s.promptView(ctx, me, pp, fs, now, loc)
 		if err != nil {
@@ -103,6 +109,16 @@ func (s *Server) buildInbox(ctx context.Context, me *cadence.Person, fs *formSta
 		}
 		pending[pv.OccurrenceID] = "#" + pv.Anchor
 		iv.Prompts = append(iv.Prompts, pv)
+	}
+	for _, pp := range st.Late {
+		pv, err := s.promptView(ctx, me, pp, fs, now, loc)
+		if err != nil {
+			return nil, err
+		}
+		pv.LateUntil = formatTime(pp.LateUntil, loc)
+		pending[pv.OccurrenceID] = "#" + pv.Anchor
+		late[pv.OccurrenceID] = true
+		iv.LatePrompts = append(iv.LatePrompts, pv)
 	}
 	if fs != nil {
 		if _, ok := pending[fs.OccurrenceID]; !ok {
@@ -131,7 +147,10 @@ func (s *Server) buildInbox(ctx context.Context, me *cadence.Person, fs *formSta
 	for _, m := range shown {
 		mv := newMessageView(m, loc, base)
 		if m.Kind == cadence.KindPrompt || m.Kind == cadence.KindReminder {
-			mv.AnswerHref = pending[m.OccurrenceID]
+			mv.AnswerHref, mv.AnswerLabel = pending[m.OccurrenceID], "Answer"
+			if late[m.OccurrenceID] {
+				mv.AnswerLabel = cadence.LabelAnswerLate
+			}
 		}
 		iv.Messages = append(iv.Messages, mv)
 	}
@@ -222,19 +241,21 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request) {
 	for _, q := range rit.Questions {
 		in.Responses = append(in.Responses, cadence.Response{QuestionID: q.ID, Text: fs.Values[q.ID]})
 	}
-	_, err := s.svc.SubmitAnswer(r.Context(), in)
+	a, err := s.svc.SubmitAnswer(r.Context(), in)
 	var fe cadence.FieldErrors
+	refusal, refused := cadence.RefusalText(err)
 	switch {
 	case err == nil:
 		log.Info().Msg("answer stored")
-		s.sessions.update(ss, func(ss *session) {
-			ss.flash = &flash{Kind: "ok", Text: "Saved your answers to " + rit.Title + ". You can edit them until the ritual closes."}
-		})
+		text := s.savedText(r.Context(), rit, a, me)
+		s.sessions.update(ss, func(ss *session) { ss.flash = &flash{Kind: "ok", Text: text} })
 		redirect(w, r, "/me#occ-"+fs.OccurrenceID)
 		return
 	case errors.As(err, &fe):
 		fs.Errors = fe
 		fs.Error = "Some answers need a change; nothing was saved yet."
+	case refused:
+		fs.Error = refusal + " Your answers were not saved; your text is below."
 	case errors.Is(err, cadence.ErrClosed):
 		fs.Error = rit.Title + " is closed, so your answers were not saved. Your text is below."
 	case errors.Is(err, cadence.ErrForbidden):
@@ -251,6 +272,22 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request) {
 		log.Info().Err(err).Msg("answer refused")
 	}
 	s.refuse(w, r, ss, me, statusOf(err), fs, fs.Error)
+}
+
+// savedText confirms a stored answer in words that are true for it: an
+// answer on time can be edited until the person's close, a late one not.
+func (s *Server) savedText(ctx context.Context, rit *cadence.Ritual, a *cadence.Answer, me *cadence.Person) string {
+	text := "Saved your answers to " + rit.Title + "."
+	occ, _, err := s.svc.Occurrence(ctx, a.OccurrenceID)
+	if err != nil {
+		return text // stored all the same; the receipt says the rest
+	}
+	closes := occ.PersonCloseAt(me.ID)
+	if a.SubmittedAt.After(closes) {
+		return "Saved your late answers to " + rit.Title + ": it closed " + formatTime(closes, locOf(me)) +
+			", so they count as late and can no longer be edited."
+	}
+	return text + " You can edit them until " + formatTime(closes, locOf(me)) + "."
 }
 
 // refuse answers a post that did nothing: the inbox again with the typed

@@ -23,8 +23,10 @@ type messageView struct {
 	Image    *imageView
 	When     string
 	Revision int
-	// AnswerHref links a prompt to its form while the prompt is pending.
-	AnswerHref string
+	// AnswerHref links a prompt to its form while the prompt is pending
+	// or takes a late answer; AnswerLabel words the link.
+	AnswerHref  string
+	AnswerLabel string
 	// Actions are the MLOps buttons (ops.go), ready once attachActions ran.
 	Actions []actionView
 	Replies []messageView

@@ -157,12 +157,15 @@ func (a *Adapter) openAnswerModal(ctx context.Context, triggerID string, person 
 		return "That did not work on our side; please try again in a minute."
 	}
 	r := a.svc.Ritual(occ.RitualID)
-	switch {
-	case r == nil:
+	if r == nil {
 		return "This ritual is no longer configured."
-	case occ.Status != cadence.StatusOpen:
-		return "*" + escape(r.Title) + "* is " + string(occ.Status) + ": answers are no longer accepted."
-	case !occ.IsExpected(person.ID):
+	}
+	// After the close the button leads to the late answer the rules allow.
+	st, err := cadence.CheckAnswer(a.svc, r, occ, answers, person, a.clock.Now())
+	if text, ok := cadence.RefusalText(err); ok {
+		return escape(text)
+	}
+	if err != nil {
 		return "You are not expected to answer *" + escape(r.Title) + "* this time."
 	}
 	var prev *cadence.Answer
@@ -171,7 +174,7 @@ func (a *Adapter) openAnswerModal(ctx context.Context, triggerID string, person 
 			prev = an
 		}
 	}
-	view := answerModal(r, occ, person.ID, prev, person.Location)
+	view := answerModal(r, occ, st, prev, person.Location)
 	err = a.call(ctx, "views.open", "", func() error {
 		_, err := a.api.OpenViewContext(ctx, triggerID, view)
 		return err
@@ -332,6 +335,11 @@ func userMessage(err error) string {
 			parts = append(parts, fe[k])
 		}
 		return "Your answer was not saved: " + strings.Join(parts, "; ") + "."
+	}
+	if text, ok := cadence.RefusalText(err); ok {
+		return escape(text)
+	}
+	switch {
 	case errors.Is(err, cadence.ErrClosed):
 		return "This ritual has closed: answers are no longer accepted."
 	case errors.Is(err, cadence.ErrForbidden):

@@ -28,12 +28,18 @@ func questionBlockID(questionID string) string { return "q_" + questionID }
 
 // answerModal is the modal a person answers a ritual's questions in:
 // one multiline input per question, pre-filled with their previous answer
-// when they edit it. private_metadata carries the occurrence ID.
-func answerModal(r *cadence.Ritual, occ *cadence.Occurrence, personID string, prev *cadence.Answer, loc *time.Location) slack.ModalViewRequest {
+// when they edit it. private_metadata carries the occurrence ID. st says
+// whether the answer is on time or late (after the person's close).
+func answerModal(r *cadence.Ritual, occ *cadence.Occurrence, st cadence.AnswerState, prev *cadence.Answer, loc *time.Location) slack.ModalViewRequest {
 	blocks := []slack.Block{}
 	intro := fmt.Sprintf("*%s*", escape(r.Title))
-	if closes := closesAt(occ, personID); !closes.IsZero() {
-		intro += " · closes " + slackDate(closes, loc)
+	late := st.Mode == cadence.AnswerLate
+	switch {
+	case late:
+		intro += " closed " + slackDate(st.ClosesAt, loc) + ".\nYou can still answer late until " +
+			slackDate(st.LateUntil, loc) + "; a late answer counts as late and cannot be edited after."
+	case !st.ClosesAt.IsZero():
+		intro += " · closes " + slackDate(st.ClosesAt, loc)
 	}
 	if prev != nil {
 		intro += "\n_You answered already; saving replaces your answer._"
@@ -54,8 +60,11 @@ func answerModal(r *cadence.Ritual, occ *cadence.Occurrence, personID string, pr
 		blocks = append(blocks, blk)
 	}
 	submit := "Send"
-	if prev != nil {
+	switch {
+	case prev != nil:
 		submit = "Save"
+	case late:
+		submit = "Send late"
 	}
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
@@ -107,7 +116,10 @@ func submissionErrors(r *cadence.Ritual, err error) map[string]string {
 		return out
 	}
 	msg := "Saving failed on our side; your text is still here, please try again in a minute."
+	text, refused := cadence.RefusalText(err)
 	switch {
+	case refused:
+		msg = text
 	case errors.Is(err, cadence.ErrClosed):
 		msg = "This ritual has closed: answers are no longer accepted."
 	case errors.Is(err, cadence.ErrForbidden):
@@ -118,13 +130,6 @@ func submissionErrors(r *cadence.Ritual, err error) map[string]string {
 		msg = err.Error()
 	}
 	return map[string]string{first: msg}
-}
-
-func closesAt(occ *cadence.Occurrence, personID string) time.Time {
-	if t, ok := occ.CloseAt[personID]; ok {
-		return t
-	}
-	return occ.ClosesAt
 }
 
 // slackDate shows t in each reader's own zone (Slack's date token), with

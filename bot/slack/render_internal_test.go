@@ -236,7 +236,7 @@ func TestAnswerModal(t *testing.T) {
 	r := &cadence.Ritual{ID: "standup", Title: "Daily standup of the platform team", Questions: cadence.DefaultQuestions(cadence.KindStandup)}
 	o := &cadence.Occurrence{ID: occ, RitualID: "standup", ClosesAt: time.Date(2026, 11, 30, 12, 30, 0, 0, time.UTC)}
 	prev := &cadence.Answer{Responses: []cadence.Response{{QuestionID: "today", Text: strings.Repeat("z", 3500)}}}
-	v := answerModal(r, o, "ana", prev, time.UTC)
+	v := answerModal(r, o, cadence.AnswerState{Mode: cadence.AnswerEdit, ClosesAt: o.ClosesAt}, prev, time.UTC)
 	assert.Equal(t, "Daily standup of the pl…", v.Title.Text, "modal titles are cut at 24 characters")
 	assert.Equal(t, occ, v.PrivateMetadata)
 	in := v.Blocks.BlockSet[2].(*slack.InputBlock)
@@ -250,4 +250,16 @@ func TestAnswerModal(t *testing.T) {
 
 	errs := submissionErrors(r, cadence.FieldErrors{"today": "too long", "ghost": "unknown question"})
 	assert.Equal(t, map[string]string{"q_today": "too long", "q_yesterday": "unknown question"}, errs)
+
+	// After the close, the same modal takes a late first answer and says so.
+	late := answerModal(r, o, cadence.AnswerState{Mode: cadence.AnswerLate, ClosesAt: o.ClosesAt, LateUntil: o.ClosesAt.Add(7 * 24 * time.Hour)}, nil, time.UTC)
+	intro := late.Blocks.BlockSet[0].(*slack.SectionBlock).Text.Text
+	assert.Contains(t, intro, "closed <!date^1796041800^{date_short_pretty} at {time}|Mon 30 Nov 12:30 UTC>.")
+	assert.Contains(t, intro, "You can still answer late until <!date^1796646600^{date_short_pretty} at {time}|Mon 7 Dec 12:30 UTC>")
+	assert.Equal(t, "Send late", late.Submit.Text)
+	assert.Empty(t, late.Blocks.BlockSet[2].(*slack.InputBlock).Element.(*slack.PlainTextInputBlockElement).InitialValue)
+
+	// A refusal worded by the engine reaches the modal as it is.
+	errs = submissionErrors(r, &cadence.Refusal{Text: "Daily standup closed Mon 30 Nov 12:30 UTC, too long ago for a late answer.", Err: cadence.ErrClosed})
+	assert.Equal(t, map[string]string{"q_yesterday": "Daily standup closed Mon 30 Nov 12:30 UTC, too long ago for a late answer."}, errs)
 }

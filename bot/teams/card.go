@@ -205,8 +205,11 @@ func cardActions(m *cadence.Message, answering bool, people []choice) []any {
 	var out []any
 	if answering {
 		title := "Submit answers"
-		if len(m.Body.Prefill) > 0 {
+		switch {
+		case len(m.Body.Prefill) > 0:
 			title = "Update answers"
+		case slices.ContainsFunc(m.Body.Actions, func(a cadence.Action) bool { return a.Label == cadence.LabelAnswerLate }):
+			title = "Submit late answers" // after the close: say so on the button
 		}
 		out = append(out, actionSubmit{Type: "Action.Submit", Title: title, Style: "positive",
 			Data: submitData{Action: cadence.ActionAnswer, Occurrence: m.OccurrenceID}})

@@ -240,7 +240,7 @@ func (a *Adapter) onSubmit(ctx context.Context, act *Activity) (int, error) {
 // confirmation, or with each error next to its input and the typed text
 // kept.
 func (a *Adapter) submitAnswer(ctx context.Context, act *Activity, p *cadence.Person, v submitValue) (int, error) {
-	occ, _, err := a.svc.Occurrence(ctx, v.occurrence)
+	occ, answers, err := a.svc.Occurrence(ctx, v.occurrence)
 	if err != nil {
 		if bot.IsUserError(err) {
 			a.replyWith(ctx, act, notice("Not saved", userMessage(err)))
@@ -261,6 +261,10 @@ func (a *Adapter) submitAnswer(ctx context.Context, act *Activity, p *cadence.Pe
 			rs = append(rs, cadence.Response{QuestionID: id, Text: v.inputs[id]})
 		}
 	}
+	var before cadence.AnswerState
+	if r := a.svc.Ritual(occ.RitualID); r != nil {
+		before, _ = cadence.CheckAnswer(a.svc, r, occ, answers, p, a.clock.Now())
+	}
 	_, err = a.svc.SubmitAnswer(ctx, cadence.AnswerInput{OccurrenceID: v.occurrence, PersonID: p.ID, Responses: rs, Via: "teams-card"})
 	var fe cadence.FieldErrors
 	switch {
@@ -273,8 +277,12 @@ func (a *Adapter) submitAnswer(ctx context.Context, act *Activity, p *cadence.Pe
 		return http.StatusInternalServerError, err
 	}
 	a.log.Info().Str("person", p.ID).Str("occurrence", v.occurrence).Msg("teams: answer stored")
-	if _, err := a.sendPrompt(ctx, act, p, v.occurrence, cardOptions{values: v.inputs,
-		note: "✓ Saved at " + a.clock.Now().In(loc(p)).Format("15:04") + ". You can edit your answers until the ritual closes."}); err != nil {
+	saved := "✓ Saved at " + a.clock.Now().In(loc(p)).Format("15:04")
+	o := cardOptions{values: v.inputs, note: saved + ". You can edit your answers until " + when(before.ClosesAt, p) + "."}
+	if before.Mode == cadence.AnswerLate {
+		o = cardOptions{note: saved + ", after the close: your answer counts as late and can no longer be edited.", closed: true}
+	}
+	if _, err := a.sendPrompt(ctx, act, p, v.occurrence, o); err != nil {
 		// Stored, and the engine's receipt confirms it: an error here must
 		// not make the connector retry the submit as a second edit.
 		a.log.Error().Err(err).Str("person", p.ID).Str("occurrence", v.occurrence).Msg("teams: could not redraw the saved card")
@@ -286,7 +294,7 @@ func (a *Adapter) submitAnswer(ctx context.Context, act *Activity, p *cadence.Pe
 // that was submitted when there is one, otherwise in p's 1:1 chat (an
 // Answer button on an agenda in a channel must not show answers there).
 func (a *Adapter) sendPrompt(ctx context.Context, act *Activity, p *cadence.Person, occID string, o cardOptions) (int, error) {
-	m, err := a.promptMessage(ctx, p, occID)
+	m, err := a.promptMessage(ctx, p, occID, o.closed)
 	if err != nil {
 		if bot.IsUserError(err) {
 			a.replyWith(ctx, act, notice("Not available", userMessage(err)))
@@ -300,7 +308,7 @@ func (a *Adapter) sendPrompt(ctx context.Context, act *Activity, p *cadence.Pers
 	if err != nil {
 		return http.StatusInternalServerError, err
 	}
-	if act.ReplyToID != "" && len(o.values) > 0 && len(acts) == 1 {
+	if act.ReplyToID != "" && (len(o.values) > 0 || o.closed) && len(acts) == 1 {
 		err := a.put(ctx, act.ServiceURL, act.Conversation.ID, act.ReplyToID, act.From, acts[0])
 		if err == nil {
 			return http.StatusOK, nil
@@ -327,8 +335,11 @@ func (a *Adapter) sendPrompt(ctx context.Context, act *Activity, p *cadence.Pers
 }
 
 // promptMessage rebuilds the prompt of an occurrence for one person, with
-// their stored answer as the pre-filled values.
-func (a *Adapter) promptMessage(ctx context.Context, p *cadence.Person, occID string) (*cadence.Message, error) {
+// their stored answer as the pre-filled values. After the person's close
+// it is the late answer's card while the rules allow one; otherwise the
+// error says why there is nothing to answer (final: the card of an answer
+// just saved late, which shows the answer without inputs).
+func (a *Adapter) promptMessage(ctx context.Context, p *cadence.Person, occID string, final bool) (*cadence.Message, error) {
 	occ, answers, err := a.svc.Occurrence(ctx, occID)
 	if err != nil {
 		return nil, err
@@ -337,16 +348,18 @@ func (a *Adapter) promptMessage(ctx context.Context, p *cadence.Person, occID st
 	if r == nil {
 		return nil, fmt.Errorf("ritual %q of occurrence %s: %w", occ.RitualID, occID, cadence.ErrNotFound)
 	}
+	st, err := cadence.CheckAnswer(a.svc, r, occ, answers, p, a.clock.Now())
+	if err != nil && !(final && st.Mode == cadence.AnswerFinal) {
+		return nil, err
+	}
 	b := cadence.Body{Title: r.Title, Questions: r.Questions}
-	closes := occ.ClosesAt
-	if t, ok := occ.CloseAt[p.ID]; ok {
-		closes = t
+	if !st.ClosesAt.IsZero() {
+		b.Text = "Your answers, please, before " + when(st.ClosesAt, p) + "."
 	}
-	if !closes.IsZero() {
-		b.Text = "Your answers, please, before " + closes.In(loc(p)).Format("Mon 2 Jan 15:04 MST") + "."
-	}
+	var mine *cadence.Answer
 	for _, ans := range answers {
 		if ans.PersonID == p.ID {
+			mine = ans
 			b.Prefill = map[string]string{}
 			for _, x := range ans.Responses {
 				b.Prefill[x.QuestionID] = x.Text
@@ -357,8 +370,30 @@ func (a *Adapter) promptMessage(ctx context.Context, p *cadence.Person, occID st
 		{ID: cadence.ActionDecline, Label: "Skip this one", Value: occID},
 		{ID: cadence.ActionOOO, Label: "I'm out of office", Value: occID},
 	}
+	switch st.Mode {
+	case cadence.AnswerLate:
+		b.Text = r.Title + " closed at " + when(st.ClosesAt, p) + ". You can still answer late until " +
+			when(st.LateUntil, p) + "; a late answer counts as late."
+		b.Actions = []cadence.Action{{ID: cadence.ActionAnswer, Label: cadence.LabelAnswerLate, Value: occID, Style: "primary"}}
+	case cadence.AnswerFinal:
+		b.Text, b.Questions, b.Prefill, b.Actions = r.Title+" closed at "+when(st.ClosesAt, p)+".", nil, nil, nil
+		if mine != nil {
+			var lines []string
+			for _, q := range r.Questions {
+				if t := strings.TrimSpace(mine.Text(q.ID)); t != "" {
+					lines = append(lines, q.Text+" "+t)
+				}
+			}
+			b.Sections = []cadence.Section{{Heading: "Your answer", Lines: lines}}
+		}
+	}
 	return &cadence.Message{Kind: cadence.KindPrompt, RitualID: r.ID, OccurrenceID: occID,
 		To: cadence.Recipient{Person: p.ID}, Body: b}, nil
+}
+
+// when shows t in p's zone.
+func when(t time.Time, p *cadence.Person) string {
+	return t.In(loc(p)).Format("Mon 2 Jan 15:04 MST")
 }
 
 func notice(title, text string) *cadence.Message {
@@ -367,6 +402,9 @@ func notice(title, text string) *cadence.Message {
 
 // userMessage words a domain refusal for the person.
 func userMessage(err error) string {
+	if text, ok := cadence.RefusalText(err); ok {
+		return text
+	}
 	switch {
 	case errors.Is(err, cadence.ErrClosed):
 		return "This ritual has closed; answers are no longer accepted."
