@@ -236,8 +236,8 @@ func (c composer) prompt(r *Ritual, o *Occurrence, p string, now time.Time) *Mes
 	// A prompt that goes out after the person's close (an outage) offers
 	// the late answer instead; after that, it is not sent at all.
 	late := m.Body.Clone()
-	late.Text = fmt.Sprintf("%s closed at %s, before this message could reach you. You can still answer late until %s; a late answer counts as late.",
-		r.Title, c.at(closeAt, p, r), c.at(closeAt.Add(c.grace), p, r))
+	late.Text = fmt.Sprintf("This closed at %s, before this message could reach you. You can still answer late until %s; a late answer counts as late.",
+		c.at(closeAt, p, r), c.at(closeAt.Add(c.grace), p, r))
 	late.Actions = lateActions(o.ID)
 	m.StaleAt, m.LateBody, m.ExpiresAt = closeAt, &late, closeAt.Add(c.grace)
 	return m

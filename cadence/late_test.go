@@ -115,14 +115,14 @@ func TestOutageAfterTheCloseDropsRemindersAndRewordsPrompts(t *testing.T) {
 	}
 	for _, p := range []string{"lea", "ana", "bo", "cy"} {
 		b := h.delivered(cadence.PromptKey(id, p)).Message.Body
-		assert.Contains(t, b.Text, "Weekly triage closed at ", p)
+		assert.Contains(t, b.Text, "This closed at ", p)
 		assert.Contains(t, b.Text, "You can still answer late until ", p)
 		assert.NotContains(t, b.Text, "please answer by", p)
 		assert.Equal(t, []cadence.Action{{ID: cadence.ActionAnswer, Label: "Answer late", Value: id, Style: "primary"}}, b.Actions, p)
 		assert.NotEmpty(t, b.Questions, "the late prompt still carries the questions")
 	}
 	ana := h.delivered(cadence.PromptKey(id, "ana")).Message.Body.Text
-	assert.Equal(t, "Weekly triage closed at Mon 30 Nov 14:30 EET, before this message could reach you. "+
+	assert.Equal(t, "This closed at Mon 30 Nov 14:30 EET, before this message could reach you. "+
 		"You can still answer late until Mon 7 Dec 14:30 EET; a late answer counts as late.", ana, "Ana's own zone")
 	agenda := h.delivered(cadence.AgendaKey(id)).Message.Body
 	assert.Equal(t, "Weekly triage closed at Mon 30 Nov 13:30 CET; the summary is in the thread. "+

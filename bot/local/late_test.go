@@ -27,7 +27,7 @@ func TestLateAnswerInTheLocalChat(t *testing.T) {
 
 	l.at(start.Add(4 * time.Hour)) // closes; Lena did not answer
 	_, body = l.get("/c/mlops")
-	assert.Contains(t, body, "Weekly triage closed at Mon 30 Nov 13:30 CET; the summary is in the thread.", "the agenda is redrawn at close")
+	assert.Contains(t, body, "Weekly triage closed at Mon 30 Nov 14:30 EET; the summary is in the thread.", "the agenda is redrawn at close, in Ana's zone")
 	assert.NotContains(t, body, "is open")
 
 	l.clock.Set(start.Add(5 * time.Hour))

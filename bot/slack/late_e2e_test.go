@@ -62,11 +62,11 @@ func TestSlackOutageThenLateAnswer(t *testing.T) {
 	assert.Zero(t, keys[cadence.ReminderKey(occ, "p01", 0)], "no reminder after the close")
 	dm := w.fake.DM("U0P000000")
 	prompt := w.message(dm, cadence.PromptKey(occ, "p00"))
-	assert.Contains(t, string(prompt.Blocks), "Daily standup closed at Mon 30 Nov 13:15 CET, before this message could reach you. You can still answer late until Mon 7 Dec 13:15 CET")
+	assert.Contains(t, string(prompt.Blocks), "This closed at Mon 30 Nov 13:15 CET, before this message could reach you. You can still answer late until Mon 7 Dec 13:15 CET")
 	assert.Contains(t, string(prompt.Blocks), `"text":"Answer late"`)
 	assert.NotContains(t, string(prompt.Blocks), "Skip this one", "declining after the close is refused: no such button")
 	agenda := w.message(cMLOps, cadence.AgendaKey(occ))
-	assert.Contains(t, string(agenda.Blocks), "Daily standup closed at Mon 30 Nov 13:15 CET; the summary is in the thread.")
+	assert.Contains(t, string(agenda.Blocks), `Daily standup closed at \u003c!date^1796040900^{date_short_pretty} at {time}|Mon 30 Nov 13:15 CET\u003e; the summary is in the thread.`, "in each reader's zone")
 	assert.NotContains(t, string(agenda.Blocks), "is open")
 
 	// The late prompt's button opens the modal, worded for a late answer.
@@ -106,12 +106,12 @@ func TestSlackAgendaRedrawnAtCloseAndLateAnswerFromTheOnTimePrompt(t *testing.T)
 	w.tickAndDispatch(d)
 	agenda := w.message(cMLOps, cadence.AgendaKey(occ))
 	assert.Equal(t, 1, agenda.Updates, "redrawn in place")
-	assert.Contains(t, string(agenda.Blocks), "Daily standup closed at Mon 30 Nov 13:15 CET")
+	assert.Contains(t, string(agenda.Blocks), "Daily standup closed at ")
 	assert.Contains(t, string(agenda.Blocks), `"text":"Answer late"`)
 
 	dm := w.fake.DM("U0P000001")
 	prompt := w.message(dm, cadence.PromptKey(occ, "p01"))
-	assert.Contains(t, string(prompt.Blocks), "please answer by", "delivered on time, worded on time")
+	assert.Contains(t, string(prompt.Blocks), "Please answer by", "delivered on time, worded on time")
 	e := &env{t: t, fake: w.fake}
 	e.ack(w.fake.Send("interactive", blockAction(t, "U0P000001", cadence.ActionAnswer, occ, dm, prompt.TS, w.fake.NewTrigger("U0P000001"))))
 	eventually(t, "the late modal", func() bool { return len(w.fake.OpenedViews()) == 1 })

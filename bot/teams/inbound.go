@@ -372,7 +372,7 @@ func (a *Adapter) promptMessage(ctx context.Context, p *cadence.Person, occID st
 	}
 	switch st.Mode {
 	case cadence.AnswerLate:
-		b.Text = r.Title + " closed at " + when(st.ClosesAt, p) + ". You can still answer late until " +
+		b.Text = "This closed at " + when(st.ClosesAt, p) + ". You can still answer late until " +
 			when(st.LateUntil, p) + "; a late answer counts as late."
 		b.Actions = []cadence.Action{{ID: cadence.ActionAnswer, Label: cadence.LabelAnswerLate, Value: occID, Style: "primary"}}
 	case cadence.AnswerFinal:

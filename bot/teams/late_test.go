@@ -91,7 +91,7 @@ func TestTeamsOutageThenLateAnswer(t *testing.T) {
 		c := card(t, s)
 		assert.NotContains(t, c, "Reminder: Daily standup", "no reminder after the close")
 		switch {
-		case s.Conv == "a:1on1-29:ana" && strings.Contains(c, "Daily standup closed at"):
+		case s.Conv == "a:1on1-29:ana" && strings.Contains(c, "This closed at"):
 			anaPrompt = s
 		case s.Conv == channelID && s.ID == "":
 			agenda = s
@@ -99,7 +99,7 @@ func TestTeamsOutageThenLateAnswer(t *testing.T) {
 	}
 	require.NotEmpty(t, anaPrompt.NewID, "Ana's prompt arrived, reworded")
 	c := card(t, anaPrompt)
-	assert.Contains(t, c, "Daily standup closed at Mon 30 Nov 12:30 UTC, before this message could reach you. You can still answer late until Mon 7 Dec 12:30 UTC")
+	assert.Contains(t, c, "This closed at Mon 30 Nov 12:30 UTC, before this message could reach you. You can still answer late until Mon 7 Dec 12:30 UTC")
 	assert.Contains(t, c, "Submit late answers")
 	assert.NotContains(t, c, "Skip this one")
 	assert.Contains(t, card(t, agenda), "Answer late")
