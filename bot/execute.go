@@ -239,8 +239,26 @@ func status(ctx context.Context, svc cadence.Service, actor *cadence.Person, loc
 	if len(next.Lines) == 0 {
 		next.Lines = []string{"You are not a participant of any ritual."}
 	}
-	r.Sections = []cadence.Section{pending, next}
+	r.Sections = []cadence.Section{pending}
+	if late := lateSection(st.Late, loc); len(late.Lines) > 0 {
+		r.Sections = append(r.Sections, late)
+	}
+	r.Sections = append(r.Sections, next)
 	return r, nil
+}
+
+// lateSection lists what the person can still answer late.
+func lateSection(ps []cadence.PendingPrompt, loc *time.Location) cadence.Section {
+	s := cadence.Section{Heading: "You can still answer late"}
+	for _, p := range ps {
+		title := p.Occurrence.RitualID
+		if p.Ritual != nil {
+			title = p.Ritual.Title
+		}
+		s.Lines = append(s.Lines, fmt.Sprintf("%s of %s — closed %s; a late answer is taken until %s",
+			title, formatTime(p.Occurrence.Scheduled, loc), formatTime(p.ClosesAt, loc), formatTime(p.LateUntil, loc)))
+	}
+	return s
 }
 
 func report(ctx context.Context, svc cadence.Service, now time.Time, loc *time.Location) (Reply, error) {

@@ -179,6 +179,10 @@ func TestExecute(t *testing.T) {
 							{Occurrence: &cadence.Occurrence{ID: "triage@x", RitualID: "triage"}, Ritual: triage, ClosesAt: now.Add(3*time.Hour + 30*time.Minute)},
 							{Occurrence: &cadence.Occurrence{ID: "standup@x", RitualID: "standup"}, Ritual: standup, Answered: true, ClosesAt: now.Add(45 * time.Minute)},
 						},
+						Late: []cadence.PendingPrompt{
+							{Occurrence: &cadence.Occurrence{ID: "triage@y", RitualID: "triage", Scheduled: now.Add(-7 * 24 * time.Hour)}, Ritual: triage,
+								ClosesAt: now.Add(-7*24*time.Hour + 4*time.Hour), LateUntil: now.Add(4 * time.Hour)},
+						},
 						Upcoming: []cadence.Upcoming{
 							{Ritual: standup, At: time.Date(2026, 12, 1, 8, 15, 0, 0, time.UTC)},
 							{Ritual: triage, At: time.Date(2026, 12, 7, 8, 30, 0, 0, time.UTC), Paused: true},
@@ -190,6 +194,9 @@ func TestExecute(t *testing.T) {
 				{Heading: "Waiting for your answer", Lines: []string{
 					"Weekly triage — closes Mon 30 Nov 12:30 CET (in 3h30m)",
 					"Daily standup — answered; you can edit it until Mon 30 Nov 09:45 CET (in 45m)",
+				}},
+				{Heading: "You can still answer late", Lines: []string{
+					"Weekly triage of Mon 23 Nov 09:00 CET — closed Mon 23 Nov 13:00 CET; a late answer is taken until Mon 30 Nov 13:00 CET",
 				}},
 				{Heading: "Your next rituals", Lines: []string{
 					"Daily standup — Tue 1 Dec 09:15 CET",

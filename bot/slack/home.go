@@ -13,6 +13,7 @@ import (
 const (
 	maxHomeBlocks  = 100
 	maxHomePending = 40
+	maxHomeLate    = 10
 )
 
 // homeView is a person's App Home: prompts awaiting their answer (with
@@ -46,6 +47,22 @@ func homeView(st *cadence.PersonStatus) slack.HomeTabViewRequest {
 		}
 		btn := slack.NewButtonBlockElement(cadence.ActionAnswer, p.Occurrence.ID, plain(label))
 		btn.Style = style
+		blocks = append(blocks, slack.NewSectionBlock(markdown(text), nil, slack.NewAccessory(btn)))
+	}
+	for i, p := range st.Late {
+		if i == 0 {
+			blocks = append(blocks, slack.NewSectionBlock(markdown("*You can still answer late*"), nil, nil))
+		}
+		if i == maxHomeLate {
+			blocks = append(blocks, slack.NewContextBlock("", markdown(fmt.Sprintf("…and %d more", len(st.Late)-i))))
+			break
+		}
+		title := p.Occurrence.RitualID
+		if p.Ritual != nil {
+			title = p.Ritual.Title
+		}
+		text := fmt.Sprintf("*%s*\nclosed %s · a late answer is taken until %s", escape(title), slackDate(p.ClosesAt, loc), slackDate(p.LateUntil, loc))
+		btn := slack.NewButtonBlockElement(cadence.ActionAnswer, p.Occurrence.ID, plain(cadence.LabelAnswerLate))
 		blocks = append(blocks, slack.NewSectionBlock(markdown(text), nil, slack.NewAccessory(btn)))
 	}
 	blocks = append(blocks, slack.NewDividerBlock(), slack.NewSectionBlock(markdown("*Coming up*"), nil, nil))
