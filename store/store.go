@@ -39,6 +39,9 @@ type Options struct {
 	NoSync bool
 	// Logger receives migration notes. The zero value logs nothing.
 	Logger zerolog.Logger
+	// KeepCheckedCopy writes path+".good" after the consistency check
+	// passed (the daemon does), the copy a damaged file's error names.
+	KeepCheckedCopy bool
 }
 
 // DB is an open store. It implements cadence.Store.
@@ -78,6 +81,13 @@ func Open(path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	db := &DB{bolt: bdb, path: path}
+	if err := db.checkPages(); err != nil {
+		_ = bdb.Close()
+		return nil, err
+	}
+	if opts.KeepCheckedCopy {
+		db.keepCheckedCopy(opts)
+	}
 	if err := db.migrate(opts.Logger); err != nil {
 		_ = bdb.Close()
 		return nil, err

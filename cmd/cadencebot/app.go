@@ -101,7 +101,7 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 		dashOpts.Threshold = cfg.Digest.Threshold
 	}
 
-	a.db, err = store.Open(o.DB, store.Options{Logger: o.Log})
+	a.db, err = store.Open(o.DB, store.Options{Logger: o.Log, KeepCheckedCopy: true})
 	if err != nil {
 		return nil, err
 	}
@@ -318,7 +318,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	srv := &http.Server{Handler: a.mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: recoverPanics(a.mux, a.log), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 4)
 	var wg sync.WaitGroup
 	wg.Add(1)
