@@ -488,7 +488,7 @@ func TestOpsRefusals(t *testing.T) {
 		{"approving twice", "root", func(h *opsHarness) error {
 			_, err := h.ops.ApproveRelease(h.ctx, "root", "REL-1")
 			return err
-		}, cadence.ErrConflict, "you already approved REL-1; it needs another approver", "release.approve", "REL-1"},
+		}, cadence.ErrConflict, "you already approved REL-1 on Mon 30 Nov 10:00 UTC; it needs another approver", "release.approve", "REL-1"},
 		{"unknown release", "lea", func(h *opsHarness) error {
 			_, err := h.ops.ApproveRelease(h.ctx, "lea", "REL-77")
 			return err
@@ -632,4 +632,74 @@ func sortedStrings(s []string) []string {
 	out := append([]string(nil), s...)
 	sort.Strings(out)
 	return out
+}
+
+// Every copy of a release request (the channel post, each approver's DM)
+// is redrawn on every change: an approver who approved has nothing left to
+// click, and once the release is decided no copy says "needs approval" or
+// offers buttons. A late click says what was decided, by whom, when.
+func TestDecidedReleaseIsRedrawnEverywhere(t *testing.T) {
+	h := newOpsHarness(t)
+	h.propose("ana", cadence.RiskHigh) // needs Lea and Root
+	keys := []string{"rel/REL-1/proposed", "rel/REL-1/ask/lea", "rel/REL-1/ask/root"}
+	for _, k := range keys {
+		m := h.message(k)
+		assert.Equal(t, "Proposed: REL-1 churn 2.3.0", m.Body.Title, k)
+		assert.Len(t, m.Body.Actions, 2, k)
+	}
+
+	h.clock.Set(opsStart.Add(time.Hour))
+	_, err := h.ops.ApproveRelease(h.ctx, "lea", "REL-1")
+	require.NoError(t, err)
+	lea := h.message("rel/REL-1/ask/lea")
+	assert.Equal(t, 2, lea.Revision)
+	assert.Empty(t, lea.Body.Actions, "Lea has done her part")
+	assert.Equal(t, "You approved REL-1 on Mon 30 Nov 12:00 CET; it waits for 1 more approval.", lea.Body.Text)
+	for _, k := range []string{"rel/REL-1/proposed", "rel/REL-1/ask/root"} {
+		m := h.message(k)
+		assert.Len(t, m.Body.Actions, 2, "%s still waits for a second approver", k)
+		assert.Equal(t, []string{"Approved so far by Lea (1 of 2)."}, m.Body.Sections[0].Lines, k)
+	}
+
+	h.clock.Set(opsStart.Add(2 * time.Hour))
+	_, err = h.ops.ApproveRelease(h.ctx, "root", "REL-1")
+	require.NoError(t, err)
+	for k, want := range map[string]string{
+		"rel/REL-1/proposed": "REL-1 was approved by Lea and Root on Mon 30 Nov 13:00 CET.",
+		"rel/REL-1/ask/lea":  "REL-1 was approved by Lea and Root on Mon 30 Nov 13:00 CET.",
+		"rel/REL-1/ask/root": "REL-1 was approved by Lea and Root on Mon 30 Nov 12:00 UTC.",
+	} {
+		m := h.message(k)
+		assert.Equal(t, "Approved: REL-1 churn 2.3.0", m.Body.Title, k)
+		assert.Equal(t, want, m.Body.Text, k)
+		assert.Empty(t, m.Body.Actions, k)
+		assert.NotContains(t, m.Body.Text+m.Body.Footer, "needs", k)
+	}
+
+	h.clock.Set(opsStart.Add(30 * 24 * time.Hour))
+	_, err = h.ops.RecordReleaseOutcome(h.ctx, "ana", "REL-1", cadence.ReleaseShipped)
+	require.NoError(t, err)
+	post := h.message("rel/REL-1/proposed")
+	assert.Equal(t, "Shipped: REL-1 churn 2.3.0", post.Body.Title)
+	assert.Equal(t, "REL-1 was approved by Lea and Root on Mon 30 Nov 13:00 CET, and shipped (recorded by Ana on Wed 30 Dec 11:00 CET).", post.Body.Text)
+	assert.Equal(t, cadence.StatePending, post.State, "queued for an update in place")
+
+	// A month later Lea clicks the button of an old copy (a chat that
+	// never got the update): told what happened, nothing changes.
+	before := h.state()
+	_, err = h.ops.Act(h.ctx, "lea", cadence.OpsAction{ID: cadence.ActionReleaseApprove, Value: "REL-1"})
+	require.ErrorIs(t, err, cadence.ErrConflict)
+	assert.Equal(t, "nothing changed: REL-1 was approved by Lea and Root on Mon 30 Nov 13:00 CET, and shipped (recorded by Ana on Wed 30 Dec 11:00 CET)", err.Error())
+	assert.Equal(t, before, h.state())
+
+	// A rejection is redrawn the same way.
+	h.propose("ana", cadence.RiskLow)
+	_, err = h.ops.RejectRelease(h.ctx, "root", "REL-2", "no canary plan")
+	require.NoError(t, err)
+	ask := h.message("rel/REL-2/ask/lea")
+	assert.Equal(t, "Rejected: REL-2 churn 2.3.0", ask.Body.Title)
+	assert.Equal(t, "REL-2 was rejected by Root on Wed 30 Dec 11:00 CET: no canary plan.", ask.Body.Text)
+	assert.Empty(t, ask.Body.Actions)
+	_, err = h.ops.Act(h.ctx, "lea", cadence.OpsAction{ID: cadence.ActionReleaseReject, Value: "REL-2", Arg: "me too"})
+	assert.EqualError(t, err, "nothing changed: REL-2 was rejected by Root on Wed 30 Dec 11:00 CET: no canary plan")
 }

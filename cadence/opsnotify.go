@@ -158,14 +158,7 @@ func releaseActions(r *Release) []Action {
 // releaseProposed posts the proposal to the deployment-planning channel
 // and asks each approver other than the proposer.
 func (o *Ops) releaseProposed(r *Release, now time.Time) []*Message {
-	need := o.ApprovalsNeeded(r.Risk)
-	body := Body{
-		Title:    "Proposed: " + releaseTitle(r),
-		Text:     fmt.Sprintf("%s proposes %s %s (%s, %s risk); it needs %s.", o.name(r.ProposedBy), r.Model, r.Version, r.Change, r.Risk, plural(need, "approval")),
-		Sections: []Section{{Lines: releaseLines(r)}},
-		Actions:  releaseActions(r),
-		Footer:   fmt.Sprintf("/cadence release approve %[1]s · release reject %[1]s REASON", r.ID()),
-	}
+	body := o.releaseRequestBody(r, "", time.UTC) // no times in a fresh proposal
 	var out []*Message
 	if ch := o.ritualOfKind(KindDeploymentPlanning); ch != nil {
 		out = append(out, o.toChannel(ch, releaseKey(r, "proposed"), body, now))

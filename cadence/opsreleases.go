@@ -189,8 +189,11 @@ func (o *Ops) ProposeRelease(ctx context.Context, actorID string, in ReleaseInpu
 // channel.
 func (o *Ops) ApproveRelease(ctx context.Context, actorID, id string) (*Release, error) {
 	return o.decide(ctx, actorID, "release.approve", id, func(r *Release, now time.Time, rec *opRecord) ([]*Message, error) {
-		if r.ApprovedBy(actorID) {
-			return nil, refusef(ErrConflict, "you already approved %s; it needs another approver", r.ID())
+		for _, a := range r.Approvals {
+			if a.By == actorID {
+				return nil, refusef(ErrConflict, "you already approved %s on %s; it needs another approver",
+					r.ID(), a.At.In(o.loc(actorID)).Format(timeLayout))
+			}
 		}
 		r.Approvals = append(r.Approvals, Approval{By: actorID, At: now})
 		need := o.ApprovalsNeeded(r.Risk)
@@ -240,7 +243,9 @@ func (o *Ops) decide(ctx context.Context, actorID, action, id string, fn func(r 
 			return refusef(ErrForbidden, "you proposed %s, so another approver must decide on it", r.ID())
 		}
 		if r.Status != ReleaseProposed {
-			return refusef(ErrConflict, "%s is already %s", r.ID(), r.Status)
+			// A late click on a request that is still on screen: say
+			// what was decided, by whom and when.
+			return refusef(ErrConflict, "nothing changed: %s", o.releaseDecision(r, o.loc(actorID)))
 		}
 		msgs, err := fn(r, now, rec)
 		if err != nil {
@@ -250,6 +255,9 @@ func (o *Ops) decide(ctx context.Context, actorID, action, id string, fn func(r 
 			return err
 		}
 		out = r
+		if err := o.redrawReleaseRequests(tx, rec, r, now); err != nil {
+			return err
+		}
 		return o.enqueueAll(tx, rec, msgs)
 	})
 	return out, err
@@ -287,6 +295,9 @@ func (o *Ops) RecordReleaseOutcome(ctx context.Context, actorID, id string, outc
 			return err
 		}
 		out = r
+		if err := o.redrawReleaseRequests(tx, rec, r, now); err != nil {
+			return err
+		}
 		return o.enqueueAll(tx, rec, o.releaseOutcome(r, now))
 	})
 	return out, err

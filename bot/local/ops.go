@@ -118,6 +118,16 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	msg, err := ops.Act(r.Context(), me.ID, a)
+	if errors.Is(err, cadence.ErrConflict) && (a.ID == cadence.ActionReleaseApprove || a.ID == cadence.ActionReleaseReject) {
+		// A late click on a release decided since the page was drawn:
+		// back where the button was, with what was decided, by whom and
+		// when (the request itself is redrawn without buttons).
+		log.Info().Err(err).Msg("late click on a decided release")
+		text := strings.ToUpper(err.Error()[:1]) + err.Error()[1:] + "."
+		s.sessions.update(ss, func(ss *session) { ss.flash = &flash{Kind: "info", Text: text} })
+		redirect(w, r, safeBack(r.PostForm.Get("back")))
+		return
+	}
 	if err != nil {
 		status := statusOf(err)
 		text := "Not done: " + err.Error()

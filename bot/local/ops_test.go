@@ -341,3 +341,37 @@ func TestOpsPagesWithoutOpsService(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, status)
 	assert.Contains(t, body, "not enabled")
 }
+
+// Once decided, the channel post and every approver's DM are redrawn
+// without buttons; a late click (from a page drawn before) goes back to
+// that page with what was decided, by whom and when, not to a bare
+// "Not done" page.
+func TestDecidedReleaseRedrawnAndLateClick(t *testing.T) {
+	l := newOpsLive(t)
+	l.propose("ana", cadence.RiskLow)
+	l.login("olga")
+	_, inbox := l.get("/me")
+	assert.Regexp(t, actForm("release_approve", "REL-1"), inbox, "olga is asked")
+
+	l.login("lena")
+	l.get("/me")
+	status, _ := l.post("/act", url.Values{"action": {"release_approve"}, "value": {"REL-1"}, "back": {"/me"}})
+	assert.Equal(t, http.StatusOK, status)
+	l.dispatch()
+
+	_, channel := l.get("/c/deploy")
+	assert.NotRegexp(t, actForm("release_approve", "REL-1"), channel)
+	assert.Contains(t, channel, "REL-1 was approved by Lena Meier on")
+	l.login("olga")
+	_, inbox = l.get("/me")
+	assert.NotRegexp(t, actForm("release_approve", "REL-1"), inbox, "olga's request is redrawn")
+	assert.Contains(t, inbox, "Approved: REL-1 churn 2.3.0")
+
+	// Olga clicks Reject on a page she had open since before.
+	status, body := l.post("/act", url.Values{"action": {"release_reject"}, "value": {"REL-1"}, "arg": {"too late"}, "back": {"/me"}})
+	assert.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, `<p class="flash info" role="status">Nothing changed: REL-1 was approved by Lena Meier on`)
+	assert.Contains(t, body, "Your inbox", "back where the button was")
+	assert.NotContains(t, body, "Not done")
+	assert.Equal(t, cadence.ReleaseApproved, l.release("REL-1").Status)
+}

@@ -43,6 +43,7 @@ const (
 	opsFault    = "That did not work on our side (the error was logged); please try again in a minute."
 	refusedMark = ":no_entry: "
 	doneMark    = ":white_check_mark: "
+	infoMark    = ":information_source: "
 )
 
 // ops returns the MLOps service, or nil when the bot runs without it.
@@ -109,15 +110,25 @@ func (a *Adapter) opsAction(ctx context.Context, cb *slack.InteractionCallback, 
 }
 
 // actResult shows the outcome of an action to the person who clicked. A
-// success that ends what the message asks for (a follow-up done or
-// reassigned, a release decided, or approved by this approver) replaces
-// the message's buttons with the result, so nobody clicks them again;
-// anything else, refusals included, is answered privately.
+// follow-up done or reassigned replaces the message's buttons with the
+// result, so nobody clicks them again. Release requests are redrawn by the
+// domain, every copy of them (the channel post, each approver's DM),
+// through the outbox. A late click on a release that was decided says
+// what was decided and by whom, and takes the buttons off the clicked
+// copy (one posted before requests were redrawn). Anything else, refusals
+// included, is answered privately.
 func (a *Adapter) actResult(ctx context.Context, trigger string, from origin, user, actionID, value, msg string, err error, blocks []slack.Block) {
 	log := a.log.With().Str("slack_user", user).Str("action", actionID).Str("target", value).Logger()
 	switch {
 	case err == nil:
 		log.Info().Msg("ops action done")
+	case errors.Is(err, cadence.ErrConflict) && a.releaseDecided(ctx, actionID, value):
+		log.Info().Err(err).Msg("late click on a decided release")
+		text := infoMark + escape(capitalizeFirst(err.Error())) + "."
+		if from.home() || !a.resolveMessage(ctx, from, blocks, text) {
+			a.tell(ctx, trigger, from, user, text)
+		}
+		return
 	case bot.IsUserError(err):
 		log.Info().Err(err).Msg("ops action refused")
 		a.tell(ctx, trigger, from, user, refusedMark+"Not done: "+escape(err.Error()))
@@ -136,23 +147,34 @@ func (a *Adapter) actResult(ctx context.Context, trigger string, from origin, us
 }
 
 // closesMessage decides whether a successful action leaves nothing to
-// click on the message it came from.
-func (a *Adapter) closesMessage(ctx context.Context, from origin, actionID, value string) bool {
+// click on the message it came from. Release requests are the domain's to
+// redraw.
+func (a *Adapter) closesMessage(_ context.Context, _ origin, actionID, _ string) bool {
 	switch actionID {
-	case cadence.ActionFollowUpDone, cadence.ActionFollowUpReassign, cadence.ActionReleaseReject:
+	case cadence.ActionFollowUpDone, cadence.ActionFollowUpReassign:
 		return true
-	case cadence.ActionReleaseApprove:
-		if isDM(from.Channel) {
-			return true // this approver's own request
-		}
-		// In the channel, others may still need to approve.
-		r, err := a.ops().Release(ctx, value)
-		return err == nil && r.Status != cadence.ReleaseProposed
 	}
 	return false
 }
 
+// releaseDecided reports whether a release button's release is no longer
+// waiting for a decision.
+func (a *Adapter) releaseDecided(ctx context.Context, actionID, value string) bool {
+	if actionID != cadence.ActionReleaseApprove && actionID != cadence.ActionReleaseReject {
+		return false
+	}
+	r, err := a.ops().Release(ctx, value)
+	return err == nil && r.Status != cadence.ReleaseProposed
+}
+
 func isDM(channel string) bool { return strings.HasPrefix(channel, "D") }
+
+func capitalizeFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
 
 // resolveMessage replaces the buttons of the message a click came from
 // with a line saying what happened. blocks are the message's blocks from

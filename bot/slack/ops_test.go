@@ -467,17 +467,56 @@ func TestApproverApprovesHighRiskInTwoSteps(t *testing.T) {
 	assert.Contains(t, w.ephemeralsTo(uLea)[0], "Your approval of REL-1 is recorded (1 of 2)")
 	assert.Zero(t, w.message(cOther, "Proposed: REL-1").Updates)
 
-	// Max approves from his DM: the release is approved and his request
-	// shows the result instead of buttons.
+	// Lea's own request has nothing left for her to click; the post
+	// keeps its buttons for the next approver and says who approved.
+	w.dispatch()
+	leaAsk := w.message(w.fake.DM(uLea), "Proposed: REL-1")
+	assert.NotContains(t, string(leaAsk.Blocks), "release_approve")
+	assert.Contains(t, string(leaAsk.Blocks), "You approved REL-1")
+	assert.Contains(t, string(w.message(cOther, "Proposed: REL-1").Blocks), "Approved so far by Lea Meier (1 of 2).")
+	w.message(cOther, "Proposed: REL-1", "release_approve")
+
+	// Max approves from his DM: the release is approved, and every copy
+	// of the request (his DM, Lea's, the channel post) shows the decision
+	// instead of buttons.
 	ask := w.message(w.fake.DM(uMax), "Proposed: REL-1")
 	w.send("interactive", click(t, uMax, "release_approve", "REL-1", &ask, w.fake.NewTrigger(uMax)))
-	eventually(t, "max's DM updated", func() bool { return w.message(w.fake.DM(uMax), "Proposed: REL-1").Updates == 1 })
-	assert.Contains(t, string(w.message(w.fake.DM(uMax), "Proposed: REL-1").Blocks), "REL-1 is approved; the plan is posted.")
+	eventually(t, "max's answer", func() bool { return len(w.ephemeralsTo(uMax)) == 1 })
+	assert.Contains(t, w.ephemeralsTo(uMax)[0], "REL-1 is approved; the plan is posted.")
 	r, err := w.ops.Release(w.ctx, "REL-1")
 	require.NoError(t, err)
 	assert.Equal(t, cadence.ReleaseApproved, r.Status)
 	w.dispatch()
-	w.message(cOther, "Approved: REL-1")
+	for _, ch := range []string{w.fake.DM(uMax), w.fake.DM(uLea), cOther} {
+		m := w.message(ch, "Approved: REL-1", "REL-1 was approved by Lea Meier and Max Roth")
+		assert.NotContains(t, string(m.Blocks), "release_approve", ch)
+		assert.NotContains(t, string(m.Blocks), "needs", ch)
+	}
+}
+
+// A month later someone clicks Approve on a copy that still shows buttons
+// (posted before requests were redrawn): told what was decided, by whom
+// and when, and the buttons go from that copy.
+func TestLateClickOnDecidedReleaseSaysWhoDecided(t *testing.T) {
+	w := newOpsWorld(t)
+	w.propose("bo", cadence.RiskLow)
+	stale := w.message(w.fake.DM(uMax), "Proposed: REL-1", "release_approve")
+	_, err := w.ops.RejectRelease(w.ctx, "lea", "REL-1", "no canary plan")
+	require.NoError(t, err)
+	w.clock.Set(w.clock.Now().Add(30 * 24 * time.Hour))
+
+	w.send("interactive", click(t, uMax, "release_approve", "REL-1", &stale, w.fake.NewTrigger(uMax)))
+	eventually(t, "the clicked copy redrawn", func() bool {
+		return strings.Contains(string(w.fake.Messages(w.fake.DM(uMax))[0].Blocks), "Nothing changed: REL-1 was rejected by Lea Meier on")
+	})
+	m := w.fake.Messages(w.fake.DM(uMax))[0]
+	assert.Contains(t, string(m.Blocks), "no canary plan")
+	assert.NotContains(t, string(m.Blocks), "release_approve")
+	assert.NotContains(t, string(m.Blocks), "Not done")
+	r, err := w.ops.Release(w.ctx, "REL-1")
+	require.NoError(t, err)
+	assert.Equal(t, cadence.ReleaseRejected, r.Status)
+	assert.Empty(t, r.Approvals)
 }
 
 func TestRejectNeedsAReasonInTheModal(t *testing.T) {
@@ -498,8 +537,12 @@ func TestRejectNeedsAReasonInTheModal(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, cadence.ReleaseRejected, r.Status)
 	assert.Equal(t, "no canary plan", r.RejectReason)
-	eventually(t, "the post updated", func() bool { return w.message(cOther, "Proposed: REL-1").Updates == 1 })
-	assert.Contains(t, string(w.message(cOther, "Proposed: REL-1").Blocks), "REL-1 is rejected.")
+	eventually(t, "lea's answer", func() bool { return len(w.ephemeralsTo(uLea)) == 1 })
+	assert.Contains(t, w.ephemeralsTo(uLea)[0], "REL-1 is rejected.")
+	w.dispatch()
+	post = w.message(cOther, "Rejected: REL-1")
+	assert.Contains(t, string(post.Blocks), "REL-1 was rejected by Lea Meier on")
+	assert.NotContains(t, string(post.Blocks), "release_reject")
 }
 
 func TestAppHomeListsOpenFollowUpsWithOverdueFlag(t *testing.T) {

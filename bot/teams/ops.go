@@ -3,6 +3,7 @@ package teams
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -74,6 +75,15 @@ func (a *Adapter) onOpsSubmit(ctx context.Context, act *Activity, p *cadence.Per
 	switch {
 	case err == nil:
 		log.Info().Msg("teams: ops action done")
+	case errors.Is(err, cadence.ErrConflict) && a.releaseDecided(ctx, v):
+		// A late click: say what was decided, by whom and when, on the
+		// card itself, which loses its buttons.
+		log.Info().Err(err).Msg("teams: late click on a decided release")
+		text := capitalizeFirst(err.Error()) + "."
+		if !a.redraw(ctx, act, v.key, "ℹ "+text, true) {
+			a.tellPrivately(ctx, act, p, notice("Already decided", text))
+		}
+		return http.StatusOK, nil
 	case bot.IsUserError(err):
 		log.Info().Err(err).Msg("teams: ops action refused")
 		a.tellPrivately(ctx, act, p, notice("Not done", err.Error()))
@@ -106,6 +116,23 @@ func (a *Adapter) closes(ctx context.Context, act *Activity, v submitValue) bool
 		return err == nil && r.Status != cadence.ReleaseProposed
 	}
 	return false
+}
+
+// releaseDecided reports whether a release button's release is no longer
+// waiting for a decision.
+func (a *Adapter) releaseDecided(ctx context.Context, v submitValue) bool {
+	if v.action != cadence.ActionReleaseApprove && v.action != cadence.ActionReleaseReject {
+		return false
+	}
+	r, err := a.ops().Release(ctx, v.value)
+	return err == nil && r.Status != cadence.ReleaseProposed
+}
+
+func capitalizeFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // redraw updates the clicked card in place with a result line. The click

@@ -400,6 +400,47 @@ func TestApproveAndRejectFromTeams(t *testing.T) {
 	})
 }
 
+// Once a release is decided every copy of its request is redrawn without
+// buttons, and a late click on a copy that still has them (it was not
+// updated yet) says what was decided, by whom and when, on the card.
+func TestDecidedReleaseRedrawnAndLateClickInTeams(t *testing.T) {
+	w := newOpsWorld(t)
+	r := w.propose("ben")
+	leaAsk := w.posted("a:1on1-29:lea", "Proposed: "+r.ID(), "release_approve")
+	maxAsk := w.posted("a:1on1-29:max", "Proposed: "+r.ID(), "release_approve")
+	proposal := w.posted(deployChannel, "Proposed: "+r.ID(), "release_approve")
+	w.deliver(w.e.submit(leaUser, leaAsk.NewID, pressed(t, cardAction(t, leaAsk, "Approve"), "")))
+
+	// Max's card has not been redrawn yet: his click is refused and the
+	// card says why.
+	n := len(w.fc.requests())
+	w.deliver(w.e.submit(maxUser, maxAsk.NewID, pressed(t, cardAction(t, maxAsk, "Approve"), "")))
+	reqs := w.since(n)
+	require.Len(t, reqs, 1)
+	assert.Equal(t, http.MethodPut, reqs[0].Method)
+	assert.Equal(t, maxAsk.NewID, reqs[0].ID)
+	assert.Contains(t, card(t, reqs[0]), "Nothing changed: REL-1 was approved by Lea on")
+	assert.NotContains(t, card(t, reqs[0]), `"actions"`)
+	assert.NotContains(t, card(t, reqs[0]), "Not done")
+
+	// The outbox redraws every copy: no "Proposed", no buttons.
+	n = len(w.fc.requests())
+	w.dispatch()
+	updated := map[string]string{}
+	for _, q := range w.since(n) {
+		if q.Method == http.MethodPut {
+			updated[q.ID] = card(t, q)
+		}
+	}
+	for _, c := range []sent{leaAsk, maxAsk, proposal} {
+		got, ok := updated[c.NewID]
+		require.True(t, ok, "card %s redrawn", c.NewID)
+		assert.Contains(t, got, "Approved: REL-1")
+		assert.Contains(t, got, "REL-1 was approved by Lea on")
+		assert.NotContains(t, got, `"actions"`)
+	}
+}
+
 // A click naming a message it did not come from is acted on (the click is
 // the person's), but no other card is redrawn: the result is a reply.
 func TestClickNamingAnotherMessageIsNotRedrawn(t *testing.T) {
