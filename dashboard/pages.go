@@ -104,10 +104,17 @@ func (v tableView) Body() template.HTML {
 	return template.HTML(b.String())
 }
 
+// longText is where a text cell starts wrapping: shorter values (IDs,
+// dates, names) stay on one line, a sentence-long title wraps instead of
+// pushing the table off the screen.
+const longText = 32
+
 func cellClass(col Column, c Cell, head bool) string {
 	var cls []string
 	if col.Numeric {
 		cls = append(cls, "num")
+	} else if len(c.Display()) > longText {
+		cls = append(cls, "long")
 	}
 	if head {
 		cls = append(cls, "head")
