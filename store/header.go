@@ -56,9 +56,9 @@ func (m boltMeta) valid() bool {
 
 // checkFile refuses, before bbolt maps it, a file bbolt would choke on:
 // not a bbolt file, another bbolt format version, or shorter than its own
-// meta page says (a truncated copy, a full disk). A missing or empty file
-// is fine: Open creates the database.
-func checkFile(path string) error {
+// meta page says (a truncated copy, a full disk). A missing file is fine
+// (Open creates the database); an empty one only with initEmpty.
+func checkFile(path string, initEmpty bool) error {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -76,7 +76,14 @@ func checkFile(path string) error {
 	}
 	size := info.Size()
 	if size == 0 {
-		return nil
+		if initEmpty {
+			return nil
+		}
+		return &openError{
+			msg: fmt.Sprintf("database %s is an empty file (0 bytes), not a database (a failed copy or restore, or a full disk?): %s; or start `cadencebot run --init` to make a new, empty database in it",
+				path, restoreAdvice(path)),
+			kind: ErrEmpty,
+		}
 	}
 	if size < 2*1024 {
 		return corrupt(path, fmt.Sprintf("file is %d bytes, too short for a bbolt database", size), nil)

@@ -69,7 +69,7 @@ func migrateV4(btx *bolt.Tx) error {
 
 // migrate brings the file to SchemaVersion. A file already there is only
 // read, so opening a current database writes nothing.
-func (db *DB) migrate(log zerolog.Logger) (err error) {
+func (db *DB) migrate(log zerolog.Logger, readOnly bool) (err error) {
 	// Damaged pages can make bbolt panic or fault while walking them.
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
@@ -95,6 +95,11 @@ func (db *DB) migrate(log zerolog.Logger) (err error) {
 		}
 	case from == to:
 		return nil
+	case readOnly:
+		return &openError{
+			msg:  fmt.Sprintf("database %s has schema version %d, older than this cadencebot's (%d), and is open read-only: start `cadencebot run` on it once (it migrates the file), or use the cadencebot that wrote it", db.path, from, to),
+			kind: ErrSchemaTooOld,
+		}
 	}
 	err = db.bolt.Update(func(btx *bolt.Tx) error {
 		for v := from; v < to; v++ {

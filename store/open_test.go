@@ -100,11 +100,31 @@ func TestOpenRefusesFilesThatAreNotCadenceDatabases(t *testing.T) {
 	}
 }
 
-func TestOpenEmptyFileCreatesDatabase(t *testing.T) {
+// A 0-byte file is a failed copy or a full disk far more often than a
+// wish for a new database: refused, untouched, unless InitEmpty.
+func TestOpenEmptyFileOnlyWithInitEmpty(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cadence.db")
 	writeFile(t, path, nil)
-	db := openAt(t, path)
+	_, err := store.Open(path, store.Options{})
+	require.ErrorIs(t, err, store.ErrEmpty)
+	assert.Contains(t, err.Error(), "database "+path+" is an empty file (0 bytes), not a database")
+	assert.Contains(t, err.Error(), "restore your latest backup over "+path)
+	assert.Contains(t, err.Error(), "`cadencebot run --init`")
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Zero(t, fi.Size(), "the refused file is left as it was")
+
+	db, err := store.Open(path, store.Options{InitEmpty: true})
+	require.NoError(t, err)
 	update(t, db, func(tx cadence.Tx) error { return tx.Put("ns", "k", []byte("v")) })
+	require.NoError(t, db.Close())
+	db = openAt(t, path) // a database now: no flag needed
+	require.NoError(t, db.Close())
+
+	missing := filepath.Join(t.TempDir(), "new.db")
+	db, err = store.Open(missing, store.Options{})
+	require.NoError(t, err, "a missing file is created as before")
+	require.NoError(t, db.Close())
 }
 
 func TestOpenDirectory(t *testing.T) {

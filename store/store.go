@@ -24,6 +24,12 @@ var (
 	ErrCorrupt = errors.New("database is corrupt")
 	// ErrSchemaTooNew: the file was written by a newer cadencebot.
 	ErrSchemaTooNew = errors.New("database schema is newer than this cadencebot")
+	// ErrEmpty: the file exists but has 0 bytes (a failed copy or
+	// restore, a full disk), and Options.InitEmpty was not set.
+	ErrEmpty = errors.New("database file is empty")
+	// ErrSchemaTooOld: OpenReadOnly met a file an older cadencebot wrote,
+	// which it cannot migrate without writing.
+	ErrSchemaTooOld = errors.New("database schema is older than this cadencebot")
 )
 
 // DefaultTimeout is how long Open waits for the file lock.
@@ -39,6 +45,11 @@ type Options struct {
 	NoSync bool
 	// Logger receives migration notes. The zero value logs nothing.
 	Logger zerolog.Logger
+	// InitEmpty lets Open make a new database in a file of 0 bytes
+	// (`run --init`). Without it such a file is refused: it is far more
+	// often a failed copy or a full disk than a wish for an empty bot.
+	// A missing file is always created.
+	InitEmpty bool
 	// KeepCheckedCopy writes path+".good" after the consistency check
 	// passed (the daemon does), the copy a damaged file's error names.
 	KeepCheckedCopy bool
@@ -55,17 +66,29 @@ var _ cadence.Store = (*DB)(nil)
 // Open opens or creates the database at path and migrates it to the
 // current schema. A second process gets ErrLocked after opts.Timeout; a
 // file that is not a cadencebot database gets ErrCorrupt, never a panic.
-func Open(path string, opts Options) (*DB, error) {
+func Open(path string, opts Options) (*DB, error) { return open(path, opts, false) }
+
+// OpenReadOnly opens an existing database for reading only: it never
+// writes, migrates or creates, so it works on a read-only file or file
+// system (report, audit, backup). It shares the lock with other readers;
+// a running bot's lock gives ErrLocked as Open does. A file an older
+// cadencebot wrote gets ErrSchemaTooOld.
+func OpenReadOnly(path string, opts Options) (*DB, error) {
+	opts.InitEmpty, opts.KeepCheckedCopy = false, false
+	return open(path, opts, true)
+}
+
+func open(path string, opts Options, readOnly bool) (*DB, error) {
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
 	// bbolt trusts its file: a truncated one faults deep in mmap'd
 	// memory, which Go cannot recover from. Check the header first.
-	if err := checkFile(path); err != nil {
+	if err := checkFile(path, opts.InitEmpty); err != nil {
 		return nil, err
 	}
-	bdb, err := openBolt(path, &bolt.Options{Timeout: timeout, NoSync: opts.NoSync})
+	bdb, err := openBolt(path, &bolt.Options{Timeout: timeout, NoSync: opts.NoSync, ReadOnly: readOnly})
 	if err != nil {
 		switch {
 		case errors.Is(err, berrors.ErrTimeout):
@@ -88,7 +111,7 @@ func Open(path string, opts Options) (*DB, error) {
 	if opts.KeepCheckedCopy {
 		db.keepCheckedCopy(opts)
 	}
-	if err := db.migrate(opts.Logger); err != nil {
+	if err := db.migrate(opts.Logger, readOnly); err != nil {
 		_ = bdb.Close()
 		return nil, err
 	}

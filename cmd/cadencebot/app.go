@@ -29,6 +29,7 @@ import (
 type appOptions struct {
 	Listen    string
 	DB        string
+	InitDB    bool // `run --init`: a 0-byte database file becomes a new database
 	Getenv    env
 	Clock     cadence.Clock
 	Registry  *prometheus.Registry
@@ -101,7 +102,7 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 		dashOpts.Threshold = cfg.Digest.Threshold
 	}
 
-	a.db, err = store.Open(o.DB, store.Options{Logger: o.Log, KeepCheckedCopy: true})
+	a.db, err = store.Open(o.DB, store.Options{Logger: o.Log, KeepCheckedCopy: true, InitEmpty: o.InitDB})
 	if err != nil {
 		return nil, err
 	}

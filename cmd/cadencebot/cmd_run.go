@@ -11,6 +11,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	cfgPath := fs.String("config", "", "config file (default: the embedded config.example.toml)")
 	db := fs.String("db", "", "database file (overrides [bot] database)")
 	listen := fs.String("listen", "", "HTTP listen address (overrides [bot] listen)")
+	initDB := fs.Bool("init", false, "make a new, empty database in a database file of 0 bytes (refused without it)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -22,7 +23,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	if err != nil {
 		return err
 	}
-	app, err := newApp(cfg, appOptions{Listen: *listen, DB: *db, Getenv: getenv, Log: log})
+	app, err := newApp(cfg, appOptions{Listen: *listen, DB: *db, InitDB: *initDB, Getenv: getenv, Log: log})
 	if err != nil {
 		return err
 	}

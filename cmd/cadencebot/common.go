@@ -58,13 +58,14 @@ func openStore(cfgPath, db string) (*store.DB, string, error) {
 	return s, path, err
 }
 
-// openExisting opens a database that must already exist: the read-only
-// commands would otherwise create an empty file and report nothing.
+// openExisting opens a database that must already exist, read-only: the
+// reading commands (report, audit, backup) then work on a read-only file
+// system and can never create, migrate or change the file.
 func openExisting(path string, opts store.Options) (*store.DB, error) {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("database %s does not exist: pass --db, or run `cadencebot run` (or `simulate --db`) first", path)
 	}
-	return store.Open(path, opts)
+	return store.OpenReadOnly(path, opts)
 }
 
 // newLogger builds the zerolog logger the config asks for.
