@@ -224,3 +224,29 @@ func TestSkippedAgendaAndAnswers(t *testing.T) {
 	assert.Equal(t, "Weekly triage was skipped: release freeze (by Lea). There is nothing to answer.", agenda.Text)
 	assert.Empty(t, agenda.Actions)
 }
+
+// Status lists one late answer per ritual, the newest: a ritual firing
+// every few minutes must not fill the inbox with forms.
+func TestStatusOffersTheNewestLateAnswerPerRitual(t *testing.T) {
+	fire := monday.Add(8*time.Hour + 30*time.Minute)
+	day := 24 * time.Hour
+	r := triageRitual(t)
+	r.Spec, r.Schedule = "30 9 * * *", mustSchedule(t, "30 9 * * *", "Europe/Zurich")
+	h := newHarness(t, fire.Add(-time.Hour), r)
+	h.at(fire.Add(-time.Hour))
+	for d := range 3 {
+		h.at(fire.Add(time.Duration(d) * day))
+		h.at(fire.Add(time.Duration(d)*day + 4*time.Hour))
+	}
+	_, err := h.triageAnswer(cadence.OccurrenceID("triage", fire.Add(2*day)), "ana", "none")
+	require.NoError(t, err, "Ana answers the newest late")
+
+	st, err := h.eng.Status(h.ctx, "lea")
+	require.NoError(t, err)
+	require.Len(t, st.Late, 1)
+	assert.Equal(t, cadence.OccurrenceID("triage", fire.Add(2*day)), st.Late[0].Occurrence.ID)
+	st, err = h.eng.Status(h.ctx, "ana")
+	require.NoError(t, err)
+	require.Len(t, st.Late, 1, "the newest she has not answered")
+	assert.Equal(t, cadence.OccurrenceID("triage", fire.Add(day)), st.Late[0].Occurrence.ID)
+}
