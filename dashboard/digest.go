@@ -40,12 +40,13 @@ func DigestBody(r *cadence.Report, trend []cadence.WeekAdherence, threshold floa
 	if held == 0 {
 		b.Text = "No ritual was held in " + label + "."
 	} else {
-		b.Text = fmt.Sprintf("Team score %.0f%s.", t.Score, change(t.Score, prev))
+		b.Text = fmt.Sprintf("Team score %.0f of 100%s.", t.Score, change(t.Score, prev))
 	}
 
+	// The score and its change are the digest's first line (Text): the
+	// section does not say it again.
 	team := cadence.Section{Heading: "Team"}
 	if held > 0 {
-		team.Lines = append(team.Lines, fmt.Sprintf("Score %.0f of 100%s.", t.Score, change(t.Score, prev)))
 		point := label
 		if !isWeek {
 			point = "this period"
@@ -77,8 +78,8 @@ func DigestBody(r *cadence.Report, trend []cadence.WeekAdherence, threshold floa
 		b.Sections = append(b.Sections, belowThreshold(r.People, threshold))
 	}
 	b.Sections = append(b.Sections, extra...)
-	b.Footer = fmt.Sprintf("%s – %s (UTC) · generated %s · the score formula is in the README",
-		r.From.UTC().Format(dateLayout), r.To.UTC().Add(-time.Nanosecond).Format(dateLayout), r.GeneratedAt.UTC().Format("2006-01-02 15:04 UTC"))
+	b.Footer = fmt.Sprintf("%s – %s (UTC) · generated %s · %s",
+		r.From.UTC().Format(dateLayout), r.To.UTC().Add(-time.Nanosecond).Format(dateLayout), r.GeneratedAt.UTC().Format("2006-01-02 15:04 UTC"), ScoreSentence)
 	return b
 }
 

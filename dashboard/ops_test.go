@@ -2,6 +2,7 @@ package dashboard_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -277,7 +278,7 @@ func TestOpsSectionsInTheDigest(t *testing.T) {
 	assert.Equal(t, []cadence.Section{
 		{Heading: "Overdue follow-ups", Lines: []string{
 			"1 open, 1 overdue. Due in the period: 1 of 3 closed on time (33.3%).",
-			"FU-2 backfill features (INC-1) · Bo · due 2026-11-06, 3d 9h overdue.",
+			"FU-2 backfill features (INC-1) · Bo · due 2026-11-06, 3 days overdue.",
 		}},
 		{Heading: "Release outcomes", Lines: []string{
 			"2 deployed, 1 rolled back: change-failure rate 50.0%.",
@@ -295,6 +296,28 @@ func TestOpsSectionsInTheDigest(t *testing.T) {
 	secs, err = dashboard.DigestSections(f.ctx, r, dashboard.OpsSections(empty, f.roster, f.clock))
 	require.NoError(t, err)
 	assert.Empty(t, secs)
+}
+
+// Fifteen follow-ups nearly a year overdue: the digest lists the ten
+// longest overdue, says how many more there are, and rounds their ages.
+func TestDigestOverdueListIsCappedAndRounded(t *testing.T) {
+	f := newOpsFixture(t)
+	for i := range 13 {
+		f.ok(f.ops.AddFollowUp(f.ctx, "lea", cadence.FollowUpInput{Incident: "INC-1", Title: fmt.Sprintf("item %d", i+1), Owner: "bo", Due: day(20)}))
+	}
+	f.clock.Set(time.Date(2027, 10, 25, 9, 0, 0, 0, time.UTC))
+	r := &cadence.Report{From: time.Date(2027, 10, 18, 0, 0, 0, 0, time.UTC), To: time.Date(2027, 10, 25, 0, 0, 0, 0, time.UTC)}
+	secs, err := dashboard.DigestSections(f.ctx, r, f.sections)
+	require.NoError(t, err)
+	require.NotEmpty(t, secs)
+	lines := secs[0].Lines
+	assert.Equal(t, "14 open, 14 overdue.", lines[0])
+	require.Len(t, lines, 12, "the head, ten follow-ups, and how many more")
+	assert.Equal(t, "FU-2 backfill features (INC-1) · Bo · due 2026-11-06, 11 months overdue.", lines[1])
+	assert.Equal(t, "…and 4 more on the dashboard's follow-ups page.", lines[11])
+	for _, l := range lines {
+		assert.NotRegexp(t, `\dd \d+h`, l)
+	}
 }
 
 func TestSectionsAreListedInTheNavigation(t *testing.T) {

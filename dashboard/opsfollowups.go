@@ -151,10 +151,42 @@ func (s *followUpSection) DigestSection(ctx context.Context, r *cadence.Report) 
 			fig.FollowUpsOnTime, fig.FollowUpsDue, pctText(pct(fig.FollowUpsOnTime, fig.FollowUpsDue)))
 	}
 	sec.Lines = append(sec.Lines, head)
-	for _, v := range overdue {
-		late := now.Sub(v.deadline)
+	for i, v := range overdue {
+		if i == digestOverdueMax {
+			sec.Lines = append(sec.Lines, fmt.Sprintf("…and %d more on the dashboard's follow-ups page.", len(overdue)-i))
+			break
+		}
 		sec.Lines = append(sec.Lines, fmt.Sprintf("%s %s (%s) · %s · due %s, %s overdue.",
-			v.ID(), v.Title, cadence.IncidentID(v.Incident), s.name(v.Owner), v.Due, durationText(late)))
+			v.ID(), v.Title, cadence.IncidentID(v.Incident), s.name(v.Owner), v.Due, roughAge(now.Sub(v.deadline))))
 	}
 	return sec, true, nil
+}
+
+// digestOverdueMax is how many overdue follow-ups a digest lists, the
+// longest overdue first; a manager reads a list, not a table.
+const digestOverdueMax = 10
+
+// roughAge says how long ago in the unit a person would use: "5 hours",
+// "3 days", "3 weeks", "11 months", "2 years". Whole units, rounded down.
+func roughAge(d time.Duration) string {
+	unit := func(n int, name string) string {
+		if n == 1 {
+			return "1 " + name
+		}
+		return fmt.Sprintf("%d %ss", n, name)
+	}
+	days := int(d / (24 * time.Hour))
+	switch {
+	case d < time.Hour:
+		return "less than an hour"
+	case days < 1:
+		return unit(int(d/time.Hour), "hour")
+	case days < 14:
+		return unit(days, "day")
+	case days < 61:
+		return unit(days/7, "week")
+	case days < 365:
+		return unit(int(float64(days)/30.44), "month")
+	}
+	return unit(days/365, "year")
 }

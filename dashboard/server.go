@@ -85,6 +85,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /{$}", s.overview)
 	mux.HandleFunc("GET /people", s.people)
 	mux.HandleFunc("GET /s/{section}", s.sectionPage)
+	mux.HandleFunc("GET /"+ScorePath, s.scoreHelp)
 	mux.HandleFunc("GET /api/report.json", s.apiReport)
 	mux.HandleFunc("GET /api/trend.png", s.apiTrendPNG)
 	mux.HandleFunc("GET /api/{file}", s.apiTable)

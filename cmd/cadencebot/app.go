@@ -62,6 +62,9 @@ type App struct {
 	wake  chan struct{}
 	mux   *http.ServeMux
 	ln    net.Listener
+	// listenURL is where the bot answers once listening; pages linked
+	// from messages use the public URL when one is configured.
+	listenURL string
 
 	digest *cadence.Digest // nil without a [digest] table (digest.go)
 
@@ -302,6 +305,7 @@ func (a *App) Listen() (string, error) {
 		host = net.JoinHostPort("127.0.0.1", port)
 	}
 	url := "http://" + host + "/"
+	a.listenURL = url
 	// Tell report and audit where the bot holding this database answers.
 	abs, _ := filepath.Abs(a.opts.DB)
 	if err := writeHolder(a.opts.DB, holder{URL: url, Instance: a.instance, Database: abs, PID: os.Getpid(), Started: time.Now().UTC()}); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -41,7 +42,7 @@ func (a *App) setupDigest(sections []dashboard.Section) (*cadence.Digest, error)
 		Recipients: g.RecipientList(),
 		Weeks:      g.Weeks,
 		Reports:    a.eng,
-		Render:     digestRenderer(g.Threshold, sections, a.log),
+		Render:     digestRenderer(g.Threshold, sections, a.log, a.scoreLink),
 		Store:      a.db,
 		Clock:      a.opts.Clock,
 		Logger:     a.log,
@@ -52,13 +53,16 @@ func (a *App) setupDigest(sections []dashboard.Section) (*cadence.Digest, error)
 // digestRenderer lays a digest out with the dashboard: the text of
 // dashboard.DigestBody and the trend chart as a PNG. A chart that cannot
 // be drawn (no week with a ritual held) leaves the digest without one.
-func digestRenderer(threshold float64, sections []dashboard.Section, log zerolog.Logger) cadence.DigestRenderer {
+func digestRenderer(threshold float64, sections []dashboard.Section, log zerolog.Logger, scoreLink func() string) cadence.DigestRenderer {
 	return func(ctx context.Context, in cadence.DigestInput) (cadence.Body, error) {
 		extra, err := dashboard.DigestSections(ctx, in.Report, sections)
 		if err != nil {
 			return cadence.Body{}, err
 		}
 		body := dashboard.DigestBody(in.Report, in.Trend, threshold, extra...)
+		if link := scoreLink(); link != "" {
+			body.Footer += " How it works: " + link
+		}
 		png, err := dashboard.ChartPNG(in.Trend)
 		switch {
 		case errors.Is(err, dashboard.ErrNoData):
@@ -70,6 +74,16 @@ func digestRenderer(threshold float64, sections []dashboard.Section, log zerolog
 		}
 		return body, nil
 	}
+}
+
+// scoreLink is the dashboard's page on how the score works, at the
+// configured public URL, else where the bot listens; "" before it does.
+func (a *App) scoreLink() string {
+	base := cmp.Or(a.cfg.Bot.PublicURL, a.listenURL)
+	if base == "" {
+		return ""
+	}
+	return strings.TrimSuffix(base, "/") + "/dashboard/" + dashboard.ScorePath
 }
 
 // chartAlt says in words what the chart shows, for screen readers and

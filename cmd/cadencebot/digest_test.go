@@ -15,6 +15,7 @@ import (
 
 	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/config"
+	"github.com/cadencebot/cadencebot/dashboard"
 )
 
 // The app test's team with a manager, and a digest to the leads' channel
@@ -121,10 +122,17 @@ func TestAppPostsTheWeeklyDigestOncePerRecipient(t *testing.T) {
 		assert.Equal(t, "adherence-2026-W48.png", m.Body.Image.Name)
 		assert.Contains(t, m.Body.Image.Alt, "2026-W48")
 		assert.True(t, bytes.HasPrefix(m.Body.Image.PNG, []byte("\x89PNG\r\n\x1a\n")), "a PNG")
+		// The score in a sentence, and a page the bot serves, not the README.
+		assert.NotContains(t, m.Body.Footer, "README")
+		assert.Contains(t, m.Body.Footer, dashboard.ScoreSentence+" How it works: "+base+"dashboard/score")
 	}
+	code, page := get(t, base+"dashboard/score")
+	assert.Equal(t, 200, code)
+	assert.Contains(t, page, "How the score works")
+	assert.Contains(t, page, "held on time")
 
 	// The local chat shows the chart inline, in the channel and in Mo's DM.
-	_, page := get(t, base+"c/leads")
+	_, page = get(t, base+"c/leads")
 	assert.Contains(t, page, "Cadence digest · 2026-W48")
 	assert.Contains(t, page, `<img src="/img/`+url.PathEscape(keys[0])+`"`)
 	assert.Contains(t, page, `href="/c/leads"`, "the managers' channel is in the navigation")
