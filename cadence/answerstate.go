@@ -92,7 +92,7 @@ func RefusalText(err error) (string, bool) {
 }
 
 // refusal explains why s does not take an answer, or nil when it does.
-// title names the ritual, loc the person's zone, occID the occurrence.
+// title names the ritual, loc is the person's zone, name words a person.
 func (s AnswerState) refusal(o *Occurrence, person, title string, loc *time.Location, name func(string) string) error {
 	at := func(t time.Time) string { return t.In(loc).Format(timeLayout) }
 	switch s.Mode {
