@@ -35,7 +35,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	fs.StringVar(&f.db, "db", "", "database file (overrides [bot] database)")
 	fs.StringVar(&f.since, "since", "", "first day of the report, YYYY-MM-DD (instead of --weeks)")
 	fs.StringVar(&f.until, "until", "", "end of the report, YYYY-MM-DD, exclusive (default: now)")
-	fs.IntVar(&f.weeks, "weeks", 4, "how many weeks back from --until")
+	fs.IntVar(&f.weeks, "weeks", 4, "how many calendar weeks (Monday to Sunday, [bot] timezone), the last one holding --until")
 	fs.StringVar(&f.format, "format", "text", "text, md, csv or json")
 	fs.StringVar(&f.url, "url", "", "running bot to ask when the database is locked (default: the address the bot holding it recorded in DB.api.json)")
 	fs.Var(&f.rituals, "ritual", "only this ritual (repeatable)")
@@ -70,7 +70,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 			return usageError(fmt.Sprintf("report: --until: want YYYY-MM-DD, got %q", f.until))
 		}
 	}
-	from := to.AddDate(0, 0, -7*f.weeks)
+	from := weeksBack(to, f.weeks, cfg.Bot.Timezone)
 	if f.since != "" {
 		if from, err = time.ParseInLocation("2006-01-02", f.since, cfg.Bot.Timezone); err != nil {
 			return usageError(fmt.Sprintf("report: --since: want YYYY-MM-DD, got %q", f.since))

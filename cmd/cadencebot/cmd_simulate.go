@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -17,10 +16,10 @@ import (
 func cmdSimulate(ctx context.Context, args []string, stdout, stderr io.Writer, _ env) error {
 	fs := newFlags("simulate", stderr)
 	cfgPath := fs.String("config", "", "config file (default: the embedded config.example.toml)")
-	weeks := fs.Int("weeks", 4, "how many weeks to simulate")
+	weeks := fs.Int("weeks", 4, "how many calendar weeks to simulate (Monday to Sunday, [bot] timezone), the last one holding the end")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed and --until give the same output")
 	rate := fs.Float64("answer-rate", 0.85, "average share of prompts answered, 0 to 1")
-	until := fs.String("until", "", "last day simulated, YYYY-MM-DD, exclusive (default: today)")
+	until := fs.String("until", "", "end of the simulation, YYYY-MM-DD, exclusive (default: now)")
 	dbPath := fs.String("db", "", "keep the simulated history in this database (default: a throwaway one)")
 	format := fs.String("format", "text", "text, md, csv or json")
 	noOps := fs.Bool("no-mlops", false, "do not simulate incidents, follow-ups and releases")
@@ -40,16 +39,20 @@ func cmdSimulate(ctx context.Context, args []string, stdout, stderr io.Writer, _
 	if err != nil {
 		return err
 	}
-	// The end is a day boundary in the team's zone so that two runs on the
-	// same day with the same seed print the same report.
-	end := time.Now().In(cfg.Bot.Timezone)
-	end = time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, cfg.Bot.Timezone)
+	// Wall clock on purpose: the simulation ends at the present, so that `run --db` right after it
+	// carries on from there instead of counting the hours since a midnight
+	// as downtime. --until pins the end to a day for reproducible output.
+	end := time.Now().In(cfg.Bot.Timezone).Truncate(time.Second)
+	endText := end.Format("2006-01-02 15:04")
 	if *until != "" {
 		if end, err = time.ParseInLocation("2006-01-02", *until, cfg.Bot.Timezone); err != nil {
 			return usageError(fmt.Sprintf("simulate: --until: want YYYY-MM-DD, got %q", *until))
 		}
+		endText = end.Format("2006-01-02")
 	}
-	start := end.AddDate(0, 0, -7*(*weeks))
+	// Calendar weeks, as report --weeks counts them: the same N gives the
+	// same period and the same figures.
+	start := weeksBack(end, *weeks, cfg.Bot.Timezone)
 
 	path := *dbPath
 	if path == "" {
@@ -75,35 +78,27 @@ func cmdSimulate(ctx context.Context, args []string, stdout, stderr io.Writer, _
 	if err != nil {
 		return err
 	}
-	if *format == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
-			Seed       uint64          `json:"seed"`
-			From       time.Time       `json:"from"`
-			To         time.Time       `json:"to"`
-			AnswerRate float64         `json:"answer_rate"`
-			Prompts    int             `json:"prompts"`
-			Answers    int             `json:"answers"`
-			Refused    int             `json:"refused"`
-			Messages   int             `json:"messages"`
-			Incidents  int             `json:"incidents"`
-			FollowUps  int             `json:"follow_ups"`
-			Releases   int             `json:"releases"`
-			Report     *cadence.Report `json:"report"`
-		}{*seed, start, end, *rate, res.Prompts, res.Answers, res.Refused, res.Messages, res.Incidents, res.FollowUps, res.Releases, res.Report})
+	// The run's own figures go to stderr for the machine formats, so that
+	// stdout is exactly what `report --format` prints for the same period.
+	summary := stdout
+	if *format != "text" {
+		summary = stderr
+	}
+	fmt.Fprintf(summary, "Simulated %d weeks (%s to %s), seed %d, answer rate %.2f: %d prompts, %d answers, %d refused late, %d messages.\n",
+		*weeks, start.Format("2006-01-02"), endText, *seed, *rate, res.Prompts, res.Answers, res.Refused, res.Messages)
+	if res.Ops != nil && !*noOps {
+		f := res.Ops
+		fmt.Fprintf(summary, "MLOps: %d incidents, %d follow-ups (%d of %d due closed on time), %d releases (%d deployed, %d rolled back).\n",
+			res.Incidents, res.FollowUps, f.FollowUpsOnTime, f.FollowUpsDue, res.Releases, f.ReleasesDeployed, f.RolledBack)
+	}
+	if *dbPath != "" {
+		same := fmt.Sprintf("--weeks %d", *weeks)
+		if *until != "" {
+			same = fmt.Sprintf("--since %s --until %s", start.Format("2006-01-02"), *until)
+		}
+		fmt.Fprintf(summary, "History kept in %s: try `cadencebot report --db %s %s` or `cadencebot run --db %s`.\n", *dbPath, *dbPath, same, *dbPath)
 	}
 	if *format == "text" {
-		fmt.Fprintf(stdout, "Simulated %d weeks (%s to %s), seed %d, answer rate %.2f: %d prompts, %d answers, %d refused late, %d messages.\n",
-			*weeks, start.Format("2006-01-02"), end.Format("2006-01-02"), *seed, *rate, res.Prompts, res.Answers, res.Refused, res.Messages)
-		if res.Ops != nil && !*noOps {
-			f := res.Ops
-			fmt.Fprintf(stdout, "MLOps: %d incidents, %d follow-ups (%d of %d due closed on time), %d releases (%d deployed, %d rolled back).\n",
-				res.Incidents, res.FollowUps, f.FollowUpsOnTime, f.FollowUpsDue, res.Releases, f.ReleasesDeployed, f.RolledBack)
-		}
-		if *dbPath != "" {
-			fmt.Fprintf(stdout, "History kept in %s: try `cadencebot report --db %s` or `cadencebot run --db %s`.\n", *dbPath, *dbPath, *dbPath)
-		}
 		fmt.Fprintln(stdout)
 	}
 	return cadence.WriteReport(stdout, res.Report, *format)
