@@ -85,17 +85,27 @@ func (p *Person) loc() *time.Location {
 	return p.Location
 }
 
-// Roster is the set of people, looked up by ID.
+// Roster is the set of people, looked up by ID or chat handle. Handles are
+// indexed once: every inbound Slack or Teams event looks its sender up.
 type Roster struct {
-	people []*Person
-	byID   map[string]*Person
+	people  []*Person
+	byID    map[string]*Person
+	bySlack map[string]*Person
+	byTeams map[string]*Person
 }
 
 // NewRoster builds a roster; IDs must be unique (config validation ensures it).
 func NewRoster(people []*Person) *Roster {
-	r := &Roster{people: people, byID: make(map[string]*Person, len(people))}
+	r := &Roster{people: people, byID: make(map[string]*Person, len(people)), bySlack: map[string]*Person{}, byTeams: map[string]*Person{}}
 	for _, p := range people {
 		r.byID[p.ID] = p
+		// The first person with a handle wins, as the linear search did.
+		if h := p.Handles.SlackID; h != "" && r.bySlack[h] == nil {
+			r.bySlack[h] = p
+		}
+		if h := p.Handles.TeamsID; h != "" && r.byTeams[h] == nil {
+			r.byTeams[h] = p
+		}
 	}
 	return r
 }
@@ -107,21 +117,7 @@ func (r *Roster) Person(id string) *Person { return r.byID[id] }
 func (r *Roster) People() []*Person { return r.people }
 
 // BySlackID finds a person by Slack user ID.
-func (r *Roster) BySlackID(id string) *Person {
-	for _, p := range r.people {
-		if p.Handles.SlackID == id {
-			return p
-		}
-	}
-	return nil
-}
+func (r *Roster) BySlackID(id string) *Person { return r.bySlack[id] }
 
 // ByTeamsID finds a person by Teams user ID.
-func (r *Roster) ByTeamsID(id string) *Person {
-	for _, p := range r.people {
-		if p.Handles.TeamsID == id {
-			return p
-		}
-	}
-	return nil
-}
+func (r *Roster) ByTeamsID(id string) *Person { return r.byTeams[id] }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -30,12 +31,21 @@ func loadZone(name string) (*time.Location, string) {
 	if name == "Local" {
 		return nil, `"Local" depends on the machine; use an IANA zone such as "Europe/Zurich"`
 	}
+	if loc, ok := zoneCache.Load(name); ok {
+		return loc.(*time.Location), ""
+	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
 		return nil, fmt.Sprintf("unknown time zone %q (use an IANA name such as \"Europe/Zurich\")", name)
 	}
+	zoneCache.Store(name, loc)
 	return loc, ""
 }
+
+// zoneCache keeps loaded zones: time.LoadLocation reads and parses the
+// zone file on every call, which dominated loading large rosters. A
+// *time.Location is immutable and safe to share.
+var zoneCache sync.Map // zone name → *time.Location
 
 func checkHostPort(addr string) string {
 	if _, _, err := net.SplitHostPort(addr); err != nil {

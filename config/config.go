@@ -117,9 +117,8 @@ func Parse(name string, data []byte) (*Config, error) {
 		return nil, Errors{{File: name, Line: scanPositions(string(data)).line(field), Field: field, Msg: msg}}
 	}
 	d := &decoder{
-		collector: collector{file: name, pos: scanPositions(string(data))},
+		collector: collector{file: name, src: string(data)},
 		md:        &md,
-		src:       string(data),
 	}
 	cfg := d.config(&f)
 	if err := d.err(); err != nil {
@@ -134,8 +133,8 @@ func Parse(name string, data []byte) (*Config, error) {
 // decoder turns the decoded file into a Config, collecting problems.
 type decoder struct {
 	collector
-	md  *toml.MetaData
-	src string
+	md    *toml.MetaData
+	index *peopleIndex // built from cfg.People on first use
 }
 
 func (d *decoder) config(f *fileConfig) *Config {

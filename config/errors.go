@@ -47,19 +47,29 @@ func (es Errors) Error() string {
 // collector accumulates errors while a file is converted.
 type collector struct {
 	file  string
-	pos   *positions
+	src   string
+	pos   *positions // scanned from src when first needed
 	errs  Errors
 	warns Errors
 }
 
+// positions indexes the source on first use: a valid file never needs
+// it, and scanning a large roster cost a third of its load time.
+func (c *collector) positions() *positions {
+	if c.pos == nil {
+		c.pos = scanPositions(c.src)
+	}
+	return c.pos
+}
+
 // add records a problem at field, located through the position index.
 func (c *collector) add(field, format string, args ...any) {
-	c.errs = append(c.errs, Error{File: c.file, Line: c.pos.line(field), Field: field, Msg: fmt.Sprintf(format, args...)})
+	c.errs = append(c.errs, Error{File: c.file, Line: c.positions().line(field), Field: field, Msg: fmt.Sprintf(format, args...)})
 }
 
 // warn records something legal but probably unintended; the file loads.
 func (c *collector) warn(field, format string, args ...any) {
-	c.warns = append(c.warns, Error{File: c.file, Line: c.pos.line(field), Field: field, Msg: fmt.Sprintf(format, args...)})
+	c.warns = append(c.warns, Error{File: c.file, Line: c.positions().line(field), Field: field, Msg: fmt.Sprintf(format, args...)})
 }
 
 // err returns the sorted errors, or nil when there are none.

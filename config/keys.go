@@ -41,7 +41,7 @@ func (d *decoder) unknownKeys() {
 		default:
 			msg = "unknown key"
 		}
-		paths := d.pos.plain[k.String()]
+		paths := d.positions().plain[k.String()]
 		if len(paths) == 0 {
 			paths = []string{k.String()}
 		}

@@ -25,7 +25,7 @@ func (d *decoder) people(elems []toml.Primitive, defaultZone *time.Location) []*
 		return nil
 	}
 	var out []*cadence.Person
-	firstLine := map[string]int{}
+	first := map[string]string{} // id → field of its first person
 	for i, prim := range elems {
 		field := fmt.Sprintf("people[%d]", i)
 		var pf personFile
@@ -42,11 +42,11 @@ func (d *decoder) people(elems []toml.Primitive, defaultZone *time.Location) []*
 		}
 		p := d.person(field, &pf, defaultZone)
 		if p.ID != "" {
-			if l, dup := firstLine[p.ID]; dup {
-				d.add(field+".id", "duplicate person id %q (first at line %d)", p.ID, l)
+			if f, dup := first[p.ID]; dup {
+				d.add(field+".id", "duplicate person id %q (first at line %d)", p.ID, d.positions().line(f))
 				continue
 			}
-			firstLine[p.ID] = d.pos.line(field + ".id")
+			first[p.ID] = field + ".id"
 		}
 		out = append(out, p)
 	}

@@ -18,7 +18,7 @@ func (d *decoder) rituals(elems []toml.Primitive, cfg *Config) []*cadence.Ritual
 		return nil
 	}
 	var out []*cadence.Ritual
-	firstLine := map[string]int{}
+	first := map[string]string{} // id → field of its first ritual
 	for i, prim := range elems {
 		field := fmt.Sprintf("rituals[%d]", i)
 		var rf ritualFile
@@ -27,11 +27,11 @@ func (d *decoder) rituals(elems []toml.Primitive, cfg *Config) []*cadence.Ritual
 		}
 		r := d.ritual(field, &rf, cfg)
 		if r.ID != "" {
-			if l, dup := firstLine[r.ID]; dup {
-				d.add(field+".id", "duplicate ritual id %q (first at line %d)", r.ID, l)
+			if f, dup := first[r.ID]; dup {
+				d.add(field+".id", "duplicate ritual id %q (first at line %d)", r.ID, d.positions().line(f))
 				continue
 			}
-			firstLine[r.ID] = d.pos.line(field + ".id")
+			first[r.ID] = field + ".id"
 		}
 		out = append(out, r)
 	}
@@ -134,8 +134,8 @@ func (d *decoder) participants(field string, f *ritualFile, r *cadence.Ritual, c
 	}
 	r.Participants = d.selectPeople(field+".participants", f.Participants, cfg)
 	if r.Platform == "slack" {
-		for _, p := range cfg.People {
-			if slices.Contains(r.Participants, p.ID) && p.Handles.SlackID == "" && p.Handles.Email == "" {
+		for _, id := range r.Participants { // roster order
+			if p := cfg.Roster.Person(id); p != nil && p.Handles.SlackID == "" && p.Handles.Email == "" {
 				d.add(field+".participants", "%s takes part on slack but has no slack user id or email", p.ID)
 			}
 		}
