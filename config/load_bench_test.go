@@ -64,4 +64,3 @@ func largeConfig(n int) string {
 	}
 	return b.String()
 }
-
