@@ -201,6 +201,10 @@ func failureAdvice(code string) (what, todo string) {
 	switch code {
 	case "channel_not_found", "conversation_not_found":
 		return "the channel does not exist, or the bot cannot see it", "Check the ritual's channel in the config, and that the bot was added to it."
+	case "teams_channel_unknown":
+		return "no channel of that name in the teams cadencebot was added to", "Check the channel's name in the config (as Teams shows it), or add the cadencebot app to the team that holds the channel; its id (19:…, from the channel's ⋯ → Get link to channel) works too."
+	case "teams_channel_ambiguous":
+		return "more than one team has a channel of that name", "Set the ritual's channel to the id of the one you mean (19:…, from the channel's ⋯ → Get link to channel); the bot's log lists them."
 	case "not_in_channel":
 		return "the bot is not a member of the channel", "Add the bot to the channel (in Slack: /invite @cadencebot)."
 	case "is_archived":

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/cadencebot/cadencebot/cadence"
 )
@@ -13,7 +12,7 @@ import (
 // dispatcher turns a permanent SendError into a notice with this text.
 const (
 	fixInstallPersonal = "ask them to add the cadencebot app in Teams (Apps → Built for your org → cadencebot → Add), or install it for them from the Teams admin center (Manage apps → cadencebot → Install for users); their prompts go out on the next attempt"
-	fixInstallTeam     = "add the cadencebot app to the team that holds the channel (the team → ⋯ → Manage team → Apps → Get more apps → cadencebot), then mention @cadencebot once in that channel so the bot learns it"
+	fixInstallTeam     = "add the cadencebot app to the team that holds the channel (the team → ⋯ → Manage team → Apps → Get more apps → cadencebot); cadencebot then finds the channel by its name or id"
 )
 
 // destination resolves a recipient to a service URL and conversation,
@@ -31,7 +30,7 @@ func (a *Adapter) destination(ctx context.Context, to cadence.Recipient) (destin
 	err := a.st.View(ctx, func(tx cadence.Tx) error {
 		var err error
 		ref, err = getRef(tx, channelKey(to.Channel))
-		if errors.Is(err, cadence.ErrNotFound) && strings.HasPrefix(to.Channel, "19:") {
+		if errors.Is(err, cadence.ErrNotFound) && IsChannelID(to.Channel) {
 			// A channel ID of a team the bot is in can be posted to
 			// without having seen it; borrow the service URL of any known
 			// channel of the tenant.
@@ -42,9 +41,15 @@ func (a *Adapter) destination(ctx context.Context, to cadence.Recipient) (destin
 		}
 		return err
 	})
+	if errors.Is(err, cadence.ErrNotFound) && !IsChannelID(to.Channel) {
+		// A name: find it in the teams' channel lists, once.
+		if ref, err = a.resolveChannel(ctx, to.Channel); err != nil {
+			return destination{}, err
+		}
+	}
 	if errors.Is(err, cadence.ErrNotFound) {
 		return destination{}, &cadence.SendError{Code: "app_not_installed",
-			Err: fmt.Errorf("the Teams channel %q is unknown to cadencebot: %s", to.Channel, fixInstallTeam)}
+			Err: fmt.Errorf("cadencebot has not been added to any team yet, so it cannot post to the Teams channel %q: %s", to.Channel, fixInstallTeam)}
 	}
 	if err != nil {
 		return destination{}, &cadence.SendError{Retryable: true, Code: "store", Err: err}

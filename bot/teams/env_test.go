@@ -266,3 +266,13 @@ func (e *env) submit(from map[string]any, replyTo string, value map[string]any) 
 	a["value"] = value
 	return a
 }
+
+// channelIn is a message in the general channel of another team, which
+// makes that team known to the bot.
+func (e *env) channelIn(teamID, teamName string) map[string]any {
+	a := e.base("message", teamID+";messageid=1700000000777", "channel", ben)
+	a["text"] = "hello"
+	a["channelData"] = map[string]any{"tenant": map[string]any{"id": testTenant},
+		"team": map[string]any{"id": teamID, "name": teamName}, "channel": map[string]any{"id": teamID}}
+	return a
+}

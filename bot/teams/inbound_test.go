@@ -78,7 +78,7 @@ func promptMessage(person string) *cadence.Message {
 func TestTeamInstallOpensProactiveChats(t *testing.T) {
 	e := newEnv(t)
 	require.Equal(t, http.StatusOK, e.deliver(e.teamInstall(ben)).Code)
-	assert.Equal(t, []string{"channel/19:standup@thread.tacv2", "channel/standup", "user/29:ana", "user/29:ben", "user/aad-ana", "user/aad-ben"}, e.refKeys())
+	assert.Equal(t, []string{"channel/19:standup@thread.tacv2", "channel/standup", "team/19:standup@thread.tacv2", "user/29:ana", "user/29:ben", "user/aad-ana", "user/aad-ben"}, e.refKeys())
 	assert.Empty(t, e.fc.requests(), "no welcome in a channel")
 
 	for i := range 2 {

@@ -42,6 +42,7 @@ type ConversationRef struct {
 // ID and its lower-cased name.
 func userKey(id string) string    { return "user/" + id }
 func channelKey(id string) string { return "channel/" + strings.ToLower(id) }
+func teamKey(id string) string    { return "team/" + id }
 
 func getRef(tx cadence.KVTx, key string) (*ConversationRef, error) {
 	b, err := tx.Get(nsRefs, key)
@@ -131,6 +132,17 @@ func captureRefs(tx cadence.KVTx, a *Activity, now time.Time) error {
 	if personal || a.Conversation.ConversationType == "groupChat" {
 		return nil
 	}
+	if base.TeamID != "" {
+		// The team, for looking channel names up in its channel list.
+		t := base
+		t.ConversationID, t.Name = "", a.ChannelData.Team.Name
+		if old, err := getRef(tx, teamKey(base.TeamID)); err == nil && t.Name == "" {
+			t.Name = old.Name
+		}
+		if err := putRef(tx, teamKey(base.TeamID), &t); err != nil {
+			return err
+		}
+	}
 	ch := base
 	ch.ConversationID = a.channelID()
 	if a.ChannelData != nil && a.ChannelData.Channel != nil {
@@ -163,6 +175,11 @@ func forgetRefs(tx cadence.KVTx, a *Activity) error {
 	}
 	if err := tx.Delete(nsRefs, channelKey(a.channelID())); err != nil && !errors.Is(err, cadence.ErrNotFound) {
 		return err
+	}
+	if a.ChannelData != nil && a.ChannelData.Team != nil && a.ChannelData.Team.ID != "" {
+		if err := tx.Delete(nsRefs, teamKey(a.ChannelData.Team.ID)); err != nil && !errors.Is(err, cadence.ErrNotFound) {
+			return err
+		}
 	}
 	return nil
 }

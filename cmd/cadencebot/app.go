@@ -243,6 +243,9 @@ func (a *App) setupTeams() error {
 		return err
 	}
 	a.chats[a.teams.Platform()] = a.teams
+	for _, n := range teamsChannelNotes(a.cfg) {
+		a.log.Info().Str("platform", teams.Platform).Msg(n)
+	}
 	return nil
 }
 

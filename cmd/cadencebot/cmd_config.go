@@ -28,6 +28,9 @@ func cmdConfigCheck(_ context.Context, args []string, stdout, stderr io.Writer, 
 	for _, w := range cfg.Warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w.Error())
 	}
+	for _, n := range teamsChannelNotes(cfg) {
+		fmt.Fprintf(stdout, "note: %s\n", n)
+	}
 	// Wall clock on purpose: "what happens next" is about the real now.
 	now := time.Now()
 	for _, u := range config.NextFireTimes(cfg, now, *n) {

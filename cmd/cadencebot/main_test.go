@@ -142,3 +142,19 @@ func TestMissingDatabaseIsNotCreated(t *testing.T) {
 		assert.True(t, os.IsNotExist(err), "%v created the file", args)
 	}
 }
+
+// A ritual on Teams whose channel is a name: config check says that the
+// name is looked up in the teams' channel lists and its id kept.
+func TestConfigCheckTeamsChannelNames(t *testing.T) {
+	b, err := os.ReadFile("../../config.example.toml")
+	require.NoError(t, err)
+	cfg := writeFile(t, "teams.toml", strings.Replace(string(b), "platform = \"local\"", "platform = \"teams\"", 1))
+	code, out, errOut := cli(t, nil, "config", "check", "--config", cfg)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, `note: ritual "standup": the Teams channel "ml-ops-standup" is given by name`)
+	assert.Contains(t, out, "keeps the channel's id")
+
+	code, out, _ = cli(t, nil, "config", "check", "--config", "../../config.example.toml")
+	require.Equal(t, 0, code)
+	assert.NotContains(t, out, "is given by name", "not on the local chat")
+}
