@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -77,10 +78,28 @@ func TestRunRefusesAnEmptyDatabaseFileUnlessInit(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	var stdout, stderr bytes.Buffer
+	var stdout, stderr syncBuffer // the bot logs from several goroutines
 	code = run(ctx, []string{"run", "--init", "--db", path, "--listen", "127.0.0.1:0"}, &stdout, &stderr, func(string) string { return "" })
 	assert.Equal(t, 0, code, stderr.String())
 	assert.Contains(t, stdout.String(), "cadencebot is running")
 	code, _, errOut = cli(t, nil, "audit", "--db", path)
 	assert.Equal(t, 0, code, "a database now: %s", errOut)
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
