@@ -54,7 +54,9 @@ type Adapter struct {
 	// work tracks it and sem bounds it.
 	bg   context.Context
 	work sync.WaitGroup
-	sem  chan struct{}
+	// loops are the Socket Mode goroutines, stopped by Start's context.
+	loops sync.WaitGroup
+	sem   chan struct{}
 
 	connected chan struct{} // closed on the first Socket Mode connection
 	connOnce  sync.Once
@@ -227,5 +229,15 @@ func (a *Adapter) background(fn func(ctx context.Context)) {
 }
 
 // Wait blocks until inbound work started so far has finished (graceful
-// shutdown, tests).
-func (a *Adapter) Wait() { a.work.Wait() }
+// shutdown, tests). Once Start's context is cancelled it first waits for
+// the Socket Mode loops to stop, so no event starts new work while it
+// waits (a WaitGroup must not grow from zero during a Wait).
+func (a *Adapter) Wait() {
+	a.mu.Lock()
+	ctx := a.bg
+	a.mu.Unlock()
+	if ctx != nil && ctx.Err() != nil {
+		a.loops.Wait()
+	}
+	a.work.Wait()
+}

@@ -39,8 +39,9 @@ func (a *Adapter) startSocketMode(ctx context.Context) error {
 	failed := a.sock.failed
 	a.sock.mu.Unlock()
 	fatal := make(chan error, 1)
-	go func() { fatal <- a.runSocket(ctx, smc) }()
-	go a.serveSocket(ctx, smc)
+	a.loops.Add(2)
+	go func() { defer a.loops.Done(); fatal <- a.runSocket(ctx, smc) }()
+	go func() { defer a.loops.Done(); a.serveSocket(ctx, smc) }()
 
 	timer := time.NewTimer(a.opts.startTimeout)
 	defer timer.Stop()
