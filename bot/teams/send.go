@@ -98,7 +98,9 @@ func (a *Adapter) Send(ctx context.Context, m *cadence.Message, thread cadence.R
 			j.ReplyTo = thread.ID
 		}
 	}
-	if err := a.deliver(ctx, m, j, false); err != nil {
+	// After a 413 re-split, parts posted before it may hold the old
+	// split: redraw them rather than continue after them.
+	if err := a.deliver(ctx, m, j, j.Limit > 0); err != nil {
 		if isGone(err) && m.To.Person != "" {
 			err = a.notInstalled(ctx, m.To.Person, err)
 		} else if isGone(err) {

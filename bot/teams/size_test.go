@@ -103,6 +103,36 @@ func TestTooLargeIsSplitSmaller(t *testing.T) {
 		checkDelivered(t, e, m)
 	})
 
+	t.Run("a failure while redrawing after a 413: the retry redraws, no line twice", func(t *testing.T) {
+		e := installed(t)
+		m := longSummary(16, "a")
+		e.fc.failAfter(1, tooBig, reply{status: http.StatusBadGateway})
+		_, err := e.a.Send(context.Background(), m, cadence.Ref{})
+		retry, _ := cadence.IsRetryable(err)
+		require.True(t, retry, "%v", err)
+		_, err = e.a.Send(context.Background(), m, cadence.Ref{})
+		require.NoError(t, err)
+		final := map[string]string{} // activity id → what Teams shows
+		var order []string
+		for _, r := range e.fc.requests() {
+			id := r.NewID
+			if r.Method == http.MethodPut {
+				id = r.ID
+			}
+			if _, ok := final[id]; !ok {
+				order = append(order, id)
+			}
+			final[id] = card(t, r)
+		}
+		var all strings.Builder
+		for _, id := range order {
+			all.WriteString(final[id])
+		}
+		for _, l := range m.Body.Sections[0].Lines {
+			assert.Equal(t, 1, strings.Count(all.String(), l[:40]), "line %q shown once", l[:10])
+		}
+	})
+
 	t.Run("413 for good is a permanent error in words", func(t *testing.T) {
 		e := installed(t)
 		for range 20 {
