@@ -100,8 +100,13 @@ func NextStep(in PlanInput) (Step, bool) {
 // startCursor is where a new ritual's schedule starts: now, moved past any
 // fire time whose prompts would already be due (a per-person standup seen
 // at 07:00 in Zurich has already passed 09:15 in Almaty; it starts with the
-// next day instead of opening late).
+// next day instead of opening late). An "@every" schedule has no calendar
+// to wait for: its grid starts at now, so its first occurrence opens at
+// once instead of one whole interval after the start.
 func startCursor(in PlanInput) time.Time {
+	if iv := in.Ritual.Schedule.Interval(); iv > 0 {
+		return in.Now.Add(-iv)
+	}
 	cur := in.Now
 	for i := 0; i < 64; i++ {
 		f := in.Ritual.Schedule.Next(cur)
