@@ -375,3 +375,27 @@ func TestSplitPartsCarryTheirOwnMentions(t *testing.T) {
 		assert.NotContains(t, string(raw), "\uE000", "no reference left undecoded")
 	}
 }
+
+// TestMentionsCountTowardsTheLimit: mention entities sit outside the body
+// the split measures; a summary naming many people still fits each part
+// under the limit, entities included.
+func TestMentionsCountTowardsTheLimit(t *testing.T) {
+	var lines []string
+	for i := range 200 {
+		p := fmt.Sprintf("person-%03d", i)
+		lines = append(lines, cadence.MentionText(p, "Person "+p)+": "+strings.Repeat("x", 40))
+	}
+	m := &cadence.Message{Kind: cadence.KindSummary, Body: cadence.Body{Title: "Standup · summary",
+		Sections: []cadence.Section{{Heading: "Answered", Lines: lines}}}}
+	// Long ids, as Teams' 29: ids are.
+	ids := teamsIDs(func(p string) (string, bool) { return "29:" + strings.Repeat("Zq8", 40) + p, true })
+	const limit = 24 * 1024
+	acts, err := render(m, cardOptions{ids: ids}, limit, address{})
+	require.NoError(t, err)
+	require.Greater(t, len(acts), 1)
+	for i, a := range acts {
+		n, err := jsonSize(a)
+		require.NoError(t, err)
+		assert.LessOrEqual(t, n, limit, "part %d, entities included", i+1)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -49,7 +50,33 @@ func (ad address) apply(act *Activity) {
 // split between its content lines: the first part carries the header,
 // later parts a "(2/3)" title, and the last the inputs, footer and
 // buttons. A single line longer than a whole activity is cut with "…".
-func render(m *cadence.Message, o cardOptions, max int, ad address) ([]*Activity, error) {
+func render(m *cadence.Message, o cardOptions, limit int, ad address) ([]*Activity, error) {
+	// Mention entities travel in each part's msteams section, outside
+	// the body the split measures: a part they push over the limit is
+	// split again with that much less room (a 413 is the last resort).
+	room := limit
+	for tries := 0; ; tries++ {
+		acts, err := renderAt(m, o, room, ad)
+		if err != nil {
+			return nil, err
+		}
+		over := 0
+		for _, act := range acts {
+			n, err := jsonSize(act)
+			if err != nil {
+				return nil, err
+			}
+			over = max(over, n-limit)
+		}
+		if over <= 0 || tries >= 4 {
+			return acts, nil
+		}
+		room = max(minActivityBytes/2, room-over)
+	}
+}
+
+// renderAt is render without the check of the mentions' size.
+func renderAt(m *cadence.Message, o cardOptions, max int, ad address) ([]*Activity, error) {
 	p := buildParts(m, o)
 	summary := cadence.PlainText(m.Body.Text)
 	if summary == "" {
@@ -57,6 +84,28 @@ func render(m *cadence.Message, o cardOptions, max int, ad address) ([]*Activity
 	}
 	fallback := fallbackText(m)
 	mentions := o.ids.mentionEntities(m.Body)
+	// sizeOf is what elements add to a part: their JSON and the mention
+	// entities of the people they name.
+	sizeOf := func(es []any) (int, error) {
+		n, err := elemsSize(es)
+		if err != nil || len(mentions) == 0 {
+			return n, err
+		}
+		raw, err := marshal(es)
+		if err != nil {
+			return 0, err
+		}
+		for _, e := range mentions {
+			if strings.Contains(string(raw), e.Text) {
+				en, err := elemsSize([]any{e})
+				if err != nil {
+					return 0, err
+				}
+				n += en
+			}
+		}
+		return n, nil
+	}
 	activity := func(body, actions []any) *Activity {
 		act := cardActivity(newCard(body, actions, fallback), summary)
 		attachMentions(act, mentions)
@@ -88,7 +137,7 @@ func render(m *cadence.Message, o cardOptions, max int, ad address) ([]*Activity
 	if err != nil {
 		return nil, err
 	}
-	headerSize, err := elemsSize(p.header)
+	headerSize, err := sizeOf(p.header)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +148,7 @@ func render(m *cadence.Message, o cardOptions, max int, ad address) ([]*Activity
 	if err != nil {
 		return nil, err
 	}
-	tailSize, err := elemsSize(append(append([]any{}, p.trailer...), p.actions...))
+	tailSize, err := sizeOf(append(append([]any{}, p.trailer...), p.actions...))
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +160,7 @@ func render(m *cadence.Message, o cardOptions, max int, ad address) ([]*Activity
 	var parts [][]any
 	cur, used := []any{}, base+headerSize
 	for _, e := range p.content {
-		n, err := elemsSize([]any{e})
+		n, err := sizeOf([]any{e})
 		if err != nil {
 			return nil, err
 		}
