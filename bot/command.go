@@ -36,8 +36,11 @@ type Command struct {
 	// Reason is the free text after the ritual (skip) or after the dates
 	// (ooo).
 	Reason string
-	// From and To are the inclusive out-of-office range (ooo).
+	// From and To are the inclusive out-of-office range (ooo); From is
+	// the day of `ooo cancel DATE`.
 	From, To cadence.Date
+	// OOO is "list" or "cancel" for those forms of ooo; "" sets a range.
+	OOO string
 	// Unknown is the word that was not a verb, when the command fell back
 	// to help.
 	Unknown string
@@ -94,6 +97,29 @@ func ParseCommand(text string) (Command, error) {
 }
 
 func parseOOO(args []string) (Command, error) {
+	if len(args) > 0 {
+		switch strings.ToLower(args[0]) {
+		case "list":
+			if len(args) > 1 {
+				return Command{}, &UsageError{VerbOOO, fmt.Sprintf("list takes nothing more, got %s", gotWords(args[1:]))}
+			}
+			return Command{Verb: VerbOOO, OOO: "list"}, nil
+		case "cancel":
+			cmd := Command{Verb: VerbOOO, OOO: "cancel"}
+			switch len(args) {
+			case 1:
+			case 2:
+				d, err := cadence.ParseDate(args[1])
+				if err != nil {
+					return Command{}, &UsageError{VerbOOO, fmt.Sprintf("cancel takes a day YYYY-MM-DD in the range, got %q", args[1])}
+				}
+				cmd.From = d
+			default:
+				return Command{}, &UsageError{VerbOOO, fmt.Sprintf("cancel takes at most one day YYYY-MM-DD, got %s", gotWords(args[1:]))}
+			}
+			return cmd, nil
+		}
+	}
 	if len(args) < 2 {
 		return Command{}, &UsageError{VerbOOO, fmt.Sprintf("want two dates YYYY-MM-DD, got %s", gotWords(args))}
 	}

@@ -190,6 +190,29 @@ func serviceError(v Verb, err error) error {
 }
 
 func ooo(ctx context.Context, svc cadence.Service, actor *cadence.Person, cmd Command, loc *time.Location, now time.Time) (Reply, error) {
+	switch cmd.OOO {
+	case "list":
+		st, err := svc.Status(ctx, actor.ID)
+		if err != nil {
+			return Reply{}, serviceError(VerbOOO, err)
+		}
+		r := Reply{Title: "Your days out of office", Lines: []string{"None from today on. /cadence ooo FROM TO [note] to add some."}}
+		if len(st.OutOfOffice) > 0 {
+			r.Lines = nil
+			for _, dr := range st.OutOfOffice {
+				r.Lines = append(r.Lines, oooLine(dr))
+			}
+		}
+		return r, nil
+	case "cancel":
+		dr, err := svc.CancelOutOfOffice(ctx, actor.ID, cmd.From)
+		if err != nil {
+			return Reply{}, serviceError(VerbOOO, err)
+		}
+		return Reply{Title: "Cancelled: out of office " + oooSpan(dr), Lines: []string{
+			"You will be prompted again on those days. Rituals already open that excused you stay excused; you can still answer them.",
+		}}, nil
+	}
 	today := cadence.DateOf(now.In(loc))
 	if cmd.To.Before(today) {
 		return Reply{}, &UsageError{VerbOOO, fmt.Sprintf("%s is in the past (today is %s in %s)", cmd.To, today, loc)}
@@ -197,13 +220,25 @@ func ooo(ctx context.Context, svc cadence.Service, actor *cadence.Person, cmd Co
 	if err := svc.SetOutOfOffice(ctx, actor.ID, cadence.DateRange{From: cmd.From, To: cmd.To, Note: cmd.Reason}); err != nil {
 		return Reply{}, serviceError(VerbOOO, err)
 	}
-	span := cmd.From.String()
-	if cmd.To != cmd.From {
-		span += " to " + cmd.To.String()
-	}
-	return Reply{Title: "Out of office " + span, Lines: []string{
+	return Reply{Title: "Out of office " + oooSpan(cadence.DateRange{From: cmd.From, To: cmd.To}), Lines: []string{
 		fmt.Sprintf("You will not be prompted from %s to %s (both included, %s).", cmd.From, cmd.To, loc),
+		"/cadence ooo list shows your days off; /cadence ooo cancel " + cmd.From.String() + " takes this back.",
 	}}, nil
+}
+
+func oooSpan(dr cadence.DateRange) string {
+	if dr.To == dr.From {
+		return dr.From.String()
+	}
+	return dr.From.String() + " to " + dr.To.String()
+}
+
+func oooLine(dr cadence.DateRange) string {
+	line := oooSpan(dr)
+	if dr.Note != "" {
+		line += " (" + dr.Note + ")"
+	}
+	return line
 }
 
 func status(ctx context.Context, svc cadence.Service, actor *cadence.Person, loc *time.Location, now time.Time) (Reply, error) {
@@ -231,8 +266,11 @@ func status(ctx context.Context, svc cadence.Service, actor *cadence.Person, loc
 	next := cadence.Section{Heading: "Your next rituals"}
 	for _, u := range st.Upcoming {
 		line := fmt.Sprintf("%s — %s", u.Ritual.Title, formatTime(u.At, loc))
-		if u.Paused {
+		switch {
+		case u.Paused:
 			line += " (paused)"
+		case u.Away != nil:
+			line += " (you are out of office: no prompt)"
 		}
 		next.Lines = append(next.Lines, line)
 	}
@@ -244,6 +282,13 @@ func status(ctx context.Context, svc cadence.Service, actor *cadence.Person, loc
 		r.Sections = append(r.Sections, late)
 	}
 	r.Sections = append(r.Sections, next)
+	if len(st.OutOfOffice) > 0 {
+		away := cadence.Section{Heading: "Out of office"}
+		for _, dr := range st.OutOfOffice {
+			away.Lines = append(away.Lines, oooLine(dr))
+		}
+		r.Sections = append(r.Sections, away)
+	}
 	return r, nil
 }
 

@@ -131,7 +131,7 @@ func TestExecute(t *testing.T) {
 			name: "usage error comes with the usage line", text: "ooo 2026-12-01", actor: ana,
 			want: bot.Reply{Title: "Sorry", Failed: true, Lines: []string{
 				`Ooo: want two dates YYYY-MM-DD, got "2026-12-01"`,
-				"Usage: ooo FROM TO [note] — for example /cadence ooo 2026-12-21 2027-01-02 holidays",
+				"Usage: ooo FROM TO [note] | list | cancel [DAY] — for example /cadence ooo 2026-12-21 2027-01-02 holidays",
 			}},
 		},
 		{
@@ -145,8 +145,50 @@ func TestExecute(t *testing.T) {
 			},
 			want: bot.Reply{Title: "Out of office 2026-12-21 to 2027-01-02", Lines: []string{
 				"You will not be prompted from 2026-12-21 to 2027-01-02 (both included, Europe/Zurich).",
+				"/cadence ooo list shows your days off; /cadence ooo cancel 2026-12-21 takes this back.",
 			}},
 			calls: []string{"SetOutOfOffice"},
+		},
+		{
+			name: "ooo list", text: "ooo list", actor: ana,
+			setup: func(t *testing.T, f *fakeService) {
+				f.StatusFn = func(context.Context, string) (*cadence.PersonStatus, error) {
+					return &cadence.PersonStatus{OutOfOffice: []cadence.DateRange{
+						{From: date("2026-11-30"), To: date("2026-11-30"), Note: "from the prompt's button"},
+						{From: date("2026-12-21"), To: date("2027-01-02")},
+					}}, nil
+				}
+			},
+			want: bot.Reply{Title: "Your days out of office", Lines: []string{
+				"2026-11-30 (from the prompt's button)", "2026-12-21 to 2027-01-02",
+			}},
+			calls: []string{"Status"},
+		},
+		{
+			name: "ooo cancel a day", text: "ooo cancel 2026-12-22", actor: ana,
+			setup: func(t *testing.T, f *fakeService) {
+				f.CancelOOOFn = func(_ context.Context, person string, day cadence.Date) (cadence.DateRange, error) {
+					assert.Equal(t, "ana", person)
+					assert.Equal(t, date("2026-12-22"), day)
+					return cadence.DateRange{From: date("2026-12-21"), To: date("2027-01-02")}, nil
+				}
+			},
+			want: bot.Reply{Title: "Cancelled: out of office 2026-12-21 to 2027-01-02", Lines: []string{
+				"You will be prompted again on those days. Rituals already open that excused you stay excused; you can still answer them.",
+			}},
+			calls: []string{"CancelOutOfOffice"},
+		},
+		{
+			name: "ooo cancel with nothing to cancel", text: "ooo cancel", actor: ana,
+			setup: func(t *testing.T, f *fakeService) {
+				f.CancelOOOFn = func(context.Context, string, cadence.Date) (cadence.DateRange, error) {
+					return cadence.DateRange{}, fmt.Errorf("you have no out-of-office day from today (2026-11-30) on: %w", cadence.ErrNotFound)
+				}
+			},
+			want: bot.Reply{Title: "Sorry", Failed: true, Lines: []string{
+				"Ooo: you have no out-of-office day from today (2026-11-30) on: not found",
+			}},
+			calls: []string{"CancelOutOfOffice"},
 		},
 		{
 			name: "ooo today is accepted", text: "ooo 2026-11-30 2026-11-30", actor: ana,
@@ -155,6 +197,7 @@ func TestExecute(t *testing.T) {
 			},
 			want: bot.Reply{Title: "Out of office 2026-11-30", Lines: []string{
 				"You will not be prompted from 2026-11-30 to 2026-11-30 (both included, Europe/Zurich).",
+				"/cadence ooo list shows your days off; /cadence ooo cancel 2026-11-30 takes this back.",
 			}},
 			calls: []string{"SetOutOfOffice"},
 		},
@@ -162,7 +205,7 @@ func TestExecute(t *testing.T) {
 			name: "ooo in the past is refused", text: "ooo 2026-11-01 2026-11-29", actor: ana,
 			want: bot.Reply{Title: "Sorry", Failed: true, Lines: []string{
 				"Ooo: 2026-11-29 is in the past (today is 2026-11-30 in Europe/Zurich)",
-				"Usage: ooo FROM TO [note] — for example /cadence ooo 2026-12-21 2027-01-02 holidays",
+				"Usage: ooo FROM TO [note] | list | cancel [DAY] — for example /cadence ooo 2026-12-21 2027-01-02 holidays",
 			}},
 		},
 		{
@@ -202,6 +245,30 @@ func TestExecute(t *testing.T) {
 					"Daily standup — Tue 1 Dec 09:15 CET",
 					"Weekly triage — Mon 7 Dec 09:30 CET (paused)",
 				}},
+			}},
+			calls: []string{"Status"},
+		},
+		{
+			name: "status shows out of office", text: "status", actor: ana,
+			setup: func(t *testing.T, f *fakeService) {
+				away := cadence.DateRange{From: date("2026-12-01"), To: date("2026-12-02"), Note: "offsite"}
+				f.StatusFn = func(context.Context, string) (*cadence.PersonStatus, error) {
+					return &cadence.PersonStatus{
+						Upcoming: []cadence.Upcoming{
+							{Ritual: standup, At: time.Date(2026, 12, 1, 8, 15, 0, 0, time.UTC), Away: &away},
+							{Ritual: triage, At: time.Date(2026, 12, 7, 8, 30, 0, 0, time.UTC)},
+						},
+						OutOfOffice: []cadence.DateRange{away},
+					}, nil
+				}
+			},
+			want: bot.Reply{Title: "Your cadence", Sections: []cadence.Section{
+				{Heading: "Waiting for your answer", Lines: []string{"Nothing is waiting for you."}},
+				{Heading: "Your next rituals", Lines: []string{
+					"Daily standup — Tue 1 Dec 09:15 CET (you are out of office: no prompt)",
+					"Weekly triage — Mon 7 Dec 09:30 CET",
+				}},
+				{Heading: "Out of office", Lines: []string{"2026-12-01 to 2026-12-02 (offsite)"}},
 			}},
 			calls: []string{"Status"},
 		},

@@ -16,6 +16,7 @@ type fakeService struct {
 	PauseFn        func(ctx context.Context, actorID, ritualID string) error
 	ResumeFn       func(ctx context.Context, actorID, ritualID string) error
 	SetOOOFn       func(ctx context.Context, personID string, r cadence.DateRange) error
+	CancelOOOFn    func(ctx context.Context, personID string, day cadence.Date) (cadence.DateRange, error)
 	StatusFn       func(ctx context.Context, personID string) (*cadence.PersonStatus, error)
 	OccurrenceFn   func(ctx context.Context, id string) (*cadence.Occurrence, []*cadence.Answer, error)
 	ReportFn       func(ctx context.Context, q cadence.ReportQuery) (*cadence.Report, error)
@@ -85,6 +86,14 @@ func (f *fakeService) SetOutOfOffice(ctx context.Context, person string, r caden
 		return unexpectedCall("SetOutOfOffice")
 	}
 	return f.SetOOOFn(ctx, person, r)
+}
+
+func (f *fakeService) CancelOutOfOffice(ctx context.Context, person string, day cadence.Date) (cadence.DateRange, error) {
+	f.calls = append(f.calls, "CancelOutOfOffice")
+	if f.CancelOOOFn == nil {
+		return cadence.DateRange{}, unexpectedCall("CancelOutOfOffice")
+	}
+	return f.CancelOOOFn(ctx, person, day)
 }
 
 func (f *fakeService) Status(ctx context.Context, person string) (*cadence.PersonStatus, error) {

@@ -187,48 +187,58 @@ func (e *Engine) SetOutOfOffice(ctx context.Context, personID string, dr DateRan
 	}
 	now := e.now()
 	return e.update(ctx, func(tx Tx, ev *events) error {
-		st, err := tx.PersonState(personID)
-		if errors.Is(err, ErrNotFound) {
-			st, err = &PersonState{PersonID: personID}, nil
-		}
-		if err != nil {
-			return fmt.Errorf("person %s: read state: %w", personID, err)
-		}
-		known := false
-		for _, x := range st.OutOfOffice {
-			known = known || (x.From == dr.From && x.To == dr.To)
-		}
-		if !known {
-			st.OutOfOffice = append(st.OutOfOffice, dr)
-			if err := tx.PutPersonState(st); err != nil {
-				return fmt.Errorf("put person state: %w", err)
-			}
-		}
-		open, err := tx.Occurrences(OccurrenceFilter{Status: []Status{StatusOpen}})
-		if err != nil {
-			return fmt.Errorf("list open occurrences: %w", err)
-		}
-		for _, o := range open {
-			r := e.byID[o.RitualID]
-			if r == nil || !o.IsExpected(personID) || !dr.Contains(DateOf(o.PersonPromptAt(personID).In(p.loc()))) {
-				continue
-			}
-			if _, err := tx.Answer(o.ID, personID); err == nil {
-				continue
-			} else if !errors.Is(err, ErrNotFound) {
-				return err
-			}
-			excuse(o, personID, outOfOfficeReason(dr))
-			if err := tx.PutOccurrence(o); err != nil {
-				return fmt.Errorf("put occurrence %s: %w", o.ID, err)
-			}
-			if err := e.refreshSummary(tx, ev, r, o, now); err != nil {
-				return err
-			}
-		}
-		ev.on(func() {
-			e.log.Info().Str("person", personID).Stringer("from", dr.From).Stringer("to", dr.To).Msg("out of office")
-		})
-		return nil
+		return e.recordOutOfOffice(tx, ev, p, dr, now)
 	})
+}
+
+// recordOutOfOffice stores dr in p's state (once) and excuses p from the
+// open occurrences whose prompt falls in it and that they did not answer.
+func (e *Engine) recordOutOfOffice(tx Tx, ev *events, p *Person, dr DateRange, now time.Time) error {
+	personID := p.ID
+	st, err := tx.PersonState(personID)
+	if errors.Is(err, ErrNotFound) {
+		st, err = &PersonState{PersonID: personID}, nil
+	}
+	if err != nil {
+		return fmt.Errorf("person %s: read state: %w", personID, err)
+	}
+	known := false
+	for _, x := range st.OutOfOffice {
+		known = known || (x.From == dr.From && x.To == dr.To)
+	}
+	if !known {
+		st.OutOfOffice = append(st.OutOfOffice, dr)
+		if err := tx.PutPersonState(st); err != nil {
+			return fmt.Errorf("put person state: %w", err)
+		}
+	}
+	open, err := tx.Occurrences(OccurrenceFilter{Status: []Status{StatusOpen}})
+	if err != nil {
+		return fmt.Errorf("list open occurrences: %w", err)
+	}
+	for _, o := range open {
+		r := e.byID[o.RitualID]
+		if r == nil || !o.IsExpected(personID) || !dr.Contains(DateOf(o.PersonPromptAt(personID).In(p.loc()))) {
+			continue
+		}
+		if _, ok := o.Excused[personID]; ok {
+			continue
+		}
+		if _, err := tx.Answer(o.ID, personID); err == nil {
+			continue
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		excuse(o, personID, outOfOfficeReason(dr))
+		if err := tx.PutOccurrence(o); err != nil {
+			return fmt.Errorf("put occurrence %s: %w", o.ID, err)
+		}
+		if err := e.refreshSummary(tx, ev, r, o, now); err != nil {
+			return err
+		}
+	}
+	ev.on(func() {
+		e.log.Info().Str("person", personID).Stringer("from", dr.From).Stringer("to", dr.To).Msg("out of office")
+	})
+	return nil
 }

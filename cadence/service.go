@@ -32,6 +32,10 @@ type Service interface {
 	// SetOutOfOffice records a range during which the person is not
 	// expected at any ritual.
 	SetOutOfOffice(ctx context.Context, personID string, r DateRange) error
+	// CancelOutOfOffice removes the range containing day (zero: the
+	// current or next one) and returns it; ranges from the config file
+	// are refused (ErrForbidden), no range is ErrNotFound.
+	CancelOutOfOffice(ctx context.Context, personID string, day Date) (DateRange, error)
 
 	// Status is a person's view: pending prompts, upcoming rituals.
 	Status(ctx context.Context, personID string) (*PersonStatus, error)
@@ -64,6 +68,9 @@ type PersonStatus struct {
 	// Late are occurrences closed for the person without their answer
 	// while a late answer is still accepted (LateUntil), oldest first.
 	Late []PendingPrompt
+	// OutOfOffice are the person's out-of-office ranges that end today or
+	// later (config file and /cadence ooo), by start date.
+	OutOfOffice []DateRange
 }
 
 // PendingPrompt is an open occurrence awaiting (or allowing edits to) a
@@ -81,4 +88,7 @@ type Upcoming struct {
 	Ritual *Ritual
 	At     time.Time // in the person's location
 	Paused bool
+	// Away is set when the person is out of office that day: they will
+	// not be prompted.
+	Away *DateRange
 }

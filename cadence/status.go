@@ -27,6 +27,11 @@ func (e *Engine) Status(ctx context.Context, personID string) (*PersonStatus, er
 		if out.Late, err = e.lateAnswers(tx, personID, now); err != nil {
 			return err
 		}
+		st, err := tx.PersonState(personID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("person %s: read state: %w", personID, err)
+		}
+		out.OutOfOffice = outOfOfficeFrom(p, st, DateOf(now.In(p.loc())))
 		soon := map[string]bool{} // rituals with a prompt still to come in an open occurrence
 		for _, o := range open {
 			r := e.byID[o.RitualID]
@@ -79,6 +84,11 @@ func (e *Engine) Status(ctx context.Context, personID string) (*PersonStatus, er
 	}
 	sort.SliceStable(out.Pending, func(i, j int) bool { return out.Pending[i].ClosesAt.Before(out.Pending[j].ClosesAt) })
 	sort.SliceStable(out.Upcoming, func(i, j int) bool { return out.Upcoming[i].At.Before(out.Upcoming[j].At) })
+	for i := range out.Upcoming {
+		if r, ok := outOfOfficeOn(out.OutOfOffice, out.Upcoming[i].At, p.loc()); ok {
+			out.Upcoming[i].Away = &r
+		}
+	}
 	return out, nil
 }
 

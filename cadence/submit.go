@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // SubmitAnswer validates and stores a person's answers, then queues a
@@ -94,7 +95,8 @@ func (e *Engine) SubmitAnswer(ctx context.Context, in AnswerInput) (*Answer, err
 
 // Decline excuses a person from one open occurrence: no reminders, not
 // counted as missing. Declining twice is a no-op; declining after
-// answering is a conflict (the answer stands).
+// answering is a conflict (the answer stands). With ReasonOutOfOffice
+// the person's day (in their zone) is recorded as out of office too.
 func (e *Engine) Decline(ctx context.Context, occurrenceID, personID, reason string) error {
 	now := e.now()
 	return e.update(ctx, func(tx Tx, ev *events) error {
@@ -128,7 +130,16 @@ func (e *Engine) Decline(ctx context.Context, occurrenceID, personID, reason str
 		if err := tx.PutOccurrence(o); err != nil {
 			return fmt.Errorf("put occurrence %s: %w", o.ID, err)
 		}
-		if err := e.enqueue(tx, ev, e.compose.declined(r, o, personID, now)); err != nil {
+		receipt := e.compose.declined(r, o, personID, now)
+		if p := e.roster.Person(personID); reason == ReasonOutOfOffice && p != nil {
+			today := DateOf(now.In(p.loc()))
+			if err := e.recordOutOfOffice(tx, ev, p, DateRange{From: today, To: today, Note: buttonOOONote}, now); err != nil {
+				return err
+			}
+			receipt.Body.Text = fmt.Sprintf("You are out of office today (%s): excused from %s and from every ritual of the day, no reminders. "+
+				"Not so? /cadence ooo cancel %s. Away longer? /cadence ooo %s YYYY-MM-DD", today.In(time.UTC).Format("Mon 2 Jan"), r.Title, today, today)
+		}
+		if err := e.enqueue(tx, ev, receipt); err != nil {
 			return err
 		}
 		ev.on(func() {

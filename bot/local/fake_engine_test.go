@@ -226,6 +226,11 @@ func (e *fakeEngine) SetOutOfOffice(_ context.Context, person string, r cadence.
 	return nil
 }
 
+func (e *fakeEngine) CancelOutOfOffice(_ context.Context, person string, day cadence.Date) (cadence.DateRange, error) {
+	e.record("ooo cancel " + person + " " + day.String())
+	return cadence.DateRange{}, cadence.ErrNotFound
+}
+
 func (e *fakeEngine) Status(ctx context.Context, person string) (*cadence.PersonStatus, error) {
 	st := &cadence.PersonStatus{Person: e.roster.Person(person)}
 	err := e.st.View(ctx, func(tx cadence.Tx) error {

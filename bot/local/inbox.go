@@ -319,9 +319,9 @@ func (s *Server) decline(w http.ResponseWriter, r *http.Request) {
 	}
 	occID := r.PostForm.Get("occurrence")
 	// The engine words the excuse ("declined", "declined: out of office").
-	reason, done := "", "You skipped "
-	if r.PostForm.Get("action") == cadence.ActionOOO {
-		reason, done = "out of office", "You are out of office for "
+	reason, ooo := "", r.PostForm.Get("action") == cadence.ActionOOO
+	if ooo {
+		reason = cadence.ReasonOutOfOffice
 	}
 	rit := s.ritualOf(occID)
 	if rit == nil {
@@ -339,7 +339,12 @@ func (s *Server) decline(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.sessions.update(ss, func(ss *session) {
-		ss.flash = &flash{Kind: "ok", Text: done + rit.Title + " of " + formatTime(scheduledOf(occID), locOf(me)) + "; you will not be reminded."}
+		text := "You skipped " + rit.Title + " of " + formatTime(scheduledOf(occID), locOf(me)) + "; you will not be reminded."
+		if ooo {
+			today := cadence.DateOf(s.clock.Now().In(locOf(me)))
+			text = "You are out of office today (" + today.String() + "): no prompts or reminders today. /cadence ooo cancel " + today.String() + " takes it back."
+		}
+		ss.flash = &flash{Kind: "ok", Text: text}
 	})
 	redirect(w, r, "/me")
 }

@@ -208,7 +208,7 @@ func TestAnswerWithoutSessionKeepsTheText(t *testing.T) {
 func TestDeclineAndOutOfOffice(t *testing.T) {
 	for _, tt := range []struct{ action, reason, flash string }{
 		{"decline", "declined", "You skipped Weekly triage of Mon 30 Nov 10:30 EET; you will not be reminded."},
-		{"ooo", "declined: out of office", "You are out of office for Weekly triage of Mon 30 Nov 10:30 EET"},
+		{"ooo", "declined: out of office", "You are out of office today (2026-11-30): no prompts or reminders today. /cadence ooo cancel 2026-11-30 takes it back."},
 	} {
 		t.Run(tt.action, func(t *testing.T) {
 			h := newHarness(t, "")

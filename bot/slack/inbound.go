@@ -118,15 +118,15 @@ func (a *Adapter) handleBlockActions(ctx context.Context, cb *slack.InteractionC
 				a.ephemeral(ctx, channel, cb.User.ID, msg)
 			}
 		case cadence.ActionDecline, cadence.ActionOOO:
-			reason := "declined"
+			reason, done := "declined", "Got it: you are excused from this one (declined). No reminders will follow."
 			if act.ActionID == cadence.ActionOOO {
-				reason = "out of office"
+				reason, done = cadence.ReasonOutOfOffice, "Got it: you are out of office today, excused from every ritual of the day; no reminders. `/cadence ooo cancel` takes it back."
 			}
 			err := a.svc.Decline(ctx, act.Value, person.ID, reason)
 			switch {
 			case err == nil:
 				log.Info().Msg("excused from the occurrence")
-				a.ephemeral(ctx, channel, cb.User.ID, "Got it: you are excused from this one ("+reason+"). No reminders will follow.")
+				a.ephemeral(ctx, channel, cb.User.ID, done)
 			case bot.IsUserError(err):
 				a.ephemeral(ctx, channel, cb.User.ID, userMessage(err))
 			default:

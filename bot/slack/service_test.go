@@ -104,6 +104,9 @@ func (f *fakeService) Resume(ctx context.Context, actor, id string) error {
 func (f *fakeService) SetOutOfOffice(context.Context, string, cadence.DateRange) error {
 	return nil
 }
+func (f *fakeService) CancelOutOfOffice(context.Context, string, cadence.Date) (cadence.DateRange, error) {
+	return cadence.DateRange{}, cadence.ErrNotFound
+}
 
 func (f *fakeService) Status(_ context.Context, person string) (*cadence.PersonStatus, error) {
 	f.mu.Lock()

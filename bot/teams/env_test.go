@@ -118,6 +118,10 @@ func (s *fakeService) SetOutOfOffice(context.Context, string, cadence.DateRange)
 	s.count()
 	return nil
 }
+func (s *fakeService) CancelOutOfOffice(context.Context, string, cadence.Date) (cadence.DateRange, error) {
+	s.count()
+	return cadence.DateRange{}, cadence.ErrNotFound
+}
 func (s *fakeService) Status(_ context.Context, person string) (*cadence.PersonStatus, error) {
 	s.count()
 	return &cadence.PersonStatus{Person: s.roster.Person(person)}, nil

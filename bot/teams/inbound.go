@@ -220,7 +220,7 @@ func (a *Adapter) onSubmit(ctx context.Context, act *Activity) (int, error) {
 	case cadence.ActionDecline, cadence.ActionOOO:
 		reason := "declined in Teams"
 		if v.action == cadence.ActionOOO {
-			reason = "out of office"
+			reason = cadence.ReasonOutOfOffice
 		}
 		if err := a.svc.Decline(ctx, v.occurrence, p.ID, reason); err != nil {
 			if bot.IsUserError(err) {
@@ -368,7 +368,7 @@ func (a *Adapter) promptMessage(ctx context.Context, p *cadence.Person, occID st
 	}
 	b.Actions = []cadence.Action{
 		{ID: cadence.ActionDecline, Label: "Skip this one", Value: occID},
-		{ID: cadence.ActionOOO, Label: "I'm out of office", Value: occID},
+		{ID: cadence.ActionOOO, Label: "I'm out of office today", Value: occID},
 	}
 	switch st.Mode {
 	case cadence.AnswerLate:
