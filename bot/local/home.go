@@ -92,7 +92,7 @@ func (s *Server) whoami(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, http.StatusBadRequest, "Unknown person", "There is nobody with id "+quote(id)+" on the roster.", nil)
 		return
 	}
-	s.sessions.update(ss, func(ss *session) { ss.person = id })
+	s.sessions.setPerson(w, r, ss, id, s.clock.Now(), cookiePath(basePath(r)))
 	if id == "" {
 		redirect(w, r, "/")
 		return
@@ -100,7 +100,7 @@ func (s *Server) whoami(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/me")
 }
 
-const csrfText = "This form is older than your session (the bot restarted, or the page came from elsewhere), so nothing was done. Reload the page and try again."
+const csrfText = "This form is older than your session (it sat unused for over a day, or the page came from elsewhere), so nothing was done. Reload the page and try again."
 
 // parsePost reads a form post within the size limit and returns the
 // session (nil when the visitor has none). It answers the request itself

@@ -61,15 +61,21 @@ func WithRooms(channels ...string) Option {
 func NewServer(svc cadence.Service, st cadence.Store, clock cadence.Clock, logger zerolog.Logger, opts ...Option) *Server {
 	s := &Server{
 		svc: svc, st: st, clock: clock,
-		log:      logger.With().Str("component", "local-chat").Logger(),
-		sessions: newSessions(),
-		pages:    parsePages(),
-		mux:      http.NewServeMux(),
-		waitMax:  25 * time.Second,
+		log:     logger.With().Str("component", "local-chat").Logger(),
+		pages:   parsePages(),
+		mux:     http.NewServeMux(),
+		waitMax: 25 * time.Second,
 	}
 	for _, o := range opts {
 		o(s)
 	}
+	key, err := loadSessionKey(context.Background(), st)
+	if err != nil {
+		// Sessions then last only as long as this process.
+		s.log.Warn().Err(err).Msg("no session key in the store; sessions will not survive a restart")
+		key = []byte(randomToken())
+	}
+	s.sessions = newSessions(key)
 	s.routes()
 	return s
 }

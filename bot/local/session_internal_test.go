@@ -1,8 +1,10 @@
 package local
 
 import (
+	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,7 +13,7 @@ import (
 )
 
 func TestSessionsExpireWhenIdle(t *testing.T) {
-	s := newSessions()
+	s := newSessions(testKey)
 	t0 := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 	rec := httptest.NewRecorder()
 	ss := s.ensure(rec, httptest.NewRequest(http.MethodGet, "/", nil), t0, "/")
@@ -30,8 +32,53 @@ func TestSessionsExpireWhenIdle(t *testing.T) {
 	assert.Empty(t, s.byID)
 }
 
+var testKey = []byte("0123456789abcdef0123456789abcdef")
+
+// A restart keeps the sessions: the cookie names the session and the
+// person, signed; the CSRF token follows from the id and the key.
+func TestSessionsSurviveARestart(t *testing.T) {
+	t0 := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	before := newSessions(testKey)
+	rec := httptest.NewRecorder()
+	ss := before.ensure(rec, httptest.NewRequest(http.MethodGet, "/", nil), t0, "/")
+	rec = httptest.NewRecorder()
+	before.setPerson(rec, httptest.NewRequest(http.MethodPost, "/whoami", nil), ss, "ana", t0, "/")
+	cookie := rec.Result().Cookies()[0]
+
+	withCookie := func(c *http.Cookie) *http.Request {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.AddCookie(c)
+		return r
+	}
+	after := newSessions(testKey) // the same key, from the store
+	got := after.get(withCookie(cookie), t0.Add(time.Hour))
+	require.NotNil(t, got)
+	assert.Equal(t, ss.id, got.id)
+	assert.Equal(t, "ana", got.person)
+	assert.True(t, checkCSRF(got, ss.csrf), "a form rendered before the restart is accepted")
+
+	// Someone else's person under the old signature.
+	payload, sig, _ := strings.Cut(cookie.Value, ".")
+	raw, err := base64.RawURLEncoding.DecodeString(payload)
+	require.NoError(t, err)
+	tampered := *cookie
+	tampered.Value = base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(raw), `"ana"`, `"lena"`, 1))) + "." + sig
+	for name, tc := range map[string]struct {
+		s   *sessions
+		c   *http.Cookie
+		now time.Time
+	}{
+		"another key":             {newSessions([]byte("another key, another database..")), cookie, t0},
+		"a tampered cookie":       {newSessions(testKey), &tampered, t0},
+		"a cookie idle for a day": {newSessions(testKey), cookie, t0.Add(sessionIdle + time.Minute)},
+		"a made-up cookie":        {newSessions(testKey), &http.Cookie{Name: sessionCookie, Value: "c2Vzc2lvbg.c2ln"}, t0},
+	} {
+		assert.Nil(t, tc.s.get(withCookie(tc.c), tc.now), name)
+	}
+}
+
 func TestSessionsAreBounded(t *testing.T) {
-	s := newSessions()
+	s := newSessions(testKey)
 	t0 := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 	var first *session
 	for i := 0; i < maxSessions+5; i++ {
