@@ -11,6 +11,7 @@
 //	outbound  POST {serviceUrl}/v3/conversations   (proactive 1:1)
 //	          POST {serviceUrl}/v3/conversations/{id}/activities[/{replyTo}]
 //	          PUT  {serviceUrl}/v3/conversations/{id}/activities/{id}
+//	          GET  {serviceUrl}/v3/teams/{teamId}/conversations  (channel names → ids)
 //
 // Delivery is at least once only inside one window: between the connector
 // accepting an activity and the adapter journaling it (one local write). A
