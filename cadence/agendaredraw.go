@@ -18,6 +18,9 @@ func (e *Engine) redrawAgenda(tx Tx, ev *events, r *Ritual, o *Occurrence, now t
 	if err != nil {
 		return fmt.Errorf("agenda of %s: %w", o.ID, err)
 	}
+	if m.Compacted {
+		return nil // closed after the outbox retention: no text left to reword
+	}
 	switch o.Status {
 	case StatusClosed:
 		m.Body = e.compose.closedAgenda(r, o, m.Body)

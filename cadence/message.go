@@ -156,6 +156,11 @@ type Message struct {
 	FailingSince time.Time
 	Ref          Ref
 	SentAt       time.Time
+	// Compacted: the message was settled long enough ago that the store
+	// dropped its content (Body, LateBody, errors); its key, Ref and
+	// revisions remain, so it is never posted again and can still be
+	// updated in place with a new body.
+	Compacted bool
 }
 
 // MessageKey builds a key from parts: "occ/triage@20261130T083000Z/prompt/ana".

@@ -314,12 +314,13 @@ func TestParseRefusesBadConfig(t *testing.T) {
 		},
 		{
 			name: "bot settings",
-			src:  file([]string{`[bot]`, `listen = "8080"`, `log_format = "text"`, `platform = "discord"`, `public_url = "cadence.example.com"`}, team[3:], ritual()),
+			src:  file([]string{`[bot]`, `listen = "8080"`, `log_format = "text"`, `platform = "discord"`, `public_url = "cadence.example.com"`, `outbox_retention_days = 7`}, team[3:], ritual()),
 			want: []string{
 				`bad.toml:2: bot.listen: "8080" is not host:port (e.g. "127.0.0.1:8080" or ":8080")`,
 				`bad.toml:3: bot.log_format: "text" is not one of console, json`,
 				`bad.toml:4: bot.platform: "discord" is not one of local, slack, teams`,
 				`bad.toml:5: bot.public_url: "cadence.example.com" is not an http(s) URL`,
+				`bad.toml:6: bot.outbox_retention_days: 7 days: the minimum is 30 (the local chat shows a month of messages, and an agenda is reworded when its ritual closes)`,
 			},
 		},
 		{

@@ -47,6 +47,9 @@ type BotConfig struct {
 	LogFormat       string         // console or json
 	PublicURL       string         // how people reach the bot's pages; empty: derived from Listen
 	DefaultPlatform string         // local, slack or teams; rituals without a platform use it
+	// OutboxRetention is how long a delivered message keeps its content
+	// in the database; after it only its key, reference and revision stay.
+	OutboxRetention time.Duration
 }
 
 // SlackConfig is the [slack] table; tokens come from SLACK_* variables.
@@ -65,13 +68,16 @@ type TeamsConfig struct {
 
 // Defaults for keys a file may omit.
 const (
-	DefaultDatabase    = "cadencebot.db"
-	DefaultListen      = "127.0.0.1:8080"
-	DefaultLogLevel    = "info"
-	DefaultLogFormat   = "console"
-	DefaultPlatform    = "local"
-	DefaultSlackAPIURL = "https://slack.com/api/"
-	DefaultSlackMode   = "socket"
+	DefaultDatabase = "cadencebot.db"
+	// DefaultOutboxRetentionDays is also the least allowed.
+	DefaultOutboxRetentionDays = 30
+	MinOutboxRetentionDays     = 30
+	DefaultListen              = "127.0.0.1:8080"
+	DefaultLogLevel            = "info"
+	DefaultLogFormat           = "console"
+	DefaultPlatform            = "local"
+	DefaultSlackAPIURL         = "https://slack.com/api/"
+	DefaultSlackMode           = "socket"
 	// DefaultTeamsTokenURL is empty: a single-tenant bot gets its tokens
 	// from its own tenant's endpoint, which bot/teams derives from
 	// TEAMS_TENANT_ID.
@@ -256,6 +262,14 @@ func (d *decoder) bot(f *botFile) BotConfig {
 		LogFormat:       or(f.LogFormat, DefaultLogFormat),
 		PublicURL:       f.PublicURL,
 		DefaultPlatform: or(f.Platform, DefaultPlatform),
+		OutboxRetention: DefaultOutboxRetentionDays * 24 * time.Hour,
+	}
+	if n := f.OutboxRetentionDays; n != nil {
+		if *n < MinOutboxRetentionDays {
+			d.add("bot.outbox_retention_days", "%d days: the minimum is %d (the local chat shows a month of messages, and an agenda is reworded when its ritual closes)", *n, MinOutboxRetentionDays)
+		} else {
+			b.OutboxRetention = time.Duration(*n) * 24 * time.Hour
+		}
 	}
 	if f.Timezone != "" {
 		if loc, msg := loadZone(f.Timezone); msg != "" {

@@ -131,6 +131,7 @@ func TestMinimalConfigGetsDefaults(t *testing.T) {
 	assert.Equal(t, config.BotConfig{
 		Timezone: time.UTC, Database: "cadencebot.db", Listen: "127.0.0.1:8080",
 		LogLevel: "info", LogFormat: "console", DefaultPlatform: "local",
+		OutboxRetention: 30 * 24 * time.Hour,
 	}, cfg.Bot)
 	assert.Equal(t, config.SlackConfig{APIURL: "https://slack.com/api/", Mode: "socket"}, cfg.Slack)
 	assert.Equal(t, config.DefaultTeamsTokenURL, cfg.Teams.TokenURL)

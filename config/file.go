@@ -35,6 +35,8 @@ type botFile struct {
 	LogFormat string `toml:"log_format"`
 	PublicURL string `toml:"public_url"`
 	Platform  string `toml:"platform"`
+	// nil: DefaultOutboxRetentionDays.
+	OutboxRetentionDays *int `toml:"outbox_retention_days"`
 }
 
 type slackFile struct {

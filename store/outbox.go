@@ -34,6 +34,8 @@ type messageRecord struct {
 	RefChannel    string      `json:"ref_channel"`
 	RefID         string      `json:"ref_id"`
 	SentAt        time.Time   `json:"sent_at"`
+	// Compacted: the content was dropped after the retention (compact.go).
+	Compacted bool `json:"compacted,omitempty"`
 }
 
 type bodyRecord struct {
@@ -118,6 +120,8 @@ func toMessageRecord(m *cadence.Message) messageRecord {
 		RefChannel:    m.Ref.Channel,
 		RefID:         m.Ref.ID,
 		SentAt:        utc(m.SentAt),
+		// A revision written after compaction brings its body back.
+		Compacted: m.Compacted && bodyIsZero(m.Body) && m.LateBody == nil,
 	}
 }
 
@@ -149,6 +153,7 @@ func (r *messageRecord) domain() *cadence.Message {
 		FailingSince:  r.FailingSince,
 		Ref:           cadence.Ref{Channel: r.RefChannel, ID: r.RefID},
 		SentAt:        r.SentAt,
+		Compacted:     r.Compacted,
 	}
 }
 

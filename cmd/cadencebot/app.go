@@ -68,6 +68,8 @@ type App struct {
 
 	digest *cadence.Digest // nil without a [digest] table (digest.go)
 
+	compactor *outboxCompactor // bounded outbox (compact.go)
+
 	health *platformHealth // what the bot last saw of Slack and Teams (health.go)
 	// instance identifies this run in the holder file and API answers (holder.go).
 	instance string
@@ -154,6 +156,7 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	for _, w := range a.cfg.Warnings {
 		a.log.Warn().Str("field", w.Field).Msg(w.Error())
 	}
+	a.compactor = newOutboxCompactor(a.db, o.Clock, o.Log, cfg.Bot.OutboxRetention)
 	a.disp = cadence.NewDispatcher(a.db, o.Clock, a.chats, o.Log, obs, cadence.WithLeads(a.eng.LeadOf), cadence.WithDirectory(a.eng))
 
 	a.mux = http.NewServeMux()
@@ -380,6 +383,7 @@ func (a *App) tickLoop(ctx context.Context) {
 			a.log.Error().Err(err).Msg("tick failed; retrying on the next one")
 		} else if err == nil {
 			a.ready.set(true)
+			a.compactor.tick(ctx)
 		}
 		select {
 		case <-ctx.Done():

@@ -1,0 +1,155 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+// DefaultOutboxRetention is how long a delivered message keeps its content.
+const DefaultOutboxRetention = 30 * 24 * time.Hour
+
+// compactedKey in the meta bucket holds the outbox_created entry up to
+// which the outbox has been compacted, so a pass never rereads what an
+// earlier one already went through.
+var compactedKey = []byte("outbox_compacted_through")
+
+// compactRecord is what is left of a settled message after the retention:
+// enough to update it in place (Ref, revision), to never post its key
+// again (the key itself), and to list it (recipient, kind, times). The
+// text, buttons, images and errors go.
+type compactRecord struct {
+	Key          string    `json:"key"`
+	Kind         string    `json:"kind"`
+	Platform     string    `json:"platform"`
+	ToChannel    string    `json:"to_channel,omitempty"`
+	ToPerson     string    `json:"to_person,omitempty"`
+	RitualID     string    `json:"ritual_id,omitempty"`
+	OccurrenceID string    `json:"occurrence_id,omitempty"`
+	Thread       string    `json:"thread,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	Revision     int       `json:"revision"`
+	SentRevision int       `json:"sent_revision"`
+	State        string    `json:"state"`
+	RefChannel   string    `json:"ref_channel,omitempty"`
+	RefID        string    `json:"ref_id,omitempty"`
+	SentAt       time.Time `json:"sent_at,omitzero"`
+	Compacted    bool      `json:"compacted"`
+}
+
+// settled: the dispatcher is done with the message unless the engine
+// revises it again. Pending and sending messages are never compacted (the
+// latter may need reconciling).
+func settled(r *messageRecord) bool {
+	switch cadence.DeliveryState(r.State) {
+	case cadence.StateSent:
+		return r.SentRevision >= r.Revision
+	case cadence.StateFailed, cadence.StateDropped:
+		return true
+	}
+	return false
+}
+
+// CompactOutbox drops the content of settled messages created before
+// `before`, at most limit of them (limit ≤ 0: 500), in one transaction
+// that stays short whatever the outbox's size. more reports that older
+// messages remain to be looked at. The audit log and everything outside
+// the outbox are untouched.
+//
+// Messages are visited in creation order from where the previous call
+// stopped. One still in flight there is passed over for good: a message
+// pending for longer than the retention is rare (the dispatcher gives up
+// after a day), and keeping it whole costs only its own bytes.
+func (db *DB) CompactOutbox(ctx context.Context, before time.Time, limit int) (compacted int, more bool, err error) {
+	if limit <= 0 {
+		limit = 500
+	}
+	err = db.Update(ctx, func(ctx cadence.Tx) error {
+		t := ctx.(*tx)
+		compacted, more, err = t.compactOutbox(before, limit)
+		return err
+	})
+	return compacted, more, err
+}
+
+func (t *tx) compactOutbox(before time.Time, limit int) (compacted int, more bool, err error) {
+	meta, err := t.bucket(bucketMeta)
+	if err != nil {
+		return 0, false, err
+	}
+	outbox, err := t.bucket(bucketOutbox)
+	if err != nil {
+		return 0, false, err
+	}
+	byCreated, err := t.bucket(bucketOutboxCreated)
+	if err != nil {
+		return 0, false, err
+	}
+	end := []byte(boundKey(before))
+	c := byCreated.Cursor()
+	var k []byte
+	if mark := meta.Get(compactedKey); mark != nil {
+		k, _ = c.Seek(mark)
+		if bytes.Equal(k, mark) {
+			k, _ = c.Next()
+		}
+	} else {
+		k, _ = c.First()
+	}
+	var last []byte
+	visited := 0
+	for ; k != nil; k, _ = c.Next() {
+		created, key, ok := splitTimeKey(k)
+		if !ok {
+			return 0, false, fmt.Errorf("outbox index: malformed key %q: %w", k, ErrCorrupt)
+		}
+		if created >= string(end) {
+			break
+		}
+		// Bound the work, not only the writes: a run of messages that
+		// need nothing must not make one transaction long either.
+		if visited == 4*limit || compacted == limit {
+			more = true
+			break
+		}
+		visited++
+		last = append(last[:0], k...)
+		var r messageRecord
+		found, err := getJSON(outbox, []byte(key), &r)
+		if err != nil {
+			return 0, false, fmt.Errorf("compact outbox: %w", err)
+		}
+		if !found {
+			return 0, false, fmt.Errorf("outbox index: %q points at no message: %w", key, ErrCorrupt)
+		}
+		if r.Compacted || !settled(&r) {
+			continue
+		}
+		cr := compactRecord{
+			Key: r.Key, Kind: r.Kind, Platform: r.Platform, ToChannel: r.ToChannel, ToPerson: r.ToPerson,
+			RitualID: r.RitualID, OccurrenceID: r.OccurrenceID, Thread: r.Thread, CreatedAt: r.CreatedAt,
+			Revision: r.Revision, SentRevision: r.SentRevision, State: r.State,
+			RefChannel: r.RefChannel, RefID: r.RefID, SentAt: r.SentAt, Compacted: true,
+		}
+		// Written in place: the key, state and creation time are the
+		// same, so neither outbox index moves.
+		if err := putJSON(outbox, []byte(key), cr); err != nil {
+			return 0, false, fmt.Errorf("compact message %q: %w", key, err)
+		}
+		compacted++
+	}
+	if last != nil {
+		if err := meta.Put(compactedKey, last); err != nil {
+			return 0, false, fmt.Errorf("compact outbox: %w", err)
+		}
+	}
+	return compacted, more, nil
+}
+
+// bodyIsZero: the message carries no content (a compacted one, unless the
+// engine has written a new body since).
+func bodyIsZero(b cadence.Body) bool { return reflect.ValueOf(b).IsZero() }

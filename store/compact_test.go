@@ -1,0 +1,211 @@
+package store_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
+	"github.com/cadencebot/cadencebot/store"
+)
+
+// rawBuckets copies every bucket but the outbox and meta, to show that
+// compaction touches nothing else (the audit log above all).
+func rawBuckets(t *testing.T, path string) map[string]map[string]string {
+	t.Helper()
+	b, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	require.NoError(t, err)
+	defer b.Close()
+	out := map[string]map[string]string{}
+	require.NoError(t, b.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(name []byte, bk *bolt.Bucket) error {
+			if string(name) == "outbox" || string(name) == "meta" {
+				return nil
+			}
+			kv := map[string]string{}
+			out[string(name)] = kv
+			return bk.ForEach(func(k, v []byte) error { kv[string(k)] = string(v); return nil })
+		})
+	}))
+	return out
+}
+
+func rawMessage(t *testing.T, path, key string) string {
+	t.Helper()
+	b, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	require.NoError(t, err)
+	defer b.Close()
+	var v string
+	require.NoError(t, b.View(func(tx *bolt.Tx) error { v = string(tx.Bucket([]byte("outbox")).Get([]byte(key))); return nil }))
+	return v
+}
+
+// TestCompactOutbox: settled messages older than the retention lose their
+// content and keep their key, Ref, revisions and state; messages within
+// the retention, and those the dispatcher still works on (pending,
+// sending: reconciliation needs them whole), do not change by a byte;
+// nothing outside the outbox changes, the audit log included.
+func TestCompactOutbox(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cadence.db")
+	db := openAt(t, path)
+	now := t0.Add(90 * 24 * time.Hour)
+	old, recent := now.Add(-40*24*time.Hour), now.Add(-10*24*time.Hour)
+	sent := func(key string, at time.Time, rev int) *cadence.Message {
+		m := msg(key, at)
+		m.Kind, m.To = cadence.KindSummary, cadence.Recipient{Channel: "ml"}
+		m.Revision, m.SentRevision, m.State, m.SentAt = rev, rev, cadence.StateSent, at
+		m.Ref = cadence.Ref{Channel: "C1", ID: "ts-" + key}
+		m.Body.Image = &cadence.Image{Name: "chart.png", Alt: "chart", PNG: make([]byte, 4096)}
+		return m
+	}
+	failed := msg("old-failed", old.Add(time.Second))
+	failed.State, failed.LastError = cadence.StateFailed, "channel_not_found"
+	pending := msg("old-pending", old.Add(2*time.Second))
+	sending := msg("old-sending", old.Add(3*time.Second))
+	sending.State, sending.Attempts = cadence.StateSending, 1
+	revised := sent("old-revised", old.Add(4*time.Second), 2)
+	revised.Revision, revised.State = 3, cadence.StatePending // an update waits
+	update(t, db, func(tx cadence.Tx) error {
+		for _, m := range []*cadence.Message{sent("old-sent", old, 2), failed, pending, sending, revised, sent("recent-sent", recent, 1)} {
+			if _, err := tx.Enqueue(m); err != nil {
+				return err
+			}
+		}
+		_, err := cadence.AppendAudit(tx, cadence.AuditEntry{At: old, Actor: "ana", Action: "skip", Target: "occ/x"})
+		return err
+	})
+	require.NoError(t, db.Close())
+	before := map[string]string{}
+	for _, k := range []string{"old-sent", "old-pending", "old-sending", "old-revised", "recent-sent"} {
+		before[k] = rawMessage(t, path, k)
+	}
+	others := rawBuckets(t, path)
+
+	db = openAt(t, path)
+	n, more, err := db.CompactOutbox(context.Background(), now.Add(-store.DefaultOutboxRetention), 0)
+	require.NoError(t, err)
+	assert.Equal(t, 2, n, "old-sent and old-failed")
+	assert.False(t, more)
+
+	view(t, db, func(tx cadence.Tx) error {
+		m, err := tx.Message("old-sent")
+		require.NoError(t, err)
+		assert.True(t, m.Compacted)
+		assert.Equal(t, cadence.Body{}, m.Body)
+		assert.Equal(t, cadence.Ref{Channel: "C1", ID: "ts-old-sent"}, m.Ref)
+		assert.Equal(t, []any{2, 2, cadence.StateSent, cadence.KindSummary, "ml"}, []any{m.Revision, m.SentRevision, m.State, m.Kind, m.To.Channel})
+		assert.True(t, m.CreatedAt.Equal(old) && m.SentAt.Equal(old))
+		f, err := tx.Message("old-failed")
+		require.NoError(t, err)
+		assert.True(t, f.Compacted)
+		assert.Equal(t, cadence.StateFailed, f.State)
+		return nil
+	})
+	update(t, db, func(tx cadence.Tx) error {
+		// The key stays taken: a replayed tick cannot post it again.
+		again, err := tx.Enqueue(msg("old-sent", now))
+		assert.False(t, again)
+		return err
+	})
+	// A second pass has nothing left to do.
+	n, _, err = db.CompactOutbox(context.Background(), now.Add(-store.DefaultOutboxRetention), 0)
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	require.NoError(t, db.Close())
+
+	assert.Less(t, len(rawMessage(t, path, "old-sent")), len(before["old-sent"])/10, "the chart and text are gone")
+	for _, k := range []string{"old-pending", "old-sending", "old-revised", "recent-sent"} {
+		assert.Equal(t, before[k], rawMessage(t, path, k), "%s must not change", k)
+	}
+	assert.Equal(t, others, rawBuckets(t, path), "nothing outside the outbox changes")
+}
+
+// TestCompactOutboxBounded: each call compacts at most limit messages and
+// the next carries on where it stopped, never past the retention.
+func TestCompactOutboxBounded(t *testing.T) {
+	db := openTemp(t)
+	update(t, db, func(tx cadence.Tx) error {
+		for i := range 5 {
+			m := msg(string(rune('a'+i)), t0.Add(time.Duration(i)*time.Minute))
+			m.State, m.Ref, m.Revision, m.SentRevision = cadence.StateSent, cadence.Ref{ID: "r"}, 1, 1
+			if _, err := tx.Enqueue(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	before := t0.Add(4 * time.Minute) // e (created at 4m) is within the retention
+	var got []int
+	for {
+		n, more, err := db.CompactOutbox(context.Background(), before, 2)
+		require.NoError(t, err)
+		got = append(got, n)
+		if !more {
+			break
+		}
+	}
+	assert.Equal(t, []int{2, 2}, got)
+	view(t, db, func(tx cadence.Tx) error {
+		for k, want := range map[string]bool{"a": true, "d": true, "e": false} {
+			m, err := tx.Message(k)
+			require.NoError(t, err)
+			assert.Equal(t, want, m.Compacted, k)
+		}
+		return nil
+	})
+}
+
+// TestCompactedMessageStillUpdates: a summary revised after its content
+// was compacted is updated in place through its Ref, with the new body,
+// and never posted again.
+func TestCompactedMessageStillUpdates(t *testing.T) {
+	db := openTemp(t)
+	clock := cadence.NewManualClock(t0)
+	chat := cadencetest.NewChat("local")
+	d := cadence.NewDispatcher(db, clock, map[string]cadence.Chat{"local": chat}, zerolog.Nop(), nil)
+	m := msg("summary", t0)
+	m.Kind, m.To, m.Revision = cadence.KindSummary, cadence.Recipient{Channel: "ml"}, 1
+	update(t, db, func(tx cadence.Tx) error { _, err := tx.Enqueue(m); return err })
+	_, err := d.RunOnce(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, 1, chat.Sends())
+
+	clock.Set(t0.Add(60 * 24 * time.Hour))
+	n, _, err := db.CompactOutbox(context.Background(), clock.Now().Add(-store.DefaultOutboxRetention), 0)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+
+	// The engine revises it, as refreshSummary does: a whole new body.
+	update(t, db, func(tx cadence.Tx) error {
+		x, err := tx.Message("summary")
+		require.NoError(t, err)
+		require.True(t, x.Compacted)
+		x.Body = cadence.Body{Title: "Summary", Text: "3 of 3 answered"}
+		x.Revision++
+		x.State, x.NextAttemptAt = cadence.StatePending, clock.Now()
+		return tx.PutMessage(x)
+	})
+	sent, err := d.RunOnce(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 1, sent)
+	assert.Equal(t, 1, chat.Sends(), "updated in place, not posted again")
+	got := chat.ByKey("summary")
+	require.Len(t, got, 1)
+	assert.Equal(t, 1, got[0].Updates)
+	assert.Equal(t, "3 of 3 answered", got[0].Message.Body.Text)
+	view(t, db, func(tx cadence.Tx) error {
+		x, err := tx.Message("summary")
+		require.NoError(t, err)
+		assert.False(t, x.Compacted, "it has content again")
+		assert.Equal(t, got[0].Ref, x.Ref)
+		assert.Equal(t, []any{2, 2, cadence.StateSent}, []any{x.Revision, x.SentRevision, x.State})
+		return nil
+	})
+}
