@@ -44,6 +44,19 @@ func (a *Adapter) HTTPHandler() http.Handler {
 			http.Error(w, err.Error(), http.StatusUnauthorized)
 			return
 		}
+		if !strings.HasSuffix(r.URL.Path, "/events") {
+			fresh, err := a.claimSignature(r.Context(), r)
+			if err != nil {
+				a.log.Error().Err(err).Str("path", r.URL.Path).Msg("recording a slack request's signature failed")
+				http.Error(w, "could not record the request; try again", http.StatusServiceUnavailable)
+				return
+			}
+			if !fresh {
+				a.log.Warn().Str("path", r.URL.Path).Str("remote", r.RemoteAddr).Msg("replayed slack request refused")
+				http.Error(w, errReplayed.Error(), http.StatusConflict)
+				return
+			}
+		}
 		switch {
 		case strings.HasSuffix(r.URL.Path, "/events"):
 			a.serveEvents(w, r, body)

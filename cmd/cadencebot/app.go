@@ -35,6 +35,7 @@ type appOptions struct {
 	Registry  *prometheus.Registry
 	Log       zerolog.Logger
 	TickEvery time.Duration // how often the engine looks at the clock (default 1s)
+	Limits    serverLimits  // HTTP timeouts and sizes; zero: defaultLimits (server.go)
 	// SlackOptions and TeamsOptions let tests point the adapters at fakes.
 	SlackOptions []slack.Option
 	TeamsOptions []teams.Option
@@ -92,6 +93,9 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	}
 	if o.DB == "" {
 		o.DB = cfg.Bot.Database
+	}
+	if o.Limits == (serverLimits{}) {
+		o.Limits = defaultLimits
 	}
 	a := &App{cfg: cfg, opts: o, log: o.Log, wake: make(chan struct{}, 1), chats: map[string]cadence.Chat{}, instance: newInstanceID()}
 
@@ -329,7 +333,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	srv := &http.Server{Handler: recoverPanics(a.mux, a.log), ReadHeaderTimeout: 10 * time.Second}
+	srv := newHTTPServer(recoverPanics(a.mux, a.log), a.hostAllowlist(), a.opts.Limits, a.log)
 	errc := make(chan error, 4)
 	var wg sync.WaitGroup
 	wg.Add(1)
