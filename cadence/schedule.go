@@ -96,28 +96,67 @@ func (s *Schedule) Location() *time.Location { return s.loc }
 // Interval is the constant delay of an "@every" schedule, or 0.
 func (s *Schedule) Interval() time.Duration { return s.interval }
 
-// Period is a conservative estimate of the shortest gap between two fire
-// times, used to reject a response window longer than the period.
+// Period is the shortest nominal (wall-clock) gap between two fire times,
+// used to reject a response window longer than the period.
 func (s *Schedule) Period() time.Duration {
 	if s.interval > 0 {
 		return s.interval
 	}
-	// Scan a year of fire times from a fixed reference to find the
-	// minimum gap. Fixed reference keeps this deterministic.
-	t := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	minGap := time.Duration(1<<63 - 1)
-	prev := s.wallNext(t)
-	for i := 0; i < 400 && !prev.IsZero(); i++ {
-		n := s.wallNext(prev)
-		if n.IsZero() {
-			break
+	// Every matching day fires at the same minutes of the day, so the
+	// shortest gap is either inside a day or from a day's last fire to the
+	// next matching day's first. Walking days is cheap; walking fire
+	// times with cron/v3 cost a millisecond per ritual.
+	w := s.wall
+	var mins []int
+	for h := range 24 {
+		for m := range 60 {
+			if w.Hour&(1<<uint(h)) != 0 && w.Minute&(1<<uint(m)) != 0 {
+				mins = append(mins, h*60+m)
+			}
 		}
-		if g := n.Sub(prev); g < minGap {
-			minGap = g
-		}
-		prev = n
 	}
-	return minGap
+	if len(mins) == 0 {
+		return time.Duration(1<<63 - 1)
+	}
+	gap := 1<<62 - 1
+	for i := 1; i < len(mins); i++ {
+		gap = min(gap, mins[i]-mins[i-1])
+	}
+	// The shortest run of days between two matching days, over eight
+	// years from a fixed date (a 29 February comes every four).
+	dayGap, last := 1<<31, -1
+	day := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 8*366 && dayGap > 1; i, day = i+1, day.AddDate(0, 0, 1) {
+		if !s.dayMatches(day) {
+			continue
+		}
+		if last >= 0 {
+			dayGap = min(dayGap, i-last)
+		}
+		last = i
+	}
+	if dayGap < 1<<31 {
+		gap = min(gap, dayGap*24*60-(mins[len(mins)-1]-mins[0]))
+	}
+	if gap >= 1<<62-1 {
+		return time.Duration(1<<63 - 1)
+	}
+	return time.Duration(gap) * time.Minute
+}
+
+// dayMatches is cron's rule for a civil date: the month, and the day of
+// month or of week (both when one of them is "*").
+func (s *Schedule) dayMatches(d time.Time) bool {
+	const star = 1 << 63
+	w := s.wall
+	if w.Month&(1<<uint(d.Month())) == 0 {
+		return false
+	}
+	dom, dow := w.Dom&(1<<uint(d.Day())) != 0, w.Dow&(1<<uint(d.Weekday())) != 0
+	if w.Dom&star != 0 || w.Dow&star != 0 {
+		return dom && dow
+	}
+	return dom || dow
 }
 
 // Next returns the first fire instant strictly after t, or the zero time

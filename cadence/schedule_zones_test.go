@@ -293,3 +293,22 @@ func tzNames(t *testing.T) []string {
 	}
 	return names
 }
+
+// TestSchedulePeriodMatchesFireTimes: Period, computed from the fields,
+// is the shortest gap between 400 successive fire times in UTC.
+func TestSchedulePeriodMatchesFireTimes(t *testing.T) {
+	specs := append([]string{"0 0 29 2 *", "@weekly", "@monthly", "@yearly", "0 9 1,15 * *", "*/7 * * * *",
+		"0 9 * * 1,5", "0 12 1 * MON", "30 23 31 * *", "0 0,23 * * *", "15 9 * * 1-5"}, zoneSpecs...)
+	for _, spec := range specs {
+		s, err := cadence.ParseSchedule(spec, time.UTC)
+		require.NoError(t, err)
+		want := time.Duration(1<<63 - 1)
+		prev := s.Next(utc(2025, 1, 1, 0, 0).Add(-time.Nanosecond))
+		for range 400 {
+			next := s.Next(prev)
+			want = min(want, next.Sub(prev))
+			prev = next
+		}
+		require.Equal(t, want, s.Period(), spec)
+	}
+}

@@ -9,7 +9,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"os"
 	"reflect"
 	"time"
 	_ "time/tzdata" // zones must resolve in a scratch container too
@@ -98,7 +97,7 @@ func (c *Config) Ritual(id string) *cadence.Ritual {
 // Load reads and validates the file at path. A validation failure is an
 // Errors value listing every problem.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readLimited(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the config file: %w", err)
 	}
@@ -111,6 +110,9 @@ func Load(path string) (*Config, error) {
 
 // Parse validates data; name is used in error messages and as Config.Path.
 func Parse(name string, data []byte) (*Config, error) {
+	if err := checkLimits(name, string(data)); err != nil {
+		return nil, err
+	}
 	var f fileConfig
 	md, err := toml.Decode(string(data), &f)
 	if err != nil {
@@ -141,6 +143,7 @@ type decoder struct {
 	collector
 	md    *toml.MetaData
 	index *peopleIndex // built from cfg.People on first use
+	fresh *freshDecode
 }
 
 func (d *decoder) config(f *fileConfig) *Config {
@@ -197,13 +200,24 @@ func (d *decoder) decode(p toml.Primitive, field string, v any, again func(*file
 // on a fresh decode of the file: the first MetaData must keep unknown keys
 // undecoded, and decoding into a map marks them decoded.
 func (d *decoder) typeErrors(field string, again func(*fileConfig) toml.Primitive, t reflect.Type) {
-	var f fileConfig
-	md, err := toml.Decode(d.src, &f)
-	if err != nil {
-		d.add(field, "%s", typeMessage(err))
+	// One fresh decode serves every element: each looks at its own keys
+	// only, and a decode per element would cost the file's size each time.
+	if d.fresh == nil {
+		d.fresh = &freshDecode{}
+		d.fresh.md, d.fresh.err = toml.Decode(d.src, &d.fresh.f)
+	}
+	if d.fresh.err != nil {
+		d.add(field, "%s", typeMessage(d.fresh.err))
 		return
 	}
-	d.fieldErrors(&md, again(&f), field, t)
+	d.fieldErrors(&d.fresh.md, again(&d.fresh.f), field, t)
+}
+
+// freshDecode is the second decode of the file that typeErrors reads.
+type freshDecode struct {
+	f   fileConfig
+	md  toml.MetaData
+	err error
 }
 
 var unmarshalerType = reflect.TypeFor[toml.Unmarshaler]()

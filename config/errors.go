@@ -36,10 +36,18 @@ func (e Error) Error() string {
 // return it as their error so a user can fix a file in one pass.
 type Errors []Error
 
+// MaxShownErrors is how many problems Errors.Error spells out; the rest
+// are counted. A file with thousands of mistakes is fixed from the top.
+const MaxShownErrors = 50
+
 func (es Errors) Error() string {
-	lines := make([]string, len(es))
-	for i, e := range es {
+	shown := es[:min(len(es), MaxShownErrors)]
+	lines := make([]string, len(shown), len(shown)+1)
+	for i, e := range shown {
 		lines[i] = e.Error()
+	}
+	if n := len(es) - len(shown); n > 0 {
+		lines = append(lines, fmt.Sprintf("… and %d more", n))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -16,13 +16,24 @@ func (d *decoder) unknownKeys() {
 	for _, k := range d.md.Undecoded() {
 		undecoded[k.String()] = true
 	}
+	reported := map[string]bool{}
+	knownOf := map[string][]string{}
 	for _, k := range d.md.Undecoded() {
+		if reported[k.String()] {
+			continue // once per key: its paths below cover every element
+		}
+		reported[k.String()] = true
 		table := k[:len(k)-1]
 		if len(table) > 0 && undecoded[table.String()] {
 			continue // report an unknown table once, not each key in it
 		}
 		name := k[len(k)-1]
-		known := knownKeys(plainTable(table))
+		tk := plainTable(table)
+		known, ok := knownOf[tk]
+		if !ok {
+			known = knownKeys(tk)
+			knownOf[tk] = known
+		}
 		if slices.Contains(known, name) {
 			continue // known, but skipped after a type error in its element
 		}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 
@@ -15,12 +16,30 @@ import (
 // cannot tell which person a bad value belongs to. This small scanner walks
 // the same source again, after toml has accepted it, and records the line
 // of every table header, key and array element with full indices.
+//
+// It runs in time linear in the source, whatever the source: tokens are
+// read one at a time, only paths as deep as the schema's are recorded
+// (deeper ones are placed at their closest recorded ancestor), and array
+// elements are kept as runs of lines, so "x = [1, 1, …]" costs one entry.
 type positions struct {
 	lines map[string]int
+	// elems holds, per array path, the lines of its elements: run i says
+	// elements from runs[i].idx on start on runs[i].line.
+	elems map[string][]elemRun
 	// plain maps an index-free key ("people.nmae", as toml.Key.String
 	// spells it) to every indexed path that spells it.
 	plain map[string][]string
 }
+
+type elemRun struct{ idx, line int }
+
+// maxRecordedSegments is the depth of the deepest path the schema has,
+// rituals[0].questions[1].id, with one level to spare for unknown keys.
+// maxRecordedKey bounds the bytes of a recorded path's keys.
+const (
+	maxRecordedSegments = 6
+	maxRecordedKey      = 256
+)
 
 // line returns the line of path, or of its closest recorded ancestor, or 0.
 func (p *positions) line(path string) int {
@@ -28,9 +47,28 @@ func (p *positions) line(path string) int {
 		if l, ok := p.lines[path]; ok {
 			return l
 		}
+		if arr, idx, ok := splitIndex(path); ok {
+			if runs := p.elems[arr]; len(runs) > 0 && runs[0].idx <= idx {
+				i := sort.Search(len(runs), func(i int) bool { return runs[i].idx > idx })
+				return runs[i-1].line
+			}
+		}
 		path = parentPath(path)
 	}
 	return 0
+}
+
+// splitIndex splits "a.b[12]" into "a.b" and 12.
+func splitIndex(path string) (string, int, bool) {
+	if !strings.HasSuffix(path, "]") {
+		return "", 0, false
+	}
+	i := strings.LastIndexByte(path, '[')
+	if i < 0 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(path[i+1 : len(path)-1])
+	return path[:i], n, err == nil
 }
 
 // parentPath drops the last segment: "a[1].b" → "a[1]" → "a" → "".
@@ -65,46 +103,59 @@ type token struct {
 
 // scanPositions indexes src, which must already be valid TOML.
 func scanPositions(src string) *positions {
-	s := &posScanner{toks: tokenize(src), pos: &positions{lines: map[string]int{}, plain: map[string][]string{}}, counts: map[string]int{}}
+	s := &posScanner{
+		lx:     lexer{src: src, line: 1},
+		pos:    &positions{lines: map[string]int{}, elems: map[string][]elemRun{}, plain: map[string][]string{}},
+		counts: map[string]int{},
+	}
+	s.cur = s.lx.next()
 	s.document()
 	return s.pos
 }
 
-func tokenize(src string) []token {
-	var toks []token
-	line := 1
-	for i := 0; i < len(src); {
-		c := src[i]
+// lexer reads src one token at a time, so a scan holds one token, not a
+// slice as long as the file.
+type lexer struct {
+	src  string
+	i    int
+	line int
+}
+
+func (lx *lexer) next() token {
+	src := lx.src
+	for lx.i < len(src) {
+		c := src[lx.i]
 		switch {
 		case c == ' ' || c == '\t' || c == '\r':
-			i++
+			lx.i++
 		case c == '\n':
-			toks = append(toks, token{kind: tokNewline, line: line, off: i})
-			line++
-			i++
+			t := token{kind: tokNewline, line: lx.line, off: lx.i}
+			lx.line++
+			lx.i++
+			return t
 		case c == '#':
-			for i < len(src) && src[i] != '\n' {
-				i++
+			for lx.i < len(src) && src[lx.i] != '\n' {
+				lx.i++
 			}
-		case strings.ContainsRune("[]{}=,.", rune(c)):
-			toks = append(toks, token{kind: tokPunct, val: string(c), line: line, off: i})
-			i++
+		case strings.IndexByte("[]{}=,.", c) >= 0:
+			lx.i++
+			return token{kind: tokPunct, val: src[lx.i-1 : lx.i], line: lx.line, off: lx.i - 1}
 		case c == '"' || c == '\'':
-			start, startLine := i, line
-			end := stringEnd(src, i)
+			start, startLine := lx.i, lx.line
+			end := stringEnd(src, lx.i)
 			raw := src[start:end]
-			line += strings.Count(raw, "\n")
-			toks = append(toks, token{kind: tokString, val: unquoteKey(raw), line: startLine, off: start})
-			i = end
+			lx.line += strings.Count(raw, "\n")
+			lx.i = end
+			return token{kind: tokString, val: unquoteKey(raw), line: startLine, off: start}
 		default:
-			start := i
-			for i < len(src) && !strings.ContainsRune(" \t\r\n#[]{}=,.\"'", rune(src[i])) {
-				i++
+			start := lx.i
+			for lx.i < len(src) && strings.IndexByte(" \t\r\n#[]{}=,.\"'", src[lx.i]) < 0 {
+				lx.i++
 			}
-			toks = append(toks, token{kind: tokBare, val: src[start:i], line: line, off: start})
+			return token{kind: tokBare, val: src[start:lx.i], line: lx.line, off: start}
 		}
 	}
-	return append(toks, token{kind: tokEOF, line: line, off: len(src)})
+	return token{kind: tokEOF, line: lx.line, off: len(src)}
 }
 
 // stringEnd returns the offset just past the string literal starting at i.
@@ -151,8 +202,8 @@ func unquoteKey(raw string) string {
 }
 
 type posScanner struct {
-	toks   []token
-	i      int
+	lx     lexer
+	cur    token
 	pos    *positions
 	counts map[string]int // path of an array of tables → elements so far
 	table  []seg          // current table, with indices
@@ -167,8 +218,15 @@ type seg struct {
 func keySeg(k string) seg { return seg{key: k, idx: -1} }
 func idxSeg(n int) seg    { return seg{idx: n} }
 
-func (s *posScanner) peek() token { return s.toks[s.i] }
-func (s *posScanner) next() token { t := s.toks[s.i]; s.i = min(s.i+1, len(s.toks)-1); return t }
+func (s *posScanner) peek() token { return s.cur }
+
+func (s *posScanner) next() token {
+	t := s.cur
+	if t.kind != tokEOF {
+		s.cur = s.lx.next()
+	}
+	return t
+}
 
 func (s *posScanner) punct(v string) bool {
 	t := s.peek()
@@ -214,6 +272,9 @@ func (s *posScanner) header() {
 	var path []seg
 	for i, k := range keys {
 		path = append(path, keySeg(k))
+		if !recordable(path) {
+			break // deeper than any key we look up: the ancestor's line serves
+		}
 		p := pathString(path)
 		switch {
 		case i == len(keys)-1 && array:
@@ -245,10 +306,11 @@ func (s *posScanner) dottedKey() []string {
 // keyValue reads key = value relative to the table base.
 func (s *posScanner) keyValue(base []seg) {
 	line := s.peek().line
-	path := append([]seg(nil), base...)
-	for _, k := range s.dottedKey() {
+	path := base
+	keys := s.dottedKey()
+	for i, k := range keys {
 		path = append(path, keySeg(k))
-		s.record(path, line)
+		s.recordKey(path, line, i == len(keys)-1)
 	}
 	if s.punct("=") {
 		s.next()
@@ -266,15 +328,17 @@ func (s *posScanner) value(path []seg) {
 				s.next()
 				return
 			}
-			start := s.i
-			elem := append(append([]seg(nil), path...), idxSeg(n))
+			start := s.cur.off
+			// path is a stack: appending may reuse its spare room,
+			// which no caller reads.
+			elem := append(path, idxSeg(n))
 			s.record(elem, s.peek().line)
 			s.value(elem)
 			s.skipNewlines()
 			if s.punct(",") {
 				s.next()
 			}
-			if s.i == start {
+			if s.cur.off == start {
 				s.next() // never stall, whatever the input
 			}
 		}
@@ -285,12 +349,12 @@ func (s *posScanner) value(path []seg) {
 				s.next()
 				return
 			}
-			start := s.i
+			start := s.cur.off
 			s.keyValue(path)
 			if s.punct(",") {
 				s.next()
 			}
-			if s.i == start {
+			if s.cur.off == start {
 				s.next()
 			}
 		}
@@ -306,16 +370,49 @@ func (s *posScanner) value(path []seg) {
 	}
 }
 
+// recordable reports whether path is short enough to be looked up.
+func recordable(path []seg) bool {
+	if len(path) > maxRecordedSegments {
+		return false
+	}
+	n := 0
+	for _, sg := range path {
+		n += len(sg.key)
+	}
+	return n <= maxRecordedKey
+}
+
 // record keeps the first line seen for path: a table opened by a dotted key
 // or a header is reported where it starts.
-func (s *posScanner) record(path []seg, line int) {
+func (s *posScanner) record(path []seg, line int) { s.recordKey(path, line, false) }
+
+// recordKey is record, told whether path is a key given a value here
+// (leaf) rather than a table that later lines may extend.
+func (s *posScanner) recordKey(path []seg, line int, leaf bool) {
+	if !recordable(path) {
+		return
+	}
+	if last := path[len(path)-1]; last.idx >= 0 {
+		// Array elements come in order: a run per line, not an entry
+		// per element.
+		arr := pathString(path[:len(path)-1])
+		runs := s.pos.elems[arr]
+		switch n := len(runs); {
+		case n > 0 && runs[n-1].idx >= last.idx:
+			// seen already ([[t]] then [t.sub] names t's last element)
+		case n == 0 || runs[n-1].line != line:
+			s.pos.elems[arr] = append(runs, elemRun{idx: last.idx, line: line})
+		}
+		return
+	}
 	p := pathString(path)
 	if _, ok := s.pos.lines[p]; ok {
 		return
 	}
-	s.pos.lines[p] = line
-	if path[len(path)-1].idx >= 0 {
-		return // array elements have no key of their own
+	// A value key is written once; on its parent's line the parent's
+	// entry answers for it, so x = [{a = 1}, …] costs no entry per a.
+	if !leaf || s.pos.line(pathString(path[:len(path)-1])) != line {
+		s.pos.lines[p] = line
 	}
 	var keys toml.Key
 	for _, sg := range path {
@@ -323,8 +420,28 @@ func (s *posScanner) record(path []seg, line int) {
 			keys = append(keys, sg.key)
 		}
 	}
+	if schemaKey(keys) {
+		return // never reported as unknown: no need to find its elements
+	}
 	pk := keys.String()
 	s.pos.plain[pk] = append(s.pos.plain[pk], p)
+}
+
+// schemaKeys holds, per index-free table, the keys the schema knows.
+var schemaKeys = func() map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	for table, t := range tables {
+		out[table] = map[string]bool{}
+		for _, k := range knownKeysOf(t) {
+			out[table][k] = true
+		}
+	}
+	return out
+}()
+
+// schemaKey reports whether keys names a key of a known table.
+func schemaKey(keys toml.Key) bool {
+	return schemaKeys[strings.Join(keys[:len(keys)-1], ".")][keys[len(keys)-1]]
 }
 
 // pathString renders segments as rituals[2].questions[0].id.

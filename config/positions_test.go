@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/BurntSushi/toml"
@@ -53,7 +54,11 @@ func TestPositionsOfTrickyTOML(t *testing.T) {
 		"t[1].list": 19, "t[1].list[0]": 19, "t[1].list[0].n": 20,
 		"t[1].list[1]": 21, "t[1].list[1].n": 22, "t[1].list[1].dt": 23, "t[1].list[1].f": 24,
 	}
-	assert.Equal(t, want, pos.lines)
+	got := map[string]int{}
+	for path := range want {
+		got[path] = pos.line(path)
+	}
+	assert.Equal(t, want, got)
 
 	assert.Equal(t, 21, pos.line("t[1].list[1].missing"), "a missing key is placed at its table")
 	assert.Equal(t, 0, pos.line("nowhere"))
@@ -71,4 +76,28 @@ func TestParentPath(t *testing.T) {
 	} {
 		assert.Equal(t, want, parentPath(in), in)
 	}
+}
+
+// Array elements are indexed as runs of lines: a long one-line array costs
+// one entry, and elements across lines keep their own line.
+func TestPositionsOfArrayElements(t *testing.T) {
+	src := "x = [\n  1, 2,\n  3,\n]\ny = [" + strings.Repeat("{a = 1}, ", 100000) + "]\n"
+	var v map[string]any
+	_, err := toml.Decode(src, &v)
+	require.NoError(t, err)
+	pos := scanPositions(src)
+	for path, want := range map[string]int{"x": 1, "x[0]": 2, "x[1]": 2, "x[2]": 3, "y": 5, "y[0]": 5, "y[99999]": 5, "y[99999].a": 5} {
+		assert.Equal(t, want, pos.line(path), path)
+	}
+	assert.Len(t, pos.elems["y"], 1, "one run for a one-line array")
+	assert.Len(t, pos.plain["y.a"], 100000, "every element's key, for unknown-key reports")
+}
+
+// Paths deeper than the schema's are not recorded; they are placed at
+// their closest recorded ancestor.
+func TestPositionsDeepPaths(t *testing.T) {
+	src := "[a]\nb.c.d.e.f.g.h = 1\n"
+	pos := scanPositions(src)
+	assert.Equal(t, 2, pos.line("a.b.c.d.e.f.g.h"))
+	assert.NotContains(t, pos.lines, "a.b.c.d.e.f.g.h")
 }
