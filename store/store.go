@@ -57,8 +57,9 @@ type Options struct {
 
 // DB is an open store. It implements cadence.Store.
 type DB struct {
-	bolt *bolt.DB
-	path string
+	bolt   *bolt.DB
+	path   string
+	writes writeHealth // writehealth.go
 }
 
 var _ cadence.Store = (*DB)(nil)
@@ -169,7 +170,14 @@ func (db *DB) Update(ctx context.Context, fn func(cadence.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return db.bolt.Update(func(btx *bolt.Tx) error { return fn(&tx{btx: btx}) })
+	committing := false
+	err := db.bolt.Update(func(btx *bolt.Tx) error {
+		err := fn(&tx{btx: btx})
+		committing = err == nil
+		return err
+	})
+	db.noteCommit(committing, err)
+	return err
 }
 
 // UpdateBatch is Update for many concurrent writers of small, independent
@@ -187,7 +195,14 @@ func (db *DB) UpdateBatch(ctx context.Context, fn func(cadence.Tx) error) error 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return db.bolt.Batch(func(btx *bolt.Tx) error { return fn(&tx{btx: btx}) })
+	committing := false
+	err := db.bolt.Batch(func(btx *bolt.Tx) error {
+		err := fn(&tx{btx: btx})
+		committing = err == nil
+		return err
+	})
+	db.noteCommit(committing, err)
+	return err
 }
 
 // openError carries a user-facing message and both the package sentinel

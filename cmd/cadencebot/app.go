@@ -72,6 +72,7 @@ type App struct {
 	compactor *outboxCompactor // bounded outbox (compact.go)
 
 	health *platformHealth // what the bot last saw of Slack and Teams (health.go)
+	writes writeWatch      // whether the store's writes fail (writeprobe.go)
 	// instance identifies this run in the holder file and API answers (holder.go).
 	instance string
 }
@@ -124,6 +125,7 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	obs := newPromObserver(o.Registry)
 	a.health = newPlatformHealth(o.Clock, o.Registry)
 	a.ready.platforms = a.health
+	a.ready.store = a.db
 	a.ops, err = cadence.NewOps(cadence.OpsConfig{
 		Roster: cfg.Roster, Rituals: cfg.Rituals, Store: a.db, Clock: o.Clock, Logger: o.Log,
 		Platform: cfg.Bot.DefaultPlatform, Enqueued: a.poke,
@@ -383,6 +385,7 @@ func (a *App) tickLoop(ctx context.Context) {
 		if err == nil {
 			err = a.ops.Tick(ctx) // follow-up reminders
 		}
+		a.checkWrites(ctx)
 		if err != nil && ctx.Err() == nil {
 			a.log.Error().Err(err).Msg("tick failed; retrying on the next one")
 		} else if err == nil {

@@ -8,7 +8,9 @@ import (
 )
 
 // readiness answers /readyz. The bot is ready once the store is open and
-// the first tick has run (ok). A chat platform that cannot be reached
+// the first tick has run (ok), and not while the store's writes fail (a
+// full disk): answers then cannot be stored, and an orchestrator should
+// know. A chat platform that cannot be reached
 // makes it "degraded", still 200: the local chat, dashboard, API,
 // scheduler and the outbox all work and restarting or unrouting the bot
 // would not bring Slack back, so an orchestrator must not act on it. The
@@ -16,6 +18,7 @@ import (
 type readiness struct {
 	ok        atomic.Bool // the first tick is done
 	platforms *platformHealth
+	store     interface{ WriteError() error }
 }
 
 func (r *readiness) set(v bool) { r.ok.Store(v) }
@@ -28,6 +31,14 @@ func (r *readiness) serveHTTP(w http.ResponseWriter, _ *http.Request) {
 	} else {
 		lines = append(lines, "scheduler: waiting for the first tick")
 		ready = false
+	}
+	if r.store != nil {
+		if err := r.store.WriteError(); err != nil {
+			lines = append(lines, "store: writes failing: "+err.Error())
+			ready = false
+		} else {
+			lines = append(lines, "store: ok")
+		}
 	}
 	if r.platforms != nil {
 		pl, d := r.platforms.lines()
