@@ -170,7 +170,9 @@ func (o *Ops) changeFollowUpTx(ctx context.Context, actorID, action, id string, 
 				f.ID(), o.name(f.Owner), inc.ID(), ErrForbidden)
 		}
 		if f.Status != FollowUpOpen {
-			return refusef(ErrConflict, "%s is already %s", f.ID(), f.Status)
+			// A late click: say who closed it and when.
+			return refusef(ErrConflict, "%s is already %s (by %s, %s)", f.ID(), f.Status, o.name(f.ClosedBy),
+				f.ClosedAt.In(o.loc(actorID)).Format(timeLayout))
 		}
 		if err := fn(tx, f, now, rec); err != nil {
 			return err

@@ -135,7 +135,7 @@ func TestFollowUpButtonsInTheInbox(t *testing.T) {
 	// The same button again: the domain refuses, the page says why.
 	status, body = l.post("/act", url.Values{"action": {"followup_done"}, "value": {"FU-1"}, "back": {"/me"}})
 	assert.Equal(t, http.StatusConflict, status)
-	assert.Contains(t, body, "Not done: FU-1 is already done")
+	assert.Contains(t, body, "Not done: FU-1 is already done (by Ana Popescu, Mon 30 Nov ")
 }
 
 func TestReassignFromTheOpsPage(t *testing.T) {

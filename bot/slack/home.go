@@ -76,10 +76,23 @@ func homeView(st *cadence.PersonStatus) slack.HomeTabViewRequest {
 			title = u.Ritual.Title
 		}
 		line := fmt.Sprintf("• %s — %s", escape(title), u.At.In(loc).Format("Mon 2 Jan 15:04"))
-		if u.Paused {
+		switch {
+		case u.Paused:
 			line += " _(paused)_"
+		case u.Away != nil:
+			line += " _(you are out of office: no prompt)_"
 		}
 		lines = append(lines, line)
+	}
+	for _, dr := range st.OutOfOffice {
+		span := dr.From.String()
+		if dr.To != dr.From {
+			span += " to " + dr.To.String()
+		}
+		if dr.Note != "" {
+			span += " (" + escape(dr.Note) + ")"
+		}
+		lines = append(lines, "• Out of office "+span)
 	}
 	for _, b := range sections(strings.Join(lines, "\n")) {
 		if len(blocks) >= maxHomeBlocks-1 {

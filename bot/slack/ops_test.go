@@ -37,6 +37,7 @@ type opsWorld struct {
 	fake   *slacktest.Server
 	store  *cadencetest.Store
 	ops    *cadence.Ops
+	eng    *cadence.Engine
 	a      *slack.Adapter
 	d      *cadence.Dispatcher
 	e      *env
@@ -75,6 +76,7 @@ func newOpsWorld(t *testing.T, cfgs ...func(*slack.Config)) *opsWorld {
 	engine, err := cadence.New(cadence.EngineConfig{Rituals: rituals, Roster: roster, Store: w.store, Clock: w.clock,
 		Logger: log, DefaultPlatform: slack.Platform})
 	require.NoError(t, err)
+	w.eng = engine
 	w.ops, err = cadence.NewOps(cadence.OpsConfig{Roster: roster, Rituals: rituals, Store: w.store, Clock: w.clock,
 		Logger: log, Platform: slack.Platform})
 	require.NoError(t, err)
@@ -358,7 +360,7 @@ func TestFollowUpDoneButton(t *testing.T) {
 	// changes nothing.
 	w.send("interactive", click(t, uAna, "followup_done", f.ID(), &m, w.fake.NewTrigger(uAna)))
 	eventually(t, "the refusal", func() bool { return len(w.ephemeralsTo(uAna)) == 1 })
-	assert.Contains(t, w.ephemeralsTo(uAna)[0], "FU-1 is already done")
+	assert.Contains(t, w.ephemeralsTo(uAna)[0], "FU-1 is already done (by Ana ", "who closed it, and when")
 	assert.Equal(t, cadence.AuditRefused, w.lastAudit().Outcome)
 }
 
@@ -543,6 +545,16 @@ func TestRejectNeedsAReasonInTheModal(t *testing.T) {
 	post = w.message(cOther, "Rejected: REL-1")
 	assert.Contains(t, string(post.Blocks), "REL-1 was rejected by Lea Meier on")
 	assert.NotContains(t, string(post.Blocks), "release_reject")
+}
+
+// The App Home shows days out of office, as /cadence status does.
+func TestAppHomeShowsOutOfOffice(t *testing.T) {
+	w := newOpsWorld(t)
+	require.NoError(t, w.eng.SetOutOfOffice(w.ctx, "ana", cadence.DateRange{From: date(t, "2026-12-21"), To: date(t, "2027-01-02"), Note: "winter break"}))
+	w.fake.Send("events_api", homeOpened(t, "Ev0HOMEOOO", uAna))
+	eventually(t, "the home", func() bool { _, ok := w.fake.HomeView(uAna); return ok })
+	home, _ := w.fake.HomeView(uAna)
+	assert.Contains(t, string(home.JSON), "Out of office 2026-12-21 to 2027-01-02 (winter break)")
 }
 
 func TestAppHomeListsOpenFollowUpsWithOverdueFlag(t *testing.T) {
