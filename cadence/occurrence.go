@@ -125,4 +125,7 @@ type OccurrenceFilter struct {
 	From, To time.Time // Scheduled in [From, To)
 	Status   []Status
 	Limit    int
+	// Newest lists latest first, so Limit keeps the latest: the previous
+	// occurrence is read backwards from To instead of decoding all history.
+	Newest bool
 }

@@ -49,12 +49,12 @@ func (o *Ops) AgendaSections(tx Tx, r *Ritual, occ *Occurrence, now time.Time) (
 // skipped or missed one does not count: its agenda was never discussed),
 // or a week ago.
 func previousOccurrence(tx Tx, r *Ritual, occ *Occurrence, now time.Time) (time.Time, error) {
-	before, err := tx.Occurrences(OccurrenceFilter{RitualID: r.ID, To: occ.Scheduled, Status: []Status{StatusOpen, StatusClosed}})
+	before, err := tx.Occurrences(OccurrenceFilter{RitualID: r.ID, To: occ.Scheduled, Status: []Status{StatusOpen, StatusClosed}, Newest: true, Limit: 1})
 	if err != nil {
 		return time.Time{}, fmt.Errorf("earlier occurrences of %s: %w", r.ID, err)
 	}
-	if n := len(before); n > 0 {
-		return before[n-1].Scheduled, nil
+	if len(before) > 0 {
+		return before[0].Scheduled, nil
 	}
 	return now.Add(-agendaLookback), nil
 }

@@ -84,7 +84,8 @@ type OccurrenceTx interface {
 	// Occurrence returns the occurrence, or ErrNotFound.
 	Occurrence(id string) (*Occurrence, error)
 	PutOccurrence(*Occurrence) error
-	// Occurrences lists by scheduled time ascending.
+	// Occurrences lists by scheduled time ascending (descending with
+	// Newest), ties by ID.
 	Occurrences(OccurrenceFilter) ([]*Occurrence, error)
 }
 

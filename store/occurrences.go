@@ -188,10 +188,14 @@ func (t *tx) Occurrences(f cadence.OccurrenceFilter) ([]*cadence.Occurrence, err
 		out = append(out, r.domain())
 		return f.Limit <= 0 || len(out) < f.Limit, nil
 	}
-	if onlyOpen(f.Status) {
-		return out, t.scanOpen(occs, f, visit)
+	switch {
+	case onlyOpen(f.Status):
+		err = t.scanOpen(occs, f, visit)
+	case f.Newest:
+		err = scanTimeRangeBack(occs, f.From, f.To, visit)
+	default:
+		err = scanTimeRange(occs, f.From, f.To, visit)
 	}
-	err = scanTimeRange(occs, f.From, f.To, visit)
 	return out, err
 }
 
@@ -222,6 +226,9 @@ func (t *tx) scanOpen(occs *bolt.Bucket, f cadence.OccurrenceFilter, visit func(
 		return err
 	}
 	slices.SortFunc(keys, bytes.Compare)
+	if f.Newest {
+		slices.Reverse(keys)
+	}
 	lo, hi := "", ""
 	if !f.From.IsZero() {
 		lo = boundKey(f.From)
@@ -284,6 +291,35 @@ func scanTimeRange(b *bolt.Bucket, from, to time.Time, fn func(k, v []byte) (boo
 	}
 	for ; k != nil; k, v = c.Next() {
 		if end != nil && bytes.Compare(k[:min(len(k), timeKeyLen)], end) >= 0 {
+			return nil
+		}
+		more, err := fn(k, v)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+// scanTimeRangeBack is scanTimeRange from the end: newest key first, so
+// "the last one before To" costs a seek and a few steps back, not a
+// decode of the whole history.
+func scanTimeRangeBack(b *bolt.Bucket, from, to time.Time, fn func(k, v []byte) (bool, error)) error {
+	c := b.Cursor()
+	var k, v []byte
+	if to.IsZero() {
+		k, v = c.Last()
+	} else if k, v = c.Seek([]byte(boundKey(to))); k == nil {
+		k, v = c.Last() // every key is before to
+	} else {
+		k, v = c.Prev() // Seek landed on the first key at or after to
+	}
+	var start []byte
+	if !from.IsZero() {
+		start = []byte(boundKey(from))
+	}
+	for ; k != nil; k, v = c.Prev() {
+		if start != nil && bytes.Compare(k[:min(len(k), timeKeyLen)], start) < 0 {
 			return nil
 		}
 		more, err := fn(k, v)

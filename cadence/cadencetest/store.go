@@ -184,6 +184,9 @@ func (t *tx) Occurrences(f cadence.OccurrenceFilter) ([]*cadence.Occurrence, err
 		}
 		return out[i].ID < out[j].ID
 	})
+	if f.Newest {
+		slices.Reverse(out)
+	}
 	if f.Limit > 0 && len(out) > f.Limit {
 		out = out[:f.Limit]
 	}

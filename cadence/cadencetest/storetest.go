@@ -212,6 +212,16 @@ func testOccurrenceFilter(t *testing.T, s cadence.Store) {
 		{"limit keeps the earliest", cadence.OccurrenceFilter{Limit: 2}, []string{
 			id("standup", base), id("standup", base.Add(day))}},
 		{"nothing", cadence.OccurrenceFilter{RitualID: "quality"}, []string{}},
+		{"newest first", cadence.OccurrenceFilter{Newest: true}, []string{
+			id("triage", base.Add(3*day)), id("standup", base.Add(2*day)), id("triage", base.Add(day)), id("standup", base.Add(day)), id("standup", base)}},
+		{"newest first, limit keeps the latest", cadence.OccurrenceFilter{Newest: true, Limit: 2}, []string{
+			id("triage", base.Add(3*day)), id("standup", base.Add(2*day))}},
+		{"previous held occurrence of one ritual", cadence.OccurrenceFilter{RitualID: "standup", To: base.Add(2 * day), Status: []cadence.Status{cadence.StatusOpen, cadence.StatusClosed}, Newest: true, Limit: 1}, []string{
+			id("standup", base)}},
+		{"newest in a range", cadence.OccurrenceFilter{From: base.Add(day), To: base.Add(3 * day), Newest: true}, []string{
+			id("standup", base.Add(2*day)), id("triage", base.Add(day)), id("standup", base.Add(day))}},
+		{"newest open", cadence.OccurrenceFilter{Status: []cadence.Status{cadence.StatusOpen}, Newest: true}, []string{
+			id("standup", base.Add(2*day))}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
