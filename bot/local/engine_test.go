@@ -167,3 +167,24 @@ func TestChannelPageReadsForItsReader(t *testing.T) {
 	assert.Contains(t, body, "Not answered yet")
 	assert.Contains(t, body, "Lena Meier")
 }
+
+// The out-of-office button, through the real engine: the day is recorded,
+// the inbox says so, and `status` and `ooo list` in the command box show it;
+// `ooo cancel` takes it back.
+func TestOutOfOfficeButtonWithTheRealEngine(t *testing.T) {
+	l := newLive(t)
+	id := cadence.OccurrenceID("triage", start)
+	l.at(start)
+	l.login("ana")
+	status, body := l.post("/decline", url.Values{"occurrence": {id}, "action": {"ooo"}})
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Contains(t, body, "You are out of office today (2026-11-30)")
+	assert.Contains(t, body, `<p class="ooo">Out of office: 2026-11-30 (from the prompt&#39;s button).`)
+
+	_, body = l.post("/command", url.Values{"text": {"ooo list"}})
+	assert.Contains(t, body, "2026-11-30 (from the prompt&#39;s button)")
+	_, body = l.post("/command", url.Values{"text": {"ooo cancel"}})
+	assert.Contains(t, body, "Cancelled: out of office 2026-11-30")
+	_, body = l.get("/me")
+	assert.NotContains(t, body, `<p class="ooo">`)
+}

@@ -27,6 +27,9 @@ type inboxView struct {
 	Messages []messageView
 	Pager    *pager
 	Command  string
+	// OutOfOffice lists the person's days off from today on, as status
+	// has them: "2026-12-21 to 2027-01-02 (winter break)".
+	OutOfOffice []string
 }
 
 type promptView struct {
@@ -100,6 +103,16 @@ func (s *Server) buildInbox(ctx context.Context, me *cadence.Person, fs *formSta
 		return nil, err
 	}
 	iv := &inboxView{}
+	for _, dr := range st.OutOfOffice {
+		line := dr.From.String()
+		if dr.To != dr.From {
+			line += " to " + dr.To.String()
+		}
+		if dr.Note != "" {
+			line += " (" + dr.Note + ")"
+		}
+		iv.OutOfOffice = append(iv.OutOfOffice, line)
+	}
 	pending := map[string]string{} // occurrence → anchor of its form
 	late := map[string]bool{}      // occurrences whose form takes a late answer
 	for _, pp := range st.Pending {
