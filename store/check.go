@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -66,10 +67,19 @@ func restoreAdvice(path string) string {
 }
 
 // keepCheckedCopy writes path+".good" from the file that just passed the
-// check, so a later damaged file has a known-good copy to restore. A
-// failure (a full disk) is only logged: the bot runs without it.
+// check, so a later damaged file has a known-good copy to restore. It
+// is skipped when the copy would leave less free space than the
+// database's own size (the copy must never be what fills the disk), and
+// a failure is only logged: the bot runs without it.
 func (db *DB) keepCheckedCopy(opts Options) {
 	good := db.path + CheckedCopySuffix
+	if fi, err := os.Stat(db.path); err == nil {
+		if free, ok := freeBytes(filepath.Dir(db.path)); ok && free < 2*uint64(fi.Size()) {
+			opts.Logger.Warn().Str("copy", good).Uint64("free_bytes", free).Int64("database_bytes", fi.Size()).
+				Msg("too little free space to keep a checked copy of the database; the old copy, if any, stays")
+			return
+		}
+	}
 	if _, err := db.BackupFile(good); err != nil {
 		opts.Logger.Warn().Err(err).Str("copy", good).Msg("could not keep a checked copy of the database")
 	}
