@@ -7,9 +7,10 @@ import (
 )
 
 // MaxFileSize is the largest config file read: a team's file is a few
-// kilobytes, and a bound keeps a mistaken or hostile file from costing
-// more than a moment.
-const MaxFileSize = 4 << 20
+// kilobytes, an organisation's roster of 50,000 people about 10 MB, and a
+// bound keeps a mistaken or hostile file from costing more than a few
+// seconds (nesting is bounded separately, so the parse stays linear).
+const MaxFileSize = 16 << 20
 
 // maxNesting bounds arrays and inline tables inside one another, and the
 // parts of one dotted key. The schema needs 3 (questions = [{ … }]); the

@@ -43,9 +43,9 @@ func TestParseRefusesHostileFiles(t *testing.T) {
 			want: "big.toml:2: a dotted key with more than 32 parts",
 		},
 		{
-			name: "over 4 MiB",
-			src:  "# " + strings.Repeat("x", 4<<20) + "\n",
-			want: "big.toml: the file is larger than 4 MiB, the limit for a config file",
+			name: "over 16 MiB",
+			src:  "# " + strings.Repeat("x", config.MaxFileSize) + "\n",
+			want: "big.toml: the file is larger than 16 MiB, the limit for a config file",
 		},
 	}
 	for _, tc := range tests {
@@ -66,9 +66,9 @@ func TestParseRefusesHostileFiles(t *testing.T) {
 // Load reads no more than the limit of a larger file.
 func TestLoadRefusesLargeFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "huge.toml")
-	require.NoError(t, os.WriteFile(path, []byte(strings.Repeat("#\n", 3<<20)), 0o600))
+	require.NoError(t, os.WriteFile(path, []byte(strings.Repeat("#\n", config.MaxFileSize/2+1)), 0o600))
 	_, err := config.Load(path)
-	require.EqualError(t, err, path+": the file is larger than 4 MiB, the limit for a config file")
+	require.EqualError(t, err, path+": the file is larger than 16 MiB, the limit for a config file")
 }
 
 // Thousands of mistakes print the first config.MaxShownErrors and a count
@@ -103,4 +103,13 @@ func TestUnknownKeyInManyElements(t *testing.T) {
 	require.Len(t, errs, 300)
 	assert.Equal(t, `many.toml:22: rituals[0].windw: unknown key (did you mean "window"?)`, errs[0].Error())
 	assert.Equal(t, `many.toml:2414: rituals[299].windw: unknown key (did you mean "window"?)`, errs[299].Error())
+}
+
+// An organisation's roster is larger than a team's: 50,000 people take
+// about 10 MB, which loads (the padding stands in for them, cheaply).
+func TestLargeRosterFitsTheLimit(t *testing.T) {
+	src := file(team, ritual()) + strings.Repeat("# "+strings.Repeat("x", 98)+"\n", 100_000)
+	require.Greater(t, len(src), 10_000_000)
+	_, err := config.Parse("org.toml", []byte(src))
+	require.NoError(t, err)
 }
