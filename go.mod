@@ -4,6 +4,8 @@ go 1.26.0
 
 require github.com/robfig/cron/v3 v3.0.1
 
+require github.com/rickar/cal/v2 v2.1.13
+
 require (
 	codeberg.org/go-fonts/liberation v0.5.0 // indirect
 	codeberg.org/go-latex/latex v0.2.0 // indirect

@@ -177,7 +177,7 @@ func TestParseRefusesBadConfig(t *testing.T) {
 			want: []string{
 				`bad.toml:6: people[0].role: unknown role "boss" (use specialist, lead, manager or admin)`,
 				`bad.toml:7: people[0].slack: "@ana" is neither a Slack user id (U… or W…) nor an email address`,
-				`bad.toml:8: people[0].holiday_region: unknown region "FR" (built in: CH, GE, KZ, PL, RO, RS; list other holidays in holidays)`,
+				`bad.toml:8: people[0].holiday_region: unknown region "FR" (known: ` + strings.Join(config.HolidayRegions(), ", ") + `; list other holidays in holidays)`,
 			},
 		},
 		{

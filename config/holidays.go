@@ -4,66 +4,69 @@ import (
 	"slices"
 	"time"
 
+	"github.com/rickar/cal/v2"
+	"github.com/rickar/cal/v2/aa"
+	"github.com/rickar/cal/v2/ar"
+	"github.com/rickar/cal/v2/br"
+	"github.com/rickar/cal/v2/ch"
+	"github.com/rickar/cal/v2/de"
+	"github.com/rickar/cal/v2/gb"
+	"github.com/rickar/cal/v2/pl"
+	"github.com/rickar/cal/v2/ro"
+	"github.com/rickar/cal/v2/us"
+
 	"github.com/cadencebot/cadencebot/cadence"
 )
 
-// holiday is a public holiday on the same civil date every year.
-type holiday struct {
-	month time.Month
-	day   int
-	name  string
-}
+// regionHolidays maps a holiday_region code to its public holidays. The
+// maintained calendars of github.com/rickar/cal/v2 carry every rule that
+// moves (Easter, Orthodox or Western, and the feasts counted from it;
+// "first Monday of"; weekend substitution days); regions it lacks are in
+// holidays_own.go, built from the same rule types.
+//
+// CH alone means the canton of Zurich, as it always has here; CH-XX picks
+// a canton, DE-XX a German state (DE alone is the nine nationwide days).
+var regionHolidays = func() map[string][]*cal.Holiday {
+	m := map[string][]*cal.Holiday{
+		"AR": argentina(), "BR": br.Holidays, "DE": de.Holidays,
+		"GB": gb.Holidays, "PL": pl.Holidays, "RO": ro.Holidays,
+		"US": us.Holidays, "CH": ch.HolidaysZH,
+		"RS": serbia, "GE": georgia, "KZ": kazakhstan,
+		"MX": mexico, "CO": colombia,
+	}
+	for code, hs := range map[string][]*cal.Holiday{
+		"ZH": ch.HolidaysZH, "BE": ch.HolidaysBE, "LU": ch.HolidaysLU, "UR": ch.HolidaysUR,
+		"SZ": ch.HolidaysSZ, "OW": ch.HolidaysOW, "NW": ch.HolidaysNW, "GL": ch.HolidaysGL,
+		"ZG": ch.HolidaysZG, "FR": ch.HolidaysFR, "SO": ch.HolidaysSO, "BS": ch.HolidaysBS,
+		"BL": ch.HolidaysBL, "SH": ch.HolidaysSH, "AR": ch.HolidaysAR, "AI": ch.HolidaysAI,
+		"SG": ch.HolidaysSG, "GR": ch.HolidaysGR, "AG": ch.HolidaysAG, "TG": ch.HolidaysTG,
+		"VD": ch.HolidaysVD, "TI": ch.HolidaysTI, "VS": ch.HolidaysVS, "NE": ch.HolidaysNE,
+		"GE": ch.HolidaysGE, "JU": ch.HolidaysJU,
+	} {
+		m["CH-"+code] = hs
+	}
+	for code, hs := range map[string][]*cal.Holiday{
+		"BW": de.HolidaysBW, "BY": de.HolidaysBY, "BE": de.HolidaysBE, "BB": de.HolidaysBB,
+		"HB": de.HolidaysHB, "HH": de.HolidaysHH, "HE": de.HolidaysHE, "MV": de.HolidaysMV,
+		"NI": de.HolidaysNI, "NW": de.HolidaysNW, "RP": de.HolidaysRP, "SL": de.HolidaysSL,
+		"SN": de.HolidaysSN, "ST": de.HolidaysST, "SH": de.HolidaysSH, "TH": de.HolidaysTH,
+	} {
+		m["DE-"+code] = hs
+	}
+	return m
+}()
 
-// regionHolidays are the fixed-date public holidays of the regions our
-// example team lives in, as the law stands in 2026. Moveable feasts
-// (Easter and everything counted from it, Orthodox or Western; Kurban
-// Ait) and weekend substitution days change every year: list them in the
-// person's holidays. CH is the federal holidays plus the canton of Zurich.
-var regionHolidays = map[string][]holiday{
-	"RO": {
-		{time.January, 1, "New Year's Day"}, {time.January, 2, "New Year holiday"},
-		{time.January, 6, "Epiphany"}, {time.January, 7, "Synaxis of St John the Baptist"},
-		{time.January, 24, "Union Day"}, {time.May, 1, "Labour Day"},
-		{time.June, 1, "Children's Day"}, {time.August, 15, "Dormition of the Theotokos"},
-		{time.November, 30, "St Andrew's Day"}, {time.December, 1, "National Day"},
-		{time.December, 25, "Christmas Day"}, {time.December, 26, "Second day of Christmas"},
-	},
-	"PL": {
-		{time.January, 1, "New Year's Day"}, {time.January, 6, "Epiphany"},
-		{time.May, 1, "Labour Day"}, {time.May, 3, "Constitution Day"},
-		{time.August, 15, "Assumption"}, {time.November, 1, "All Saints' Day"},
-		{time.November, 11, "Independence Day"}, {time.December, 24, "Christmas Eve"},
-		{time.December, 25, "Christmas Day"}, {time.December, 26, "Second day of Christmas"},
-	},
-	"RS": {
-		{time.January, 1, "New Year's Day"}, {time.January, 2, "New Year holiday"},
-		{time.January, 7, "Orthodox Christmas"}, {time.February, 15, "Statehood Day"},
-		{time.February, 16, "Statehood Day holiday"}, {time.May, 1, "Labour Day"},
-		{time.May, 2, "Labour Day holiday"}, {time.November, 11, "Armistice Day"},
-	},
-	"GE": {
-		{time.January, 1, "New Year's Day"}, {time.January, 2, "New Year holiday"},
-		{time.January, 7, "Orthodox Christmas"}, {time.January, 19, "Epiphany"},
-		{time.March, 3, "Mother's Day"}, {time.March, 8, "International Women's Day"},
-		{time.April, 9, "National Unity Day"}, {time.May, 9, "Victory Day"},
-		{time.May, 12, "St Andrew's Day"}, {time.May, 17, "Family Sanctity Day"},
-		{time.May, 26, "Independence Day"}, {time.August, 28, "Mariamoba"},
-		{time.October, 14, "Svetitskhovloba"}, {time.November, 23, "Giorgoba"},
-	},
-	"KZ": {
-		{time.January, 1, "New Year's Day"}, {time.January, 2, "New Year holiday"},
-		{time.January, 7, "Orthodox Christmas"}, {time.March, 8, "International Women's Day"},
-		{time.March, 21, "Nauryz"}, {time.March, 22, "Nauryz"}, {time.March, 23, "Nauryz"},
-		{time.May, 1, "Unity Day"}, {time.May, 7, "Defender of the Fatherland Day"},
-		{time.May, 9, "Victory Day"}, {time.July, 6, "Capital Day"},
-		{time.August, 30, "Constitution Day"}, {time.October, 25, "Republic Day"},
-		{time.December, 16, "Independence Day"},
-	},
-	"CH": {
-		{time.January, 1, "New Year's Day"}, {time.January, 2, "Berchtoldstag"},
-		{time.May, 1, "Labour Day (Zurich)"}, {time.August, 1, "Swiss National Day"},
-		{time.December, 25, "Christmas Day"}, {time.December, 26, "St Stephen's Day"},
-	},
+// argentina is the library's list with Good Friday on Friday: v2.1.13
+// computes its "Viernes Santo" as Easter-3, Holy Thursday (a día no
+// laborable, optional for employers), and misses the feriado itself.
+func argentina() []*cal.Holiday {
+	hs := slices.Clone(ar.Holidays)
+	for i, h := range hs {
+		if h == ar.EasternsDay {
+			hs[i] = aa.GoodFriday.Clone(&cal.Holiday{Name: "Viernes Santo", Type: cal.ObservancePublic})
+		}
+	}
+	return hs
 }
 
 // HolidayYears is the span of years for which a holiday_region is
@@ -80,19 +83,26 @@ func HolidayRegions() []string {
 	return codes
 }
 
-// RegionHolidays returns the fixed-date holidays of region in year, in
-// date order, or nil for an unknown region.
+// RegionHolidays returns the public holidays of region in year, in date
+// order, or nil for an unknown region. A holiday observed on another day
+// (a Saturday's New Year on Friday 31 December) gives both days: the
+// person is off on the observed day and the other was free anyway.
 func RegionHolidays(region string, year int) []cadence.Date {
 	hs, ok := regionHolidays[region]
 	if !ok {
 		return nil
 	}
-	out := make([]cadence.Date, 0, len(hs))
+	out := make([]cadence.Date, 0, len(hs)+2)
 	for _, h := range hs {
-		out = append(out, cadence.Date{Year: year, Month: h.month, Day: h.day})
+		actual, observed := h.Calc(year)
+		for _, t := range []time.Time{actual, observed} {
+			if !t.IsZero() {
+				out = append(out, cadence.Date{Year: t.Year(), Month: t.Month(), Day: t.Day()})
+			}
+		}
 	}
 	slices.SortFunc(out, compareDates)
-	return out
+	return slices.Compact(out)
 }
 
 func compareDates(a, b cadence.Date) int {

@@ -101,11 +101,12 @@ func (d *decoder) person(field string, f *personFile, defaultZone *time.Location
 		}
 	}
 	if f.HolidayRegion != "" {
-		if _, ok := regionHolidays[f.HolidayRegion]; !ok {
-			d.add(field+".holiday_region", "unknown region %q (built in: %s; list other holidays in holidays)", f.HolidayRegion, strings.Join(HolidayRegions(), ", "))
+		region := strings.ToUpper(f.HolidayRegion) // "ch-zh" is as clear as "CH-ZH"
+		if _, ok := regionHolidays[region]; !ok {
+			d.add(field+".holiday_region", "unknown region %q (known: %s; list other holidays in holidays)", f.HolidayRegion, strings.Join(HolidayRegions(), ", "))
 		}
 		for y := HolidayYears[0]; y <= HolidayYears[1]; y++ {
-			p.Holidays = append(p.Holidays, RegionHolidays(f.HolidayRegion, y)...)
+			p.Holidays = append(p.Holidays, RegionHolidays(region, y)...)
 		}
 	}
 	slices.SortFunc(p.Holidays, compareDates)
