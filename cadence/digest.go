@@ -318,3 +318,9 @@ func readDigestCursor(tx Tx) (time.Time, bool, error) {
 func writeDigestCursor(tx Tx, t time.Time) error {
 	return tx.Put(DigestNamespace, digestCursorKey, []byte(t.UTC().Format(time.RFC3339Nano)))
 }
+
+// Preview composes the digest a fire time at fire would send, without
+// queueing anything or moving the cursor (`cadencebot digest --preview`).
+func (d *Digest) Preview(ctx context.Context, fire time.Time) (Body, error) {
+	return d.compose(ctx, fire)
+}

@@ -20,6 +20,8 @@ type channelView struct {
 	RitualOptions []option
 	PersonOptions []option
 	Pager         *pager
+	// Empty is what the page says while nothing was posted.
+	Empty string
 }
 
 type channelFilter struct {
@@ -63,6 +65,13 @@ func (s *Server) channel(w http.ResponseWriter, r *http.Request) {
 		if rit.Channel == name {
 			cv.Rituals = append(cv.Rituals, rit.Title)
 		}
+	}
+	cv.Empty = "Nothing posted here yet."
+	switch {
+	case s.notes[name] != "":
+		cv.Empty += " " + s.notes[name]
+	case len(cv.Rituals) > 0:
+		cv.Empty += " Agendas appear when a ritual opens."
 	}
 	q := r.URL.Query()
 	if msg := s.channelFilter(cv, q); msg != "" {

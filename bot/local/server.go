@@ -28,8 +28,9 @@ type Server struct {
 	clock    cadence.Clock
 	log      zerolog.Logger
 	chat     *Chat
-	rooms    []string  // channels listed besides the rituals' (WithRooms)
-	links    []navLink // pages of the daemon beside the chat (WithLink)
+	rooms    []string          // channels listed besides the rituals' (WithRooms)
+	notes    map[string]string // what an empty room will show (WithRoomNote)
+	links    []navLink         // pages of the daemon beside the chat (WithLink)
 	sessions *sessions
 	pages    map[string]*template.Template
 	mux      *http.ServeMux
@@ -53,6 +54,17 @@ func WithChat(chat *Chat) Option { return func(s *Server) { s.chat = chat } }
 // as the managers' channel of the weekly digest.
 func WithRooms(channels ...string) Option {
 	return func(s *Server) { s.rooms = append(s.rooms, channels...) }
+}
+
+// WithRoomNote says what will appear in a room while it is still empty
+// (the digest's channel gets digests, not agendas).
+func WithRoomNote(channel, note string) Option {
+	return func(s *Server) {
+		if s.notes == nil {
+			s.notes = map[string]string{}
+		}
+		s.notes[channel] = note
+	}
 }
 
 // NewServer builds the pages on svc (the engine), reading delivered

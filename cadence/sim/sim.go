@@ -43,6 +43,11 @@ type Options struct {
 	// cadence.OpsConfig does ([releases] in the config file).
 	Approvers         []string
 	HighRiskApprovals int
+	// Digest, if set, builds the weekly managers' digest job on the
+	// simulation's engine, Ops and clock; it then runs on its schedule like
+	// the daemon's, so a simulated history holds the digests managers
+	// would have received.
+	Digest func(eng *cadence.Engine, ops *cadence.Ops, clock cadence.Clock) (*cadence.Digest, error)
 	// Step is the smallest jump of the simulated clock (default 1s). The
 	// clock jumps from one instant where something can happen to the next
 	// (Engine.NextWake, planned answers), never further than an hour.
@@ -61,6 +66,7 @@ type Result struct {
 	// MLOps activity (zero with NoOps).
 	Incidents, FollowUps, Releases int
 	OpsRefused                     int // actions the domain refused (e.g. an approver picked twice)
+	Digests                        int // digest messages delivered (one per recipient and week)
 	Ops                            *cadence.OpsFigures
 }
 
@@ -107,6 +113,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	var digest *cadence.Digest
+	if o.Digest != nil {
+		if digest, err = o.Digest(eng, ops, clock); err != nil {
+			return nil, fmt.Errorf("sim: digest: %w", err)
+		}
+	}
 	chat := &recorder{}
 	chats := map[string]cadence.Chat{}
 	for _, p := range []string{"local", "slack", "teams"} {
@@ -147,11 +159,19 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if err := ops.Tick(ctx); err != nil {
 			return nil, fmt.Errorf("sim: follow-up reminders at %s: %w", t, err)
 		}
+		if digest != nil {
+			if err := digest.Tick(ctx); err != nil {
+				return nil, fmt.Errorf("sim: digest at %s: %w", t, err)
+			}
+		}
 		if _, err := disp.RunOnce(ctx); err != nil {
 			return nil, fmt.Errorf("sim: dispatch at %s: %w", t, err)
 		}
 		for _, m := range chat.drain() {
 			res.Messages++
+			if m.Kind == cadence.KindDigest {
+				res.Digests++
+			}
 			if m.Kind != cadence.KindPrompt {
 				continue
 			}
@@ -180,7 +200,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			// at this instant, as a live dispatcher would.
 			continue
 		}
-		next, err := nextInstant(ctx, eng, t, step, queue, opsim.next())
+		next, err := nextInstant(ctx, eng, digest, t, step, queue, opsim.next())
 		if err != nil {
 			return nil, err
 		}
@@ -198,12 +218,21 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 }
 
 // nextInstant is the next time anything can happen: the engine's next
-// wake-up or the next planned answer, whichever comes first, at least
-// step later and at most an hour later.
-func nextInstant(ctx context.Context, eng *cadence.Engine, t time.Time, step time.Duration, queue []pending, opsAt time.Time) (time.Time, error) {
+// wake-up, the digest's next fire or the next planned answer, whichever
+// comes first, at least step later and at most an hour later.
+func nextInstant(ctx context.Context, eng *cadence.Engine, digest *cadence.Digest, t time.Time, step time.Duration, queue []pending, opsAt time.Time) (time.Time, error) {
 	wake, err := eng.NextWake(ctx, time.Hour)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("sim: at %s: %w", t, err)
+	}
+	if digest != nil {
+		d, err := digest.NextWake(ctx)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("sim: at %s: %w", t, err)
+		}
+		if !d.IsZero() && d.Before(wake) {
+			wake = d
+		}
 	}
 	if len(queue) > 0 && queue[0].at.Before(wake) {
 		wake = queue[0].at

@@ -6,10 +6,15 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
+
+	"github.com/rs/zerolog"
 
 	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/cadence/sim"
+	"github.com/cadencebot/cadencebot/config"
+	"github.com/cadencebot/cadencebot/dashboard"
 	"github.com/cadencebot/cadencebot/store"
 )
 
@@ -72,9 +77,7 @@ func cmdSimulate(ctx context.Context, args []string, stdout, stderr io.Writer, _
 	}
 	defer db.Close()
 
-	res, err := sim.Run(ctx, sim.Options{Rituals: cfg.Rituals, Roster: cfg.Roster, Store: db,
-		From: start, To: end, Seed: *seed, AnswerRate: *rate, Location: cfg.Bot.Timezone, NoOps: *noOps,
-		Approvers: cfg.Releases.Approvers, HighRiskApprovals: cfg.Releases.HighRiskApprovals})
+	res, err := sim.Run(ctx, simOptions(cfg, db, start, end, *seed, *rate, *noOps))
 	if err != nil {
 		return err
 	}
@@ -91,6 +94,9 @@ func cmdSimulate(ctx context.Context, args []string, stdout, stderr io.Writer, _
 		fmt.Fprintf(summary, "MLOps: %d incidents, %d follow-ups (%d of %d due closed on time), %d releases (%d deployed, %d rolled back).\n",
 			res.Incidents, res.FollowUps, f.FollowUpsOnTime, f.FollowUpsDue, res.Releases, f.ReleasesDeployed, f.RolledBack)
 	}
+	if res.Digests > 0 {
+		fmt.Fprintf(summary, "Weekly digest: %d messages to %s; `cadencebot digest --preview` shows the next one.\n", res.Digests, digestAudience(cfg))
+	}
 	if *dbPath != "" {
 		same := fmt.Sprintf("--weeks %d", *weeks)
 		if *until != "" {
@@ -102,4 +108,35 @@ func cmdSimulate(ctx context.Context, args []string, stdout, stderr io.Writer, _
 		fmt.Fprintln(stdout)
 	}
 	return cadence.WriteReport(stdout, res.Report, *format)
+}
+
+// simOptions are the simulation of cfg over [start, end) into db, with the
+// weekly digest when the config has one, so a simulated history holds what
+// managers would have received.
+func simOptions(cfg *config.Config, db cadence.Store, start, end time.Time, seed uint64, rate float64, noOps bool) sim.Options {
+	o := sim.Options{Rituals: cfg.Rituals, Roster: cfg.Roster, Store: db,
+		From: start, To: end, Seed: seed, AnswerRate: rate, Location: cfg.Bot.Timezone, NoOps: noOps,
+		Approvers: cfg.Releases.Approvers, HighRiskApprovals: cfg.Releases.HighRiskApprovals}
+	if cfg.Digest != nil {
+		o.Digest = func(eng *cadence.Engine, ops *cadence.Ops, clock cadence.Clock) (*cadence.Digest, error) {
+			return newDigestJob(cfg, eng, dashboard.OpsSections(ops, cfg.Roster, clock), db, clock, zerolog.Nop(), configScoreLink(cfg), nil)
+		}
+	}
+	return o
+}
+
+// digestAudience says where the digest goes: "#ml-leads and 1 person".
+func digestAudience(cfg *config.Config) string {
+	var parts []string
+	if c := cfg.Digest.Channel; c != "" {
+		parts = append(parts, "#"+c)
+	}
+	switch n := len(cfg.Digest.Recipients); n {
+	case 0:
+	case 1:
+		parts = append(parts, "1 person")
+	default:
+		parts = append(parts, fmt.Sprintf("%d people", n))
+	}
+	return strings.Join(parts, " and ")
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/cadencebot/cadencebot/bot/slack"
 	"github.com/cadencebot/cadencebot/bot/teams"
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/config"
 	"github.com/cadencebot/cadencebot/dashboard"
 )
 
@@ -36,17 +37,25 @@ func (a *App) setupDigest(sections []dashboard.Section) (*cadence.Digest, error)
 		}
 		return nil, fmt.Errorf("the digest runs on unknown platform %q", g.Platform)
 	}
+	return newDigestJob(a.cfg, a.eng, sections, a.db, a.opts.Clock, a.log, a.scoreLink, a.poke)
+}
+
+// newDigestJob builds the digest job of the [digest] table on an engine
+// and store: the daemon's, a simulation's or a preview's.
+func newDigestJob(cfg *config.Config, reports cadence.Reporter, sections []dashboard.Section, st cadence.Store,
+	clock cadence.Clock, log zerolog.Logger, scoreLink func() string, enqueued func()) (*cadence.Digest, error) {
+	g := cfg.Digest
 	return cadence.NewDigest(cadence.DigestConfig{
 		Schedule:   g.Schedule,
 		Platform:   g.Platform,
 		Recipients: g.RecipientList(),
 		Weeks:      g.Weeks,
-		Reports:    a.eng,
-		Render:     digestRenderer(g.Threshold, sections, a.log, a.scoreLink),
-		Store:      a.db,
-		Clock:      a.opts.Clock,
-		Logger:     a.log,
-		Enqueued:   a.poke,
+		Reports:    reports,
+		Render:     digestRenderer(g.Threshold, sections, log, scoreLink),
+		Store:      st,
+		Clock:      clock,
+		Logger:     log,
+		Enqueued:   enqueued,
 	})
 }
 
@@ -86,6 +95,15 @@ func (a *App) scoreLink() string {
 	return strings.TrimSuffix(base, "/") + "/dashboard/" + dashboard.ScorePath
 }
 
+// configScoreLink is the score page of a bot run with cfg, for digests
+// composed outside the daemon (simulate, digest --preview).
+func configScoreLink(cfg *config.Config) func() string {
+	return func() string {
+		base := cmp.Or(cfg.Bot.PublicURL, "http://"+localAddr(cfg.Bot.Listen))
+		return strings.TrimSuffix(base, "/") + "/dashboard/" + dashboard.ScorePath
+	}
+}
+
 // chartAlt says in words what the chart shows, for screen readers and
 // clients that do not load images.
 func chartAlt(weeks []cadence.WeekAdherence) string {
@@ -101,7 +119,9 @@ func chartAlt(weeks []cadence.WeekAdherence) string {
 // digestRooms lists the digest's channel in the local chat's navigation.
 func (a *App) digestRooms() []local.Option {
 	if g := a.cfg.Digest; g != nil && g.Platform == local.Platform && g.Channel != "" {
-		return []local.Option{local.WithRooms(g.Channel)}
+		return []local.Option{local.WithRooms(g.Channel), local.WithRoomNote(g.Channel, fmt.Sprintf(
+			"The weekly adherence digest for managers is posted here on its schedule (%q, %s); `cadencebot digest --preview` shows what it will say.",
+			g.Spec, g.Location))}
 	}
 	return nil
 }

@@ -2,7 +2,7 @@
 // chat: it schedules rituals, asks participants their questions, collects
 // answers, reminds, summarises and reports adherence.
 //
-// Subcommands: run, simulate, report, config check, backup, audit,
+// Subcommands: run, simulate, report, config check, digest, backup, audit,
 // teams-package, healthcheck, version. `cadencebot help` lists them.
 package main
 
@@ -51,6 +51,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv en
 		}
 		cmd = "config check"
 		err = cmdConfigCheck(ctx, rest[1:], stdout, stderr, getenv)
+	case "digest":
+		err = cmdDigest(ctx, rest, stdout, stderr, getenv)
 	case "backup":
 		err = cmdBackup(ctx, rest, stdout, stderr, getenv)
 	case "audit":
@@ -94,6 +96,7 @@ Usage:
   cadencebot simulate  [--config F] [--weeks N] [--seed S] [--answer-rate R] [--until DATE] [--db F] [--format text|json]
   cadencebot report    [--config F] [--db F] [--since DATE | --weeks N] [--ritual ID] [--person ID] [--format text|md|csv|json]
   cadencebot config check [--config F]                        validate config, print next fire times
+  cadencebot digest --preview [--config F] [--db F | --simulate] [--at DATE] [--png F]   the managers' digest as it would be sent
   cadencebot backup    --out F [--config F] [--db F]           hot backup of the database
   cadencebot audit     [--config F] [--db F] [--since DATE] [--verify]
   cadencebot teams-package --out F                            build the Teams app package (zip)
