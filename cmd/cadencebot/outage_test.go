@@ -95,6 +95,20 @@ func TestDaemonStartsWhileSlackIsUnreachable(t *testing.T) {
 		code, body := get(t, url+"readyz")
 		return code == http.StatusOK && strings.Contains(body, "slack: up")
 	}, 5*time.Second, 10*time.Millisecond)
+
+	// Slack goes away again while the bot runs: readiness says so as
+	// Socket Mode fails to reconnect, and recovers with it.
+	fake.SetReachable(false)
+	require.Eventually(t, func() bool {
+		code, body := get(t, url+"readyz")
+		return code == http.StatusOK && strings.Contains(body, "slack: down since ")
+	}, 10*time.Second, 20*time.Millisecond)
+	fake.SetReachable(true)
+	require.True(t, fake.WaitConnections(2, 15*time.Second), "Socket Mode reconnected")
+	require.Eventually(t, func() bool {
+		_, body := get(t, url+"readyz")
+		return strings.HasPrefix(body, "ready\n") && strings.Contains(body, "slack: up")
+	}, 5*time.Second, 10*time.Millisecond)
 }
 
 // Slack refusing the token is not an outage: no retry can fix it, so the
