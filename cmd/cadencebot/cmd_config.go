@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/cadencebot/cadencebot/config"
@@ -60,6 +61,10 @@ func cmdConfigCheck(_ context.Context, args []string, stdout, stderr io.Writer, 
 			who = " for " + u.Person.ID
 		}
 		fmt.Fprintf(stdout, "\n%s (%s, %q)%s, %s %d in %s:\n", u.Ritual.ID, u.Ritual.Kind, u.Ritual.Spec, who, firstWord(*from), len(u.Fires), u.Zone)
+		if u.Ritual.Schedule.Interval() > 0 {
+			fmt.Fprintf(stdout, "  (@every counts from the bot's start: the first occurrence opens at once, then one every %s)\n",
+				strings.TrimSpace(strings.TrimPrefix(u.Ritual.Spec, "@every")))
+		}
 		for _, f := range u.Fires {
 			line := "  " + f.At.In(u.Zone).Format("Mon 2006-01-02 15:04 MST")
 			if f.Skip != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/bot"
+	"github.com/cadencebot/cadencebot/store"
 )
 
 // Two bots on two ports with two databases. The config's listen address
@@ -107,4 +109,17 @@ func TestHolderFileRemovedOnClose(t *testing.T) {
 	require.NoError(t, a.Close())
 	_, err = os.Stat(holderPath(a.opts.DB))
 	assert.True(t, os.IsNotExist(err), "holder file left behind")
+}
+
+// An empty audit log is named as such, with the file: it is often the
+// wrong database (./cadencebot.db when --db was forgotten).
+func TestAuditOfAnEmptyLogNamesTheDatabase(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "empty.db")
+	s, err := store.Open(db, store.Options{})
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	code, out, errOut := cli(t, nil, "audit", "--db", db, "--verify")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, "no audit entries\n", out)
+	assert.Contains(t, errOut, "audit log of "+db+" is empty: nothing audited yet (is this the database you meant? pass --db)")
 }

@@ -23,9 +23,10 @@ func TestConfigCheckPrintsTheWarningsRunWould(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, errOut, "warning: fewer release approvers than a high-risk release needs")
 
-	code, _, errOut = cli(t, nil, "config", "check", "--config", "../../config/testdata/trial.toml")
+	code, out, errOut := cli(t, nil, "config", "check", "--config", "../../config/testdata/trial.toml")
 	require.Equal(t, 0, code, errOut)
 	assert.NotContains(t, errOut, "warning:", "the trial starts without warnings")
+	assert.Contains(t, out, "the first occurrence opens at once, then one every 4m")
 }
 
 // config check --from previews fire times from a chosen day, e.g. across
