@@ -72,6 +72,12 @@ func ValidateResponses(r *Ritual, rs []Response) error {
 		if q.Required && t == "" {
 			fe[q.ID] = "this question needs an answer"
 		}
+		if !utf8.ValidString(got[q.ID]) {
+			// Bytes that are no text (a form posted in another encoding):
+			// refused rather than stored mangled; the form keeps them.
+			fe[q.ID] = "answer is not valid UTF-8 text (at byte " + strconv.Itoa(firstInvalid(got[q.ID])) + "): retype it or paste it as plain text"
+			continue
+		}
 		if n := utf8.RuneCountInString(got[q.ID]); n > MaxAnswerLen {
 			fe[q.ID] = "answer is too long: " + strconv.Itoa(n) + " characters, the limit is " + strconv.Itoa(MaxAnswerLen)
 		}
@@ -80,4 +86,16 @@ func ValidateResponses(r *Ritual, rs []Response) error {
 		return fe
 	}
 	return nil
+}
+
+// firstInvalid is the byte offset of the first invalid UTF-8 sequence.
+func firstInvalid(s string) int {
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, n := utf8.DecodeRuneInString(s[i:]); n == 1 {
+				return i
+			}
+		}
+	}
+	return len(s)
 }

@@ -1,7 +1,6 @@
 package cadence
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -146,7 +145,8 @@ func writeReportText(w io.Writer, r *Report) error {
 		}
 		for _, row := range t.rows {
 			for i, c := range row {
-				widths[i] = max(widths[i], utf8.RuneCountInString(c))
+				row[i] = TerminalSafe(c) // names and titles: no control reaches the terminal
+				widths[i] = max(widths[i], utf8.RuneCountInString(row[i]))
 			}
 		}
 		line := func(cells []string) {
@@ -222,7 +222,7 @@ func csvTally(t Tally) []string {
 }
 
 func writeReportCSV(w io.Writer, r *Report) error {
-	cw := csv.NewWriter(w)
+	cw := NewCSVWriter(w)
 	row := func(scope, id, name, scheduled, status, late, delay string, t Tally, streak, missing string) {
 		rec := append([]string{scope, id, name, scheduled, status, late, delay}, csvTally(t)...)
 		_ = cw.Write(append(rec, streak, missing))

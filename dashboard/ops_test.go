@@ -328,3 +328,20 @@ func TestSectionsAreListedInTheNavigation(t *testing.T) {
 	}
 	assert.Equal(t, http.StatusNotFound, get(t, h, "/api/s/followups/nope.csv").Code)
 }
+
+// An incident title typed in chat as a formula is text in incidents.csv.
+func TestIncidentsCSVNeutralisesFormulas(t *testing.T) {
+	f := newOpsFixture(t)
+	f.ok(f.ops.OpenIncident(f.ctx, "lea", cadence.IncidentInput{Title: `=HYPERLINK("https://evil.example","runbook")`, Severity: 2}))
+	incs := getCSV(t, f.handler(), "/api/s/incidents/incidents.csv?from=2026-11-02&to=2026-11-08")
+	var titles []string
+	for _, r := range incs[1:] {
+		titles = append(titles, r[1])
+	}
+	assert.Contains(t, titles, `'=HYPERLINK("https://evil.example","runbook")`)
+	for _, r := range incs {
+		for _, c := range r {
+			assert.NotRegexp(t, `^[=+@]`, c)
+		}
+	}
+}

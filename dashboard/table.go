@@ -3,7 +3,6 @@ package dashboard
 import (
 	"bytes"
 	"cmp"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cadencebot/cadencebot/cadence"
 )
 
 // Column describes one column of a Table.
@@ -145,7 +146,7 @@ func (c Cell) Raw() string { return valueString(c.Value) }
 
 // WriteCSV writes a header row of column keys, then one record per row.
 func (t *Table) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := cadence.NewCSVWriter(w)
 	rec := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
 		rec[i] = c.Key

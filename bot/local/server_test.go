@@ -105,6 +105,13 @@ func TestAnswerRefusedKeepsTheText(t *testing.T) {
 			kept:   map[string]string{"q.incidents": long, "q.blockers": "none"},
 		},
 		{
+			name:   "answer that is not UTF-8 (Latin-1 é)",
+			form:   func(occ string) url.Values { return answers(occ, "incidents", "caf\xe9 down", "blockers", "none") },
+			status: http.StatusUnprocessableEntity,
+			want:   []string{"answer is not valid UTF-8 text (at byte 3)", ">caf\xe9 down</textarea>"},
+			kept:   map[string]string{"q.blockers": "none"},
+		},
+		{
 			name:   "unknown occurrence of a known ritual",
 			form:   func(string) url.Values { return answers("triage@20200106T083000Z", "incidents", "old news") },
 			status: http.StatusNotFound,

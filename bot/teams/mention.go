@@ -17,9 +17,10 @@ import (
 // Entra object id, both accepted in a mention).
 type teamsIDs func(personID string) (string, bool)
 
-// cardText writes message text for a card.
+// cardText writes message text for a card: plain runs escaped for
+// Markdown (markdown.go), people as mentions, instants as DATE/TIME.
 func (ids teamsIDs) cardText(s string) string {
-	return cadence.ExpandInline(s, func(t string) string { return t }, func(in cadence.Inline) string {
+	return cadence.ExpandInline(s, mdText, func(in cadence.Inline) string {
 		switch in.Kind {
 		case cadence.InlinePerson:
 			if _, ok := ids.lookup(in.Value); ok {
@@ -29,7 +30,7 @@ func (ids teamsIDs) cardText(s string) string {
 			iso := in.Time().Format("2006-01-02T15:04:05Z")
 			return "{{DATE(" + iso + ", SHORT)}} {{TIME(" + iso + ")}}"
 		}
-		return in.Fallback
+		return mdText(in.Fallback)
 	})
 }
 

@@ -176,7 +176,10 @@ func writeAudit(w io.Writer, rows []auditRow, format string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SEQ\tAT (UTC)\tACTOR\tACTION\tTARGET\tOUTCOME\tDETAILS")
 	for _, e := range rows {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Seq, e.At.UTC().Format("2006-01-02 15:04:05"), e.Actor, e.Action, e.Target, e.Outcome, details(e))
+		// Every field is what someone typed or what the log holds: shown
+		// with controls escaped, so no entry can draw a line of its own.
+		safe := cadence.TerminalSafe
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Seq, e.At.UTC().Format("2006-01-02 15:04:05"), safe(e.Actor), safe(e.Action), safe(e.Target), safe(e.Outcome), safe(details(e)))
 	}
 	return tw.Flush()
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -186,7 +185,7 @@ func (a *apiHandlers) occurrences(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.URL.Query().Get("format") == "csv" {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		cw := csv.NewWriter(w)
+		cw := cadence.NewCSVWriter(w)
 		_ = cw.Write([]string{"id", "ritual", "scheduled", "status", "late", "expected", "answered"})
 		for _, x := range rows {
 			_ = cw.Write([]string{x.ID, x.Ritual, x.Scheduled.Format(time.RFC3339), x.Status, strconv.FormatBool(x.Late),
