@@ -141,9 +141,9 @@ func Parse(name string, data []byte) (*Config, error) {
 // decoder turns the decoded file into a Config, collecting problems.
 type decoder struct {
 	collector
-	md    *toml.MetaData
-	index *peopleIndex // built from cfg.People on first use
-	fresh *freshDecode
+	md       *toml.MetaData
+	index    *peopleIndex // built from cfg.People on first use
+	mistyped []mistyped   // sections and elements left for typeErrors
 }
 
 func (d *decoder) config(f *fileConfig) *Config {
@@ -151,9 +151,9 @@ func (d *decoder) config(f *fileConfig) *Config {
 	var bf botFile
 	var sf slackFile
 	var tf teamsFile
-	d.decode(f.Bot, "bot", &bf, func(f *fileConfig) toml.Primitive { return f.Bot })
-	d.decode(f.Slack, "slack", &sf, func(f *fileConfig) toml.Primitive { return f.Slack })
-	d.decode(f.Teams, "teams", &tf, func(f *fileConfig) toml.Primitive { return f.Teams })
+	d.decode(f.Bot, "bot", &bf)
+	d.decode(f.Slack, "slack", &sf)
+	d.decode(f.Teams, "teams", &tf)
 	cfg.Bot = d.bot(&bf)
 	cfg.Slack = d.slack(&sf)
 	cfg.Teams = d.teams(&tf)
@@ -163,61 +163,55 @@ func (d *decoder) config(f *fileConfig) *Config {
 	cfg.Rituals = d.rituals(f.Rituals, cfg)
 	if d.md.IsDefined("digest") {
 		var df digestFile
-		if d.decode(f.Digest, "digest", &df, func(f *fileConfig) toml.Primitive { return f.Digest }) {
+		if d.decode(f.Digest, "digest", &df) {
 			cfg.Digest = d.digest(&df, cfg)
 		}
 	}
 	if d.md.IsDefined("releases") {
 		var rf releasesFile
-		if d.decode(f.Releases, "releases", &rf, func(f *fileConfig) toml.Primitive { return f.Releases }) {
+		if d.decode(f.Releases, "releases", &rf) {
 			cfg.Releases = d.releases(&rf, cfg)
 		}
 	}
 	d.unknownKeys()
+	d.typeErrors()
 	return cfg
 }
 
 // decode fills v from one section or array element. On a type mistake v
 // is left partly filled and false returned; the mistakes are reported by
-// typeErrors, with again selecting the same value in a fresh decode.
-func (d *decoder) decode(p toml.Primitive, field string, v any, again func(*fileConfig) toml.Primitive) bool {
+// typeErrors once the file is converted.
+func (d *decoder) decode(p toml.Primitive, field string, v any) bool {
 	err := d.md.PrimitiveDecode(p, v)
 	if err == nil {
 		return true
 	}
-	before := len(d.errs)
-	d.typeErrors(field, again, reflect.TypeOf(v).Elem())
-	if len(d.errs) == before {
-		// Never let a value toml refused pass silently.
-		d.add(field, "%s", typeMessage(err))
-	}
+	d.mistyped = append(d.mistyped, mistyped{p, field, reflect.TypeOf(v).Elem(), err})
 	return false
 }
 
-// typeErrors reports every value of the wrong type in one section or
-// element. toml stops at the first mistake it meets, in map order, so the
-// value is decoded again one key at a time in schema order. That happens
-// on a fresh decode of the file: the first MetaData must keep unknown keys
-// undecoded, and decoding into a map marks them decoded.
-func (d *decoder) typeErrors(field string, again func(*fileConfig) toml.Primitive, t reflect.Type) {
-	// One fresh decode serves every element: each looks at its own keys
-	// only, and a decode per element would cost the file's size each time.
-	if d.fresh == nil {
-		d.fresh = &freshDecode{}
-		d.fresh.md, d.fresh.err = toml.Decode(d.src, &d.fresh.f)
-	}
-	if d.fresh.err != nil {
-		d.add(field, "%s", typeMessage(d.fresh.err))
-		return
-	}
-	d.fieldErrors(&d.fresh.md, again(&d.fresh.f), field, t)
+// mistyped is a section or element toml refused to decode.
+type mistyped struct {
+	p     toml.Primitive
+	field string
+	t     reflect.Type
+	err   error
 }
 
-// freshDecode is the second decode of the file that typeErrors reads.
-type freshDecode struct {
-	f   fileConfig
-	md  toml.MetaData
-	err error
+// typeErrors reports every value of the wrong type in each section or
+// element that failed to decode. toml stops at the first mistake it meets,
+// in map order, so the value is decoded again one key at a time in schema
+// order. That marks its keys decoded, so it runs after unknownKeys has
+// read the undecoded ones: no second decode of the file is needed.
+func (d *decoder) typeErrors() {
+	for _, m := range d.mistyped {
+		before := len(d.errs)
+		d.fieldErrors(d.md, m.p, m.field, m.t)
+		if len(d.errs) == before {
+			// Never let a value toml refused pass silently.
+			d.add(m.field, "%s", typeMessage(m.err))
+		}
+	}
 }
 
 var unmarshalerType = reflect.TypeFor[toml.Unmarshaler]()

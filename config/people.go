@@ -29,7 +29,7 @@ func (d *decoder) people(elems []toml.Primitive, defaultZone *time.Location) []*
 	for i, prim := range elems {
 		field := fmt.Sprintf("people[%d]", i)
 		var pf personFile
-		if !d.decode(prim, field, &pf, func(f *fileConfig) toml.Primitive { return f.People[i] }) {
+		if !d.decode(prim, field, &pf) {
 			// Read the id alone: map order decides what was decoded before the error.
 			var idOnly struct {
 				ID string `toml:"id"`

@@ -22,7 +22,7 @@ func (d *decoder) rituals(elems []toml.Primitive, cfg *Config) []*cadence.Ritual
 	for i, prim := range elems {
 		field := fmt.Sprintf("rituals[%d]", i)
 		var rf ritualFile
-		if !d.decode(prim, field, &rf, func(f *fileConfig) toml.Primitive { return f.Rituals[i] }) {
+		if !d.decode(prim, field, &rf) {
 			continue // partly decoded: checking it would report noise
 		}
 		r := d.ritual(field, &rf, cfg)
