@@ -2,7 +2,14 @@ module github.com/cadencebot/cadencebot
 
 go 1.26.0
 
-require github.com/robfig/cron/v3 v3.0.1
+require (
+	github.com/coreos/go-oidc/v3 v3.21.0
+	github.com/oauth2-proxy/mockoidc v0.0.0-20261103160011-e06ed0b7cb7f
+	github.com/robfig/cron/v3 v3.0.1
+	golang.org/x/oauth2 v0.38.0
+)
+
+require github.com/go-jose/go-jose/v4 v4.1.8 // indirect
 
 require github.com/rickar/cal/v2 v2.1.13
 

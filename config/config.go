@@ -30,6 +30,7 @@ type Config struct {
 	Roster  *cadence.Roster
 
 	Releases ReleasesConfig // [releases]: who approves the release lane
+	Auth     *AuthConfig    // [auth]: sign-in with OpenID Connect; nil without the table
 
 	// Warnings are legal but probably unintended settings (a facilitator
 	// who is not a participant), in line order; config check prints them
@@ -171,6 +172,12 @@ func (d *decoder) config(f *fileConfig) *Config {
 		var rf releasesFile
 		if d.decode(f.Releases, "releases", &rf) {
 			cfg.Releases = d.releases(&rf, cfg)
+		}
+	}
+	if d.md.IsDefined("auth") {
+		var af authFile
+		if d.decode(f.Auth, "auth", &af, func(f *fileConfig) toml.Primitive { return f.Auth }) {
+			cfg.Auth = d.auth(&af, cfg.Bot)
 		}
 	}
 	d.unknownKeys()

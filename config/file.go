@@ -25,6 +25,7 @@ type fileConfig struct {
 	Rituals []toml.Primitive `toml:"rituals"`
 
 	Releases toml.Primitive `toml:"releases"`
+	Auth     toml.Primitive `toml:"auth"`
 }
 
 type botFile struct {
@@ -150,6 +151,7 @@ var tables = map[string]reflect.Type{
 	"teams":                reflect.TypeFor[teamsFile](),
 	"digest":               reflect.TypeFor[digestFile](),
 	"releases":             reflect.TypeFor[releasesFile](),
+	"auth":                 reflect.TypeFor[authFile](),
 	"people":               reflect.TypeFor[personFile](),
 	"people.out_of_office": reflect.TypeFor[rangeFile](),
 	"rituals":              reflect.TypeFor[ritualFile](),

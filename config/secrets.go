@@ -27,6 +27,8 @@ func secretEnv(table, key string) string {
 		case strings.Contains(k, "token"):
 			return EnvSlackBotToken
 		}
+	case "auth":
+		return EnvOIDCClientSecret
 	case "teams":
 		switch {
 		case strings.Contains(k, "tenant"):

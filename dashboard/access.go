@@ -28,7 +28,10 @@ func OptionsFromEnv(getenv func(string) string) Options {
 }
 
 func (o Options) hasToken() bool { return o.Token != "" }
-func (o Options) hasBasic() bool { return o.BasicUser != "" && o.BasicPass != "" }
+
+// HasCredential reports whether a dashboard token or basic-auth pair is set.
+func (o Options) HasCredential() bool { return o.hasToken() || o.hasBasic() }
+func (o Options) hasBasic() bool      { return o.BasicUser != "" && o.BasicPass != "" }
 
 // CheckAccess refuses a configuration that would publish the dashboard
 // on a non-loopback address without credentials, and half-configured
@@ -41,7 +44,7 @@ func CheckAccess(listenAddr string, opts Options) error {
 		}
 		return fmt.Errorf("dashboard: %s is set but %s is empty; set both for basic auth", set, unset)
 	}
-	if opts.hasToken() || opts.hasBasic() {
+	if opts.hasToken() || opts.hasBasic() || opts.SignIn != nil {
 		return nil
 	}
 	loop, err := IsLoopback(listenAddr)
@@ -73,20 +76,43 @@ func IsLoopback(listenAddr string) (bool, error) {
 
 var errNoCredentials = errors.New("dashboard has no credentials configured and is not on a loopback address")
 
+// ErrReadOnly answers a write made with the dashboard credential.
+var ErrReadOnly = errors.New("the dashboard credential is read-only: it reads the dashboard and the API, and acts for nobody; sign in to act")
+
+// Credential reports whether r carries the dashboard credential (bearer
+// token or basic-auth pair), compared in constant time.
+func (o Options) Credential(r *http.Request) bool {
+	if o.hasToken() {
+		if t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && equal(digest(strings.TrimSpace(t)), digest(o.Token)) {
+			return true
+		}
+	}
+	if o.hasBasic() {
+		if u, p, ok := r.BasicAuth(); ok && equal(digest(u), digest(o.BasicUser)) && equal(digest(p), digest(o.BasicPass)) {
+			return true
+		}
+	}
+	return false
+}
+
 // Protect puts another handler behind the dashboard's credentials: the
 // daemon guards its API and the local chat with it, so one token (or
 // basic-auth pair) covers every page a person reads.
 func (s *Server) Protect(h http.Handler) http.Handler { return s.requireAuth(h) }
 
-// requireAuth guards every request. Without credentials it lets through
-// only a server that was declared loopback-only, so forgetting
-// CheckAccess fails closed.
+// requireAuth guards every request. A signed-in person passes; the
+// dashboard credential (token or basic auth) reads and never writes.
+// Without credentials or sign-in it lets through only a server that was
+// declared loopback-only (the trial), so forgetting CheckAccess fails
+// closed.
 func (s *Server) requireAuth(next http.Handler) http.Handler {
 	o := s.opts
-	token := digest(o.Token)
-	user, pass := digest(o.BasicUser), digest(o.BasicPass)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !o.hasToken() && !o.hasBasic() {
+		if o.SignedIn != nil && o.SignedIn(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if !o.hasToken() && !o.hasBasic() && o.SignIn == nil {
 			if o.Loopback {
 				next.ServeHTTP(w, r)
 				return
@@ -96,17 +122,19 @@ func (s *Server) requireAuth(next http.Handler) http.Handler {
 			return
 		}
 		auth := r.Header.Get("Authorization")
-		if o.hasToken() {
-			if t, ok := strings.CutPrefix(auth, "Bearer "); ok && equal(digest(strings.TrimSpace(t)), token) {
-				next.ServeHTTP(w, r)
+		if o.Credential(r) {
+			if r.Method != http.MethodGet && r.Method != http.MethodHead {
+				// The credential is for reading: acting needs a person.
+				s.log.Warn().Str("path", r.URL.Path).Str("method", r.Method).Str("remote", r.RemoteAddr).Msg("write with the read-only dashboard credential refused")
+				http.Error(w, ErrReadOnly.Error(), http.StatusForbidden)
 				return
 			}
+			next.ServeHTTP(w, r)
+			return
 		}
-		if o.hasBasic() {
-			if u, p, ok := r.BasicAuth(); ok && equal(digest(u), user) && equal(digest(p), pass) {
-				next.ServeHTTP(w, r)
-				return
-			}
+		if o.SignIn != nil && auth == "" && r.Method == http.MethodGet {
+			http.Redirect(w, r, o.SignIn(r.RequestURI), http.StatusSeeOther) // RequestURI: before any StripPrefix
+			return
 		}
 		if o.hasBasic() {
 			w.Header().Set("WWW-Authenticate", `Basic realm="cadencebot dashboard", charset="UTF-8"`)

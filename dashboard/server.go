@@ -34,6 +34,12 @@ type Options struct {
 	// (see IsLoopback). Without credentials, the dashboard serves only
 	// when Loopback is true and answers 403 otherwise.
 	Loopback bool
+	// SignedIn reports a request the daemon's sign-in vouches for (a
+	// roster person's session): let through, whatever the method.
+	SignedIn func(*http.Request) bool
+	// SignIn, when set, is where a browser without credentials is sent
+	// (with ?next=): sign-in is on, so there is no open trial.
+	SignIn func(next string) string
 
 	// Threshold is the digest's (0–100; 0 for none): the people table
 	// marks whoever answered fewer prompts on time, as the digest lists

@@ -29,7 +29,11 @@ type personView struct {
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	now := s.clock.Now()
 	ss := s.sessions.ensure(w, r, now, cookiePath(basePath(r)))
-	p := s.newPage(r, ss, "Who are you?", true)
+	title := "Who are you?"
+	if s.access != AccessTrial {
+		title = "Channels"
+	}
+	p := s.newPage(r, ss, title, true)
 	p.Flash = s.sessions.takeFlash(ss)
 	hv := &homeView{}
 	for _, person := range s.svc.Roster().People() {
@@ -83,6 +87,13 @@ func (s *Server) whoami(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if s.access != AccessTrial {
+		// Only the trial on loopback picks; elsewhere who you are comes
+		// from the sign-in, and nobody acts as someone else.
+		s.log.Warn().Str("remote", r.RemoteAddr).Str("access", string(s.access)).Msg("roster picker refused")
+		s.problem(w, r, http.StatusForbidden, "Picking who you are is off", pickerOffText(s.access), nil)
+		return
+	}
 	if !checkCSRF(ss, r.PostForm.Get("csrf")) {
 		s.problem(w, r, http.StatusForbidden, "Form expired", csrfText, nil)
 		return
@@ -100,6 +111,13 @@ func (s *Server) whoami(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/me")
 }
 
+func pickerOffText(a Access) string {
+	if a == AccessSignIn {
+		return "You act as the person you signed in as; picking someone else from the roster is only for a trial on a loopback address."
+	}
+	return "These pages are read-only here: the dashboard credential shows them but acts for nobody. Picking someone from the roster is only for a trial on a loopback address; to act, turn on sign-in ([auth] in the config)."
+}
+
 const csrfText = "This form is older than your session (it sat unused for over a day, or the page came from elsewhere), so nothing was done. Reload the page and try again."
 
 // parsePost reads a form post within the size limit and returns the
@@ -113,7 +131,11 @@ func (s *Server) postAs(w http.ResponseWriter, r *http.Request) (*session, *cade
 	if !ok {
 		return nil, nil, false
 	}
-	me := s.svc.Roster().Person(s.sessions.person(ss))
+	me := s.svc.Roster().Person(s.personOf(r, ss))
+	if s.access == AccessReadOnly {
+		s.problem(w, r, http.StatusForbidden, "Read-only", pickerOffText(s.access), nil)
+		return nil, nil, false
+	}
 	if !checkCSRF(ss, r.PostForm.Get("csrf")) || me == nil {
 		s.problem(w, r, http.StatusForbidden, "Form expired", csrfText, nil)
 		return nil, nil, false

@@ -65,8 +65,8 @@ type formState struct {
 // inbox is the current person's page: pending prompts, command box,
 // received messages.
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
-	ss := s.sessions.get(r, s.clock.Now())
-	me := s.svc.Roster().Person(s.sessions.person(ss))
+	ss := s.sessions.ensure(w, r, s.clock.Now(), cookiePath(basePath(r))) // a signed-in visitor may come here first
+	me := s.svc.Roster().Person(s.personOf(r, ss))
 	if me == nil {
 		redirect(w, r, "/")
 		return
@@ -239,7 +239,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request) {
 			fs.Values[id] = strings.ReplaceAll(v[0], "\r\n", "\n")
 		}
 	}
-	me := s.svc.Roster().Person(s.sessions.person(ss))
+	me := s.svc.Roster().Person(s.personOf(r, ss))
 	if !checkCSRF(ss, r.PostForm.Get("csrf")) || me == nil {
 		s.refuse(w, r, ss, me, http.StatusForbidden, fs, csrfText+" Your answers were not saved; they are below.")
 		return
@@ -375,7 +375,7 @@ func (s *Server) command(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	text := r.PostForm.Get("text")
-	me := s.svc.Roster().Person(s.sessions.person(ss))
+	me := s.svc.Roster().Person(s.personOf(r, ss))
 	if me == nil {
 		s.problem(w, r, http.StatusForbidden, "Who are you?", "Pick who you are on the people page before running commands.", nil)
 		return

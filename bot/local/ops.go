@@ -200,8 +200,8 @@ type releaseForm struct {
 }
 
 func (s *Server) opsPage(w http.ResponseWriter, r *http.Request) {
-	ss := s.sessions.get(r, s.clock.Now())
-	me := s.svc.Roster().Person(s.sessions.person(ss))
+	ss := s.sessions.ensure(w, r, s.clock.Now(), cookiePath(basePath(r))) // a signed-in visitor may come here first
+	me := s.svc.Roster().Person(s.personOf(r, ss))
 	if me == nil {
 		redirect(w, r, "/")
 		return

@@ -36,7 +36,42 @@ type Server struct {
 	mux      *http.ServeMux
 	// waitMax bounds a /wait long poll.
 	waitMax time.Duration
+	// access says who a visitor is: picked from the roster (the trial on
+	// loopback), signed in (whoIs), or nobody (read-only pages).
+	access  Access
+	whoIs   func(*http.Request) string
+	signOut string
 }
+
+// SessionCookie names the chat's own cookie (CSRF token, notices), path
+// "/" when mounted at the root: a sign-in drops it, so nothing set before
+// carries over.
+const SessionCookie = sessionCookie
+
+// Access is how the chat learns who is acting.
+type Access string
+
+const (
+	// AccessTrial lets a visitor pick anyone on the roster: only for a
+	// trial on a loopback address, and the pages say so.
+	AccessTrial Access = "trial"
+	// AccessSignIn takes the person from the sign-in (WithSignIn); the
+	// picker is refused.
+	AccessSignIn Access = "signin"
+	// AccessReadOnly shows the channels and acts for nobody: the
+	// dashboard credential off loopback without sign-in.
+	AccessReadOnly Access = "readonly"
+)
+
+// WithSignIn takes who is acting from the request (the sign-in in front
+// of the chat), never from the roster picker; signOut is the path the
+// sign-out button posts to.
+func WithSignIn(whoIs func(*http.Request) string, signOut string) Option {
+	return func(s *Server) { s.access, s.whoIs, s.signOut = AccessSignIn, whoIs, signOut }
+}
+
+// ReadOnly makes the chat act for nobody: no picker, no forms.
+func ReadOnly() Option { return func(s *Server) { s.access = AccessReadOnly } }
 
 // Option configures a Server.
 type Option func(*Server)
@@ -77,6 +112,7 @@ func NewServer(svc cadence.Service, st cadence.Store, clock cadence.Clock, logge
 		pages:   parsePages(),
 		mux:     http.NewServeMux(),
 		waitMax: 25 * time.Second,
+		access:  AccessTrial,
 	}
 	for _, o := range opts {
 		o(s)
@@ -148,6 +184,8 @@ type page struct {
 	Live    bool
 	Version uint64
 	Nav     []navLink
+	Access  Access
+	SignOut string // the sign-out form's action, when signed in
 
 	Home    *homeView
 	Inbox   *inboxView
@@ -164,10 +202,13 @@ type navLink struct {
 // newPage fills the parts every page shares. live is false for pages that
 // answer a POST, which a reload would post again.
 func (s *Server) newPage(r *http.Request, ss *session, title string, live bool) *page {
-	p := &page{Base: basePath(r), Title: title}
+	p := &page{Base: basePath(r), Title: title, Access: s.access}
 	if ss != nil {
 		p.CSRF = ss.csrf
-		p.Me = s.svc.Roster().Person(s.sessions.person(ss))
+	}
+	p.Me = s.svc.Roster().Person(s.personOf(r, ss))
+	if p.Me != nil && s.access == AccessSignIn {
+		p.SignOut = s.signOut
 	}
 	if s.chat != nil && live {
 		p.Live, p.Version = true, s.chat.Version()
@@ -236,6 +277,18 @@ func (s *Server) problem(w http.ResponseWriter, r *http.Request, status int, hea
 	p := s.newPage(r, ss, heading, false)
 	p.Problem = &problemView{Heading: heading, Text: text, Kept: kept}
 	s.render(w, r, status, "problem", p)
+}
+
+// personOf is who is acting: the signed-in person, the one picked in
+// the trial, or nobody on read-only pages.
+func (s *Server) personOf(r *http.Request, ss *session) string {
+	switch s.access {
+	case AccessSignIn:
+		return s.whoIs(r)
+	case AccessTrial:
+		return s.sessions.person(ss)
+	}
+	return ""
 }
 
 // redirect finishes a successful POST (POST-redirect-GET).

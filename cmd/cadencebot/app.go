@@ -23,6 +23,7 @@ import (
 	"github.com/cadencebot/cadencebot/config"
 	"github.com/cadencebot/cadencebot/dashboard"
 	"github.com/cadencebot/cadencebot/store"
+	"github.com/cadencebot/cadencebot/webauth"
 )
 
 // appOptions are what `run` decides from flags and the environment.
@@ -71,6 +72,7 @@ type App struct {
 
 	compactor *outboxCompactor // bounded outbox (compact.go)
 
+	web    *webauth.Auth   // sign-in with OpenID Connect; nil without [auth] (signin.go)
 	health *platformHealth // what the bot last saw of Slack and Teams (health.go)
 	writes writeWatch      // whether the store's writes fail (writeprobe.go)
 	// instance identifies this run in the holder file and API answers (holder.go).
@@ -101,6 +103,9 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	a := &App{cfg: cfg, opts: o, log: o.Log, wake: make(chan struct{}, 1), chats: map[string]cadence.Chat{}, instance: newInstanceID()}
 
 	dashOpts := dashboard.OptionsFromEnv(o.Getenv)
+	if cfg.Auth != nil {
+		dashOpts.SignIn = webauth.LoginURL
+	}
 	if err := dashboard.CheckAccess(o.Listen, dashOpts); err != nil {
 		return nil, err
 	}
@@ -121,6 +126,13 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 			a.db.Close()
 		}
 	}()
+
+	if a.web, err = a.setupSignIn(); err != nil {
+		return nil, err
+	}
+	if a.web != nil {
+		dashOpts.SignedIn = func(r *http.Request) bool { return webauth.PersonFrom(r.Context()) != "" }
+	}
 
 	obs := newPromObserver(o.Registry)
 	a.health = newPlatformHealth(o.Clock, o.Registry)
@@ -171,21 +183,27 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 		return nil, err
 	}
 	dash := dashboard.New(a.svc, o.Clock, dashOpts)
-	a.mux.Handle("/dashboard/", http.StripPrefix("/dashboard", dash.Handler()))
-	// The API and the local chat sit behind the dashboard's credentials
-	// (required off loopback); health, metrics and the Slack and Teams
-	// endpoints, which verify their own signatures, do not.
+	a.mux.Handle("/dashboard/", a.signedIn(http.StripPrefix("/dashboard", dash.Handler())))
+	// The API and the local chat sit behind a sign-in or the dashboard's
+	// credential (read-only; required off loopback); backups behind an
+	// admin's sign-in or their own token; health, metrics and the Slack
+	// and Teams endpoints, which verify their own signatures, are open.
 	api := http.NewServeMux()
 	(&apiHandlers{svc: a.svc, store: a.db, clock: o.Clock, backupTo: a.db.Backup}).register(api)
-	a.mux.Handle("/api/", dash.Protect(withIdentity(a.instance, o.DB, api)))
+	a.mux.Handle("/api/", a.signedIn(dash.Protect(withIdentity(a.instance, o.DB, api))))
+	a.mux.Handle("/api/backup", a.signedIn(a.guardBackup(dashOpts, withIdentity(a.instance, o.DB, api))))
+	if a.web != nil {
+		a.mux.Handle("/auth/", a.web.Handler())
+	}
 	if a.teams != nil {
 		a.mux.Handle(teams.MessagesPath, a.teams.Handler())
 	}
 	if a.slack != nil && a.slackMode() == slack.ModeHTTP {
 		a.mux.Handle("/slack/", a.slack.HTTPHandler())
 	}
-	a.mux.Handle("/", dash.Protect(local.NewServer(a.svc, a.db, o.Clock, o.Log,
-		append(a.digestRooms(), local.WithChat(a.local), local.WithLink("Dashboard", "/dashboard/"))...).Handler()))
+	chatOpts := append(a.digestRooms(), local.WithChat(a.local), local.WithLink("Dashboard", "/dashboard/"))
+	a.mux.Handle("/", a.signedIn(dash.Protect(local.NewServer(a.svc, a.db, o.Clock, o.Log,
+		append(chatOpts, a.chatAccess(dashOpts)...)...).Handler())))
 	return a, nil
 }
 

@@ -106,6 +106,7 @@ Usage:
 Without --config the embedded example config (config.example.toml) is used.
 Secrets come from the environment only: SLACK_BOT_TOKEN, SLACK_APP_TOKEN,
 SLACK_SIGNING_SECRET, TEAMS_APP_ID, TEAMS_APP_PASSWORD, TEAMS_TENANT_ID,
-CADENCEBOT_DASHBOARD_TOKEN (or CADENCEBOT_DASHBOARD_USER and _PASSWORD).
+CADENCEBOT_DASHBOARD_TOKEN (or CADENCEBOT_DASHBOARD_USER and _PASSWORD; read-only),
+CADENCEBOT_BACKUP_TOKEN (GET /api/backup only), CADENCEBOT_OIDC_CLIENT_SECRET ([auth] sign-in).
 `)
 }
