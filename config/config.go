@@ -176,7 +176,7 @@ func (d *decoder) config(f *fileConfig) *Config {
 	}
 	if d.md.IsDefined("auth") {
 		var af authFile
-		if d.decode(f.Auth, "auth", &af, func(f *fileConfig) toml.Primitive { return f.Auth }) {
+		if d.decode(f.Auth, "auth", &af) {
 			cfg.Auth = d.auth(&af, cfg.Bot)
 		}
 	}
