@@ -309,7 +309,7 @@ func scanTimeRangeBack(b *bolt.Bucket, from, to time.Time, fn func(k, v []byte) 
 	var k, v []byte
 	if to.IsZero() {
 		k, v = c.Last()
-	} else if k, v = c.Seek([]byte(boundKey(to))); k == nil {
+	} else if k, _ = c.Seek([]byte(boundKey(to))); k == nil {
 		k, v = c.Last() // every key is before to
 	} else {
 		k, v = c.Prev() // Seek landed on the first key at or after to

@@ -88,7 +88,9 @@ func (a *Adapter) runSocket(ctx context.Context, smc *socketmode.Client) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		if err != nil && !errors.Is(err, context.Canceled) {
+		// RunContext always returns an error: the dial that failed, or why
+		// the connection ended.
+		if !errors.Is(err, context.Canceled) {
 			if fatalAuthCodes[err.Error()] || fatalAuthCodes[errorCode(err)] {
 				err = refused("slack refused %s (%v): check the app-level token and that Socket Mode is enabled", EnvAppToken, err)
 				a.log.Error().Err(err).Msg("socket mode stopped")

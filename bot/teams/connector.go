@@ -82,7 +82,7 @@ func (c *connector) createConversation(ctx context.Context, serviceURL string, p
 	if rr.ID == "" {
 		// Accepted without saying which chat: asking again returns the
 		// same one, with its id.
-		return "", &cadence.SendError{Retryable: true, Code: "no_conversation_id", Err: errors.New("Teams accepted opening the 1:1 chat but did not say which one; trying again")}
+		return "", &cadence.SendError{Retryable: true, Code: "no_conversation_id", Err: errors.New("the Teams connector accepted opening the 1:1 chat but did not say which one; trying again")}
 	}
 	return rr.ID, nil
 }
@@ -124,7 +124,7 @@ func (c *connector) do(ctx context.Context, op, method, serviceURL, path string,
 		if out != nil && len(bytes.TrimSpace(raw)) > 0 {
 			if err := json.Unmarshal(raw, out); err != nil {
 				c.log.Warn().Err(err).Str("method", method).Str("url", u).Msg("teams: connector reply is not JSON")
-				return &cadence.SendError{Retryable: false, Code: "bad_response", Err: fmt.Errorf("Teams accepted the request to %s but its answer was unreadable", op)}
+				return &cadence.SendError{Retryable: false, Code: "bad_response", Err: fmt.Errorf("the Teams connector accepted the request to %s but its answer was unreadable", op)}
 			}
 		}
 		return nil

@@ -153,7 +153,7 @@ func (a *Adapter) deliver(ctx context.Context, m *cadence.Message, j *journalEnt
 			return err
 		}
 		if limit <= minActivityBytes {
-			return &cadence.SendError{Code: "message_too_large", Err: fmt.Errorf("Teams refused the %s as too large even when split into parts of %d KB (%v)", m.Kind, limit/1024, wordsOf(err))}
+			return &cadence.SendError{Code: "message_too_large", Err: fmt.Errorf("the Teams connector refused the %s as too large even when split into parts of %d KB (%v)", m.Kind, limit/1024, wordsOf(err))}
 		}
 		j.Limit = max(minActivityBytes, limit*2/3)
 		log.Warn().Int("limit", limit).Int("next_limit", j.Limit).Msg("teams: Teams found the message too large; splitting it in smaller parts")

@@ -143,7 +143,7 @@ func TestTooLargeIsSplitSmaller(t *testing.T) {
 		require.ErrorAs(t, err, &se)
 		assert.False(t, se.Retryable)
 		assert.Equal(t, "message_too_large", se.Code)
-		assert.Contains(t, se.Err.Error(), "Teams refused the agenda as too large even when split into parts of 8 KB")
+		assert.Contains(t, se.Err.Error(), "Teams connector refused the agenda as too large even when split into parts of 8 KB")
 		assert.NotContains(t, se.Error(), "http")
 	})
 }

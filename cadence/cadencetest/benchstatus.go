@@ -2,7 +2,6 @@ package cadencetest
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
@@ -63,7 +62,7 @@ func BenchmarkStatusWithLateAnswers(b *testing.B, open func(b *testing.B) cadenc
 			b.Fatal(err)
 		}
 		if len(s.Late) != 1 {
-			b.Fatal(fmt.Sprintf("want one late answer to offer, got %d", len(s.Late)))
+			b.Fatalf("want one late answer to offer, got %d", len(s.Late))
 		}
 	}
 }
