@@ -241,6 +241,9 @@ func (a *App) setupSlack() error {
 		return err
 	}
 	a.chats[a.slack.Platform()] = a.slack
+	if c.Mode == slack.ModeSocket {
+		a.ready.slackEvents = a.slack.Connected
+	}
 	return nil
 }
 

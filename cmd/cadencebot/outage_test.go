@@ -205,3 +205,53 @@ func deadURL(t *testing.T) string {
 	require.NoError(t, ln.Close())
 	return "http://" + addr + "/"
 }
+
+// Slack's Web API answering while its Socket Mode connection is down (a
+// disconnect, then apps.connections.open failing) is still degraded:
+// clicks and answers cannot reach the bot.
+func TestReadyzNamesTheSlackEventsConnection(t *testing.T) {
+	const bot, app = "xoxb-1-2-events", "xapp-1-A0CADENCE-3-events"
+	fake := slacktest.New(bot, app)
+	t.Cleanup(fake.Close)
+	fake.AddUser(slacktest.User{ID: "U0LEA0001", Name: "lea", Email: "lea@example.com", TZ: "Europe/Zurich"})
+	fake.AddUser(slacktest.User{ID: "U0ANA0002", Name: "ana", Email: "ana@example.com", TZ: "Europe/Bucharest"})
+	fake.AddChannel(slacktest.Channel{ID: "C0MLOPS01", Name: "mlops", BotMember: true})
+	cfg, err := config.Parse("slack.toml", []byte(strings.Replace(slackConfig, "%s", fake.URL, 1)))
+	require.NoError(t, err)
+	vars := map[string]string{"SLACK_BOT_TOKEN": bot, "SLACK_APP_TOKEN": app}
+	a, err := newApp(cfg, appOptions{Listen: "127.0.0.1:0", DB: filepath.Join(t.TempDir(), "slack.db"),
+		Getenv: func(k string) string { return vars[k] }, Log: zerolog.Nop(), TickEvery: 5 * time.Millisecond})
+	require.NoError(t, err)
+	url, err := a.Listen()
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		require.NoError(t, <-done)
+		require.NoError(t, a.Close())
+	})
+	readyz := func(want ...string) {
+		t.Helper()
+		var body string
+		require.Eventually(t, func() bool {
+			_, body = get(t, url+"readyz")
+			for _, w := range want {
+				if !strings.Contains(body, w) {
+					return false
+				}
+			}
+			return true
+		}, 15*time.Second, 20*time.Millisecond, "readyz: %s", body)
+	}
+	require.True(t, fake.WaitConnections(1, 10*time.Second))
+	readyz("ready\n", "slack events (Socket Mode): connected")
+
+	// Slack asks the bot to reconnect (as it does every few hours) and
+	// then fails to open the next connection twice.
+	fake.FailNext("apps.connections.open", slacktest.Failure{Error: "internal_error"}, slacktest.Failure{Error: "internal_error"})
+	fake.SendRaw(`{"type":"disconnect","reason":"refresh_requested","debug_info":{"host":"applink-1"}}`)
+	readyz("degraded\n", "slack: up", "slack events (Socket Mode): not connected, reconnecting")
+	readyz("ready\n", "slack events (Socket Mode): connected")
+}

@@ -19,6 +19,10 @@ type readiness struct {
 	ok        atomic.Bool // the first tick is done
 	platforms *platformHealth
 	store     interface{ WriteError() error }
+	// slackEvents reports whether Slack's Socket Mode websocket is open
+	// (nil in HTTP mode): Slack can answer its Web API while the events
+	// connection is down, and then nobody's clicks reach the bot.
+	slackEvents func() bool
 }
 
 func (r *readiness) set(v bool) { r.ok.Store(v) }
@@ -44,6 +48,14 @@ func (r *readiness) serveHTTP(w http.ResponseWriter, _ *http.Request) {
 		pl, d := r.platforms.lines()
 		lines = append(lines, pl...)
 		degraded = d
+	}
+	if r.slackEvents != nil {
+		if r.slackEvents() {
+			lines = append(lines, "slack events (Socket Mode): connected")
+		} else {
+			lines = append(lines, "slack events (Socket Mode): not connected, reconnecting")
+			degraded = true
+		}
 	}
 	status, code := "ready", http.StatusOK
 	switch {
