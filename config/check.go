@@ -62,6 +62,30 @@ func checkURL(s string) string {
 	return ""
 }
 
+// checkOutboundURL is checkURL for an endpoint the bot sends a credential
+// to (Slack's Web API gets the bot token, the Teams token endpoint the
+// app password): https, or plain http on loopback only (a local fake or
+// emulator), so no config can send a secret in clear text or elsewhere
+// over the network.
+func checkOutboundURL(s string) string {
+	if msg := checkURL(s); msg != "" {
+		return msg
+	}
+	u, _ := url.Parse(s)
+	if u.Scheme == "https" || isLoopbackHost(u.Hostname()) {
+		return ""
+	}
+	return fmt.Sprintf("%q is plain http to another machine: the bot would send its credentials in clear text; use https (http is allowed on localhost only)", s)
+}
+
+func isLoopbackHost(h string) bool {
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
 // oneOf reports v at field unless it is one of allowed.
 func (d *decoder) oneOf(field, v string, allowed ...string) bool {
 	if slices.Contains(allowed, v) {

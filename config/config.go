@@ -311,7 +311,7 @@ var platforms = []string{"local", "slack", "teams"}
 
 func (d *decoder) slack(f *slackFile) SlackConfig {
 	s := SlackConfig{APIURL: or(f.APIURL, DefaultSlackAPIURL), Mode: or(f.Mode, DefaultSlackMode)}
-	if msg := checkURL(s.APIURL); msg != "" {
+	if msg := checkOutboundURL(s.APIURL); msg != "" {
 		d.add("slack.api_url", "%s", msg)
 	}
 	d.oneOf("slack.mode", s.Mode, "socket", "http")
@@ -330,7 +330,7 @@ func (d *decoder) teams(f *teamsFile) TeamsConfig {
 		{"teams.service_url", t.ServiceURL},
 	} {
 		if u.value != "" {
-			if msg := checkURL(u.value); msg != "" {
+			if msg := checkOutboundURL(u.value); msg != "" {
 				d.add(u.field, "%s", msg)
 			}
 		}

@@ -72,12 +72,12 @@ func (c *collector) positions() *positions {
 
 // add records a problem at field, located through the position index.
 func (c *collector) add(field, format string, args ...any) {
-	c.errs = append(c.errs, Error{File: c.file, Line: c.positions().line(field), Field: field, Msg: fmt.Sprintf(format, args...)})
+	c.errs = append(c.errs, Error{File: c.file, Line: c.positions().line(field), Field: field, Msg: redactSecrets(fmt.Sprintf(format, args...))})
 }
 
 // warn records something legal but probably unintended; the file loads.
 func (c *collector) warn(field, format string, args ...any) {
-	c.warns = append(c.warns, Error{File: c.file, Line: c.positions().line(field), Field: field, Msg: fmt.Sprintf(format, args...)})
+	c.warns = append(c.warns, Error{File: c.file, Line: c.positions().line(field), Field: field, Msg: redactSecrets(fmt.Sprintf(format, args...))})
 }
 
 // err returns the sorted errors, or nil when there are none.

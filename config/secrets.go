@@ -1,6 +1,11 @@
 package config
 
-import "strings"
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+)
 
 // Environment variables that hold credentials. Secrets never live in the
 // config file, which is meant to be committed and reviewed like code.
@@ -53,4 +58,54 @@ func looksSecret(table, key string) bool {
 	}
 	// Teams identities are read from the environment with the password.
 	return table == "teams" && (k == "app_id" || k == "appid" || k == "client_id" || k == "tenant_id" || k == "tenant")
+}
+
+// Values that look like credentials are never echoed in an error or a
+// warning: a token pasted into the wrong field must not end up in a CI
+// log through `config check`. What is shown is its kind and length.
+var (
+	tokenLike = regexp.MustCompile(`(?:xox[a-z]|xapp)-[A-Za-z0-9-]+|eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*|[A-Za-z0-9_~.+/=-]{20,}`)
+	uuidLike  = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+)
+
+// redactSecrets replaces every token-looking run in msg.
+func redactSecrets(msg string) string {
+	return tokenLike.ReplaceAllStringFunc(msg, func(s string) string {
+		switch {
+		case strings.HasPrefix(s, "xox") || strings.HasPrefix(s, "xapp-"):
+			return fmt.Sprintf("%s… (a Slack token, %d characters, not shown)", s[:5], len(s))
+		case strings.HasPrefix(s, "eyJ") && strings.Count(s, ".") == 2:
+			return fmt.Sprintf("eyJ… (a JWT, %d characters, not shown)", len(s))
+		case randomLooking(s):
+			return fmt.Sprintf("… (%d characters that look like a secret, not shown)", len(s))
+		}
+		return s
+	})
+}
+
+// randomLooking tells a key or password (letters and digits mixed many
+// times over: 8f742231b10e…, Q~8Qabc1D…) from a long name
+// (quarterly_model_review_2026) or an id (a UUID, which is no secret).
+func randomLooking(s string) bool {
+	if uuidLike.MatchString(s) {
+		return false
+	}
+	var letters, digits, switches int
+	prevDigit, started := false, false
+	for _, r := range s {
+		isDigit, isLetter := unicode.IsDigit(r), unicode.IsLetter(r)
+		if !isDigit && !isLetter {
+			continue
+		}
+		if isDigit {
+			digits++
+		} else {
+			letters++
+		}
+		if started && isDigit != prevDigit {
+			switches++
+		}
+		prevDigit, started = isDigit, true
+	}
+	return letters >= 4 && digits >= 4 && switches >= 6
 }

@@ -3,6 +3,7 @@ package slack
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"unicode"
@@ -133,8 +134,19 @@ func checkAPIURL(s string) error {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return fmt.Errorf("slack api_url %q: want an absolute http(s) URL such as %s", s, DefaultAPIURL)
 	}
+	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+		return fmt.Errorf("slack api_url %q: plain http to another machine would send the bot token in clear text; use https (http is allowed on localhost only)", s)
+	}
 	if !strings.HasSuffix(u.Path, "/") {
 		return fmt.Errorf("slack api_url %q: must end with \"/\" (method names are appended to it)", s)
 	}
 	return nil
+}
+
+func isLoopbackHost(h string) bool {
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }

@@ -67,3 +67,23 @@ func TestConfigFromEnv(t *testing.T) {
 	_, err := slack.ConfigFromEnv(func(string) string { return "" })
 	assert.True(t, errors.Is(err, slack.ErrNotConfigured))
 }
+
+// SLACK_API_URL gets the bot token: https, or http on loopback only.
+func TestAPIURLMustBeHTTPSOffLoopback(t *testing.T) {
+	env := map[string]string{"SLACK_BOT_TOKEN": "xoxb-123456-7890-secretsecretsecret", "SLACK_APP_TOKEN": "xapp-1-A123-456-secretsecretsecret"}
+	for url, want := range map[string]string{
+		"http://slack.example.com/api/": "plain http to another machine would send the bot token in clear text",
+		"http://127.0.0.1:8080/api/":    "",
+		"http://localhost/api/":         "",
+		"https://slack-gov.com/api/":    "",
+	} {
+		env["SLACK_API_URL"] = url
+		_, err := slack.ConfigFromEnv(func(k string) string { return env[k] })
+		if want == "" {
+			assert.NoError(t, err, url)
+		} else {
+			require.Error(t, err, url)
+			assert.Contains(t, err.Error(), want)
+		}
+	}
+}

@@ -89,6 +89,33 @@ func TestChannelByName(t *testing.T) {
 		require.Equal(t, http.StatusOK, e.deliver(e.channelIn("19:other@thread.tacv2", "Data")).Code)
 		refused(t, e, "ml-ops", "teams_channel_ambiguous", mlops+" in team MLOps", "19:ops2@thread.tacv2 in team Data", "the id of the one you mean")
 	})
+	// A tenant member outside the roster renames a channel of their own
+	// team (where the app is) to the ritual's channel name: Teams sends a
+	// channelRenamed update with the new name. It must not bind the name.
+	renamed := func(e *env, teamID, chID, name string) map[string]any {
+		a := e.base("conversationUpdate", chID, "channel", ben)
+		a["channelData"] = map[string]any{"tenant": map[string]any{"id": testTenant}, "eventType": "channelRenamed",
+			"team": map[string]any{"id": teamID, "name": "Elsewhere"}, "channel": map[string]any{"id": chID, "name": name}}
+		return a
+	}
+	const other, evil = "19:other@thread.tacv2", "19:evil@thread.tacv2"
+	t.Run("a channel renamed elsewhere after the lookup does not move the ritual", func(t *testing.T) {
+		e := install(t)
+		ctx := context.Background()
+		_, err := e.a.Send(ctx, agendaIn("a", "ml-ops"), cadence.Ref{})
+		require.NoError(t, err)
+		e.fc.addTeam(other, evil, "ML-Ops")
+		require.Equal(t, http.StatusOK, e.deliver(renamed(e, other, evil, "ML-Ops")).Code)
+		ref, err := e.a.Send(ctx, agendaIn("b", "ml-ops"), cadence.Ref{})
+		require.NoError(t, err)
+		assert.Equal(t, mlops, ref.Channel)
+	})
+	t.Run("a channel renamed elsewhere before the lookup makes the name ambiguous, not theirs", func(t *testing.T) {
+		e := install(t)
+		e.fc.addTeam(other, evil, "ML-Ops")
+		require.Equal(t, http.StatusOK, e.deliver(renamed(e, other, evil, "ML-Ops")).Code)
+		refused(t, e, "ml-ops", "teams_channel_ambiguous", mlops+" in team MLOps", evil+" in team Elsewhere")
+	})
 	t.Run("a team the bot was removed from is skipped", func(t *testing.T) {
 		e := install(t)
 		require.Equal(t, http.StatusOK, e.deliver(e.channelIn("19:gone@thread.tacv2", "Gone")).Code)

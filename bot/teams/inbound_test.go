@@ -78,7 +78,7 @@ func promptMessage(person string) *cadence.Message {
 func TestTeamInstallOpensProactiveChats(t *testing.T) {
 	e := newEnv(t)
 	require.Equal(t, http.StatusOK, e.deliver(e.teamInstall(ben)).Code)
-	assert.Equal(t, []string{"channel/19:standup@thread.tacv2", "channel/standup", "team/19:standup@thread.tacv2", "user/29:ana", "user/29:ben", "user/aad-ana", "user/aad-ben"}, e.refKeys())
+	assert.Equal(t, []string{"channel/19:standup@thread.tacv2", "team/19:standup@thread.tacv2", "user/29:ana", "user/29:ben", "user/aad-ana", "user/aad-ben"}, e.refKeys())
 	assert.Empty(t, e.fc.requests(), "no welcome in a channel")
 
 	for i := range 2 {
@@ -93,8 +93,10 @@ func TestTeamInstallOpensProactiveChats(t *testing.T) {
 	assert.Equal(t, "a:1on1-ben", reqs[1].Conv)
 	assert.Equal(t, "a:1on1-ben", reqs[2].Conv)
 
-	// The channel is known by ID and by name.
-	for _, ch := range []string{channelID, "Standup"} {
+	// The channel is known by ID, and by name through the team's channel
+	// list (the team's first channel is listed as General).
+	e.fc.addTeam(channelID)
+	for _, ch := range []string{channelID, "General"} {
 		ref, err := e.a.Send(context.Background(), &cadence.Message{Key: "agenda-" + ch, Kind: cadence.KindAgenda,
 			To: cadence.Recipient{Channel: ch}, Body: cadence.Body{Title: "Agenda"}}, cadence.Ref{})
 		require.NoError(t, err)

@@ -148,13 +148,12 @@ func captureRefs(tx cadence.KVTx, a *Activity, now time.Time) error {
 	if a.ChannelData != nil && a.ChannelData.Channel != nil {
 		ch.Name = a.ChannelData.Channel.Name
 	}
-	if err := putRef(tx, channelKey(ch.ConversationID), &ch); err != nil {
-		return err
-	}
-	if ch.Name != "" {
-		return putRef(tx, channelKey(ch.Name), &ch)
-	}
-	return nil
+	// Kept under its id only. A name is bound to a channel by
+	// resolveChannel alone, once, refusing a name found in two teams: an
+	// activity naming a channel (a message, a channelRenamed update) must
+	// not re-bind it, or anyone renaming a channel of their own team to a
+	// ritual's channel name would receive its next agenda.
+	return putRef(tx, channelKey(ch.ConversationID), &ch)
 }
 
 // forgetRefs drops what an uninstall makes useless: the 1:1 chat of a user
