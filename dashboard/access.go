@@ -142,6 +142,10 @@ func (s *Server) requireAuth(next http.Handler) http.Handler {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="cadencebot dashboard"`)
 		}
 		s.log.Info().Str("path", r.URL.Path).Str("remote", r.RemoteAddr).Bool("had_credentials", auth != "").Msg("dashboard request unauthorized")
+		if o.SignIn != nil && auth == "" {
+			http.Error(w, "Not signed in, or the session expired, so nothing was done: sign in again at "+o.SignIn("/"), http.StatusUnauthorized)
+			return
+		}
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 	})
 }

@@ -12,7 +12,8 @@ import (
 // The session key lives in the store, made on first use: sessions then
 // survive restarts (and a restored backup) with nothing to configure.
 // Whoever can read the database can forge a session, which gives no more
-// than the local chat's roster picker already gives anyone who reaches it.
+// than the roster picker: the person in the cookie counts only in the
+// trial on loopback; with sign-in (webauth) the sign-in decides.
 const (
 	nsLocal        = "local"
 	sessionKeyName = "session-key"
