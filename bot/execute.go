@@ -80,7 +80,9 @@ func Execute(ctx context.Context, svc cadence.Service, actor *cadence.Person, cm
 		return HelpReply(cmd.Unknown), nil
 	}
 	if actor == nil {
-		return Reply{}, refuse("%s: you are not on the cadencebot roster; ask an admin to add you", cmd.Verb)
+		err := refuse("%s: you are not on the cadencebot roster; ask an admin to add you", cmd.Verb)
+		auditRefusal(ctx, svc, NotOnRoster, cmd, "", err)
+		return Reply{}, err
 	}
 	loc := actor.Location
 	if loc == nil {
@@ -96,16 +98,21 @@ func Execute(ctx context.Context, svc cadence.Service, actor *cadence.Person, cm
 		return ooo(ctx, svc, actor, cmd, loc, now)
 	case VerbSkip, VerbPause, VerbResume:
 		if !actor.Role.CanRunRituals() {
-			return Reply{}, refuse("%s: only leads and admins can %s a ritual; you are a %s", cmd.Verb, cmd.Verb, roleName(actor.Role))
+			err := refuse("%s: only leads and admins can %s a ritual; you are a %s", cmd.Verb, cmd.Verb, roleName(actor.Role))
+			auditRefusal(ctx, svc, actor.ID, cmd, "ritual:"+cmd.Ritual, err)
+			return Reply{}, err
 		}
 		r, err := findRitual(svc, cmd)
 		if err != nil {
+			auditRefusal(ctx, svc, actor.ID, cmd, "ritual:"+cmd.Ritual, err)
 			return Reply{}, err
 		}
 		return runRitualVerb(ctx, svc, actor, cmd, r, loc)
 	case VerbReport:
 		if !actor.Role.CanReadReports() {
-			return Reply{}, refuse("report: only leads, managers and admins can read the team report; you are a %s. /cadence status shows your own prompts", roleName(actor.Role))
+			err := refuse("report: only leads, managers and admins can read the team report; you are a %s. /cadence status shows your own prompts", roleName(actor.Role))
+			auditRefusal(ctx, svc, actor.ID, cmd, "report", err)
+			return Reply{}, err
 		}
 		return report(ctx, svc, now, loc)
 	}
@@ -391,4 +398,39 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// NotOnRoster is the actor of an audited refusal of someone the roster
+// does not know.
+const NotOnRoster = "(not on the roster)"
+
+// refusalAuditor is the part of cadence.OpsService that records refusals
+// decided here, before any service method runs; a service without it
+// (tests, the bare engine) records nothing.
+type refusalAuditor interface {
+	AuditRefusal(ctx context.Context, actor, action, target string, details map[string]string, refusal error)
+}
+
+// auditRefusal puts a refusal of the command layer in the audit log under
+// the action name the service uses for the same verb.
+func auditRefusal(ctx context.Context, svc cadence.Service, actor string, cmd Command, target string, err error) {
+	ra, ok := svc.(refusalAuditor)
+	if !ok {
+		return
+	}
+	action := "command." + string(cmd.Verb)
+	switch cmd.Verb {
+	case VerbPause, VerbResume, VerbSkip:
+		action = "ritual." + string(cmd.Verb)
+	case VerbReport:
+		action = "report.read"
+	}
+	if target == "" {
+		target = string(cmd.Verb)
+	}
+	var details map[string]string
+	if cmd.Reason != "" {
+		details = map[string]string{"reason": cmd.Reason}
+	}
+	ra.AuditRefusal(ctx, actor, action, target, details, err)
 }

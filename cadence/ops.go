@@ -195,6 +195,13 @@ func (o *Ops) run(ctx context.Context, actor, action, target string, fn func(tx 
 	return err
 }
 
+// AuditRefusal records a refusal decided before any service method ran
+// (the command layer's role checks, an unknown ritual, someone not on the
+// roster), so that every refusal is in the log whoever refused it.
+func (o *Ops) AuditRefusal(ctx context.Context, actor, action, target string, details map[string]string, refusal error) {
+	o.auditRefusal(ctx, o.now(), actor, action, target, details, refusal)
+}
+
 // auditRefusal records that actor was refused; a failure to record it is
 // logged, and the refusal is still what the caller gets.
 func (o *Ops) auditRefusal(ctx context.Context, now time.Time, actor, action, target string, details map[string]string, refusal error) {
