@@ -38,6 +38,7 @@ type Dispatcher struct {
 	dir    Directory // names in failure notices; optional
 
 	batch       int
+	inFlight    int // most sends at once, over all conversations (pipeline.go)
 	poll        time.Duration
 	backoffBase time.Duration
 	backoffMax  time.Duration
@@ -83,7 +84,7 @@ func NewDispatcher(store Store, clock Clock, chats map[string]Chat, logger zerol
 	}
 	d := &Dispatcher{
 		store: store, clock: clock, chats: chats, log: logger, obs: obs,
-		batch: 500, poll: time.Second, backoffBase: 2 * time.Second, backoffMax: 10 * time.Minute,
+		batch: 500, inFlight: 1, poll: time.Second, backoffBase: 2 * time.Second, backoffMax: 10 * time.Minute,
 		giveUp: 24 * time.Hour,
 	}
 	for _, o := range opts {
@@ -133,6 +134,9 @@ func (d *Dispatcher) pass(ctx context.Context) (sent int, progress bool, err err
 	})
 	if err != nil {
 		return 0, false, fmt.Errorf("dispatch: list due messages: %w", err)
+	}
+	if d.inFlight > 1 {
+		return d.pipelined(ctx, due, now)
 	}
 	blocked := map[string]bool{}
 	for _, m := range due {
@@ -272,7 +276,7 @@ func (d *Dispatcher) update(ctx context.Context, chat Chat, m *Message, now time
 		// applied (deleted by someone, say). Keep it sent; note the error.
 		d.obs.SendError(m.Platform, errorCode(updErr))
 		log.Warn().Err(updErr).Msg("update refused; keeping the delivered version")
-		return failed, d.store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
+		return failed, d.write(context.WithoutCancel(ctx), func(tx Tx) error {
 			x, err := tx.Message(m.Key)
 			if err != nil {
 				return err
@@ -302,7 +306,7 @@ func (d *Dispatcher) update(ctx context.Context, chat Chat, m *Message, now time
 // was listed). It returns nil if the message no longer needs sending.
 func (d *Dispatcher) markSending(ctx context.Context, key string) (*Message, error) {
 	var out *Message
-	err := d.store.Update(ctx, func(tx Tx) error {
+	err := d.write(ctx, func(tx Tx) error {
 		x, err := tx.Message(key)
 		if err != nil {
 			return err
@@ -327,7 +331,7 @@ func (d *Dispatcher) markSending(ctx context.Context, key string) (*Message, err
 // recordSent stores the platform's Ref. If the engine revised the message
 // while it was in flight, it stays pending for an update.
 func (d *Dispatcher) recordSent(ctx context.Context, m *Message, ref Ref, rev int, now time.Time) error {
-	err := d.store.Update(ctx, func(tx Tx) error {
+	err := d.write(ctx, func(tx Tx) error {
 		x, err := tx.Message(m.Key)
 		if err != nil {
 			return err
@@ -356,7 +360,11 @@ func (d *Dispatcher) fail(ctx context.Context, m *Message, now time.Time, sendEr
 	code := errorCode(sendErr)
 	d.obs.SendError(m.Platform, code)
 	log := d.log.With().Str("key", m.Key).Str("platform", m.Platform).Str("code", code).Logger()
-	err := d.store.Update(ctx, func(tx Tx) error {
+	retry0 := retry
+	err := d.write(ctx, func(tx Tx) error {
+		// Batched writes may run this twice (after a rolled-back batch):
+		// start from the same decision each time.
+		retry = retry0
 		x, err := tx.Message(m.Key)
 		if err != nil {
 			return err

@@ -57,7 +57,7 @@ func (d *Dispatcher) freshen(ctx context.Context, m *Message, now time.Time) (do
 	if f == Fresh {
 		return false, nil
 	}
-	err = d.store.Update(ctx, func(tx Tx) error {
+	err = d.write(ctx, func(tx Tx) error {
 		x, err := tx.Message(m.Key)
 		if err != nil {
 			return err

@@ -1,0 +1,15 @@
+package slack
+
+import "github.com/cadencebot/cadencebot/cadence"
+
+var _ cadence.ConcurrentChat = (*Adapter)(nil)
+
+// maxInFlight bounds concurrent Web API sends. The limiter paces them to
+// Slack's buckets; several in flight hide the round trip (at 300 ms, one
+// call at a time reaches 3.3 messages/s against the 5/s chat.postMessage
+// allows). Eight keeps the limiter's reservations well under maxWait.
+const maxInFlight = 8
+
+// MaxInFlight implements cadence.ConcurrentChat: the adapter's state is
+// behind mutexes and its limiter is shared by all callers.
+func (a *Adapter) MaxInFlight() int { return maxInFlight }
