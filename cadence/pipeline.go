@@ -31,15 +31,20 @@ func WithInFlight(n int) DispatcherOption {
 	return func(d *Dispatcher) { d.inFlight = max(1, n) }
 }
 
-// write runs a dispatcher transaction, in a shared commit when sends are
-// pipelined: "sending" is still durable before the platform is called,
-// since UpdateBatch returns only once its batch has committed.
+// write runs a dispatcher transaction, in a shared commit when it serves
+// one of several conversations in flight: "sending" is still durable
+// before the platform is called, since UpdateBatch returns only once its
+// batch has committed. A lone sender writes at once: a batch waits a few
+// milliseconds for company, which would only add latency.
 func (d *Dispatcher) write(ctx context.Context, fn func(Tx) error) error {
-	if b, ok := d.store.(BatchUpdater); ok && d.inFlight > 1 {
+	if b, ok := d.store.(BatchUpdater); ok && ctx.Value(batchedKey{}) != nil {
 		return b.UpdateBatch(ctx, fn)
 	}
 	return d.store.Update(ctx, fn)
 }
+
+// batchedKey marks the context of a lane that runs beside others.
+type batchedKey struct{}
 
 // lane is the due messages of one conversation (platform and recipient)
 // in queue order, or, for an adapter that takes one call at a time, of
@@ -95,8 +100,13 @@ func (d *Dispatcher) pipelined(ctx context.Context, due []*Message, now time.Tim
 		if ctx.Err() != nil || stopped() {
 			break
 		}
+		lctx := ctx
+		if cap(slot) > 1 {
+			lctx = context.WithValue(ctx, batchedKey{}, true)
+		}
 		wg.Add(1)
 		go func() {
+			ctx := lctx
 			defer wg.Done()
 			defer func() { <-slot }()
 			blocked := map[string]bool{}
