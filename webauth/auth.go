@@ -327,6 +327,9 @@ func (a *Auth) match(claims map[string]any) (p *cadence.Person, account, why str
 // safeNext keeps a return path on this server: "/x" yes, "//evil" and
 // "https://evil" no.
 func safeNext(next string) string {
+	if strings.IndexFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) >= 0 {
+		return "/" // browsers drop tabs and newlines and read \ as /: "/\t/evil" is "//evil"
+	}
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.HasPrefix(next, "/auth/") {
 		return "/"
 	}

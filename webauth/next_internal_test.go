@@ -14,6 +14,9 @@ func TestSafeNext(t *testing.T) {
 		"https://evil.example": "/",
 		"me":                   "/",
 		"/auth/logout":         "/",
+		"/\t/evil.example":     "/",
+		"/\n/evil.example":     "/",
+		"/me\\..\\x":           "/",
 	} {
 		if got := safeNext(in); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)

@@ -184,14 +184,14 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 		return nil, err
 	}
 	dash := dashboard.New(a.svc, o.Clock, dashOpts)
-	a.mux.Handle("/dashboard/", a.signedIn(http.StripPrefix("/dashboard", dash.Handler())))
+	a.mux.Handle("/dashboard/", a.signedIn(a.readersOnly(http.StripPrefix("/dashboard", dash.Handler()))))
 	// The API and the local chat sit behind a sign-in or the dashboard's
 	// credential (read-only; required off loopback); backups behind an
 	// admin's sign-in or their own token; health, metrics and the Slack
 	// and Teams endpoints, which verify their own signatures, are open.
 	api := http.NewServeMux()
 	(&apiHandlers{svc: a.svc, store: a.db, clock: o.Clock, backupTo: a.db.Backup}).register(api)
-	a.mux.Handle("/api/", a.signedIn(dash.Protect(withIdentity(a.instance, o.DB, api))))
+	a.mux.Handle("/api/", a.signedIn(a.readersOnly(dash.Protect(withIdentity(a.instance, o.DB, api)))))
 	a.mux.Handle("/api/backup", a.signedIn(a.guardBackup(dashOpts, withIdentity(a.instance, o.DB, api))))
 	if a.web != nil {
 		a.mux.Handle("/auth/", a.web.Handler())

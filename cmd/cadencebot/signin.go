@@ -45,6 +45,24 @@ func (a *App) signedIn(h http.Handler) http.Handler {
 	return a.web.Attach(h)
 }
 
+// readersOnly keeps team-wide figures (dashboard, API) to the roles that
+// read reports, as the chat's /cadence report does: a signed-in
+// specialist is refused. The dashboard credential and the trial, which
+// name nobody, are decided by dashboard.Protect.
+func (a *App) readersOnly(h http.Handler) http.Handler {
+	if a.web == nil {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := a.cfg.Roster.Person(webauth.PersonFrom(r.Context())); p != nil && !p.Role.CanReadReports() {
+			a.log.Info().Str("person", p.ID).Str("path", r.URL.Path).Msg("team figures refused to a " + string(p.Role))
+			http.Error(w, fmt.Sprintf("Team-wide figures are for leads, managers and admins; %s is a %s. Your own prompts and answers are in your inbox (/me).", p.Name, p.Role), http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
 // chatAccess decides how the local chat learns who is acting: from the
 // sign-in; nobody (read-only) off loopback or behind the dashboard
 // credential; the roster picker only for the trial on loopback.

@@ -181,13 +181,21 @@ func TestSignInActsAsThePersonAndNoOneElse(t *testing.T) {
 	_, body, _ = b.visit(http.MethodGet, a.srv.URL+"/me", nil)
 	assert.Contains(t, body, "Signed in as <strong>Ana</strong>")
 
-	// Reads: the dashboard and the API; backups are for admins.
-	code, _, _ = b.visit(http.MethodGet, a.srv.URL+"/dashboard/", nil)
-	assert.Equal(t, http.StatusOK, code)
-	code, _, _ = b.visit(http.MethodGet, a.srv.URL+"/api/report", nil)
-	assert.Equal(t, http.StatusOK, code)
-	code, body, _ = b.visit(http.MethodGet, a.srv.URL+"/api/backup", nil)
-	assert.Equal(t, http.StatusForbidden, code, body)
+	// Team figures (dashboard, API) are for the roles that read reports,
+	// as in the chat; backups are for admins.
+	for _, path := range []string{"/dashboard/", "/api/report", "/api/backup"} {
+		code, body, _ = b.visit(http.MethodGet, a.srv.URL+path, nil)
+		assert.Equal(t, http.StatusForbidden, code, path)
+		if path != "/api/backup" {
+			assert.Contains(t, body, "Team-wide figures are for leads, managers and admins; Ana is a specialist.")
+		}
+	}
+	lea, code, _ := a.signIn(t, "lea@example.com")
+	require.Equal(t, http.StatusOK, code)
+	for path, want := range map[string]int{"/dashboard/": http.StatusOK, "/api/report": http.StatusOK, "/api/backup": http.StatusForbidden} {
+		code, _, _ = lea.visit(http.MethodGet, a.srv.URL+path, nil)
+		assert.Equal(t, want, code, "a lead: %s", path)
+	}
 	sam, code, _ := a.signIn(t, "sam@example.com")
 	require.Equal(t, http.StatusOK, code)
 	code, body, _ = sam.visit(http.MethodGet, a.srv.URL+"/api/backup", nil)
