@@ -23,9 +23,9 @@ func (e *Engine) redrawAgenda(tx Tx, ev *events, r *Ritual, o *Occurrence, now t
 	}
 	switch o.Status {
 	case StatusClosed:
-		m.Body = e.compose.closedAgenda(r, o, m.Body)
+		m.Body = e.live().compose.closedAgenda(r, o, m.Body)
 	case StatusSkipped:
-		m.Body = e.compose.skippedAgenda(r, o, m.Body)
+		m.Body = e.live().compose.skippedAgenda(r, o, m.Body)
 	default:
 		return nil
 	}

@@ -9,11 +9,11 @@ import (
 
 // authorize checks that actor may run ritualID (pause, resume, skip).
 func (e *Engine) authorize(actorID, ritualID, verb string) (*Ritual, error) {
-	r := e.byID[ritualID]
+	r := e.live().byID[ritualID]
 	if r == nil {
 		return nil, fmt.Errorf("no ritual %q: %w", ritualID, ErrNotFound)
 	}
-	actor := e.roster.Person(actorID)
+	actor := e.live().roster.Person(actorID)
 	if actor == nil {
 		return nil, fmt.Errorf("%q is not in the roster, so cannot %s %s: %w", actorID, verb, r.Title, ErrForbidden)
 	}
@@ -85,8 +85,8 @@ func (e *Engine) Skip(ctx context.Context, actorID, ritualID, reason string) (*S
 		}
 		res = SkipResult{Scheduled: next, Next: true}
 		text := fmt.Sprintf("%s on %s will be skipped: %s (by %s).", r.Title,
-			next.In(ritualLocation(r)).Format(timeLayout), reason, e.compose.name(actorID))
-		return e.enqueue(tx, ev, e.compose.notice(r, MessageKey("ritual", r.ID, "skip", OccurrenceID(r.ID, next)),
+			next.In(ritualLocation(r)).Format(timeLayout), reason, e.live().compose.name(actorID))
+		return e.enqueue(tx, ev, e.live().compose.notice(r, MessageKey("ritual", r.ID, "skip", OccurrenceID(r.ID, next)),
 			Recipient{Channel: r.Channel}, r.Title+" skipped", text, now))
 	})
 	if err != nil {
@@ -118,9 +118,9 @@ func (e *Engine) Pause(ctx context.Context, actorID, ritualID string) error {
 			return fmt.Errorf("put ritual state: %w", err)
 		}
 		ev.on(func() { e.log.Info().Str("ritual", r.ID).Str("person", actorID).Msg("paused") })
-		return e.enqueue(tx, ev, e.compose.notice(r, MessageKey("ritual", r.ID, "pause", now.Format(time.RFC3339Nano)),
+		return e.enqueue(tx, ev, e.live().compose.notice(r, MessageKey("ritual", r.ID, "pause", now.Format(time.RFC3339Nano)),
 			Recipient{Channel: r.Channel}, r.Title+" paused",
-			fmt.Sprintf("%s is paused by %s until someone resumes it.", r.Title, e.compose.name(actorID)), now))
+			fmt.Sprintf("%s is paused by %s until someone resumes it.", r.Title, e.live().compose.name(actorID)), now))
 	})
 }
 
@@ -161,12 +161,12 @@ func (e *Engine) Resume(ctx context.Context, actorID, ritualID string) error {
 		if err := tx.PutRitualState(st); err != nil {
 			return fmt.Errorf("put ritual state: %w", err)
 		}
-		text := fmt.Sprintf("%s is resumed by %s.", r.Title, e.compose.name(actorID))
+		text := fmt.Sprintf("%s is resumed by %s.", r.Title, e.live().compose.name(actorID))
 		if next := r.Schedule.Next(st.Cursor); !next.IsZero() {
 			text += " Next: " + next.In(ritualLocation(r)).Format(timeLayout) + "."
 		}
 		ev.on(func() { e.log.Info().Str("ritual", r.ID).Str("person", actorID).Msg("resumed") })
-		return e.enqueue(tx, ev, e.compose.notice(r, MessageKey("ritual", r.ID, "resume", now.Format(time.RFC3339Nano)),
+		return e.enqueue(tx, ev, e.live().compose.notice(r, MessageKey("ritual", r.ID, "resume", now.Format(time.RFC3339Nano)),
 			Recipient{Channel: r.Channel}, r.Title+" resumed", text, now))
 	})
 }
@@ -175,7 +175,7 @@ func (e *Engine) Resume(ctx context.Context, actorID, ritualID string) error {
 // Future occurrences excuse them when they open; open occurrences whose
 // prompt falls in the range excuse them now, unless they already answered.
 func (e *Engine) SetOutOfOffice(ctx context.Context, personID string, dr DateRange) error {
-	p := e.roster.Person(personID)
+	p := e.live().roster.Person(personID)
 	if p == nil {
 		return fmt.Errorf("no person %q: %w", personID, ErrNotFound)
 	}
@@ -217,7 +217,7 @@ func (e *Engine) recordOutOfOffice(tx Tx, ev *events, p *Person, dr DateRange, n
 		return fmt.Errorf("list open occurrences: %w", err)
 	}
 	for _, o := range open {
-		r := e.byID[o.RitualID]
+		r := e.live().byID[o.RitualID]
 		if r == nil || !o.IsExpected(personID) || !dr.Contains(DateOf(o.PersonPromptAt(personID).In(p.loc()))) {
 			continue
 		}

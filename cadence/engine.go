@@ -43,17 +43,16 @@ type EngineConfig struct {
 // keeps no state of its own between calls: everything is in the Store, so
 // a new Engine on the same store carries on where the last one stopped.
 type Engine struct {
-	rituals   []*Ritual
-	byID      map[string]*Ritual
-	reminders map[string][]time.Duration // ritual → offsets, largest first
-	roster    *Roster
+	// cur is the configuration in force: rituals and roster, swapped as a
+	// whole by Reconfigure (reconfigure.go).
+	cur       atomic.Pointer[engineLive]
 	store     Store
 	clock     Clock
 	log       zerolog.Logger
 	obs       Observer
 	agenda    AgendaContributor
 	enqueued  func()
-	compose   composer
+	platform  string // DefaultPlatform
 	tolerance time.Duration
 	grace     time.Duration
 	// orphansClosed is set once the first tick has closed the open
@@ -87,40 +86,21 @@ func New(cfg EngineConfig) (*Engine, error) {
 		cfg.LateAnswerGrace = 7 * 24 * time.Hour
 	}
 	e := &Engine{
-		byID:      map[string]*Ritual{},
-		reminders: map[string][]time.Duration{},
-		roster:    cfg.Roster,
 		store:     cfg.Store,
 		clock:     cfg.Clock,
 		log:       cfg.Logger,
 		obs:       cfg.Metrics,
 		agenda:    cfg.Agenda,
 		enqueued:  cfg.Enqueued,
+		platform:  cfg.DefaultPlatform,
 		tolerance: cfg.OnTimeTolerance,
 		grace:     cfg.LateAnswerGrace,
 	}
-	def := cfg.DefaultPlatform
-	e.compose = composer{roster: cfg.Roster, grace: cfg.LateAnswerGrace, platform: func(r *Ritual) string {
-		if r.Platform != "" {
-			return r.Platform
-		}
-		return def
-	}}
-	for i, r := range cfg.Rituals {
-		if err := checkRitual(r, cfg.Roster); err != nil {
-			return nil, fmt.Errorf("engine: ritual %d: %w", i+1, err)
-		}
-		r, err := withChecklist(r) // the checklist is asked in prompts
-		if err != nil {
-			return nil, fmt.Errorf("engine: %w", err)
-		}
-		if e.byID[r.ID] != nil {
-			return nil, fmt.Errorf("engine: ritual %q is defined twice", r.ID)
-		}
-		e.byID[r.ID] = r
-		e.rituals = append(e.rituals, r)
-		e.reminders[r.ID] = sortedReminders(r.Reminders)
+	live, err := e.build(cfg.Rituals, cfg.Roster)
+	if err != nil {
+		return nil, err
 	}
+	e.cur.Store(live)
 	return e, nil
 }
 
@@ -153,18 +133,18 @@ func checkRitual(r *Ritual, roster *Roster) error {
 }
 
 // Roster returns the people the engine knows.
-func (e *Engine) Roster() *Roster { return e.roster }
+func (e *Engine) Roster() *Roster { return e.live().roster }
 
 // Rituals returns the configured rituals in config order.
-func (e *Engine) Rituals() []*Ritual { return e.rituals }
+func (e *Engine) Rituals() []*Ritual { return e.live().rituals }
 
 // Ritual returns the ritual with the given ID, or nil.
-func (e *Engine) Ritual(id string) *Ritual { return e.byID[id] }
+func (e *Engine) Ritual(id string) *Ritual { return e.live().byID[id] }
 
 // LeadOf returns the lead of a ritual, or "" (the dispatcher tells leads
 // about messages the platform refused).
 func (e *Engine) LeadOf(ritualID string) string {
-	if r := e.byID[ritualID]; r != nil {
+	if r := e.live().byID[ritualID]; r != nil {
 		return r.Lead
 	}
 	return ""
@@ -181,7 +161,7 @@ func (e *Engine) now() time.Time { return e.clock.Now().UTC() }
 func (e *Engine) awayFunc(tx Tx) func(p string, at time.Time) (bool, string) {
 	cache := map[string]*PersonState{}
 	return func(id string, at time.Time) (bool, string) {
-		p := e.roster.Person(id)
+		p := e.live().roster.Person(id)
 		if p == nil {
 			return false, ""
 		}
@@ -217,7 +197,7 @@ func outOfOfficeReason(r DateRange) string {
 }
 
 func (e *Engine) location(id string) *time.Location {
-	if p := e.roster.Person(id); p != nil {
+	if p := e.live().roster.Person(id); p != nil {
 		return p.loc()
 	}
 	return nil
@@ -231,7 +211,7 @@ func (e *Engine) planInput(tx Tx, r *Ritual, now time.Time) (PlanInput, error) {
 		Locations: e.location,
 		Now:       now,
 		Tolerance: e.tolerance,
-		Reminders: e.reminders[r.ID],
+		Reminders: e.live().reminders[r.ID],
 		Answered:  map[string]map[string]bool{},
 	}
 	st, err := tx.RitualState(r.ID)
@@ -314,7 +294,7 @@ func (e *Engine) refreshSummary(tx Tx, ev *events, r *Ritual, o *Occurrence, now
 	if err != nil {
 		return fmt.Errorf("answers of %s: %w", o.ID, err)
 	}
-	m.Body = e.compose.summaryBody(r, o, answers)
+	m.Body = e.live().compose.summaryBody(r, o, answers)
 	m.Revision++
 	switch m.State {
 	case StateSent:

@@ -90,7 +90,7 @@ func (o *Ops) Tick(ctx context.Context) error {
 			return err
 		}
 		for _, f := range open {
-			owner := o.roster.Person(f.Owner)
+			owner := o.live().roster.Person(f.Owner)
 			if owner == nil {
 				continue // left the roster: the triage agenda still lists it
 			}

@@ -14,12 +14,12 @@ import (
 // the list short for rituals that fire every few minutes; the older ones
 // still take a late answer from their own prompt's button.
 func (e *Engine) lateAnswers(tx Tx, person string, now time.Time) ([]PendingPrompt, error) {
-	p := e.roster.Person(person)
+	p := e.live().roster.Person(person)
 	if p == nil {
 		return nil, nil
 	}
 	var out []PendingPrompt
-	for _, r := range e.rituals {
+	for _, r := range e.live().rituals {
 		if !slices.Contains(r.Participants, person) {
 			continue
 		}

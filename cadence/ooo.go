@@ -24,7 +24,7 @@ const buttonOOONote = "from the prompt's button"
 // ErrForbidden. Occurrences already open stay excused; the person may still
 // answer them.
 func (e *Engine) CancelOutOfOffice(ctx context.Context, personID string, day Date) (DateRange, error) {
-	p := e.roster.Person(personID)
+	p := e.live().roster.Person(personID)
 	if p == nil {
 		return DateRange{}, fmt.Errorf("no person %q: %w", personID, ErrNotFound)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -37,13 +38,13 @@ type OpsConfig struct {
 // audit log. Like the Engine it keeps no state between calls: everything
 // is in the Store. Every change and every refusal is audited.
 type Ops struct {
-	roster    *Roster
-	rituals   []*Ritual
+	// cur holds roster, rituals and approvers, swapped as a whole by
+	// Reconfigure (reconfigure.go).
+	cur       atomic.Pointer[opsLive]
 	store     Store
 	clock     Clock
 	log       zerolog.Logger
 	platform  string
-	approvers map[string]bool
 	high      int
 	reminders ReminderPolicy
 	enqueued  func()
@@ -67,19 +68,15 @@ func NewOps(cfg OpsConfig) (*Ops, error) {
 		cfg.HighRiskApprovals = 2
 	}
 	o := &Ops{
-		roster: cfg.Roster, rituals: cfg.Rituals, store: cfg.Store, clock: cfg.Clock, log: cfg.Logger,
+		store: cfg.Store, clock: cfg.Clock, log: cfg.Logger,
 		platform: cfg.Platform, high: cfg.HighRiskApprovals, reminders: cfg.Reminders.withDefaults(),
 		enqueued: cfg.Enqueued,
 	}
-	if len(cfg.Approvers) > 0 {
-		o.approvers = map[string]bool{}
-		for _, id := range cfg.Approvers {
-			if cfg.Roster.Person(id) == nil {
-				return nil, fmt.Errorf("ops: approver %q is not in the roster", id)
-			}
-			o.approvers[id] = true
-		}
+	live, err := buildOpsLive(cfg.Roster, cfg.Rituals, cfg.Approvers)
+	if err != nil {
+		return nil, err
 	}
+	o.cur.Store(live)
 	if n := len(o.Approvers()); n < o.high {
 		o.log.Warn().Int("approvers", n).Int("needed", o.high).
 			Msg("fewer release approvers than a high-risk release needs: high-risk releases cannot be approved")
@@ -90,7 +87,7 @@ func NewOps(cfg OpsConfig) (*Ops, error) {
 // Approvers lists who may approve releases, in roster order.
 func (o *Ops) Approvers() []string {
 	var out []string
-	for _, p := range o.roster.People() {
+	for _, p := range o.live().roster.People() {
 		if o.isApprover(p) {
 			out = append(out, p.ID)
 		}
@@ -102,8 +99,8 @@ func (o *Ops) isApprover(p *Person) bool {
 	if p == nil {
 		return false
 	}
-	if o.approvers != nil {
-		return o.approvers[p.ID]
+	if o.live().approvers != nil {
+		return o.live().approvers[p.ID]
 	}
 	return IsDefaultApprover(p)
 }
@@ -126,7 +123,7 @@ func (o *Ops) now() time.Time { return o.clock.Now().UTC() }
 
 // actor returns the roster entry of the person acting, or a refusal.
 func (o *Ops) actor(id, verb string) (*Person, error) {
-	p := o.roster.Person(id)
+	p := o.live().roster.Person(id)
 	if p == nil {
 		return nil, refusef(ErrForbidden, "%q is not on the roster, so cannot %s", id, verb)
 	}
@@ -138,7 +135,7 @@ func (o *Ops) member(id, field string) (*Person, error) {
 	if id == "" {
 		return nil, fieldf(field, "a person is required")
 	}
-	p := o.roster.Person(id)
+	p := o.live().roster.Person(id)
 	if p == nil {
 		return nil, fieldf(field, "%q is not on the roster", id)
 	}
@@ -146,7 +143,7 @@ func (o *Ops) member(id, field string) (*Person, error) {
 }
 
 func (o *Ops) name(id string) string {
-	if p := o.roster.Person(id); p != nil && p.Name != "" {
+	if p := o.live().roster.Person(id); p != nil && p.Name != "" {
 		return p.Name
 	}
 	return id
@@ -238,7 +235,7 @@ func (o *Ops) enqueue(tx Tx, rec *opRecord, m *Message) error {
 
 // loc is a person's zone, UTC for unknown people.
 func (o *Ops) loc(id string) *time.Location {
-	if p := o.roster.Person(id); p != nil {
+	if p := o.live().roster.Person(id); p != nil {
 		return p.loc()
 	}
 	return time.UTC
@@ -288,7 +285,7 @@ func (o *Ops) VerifyAuditLog(ctx context.Context, actorID string) (AuditVerifica
 }
 
 func (o *Ops) canReadAudit(ctx context.Context, actorID, action string) error {
-	p := o.roster.Person(actorID)
+	p := o.live().roster.Person(actorID)
 	var err error
 	switch {
 	case p == nil:

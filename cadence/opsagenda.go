@@ -275,7 +275,7 @@ func (a agenda) title(ritualID string) string {
 }
 
 func (o *Ops) ritual(id string) *Ritual {
-	for _, r := range o.rituals {
+	for _, r := range o.live().rituals {
 		if r.ID == id {
 			return r
 		}

@@ -151,7 +151,7 @@ func (o *Ops) incident(tx Tx, id string) (*Incident, error) {
 // ritualOfKind is the first configured ritual of a kind (its channel gets
 // incident and release notices), or nil.
 func (o *Ops) ritualOfKind(k Kind) *Ritual {
-	for _, r := range o.rituals {
+	for _, r := range o.live().rituals {
 		if r.Kind == k {
 			return r
 		}

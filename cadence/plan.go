@@ -234,6 +234,10 @@ func planFire(in PlanInput) (Step, bool) {
 		return skip(reason, by)
 	case slices.Contains(r.SkipDates, DateOf(fire.In(r.Schedule.Location()))):
 		return skip("team holiday "+DateOf(fire.In(r.Schedule.Location())).String(), "")
+	case openCovers(in, due) != nil:
+		// The schedule changed under an open occurrence: it keeps its
+		// window, and a second one inside it would ask the same again.
+		return skip("schedule changed while "+openCovers(in, due).ID+" was open", "")
 	}
 
 	o := buildOccurrence(in, base)
@@ -268,6 +272,22 @@ func planFire(in PlanInput) (Step, bool) {
 	}
 	markPrompted(o, prompt, now, in.Reminders)
 	return Step{Kind: StepOpen, Occurrence: o, State: &next, Prompt: prompt}, true
+}
+
+// openCovers returns an open occurrence whose window is still running at
+// due. The same schedule never does that (windowEnd cuts a window at the
+// next fire time); an edited one can. Per-person rituals overlap by
+// design (a window per zone) and are left alone.
+func openCovers(in PlanInput, due time.Time) *Occurrence {
+	if in.Ritual.PerPersonTime {
+		return nil
+	}
+	for _, o := range in.Open {
+		if o.ClosesAt.After(due) {
+			return o
+		}
+	}
+	return nil
 }
 
 // buildOccurrence fills in who is expected and when: prompt and close times

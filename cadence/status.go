@@ -13,7 +13,7 @@ import (
 // (answered ones included, while they can still edit), and the next fire
 // time of each ritual they take part in, in their own zone.
 func (e *Engine) Status(ctx context.Context, personID string) (*PersonStatus, error) {
-	p := e.roster.Person(personID)
+	p := e.live().roster.Person(personID)
 	if p == nil {
 		return nil, fmt.Errorf("no person %q: %w", personID, ErrNotFound)
 	}
@@ -34,7 +34,7 @@ func (e *Engine) Status(ctx context.Context, personID string) (*PersonStatus, er
 		out.OutOfOffice = outOfOfficeFrom(p, st, DateOf(now.In(p.loc())))
 		soon := map[string]bool{} // rituals with a prompt still to come in an open occurrence
 		for _, o := range open {
-			r := e.byID[o.RitualID]
+			r := e.live().byID[o.RitualID]
 			if r == nil || !o.IsExpected(personID) {
 				continue
 			}
@@ -55,7 +55,7 @@ func (e *Engine) Status(ctx context.Context, personID string) (*PersonStatus, er
 			}
 			out.Pending = append(out.Pending, PendingPrompt{Occurrence: o, Ritual: r, Answered: err == nil, ClosesAt: closeAt.In(p.loc())})
 		}
-		for _, r := range e.rituals {
+		for _, r := range e.live().rituals {
 			if !slices.Contains(r.Participants, personID) || soon[r.ID] {
 				continue
 			}
@@ -142,6 +142,6 @@ func (e *Engine) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 	}
 	return BuildReport(ReportInput{
 		Query: q, Now: now, Tolerance: e.tolerance,
-		Occurrences: occs, Answers: answers, Rituals: e.rituals, Roster: e.roster,
+		Occurrences: occs, Answers: answers, Rituals: e.live().rituals, Roster: e.live().roster,
 	}), nil
 }

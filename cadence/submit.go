@@ -22,14 +22,14 @@ func (e *Engine) SubmitAnswer(ctx context.Context, in AnswerInput) (*Answer, err
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
-	r := e.byID[ritualID]
+	r := e.live().byID[ritualID]
 	if r == nil {
 		return nil, fmt.Errorf("occurrence %s: ritual %q is not configured: %w", in.OccurrenceID, ritualID, ErrNotFound)
 	}
 	if err := ValidateResponses(r, in.Responses); err != nil {
 		return nil, err
 	}
-	if e.roster.Person(in.PersonID) == nil {
+	if e.live().roster.Person(in.PersonID) == nil {
 		return nil, fmt.Errorf("%q is not in the roster: %w", in.PersonID, ErrForbidden)
 	}
 	now := e.now()
@@ -47,7 +47,7 @@ func (e *Engine) SubmitAnswer(ctx context.Context, in AnswerInput) (*Answer, err
 			return fmt.Errorf("answer of %s: %w", p, err)
 		}
 		st := AnswerStateAt(o, p, prev != nil, now, e.grace)
-		if err := st.refusal(o, p, r.Title, e.compose.loc(p, r), e.compose.name); err != nil {
+		if err := st.refusal(o, p, r.Title, e.live().compose.loc(p, r), e.live().compose.name); err != nil {
 			return err
 		}
 		closeAt := st.ClosesAt
@@ -73,7 +73,7 @@ func (e *Engine) SubmitAnswer(ctx context.Context, in AnswerInput) (*Answer, err
 		if err := e.dropReminders(tx, r, o.ID, p); err != nil {
 			return err
 		}
-		if err := e.enqueue(tx, ev, e.compose.receipt(r, o, a, late && prev == nil, now)); err != nil {
+		if err := e.enqueue(tx, ev, e.live().compose.receipt(r, o, a, late && prev == nil, now)); err != nil {
 			return err
 		}
 		if err := e.refreshSummary(tx, ev, r, o, now); err != nil {
@@ -104,7 +104,7 @@ func (e *Engine) Decline(ctx context.Context, occurrenceID, personID, reason str
 		if err != nil {
 			return fmt.Errorf("occurrence %s: %w", occurrenceID, err)
 		}
-		r := e.byID[o.RitualID]
+		r := e.live().byID[o.RitualID]
 		if r == nil {
 			return fmt.Errorf("occurrence %s: ritual %q is not configured: %w", o.ID, o.RitualID, ErrNotFound)
 		}
@@ -130,8 +130,8 @@ func (e *Engine) Decline(ctx context.Context, occurrenceID, personID, reason str
 		if err := tx.PutOccurrence(o); err != nil {
 			return fmt.Errorf("put occurrence %s: %w", o.ID, err)
 		}
-		receipt := e.compose.declined(r, o, personID, now)
-		if p := e.roster.Person(personID); reason == ReasonOutOfOffice && p != nil {
+		receipt := e.live().compose.declined(r, o, personID, now)
+		if p := e.live().roster.Person(personID); reason == ReasonOutOfOffice && p != nil {
 			today := DateOf(now.In(p.loc()))
 			if err := e.recordOutOfOffice(tx, ev, p, DateRange{From: today, To: today, Note: buttonOOONote}, now); err != nil {
 				return err
@@ -181,7 +181,7 @@ func normalizeResponses(r *Ritual, rs []Response) []Response {
 // go out (an outage, a rate limit): "we have no answer from you yet" is no
 // longer true once they answered.
 func (e *Engine) dropReminders(tx Tx, r *Ritual, occID, person string) error {
-	for i := range e.reminders[r.ID] {
+	for i := range e.live().reminders[r.ID] {
 		m, err := tx.Message(ReminderKey(occID, person, i))
 		if errors.Is(err, ErrNotFound) {
 			continue

@@ -26,7 +26,7 @@ func (e *Engine) Tick(ctx context.Context) error {
 			e.orphansClosed.Store(true)
 		}
 	}
-	for _, r := range e.rituals {
+	for _, r := range e.live().rituals {
 		if err := e.tickRitual(ctx, r, now); err != nil {
 			errs = append(errs, err)
 		}
@@ -110,10 +110,10 @@ func (e *Engine) apply(tx Tx, ev *events, r *Ritual, s Step, now time.Time) erro
 				return fmt.Errorf("agenda of %s: %w", o.ID, err)
 			}
 		}
-		if err := e.enqueue(tx, ev, e.compose.agenda(r, o, extra, now)); err != nil {
+		if err := e.enqueue(tx, ev, e.live().compose.agenda(r, o, extra, now)); err != nil {
 			return err
 		}
-		if err := e.enqueue(tx, ev, e.compose.summary(r, o, nil, now)); err != nil {
+		if err := e.enqueue(tx, ev, e.live().compose.summary(r, o, nil, now)); err != nil {
 			return err
 		}
 		if err := e.enqueuePrompts(tx, ev, r, o, s.Prompt, now); err != nil {
@@ -132,7 +132,7 @@ func (e *Engine) apply(tx Tx, ev *events, r *Ritual, s Step, now time.Time) erro
 		}
 	case StepRemind:
 		for _, p := range sortedKeys(s.Remind) {
-			if err := e.enqueue(tx, ev, e.compose.reminder(r, o, p, s.Remind[p], now)); err != nil {
+			if err := e.enqueue(tx, ev, e.live().compose.reminder(r, o, p, s.Remind[p], now)); err != nil {
 				return err
 			}
 		}
@@ -166,7 +166,7 @@ func (e *Engine) apply(tx Tx, ev *events, r *Ritual, s Step, now time.Time) erro
 
 func (e *Engine) enqueuePrompts(tx Tx, ev *events, r *Ritual, o *Occurrence, people []string, now time.Time) error {
 	for _, p := range people {
-		if err := e.enqueue(tx, ev, e.compose.prompt(r, o, p, now)); err != nil {
+		if err := e.enqueue(tx, ev, e.live().compose.prompt(r, o, p, now)); err != nil {
 			return err
 		}
 	}
@@ -182,7 +182,7 @@ func (e *Engine) closeOrphans(ctx context.Context, now time.Time) error {
 		open, err := tx.Occurrences(OccurrenceFilter{Status: []Status{StatusOpen}})
 		var out []*Occurrence
 		for _, o := range open {
-			if e.byID[o.RitualID] == nil {
+			if e.live().byID[o.RitualID] == nil {
 				out = append(out, o)
 			}
 		}

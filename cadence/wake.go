@@ -19,7 +19,7 @@ func (e *Engine) NextWake(ctx context.Context, horizon time.Duration) (time.Time
 	now := e.now()
 	wake := now.Add(horizon)
 	err := e.store.View(ctx, func(tx Tx) error {
-		for _, r := range e.rituals {
+		for _, r := range e.live().rituals {
 			in, err := e.planInput(tx, r, now)
 			if err != nil {
 				return err
