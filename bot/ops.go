@@ -55,7 +55,7 @@ type OpsBackend interface {
 	RecordReleaseOutcome(ctx context.Context, actorID, id string, outcome cadence.ReleaseStatus) (*cadence.Release, error)
 	Releases(ctx context.Context, f cadence.ReleaseFilter) ([]*cadence.Release, error)
 	Release(ctx context.Context, id string) (*cadence.Release, error)
-	ApprovalsNeeded(r cadence.Risk) int
+	ApprovalsFor(r *cadence.Release) int
 	Approvers() []string
 	AuditLog(ctx context.Context, actorID string, since time.Time) ([]*cadence.AuditEntry, error)
 	VerifyAuditLog(ctx context.Context, actorID string) (cadence.AuditVerification, error)

@@ -262,7 +262,7 @@ func (x opsExec) release() (Reply, error) {
 			}
 		}
 		return Reply{Title: "Proposed " + releaseName(r), Lines: []string{
-			fmt.Sprintf("It needs %d approval(s), from: %s.", x.ops.ApprovalsNeeded(r.Risk), strings.Join(who, ", ")),
+			fmt.Sprintf("It needs %d approval(s), from: %s.", x.ops.ApprovalsFor(r), strings.Join(who, ", ")),
 		}, Sections: []cadence.Section{x.releaseSection(r)}}, nil
 	case "list":
 		f := cadence.ReleaseFilter{Status: []cadence.ReleaseStatus{cadence.ReleaseProposed, cadence.ReleaseApproved}}
@@ -277,7 +277,7 @@ func (x opsExec) release() (Reply, error) {
 		out := Reply{Title: fmt.Sprintf("%s (%d)", title, len(rels))}
 		for _, r := range rels {
 			out.Lines = append(out.Lines, fmt.Sprintf("%s · %s · risk %s · %s · %d/%d approvals · by %s",
-				releaseName(r), r.Change, r.Risk, r.Status, len(r.Approvals), x.ops.ApprovalsNeeded(r.Risk), x.name(r.ProposedBy)))
+				releaseName(r), r.Change, r.Risk, r.Status, len(r.Approvals), x.ops.ApprovalsFor(r), x.name(r.ProposedBy)))
 		}
 		if len(rels) == 0 {
 			out.Lines = []string{"None."}
@@ -289,7 +289,7 @@ func (x opsExec) release() (Reply, error) {
 		}
 	case "approve":
 		if r, err = x.ops.ApproveRelease(x.ctx, x.actor.ID, a.ID); err == nil {
-			need := x.ops.ApprovalsNeeded(r.Risk)
+			need := x.ops.ApprovalsFor(r)
 			if r.Status == cadence.ReleaseApproved {
 				return Reply{Title: "Approved " + releaseName(r), Lines: []string{"The plan is posted to deployment planning."}}, nil
 			}

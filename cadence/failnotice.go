@@ -85,10 +85,19 @@ func (d *Dispatcher) noticeLead(tx Tx, m *Message, code string, now time.Time) e
 		return err
 	}
 	body := d.failureBody(m, seen)
+	platform := m.Platform
+	if m.Kind == KindHook {
+		// A webhook or the registry failed: the lead reads about it in
+		// the ritual's chat, not on the machine's platform.
+		platform = "local"
+		if r := d.ritual(m.RitualID); r != nil && r.Platform != "" {
+			platform = r.Platform
+		}
+	}
 	n, err := tx.Message(key)
 	if errors.Is(err, ErrNotFound) {
 		_, err = tx.Enqueue(&Message{
-			Key: key, Kind: KindNotice, Platform: m.Platform, To: Recipient{Person: lead},
+			Key: key, Kind: KindNotice, Platform: platform, To: Recipient{Person: lead},
 			RitualID: m.RitualID, OccurrenceID: m.OccurrenceID, Body: body,
 			CreatedAt: now, Revision: 1, State: StatePending, NextAttemptAt: now,
 		})
@@ -135,11 +144,15 @@ func (d *Dispatcher) failureBody(m *Message, fs []failure) Body {
 	for _, f := range fs {
 		what, _ := failureAdvice(f.Code)
 		where, whom := d.place(f.To)
+		kind := string(f.Kind)
+		if f.Kind == KindHook {
+			kind, where = "release event", "to "+f.To.Channel
+		}
 		i := slices.IndexFunc(groups, func(g *group) bool {
-			return g.cause == what && g.kind == string(f.Kind) && g.where == where && g.update == f.Update
+			return g.cause == what && g.kind == kind && g.where == where && g.update == f.Update
 		})
 		if i < 0 {
-			groups = append(groups, &group{cause: what, kind: string(f.Kind), where: where, update: f.Update})
+			groups = append(groups, &group{cause: what, kind: kind, where: where, update: f.Update})
 			i = len(groups) - 1
 		}
 		if whom != "" {
@@ -168,6 +181,13 @@ func (d *Dispatcher) failureBody(m *Message, fs []failure) Body {
 		Text:   strings.Join(lines, " "),
 		Footer: "The other messages went out; the next occurrence is tried afresh.",
 	}
+}
+
+func (d *Dispatcher) ritual(id string) *Ritual {
+	if d.dir == nil {
+		return nil
+	}
+	return d.dir.Ritual(id)
 }
 
 // codeOfCause finds a code worded as cause c.

@@ -27,6 +27,15 @@ type OpsConfig struct {
 	// HighRiskApprovals is how many distinct approvers a high-risk release
 	// needs (default 2); low and medium need one.
 	HighRiskApprovals int
+	// ChangePolicies set the approvals a change type needs at low and
+	// medium risk (0: approved as soon as it is proposed); see ApprovalsFor.
+	ChangePolicies map[ChangeType]int
+	// Webhooks are the integrations told of their releases' events
+	// (proposed, approved, rejected, shipped, rolled back) on the
+	// PlatformWebhook chat; RegistryAlias, if set, is the model registry
+	// alias an approved release with Lineage gets (PlatformRegistry).
+	Webhooks      []string
+	RegistryAlias string
 	// Reminders of follow-ups; zero values take the defaults.
 	Reminders ReminderPolicy
 	// Enqueued, if set, is called after a transaction that queued messages
@@ -48,6 +57,9 @@ type Ops struct {
 	high      int
 	reminders ReminderPolicy
 	enqueued  func()
+	policies  map[ChangeType]int
+	webhooks  map[string]bool
+	alias     string
 }
 
 // NewOps checks the configuration and returns the service.
@@ -70,7 +82,14 @@ func NewOps(cfg OpsConfig) (*Ops, error) {
 	o := &Ops{
 		store: cfg.Store, clock: cfg.Clock, log: cfg.Logger,
 		platform: cfg.Platform, high: cfg.HighRiskApprovals, reminders: cfg.Reminders.withDefaults(),
-		enqueued: cfg.Enqueued,
+		enqueued: cfg.Enqueued, policies: cfg.ChangePolicies, alias: cfg.RegistryAlias,
+	}
+	if err := checkPolicies(cfg.ChangePolicies); err != nil {
+		return nil, err
+	}
+	o.webhooks = map[string]bool{}
+	for _, id := range cfg.Webhooks {
+		o.webhooks[id] = true
 	}
 	live, err := buildOpsLive(cfg.Roster, cfg.Rituals, cfg.Approvers)
 	if err != nil {

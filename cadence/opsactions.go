@@ -72,7 +72,7 @@ func (o *Ops) Act(ctx context.Context, actorID string, a OpsAction) (string, err
 		if r.Status == ReleaseApproved {
 			return fmt.Sprintf("%s is approved; the plan is posted.", r.ID()), nil
 		}
-		return fmt.Sprintf("Your approval of %s is recorded (%d of %d).", r.ID(), len(r.Approvals), o.ApprovalsNeeded(r.Risk)), nil
+		return fmt.Sprintf("Your approval of %s is recorded (%d of %d).", r.ID(), len(r.Approvals), o.ApprovalsFor(r)), nil
 	case ActionReleaseReject:
 		r, err := o.RejectRelease(ctx, actorID, a.Value, arg)
 		if err != nil {

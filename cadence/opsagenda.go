@@ -196,7 +196,7 @@ func (a agenda) proposedReleases() (Section, error) {
 	}
 	s := Section{Heading: fmt.Sprintf("Release lane: proposed (%d)", len(rels))}
 	for _, rel := range rels {
-		need := a.o.ApprovalsNeeded(rel.Risk)
+		need := a.o.ApprovalsFor(rel)
 		line := a.releaseLine(rel) + fmt.Sprintf(" · %d/%d approvals", len(rel.Approvals), need)
 		if !rel.DataContractOK {
 			line += " · data contract NOT passed"

@@ -186,6 +186,9 @@ func (o *Ops) releaseApproved(r *Release, now time.Time) []*Message {
 	for _, a := range r.Approvals {
 		by = append(by, o.name(a.By))
 	}
+	if len(by) == 0 {
+		by = []string{"the " + string(r.Change) + " policy (no approval needed)"}
+	}
 	body := Body{
 		Title:    "Approved: " + releaseTitle(r),
 		Text:     fmt.Sprintf("%s is approved by %s. Proposed by %s.", r.ID(), strings.Join(by, " and "), o.name(r.ProposedBy)),

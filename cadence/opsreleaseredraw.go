@@ -17,7 +17,7 @@ import (
 // the person a DM asks ("" for the channel post), loc the zone its times
 // are written in.
 func (o *Ops) releaseRequestBody(r *Release, approver string, loc *time.Location) Body {
-	need := o.ApprovalsNeeded(r.Risk)
+	need := o.ApprovalsFor(r)
 	body := Body{
 		Title:    "Proposed: " + releaseTitle(r),
 		Text:     fmt.Sprintf("%s proposes %s %s (%s, %s risk); it needs %s.", o.name(r.ProposedBy), r.Model, r.Version, r.Change, r.Risk, plural(need, "approval")),
@@ -65,6 +65,9 @@ func (o *Ops) releaseDecision(r *Release, loc *time.Location) string {
 	var by []string
 	for _, a := range r.Approvals {
 		by = append(by, o.name(a.By))
+	}
+	if len(by) == 0 {
+		by = []string{"the " + string(r.Change) + " policy"}
 	}
 	approved := fmt.Sprintf("%s was approved by %s on %s", r.ID(), joinAnd(by), at(r.ApprovedAt))
 	switch r.Status {

@@ -23,6 +23,9 @@ type ReleaseInput struct {
 	DataContractNote string
 	Planned          Date // optional
 	Notes            string
+	// Source and Lineage are set by the release API (see Release).
+	Source  string
+	Lineage *Lineage
 }
 
 // ContractCheck is the outcome of the data-contract check as the proposer
@@ -152,6 +155,9 @@ func (o *Ops) ProposeRelease(ctx context.Context, actorID string, in ReleaseInpu
 		rec.set("version", in.Version)
 		rec.set("change", string(in.Change))
 		rec.set("risk", string(in.Risk))
+		if in.Source != "" {
+			rec.set("via", "integration:"+in.Source)
+		}
 		actor, err := o.actor(actorID, "propose releases")
 		if err != nil {
 			return err
@@ -168,8 +174,25 @@ func (o *Ops) ProposeRelease(ctx context.Context, actorID string, in ReleaseInpu
 			Evidence: in.Evidence, RollbackPlan: in.RollbackPlan, DataContractOK: in.DataContract == ContractPassed,
 			DataContractNote: in.DataContractNote, Planned: in.Planned, Notes: in.Notes,
 			Status: ReleaseProposed, ProposedBy: actorID, ProposedAt: now,
+			Source: in.Source, Lineage: in.Lineage,
 		}
 		r.record(now, actorID, "proposed")
+		if in.Source != "" {
+			r.History[0].What = "proposed by integration " + in.Source
+		}
+		if r.Lineage != nil {
+			rec.set("registered_model", r.Lineage.RegisteredModel+"/"+r.Lineage.Version)
+			rec.set("run_id", r.Lineage.RunID)
+		}
+		msgs := o.releaseProposed(r, now)
+		if o.ApprovalsFor(r) == 0 {
+			// The change type's policy needs no approval: approved as
+			// proposed, said so in the history and the audit.
+			r.Status, r.ApprovedAt = ReleaseApproved, now
+			r.record(now, actorID, fmt.Sprintf("approved by the %s policy (no approval needed)", r.Change))
+			rec.set("auto_approved", "true")
+			msgs = o.releaseApproved(r, now)
+		}
 		if err := tx.PutRelease(r); err != nil {
 			return err
 		}
@@ -177,7 +200,11 @@ func (o *Ops) ProposeRelease(ctx context.Context, actorID string, in ReleaseInpu
 		rec.set("evidence", r.Evidence)
 		rec.set("data_contract_ok", strconv.FormatBool(r.DataContractOK))
 		out = r
-		return o.enqueueAll(tx, rec, o.releaseProposed(r, now))
+		msgs = append(msgs, o.releaseHooks(r, "proposed", now)...)
+		if r.Status == ReleaseApproved {
+			msgs = append(msgs, o.releaseHooks(r, "approved", now)...)
+		}
+		return o.enqueueAll(tx, rec, msgs)
 	})
 	return out, err
 }
@@ -196,7 +223,7 @@ func (o *Ops) ApproveRelease(ctx context.Context, actorID, id string) (*Release,
 			}
 		}
 		r.Approvals = append(r.Approvals, Approval{By: actorID, At: now})
-		need := o.ApprovalsNeeded(r.Risk)
+		need := o.ApprovalsFor(r)
 		rec.set("approvals", fmt.Sprintf("%d/%d", len(r.Approvals), need))
 		if len(r.Approvals) < need {
 			r.record(now, actorID, fmt.Sprintf("approved (%d of %d)", len(r.Approvals), need))
@@ -251,6 +278,9 @@ func (o *Ops) decide(ctx context.Context, actorID, action, id string, fn func(r 
 		if err != nil {
 			return err
 		}
+		if r.Status != ReleaseProposed {
+			msgs = append(msgs, o.releaseHooks(r, string(r.Status), now)...)
+		}
 		if err := tx.PutRelease(r); err != nil {
 			return err
 		}
@@ -298,7 +328,7 @@ func (o *Ops) RecordReleaseOutcome(ctx context.Context, actorID, id string, outc
 		if err := o.redrawReleaseRequests(tx, rec, r, now); err != nil {
 			return err
 		}
-		return o.enqueueAll(tx, rec, o.releaseOutcome(r, now))
+		return o.enqueueAll(tx, rec, append(o.releaseOutcome(r, now), o.releaseHooks(r, string(outcome), now)...))
 	})
 	return out, err
 }

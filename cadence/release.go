@@ -90,6 +90,21 @@ type Release struct {
 	OutcomeAt time.Time
 	OutcomeBy string
 	History   []Change
+	// Source is the integration that proposed it through the API ("" for
+	// chat); its webhook hears of the release's events.
+	Source string
+	// Lineage is the model registry's record of Model and Version, looked
+	// up when the release was proposed; nil without a registry.
+	Lineage *Lineage
+}
+
+// Lineage ties a release to the registered model version it promotes and
+// the run that produced it.
+type Lineage struct {
+	Registry        string // "mlflow"
+	RegisteredModel string
+	Version         string
+	RunID           string
 }
 
 // ID is the display ID: "REL-2".
@@ -113,6 +128,10 @@ func (r *Release) Clone() *Release {
 	c := *r
 	c.Approvals = slices.Clone(r.Approvals)
 	c.History = slices.Clone(r.History)
+	if r.Lineage != nil {
+		l := *r.Lineage
+		c.Lineage = &l
+	}
 	return &c
 }
 

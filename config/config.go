@@ -32,6 +32,9 @@ type Config struct {
 	Releases ReleasesConfig // [releases]: who approves the release lane
 	Auth     *AuthConfig    // [auth]: sign-in with OpenID Connect; nil without the table
 
+	Integrations []IntegrationConfig // [[integrations]]: pipelines using POST /api/releases
+	MLflow       *MLflowConfig       // [mlflow]: nil without a model registry
+
 	// Warnings are legal but probably unintended settings (a facilitator
 	// who is not a participant), in line order; config check prints them
 	// and run logs them.
@@ -178,6 +181,13 @@ func (d *decoder) config(f *fileConfig) *Config {
 		var af authFile
 		if d.decode(f.Auth, "auth", &af) {
 			cfg.Auth = d.auth(&af, cfg.Bot)
+		}
+	}
+	cfg.Integrations = d.integrations(f.Integrations, cfg)
+	if d.md.IsDefined("mlflow") {
+		var mf mlflowFile
+		if d.decode(f.MLflow, "mlflow", &mf) {
+			cfg.MLflow = d.mlflow(&mf)
 		}
 	}
 	d.unknownKeys()

@@ -24,8 +24,10 @@ type fileConfig struct {
 	People  []toml.Primitive `toml:"people"`
 	Rituals []toml.Primitive `toml:"rituals"`
 
-	Releases toml.Primitive `toml:"releases"`
-	Auth     toml.Primitive `toml:"auth"`
+	Releases     toml.Primitive   `toml:"releases"`
+	Auth         toml.Primitive   `toml:"auth"`
+	Integrations []toml.Primitive `toml:"integrations"`
+	MLflow       toml.Primitive   `toml:"mlflow"`
 }
 
 type botFile struct {
@@ -152,6 +154,9 @@ var tables = map[string]reflect.Type{
 	"digest":               reflect.TypeFor[digestFile](),
 	"releases":             reflect.TypeFor[releasesFile](),
 	"auth":                 reflect.TypeFor[authFile](),
+	"releases.approvals":   reflect.TypeFor[approvalsFile](),
+	"integrations":         reflect.TypeFor[integrationFile](),
+	"mlflow":               reflect.TypeFor[mlflowFile](),
 	"people":               reflect.TypeFor[personFile](),
 	"people.out_of_office": reflect.TypeFor[rangeFile](),
 	"rituals":              reflect.TypeFor[ritualFile](),

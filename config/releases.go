@@ -16,6 +16,9 @@ type ReleasesConfig struct {
 	// HighRiskApprovals is how many distinct approvers a high-risk
 	// release needs; 0 keeps cadence's default (DefaultHighRiskApprovals).
 	HighRiskApprovals int
+	// ChangePolicies are [releases.approvals]: approvals per change type
+	// at low and medium risk (0: approved when proposed); nil: by risk.
+	ChangePolicies map[cadence.ChangeType]int
 }
 
 // DefaultHighRiskApprovals is what cadence.NewOps assumes when the file
@@ -23,8 +26,9 @@ type ReleasesConfig struct {
 const DefaultHighRiskApprovals = 2
 
 type releasesFile struct {
-	Approvers         *[]string `toml:"approvers"`           // nil: the defaults; empty: an error
-	HighRiskApprovals *int      `toml:"high_risk_approvals"` // nil: the default
+	Approvers         *[]string      `toml:"approvers"`           // nil: the defaults; empty: an error
+	HighRiskApprovals *int           `toml:"high_risk_approvals"` // nil: the default
+	Approvals         *approvalsFile `toml:"approvals"`
 }
 
 func (d *decoder) releases(f *releasesFile, cfg *Config) ReleasesConfig {
@@ -62,6 +66,9 @@ func (d *decoder) releases(f *releasesFile, cfg *Config) ReleasesConfig {
 		d.add("releases.high_risk_approvals", "%s", msg)
 	default:
 		rc.HighRiskApprovals = *n
+	}
+	if f.Approvals != nil {
+		rc.ChangePolicies = d.approvals(f.Approvals)
 	}
 	return rc
 }

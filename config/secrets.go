@@ -34,6 +34,11 @@ func secretEnv(table, key string) string {
 		}
 	case "auth":
 		return EnvOIDCClientSecret
+	case "integrations", "mlflow":
+		if strings.Contains(k, "secret") {
+			return "a variable of your choice, named in webhook_secret_env"
+		}
+		return "a variable of your choice, named in token_env"
 	case "teams":
 		switch {
 		case strings.Contains(k, "tenant"):

@@ -13,7 +13,7 @@ type OpsSource interface {
 	FollowUps(ctx context.Context, f cadence.FollowUpFilter) ([]*cadence.FollowUp, error)
 	Incidents(ctx context.Context, f cadence.IncidentFilter) ([]*cadence.Incident, error)
 	Releases(ctx context.Context, f cadence.ReleaseFilter) ([]*cadence.Release, error)
-	ApprovalsNeeded(r cadence.Risk) int
+	ApprovalsFor(r *cadence.Release) int
 }
 
 var _ OpsSource = (*cadence.Ops)(nil)

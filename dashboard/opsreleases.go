@@ -129,7 +129,7 @@ func (s *releaseSection) Tables(ctx context.Context, q cadence.ReportQuery) ([]*
 		Note: leadTimeNote,
 	}
 	for _, r := range rows {
-		need := s.src.ApprovalsNeeded(r.Risk)
+		need := s.src.ApprovalsFor(r.Release)
 		outcome := Cell{}
 		if r.outcome != "" {
 			outcome = textCell(string(r.outcome))

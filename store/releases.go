@@ -30,6 +30,15 @@ type releaseRecord struct {
 	OutcomeAt        time.Time        `json:"outcome_at"`
 	OutcomeBy        string           `json:"outcome_by"`
 	History          []changeRecord   `json:"history"`
+	Source           string           `json:"source,omitempty"`
+	Lineage          *lineageRecord   `json:"lineage,omitempty"`
+}
+
+type lineageRecord struct {
+	Registry        string `json:"registry"`
+	RegisteredModel string `json:"registered_model"`
+	Version         string `json:"version"`
+	RunID           string `json:"run_id"`
 }
 
 type approvalRecord struct {
@@ -45,7 +54,10 @@ func toReleaseRecord(r *cadence.Release) releaseRecord {
 		Status: string(r.Status), ProposedBy: r.ProposedBy, ProposedAt: utc(r.ProposedAt),
 		ApprovedAt: utc(r.ApprovedAt), RejectedBy: r.RejectedBy, RejectedAt: utc(r.RejectedAt),
 		RejectReason: r.RejectReason, OutcomeAt: utc(r.OutcomeAt), OutcomeBy: r.OutcomeBy,
-		History: toChangeRecords(r.History),
+		History: toChangeRecords(r.History), Source: r.Source,
+	}
+	if l := r.Lineage; l != nil {
+		rec.Lineage = &lineageRecord{Registry: l.Registry, RegisteredModel: l.RegisteredModel, Version: l.Version, RunID: l.RunID}
 	}
 	if r.Approvals != nil {
 		rec.Approvals = make([]approvalRecord, len(r.Approvals))
@@ -68,7 +80,10 @@ func (rec *releaseRecord) domain() (*cadence.Release, error) {
 		Notes: rec.Notes, Status: cadence.ReleaseStatus(rec.Status), ProposedBy: rec.ProposedBy,
 		ProposedAt: rec.ProposedAt, ApprovedAt: rec.ApprovedAt, RejectedBy: rec.RejectedBy,
 		RejectedAt: rec.RejectedAt, RejectReason: rec.RejectReason, OutcomeAt: rec.OutcomeAt,
-		OutcomeBy: rec.OutcomeBy, History: fromChangeRecords(rec.History),
+		OutcomeBy: rec.OutcomeBy, History: fromChangeRecords(rec.History), Source: rec.Source,
+	}
+	if l := rec.Lineage; l != nil {
+		r.Lineage = &cadence.Lineage{Registry: l.Registry, RegisteredModel: l.RegisteredModel, Version: l.Version, RunID: l.RunID}
 	}
 	if rec.Approvals != nil {
 		r.Approvals = make([]cadence.Approval, len(rec.Approvals))

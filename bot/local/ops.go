@@ -29,7 +29,7 @@ type opsAPI interface {
 	Releases(ctx context.Context, f cadence.ReleaseFilter) ([]*cadence.Release, error)
 	ProposeRelease(ctx context.Context, actorID string, in cadence.ReleaseInput) (*cadence.Release, error)
 	Approvers() []string
-	ApprovalsNeeded(r cadence.Risk) int
+	ApprovalsFor(r *cadence.Release) int
 }
 
 var _ opsAPI = (*cadence.OpsService)(nil)
@@ -283,7 +283,7 @@ func (s *Server) buildOps(ctx context.Context, ops opsAPI, me *cadence.Person, p
 	approver := slices.Contains(approvers, me.ID)
 	for _, r := range rels {
 		row := releaseRow{ID: r.ID(), Title: fmt.Sprintf("%s %s %s", r.ID(), r.Model, r.Version), Status: string(r.Status),
-			Lines: releaseLines(r, ops.ApprovalsNeeded(r.Risk), s.name, loc)}
+			Lines: releaseLines(r, ops.ApprovalsFor(r), s.name, loc)}
 		switch {
 		case r.Status != cadence.ReleaseProposed:
 		case r.ProposedBy == me.ID:

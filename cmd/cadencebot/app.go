@@ -138,10 +138,15 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	a.health = newPlatformHealth(o.Clock, o.Registry)
 	a.ready.platforms = a.health
 	a.ready.store = a.db
+	lane, err := a.setupReleaseLane()
+	if err != nil {
+		return nil, err
+	}
 	a.ops, err = cadence.NewOps(cadence.OpsConfig{
 		Roster: cfg.Roster, Rituals: cfg.Rituals, Store: a.db, Clock: o.Clock, Logger: o.Log,
 		Platform: cfg.Bot.DefaultPlatform, Enqueued: a.poke,
 		Approvers: cfg.Releases.Approvers, HighRiskApprovals: cfg.Releases.HighRiskApprovals,
+		ChangePolicies: cfg.Releases.ChangePolicies, Webhooks: lane.webhooks, RegistryAlias: lane.alias,
 	})
 	if err != nil {
 		return nil, err
@@ -168,6 +173,7 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	if err := a.setupTeams(); err != nil {
 		return nil, err
 	}
+	lane.chats(a.chats)
 	if err := a.checkPlatforms(); err != nil {
 		return nil, err
 	}
@@ -196,6 +202,7 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	if a.web != nil {
 		a.mux.Handle("/auth/", a.web.Handler())
 	}
+	lane.register(a.mux, a.ops)
 	if a.teams != nil {
 		a.mux.Handle(teams.MessagesPath, a.teams.Handler())
 	}

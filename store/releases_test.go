@@ -1,0 +1,25 @@
+package store_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+// Every release field, the API's source and registry lineage included,
+// survives the store.
+func TestEveryReleaseFieldSurvivesTheStore(t *testing.T) {
+	db := openTemp(t)
+	rel := fill[cadence.Release]()
+	rel.Lineage = fill[cadence.Lineage]()
+	update(t, db, func(tx cadence.Tx) error { return tx.PutRelease(rel) })
+	view(t, db, func(tx cadence.Tx) error {
+		got, err := tx.Release(rel.Number)
+		require.NoError(t, err)
+		assert.Equal(t, rel, got)
+		return nil
+	})
+}
