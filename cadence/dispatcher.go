@@ -38,7 +38,8 @@ type Dispatcher struct {
 	dir    Directory // names in failure notices; optional
 
 	batch       int
-	inFlight    int // most sends at once, over all conversations (pipeline.go)
+	inFlight    int           // most sends at once, over all conversations (pipeline.go)
+	editEvery   time.Duration // least time between two edits of a message (coalesce.go)
 	poll        time.Duration
 	backoffBase time.Duration
 	backoffMax  time.Duration
@@ -145,7 +146,7 @@ func (d *Dispatcher) pass(ctx context.Context) (sent int, progress bool, err err
 		}
 		rk := m.Platform + "|" + m.To.String()
 		first := m.Ref.IsZero()
-		if m.NextAttemptAt.After(now) || (first && blocked[rk]) {
+		if m.NextAttemptAt.After(now) || (first && blocked[rk]) || d.editTooSoon(m, now) {
 			if first {
 				blocked[rk] = true
 			}
@@ -340,6 +341,7 @@ func (d *Dispatcher) recordSent(ctx context.Context, m *Message, ref Ref, rev in
 		if x.SentAt.IsZero() {
 			x.SentAt = now
 		}
+		x.UpdatedAt = now
 		x.State = StateSent
 		if x.Revision > rev {
 			x.State, x.NextAttemptAt = StatePending, now

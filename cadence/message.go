@@ -156,6 +156,9 @@ type Message struct {
 	FailingSince time.Time
 	Ref          Ref
 	SentAt       time.Time
+	// UpdatedAt is when the platform last got a revision (the first post
+	// or an edit in place); the dispatcher spaces edits from it.
+	UpdatedAt time.Time
 	// Compacted: the message was settled long enough ago that the store
 	// dropped its content (Body, LateBody, errors); its key, Ref and
 	// revisions remain, so it is never posted again and can still be

@@ -116,7 +116,7 @@ func (d *Dispatcher) pipelined(ctx context.Context, due []*Message, now time.Tim
 				}
 				rk := m.Platform + "|" + m.To.String()
 				first := m.Ref.IsZero()
-				if m.NextAttemptAt.After(now) || (first && blocked[rk]) {
+				if m.NextAttemptAt.After(now) || (first && blocked[rk]) || d.editTooSoon(m, now) {
 					if first {
 						blocked[rk] = true
 					}

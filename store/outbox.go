@@ -34,6 +34,7 @@ type messageRecord struct {
 	RefChannel    string      `json:"ref_channel"`
 	RefID         string      `json:"ref_id"`
 	SentAt        time.Time   `json:"sent_at"`
+	UpdatedAt     time.Time   `json:"updated_at,omitzero"`
 	// Compacted: the content was dropped after the retention (compact.go).
 	Compacted bool `json:"compacted,omitempty"`
 }
@@ -120,6 +121,7 @@ func toMessageRecord(m *cadence.Message) messageRecord {
 		RefChannel:    m.Ref.Channel,
 		RefID:         m.Ref.ID,
 		SentAt:        utc(m.SentAt),
+		UpdatedAt:     utc(m.UpdatedAt),
 		// A revision written after compaction brings its body back.
 		Compacted: m.Compacted && bodyIsZero(m.Body) && m.LateBody == nil,
 	}
@@ -153,6 +155,7 @@ func (r *messageRecord) domain() *cadence.Message {
 		FailingSince:  r.FailingSince,
 		Ref:           cadence.Ref{Channel: r.RefChannel, ID: r.RefID},
 		SentAt:        r.SentAt,
+		UpdatedAt:     r.UpdatedAt,
 		Compacted:     r.Compacted,
 	}
 }

@@ -182,7 +182,8 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	}
 	a.compactor = newOutboxCompactor(a.db, o.Clock, o.Log, cfg.Bot.OutboxRetention)
 	a.disp = cadence.NewDispatcher(a.db, o.Clock, a.chats, o.Log, obs, cadence.WithLeads(a.eng.LeadOf), cadence.WithDirectory(a.eng),
-		cadence.WithInFlight(8)) // Slack's sends overlap their round trips (cadence/pipeline.go)
+		cadence.WithInFlight(8),                 // Slack's sends overlap their round trips (cadence/pipeline.go)
+		cadence.WithEditInterval(3*time.Second)) // a burst of answers is one summary edit (cadence/coalesce.go)
 
 	a.mux = http.NewServeMux()
 	registerOps(a.mux, &a.ready, o.Registry)
