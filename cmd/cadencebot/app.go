@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"net"
@@ -69,6 +70,9 @@ type App struct {
 	listenURL string
 
 	digest *cadence.Digest // nil without a [digest] table (digest.go)
+	// auditKey signs audit checkpoints; nil without
+	// CADENCEBOT_AUDIT_SIGNING_KEY (auditcheckpoint.go).
+	auditKey ed25519.PrivateKey
 
 	compactor *outboxCompactor // bounded outbox (compact.go)
 
@@ -185,6 +189,9 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 		cadence.WithInFlight(8),                 // Slack's sends overlap their round trips (cadence/pipeline.go)
 		cadence.WithEditInterval(3*time.Second)) // a burst of answers is one summary edit (cadence/coalesce.go)
 
+	if a.auditKey, err = auditSigningKey(o.Getenv); err != nil {
+		return nil, err
+	}
 	a.mux = http.NewServeMux()
 	registerOps(a.mux, &a.ready, o.Registry)
 	if a.digest, err = a.setupDigest(dashOpts.Sections); err != nil {

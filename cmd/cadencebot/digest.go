@@ -37,21 +37,35 @@ func (a *App) setupDigest(sections []dashboard.Section) (*cadence.Digest, error)
 		}
 		return nil, fmt.Errorf("the digest runs on unknown platform %q", g.Platform)
 	}
-	return newDigestJob(a.cfg, a.eng, sections, a.db, a.opts.Clock, a.log, a.scoreLink, a.poke)
+	return newDigestJob(a.cfg, a.eng, sections, a.db, a.opts.Clock, a.log, a.scoreLink, a.poke, a.auditCheckpoint)
 }
 
 // newDigestJob builds the digest job of the [digest] table on an engine
 // and store: the daemon's, a simulation's or a preview's.
 func newDigestJob(cfg *config.Config, reports cadence.Reporter, sections []dashboard.Section, st cadence.Store,
-	clock cadence.Clock, log zerolog.Logger, scoreLink func() string, enqueued func()) (*cadence.Digest, error) {
+	clock cadence.Clock, log zerolog.Logger, scoreLink func() string, enqueued func(), decorate ...digestDecorator) (*cadence.Digest, error) {
 	g := cfg.Digest
+	render := digestRenderer(g.Threshold, sections, log, scoreLink)
+	if len(decorate) > 0 {
+		inner := render
+		render = func(ctx context.Context, in cadence.DigestInput) (cadence.Body, error) {
+			body, err := inner(ctx, in)
+			if err != nil {
+				return body, err
+			}
+			for _, d := range decorate {
+				d(ctx, &body)
+			}
+			return body, nil
+		}
+	}
 	return cadence.NewDigest(cadence.DigestConfig{
 		Schedule:   g.Schedule,
 		Platform:   g.Platform,
 		Recipients: g.RecipientList(),
 		Weeks:      g.Weeks,
 		Reports:    reports,
-		Render:     digestRenderer(g.Threshold, sections, log, scoreLink),
+		Render:     render,
 		Store:      st,
 		Clock:      clock,
 		Logger:     log,

@@ -37,9 +37,15 @@ threshold = 70
 // ends), so a test can restart the bot on the same database.
 func runApp(t *testing.T, cfgText, db string, clock *cadence.ManualClock) (*App, string, func()) {
 	t.Helper()
+	return runAppEnv(t, cfgText, db, clock, nil)
+}
+
+// runAppEnv is runApp with environment variables.
+func runAppEnv(t *testing.T, cfgText, db string, clock *cadence.ManualClock, vars map[string]string) (*App, string, func()) {
+	t.Helper()
 	cfg, err := config.Parse("digest.toml", []byte(cfgText))
 	require.NoError(t, err)
-	app, err := newApp(cfg, appOptions{Listen: "127.0.0.1:0", DB: db, Getenv: func(string) string { return "" },
+	app, err := newApp(cfg, appOptions{Listen: "127.0.0.1:0", DB: db, Getenv: func(k string) string { return vars[k] },
 		Clock: clock, Log: zerolog.Nop(), TickEvery: 5 * time.Millisecond})
 	require.NoError(t, err)
 	u, err := app.Listen()

@@ -98,7 +98,8 @@ Usage:
   cadencebot config check [--config F]                        validate config, print next fire times
   cadencebot digest --preview [--config F] [--db F | --simulate] [--at DATE] [--png F]   the managers' digest as it would be sent
   cadencebot backup    --out F [--config F] [--db F]           hot backup of the database
-  cadencebot audit     [--config F] [--db F] [--since DATE] [--verify]
+  cadencebot audit     [--config F] [--db F] [--since DATE] [--verify [--expect HEAD] [--key PUB]]
+  cadencebot audit head | public-key | new-key               the full head hash; the checkpoint key
   cadencebot teams-package --out F                            build the Teams app package (zip)
   cadencebot healthcheck [--url URL]                          probe a running bot (Docker HEALTHCHECK)
   cadencebot version
