@@ -19,6 +19,7 @@ func TestOutboundURLsMustBeHTTPS(t *testing.T) {
 		{"[teams]", `token_url = "http://login.example.com/t/oauth2/v2.0/token"`, `test.toml:16: teams.token_url: "http://login.example.com/t/oauth2/v2.0/token" is plain http`},
 		{"[teams]", `openid_metadata_url = "http://10.0.0.9/openid"`, `teams.openid_metadata_url: "http://10.0.0.9/openid" is plain http`},
 		{"[teams]", `service_url = "http://smba.example.net/teams/"`, `teams.service_url: "http://smba.example.net/teams/" is plain http`},
+		{"[mlflow]", `url = "http://mlflow.example.com"`, `mlflow.url: "http://mlflow.example.com" is plain http`},
 	} {
 		_, err := config.Parse("test.toml", []byte(file(team, []string{tc.table, tc.line}, ritual())))
 		require.Error(t, err, tc.line)

@@ -110,7 +110,8 @@ func (d *decoder) integrations(elems []toml.Primitive, cfg *Config) []Integratio
 
 func (d *decoder) mlflow(f *mlflowFile) *MLflowConfig {
 	mc := &MLflowConfig{URL: f.URL, TokenEnv: f.TokenEnv, Alias: f.Alias}
-	if msg := checkURL(f.URL); msg != "" {
+	// The tracking token is sent there: https unless loopback.
+	if msg := checkOutboundURL(f.URL); msg != "" {
 		d.add("mlflow.url", "%s (the tracking server, e.g. \"https://mlflow.example.com\")", msg)
 	}
 	if mc.TokenEnv == "" {
