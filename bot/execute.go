@@ -434,3 +434,13 @@ func auditRefusal(ctx context.Context, svc cadence.Service, actor string, cmd Co
 	}
 	ra.AuditRefusal(ctx, actor, action, target, details, err)
 }
+
+// AuditStranger records that someone the roster does not know (a Slack or
+// Teams user id) was refused: a command, a click or a form. Adapters
+// refuse such people before bot.Run, so they record it here.
+func AuditStranger(ctx context.Context, svc cadence.Service, platform, userID, what string) {
+	if ra, ok := svc.(refusalAuditor); ok {
+		ra.AuditRefusal(ctx, NotOnRoster, "command."+what, what, map[string]string{"platform": platform, "user": userID},
+			&userError{"not on the cadencebot roster", cadence.ErrForbidden})
+	}
+}

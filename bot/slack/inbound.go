@@ -107,6 +107,7 @@ func (a *Adapter) handleBlockActions(ctx context.Context, cb *slack.InteractionC
 	}
 	person := a.personFor(cb.User.ID)
 	if person == nil {
+		bot.AuditStranger(ctx, a.svc, Platform, cb.User.ID, "click")
 		a.ephemeral(ctx, channel, cb.User.ID, notOnRoster)
 		return
 	}
@@ -256,6 +257,7 @@ func (a *Adapter) promptOf(ctx context.Context, channel, ts string) (promptRecor
 func (a *Adapter) handleCommand(ctx context.Context, cmd slack.SlashCommand) *slack.Msg {
 	person := a.personFor(cmd.UserID)
 	if person == nil {
+		bot.AuditStranger(ctx, a.svc, Platform, cmd.UserID, "slash")
 		return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: notOnRoster}
 	}
 	if msg, ok := a.commandForm(ctx, person, cmd); ok {

@@ -42,6 +42,7 @@ func (a *Adapter) handleShortcut(ctx context.Context, cb *slack.InteractionCallb
 	}
 	switch {
 	case a.personFor(cb.User.ID) == nil:
+		bot.AuditStranger(ctx, a.svc, Platform, cb.User.ID, "form")
 		a.tell(ctx, cb.TriggerID, from, cb.User.ID, notOnRoster)
 		return
 	case a.ops() == nil:

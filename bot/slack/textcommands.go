@@ -65,6 +65,9 @@ func (a *Adapter) runTyped(ctx context.Context, via, user, channel, thread, text
 	log := a.log.With().Str("via", via).Str("slack_user", user).Str("channel", channel).Logger()
 	text = commandText(text, a.botUserID())
 	msg := &slack.Msg{Text: notOnRoster}
+	if a.personFor(user) == nil {
+		bot.AuditStranger(ctx, a.svc, Platform, user, via)
+	}
 	if person := a.personFor(user); person != nil {
 		log = log.With().Str("person", person.ID).Logger()
 		reply, err := bot.Run(ctx, a.svc, person, text, a.clock.Now())

@@ -203,6 +203,7 @@ func (a *Adapter) onSubmit(ctx context.Context, act *Activity) (int, error) {
 	}
 	p := a.person(act.From)
 	if p == nil {
+		bot.AuditStranger(ctx, a.svc, Platform, teamsIDOf(act.From), "click")
 		a.replyWith(ctx, act, notice("You are not on the cadencebot roster",
 			fmt.Sprintf("Ask your lead to add your Teams ID (%s) to the roster.", teamsIDOf(act.From))))
 		return http.StatusOK, nil

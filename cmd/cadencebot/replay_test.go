@@ -84,6 +84,27 @@ func TestReplayedSlashCommandActsOnce(t *testing.T) {
 	}
 
 	a, stop := start()
+	// Someone the roster does not know is refused, and that is audited.
+	stranger := strings.Replace(form, "U0LEA0001", "U0NOBODY9", 1)
+	{
+		ts := fmt.Sprint(clock.Now().Unix())
+		mac := hmac.New(sha256.New, []byte(secret))
+		fmt.Fprintf(mac, "v0:%s:%s", ts, stranger)
+		req, err := http.NewRequest(http.MethodPost, a.listenURL+"slack/commands", strings.NewReader(stranger))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Slack-Request-Timestamp", ts)
+		req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.Contains(t, string(b), "not on the cadencebot roster")
+		var last *cadence.AuditEntry
+		require.NoError(t, a.db.View(context.Background(), func(tx cadence.Tx) (err error) { last, err = tx.LastAudit(); return err }))
+		assert.Equal(t, cadence.AuditRefused, last.Outcome)
+		assert.Equal(t, map[string]string{"platform": "slack", "user": "U0NOBODY9"}, last.Details)
+	}
 	code, body := send(a)
 	require.Equal(t, http.StatusOK, code, body)
 	assert.Contains(t, body, "INC-1")

@@ -99,13 +99,15 @@ type hostAllowlist struct {
 // newHostAllowlist allows loopback names when the bot listens on loopback
 // and public_url's host otherwise (both when both apply). An IP address
 // in Host is always allowed: a rebinding page always sends its own name.
-func newHostAllowlist(loopback bool, publicURL string) hostAllowlist {
+func newHostAllowlist(loopback bool, publicURLs ...string) hostAllowlist {
 	var h hostAllowlist
 	if loopback {
 		h.names = append(h.names, "localhost")
 	}
-	if u, err := url.Parse(publicURL); err == nil && u.Hostname() != "" {
-		h.names = append(h.names, strings.ToLower(u.Hostname()))
+	for _, pu := range publicURLs {
+		if u, err := url.Parse(pu); err == nil && u.Hostname() != "" {
+			h.names = append(h.names, strings.ToLower(u.Hostname()))
+		}
 	}
 	return h
 }
@@ -137,9 +139,9 @@ func (h hostAllowlist) guard(next http.Handler, log zerolog.Logger) http.Handler
 			return
 		}
 		log.Warn().Str("host", r.Host).Str("method", r.Method).Str("path", r.URL.Path).Msg("request for a host name the bot does not serve; answered 421")
-		want := "localhost or an IP address"
-		if len(h.names) > 0 && h.names[len(h.names)-1] != "localhost" {
-			want = fmt.Sprintf("%s (public_url in [bot]) or an IP address", h.names[len(h.names)-1])
+		want := "an IP address (set [bot] public_url to serve a name)"
+		if len(h.names) > 0 {
+			want = strings.Join(h.names, ", ") + " or an IP address"
 		}
 		w.Header().Set("Connection", "close")
 		http.Error(w, fmt.Sprintf("this bot does not answer for host %q: use %s", r.Host, want), http.StatusMisdirectedRequest)
@@ -151,8 +153,13 @@ func (h hostAllowlist) guard(next http.Handler, log zerolog.Logger) http.Handler
 // start-up log says so.
 func (a *App) hostAllowlist() hostAllowlist {
 	loop, _ := dashboard.IsLoopback(a.opts.Listen)
-	if !loop && a.cfg.Bot.PublicURL == "" {
+	urls := []string{a.cfg.Bot.PublicURL}
+	if a.cfg.Auth != nil {
+		urls = append(urls, a.cfg.Auth.RedirectURL) // the issuer sends browsers back there
+	}
+	h := newHostAllowlist(loop, urls...)
+	if !loop && len(h.names) == 0 {
 		a.log.Warn().Str("listen", a.opts.Listen).Msg("listening off loopback without [bot] public_url: requests are answered only when addressed by IP; set public_url to the name people and Slack/Teams use")
 	}
-	return newHostAllowlist(loop, a.cfg.Bot.PublicURL)
+	return h
 }

@@ -180,3 +180,12 @@ func TestIdleKeepAliveIsClosed(t *testing.T) {
 	_, err = br.ReadByte()
 	assert.ErrorIs(t, err, io.EOF, "the server closes an idle keep-alive connection")
 }
+
+// The sign-in's redirect URL may name another host than public_url: the
+// issuer sends browsers back there, so it is served too.
+func TestHostAllowlistServesTheSignInRedirect(t *testing.T) {
+	h := newHostAllowlist(false, "https://cadence.example.com/", "https://login-cb.example.com/auth/callback")
+	assert.True(t, h.allows("login-cb.example.com"))
+	assert.True(t, h.allows("cadence.example.com:443"))
+	assert.False(t, h.allows("evil.example"))
+}
