@@ -9,9 +9,18 @@ require (
 	golang.org/x/oauth2 v0.38.0
 )
 
-require github.com/go-jose/go-jose/v4 v4.1.8 // indirect
+require (
+	github.com/go-jose/go-jose/v4 v4.1.8 // indirect
+	github.com/jackc/pgpassfile v1.0.0 // indirect
+	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
+	github.com/jackc/puddle/v2 v2.2.3 // indirect
+	golang.org/x/sync v0.23.0 // indirect
+)
 
-require github.com/rickar/cal/v2 v2.1.13
+require (
+	github.com/jackc/pgx/v5 v5.12.0
+	github.com/rickar/cal/v2 v2.1.13
+)
 
 require (
 	codeberg.org/go-fonts/liberation v0.5.0 // indirect

@@ -1,0 +1,137 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+// EnvURL names the environment variable holding the connection string. It
+// is never read from the config file, which is often committed.
+const EnvURL = "CADENCEBOT_DATABASE_URL"
+
+// DefaultConnectTimeout bounds connecting when the URL sets none, so a
+// wrong host fails fast instead of hanging.
+const DefaultConnectTimeout = 10 * time.Second
+
+// writeLock is the advisory lock key every Update holds (ASCII "cadence").
+const writeLock int64 = 0x63616465_6e6365
+
+// DB is a cadence.Store on PostgreSQL. It is safe for concurrent use.
+type DB struct {
+	pool *pgxpool.Pool
+	host string
+}
+
+var _ cadence.Store = (*DB)(nil)
+
+// Open connects to the database at url, applies pending migrations and
+// refuses a schema newer than this binary. Errors name the host, never the
+// password.
+func Open(ctx context.Context, url string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// pgx's parse errors leave the password out.
+		return nil, fmt.Errorf("postgres: %s: %w", EnvURL, err)
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = DefaultConnectTimeout
+	}
+	host := fmt.Sprintf("%s:%d/%s", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database)
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect to %s: %w", host, err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, cfg.ConnConfig.ConnectTimeout)
+	defer cancel()
+	if err := pool.Ping(pctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: connect to %s: %w", host, redact(err))
+	}
+	db := &DB{pool: pool, host: host}
+	if err := db.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: %s: %w", host, err)
+	}
+	return db, nil
+}
+
+// redact keeps a connect error's message but drops pgconn's wrapping,
+// whose text may echo connection parameters.
+func redact(err error) error {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return errors.New(ce.Error())
+	}
+	return err
+}
+
+// Host is "host:port/database", for logs and `config check`.
+func (db *DB) Host() string { return db.host }
+
+// Close releases every connection.
+func (db *DB) Close() error {
+	db.pool.Close()
+	return nil
+}
+
+// View runs fn in a read-only transaction on one snapshot.
+func (db *DB) View(ctx context.Context, fn func(cadence.Tx) error) error {
+	return db.run(ctx, false, fn)
+}
+
+// Update runs fn in a read-write transaction: all of fn's writes land, or
+// none do. Writers are serialized by an advisory lock, as in bbolt.
+func (db *DB) Update(ctx context.Context, fn func(cadence.Tx) error) error {
+	return db.run(ctx, true, fn)
+}
+
+func (db *DB) run(ctx context.Context, writable bool, fn func(cadence.Tx) error) (err error) {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
+	if writable {
+		opts = pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadWrite}
+	}
+	ptx, err := db.pool.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("postgres: begin on %s: %w", db.host, err)
+	}
+	// done stays false when fn panics or calls runtime.Goexit (a test's
+	// FailNow): roll back then too, or the connection never returns.
+	done := false
+	defer func() {
+		if !done || err != nil {
+			_ = ptx.Rollback(context.WithoutCancel(ctx))
+		}
+	}()
+	if writable {
+		// Taken before the first read, so every read of fn sees all
+		// earlier commits (read committed, statement snapshots after the
+		// lock): read-modify-write is safe, as under bbolt's single writer.
+		if _, err := ptx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", writeLock); err != nil {
+			return fmt.Errorf("postgres: write lock on %s: %w", db.host, err)
+		}
+	}
+	t := &tx{ctx: ctx, tx: ptx, writable: writable}
+	err = fn(t)
+	done = true
+	if err != nil {
+		return err
+	}
+	if !writable {
+		return ptx.Rollback(ctx)
+	}
+	if err := ptx.Commit(ctx); err != nil {
+		return fmt.Errorf("postgres: commit on %s: %w", db.host, err)
+	}
+	return nil
+}

@@ -1,0 +1,428 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+// ErrReadOnly is returned by writes inside View.
+var ErrReadOnly = errors.New("postgres: write in a read-only transaction")
+
+// tx is one cadence.Tx over one database transaction. Tx methods take no
+// context, so the one View or Update was given is kept here.
+type tx struct {
+	ctx      context.Context
+	tx       pgx.Tx
+	writable bool
+}
+
+var _ cadence.Tx = (*tx)(nil)
+
+func (t *tx) checkWritable(what string) error {
+	if !t.writable {
+		return fmt.Errorf("%s: %w", what, ErrReadOnly)
+	}
+	return nil
+}
+
+// nanos is the sort/filter key of an instant: nanoseconds since the epoch,
+// exact where timestamptz keeps only microseconds; the zero time sorts
+// first.
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return math.MinInt64
+	}
+	return t.UnixNano()
+}
+
+func (t *tx) exec(what, sql string, args ...any) error {
+	if _, err := t.tx.Exec(t.ctx, sql, args...); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// getDoc decodes the doc of the one row sql selects into v, or returns
+// ErrNotFound naming what.
+func (t *tx) getDoc(what string, v any, sql string, args ...any) error {
+	var doc []byte
+	err := t.tx.QueryRow(t.ctx, sql, args...).Scan(&doc)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("%s: %w", what, cadence.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if err := json.Unmarshal(doc, v); err != nil {
+		return fmt.Errorf("%s: stored value does not decode: %w", what, err)
+	}
+	return nil
+}
+
+// listDocs decodes the doc of every row sql selects, in order.
+func listDocs[T any](t *tx, what, sql string, args ...any) ([]*T, error) {
+	rows, err := t.tx.Query(t.ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	docs, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	var out []*T
+	for _, doc := range docs {
+		v := new(T)
+		if err := json.Unmarshal(doc, v); err != nil {
+			return nil, fmt.Errorf("%s: stored value does not decode: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func encode(what string, v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s: encode: %w", what, err)
+	}
+	return b, nil
+}
+
+// --- ritual state ---
+
+func (t *tx) RitualState(id string) (*cadence.RitualState, error) {
+	var v cadence.RitualState
+	if err := t.getDoc(fmt.Sprintf("ritual state %q", id), &v, "SELECT doc FROM ritual_states WHERE ritual_id = $1", id); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+func (t *tx) PutRitualState(v *cadence.RitualState) error {
+	if err := t.checkWritable("put ritual state"); err != nil {
+		return err
+	}
+	if v.RitualID == "" {
+		return fmt.Errorf("put ritual state: empty ritual id: %w", cadence.ErrInvalidInput)
+	}
+	doc, err := encode("put ritual state", v)
+	if err != nil {
+		return err
+	}
+	return t.exec("put ritual state "+v.RitualID, `INSERT INTO ritual_states (ritual_id, doc) VALUES ($1, $2)
+		ON CONFLICT (ritual_id) DO UPDATE SET doc = excluded.doc`, v.RitualID, doc)
+}
+
+// --- occurrences ---
+
+func (t *tx) Occurrence(id string) (*cadence.Occurrence, error) {
+	var v cadence.Occurrence
+	if err := t.getDoc(fmt.Sprintf("occurrence %q", id), &v, "SELECT doc FROM occurrences WHERE id = $1", id); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+func (t *tx) PutOccurrence(v *cadence.Occurrence) error {
+	if err := t.checkWritable("put occurrence"); err != nil {
+		return err
+	}
+	if v.ID == "" {
+		return fmt.Errorf("put occurrence: empty id: %w", cadence.ErrInvalidInput)
+	}
+	doc, err := encode("put occurrence", v)
+	if err != nil {
+		return err
+	}
+	return t.exec("put occurrence "+v.ID, `INSERT INTO occurrences (id, ritual_id, scheduled_ns, status, doc) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (id) DO UPDATE SET ritual_id = excluded.ritual_id, scheduled_ns = excluded.scheduled_ns,
+			status = excluded.status, doc = excluded.doc`,
+		v.ID, v.RitualID, nanos(v.Scheduled), string(v.Status), doc)
+}
+
+func (t *tx) Occurrences(f cadence.OccurrenceFilter) ([]*cadence.Occurrence, error) {
+	q := "SELECT doc FROM occurrences WHERE true"
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if f.RitualID != "" {
+		q += " AND ritual_id = " + arg(f.RitualID)
+	}
+	if !f.From.IsZero() {
+		q += " AND scheduled_ns >= " + arg(nanos(f.From))
+	}
+	if !f.To.IsZero() {
+		q += " AND scheduled_ns < " + arg(nanos(f.To))
+	}
+	if len(f.Status) > 0 {
+		st := make([]string, len(f.Status))
+		for i, s := range f.Status {
+			st[i] = string(s)
+		}
+		q += " AND status = ANY(" + arg(st) + ")"
+	}
+	if f.Newest {
+		q += " ORDER BY scheduled_ns DESC, id DESC"
+	} else {
+		q += " ORDER BY scheduled_ns, id"
+	}
+	if f.Limit > 0 {
+		q += " LIMIT " + arg(f.Limit)
+	}
+	return listDocs[cadence.Occurrence](t, "list occurrences", q, args...)
+}
+
+// --- answers ---
+
+func (t *tx) Answer(occID, person string) (*cadence.Answer, error) {
+	var v cadence.Answer
+	what := fmt.Sprintf("answer of %q to %q", person, occID)
+	if err := t.getDoc(what, &v, "SELECT doc FROM answers WHERE occurrence_id = $1 AND person_id = $2", occID, person); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+func (t *tx) PutAnswer(a *cadence.Answer) error {
+	if err := t.checkWritable("put answer"); err != nil {
+		return err
+	}
+	if a.OccurrenceID == "" || a.PersonID == "" {
+		return fmt.Errorf("put answer: occurrence and person are required: %w", cadence.ErrInvalidInput)
+	}
+	_, at, err := cadence.ParseOccurrenceID(a.OccurrenceID)
+	if err != nil {
+		return fmt.Errorf("put answer: %w: %w", cadence.ErrInvalidInput, err)
+	}
+	doc, err := encode("put answer", a)
+	if err != nil {
+		return err
+	}
+	return t.exec(fmt.Sprintf("put answer of %q to %q", a.PersonID, a.OccurrenceID),
+		`INSERT INTO answers (occurrence_id, person_id, scheduled_ns, doc) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (occurrence_id, person_id) DO UPDATE SET doc = excluded.doc`,
+		a.OccurrenceID, a.PersonID, nanos(at), doc)
+}
+
+func (t *tx) Answers(occID string) ([]*cadence.Answer, error) {
+	out, err := listDocs[cadence.Answer](t, "answers to "+occID,
+		"SELECT doc FROM answers WHERE occurrence_id = $1 ORDER BY person_id", occID)
+	if out == nil && err == nil {
+		out = []*cadence.Answer{}
+	}
+	return out, err
+}
+
+func (t *tx) Answerers(occID string) ([]string, error) {
+	rows, err := t.tx.Query(t.ctx, "SELECT person_id FROM answers WHERE occurrence_id = $1 ORDER BY person_id", occID)
+	if err != nil {
+		return nil, fmt.Errorf("answerers of %s: %w", occID, err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("answerers of %s: %w", occID, err)
+	}
+	if out == nil {
+		out = []string{}
+	}
+	return out, nil
+}
+
+func (t *tx) AnswersBetween(from, to time.Time) ([]*cadence.Answer, error) {
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	if !from.IsZero() {
+		lo = nanos(from)
+	}
+	if !to.IsZero() {
+		hi = nanos(to)
+	}
+	return listDocs[cadence.Answer](t, "answers between",
+		`SELECT doc FROM answers WHERE scheduled_ns >= $1 AND scheduled_ns < $2
+		ORDER BY scheduled_ns, occurrence_id, person_id`, lo, hi)
+}
+
+func (t *tx) SubmissionsBetween(from, to time.Time) ([]*cadence.Answer, error) {
+	as, err := t.AnswersBetween(from, to)
+	for _, a := range as {
+		a.Responses = nil
+	}
+	return as, err
+}
+
+// --- outbox ---
+
+// recipientKey is the column MessageFilter.To compares: both fields,
+// unambiguously (JSON of a pair).
+func recipientKey(r cadence.Recipient) string {
+	b, _ := json.Marshal([2]string{r.Channel, r.Person}) // strings always encode
+	return string(b)
+}
+
+func (t *tx) Enqueue(m *cadence.Message) (bool, error) {
+	if err := t.checkWritable("enqueue"); err != nil {
+		return false, err
+	}
+	if m.Key == "" {
+		return false, fmt.Errorf("enqueue: empty key: %w", cadence.ErrInvalidInput)
+	}
+	doc, err := encode("enqueue", m)
+	if err != nil {
+		return false, err
+	}
+	tag, err := t.tx.Exec(t.ctx, `INSERT INTO outbox (key, platform, recipient, thread, state, created_ns, next_attempt_ns, doc)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO NOTHING`,
+		m.Key, m.Platform, recipientKey(m.To), m.Thread, string(m.State), nanos(m.CreatedAt), nanos(m.NextAttemptAt), doc)
+	if err != nil {
+		return false, fmt.Errorf("enqueue %s: %w", m.Key, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+func (t *tx) Message(key string) (*cadence.Message, error) {
+	var v cadence.Message
+	if err := t.getDoc(fmt.Sprintf("message %q", key), &v, "SELECT doc FROM outbox WHERE key = $1", key); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+func (t *tx) PutMessage(m *cadence.Message) error {
+	if err := t.checkWritable("put message"); err != nil {
+		return err
+	}
+	if m.Key == "" {
+		return fmt.Errorf("put message: empty key: %w", cadence.ErrInvalidInput)
+	}
+	doc, err := encode("put message", m)
+	if err != nil {
+		return err
+	}
+	return t.exec("put message "+m.Key, `INSERT INTO outbox (key, platform, recipient, thread, state, created_ns, next_attempt_ns, doc)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO UPDATE SET platform = excluded.platform,
+		recipient = excluded.recipient, thread = excluded.thread, state = excluded.state,
+		created_ns = excluded.created_ns, next_attempt_ns = excluded.next_attempt_ns, doc = excluded.doc`,
+		m.Key, m.Platform, recipientKey(m.To), m.Thread, string(m.State), nanos(m.CreatedAt), nanos(m.NextAttemptAt), doc)
+}
+
+func (t *tx) Due(now time.Time, limit int) ([]*cadence.Message, error) {
+	q := `SELECT doc FROM outbox WHERE state IN ('pending', 'sending') AND next_attempt_ns <= $1
+		ORDER BY created_ns, key`
+	args := []any{nanos(now)}
+	if limit > 0 {
+		q += " LIMIT $2"
+		args = append(args, limit)
+	}
+	return listDocs[cadence.Message](t, "due messages", q, args...)
+}
+
+func (t *tx) Messages(f cadence.MessageFilter) ([]*cadence.Message, error) {
+	q := "SELECT doc FROM outbox WHERE true"
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if f.Platform != "" {
+		q += " AND platform = " + arg(f.Platform)
+	}
+	if f.To != nil {
+		q += " AND recipient = " + arg(recipientKey(*f.To))
+	}
+	if f.Thread != "" {
+		q += " AND thread = " + arg(f.Thread)
+	}
+	if len(f.States) > 0 {
+		st := make([]string, len(f.States))
+		for i, s := range f.States {
+			st[i] = string(s)
+		}
+		q += " AND state = ANY(" + arg(st) + ")"
+	}
+	if !f.Since.IsZero() {
+		q += " AND created_ns >= " + arg(nanos(f.Since))
+	}
+	q += " ORDER BY created_ns, key"
+	if f.Limit > 0 {
+		q += " LIMIT " + arg(f.Limit)
+	}
+	return listDocs[cadence.Message](t, "list messages", q, args...)
+}
+
+// --- person state ---
+
+func (t *tx) PersonState(id string) (*cadence.PersonState, error) {
+	var v cadence.PersonState
+	if err := t.getDoc(fmt.Sprintf("person state %q", id), &v, "SELECT doc FROM person_states WHERE person_id = $1", id); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+func (t *tx) PutPersonState(v *cadence.PersonState) error {
+	if err := t.checkWritable("put person state"); err != nil {
+		return err
+	}
+	if v.PersonID == "" {
+		return fmt.Errorf("put person state: empty person id: %w", cadence.ErrInvalidInput)
+	}
+	doc, err := encode("put person state", v)
+	if err != nil {
+		return err
+	}
+	return t.exec("put person state "+v.PersonID, `INSERT INTO person_states (person_id, doc) VALUES ($1, $2)
+		ON CONFLICT (person_id) DO UPDATE SET doc = excluded.doc`, v.PersonID, doc)
+}
+
+// --- key/value ---
+
+func (t *tx) Get(ns, key string) ([]byte, error) {
+	var v []byte
+	err := t.tx.QueryRow(t.ctx, "SELECT value FROM kv WHERE ns = $1 AND key = $2", ns, key).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("%s/%s: %w", ns, key, cadence.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s/%s: %w", ns, key, err)
+	}
+	if v == nil {
+		v = []byte{}
+	}
+	return v, nil
+}
+
+func (t *tx) Put(ns, key string, value []byte) error {
+	if err := t.checkWritable("put"); err != nil {
+		return err
+	}
+	if ns == "" || key == "" {
+		return fmt.Errorf("put: namespace and key are required: %w", cadence.ErrInvalidInput)
+	}
+	if value == nil {
+		value = []byte{} // NOT NULL: an empty value is still a value
+	}
+	return t.exec("put "+ns+"/"+key, `INSERT INTO kv (ns, key, value) VALUES ($1, $2, $3)
+		ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value`, ns, key, value)
+}
+
+func (t *tx) Delete(ns, key string) error {
+	if err := t.checkWritable("delete"); err != nil {
+		return err
+	}
+	return t.exec("delete "+ns+"/"+key, "DELETE FROM kv WHERE ns = $1 AND key = $2", ns, key)
+}
+
+func (t *tx) Keys(ns, prefix string) ([]string, error) {
+	rows, err := t.tx.Query(t.ctx, "SELECT key FROM kv WHERE ns = $1 AND starts_with(key, $2) ORDER BY key", ns, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("keys of %s: %w", ns, err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("keys of %s: %w", ns, err)
+	}
+	return out, nil
+}
