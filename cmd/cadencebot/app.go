@@ -37,7 +37,11 @@ type appOptions struct {
 	Registry  *prometheus.Registry
 	Log       zerolog.Logger
 	TickEvery time.Duration // how often the engine looks at the clock (default 1s)
-	Limits    serverLimits  // HTTP timeouts and sizes; zero: defaultLimits (server.go)
+	// ConfigPath is the file cfg came from ("" for the embedded example);
+	// Reload delivers SIGHUP. The file is reloaded on either (reload.go).
+	ConfigPath string
+	Reload     <-chan struct{}
+	Limits     serverLimits // HTTP timeouts and sizes; zero: defaultLimits (server.go)
 	// SlackOptions and TeamsOptions let tests point the adapters at fakes.
 	SlackOptions []slack.Option
 	TeamsOptions []teams.Option
@@ -76,9 +80,10 @@ type App struct {
 
 	compactor *outboxCompactor // bounded outbox (compact.go)
 
-	web    *webauth.Auth   // sign-in with OpenID Connect; nil without [auth] (signin.go)
-	health *platformHealth // what the bot last saw of Slack and Teams (health.go)
-	writes writeWatch      // whether the store's writes fail (writeprobe.go)
+	web      *webauth.Auth   // sign-in with OpenID Connect; nil without [auth] (signin.go)
+	health   *platformHealth // what the bot last saw of Slack and Teams (health.go)
+	writes   writeWatch      // whether the store's writes fail (writeprobe.go)
+	reloader *reloader       // config reloads and their outcome (reload.go)
 	// instance identifies this run in the holder file and API answers (holder.go).
 	instance string
 }
@@ -146,6 +151,8 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
+	a.reloader = newReloader(o.ConfigPath, cfg, o.Registry, o.Clock.Now())
+	a.ready.config = a.reloader.lastFailure
 	a.ops, err = cadence.NewOps(cadence.OpsConfig{
 		Roster: cfg.Roster, Rituals: cfg.Rituals, Store: a.db, Clock: o.Clock, Logger: o.Log,
 		Platform: cfg.Bot.DefaultPlatform, Enqueued: a.poke,
@@ -298,13 +305,30 @@ func (a *App) setupTeams() error {
 // checkPlatforms refuses to start when a ritual needs a platform whose
 // credentials are missing, naming the ritual and the variables.
 func (a *App) checkPlatforms() error {
-	var errs []string
+	if err := platformErrors(a.cfg, a.chats); err != nil {
+		return err
+	}
+	// Credentials without a ritual to use them are almost always a config
+	// left on the local chat: say so instead of staying silent.
+	used := map[string]bool{}
 	for _, r := range a.cfg.Rituals {
-		p := r.Platform
-		if p == "" {
-			p = a.cfg.Bot.DefaultPlatform
+		used[cmp.Or(r.Platform, a.cfg.Bot.DefaultPlatform)] = true
+	}
+	for _, p := range []string{"slack", "teams"} {
+		if _, ok := a.chats[p]; ok && !used[p] {
+			a.log.Warn().Str("platform", p).Msgf("%s credentials are set but no ritual runs on %s: set platform = %q in [bot] or on the rituals", p, p, p)
 		}
-		if _, ok := a.chats[p]; ok {
+	}
+	return nil
+}
+
+// platformErrors names the rituals of cfg whose platform has no adapter
+// (no credentials); a reload that adds one is refused the same way.
+func platformErrors(cfg *config.Config, chats map[string]cadence.Chat) error {
+	var errs []string
+	for _, r := range cfg.Rituals {
+		p := cmp.Or(r.Platform, cfg.Bot.DefaultPlatform)
+		if _, ok := chats[p]; ok {
 			continue
 		}
 		switch p {
@@ -318,17 +342,6 @@ func (a *App) checkPlatforms() error {
 	}
 	if len(errs) > 0 {
 		return errors.New(strings.Join(errs, "; "))
-	}
-	// Credentials without a ritual to use them are almost always a config
-	// left on the local chat: say so instead of staying silent.
-	used := map[string]bool{}
-	for _, r := range a.cfg.Rituals {
-		used[cmp.Or(r.Platform, a.cfg.Bot.DefaultPlatform)] = true
-	}
-	for _, p := range []string{"slack", "teams"} {
-		if _, ok := a.chats[p]; ok && !used[p] {
-			a.log.Warn().Str("platform", p).Msgf("%s credentials are set but no ritual runs on %s: set platform = %q in [bot] or on the rituals", p, p, p)
-		}
 	}
 	return nil
 }
@@ -396,6 +409,8 @@ func (a *App) Run(ctx context.Context) error {
 	wg.Add(2)
 	go func() { defer wg.Done(); a.tickLoop(ctx) }()
 	go func() { defer wg.Done(); a.disp.Run(ctx, a.wake) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); a.watchConfig(ctx, a.opts.Reload) }()
 	a.startDigest(ctx, &wg)
 
 	var runErr error

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"syscall"
 )
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
@@ -23,7 +26,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	if err != nil {
 		return err
 	}
-	app, err := newApp(cfg, appOptions{Listen: *listen, DB: *db, InitDB: *initDB, Getenv: getenv, Log: log})
+	app, err := newApp(cfg, appOptions{Listen: *listen, DB: *db, InitDB: *initDB, Getenv: getenv, Log: log,
+		ConfigPath: *cfgPath, Reload: hangups(ctx)})
 	if err != nil {
 		return err
 	}
@@ -40,4 +44,27 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 		Int("rituals", len(cfg.Rituals)).Int("people", len(cfg.People)).Msg("cadencebot is running")
 	fmt.Fprintf(stdout, "cadencebot is running: open %s (local chat), %sdashboard/ (reports). Ctrl-C stops it.\n", url, url)
 	return app.Run(ctx)
+}
+
+// hangups delivers SIGHUP, the conventional "reload your config", until
+// ctx ends. Without it SIGHUP would stop the bot.
+func hangups(ctx context.Context) <-chan struct{} {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGHUP)
+	out := make(chan struct{}, 1)
+	go func() {
+		defer signal.Stop(sig)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-sig:
+				select {
+				case out <- struct{}{}:
+				default: // a reload is already pending
+				}
+			}
+		}
+	}()
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 // readiness answers /readyz. The bot is ready once the store is open and
@@ -23,6 +24,10 @@ type readiness struct {
 	// (nil in HTTP mode): Slack can answer its Web API while the events
 	// connection is down, and then nobody's clicks reach the bot.
 	slackEvents func() bool
+	// config reports the last config reload's failure (nil after a
+	// success). The old config keeps running, so it is "degraded", not
+	// "not ready": unrouting the bot would not fix the file.
+	config func() (time.Time, error)
 }
 
 func (r *readiness) set(v bool) { r.ok.Store(v) }
@@ -55,6 +60,15 @@ func (r *readiness) serveHTTP(w http.ResponseWriter, _ *http.Request) {
 		} else {
 			lines = append(lines, "slack events (Socket Mode): not connected, reconnecting")
 			degraded = true
+		}
+	}
+	if r.config != nil {
+		if at, err := r.config(); err != nil {
+			lines = append(lines, fmt.Sprintf("config: last reload failed at %s, the previous config runs: %s",
+				at.UTC().Format(time.RFC3339), strings.ReplaceAll(err.Error(), "\n", "; ")))
+			degraded = true
+		} else {
+			lines = append(lines, "config: ok")
 		}
 	}
 	status, code := "ready", http.StatusOK
