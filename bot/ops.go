@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,9 +24,9 @@ const (
 // OpsUsages are the usage lines of the MLOps verbs. They are kept apart
 // from Usages, which platform command menus list (Teams allows ten).
 var OpsUsages = []Usage{
-	{VerbIncident, "incident new TITLE [--sev 1-4] [--owner @person] | list [all] | show INC-N | close INC-N SUMMARY",
+	{VerbIncident, "incident new TITLE [--sev 1-4] [--owner @person] [--issue URL] | list [all] | show INC-N | close INC-N SUMMARY",
 		"Open, list, show or close an incident.", "/cadence incident new Churn model drift --sev 2", ""},
-	{VerbFollowUp, "followup add INC-N @owner YYYY-MM-DD TITLE | done FU-N | drop FU-N REASON | reassign FU-N @person | snooze FU-N | list [mine|all]",
+	{VerbFollowUp, "followup add INC-N @owner YYYY-MM-DD TITLE [--issue URL] | done FU-N | drop FU-N REASON | reassign FU-N @person | snooze FU-N | list [mine|all]",
 		"Action items on incidents; the owner gets reminders before the due date.", "/cadence followup add INC-3 @ana 2026-12-03 Tighten drift alert", ""},
 	{VerbRelease, `release propose MODEL VERSION CHANGE RISK evidence=URL rollback="PLAN" contract=yes|no [note="..."] [planned=YYYY-MM-DD] | list [all] | show REL-N | approve REL-N | reject REL-N REASON | outcome REL-N shipped|rolled-back`,
 		"The release lane: propose, approve (approvers only, not your own), record the outcome.",
@@ -80,6 +81,7 @@ type OpsArgs struct {
 	Outcome  cadence.ReleaseStatus
 	Verify   bool
 	Since    cadence.Date
+	Issue    string // --issue URL: the tracker issue (Jira, GitHub, Linear)
 }
 
 // auditEntriesShown bounds `audit` without --since.
@@ -148,6 +150,11 @@ func parseIncident(args []string) (*OpsArgs, error) {
 					return nil, usageErr(VerbIncident, "--owner wants a person, e.g. --owner @ana")
 				}
 				a.Owner, i = rest[i+1], i+1
+			case "--issue":
+				if i+1 == len(rest) {
+					return nil, usageErr(VerbIncident, "--issue wants the issue's https link, e.g. --issue https://github.com/org/repo/issues/42")
+				}
+				a.Issue, i = unlink(rest[i+1]), i+1
 			default:
 				words = append(words, rest[i])
 			}
@@ -189,7 +196,18 @@ func parseFollowUp(args []string) (*OpsArgs, error) {
 		if err != nil {
 			return nil, usageErr(VerbFollowUp, "the due date must be YYYY-MM-DD, got %q", rest[2])
 		}
-		a.ID, a.Owner, a.Due, a.Title = rest[0], rest[1], due, unquote(strings.Join(rest[3:], " "))
+		words := rest[3:]
+		if i := slices.IndexFunc(words, func(w string) bool { return strings.EqualFold(w, "--issue") }); i >= 0 {
+			if i+1 == len(words) {
+				return nil, usageErr(VerbFollowUp, "--issue wants the issue's https link, e.g. --issue https://linear.app/acme/issue/ENG-7")
+			}
+			a.Issue = unlink(words[i+1])
+			words = append(slices.Clone(words[:i]), words[i+2:]...)
+		}
+		if len(words) == 0 {
+			return nil, usageErr(VerbFollowUp, "add wants INC-N @owner YYYY-MM-DD TITLE, got no title")
+		}
+		a.ID, a.Owner, a.Due, a.Title = rest[0], rest[1], due, unquote(strings.Join(words, " "))
 	case "done", "snooze":
 		if len(rest) != 1 {
 			return nil, usageErr(VerbFollowUp, "%s wants one follow-up ID, e.g. FU-7", s)
@@ -371,4 +389,14 @@ func parseAudit(args []string) (*OpsArgs, error) {
 		}
 	}
 	return a, nil
+}
+
+// unlink reads a URL as typed or as Slack sends it: "<https://…>" or
+// "<https://…|label>" in a slash command's text.
+func unlink(s string) string {
+	if strings.HasPrefix(s, "<") && strings.HasSuffix(s, ">") {
+		s = strings.TrimSuffix(strings.TrimPrefix(s, "<"), ">")
+		s, _, _ = strings.Cut(s, "|")
+	}
+	return s
 }

@@ -27,6 +27,8 @@ func TestParseOpsCommands(t *testing.T) {
 		{"incident show INC-3", bot.OpsArgs{Sub: "show", ID: "INC-3"}},
 		{"incident close INC-3 backfilled; alert added", bot.OpsArgs{Sub: "close", ID: "INC-3", Text: "backfilled; alert added"}},
 		{"followup add INC-3 @ana 2026-12-03 Tighten drift alert", bot.OpsArgs{Sub: "add", ID: "INC-3", Owner: "@ana", Due: cadence.Date{Year: 2026, Month: 12, Day: 3}, Title: "Tighten drift alert"}},
+		{"followup add INC-3 @ana 2026-12-03 Tighten --issue <https://acme.atlassian.net/browse/ML-4|ML-4> drift alert", bot.OpsArgs{Sub: "add", ID: "INC-3", Owner: "@ana", Due: cadence.Date{Year: 2026, Month: 12, Day: 3}, Title: "Tighten drift alert", Issue: "https://acme.atlassian.net/browse/ML-4"}},
+		{"incident new Drift --issue https://github.com/acme/churn/issues/42 --sev 2", bot.OpsArgs{Sub: "new", Title: "Drift", Severity: 2, Issue: "https://github.com/acme/churn/issues/42"}},
 		{"followup done FU-7", bot.OpsArgs{Sub: "done", ID: "FU-7"}},
 		{"followup drop FU-7 duplicate of FU-5", bot.OpsArgs{Sub: "drop", ID: "FU-7", Text: "duplicate of FU-5"}},
 		{"followup reassign FU-7 <@U0BO|bo>", bot.OpsArgs{Sub: "reassign", ID: "FU-7", Owner: "<@U0BO|bo>"}},

@@ -96,7 +96,7 @@ func (x opsExec) incident() (Reply, error) {
 	a := x.a
 	switch a.Sub {
 	case "new":
-		in := cadence.IncidentInput{Title: a.Title, Severity: a.Severity}
+		in := cadence.IncidentInput{Title: a.Title, Severity: a.Severity, Issue: a.Issue}
 		if a.Owner != "" {
 			in.Owner = x.person(a.Owner)
 		}
@@ -137,6 +137,9 @@ func (x opsExec) incident() (Reply, error) {
 		}}
 		if inc.Link != "" {
 			r.Lines = append(r.Lines, "From: "+inc.Link)
+		}
+		if inc.Issue != "" {
+			r.Lines = append(r.Lines, "Issue: "+inc.Issue)
 		}
 		if inc.Status == cadence.IncidentClosed {
 			r.Lines = append(r.Lines, fmt.Sprintf("Closed %s by %s: %s", x.when(inc.ClosedAt), x.name(inc.ClosedBy), inc.Summary))
@@ -191,7 +194,7 @@ func (x opsExec) followUp() (Reply, error) {
 	var err error
 	switch a.Sub {
 	case "add":
-		f, err = x.ops.AddFollowUp(x.ctx, x.actor.ID, cadence.FollowUpInput{Incident: a.ID, Owner: x.person(a.Owner), Due: a.Due, Title: a.Title})
+		f, err = x.ops.AddFollowUp(x.ctx, x.actor.ID, cadence.FollowUpInput{Incident: a.ID, Owner: x.person(a.Owner), Due: a.Due, Title: a.Title, Issue: a.Issue})
 		if err != nil {
 			return Reply{}, err
 		}

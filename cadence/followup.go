@@ -41,6 +41,8 @@ type FollowUp struct {
 	// SnoozedUntil silences reminders until then (the Snooze button).
 	SnoozedUntil time.Time
 	History      []Change
+	// Issue is the tracker issue for the work (https URL), or empty.
+	Issue string
 }
 
 // ID is the display ID: "FU-7".

@@ -32,7 +32,10 @@ type Incident struct {
 	OpenedBy string
 	// Link is the platform's permalink to the message the incident was
 	// opened from (Slack message shortcut), or empty.
-	Link     string
+	Link string
+	// Issue is the tracker issue (Jira, GitHub, Linear…) where the work
+	// is followed, an https URL, or empty.
+	Issue    string
 	Status   IncidentStatus
 	OpenedAt time.Time
 	ClosedAt time.Time

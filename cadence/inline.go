@@ -28,6 +28,7 @@ type InlineKind byte
 const (
 	InlinePerson InlineKind = 'p' // Value is a roster person ID
 	InlineTime   InlineKind = 't' // Value is Unix seconds
+	InlineLink   InlineKind = 'l' // Value is an http(s) URL, Fallback its label
 )
 
 // Inline is one decoded reference. Fallback is what a reader sees where
@@ -54,6 +55,13 @@ func MentionText(personID, name string) string {
 // with layout in loc.
 func TimeText(t time.Time, loc *time.Location, layout string) string {
 	return encodeInline(InlineTime, strconv.FormatInt(t.Unix(), 10), t.In(loc).Format(layout))
+}
+
+// LinkText is a link in message text: Slack shows <url|label>, Teams a
+// Markdown link, the local chat an <a>; plain text reads "label (url)".
+// Only http(s) URLs checked by CheckIssueURL (or the bot's own) belong here.
+func LinkText(url, label string) string {
+	return encodeInline(InlineLink, url, label)
 }
 
 func encodeInline(k InlineKind, value, fallback string) string {
@@ -109,7 +117,12 @@ func decodeInline(s string) (Inline, bool) {
 // PlainText is s with every reference written as its fallback words: for
 // logs, CSV, tests and platforms without mentions.
 func PlainText(s string) string {
-	return ExpandInline(s, func(t string) string { return t }, func(in Inline) string { return in.Fallback })
+	return ExpandInline(s, func(t string) string { return t }, func(in Inline) string {
+		if in.Kind == InlineLink && in.Fallback != in.Value {
+			return in.Fallback + " (" + in.Value + ")"
+		}
+		return in.Fallback
+	})
 }
 
 // UserText removes the code points that delimit references from text a

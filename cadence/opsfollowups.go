@@ -13,6 +13,7 @@ type FollowUpInput struct {
 	Title    string
 	Owner    string // person ID, must be on the roster
 	Due      Date   // in the owner's calendar; today or later
+	Issue    string // tracker issue URL (https), if any
 }
 
 // AddFollowUp records FU-N on an incident and tells its owner. Anyone on
@@ -45,13 +46,18 @@ func (o *Ops) AddFollowUp(ctx context.Context, actorID string, in FollowUpInput)
 		if err := o.checkDue(in.Due, owner, now); err != nil {
 			return err
 		}
+		issue, err := CheckIssueURL("issue", in.Issue)
+		if err != nil {
+			return err
+		}
+		rec.set("issue", issue)
 		last, err := tx.LastFollowUpNumber()
 		if err != nil {
 			return err
 		}
 		f := &FollowUp{
 			Number: last + 1, Incident: inc.Number, Title: title, Owner: owner.ID, Due: in.Due,
-			Status: FollowUpOpen, CreatedBy: actorID, CreatedAt: now,
+			Status: FollowUpOpen, CreatedBy: actorID, CreatedAt: now, Issue: issue,
 		}
 		f.record(now, actorID, fmt.Sprintf("created for %s, due %s", owner.ID, in.Due))
 		if err := tx.PutFollowUp(f); err != nil {

@@ -19,6 +19,7 @@ type IncidentInput struct {
 	Severity int    // 1..4; 0 means DefaultSeverity
 	Owner    string // person ID; empty means the person opening it
 	Link     string // permalink of the originating message, if any
+	Issue    string // tracker issue URL (https), if any
 }
 
 // OpenIncident records a new incident INC-N and tells the triage channel.
@@ -49,13 +50,17 @@ func (o *Ops) OpenIncident(ctx context.Context, actorID string, in IncidentInput
 		if err := checkLink("link", in.Link, false); err != nil {
 			return err
 		}
+		issue, err := CheckIssueURL("issue", in.Issue)
+		if err != nil {
+			return err
+		}
 		last, err := tx.LastIncidentNumber()
 		if err != nil {
 			return err
 		}
 		inc := &Incident{
 			Number: last + 1, Title: title, Severity: in.Severity, Owner: in.Owner, OpenedBy: actorID,
-			Link: strings.TrimSpace(in.Link), Status: IncidentOpen, OpenedAt: now,
+			Link: strings.TrimSpace(in.Link), Issue: issue, Status: IncidentOpen, OpenedAt: now,
 		}
 		if err := tx.PutIncident(inc); err != nil {
 			return err
@@ -64,6 +69,7 @@ func (o *Ops) OpenIncident(ctx context.Context, actorID string, in IncidentInput
 		rec.set("severity", strconv.Itoa(inc.Severity))
 		rec.set("owner", inc.Owner)
 		rec.set("link", inc.Link)
+		rec.set("issue", inc.Issue)
 		out = inc
 		var notices []*Message
 		if r := o.ritualOfKind(KindTriage); r != nil {

@@ -53,7 +53,10 @@ func (o *Ops) incidentOpenedNotice(r *Ritual, inc *Incident, now time.Time) *Mes
 		fmt.Sprintf("Severity %d · owner %s · opened by %s", inc.Severity, o.name(inc.Owner), o.name(inc.OpenedBy)),
 	}
 	if inc.Link != "" {
-		lines = append(lines, "From: "+inc.Link)
+		lines = append(lines, "From: "+LinkText(inc.Link, "the message"))
+	}
+	if inc.Issue != "" {
+		lines = append(lines, issueLine(inc.Issue))
 	}
 	return o.toChannel(r, incidentKey(inc, "opened"), Body{
 		Title:    fmt.Sprintf("%s opened: %s", inc.ID(), inc.Title),
@@ -79,8 +82,9 @@ func (o *Ops) followUpAssigned(f *FollowUp, inc *Incident, now time.Time) *Messa
 		Title: fmt.Sprintf("%s: %s", f.ID(), f.Title),
 		Text: fmt.Sprintf("You own %s on %s (%s), due %s.",
 			f.ID(), inc.ID(), inc.Title, f.Due.In(time.UTC).Format("Mon 2 Jan 2006")),
-		Actions: followUpActions(f),
-		Footer:  followUpCommands(f),
+		Sections: issueSections(f.Issue),
+		Actions:  followUpActions(f),
+		Footer:   followUpCommands(f),
 	}, now)
 }
 
@@ -110,7 +114,7 @@ func (o *Ops) followUpReminder(f *FollowUp, inc *Incident, kind reminderKind, to
 	}
 	text += fmt.Sprintf(" It is a follow-up of %s: %s.", inc.ID(), inc.Title)
 	return o.toPerson(f.Owner, followUpKey(f, "remind", f.Owner, today.String()), Body{
-		Title: title, Text: text, Actions: followUpActions(f),
+		Title: title, Text: text, Sections: issueSections(f.Issue), Actions: followUpActions(f),
 		Footer: "Snooze silences reminders for " + fmtDuration(o.reminders.Snooze) + ". " + followUpCommands(f),
 	}, now)
 }

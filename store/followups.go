@@ -21,6 +21,7 @@ type followUpRecord struct {
 	DropReason   string         `json:"drop_reason"`
 	SnoozedUntil time.Time      `json:"snoozed_until"`
 	History      []changeRecord `json:"history"`
+	Issue        string         `json:"issue,omitempty"`
 }
 
 type changeRecord struct {
@@ -60,7 +61,7 @@ func (r *followUpRecord) domain() (*cadence.FollowUp, error) {
 		Number: r.Number, Incident: r.Incident, Title: r.Title, Owner: r.Owner, Due: due,
 		Status: cadence.FollowUpStatus(r.Status), CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
 		ClosedAt: r.ClosedAt, ClosedBy: r.ClosedBy, DropReason: r.DropReason, SnoozedUntil: r.SnoozedUntil,
-		History: fromChangeRecords(r.History),
+		History: fromChangeRecords(r.History), Issue: r.Issue,
 	}, nil
 }
 
@@ -95,7 +96,7 @@ func (t *tx) PutFollowUp(f *cadence.FollowUp) error {
 		Number: f.Number, Incident: f.Incident, Title: f.Title, Owner: f.Owner, Due: dateText(f.Due),
 		Status: string(f.Status), CreatedBy: f.CreatedBy, CreatedAt: utc(f.CreatedAt),
 		ClosedAt: utc(f.ClosedAt), ClosedBy: f.ClosedBy, DropReason: f.DropReason,
-		SnoozedUntil: utc(f.SnoozedUntil), History: toChangeRecords(f.History),
+		SnoozedUntil: utc(f.SnoozedUntil), History: toChangeRecords(f.History), Issue: f.Issue,
 	}); err != nil {
 		return err
 	}

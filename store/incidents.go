@@ -14,6 +14,7 @@ type incidentRecord struct {
 	Owner    string    `json:"owner"`
 	OpenedBy string    `json:"opened_by"`
 	Link     string    `json:"link"`
+	Issue    string    `json:"issue,omitempty"`
 	Status   string    `json:"status"`
 	OpenedAt time.Time `json:"opened_at"`
 	ClosedAt time.Time `json:"closed_at"`
@@ -24,7 +25,7 @@ type incidentRecord struct {
 func (r *incidentRecord) domain() *cadence.Incident {
 	return &cadence.Incident{
 		Number: r.Number, Title: r.Title, Severity: r.Severity, Owner: r.Owner, OpenedBy: r.OpenedBy,
-		Link: r.Link, Status: cadence.IncidentStatus(r.Status), OpenedAt: r.OpenedAt, ClosedAt: r.ClosedAt,
+		Link: r.Link, Issue: r.Issue, Status: cadence.IncidentStatus(r.Status), OpenedAt: r.OpenedAt, ClosedAt: r.ClosedAt,
 		ClosedBy: r.ClosedBy, Summary: r.Summary,
 	}
 }
@@ -58,7 +59,7 @@ func (t *tx) PutIncident(i *cadence.Incident) error {
 	}
 	return putJSON(b, numKey(i.Number), incidentRecord{
 		Number: i.Number, Title: i.Title, Severity: i.Severity, Owner: i.Owner, OpenedBy: i.OpenedBy,
-		Link: i.Link, Status: string(i.Status), OpenedAt: utc(i.OpenedAt), ClosedAt: utc(i.ClosedAt),
+		Link: i.Link, Issue: i.Issue, Status: string(i.Status), OpenedAt: utc(i.OpenedAt), ClosedAt: utc(i.ClosedAt),
 		ClosedBy: i.ClosedBy, Summary: i.Summary,
 	})
 }

@@ -23,3 +23,23 @@ func TestEveryReleaseFieldSurvivesTheStore(t *testing.T) {
 		return nil
 	})
 }
+
+// A follow-up's and an incident's tracker issue survive the store.
+func TestIssueLinksSurviveTheStore(t *testing.T) {
+	db := openTemp(t)
+	inc := fill[cadence.Incident]()
+	fu := fill[cadence.FollowUp]()
+	update(t, db, func(tx cadence.Tx) error {
+		require.NoError(t, tx.PutIncident(inc))
+		return tx.PutFollowUp(fu)
+	})
+	view(t, db, func(tx cadence.Tx) error {
+		got, err := tx.Incident(inc.Number)
+		require.NoError(t, err)
+		assert.Equal(t, inc, got)
+		gotFU, err := tx.FollowUp(fu.Number)
+		require.NoError(t, err)
+		assert.Equal(t, fu, gotFU)
+		return nil
+	})
+}

@@ -20,6 +20,7 @@ var templates embed.FS
 func parsePages() map[string]*template.Template {
 	funcs := template.FuncMap{
 		"lower": strings.ToLower,
+		"rich":  rich,
 	}
 	pages := map[string]*template.Template{}
 	for _, name := range []string{"home", "inbox", "channel", "problem", "ops"} {

@@ -58,8 +58,11 @@ func readable(b cadence.Body, loc *time.Location) cadence.Body {
 	b = b.Clone()
 	text := func(s string) string {
 		return cadence.ExpandInline(s, func(t string) string { return t }, func(in cadence.Inline) string {
-			if in.Kind == cadence.InlineTime {
+			switch in.Kind {
+			case cadence.InlineTime:
 				return formatTime(in.Time(), loc)
+			case cadence.InlineLink:
+				return cadence.LinkText(in.Value, in.Fallback) // the page writes it as a link (rich)
 			}
 			return in.Fallback
 		})

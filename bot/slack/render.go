@@ -372,6 +372,11 @@ func (r mrkdwn) text(s string) string {
 			}
 		case cadence.InlineTime:
 			return fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", in.Time().Unix(), dateFallback(in.Fallback))
+		case cadence.InlineLink:
+			if u, ok := cadence.WebURL(in.Value); ok {
+				// https://api.slack.com/reference/surfaces/formatting#linking-urls
+				return "<" + escape(u) + "|" + escape(strings.NewReplacer("|", "/", ">", "", "<", "").Replace(in.Fallback)) + ">"
+			}
 		}
 		return escape(in.Fallback)
 	})

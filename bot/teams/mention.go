@@ -29,6 +29,11 @@ func (ids teamsIDs) cardText(s string) string {
 		case cadence.InlineTime:
 			iso := in.Time().Format("2006-01-02T15:04:05Z")
 			return "{{DATE(" + iso + ", SHORT)}} {{TIME(" + iso + ")}}"
+		case cadence.InlineLink:
+			if u, ok := cadence.WebURL(in.Value); ok {
+				// A TextBlock's Markdown link; the URL cannot end it early.
+				return "[" + mdText(in.Fallback) + "](" + strings.NewReplacer("(", "%28", ")", "%29", " ", "%20").Replace(u) + ")"
+			}
 		}
 		return mdText(in.Fallback)
 	})
