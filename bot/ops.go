@@ -31,6 +31,9 @@ var OpsUsages = []Usage{
 	{VerbRelease, `release propose MODEL VERSION CHANGE RISK evidence=URL rollback="PLAN" contract=yes|no [note="..."] [planned=YYYY-MM-DD] | list [all] | show REL-N | approve REL-N | reject REL-N REASON | outcome REL-N shipped|rolled-back`,
 		"The release lane: propose, approve (approvers only, not your own), record the outcome.",
 		`/cadence release propose churn 2.3.0 retrain medium evidence=https://mlflow.example.com/runs/42 rollback="pin 2.2.1" contract=yes`, ""},
+	{VerbOnCall, "oncall [ROTATION] | swap @a @b YYYY-MM-DD [ROTATION]",
+		"Who is on call now and next, in your time zone; swap: @b takes @a's turn in force that day, @a takes @b's next one (leads, admins or the two of them).",
+		"/cadence oncall swap @ana @bo 2026-12-14", ""},
 	{VerbAudit, "audit [--verify] [--since YYYY-MM-DD]", "The latest audit entries, or a check of the whole hash chain.", "/cadence audit --verify", "leads, managers and admins"},
 }
 
@@ -82,6 +85,10 @@ type OpsArgs struct {
 	Verify   bool
 	Since    cadence.Date
 	Issue    string // --issue URL: the tracker issue (Jira, GitHub, Linear)
+	// People are the two people of oncall swap and handover, as typed.
+	People []string
+	// Rotation is the rotation id of oncall, as typed.
+	Rotation string
 }
 
 // auditEntriesShown bounds `audit` without --since.
@@ -99,6 +106,8 @@ func parseOps(verb Verb, args []string) (cmd Command, ok bool, err error) {
 		a, err = parseRelease(args)
 	case VerbAudit:
 		a, err = parseAudit(args)
+	case VerbOnCall:
+		a, err = parseOnCall(args)
 	default:
 		return Command{}, false, nil
 	}

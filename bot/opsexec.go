@@ -31,6 +31,8 @@ func executeOps(ctx context.Context, svc cadence.Service, actor *cadence.Person,
 		r, err = x.release()
 	case VerbAudit:
 		r, err = x.audit()
+	case VerbOnCall:
+		r, err = x.onCall()
 	default:
 		return HelpReply(string(cmd.Verb)), nil
 	}

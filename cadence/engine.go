@@ -34,6 +34,11 @@ type EngineConfig struct {
 	// is still accepted, counted late (default 7 days).
 	LateAnswerGrace time.Duration
 	Agenda          AgendaContributor // optional
+	// Excuse, if set, may excuse a person from an occurrence about to
+	// open, on top of out of office and holidays (on call, handling an
+	// incident: Ops.StandupExcuse). It is asked once per transaction and
+	// ritual for a function it may cache reads in.
+	Excuse func(tx Tx, r *Ritual) func(person string, at time.Time) (bool, string)
 	// Enqueued, if set, is called after a transaction that queued messages
 	// commits, to wake the dispatcher. It must not block.
 	Enqueued func()
@@ -51,6 +56,7 @@ type Engine struct {
 	log       zerolog.Logger
 	obs       Observer
 	agenda    AgendaContributor
+	excuse    func(tx Tx, r *Ritual) func(person string, at time.Time) (bool, string)
 	enqueued  func()
 	platform  string // DefaultPlatform
 	tolerance time.Duration
@@ -91,6 +97,7 @@ func New(cfg EngineConfig) (*Engine, error) {
 		log:       cfg.Logger,
 		obs:       cfg.Metrics,
 		agenda:    cfg.Agenda,
+		excuse:    cfg.Excuse,
 		enqueued:  cfg.Enqueued,
 		platform:  cfg.DefaultPlatform,
 		tolerance: cfg.OnTimeTolerance,
@@ -213,6 +220,17 @@ func (e *Engine) planInput(tx Tx, r *Ritual, now time.Time) (PlanInput, error) {
 		Tolerance: e.tolerance,
 		Reminders: e.live().reminders[r.ID],
 		Answered:  map[string]map[string]bool{},
+	}
+	if e.excuse != nil {
+		if excuse := e.excuse(tx, r); excuse != nil {
+			away := in.Away
+			in.Away = func(p string, at time.Time) (bool, string) {
+				if ok, why := away(p, at); ok {
+					return ok, why
+				}
+				return excuse(p, at)
+			}
+		}
 	}
 	st, err := tx.RitualState(r.ID)
 	switch {

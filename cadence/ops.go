@@ -41,6 +41,8 @@ type OpsConfig struct {
 	// Enqueued, if set, is called after a transaction that queued messages
 	// commits, to wake the dispatcher. It must not block.
 	Enqueued func()
+	// Rotations are the on-call rotations (oncall.go).
+	Rotations []*Rotation
 }
 
 // Ops runs incidents, follow-ups and the release lane, and keeps the
@@ -60,6 +62,7 @@ type Ops struct {
 	policies  map[ChangeType]int
 	webhooks  map[string]bool
 	alias     string
+	rotations []*Rotation
 }
 
 // NewOps checks the configuration and returns the service.
@@ -83,6 +86,7 @@ func NewOps(cfg OpsConfig) (*Ops, error) {
 		store: cfg.Store, clock: cfg.Clock, log: cfg.Logger,
 		platform: cfg.Platform, high: cfg.HighRiskApprovals, reminders: cfg.Reminders.withDefaults(),
 		enqueued: cfg.Enqueued, policies: cfg.ChangePolicies, alias: cfg.RegistryAlias,
+		rotations: cfg.Rotations,
 	}
 	if err := checkPolicies(cfg.ChangePolicies); err != nil {
 		return nil, err

@@ -25,24 +25,34 @@ const agendaLookback = 7 * 24 * time.Hour
 //
 // Other kinds get nothing. It only reads.
 func (o *Ops) AgendaSections(tx Tx, r *Ritual, occ *Occurrence, now time.Time) ([]Section, error) {
+	// Every agenda says who is on call, when rotations are configured.
+	var parts []func() (Section, error)
+	a := agenda{o: o, tx: tx, r: r, loc: ritualLocation(r), now: now}
+	if len(o.rotations) > 0 {
+		parts = append(parts, a.onCallSection)
+	}
 	switch r.Kind {
 	case KindTriage, KindDeploymentPlanning, KindQualityReview:
 	default:
-		return nil, nil
+		if len(parts) == 0 {
+			return nil, nil
+		}
+		return a.collect(parts...)
 	}
 	since, err := previousOccurrence(tx, r, occ, now)
 	if err != nil {
 		return nil, err
 	}
-	a := agenda{o: o, tx: tx, r: r, loc: ritualLocation(r), since: since, now: now}
+	a.since = since
 	switch r.Kind {
 	case KindTriage:
-		return a.collect(a.incidentsSince, a.followUpsByOwner, a.unanswered, a.standupBlockers)
+		parts = append(parts, a.incidentsSince, a.followUpsByOwner, a.unanswered, a.standupBlockers)
 	case KindDeploymentPlanning:
-		return a.collect(a.proposedReleases, a.approvedReleases)
+		parts = append(parts, a.proposedReleases, a.approvedReleases)
 	default:
-		return a.collect(a.incidentsToReview, a.followUpClosure, a.releaseOutcomes)
+		parts = append(parts, a.incidentsToReview, a.followUpClosure, a.releaseOutcomes)
 	}
+	return a.collect(parts...)
 }
 
 // previousOccurrence is when the ritual was last held before occ (a

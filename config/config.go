@@ -35,6 +35,8 @@ type Config struct {
 	Integrations []IntegrationConfig // [[integrations]]: pipelines using POST /api/releases
 	MLflow       *MLflowConfig       // [mlflow]: nil without a model registry
 
+	Rotations []*cadence.Rotation // [[rotations]]: on-call rotations
+
 	// Warnings are legal but probably unintended settings (a facilitator
 	// who is not a participant), in line order; config check prints them
 	// and run logs them.
@@ -190,6 +192,7 @@ func (d *decoder) config(f *fileConfig) *Config {
 			cfg.MLflow = d.mlflow(&mf)
 		}
 	}
+	cfg.Rotations = d.rotations(f.Rotations, cfg)
 	d.unknownKeys()
 	d.typeErrors()
 	return cfg

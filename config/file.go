@@ -28,6 +28,7 @@ type fileConfig struct {
 	Auth         toml.Primitive   `toml:"auth"`
 	Integrations []toml.Primitive `toml:"integrations"`
 	MLflow       toml.Primitive   `toml:"mlflow"`
+	Rotations    []toml.Primitive `toml:"rotations"`
 }
 
 type botFile struct {
@@ -161,6 +162,8 @@ var tables = map[string]reflect.Type{
 	"people.out_of_office": reflect.TypeFor[rangeFile](),
 	"rituals":              reflect.TypeFor[ritualFile](),
 	"rituals.questions":    reflect.TypeFor[questionFile](),
+	"rotations":            reflect.TypeFor[rotationFile](),
+	"rotations.overrides":  reflect.TypeFor[overrideFile](),
 }
 
 // knownKeys lists the TOML keys of a table, or nil for an unknown table.

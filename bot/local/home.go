@@ -14,6 +14,8 @@ type homeView struct {
 	// Upcoming is each ritual's next fire time, so a first visit shows
 	// when something will happen.
 	Upcoming []upcomingView
+	// OnCall is who is on call now and next, one line per rotation.
+	OnCall []string
 }
 
 type upcomingView struct {
@@ -43,6 +45,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	hv.Upcoming = s.upcoming(now)
+	hv.OnCall = s.onCall(r.Context(), p.Me, now)
 	p.Home = hv
 	s.render(w, r, http.StatusOK, "home", p)
 }

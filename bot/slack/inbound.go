@@ -297,6 +297,9 @@ func (a *Adapter) publishHome(ctx context.Context, userID string) error {
 		if err := a.homeFollowUps(ctx, p, &view); err != nil {
 			return err
 		}
+		if err := a.homeOnCall(ctx, p, &view); err != nil {
+			return err
+		}
 	}
 	return a.call(ctx, "views.publish", "", func() error {
 		_, err := a.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view})

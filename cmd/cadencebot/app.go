@@ -158,6 +158,7 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 		Platform: cfg.Bot.DefaultPlatform, Enqueued: a.poke,
 		Approvers: cfg.Releases.Approvers, HighRiskApprovals: cfg.Releases.HighRiskApprovals,
 		ChangePolicies: cfg.Releases.ChangePolicies, Webhooks: lane.webhooks, RegistryAlias: lane.alias,
+		Rotations: cfg.Rotations,
 	})
 	if err != nil {
 		return nil, err
@@ -167,7 +168,8 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	a.eng, err = cadence.New(cadence.EngineConfig{
 		Rituals: cfg.Rituals, Roster: cfg.Roster, Store: a.db, Clock: o.Clock, Logger: o.Log,
 		Metrics: obs, DefaultPlatform: cfg.Bot.DefaultPlatform, Enqueued: a.poke,
-		Agenda: a.ops, // triage, deployment planning and quality review agendas from live state
+		Agenda: a.ops,               // triage, deployment planning and quality review agendas from live state
+		Excuse: a.ops.StandupExcuse, // on call or handling an incident: excused from standups
 	})
 	if err != nil {
 		return nil, err

@@ -1,0 +1,118 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+// The on-call and hand-over verbs run on the Ops service, like the other
+// MLOps verbs.
+const (
+	VerbOnCall   Verb = "oncall"
+	VerbHandover Verb = "handover"
+)
+
+// OnCallBackend is what the on-call verb calls; *cadence.Ops has it.
+type OnCallBackend interface {
+	Rotations() []*cadence.Rotation
+	OnCall(ctx context.Context, t time.Time) ([]cadence.OnCallNow, error)
+	SwapOnCall(ctx context.Context, actorID, rotationID, a, b string, day cadence.Date) ([]cadence.Override, error)
+}
+
+var (
+	_ OnCallBackend = (*cadence.Ops)(nil)
+	_ OnCallBackend = (*cadence.OpsService)(nil)
+)
+
+func parseOnCall(args []string) (*OpsArgs, error) {
+	if len(args) == 0 {
+		return &OpsArgs{}, nil
+	}
+	if !strings.EqualFold(args[0], "swap") {
+		if len(args) > 1 {
+			return nil, usageErr(VerbOnCall, "want nothing, a rotation id, or swap @a @b YYYY-MM-DD; got %s", gotWords(args))
+		}
+		return &OpsArgs{Rotation: args[0]}, nil
+	}
+	rest := args[1:]
+	if len(rest) < 3 || len(rest) > 4 {
+		return nil, usageErr(VerbOnCall, "swap wants @a @b YYYY-MM-DD [rotation], got %s", gotWords(rest))
+	}
+	day, err := cadence.ParseDate(rest[2])
+	if err != nil {
+		return nil, usageErr(VerbOnCall, "swap wants the day of the turn as YYYY-MM-DD, got %q", rest[2])
+	}
+	a := &OpsArgs{Sub: "swap", People: []string{rest[0], rest[1]}, Due: day}
+	if len(rest) == 4 {
+		a.Rotation = rest[3]
+	}
+	return a, nil
+}
+
+func (x opsExec) onCall() (Reply, error) {
+	oc, ok := x.svc.(OnCallBackend)
+	if !ok || len(oc.Rotations()) == 0 {
+		return Reply{}, &userError{"no on-call rotation is configured ([[rotations]] in the config file)", cadence.ErrNotFound}
+	}
+	if x.a.Sub == "swap" {
+		a, b := x.person(x.a.People[0]), x.person(x.a.People[1])
+		ovs, err := oc.SwapOnCall(x.ctx, x.actor.ID, x.a.Rotation, a, b, x.a.Due)
+		if err != nil {
+			return Reply{}, err
+		}
+		return Reply{Title: fmt.Sprintf("Swapped: %s and %s", x.name(a), x.name(b)), Lines: []string{
+			fmt.Sprintf("%s is on call from %s to %s.", x.name(ovs[0].Person), x.when(ovs[0].From), x.when(ovs[0].To)),
+			fmt.Sprintf("%s is on call from %s to %s.", x.name(ovs[1].Person), x.when(ovs[1].From), x.when(ovs[1].To)),
+		}}, nil
+	}
+	now, err := oc.OnCall(x.ctx, x.now)
+	if err != nil {
+		return Reply{}, err
+	}
+	r := Reply{Title: "On call"}
+	for _, n := range now {
+		if x.a.Rotation != "" && !strings.EqualFold(n.Rotation.ID, x.a.Rotation) {
+			continue
+		}
+		r.Lines = append(r.Lines, x.onCallLine(n))
+	}
+	if len(r.Lines) == 0 {
+		var ids []string
+		for _, rot := range oc.Rotations() {
+			ids = append(ids, rot.ID)
+		}
+		return Reply{}, &userError{fmt.Sprintf("there is no rotation %q; known rotations: %s", x.a.Rotation, strings.Join(ids, ", ")), cadence.ErrNotFound}
+	}
+	return r, nil
+}
+
+// OnCallLines is one line per rotation, in loc: who is on call and who
+// is next. App homes show them.
+func OnCallLines(now []cadence.OnCallNow, name func(string) string, loc *time.Location) []string {
+	var out []string
+	for _, n := range now {
+		out = append(out, onCallLine(n, name, loc))
+	}
+	return out
+}
+
+func (x opsExec) onCallLine(n cadence.OnCallNow) string { return onCallLine(n, x.name, x.loc) }
+
+func onCallLine(n cadence.OnCallNow, name func(string) string, loc *time.Location) string {
+	title := n.Rotation.Title
+	if title == "" {
+		title = n.Rotation.ID
+	}
+	cur := "nobody yet"
+	if n.Current.Person != "" {
+		cur = name(n.Current.Person) + " until " + formatTime(n.Current.To, loc)
+		if n.Current.Override != nil {
+			cur += " (swap)"
+		}
+	}
+	return fmt.Sprintf("%s: %s · next %s from %s", title, cur, name(n.Next.Person), formatTime(n.Next.From, loc))
+}

@@ -1,0 +1,247 @@
+package cadence
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// overridesNS is the store namespace of swaps made in chat; keys are
+// "rotation/From" with From in fixed-width UTC, so they sort by time.
+const overridesNS = "oncall.overrides"
+
+// Rotations returns the configured on-call rotations.
+func (o *Ops) Rotations() []*Rotation { return o.rotations }
+
+// Rotation returns the rotation with the given ID (any case), or nil.
+func (o *Ops) Rotation(id string) *Rotation {
+	for _, r := range o.rotations {
+		if strings.EqualFold(r.ID, id) {
+			return r
+		}
+	}
+	return nil
+}
+
+// OnCallNow is who is on call in one rotation and who follows.
+type OnCallNow struct {
+	Rotation *Rotation
+	Current  Shift
+	Next     Shift
+}
+
+// overrides returns r's config overrides and the swaps stored for it.
+func (o *Ops) overrides(tx Tx, r *Rotation) ([]Override, error) {
+	out := slices.Clone(r.Overrides)
+	keys, err := tx.Keys(overridesNS, r.ID+"/")
+	if err != nil {
+		return nil, fmt.Errorf("on-call swaps of %s: %w", r.ID, err)
+	}
+	for _, k := range keys {
+		b, err := tx.Get(overridesNS, k)
+		if err != nil {
+			return nil, fmt.Errorf("on-call swap %s: %w", k, err)
+		}
+		var ov Override
+		if err := json.Unmarshal(b, &ov); err != nil {
+			return nil, fmt.Errorf("on-call swap %s: %w", k, err)
+		}
+		out = append(out, ov)
+	}
+	return out, nil
+}
+
+func overrideKey(ov Override) string {
+	return ov.Rotation + "/" + ov.From.UTC().Format("20060102T150405Z")
+}
+
+// onCall computes every rotation's current and next shift at t.
+func (o *Ops) onCall(tx Tx, t time.Time) ([]OnCallNow, error) {
+	var out []OnCallNow
+	for _, r := range o.rotations {
+		ovs, err := o.overrides(tx, r)
+		if err != nil {
+			return nil, err
+		}
+		cur := OnCallAt(r, ovs, t)
+		out = append(out, OnCallNow{Rotation: r, Current: cur, Next: NextOnCall(r, ovs, cur)})
+	}
+	return out, nil
+}
+
+// OnCall says who is on call at t in every rotation, and who is next.
+func (o *Ops) OnCall(ctx context.Context, t time.Time) ([]OnCallNow, error) {
+	var out []OnCallNow
+	err := o.view(ctx, func(tx Tx) error {
+		var err error
+		out, err = o.onCall(tx, t)
+		return err
+	})
+	return out, err
+}
+
+// SwapOnCall makes a and b swap turns in a rotation (rotationID may be
+// empty when only one rotation has both): b takes a's turn in force on
+// day, a takes b's next one. Leads, admins, a and b may do it. The two
+// overrides and the audit entry land in one transaction; a swap that
+// would overlap an override already in place is refused.
+func (o *Ops) SwapOnCall(ctx context.Context, actorID, rotationID, a, b string, day Date) ([]Override, error) {
+	var out []Override
+	err := o.run(ctx, actorID, "oncall.swap", rotationID, func(tx Tx, now time.Time, rec *opRecord) error {
+		rec.set("a", a)
+		rec.set("b", b)
+		rec.set("day", day.String())
+		actor, err := o.actor(actorID, "swap on-call turns")
+		if err != nil {
+			return err
+		}
+		if !actor.Role.CanRunRituals() && actorID != a && actorID != b {
+			return refusef(ErrForbidden, "only leads, admins or the two people swapping can swap on-call turns; %s is a %s", actor.Name, actor.Role)
+		}
+		for _, p := range []string{a, b} {
+			if o.live().roster.Person(p) == nil {
+				return refusef(ErrInvalidInput, "%q is not on the roster", p)
+			}
+		}
+		r, err := o.swapRotation(rotationID, a, b)
+		if err != nil {
+			return err
+		}
+		rec.target = r.ID
+		existing, err := o.overrides(tx, r)
+		if err != nil {
+			return err
+		}
+		out, err = PlanSwap(r, existing, a, b, day, now)
+		if err != nil {
+			return err
+		}
+		for i := range out {
+			out[i].By, out[i].At = actorID, now
+			v, err := json.Marshal(out[i])
+			if err != nil {
+				return err
+			}
+			if err := tx.Put(overridesNS, overrideKey(out[i]), v); err != nil {
+				return err
+			}
+		}
+		rec.set("b_covers", stamp(out[0].From)+" – "+stamp(out[0].To))
+		rec.set("a_covers", stamp(out[1].From)+" – "+stamp(out[1].To))
+		return nil
+	})
+	return out, err
+}
+
+// swapRotation resolves the rotation of a swap.
+func (o *Ops) swapRotation(id, a, b string) (*Rotation, error) {
+	if len(o.rotations) == 0 {
+		return nil, refusef(ErrNotFound, "no on-call rotation is configured ([[rotations]] in the config file)")
+	}
+	if id != "" {
+		if r := o.Rotation(id); r != nil {
+			return r, nil
+		}
+		return nil, refusef(ErrNotFound, "there is no rotation %q; known rotations: %s", id, strings.Join(o.rotationIDs(), ", "))
+	}
+	var both []*Rotation
+	for _, r := range o.rotations {
+		if slices.Contains(r.Members, a) && slices.Contains(r.Members, b) {
+			both = append(both, r)
+		}
+	}
+	switch len(both) {
+	case 1:
+		return both[0], nil
+	case 0:
+		return nil, refusef(ErrInvalidInput, "%s and %s are not both members of any rotation (rotations: %s)", a, b, strings.Join(o.rotationIDs(), ", "))
+	}
+	var ids []string
+	for _, r := range both {
+		ids = append(ids, r.ID)
+	}
+	return nil, refusef(ErrInvalidInput, "%s and %s are both in rotations %s: name one after the date", a, b, strings.Join(ids, ", "))
+}
+
+func (o *Ops) rotationIDs() []string {
+	var ids []string
+	for _, r := range o.rotations {
+		ids = append(ids, r.ID)
+	}
+	return ids
+}
+
+// StandupExcuse says, for a standup about to open, whether a person is
+// excused: on call in a rotation at that instant, or owning an open
+// incident. Other rituals get nil (nobody is excused). The swaps and the
+// open incidents are read once per call and kept for the transaction.
+func (o *Ops) StandupExcuse(tx Tx, r *Ritual) func(person string, at time.Time) (bool, string) {
+	if r == nil || r.Kind != KindStandup {
+		return nil
+	}
+	var (
+		loaded    bool
+		overrides = map[string][]Override{}
+		owned     = map[string]*Incident{}
+	)
+	load := func() {
+		loaded = true
+		for _, rot := range o.rotations {
+			ovs, err := o.overrides(tx, rot)
+			if err != nil {
+				o.log.Error().Err(err).Str("rotation", rot.ID).Msg("on-call swaps unreadable: standup excusal uses the schedule alone")
+			}
+			overrides[rot.ID] = ovs
+		}
+		incs, err := tx.Incidents(IncidentFilter{Status: []IncidentStatus{IncidentOpen}})
+		if err != nil {
+			o.log.Error().Err(err).Msg("open incidents unreadable: nobody is excused for an incident")
+		}
+		for _, inc := range incs {
+			if owned[inc.Owner] == nil {
+				owned[inc.Owner] = inc
+			}
+		}
+	}
+	return func(person string, at time.Time) (bool, string) {
+		if !loaded {
+			load()
+		}
+		for _, rot := range o.rotations {
+			if OnCallAt(rot, overrides[rot.ID], at).Person == person {
+				return true, "on call (" + rotationName(rot) + ")"
+			}
+		}
+		if inc := owned[person]; inc != nil {
+			return true, "handling " + inc.ID() + " (" + inc.Title + ")"
+		}
+		return false, ""
+	}
+}
+
+func rotationName(r *Rotation) string {
+	if r.Title != "" {
+		return r.Title
+	}
+	return r.ID
+}
+
+// onCallSection is the agenda's on-call line, one per rotation.
+func (a agenda) onCallSection() (Section, error) {
+	s := Section{Heading: "On call"}
+	now, err := a.o.onCall(a.tx, a.now)
+	if err != nil {
+		return s, err
+	}
+	for _, n := range now {
+		who := "nobody yet"
+		if n.Current.Person != "" {
+			who = a.o.name(n.Current.Person) + " until " + n.Current.To.In(a.loc).Format("Mon 2 Jan 15:04 MST")
+		}
+		s.Lines = append(s.Lines, fmt.Sprintf("%s: %s, then %s", rotationName(n.Rotation), who, a.o.name(n.Next.Person)))
+	}
+	return s, nil
+}

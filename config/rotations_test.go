@@ -1,0 +1,100 @@
+package config_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cadencebot/cadencebot/config"
+)
+
+// rota is the team, a ritual (lines 15–21), then a blank line and the
+// given lines from line 23.
+func rota(lines ...string) string {
+	return file(team, ritual(), []string{``}, lines)
+}
+
+func TestRotationsParse(t *testing.T) {
+	cfg, err := config.Parse("ok.toml", []byte(rota(
+		`[[rotations]]`,
+		`id = "primary"`,
+		`members = ["bo", "ana"]`,
+		`timezone = "Europe/Bucharest"`,
+		`start = 2026-11-30`,
+		`handoff_day = "mon"`,
+		`handoff_time = "09:30"`,
+		`length = "2w"`,
+		`overrides = [{ from = "2026-12-24 09:00", to = 2026-12-28T09:00:00, person = "ana", note = "Christmas" }]`,
+	)))
+	require.NoError(t, err)
+	require.Len(t, cfg.Rotations, 1)
+	r := cfg.Rotations[0]
+	assert.Equal(t, []string{"bo", "ana"}, r.Members)
+	assert.Equal(t, 14, r.Length)
+	assert.Equal(t, 9, r.HandoffHour)
+	assert.Equal(t, 30, r.HandoffMinute)
+	assert.Equal(t, "Europe/Bucharest", r.Location.String())
+	require.Len(t, r.Overrides, 1)
+	// 09:00 in Bucharest in winter is 07:00 UTC.
+	assert.Equal(t, time.Date(2026, 12, 24, 7, 0, 0, 0, time.UTC), r.Overrides[0].From)
+	assert.Equal(t, time.Date(2026, 12, 28, 7, 0, 0, 0, time.UTC), r.Overrides[0].To)
+	assert.Equal(t, "primary", r.Overrides[0].Rotation)
+}
+
+func TestRotationsRefuseGapsOverlapsAndTypos(t *testing.T) {
+	base := []string{`[[rotations]]`, `id = "primary"`, `members = ["bo", "ana"]`, `start = 2026-11-30`, `length = "1w"`} // lines 23–27
+	tests := []struct {
+		name string
+		over []string
+		want []string
+	}{
+		{"no members is a gap", []string{`members = []`},
+			[]string{`bad.toml:25: rotations[0].members: no members: nobody would be on call (a gap); list person ids in hand-off order`}},
+		{"unknown and repeated members", []string{`members = ["bo", "zed", "bo"]`},
+			[]string{`bad.toml:25: rotations[0].members[1]: unknown person "zed"`,
+				`bad.toml:25: rotations[0].members[2]: "bo" is listed twice: each member takes one turn per cycle`}},
+		{"bad length", []string{`length = "1 fortnight"`},
+			[]string{`bad.toml:27: rotations[0].length: "1 fortnight": the unit is d (days) or w (weeks)`}},
+		{"start not on the hand-off day", []string{`handoff_day = "tuesday"`},
+			[]string{`bad.toml:26: rotations[0].start: 2026-11-30 is a Monday, but handoff_day is Tuesday`}},
+		{"bad hand-off time and zone", []string{`handoff_time = "9am"`, `timezone = "Europe/Bucuresti"`},
+			[]string{`bad.toml:28: rotations[0].handoff_time: "9am" is not a time of day; use HH:MM, e.g. "09:00"`,
+				`bad.toml:29: rotations[0].timezone: unknown time zone "Europe/Bucuresti" (use an IANA name such as "Europe/Zurich")`}},
+		{"overlapping overrides", []string{`overrides = [{ from = "2026-12-24 09:00", to = "2026-12-28 09:00", person = "ana" }, { from = "2026-12-27 09:00", to = "2026-12-29 09:00", person = "bo" }]`},
+			[]string{`bad.toml:28: rotations[0].overrides[1]: overlap: ana is on call from 2026-12-24 08:00 UTC to 2026-12-28 08:00 UTC, and bo from 2026-12-27 08:00 UTC to 2026-12-29 08:00 UTC`}},
+		{"an override that ends before it starts", []string{`overrides = [{ from = "2026-12-28 09:00", to = "2026-12-24 09:00", person = "ana" }]`},
+			[]string{`bad.toml:28: rotations[0].overrides[0]: the override for ana ends (2026-12-24 08:00 UTC) before it starts (2026-12-28 08:00 UTC): that leaves a gap`}},
+		{"an override without a person or a time", []string{`overrides = [{ from = "24.12.2026", to = "2026-12-28 09:00" }]`},
+			[]string{`bad.toml:28: rotations[0].overrides[0].from: "24.12.2026" is not a local time; use "YYYY-MM-DD HH:MM" (in the rotation's zone)`,
+				`bad.toml:28: rotations[0].overrides[0].person: missing person: an override names who is on call instead`}},
+		{"a typo in a key", []string{`lenght = "1w"`},
+			[]string{`bad.toml:28: rotations[0].lenght: unknown key (did you mean "length"?)`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lines := append([]string(nil), base...)
+			for _, o := range tt.over {
+				key, _, _ := strings.Cut(o, " =")
+				replaced := false
+				for i, l := range lines {
+					if strings.HasPrefix(l, key+" =") {
+						lines[i], replaced = o, true
+					}
+				}
+				if !replaced {
+					lines = append(lines, o)
+				}
+			}
+			_, err := config.Parse("bad.toml", []byte(rota(lines...)))
+			if tt.want == nil {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Equal(t, tt.want, strings.Split(err.Error(), "\n"))
+		})
+	}
+}
