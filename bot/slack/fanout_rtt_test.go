@@ -76,13 +76,13 @@ func newBoltFanOut(tb testing.TB, n int, clock *scaledClock, rtt time.Duration, 
 // sides (fsync does not: it costs scale× more in Slack time here, which
 // only makes the figures conservative). min_s is the least Slack's limits
 // allow, (2000 − burst) / rate; ratio is sim_s / min_s. in_flight=1 is the
-// serial dispatcher, 8 what `run` uses.
+// serial dispatcher, 16 what `run` uses.
 //
 //	go test ./bot/slack -run '^$' -bench FanOutRoundTrip -benchtime 1x
 func BenchmarkFanOutRoundTrip(b *testing.B) {
 	const n, scale = 2000, 10
 	limit := slacktest.Limit{PerMinute: 300, Burst: 30}
-	for _, inFlight := range []int{1, 8} {
+	for _, inFlight := range []int{1, 8, 16} {
 		for _, rtt := range []time.Duration{0, 150 * time.Millisecond, 300 * time.Millisecond} {
 			b.Run(fmt.Sprintf("in_flight=%d/rtt=%dms", inFlight, rtt.Milliseconds()), func(b *testing.B) {
 				for range b.N {
