@@ -50,7 +50,7 @@ func TestDispatcherCoalescesEdits(t *testing.T) {
 		require.Len(t, got, 1, "posted once")
 		return got[0].Updates, got[0].Message.Body.Text
 	}
-	run() // posted at 09:00:00
+	run()                      // posted at 09:00:00
 	for i := 1; i <= 10; i++ { // ten answers within two seconds
 		clock.Set(start.Add(time.Duration(i) * 200 * time.Millisecond))
 		revise(fmt.Sprintf("%d answers", i))

@@ -118,6 +118,13 @@ func TestAppRunsARitualEndToEnd(t *testing.T) {
 	_, page := get(t, a.url+"c/mlops")
 	assert.Contains(t, page, "Open follow-ups by owner (1, 0 overdue)")
 	assert.Contains(t, page, "Tighten the drift alert")
+	// Both prompts delivered before the clock jumps past the close (the
+	// dispatcher sends beside the engine; under load the second prompt can
+	// still be in flight when the agenda shows).
+	require.Eventually(t, func() bool {
+		_, body := get(t, a.url+"metrics")
+		return strings.Contains(body, `cadencebot_prompts_sent_total{platform="local",ritual="triage"} 2`)
+	}, 5*time.Second, 10*time.Millisecond, "both prompts delivered")
 
 	// Ana answers through the engine (the local chat's form is tested in bot/local).
 	_, err := a.eng.SubmitAnswer(context.Background(), cadence.AnswerInput{
