@@ -150,7 +150,7 @@ func buildParts(m *cadence.Message, o cardOptions) cardParts {
 		p.trailer = append(p.trailer, questionInputs(b, o)...)
 	}
 	if o.note != "" {
-		p.trailer = append(p.trailer, textBlock{Type: "TextBlock", Text: o.note, Wrap: true, Color: "Good", Spacing: "Medium"})
+		p.trailer = append(p.trailer, textBlock{Type: "TextBlock", Text: mdText(o.note), Wrap: true, Color: "Good", Spacing: "Medium"})
 	}
 	if b.Footer != "" {
 		p.trailer = append(p.trailer, textBlock{Type: "TextBlock", Text: text(b.Footer), Wrap: true, Size: "Small", IsSubtle: true, Spacing: "Medium"})
@@ -178,12 +178,12 @@ func questionInputs(b cadence.Body, o cardOptions) []any {
 		}
 		items = append(items, in)
 		if e, ok := o.errors[q.ID]; ok {
-			items = append(items, textBlock{Type: "TextBlock", Text: "⚠ " + e, Wrap: true, Color: "Attention", Spacing: "None"})
+			items = append(items, textBlock{Type: "TextBlock", Text: "⚠ " + mdText(e), Wrap: true, Color: "Attention", Spacing: "None"})
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(o.errors)) { // errors not tied to a question of this card
 		if questionIndex(b.Questions, id) < 0 {
-			items = append(items, textBlock{Type: "TextBlock", Text: "⚠ " + id + ": " + o.errors[id], Wrap: true, Color: "Attention"})
+			items = append(items, textBlock{Type: "TextBlock", Text: "⚠ " + mdText(id+": "+o.errors[id]), Wrap: true, Color: "Attention"})
 		}
 	}
 	return items

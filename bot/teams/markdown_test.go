@@ -34,3 +34,16 @@ func TestCardTextEscapesLinks(t *testing.T) {
 	assert.Contains(t, string(b), `"text":"\\[INC-1\\](https://evil.example)"`)
 	assert.Contains(t, string(b), `\\[click\\](https://evil.example)`)
 }
+
+// An error may quote what was typed: escaped like the rest.
+func TestCardErrorsEscapeLinks(t *testing.T) {
+	m := &cadence.Message{Key: "p", Kind: cadence.KindPrompt, Body: cadence.Body{Title: "Standup",
+		Questions: []cadence.Question{{ID: "today", Text: "Today?"}}}}
+	acts, err := render(m, cardOptions{errors: map[string]string{"today": `"[x](https://evil.example)" is not a date`, "when": "[y](https://evil.example)"}},
+		maxActivityBytes, address{})
+	require.NoError(t, err)
+	b, err := marshal(acts[0])
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "[x](")
+	assert.NotContains(t, string(b), "[y](")
+}
