@@ -34,6 +34,7 @@ type Config struct {
 
 	Integrations []IntegrationConfig // [[integrations]]: pipelines using POST /api/releases
 	MLflow       *MLflowConfig       // [mlflow]: nil without a model registry
+	Store        StoreConfig         // [store]: which database driver
 
 	Rotations []*cadence.Rotation // [[rotations]]: on-call rotations
 
@@ -193,6 +194,9 @@ func (d *decoder) config(f *fileConfig) *Config {
 		}
 	}
 	cfg.Rotations = d.rotations(f.Rotations, cfg)
+	var stf storeFile
+	d.decode(f.Store, "store", &stf)
+	cfg.Store = d.store(&stf)
 	d.unknownKeys()
 	d.typeErrors()
 	return cfg

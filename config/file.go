@@ -29,6 +29,7 @@ type fileConfig struct {
 	Integrations []toml.Primitive `toml:"integrations"`
 	MLflow       toml.Primitive   `toml:"mlflow"`
 	Rotations    []toml.Primitive `toml:"rotations"`
+	Store        toml.Primitive   `toml:"store"`
 }
 
 type botFile struct {
@@ -158,6 +159,7 @@ var tables = map[string]reflect.Type{
 	"releases.approvals":   reflect.TypeFor[approvalsFile](),
 	"integrations":         reflect.TypeFor[integrationFile](),
 	"mlflow":               reflect.TypeFor[mlflowFile](),
+	"store":                reflect.TypeFor[storeFile](),
 	"people":               reflect.TypeFor[personFile](),
 	"people.out_of_office": reflect.TypeFor[rangeFile](),
 	"rituals":              reflect.TypeFor[ritualFile](),

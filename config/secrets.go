@@ -34,6 +34,8 @@ func secretEnv(table, key string) string {
 		}
 	case "auth":
 		return EnvOIDCClientSecret
+	case "store":
+		return EnvDatabaseURL
 	case "integrations", "mlflow":
 		if strings.Contains(k, "secret") {
 			return "a variable of your choice, named in webhook_secret_env"
@@ -60,6 +62,9 @@ func looksSecret(table, key string) bool {
 		if strings.Contains(k, w) {
 			return true
 		}
+	}
+	if looksLikeConnString(table, k) {
+		return true // it carries the database password
 	}
 	// Teams identities are read from the environment with the password.
 	return table == "teams" && (k == "app_id" || k == "appid" || k == "client_id" || k == "tenant_id" || k == "tenant")

@@ -103,6 +103,9 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	if o.Listen == "" {
 		o.Listen = cfg.Bot.Listen
 	}
+	if cfg.Store.Driver == config.DriverPostgres {
+		return nil, errPostgresNotWired("cadencebot run")
+	}
 	if o.DB == "" {
 		o.DB = cfg.Bot.Database
 	}

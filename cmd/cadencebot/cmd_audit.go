@@ -116,7 +116,9 @@ func readAuditLog(ctx context.Context, cfgPath, db, apiURL string, getenv env, s
 	}
 	path = db
 	if path == "" {
-		path = cfg.Bot.Database
+		if path, err = configDatabase(cfg, "audit"); err != nil {
+			return nil, ver, "", err
+		}
 	}
 	s, err := openExisting(path, store.Options{Timeout: 500 * time.Millisecond})
 	switch {

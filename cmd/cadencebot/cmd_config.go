@@ -37,6 +37,11 @@ func cmdConfigCheck(_ context.Context, args []string, stdout, stderr io.Writer, 
 		name = config.DefaultName
 	}
 	fmt.Fprintf(stdout, "%s: OK — %d people, %d rituals\n", name, len(cfg.People), len(cfg.Rituals))
+	line, storeErr := storeLine(cfg, getenv)
+	fmt.Fprintln(stdout, line)
+	if storeErr != nil {
+		fmt.Fprintf(stderr, "warning: `cadencebot run` would not start: %v\n", storeErr)
+	}
 	// Every warning `run` would log at start, in this environment.
 	warns, startErr := startupWarnings(cfg, getenv)
 	if startErr != nil {

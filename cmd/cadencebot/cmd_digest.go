@@ -59,6 +59,11 @@ func cmdDigest(ctx context.Context, args []string, stdout, stderr io.Writer, _ e
 		}
 	}
 
+	if *dbPath == "" && !*simulate {
+		if _, err := configDatabase(cfg, "digest"); err != nil {
+			return err
+		}
+	}
 	var db *store.DB
 	path := cmp.Or(*dbPath, cfg.Bot.Database)
 	if *simulate {

@@ -83,7 +83,9 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 
 	dbPath := f.db
 	if dbPath == "" {
-		dbPath = cfg.Bot.Database
+		if dbPath, err = configDatabase(cfg, "report"); err != nil {
+			return err
+		}
 	}
 	db, err := openExisting(dbPath, store.Options{Timeout: 500 * time.Millisecond})
 	if errors.Is(err, store.ErrLocked) {

@@ -52,7 +52,9 @@ func openStore(cfgPath, db string) (*store.DB, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		path = cfg.Bot.Database
+		if path, err = configDatabase(cfg, "this command"); err != nil {
+			return nil, "", err
+		}
 	}
 	s, err := openExisting(path, store.Options{})
 	return s, path, err
