@@ -83,6 +83,10 @@ type opsLive struct {
 
 func (o *Ops) live() *opsLive { return o.cur.Load() }
 
+// LiveRoster is the roster in force, for views built once at start that
+// must follow reloads. (Not Roster: OpsService gets that from its Service.)
+func (o *Ops) LiveRoster() *Roster { return o.live().roster }
+
 func buildOpsLive(roster *Roster, rituals []*Ritual, approvers []string) (*opsLive, error) {
 	if roster == nil {
 		roster = NewRoster(nil)

@@ -154,6 +154,7 @@ func TestReloadRemovesPerson(t *testing.T) {
 	assert.Equal(t, []string{"bo"}, c.PeopleRemoved)
 	assert.Equal(t, []cadence.Handover{{FollowUp: fu.ID(), From: "bo", To: "lea"}}, handed)
 
+	assert.Nil(t, svc.LiveRoster().Person("bo"), "views built at start read the roster in force")
 	got, err := svc.FollowUp(h.ctx, fu.ID())
 	require.NoError(t, err)
 	assert.Equal(t, "lea", got.Owner)

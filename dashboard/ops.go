@@ -44,6 +44,14 @@ type opsView struct {
 	clock  cadence.Clock
 }
 
+// people is the roster in force: the source's after a config reload.
+func (o *opsView) people() *cadence.Roster {
+	if l, ok := o.src.(interface{ LiveRoster() *cadence.Roster }); ok {
+		return l.LiveRoster()
+	}
+	return o.roster
+}
+
 // at is the instant a period is read at: its end, or now if earlier.
 func (o *opsView) at(q cadence.ReportQuery) time.Time {
 	now := o.clock.Now().UTC()
@@ -55,21 +63,21 @@ func (o *opsView) at(q cadence.ReportQuery) time.Time {
 
 // loc is a person's zone: due dates are in the owner's calendar.
 func (o *opsView) loc(id string) *time.Location {
-	if p := o.roster.Person(id); p != nil && p.Location != nil {
+	if p := o.people().Person(id); p != nil && p.Location != nil {
 		return p.Location
 	}
 	return time.UTC
 }
 
 func (o *opsView) personCell(id string) Cell {
-	if p := o.roster.Person(id); p != nil && p.Name != "" {
+	if p := o.people().Person(id); p != nil && p.Name != "" {
 		return Cell{Value: id, Text: p.Name}
 	}
 	return textCell(id)
 }
 
 func (o *opsView) name(id string) string {
-	if p := o.roster.Person(id); p != nil && p.Name != "" {
+	if p := o.people().Person(id); p != nil && p.Name != "" {
 		return p.Name
 	}
 	return id

@@ -32,9 +32,12 @@ type Config struct {
 	config.AuthConfig
 	ClientSecret string // from CADENCEBOT_OIDC_CLIENT_SECRET; never logged
 	Roster       *cadence.Roster
-	Store        cadence.Store
-	Now          func() time.Time // session expiry; the ID token's times are checked against the real clock
-	Log          zerolog.Logger
+	// LiveRoster, if set, is asked instead of Roster on every request, so
+	// a config reload that removes someone ends their sessions at once.
+	LiveRoster func() *cadence.Roster
+	Store      cadence.Store
+	Now        func() time.Time // session expiry; the ID token's times are checked against the real clock
+	Log        zerolog.Logger
 	// HTTPClient reaches the issuer (discovery, keys, token exchange).
 	HTTPClient *http.Client
 	// DropCookies are cookies of the pages (name and path) expired at
@@ -59,7 +62,7 @@ func New(c Config) (*Auth, error) {
 	if c.Issuer == "" || c.ClientID == "" || c.RedirectURL == "" {
 		return nil, errors.New("webauth: issuer, client id and redirect URL are required")
 	}
-	if c.Roster == nil || c.Store == nil || c.Now == nil {
+	if (c.Roster == nil && c.LiveRoster == nil) || c.Store == nil || c.Now == nil {
 		return nil, errors.New("webauth: roster, store and clock are required")
 	}
 	if c.HTTPClient == nil {
@@ -104,7 +107,7 @@ func (a *Auth) person(r *http.Request) string {
 		a.c.Log.Error().Err(err).Msg("reading a session failed; treated as signed out")
 		return ""
 	}
-	if !ok || !a.c.Now().Before(rec.Expires) || a.c.Roster.Person(rec.Person) == nil {
+	if !ok || !a.c.Now().Before(rec.Expires) || a.roster().Person(rec.Person) == nil {
 		return ""
 	}
 	return rec.Person
@@ -304,19 +307,19 @@ func (a *Auth) match(claims map[string]any) (p *cadence.Person, account, why str
 		if verified, present := claims["email_verified"].(bool); present && !verified {
 			return nil, account, "The sign-in provider says this email address is not verified."
 		}
-		for _, p := range a.c.Roster.People() {
+		for _, p := range a.roster().People() {
 			if p.Handles.Email != "" && strings.EqualFold(p.Handles.Email, v) {
 				return p, account, ""
 			}
 		}
 		return nil, account, fmt.Sprintf("Nobody on the roster has email = %q.", v)
 	case config.ClaimSlackUserID:
-		if p := a.c.Roster.BySlackID(v); p != nil {
+		if p := a.roster().BySlackID(v); p != nil {
 			return p, account, ""
 		}
 		return nil, account, fmt.Sprintf("Nobody on the roster has slack = %q.", v)
 	case config.ClaimEntraOID:
-		if p := a.c.Roster.ByTeamsID(v); p != nil {
+		if p := a.roster().ByTeamsID(v); p != nil {
 			return p, account, ""
 		}
 		return nil, account, fmt.Sprintf("Nobody on the roster has teams = %q (the Entra ID object id).", v)
@@ -348,4 +351,12 @@ func sameOrigin(r *http.Request, public string) bool {
 	}
 	u, err := url.Parse(public)
 	return err == nil && strings.EqualFold(o, u.Scheme+"://"+u.Host) || strings.EqualFold(o, "http://"+r.Host) || strings.EqualFold(o, "https://"+r.Host)
+}
+
+// roster is the roster in force (LiveRoster after a config reload).
+func (a *Auth) roster() *cadence.Roster {
+	if a.c.LiveRoster != nil {
+		return a.c.LiveRoster()
+	}
+	return a.c.Roster
 }

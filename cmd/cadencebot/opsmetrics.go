@@ -43,6 +43,14 @@ type opsCollector struct {
 
 var _ prometheus.Collector = (*opsCollector)(nil)
 
+// people is the roster in force: the source's after a config reload.
+func (c *opsCollector) people() *cadence.Roster {
+	if l, ok := c.src.(interface{ LiveRoster() *cadence.Roster }); ok {
+		return l.LiveRoster()
+	}
+	return c.roster
+}
+
 func newOpsCollector(src opsFigureSource, roster *cadence.Roster, clock cadence.Clock, log zerolog.Logger) *opsCollector {
 	d := func(name, help string) *prometheus.Desc {
 		return prometheus.NewDesc(prometheus.BuildFQName("cadencebot", "", name), help, nil, nil)
@@ -116,7 +124,7 @@ func (c *opsCollector) read(ctx context.Context, now time.Time) (*cadence.OpsFig
 	overdue := 0
 	for _, f := range open {
 		loc := time.UTC
-		if p := c.roster.Person(f.Owner); p != nil && p.Location != nil {
+		if p := c.people().Person(f.Owner); p != nil && p.Location != nil {
 			loc = p.Location
 		}
 		if !f.Deadline(loc).After(now) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oauth2-proxy/mockoidc"
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -144,4 +145,30 @@ func TestBadReloadKeepsRunningConfig(t *testing.T) {
 	_, body = get(t, a.url+"readyz")
 	assert.Contains(t, body, "config: ok")
 	assert.NotNil(t, a.eng.Ritual("standup"))
+}
+
+// Someone removed from the roster by a reload is signed out at once: the
+// sign-in reads the roster in force, not the one the bot started with.
+func TestReloadEndsSessionsOfPeopleRemoved(t *testing.T) {
+	a := startSignInApp(t, config.ClaimEmail, "")
+	b, code, body := a.signIn(t, "ana@example.com")
+	require.Equal(t, http.StatusOK, code, body)
+
+	cfg, err := config.Parse("team.toml", []byte(strings.Replace(teamConfig, `[[people]]
+id = "ana"
+name = "Ana"
+role = "specialist"
+email = "ana@example.com"
+`, "", 1)))
+	require.NoError(t, err)
+	c, _, err := a.svc.Reload(context.Background(), cadence.ReloadInput{Rituals: cfg.Rituals, Roster: cfg.Roster, Source: "team.toml"})
+	require.NoError(t, err)
+	require.Equal(t, []string{"ana"}, c.PeopleRemoved)
+
+	// The session is gone: the browser is sent to sign in again, and the
+	// issuer's account no longer matches anyone.
+	a.idp.QueueUser(&mockoidc.MockUser{Subject: "sub-ana", Email: "ana@example.com", EmailVerified: true})
+	code, body, _ = b.visit(http.MethodGet, a.srv.URL+"/me", nil)
+	assert.Equal(t, http.StatusForbidden, code, body)
+	assert.NotContains(t, body, "Signed in as")
 }

@@ -31,7 +31,7 @@ func (a *App) setupSignIn() (*webauth.Auth, error) {
 	}
 	return webauth.New(webauth.Config{
 		AuthConfig: *a.cfg.Auth, ClientSecret: secret,
-		Roster: a.cfg.Roster, Store: a.db, Now: a.opts.Clock.Now, Log: a.log,
+		Roster: a.cfg.Roster, LiveRoster: a.roster, Store: a.db, Now: a.opts.Clock.Now, Log: a.log,
 		HTTPClient:  &http.Client{Timeout: 15 * time.Second},
 		DropCookies: []http.Cookie{{Name: local.SessionCookie, Path: "/"}},
 	})
@@ -54,7 +54,7 @@ func (a *App) readersOnly(h http.Handler) http.Handler {
 		return h
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p := a.cfg.Roster.Person(webauth.PersonFrom(r.Context())); p != nil && !p.Role.CanReadReports() {
+		if p := a.roster().Person(webauth.PersonFrom(r.Context())); p != nil && !p.Role.CanReadReports() {
 			a.log.Info().Str("person", p.ID).Str("path", r.URL.Path).Msg("team figures refused to a " + string(p.Role))
 			http.Error(w, fmt.Sprintf("Team-wide figures are for leads, managers and admins; %s is a %s. Your own prompts and answers are in your inbox (/me).", p.Name, p.Role), http.StatusForbidden)
 			return
@@ -105,7 +105,7 @@ func (a *App) guardBackup(dash dashboard.Options, next http.Handler) http.Handle
 			http.Error(w, msg, code)
 		}
 		if id := webauth.PersonFrom(r.Context()); id != "" {
-			if p := a.cfg.Roster.Person(id); p != nil && p.Role == cadence.RoleAdmin {
+			if p := a.roster().Person(id); p != nil && p.Role == cadence.RoleAdmin {
 				next.ServeHTTP(w, r)
 				return
 			}
@@ -119,3 +119,8 @@ func (a *App) guardBackup(dash dashboard.Options, next http.Handler) http.Handle
 		refuse(http.StatusUnauthorized, "a backup needs "+EnvBackupToken+" (Authorization: Bearer …) or an admin's sign-in")
 	})
 }
+
+// roster is the roster in force: the config's at start, the reloaded
+// one after a reload (reload.go). Only called while serving, after
+// newApp has built the engine.
+func (a *App) roster() *cadence.Roster { return a.eng.Roster() }
