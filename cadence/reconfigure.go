@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -111,12 +112,15 @@ type ConfigChange struct {
 	RitualsChanged               map[string][]string // ritual → fields
 	PeopleAdded, PeopleRemoved   []string
 	PeopleChanged                map[string][]string // person → fields
+	// Approvers is the new list of release approvers when it changed;
+	// ["default"] when it went back to the default approvers.
+	Approvers []string
 }
 
 // Empty reports whether nothing changed.
 func (c ConfigChange) Empty() bool {
 	return len(c.RitualsAdded)+len(c.RitualsRemoved)+len(c.RitualsChanged)+
-		len(c.PeopleAdded)+len(c.PeopleRemoved)+len(c.PeopleChanged) == 0
+		len(c.PeopleAdded)+len(c.PeopleRemoved)+len(c.PeopleChanged)+len(c.Approvers) == 0
 }
 
 // Details spells the change for the audit log and the log line.
@@ -129,7 +133,7 @@ func (c ConfigChange) Details() map[string]string {
 	}
 	changed := func(m map[string][]string) []string {
 		var out []string
-		for _, id := range slices.Sorted(mapKeys(m)) {
+		for _, id := range slices.Sorted(maps.Keys(m)) {
 			out = append(out, id+" ("+strings.Join(m[id], ", ")+")")
 		}
 		return out
@@ -140,17 +144,8 @@ func (c ConfigChange) Details() map[string]string {
 	put("people_added", c.PeopleAdded)
 	put("people_removed", c.PeopleRemoved)
 	put("people_changed", changed(c.PeopleChanged))
+	put("approvers", c.Approvers)
 	return d
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 func diffConfig(prev, next *engineLive) ConfigChange {
@@ -264,7 +259,12 @@ func (s *OpsService) Reload(ctx context.Context, in ReloadInput) (ConfigChange, 
 	}
 	prev := eng.live()
 	change := eng.swap(elive)
-	s.Ops.cur.Store(olive)
+	if old := s.Ops.cur.Swap(olive); !maps.Equal(old.approvers, olive.approvers) {
+		change.Approvers = []string{"default"}
+		if olive.approvers != nil {
+			change.Approvers = slices.Sorted(maps.Keys(olive.approvers))
+		}
+	}
 	if change.Empty() {
 		return change, nil, nil
 	}

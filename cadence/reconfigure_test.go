@@ -214,3 +214,17 @@ func TestReloadRefusedKeepsRunningConfig(t *testing.T) {
 	_, _, err = svc.Reload(h.ctx, cadence.ReloadInput{Rituals: []*cadence.Ritual{triageRitual(t)}, Roster: h.roster, Approvers: []string{"zed"}})
 	require.ErrorContains(t, err, `approver "zed" is not in the roster`)
 }
+
+// Release approvers change live, and the change is audited.
+func TestReloadChangesApprovers(t *testing.T) {
+	h, svc := reloadHarness(t, monday, triageRitual(t))
+	assert.ElementsMatch(t, []string{"lea", "root"}, svc.Approvers())
+	c, _, err := svc.Reload(h.ctx, cadence.ReloadInput{Rituals: []*cadence.Ritual{triageRitual(t)}, Roster: h.roster, Approvers: []string{"max", "ana"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ana", "max"}, c.Approvers)
+	assert.Equal(t, map[string]string{"approvers": "ana, max"}, c.Details())
+	assert.ElementsMatch(t, []string{"ana", "max"}, svc.Approvers())
+	c, _, err = svc.Reload(h.ctx, cadence.ReloadInput{Rituals: []*cadence.Ritual{triageRitual(t)}, Roster: h.roster})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"default"}, c.Approvers)
+}
