@@ -228,3 +228,33 @@ func TestReloadChangesApprovers(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"default"}, c.Approvers)
 }
+
+// Reloads racing ticks and readers: each sees one configuration whole
+// (run with -race).
+func TestReloadWhileTicking(t *testing.T) {
+	h, svc := reloadHarness(t, monday.Add(8*time.Hour), triageRitual(t))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 100 {
+			h.clock.Set(monday.Add(8*time.Hour + time.Duration(i)*time.Minute))
+			if err := h.eng.Tick(h.ctx); err != nil {
+				t.Error(err)
+				return
+			}
+			_ = svc.Roster().Person("bo")
+			_ = svc.Rituals()
+		}
+	}()
+	for i := range 50 {
+		rituals := []*cadence.Ritual{triageRitual(t)}
+		if i%2 == 0 {
+			rituals = append(rituals, deployRitual(t))
+		}
+		_, _, err := svc.Reload(h.ctx, cadence.ReloadInput{Rituals: rituals, Roster: testRoster(t)})
+		require.NoError(t, err)
+	}
+	<-done
+	open := h.occurrences(cadence.OccurrenceFilter{RitualID: "triage", Status: []cadence.Status{cadence.StatusOpen}})
+	assert.Len(t, open, 1)
+}
