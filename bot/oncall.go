@@ -116,3 +116,38 @@ func onCallLine(n cadence.OnCallNow, name func(string) string, loc *time.Locatio
 	}
 	return fmt.Sprintf("%s: %s · next %s from %s", title, cur, name(n.Next.Person), formatTime(n.Next.From, loc))
 }
+
+// HandoverBackend is what the hand-over verb calls; *cadence.Ops has it.
+type HandoverBackend interface {
+	Handover(ctx context.Context, actorID, leaving, taking string) (*cadence.HandoverResult, error)
+}
+
+var _ HandoverBackend = (*cadence.OpsService)(nil)
+
+func parseHandover(args []string) (*OpsArgs, error) {
+	if len(args) != 2 {
+		return nil, usageErr(VerbHandover, "want the person leaving and the person taking over, e.g. \"handover @ana @bo\"; got %s", gotWords(args))
+	}
+	return &OpsArgs{People: []string{args[0], args[1]}}, nil
+}
+
+func (x opsExec) handover() (Reply, error) {
+	hb, ok := x.svc.(HandoverBackend)
+	if !ok {
+		return Reply{}, &userError{"hand-overs are not enabled on this bot", cadence.ErrNotFound}
+	}
+	h, err := hb.Handover(x.ctx, x.actor.ID, x.person(x.a.People[0]), x.person(x.a.People[1]))
+	if err != nil {
+		return Reply{}, err
+	}
+	moved := len(h.FollowUps) + len(h.Incidents) + len(h.Releases) + len(h.Facilitated)
+	r := Reply{Title: fmt.Sprintf("Handed over: %s → %s", x.name(h.Leaving), x.name(h.Taking)), Lines: []string{
+		fmt.Sprintf("%d follow-up(s), %d incident(s), %d release proposal(s) and %d open facilitation(s) moved; later facilitator and on-call turns go to %s.",
+			len(h.FollowUps), len(h.Incidents), len(h.Releases), len(h.Facilitated), x.name(h.Taking)),
+		"The summary is in your DMs and " + x.name(h.Taking) + "'s.",
+	}}
+	if moved == 0 {
+		r.Lines[0] = fmt.Sprintf("Nothing was open; later facilitator and on-call turns go to %s.", x.name(h.Taking))
+	}
+	return r, nil
+}

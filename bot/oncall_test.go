@@ -90,3 +90,34 @@ func TestOnCallCommand(t *testing.T) {
 	assert.Equal(t, `Oncall: there is no rotation "nightly"; known rotations: primary`, r.Lines[0])
 	_ = context.Background
 }
+
+func TestHandoverCommand(t *testing.T) {
+	b := newRotaBot(t)
+	b.ok("lea", "incident new Churn model drift --owner @ana")
+	b.ok("lea", "followup add INC-1 @ana 2026-12-03 Tighten drift alert")
+
+	for text, want := range map[string]string{
+		"handover @ana":          `handover: want the person leaving and the person taking over, e.g. "handover @ana @bo"; got "@ana"`,
+		"handover @ana @bo @kim": `handover: want the person leaving and the person taking over, e.g. "handover @ana @bo"; got "@ana @bo @kim"`,
+	} {
+		_, err := bot.ParseCommand(text)
+		require.ErrorIs(t, err, cadence.ErrInvalidInput)
+		assert.Equal(t, want, err.Error())
+	}
+	r := b.run("kim", "handover @ana @bo")
+	assert.True(t, r.Failed)
+	assert.Equal(t, "Handover: only leads and admins can hand someone's work over; Kim is a specialist", r.Lines[0])
+	r = b.run("lea", "handover @ana @nobody")
+	assert.Equal(t, `Handover: "nobody" is not on the roster: name the person taking over as @id`, r.Lines[0])
+
+	r = b.ok("lea", "/cadence handover <@U0ANA> @Bo")
+	assert.Equal(t, "Handed over: Ana → Bo", r.Title)
+	assert.Equal(t, []string{
+		"1 follow-up(s), 1 incident(s), 0 release proposal(s) and 0 open facilitation(s) moved; later facilitator and on-call turns go to Bo.",
+		"The summary is in your DMs and Bo's.",
+	}, r.Lines)
+	r = b.ok("bo", "followup list mine")
+	assert.Equal(t, "Your open follow-ups (1)", r.Title)
+	r = b.ok("bo", "oncall")
+	assert.Equal(t, []string{"Primary: Bo until Mon 14 Dec 09:00 CET · next Kim from Mon 14 Dec 09:00 CET"}, r.Lines, "Ana's turn is Bo's, then Bo's own")
+}

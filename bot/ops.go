@@ -34,6 +34,9 @@ var OpsUsages = []Usage{
 	{VerbOnCall, "oncall [ROTATION] | swap @a @b YYYY-MM-DD [ROTATION]",
 		"Who is on call now and next, in your time zone; swap: @b takes @a's turn in force that day, @a takes @b's next one (leads, admins or the two of them).",
 		"/cadence oncall swap @ana @bo 2026-12-14", ""},
+	{VerbHandover, "handover @leaving @taking",
+		"Move someone's open follow-ups, incidents, release proposals and facilitator and on-call turns to someone else; a summary goes to you both.",
+		"/cadence handover @ana @bo", "leads and admins"},
 	{VerbAudit, "audit [--verify] [--since YYYY-MM-DD]", "The latest audit entries, or a check of the whole hash chain.", "/cadence audit --verify", "leads, managers and admins"},
 }
 
@@ -108,6 +111,8 @@ func parseOps(verb Verb, args []string) (cmd Command, ok bool, err error) {
 		a, err = parseAudit(args)
 	case VerbOnCall:
 		a, err = parseOnCall(args)
+	case VerbHandover:
+		a, err = parseHandover(args)
 	default:
 		return Command{}, false, nil
 	}

@@ -33,6 +33,8 @@ func executeOps(ctx context.Context, svc cadence.Service, actor *cadence.Person,
 		r, err = x.audit()
 	case VerbOnCall:
 		r, err = x.onCall()
+	case VerbHandover:
+		r, err = x.handover()
 	default:
 		return HelpReply(string(cmd.Verb)), nil
 	}

@@ -39,6 +39,9 @@ type EngineConfig struct {
 	// incident: Ops.StandupExcuse). It is asked once per transaction and
 	// ritual for a function it may cache reads in.
 	Excuse func(tx Tx, r *Ritual) func(person string, at time.Time) (bool, string)
+	// Substitute, if set, gives who stands in for a person who handed
+	// their work over (Ops.Substitute): facilitator turns go to them.
+	Substitute func(tx Tx) func(person string) string
 	// Enqueued, if set, is called after a transaction that queued messages
 	// commits, to wake the dispatcher. It must not block.
 	Enqueued func()
@@ -57,6 +60,7 @@ type Engine struct {
 	obs       Observer
 	agenda    AgendaContributor
 	excuse    func(tx Tx, r *Ritual) func(person string, at time.Time) (bool, string)
+	subst     func(tx Tx) func(person string) string
 	enqueued  func()
 	platform  string // DefaultPlatform
 	tolerance time.Duration
@@ -98,6 +102,7 @@ func New(cfg EngineConfig) (*Engine, error) {
 		obs:       cfg.Metrics,
 		agenda:    cfg.Agenda,
 		excuse:    cfg.Excuse,
+		subst:     cfg.Substitute,
 		enqueued:  cfg.Enqueued,
 		platform:  cfg.DefaultPlatform,
 		tolerance: cfg.OnTimeTolerance,
@@ -220,6 +225,9 @@ func (e *Engine) planInput(tx Tx, r *Ritual, now time.Time) (PlanInput, error) {
 		Tolerance: e.tolerance,
 		Reminders: e.live().reminders[r.ID],
 		Answered:  map[string]map[string]bool{},
+	}
+	if e.subst != nil {
+		in.Substitute = e.subst(tx)
 	}
 	if e.excuse != nil {
 		if excuse := e.excuse(tx, r); excuse != nil {

@@ -61,13 +61,24 @@ func overrideKey(ov Override) string {
 // onCall computes every rotation's current and next shift at t.
 func (o *Ops) onCall(tx Tx, t time.Time) ([]OnCallNow, error) {
 	var out []OnCallNow
+	sub := o.Substitute(tx)
 	for _, r := range o.rotations {
 		ovs, err := o.overrides(tx, r)
 		if err != nil {
 			return nil, err
 		}
-		cur := OnCallAt(r, ovs, t)
-		out = append(out, OnCallNow{Rotation: r, Current: cur, Next: NextOnCall(r, ovs, cur)})
+		raw := OnCallAt(r, ovs, t)
+		next := NextOnCall(r, ovs, raw)
+		cur := raw
+		cur.Person = sub(raw.Person)
+		// A stand-in's turns join their own: "Bo until …, then Bo" says
+		// nothing.
+		for i := 0; i < len(r.Members)+len(ovs) && sub(next.Person) == cur.Person && cur.Person != ""; i++ {
+			cur.To = next.To
+			next = NextOnCall(r, ovs, next)
+		}
+		next.Person = sub(next.Person)
+		out = append(out, OnCallNow{Rotation: r, Current: cur, Next: next})
 	}
 	return out, nil
 }
@@ -182,6 +193,7 @@ func (o *Ops) StandupExcuse(tx Tx, r *Ritual) func(person string, at time.Time) 
 	if r == nil || r.Kind != KindStandup {
 		return nil
 	}
+	sub := o.Substitute(tx)
 	var (
 		loaded    bool
 		overrides = map[string][]Override{}
@@ -211,7 +223,7 @@ func (o *Ops) StandupExcuse(tx Tx, r *Ritual) func(person string, at time.Time) 
 			load()
 		}
 		for _, rot := range o.rotations {
-			if OnCallAt(rot, overrides[rot.ID], at).Person == person {
+			if sub(OnCallAt(rot, overrides[rot.ID], at).Person) == person {
 				return true, "on call (" + rotationName(rot) + ")"
 			}
 		}

@@ -60,7 +60,10 @@ type PlanInput struct {
 	// Locations gives a person's time zone, for per-person rituals. Nil,
 	// or a nil result, means the ritual's zone.
 	Locations func(person string) *time.Location
-	Now       time.Time
+	// Substitute, if set, names who stands in for a facilitator who
+	// handed their work over (Ops.Handover).
+	Substitute func(person string) string
+	Now        time.Time
 	// Tolerance is how long after it was due an occurrence may open and
 	// still count as on time.
 	Tolerance time.Duration
@@ -255,6 +258,9 @@ func planFire(in PlanInput) (Step, bool) {
 			away, _ := in.Away(p, o.PersonPromptAt(p))
 			return away
 		})
+		if in.Substitute != nil {
+			o.Facilitator = in.Substitute(o.Facilitator)
+		}
 		next.Rotation++
 	}
 	// After downtime, people whose own window has already passed were never

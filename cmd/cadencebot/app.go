@@ -171,8 +171,9 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	a.eng, err = cadence.New(cadence.EngineConfig{
 		Rituals: cfg.Rituals, Roster: cfg.Roster, Store: a.db, Clock: o.Clock, Logger: o.Log,
 		Metrics: obs, DefaultPlatform: cfg.Bot.DefaultPlatform, Enqueued: a.poke,
-		Agenda: a.ops,               // triage, deployment planning and quality review agendas from live state
-		Excuse: a.ops.StandupExcuse, // on call or handling an incident: excused from standups
+		Agenda:     a.ops,               // triage, deployment planning and quality review agendas from live state
+		Excuse:     a.ops.StandupExcuse, // on call or handling an incident: excused from standups
+		Substitute: a.ops.Substitute,    // facilitator turns of someone who handed over
 	})
 	if err != nil {
 		return nil, err
