@@ -26,8 +26,9 @@ const writeLock int64 = 0x63616465_6e6365
 
 // DB is a cadence.Store on PostgreSQL. It is safe for concurrent use.
 type DB struct {
-	pool *pgxpool.Pool
-	host string
+	pool   *pgxpool.Pool
+	host   string
+	writes writeHealth
 }
 
 var _ cadence.Store = (*DB)(nil)
@@ -103,6 +104,9 @@ func (db *DB) run(ctx context.Context, writable bool, fn func(cadence.Tx) error)
 	}
 	ptx, err := db.pool.BeginTx(ctx, opts)
 	if err != nil {
+		if writable {
+			db.writes.note(ctx, err)
+		}
 		return fmt.Errorf("postgres: begin on %s: %w", db.host, err)
 	}
 	// done stays false when fn panics or calls runtime.Goexit (a test's
@@ -118,6 +122,7 @@ func (db *DB) run(ctx context.Context, writable bool, fn func(cadence.Tx) error)
 		// earlier commits (read committed, statement snapshots after the
 		// lock): read-modify-write is safe, as under bbolt's single writer.
 		if _, err := ptx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", writeLock); err != nil {
+			db.writes.note(ctx, err)
 			return fmt.Errorf("postgres: write lock on %s: %w", db.host, err)
 		}
 	}
@@ -125,12 +130,17 @@ func (db *DB) run(ctx context.Context, writable bool, fn func(cadence.Tx) error)
 	err = fn(t)
 	done = true
 	if err != nil {
+		if writable && databaseRefused(err) {
+			db.writes.note(ctx, err)
+		}
 		return err
 	}
 	if !writable {
 		return ptx.Rollback(ctx)
 	}
-	if err := ptx.Commit(ctx); err != nil {
+	err = ptx.Commit(ctx)
+	db.writes.note(ctx, err)
+	if err != nil {
 		return fmt.Errorf("postgres: commit on %s: %w", db.host, err)
 	}
 	return nil
