@@ -62,7 +62,7 @@ type Ops struct {
 	policies  map[ChangeType]int
 	webhooks  map[string]bool
 	alias     string
-	rotations []*Rotation
+	rotations atomic.Pointer[[]*Rotation] // SetRotations
 }
 
 // NewOps checks the configuration and returns the service.
@@ -86,7 +86,6 @@ func NewOps(cfg OpsConfig) (*Ops, error) {
 		store: cfg.Store, clock: cfg.Clock, log: cfg.Logger,
 		platform: cfg.Platform, high: cfg.HighRiskApprovals, reminders: cfg.Reminders.withDefaults(),
 		enqueued: cfg.Enqueued, policies: cfg.ChangePolicies, alias: cfg.RegistryAlias,
-		rotations: cfg.Rotations,
 	}
 	if err := checkPolicies(cfg.ChangePolicies); err != nil {
 		return nil, err
@@ -100,6 +99,7 @@ func NewOps(cfg OpsConfig) (*Ops, error) {
 		return nil, err
 	}
 	o.cur.Store(live)
+	o.SetRotations(cfg.Rotations)
 	if n := len(o.Approvers()); n < o.high {
 		o.log.Warn().Int("approvers", n).Int("needed", o.high).
 			Msg("fewer release approvers than a high-risk release needs: high-risk releases cannot be approved")

@@ -28,7 +28,7 @@ func (o *Ops) AgendaSections(tx Tx, r *Ritual, occ *Occurrence, now time.Time) (
 	// Every agenda says who is on call, when rotations are configured.
 	var parts []func() (Section, error)
 	a := agenda{o: o, tx: tx, r: r, loc: ritualLocation(r), now: now}
-	if len(o.rotations) > 0 {
+	if len(o.Rotations()) > 0 {
 		parts = append(parts, a.onCallSection)
 	}
 	switch r.Kind {

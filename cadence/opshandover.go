@@ -99,7 +99,7 @@ func (o *Ops) Handover(ctx context.Context, actorID, leaving, taking string) (*H
 				h.Rituals = append(h.Rituals, r.ID)
 			}
 		}
-		for _, r := range o.rotations {
+		for _, r := range o.Rotations() {
 			if slices.Contains(r.Members, leaving) {
 				h.Rotations = append(h.Rotations, r.ID)
 			}

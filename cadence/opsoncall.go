@@ -14,11 +14,21 @@ import (
 const overridesNS = "oncall.overrides"
 
 // Rotations returns the configured on-call rotations.
-func (o *Ops) Rotations() []*Rotation { return o.rotations }
+func (o *Ops) Rotations() []*Rotation {
+	if rs := o.rotations.Load(); rs != nil {
+		return *rs
+	}
+	return nil
+}
+
+// SetRotations puts the rotations of a reloaded config in force; swaps
+// stored for a rotation id that is gone are kept, unused, should it
+// come back.
+func (o *Ops) SetRotations(rs []*Rotation) { o.rotations.Store(&rs) }
 
 // Rotation returns the rotation with the given ID (any case), or nil.
 func (o *Ops) Rotation(id string) *Rotation {
-	for _, r := range o.rotations {
+	for _, r := range o.Rotations() {
 		if strings.EqualFold(r.ID, id) {
 			return r
 		}
@@ -62,7 +72,7 @@ func overrideKey(ov Override) string {
 func (o *Ops) onCall(tx Tx, t time.Time) ([]OnCallNow, error) {
 	var out []OnCallNow
 	sub := o.Substitute(tx)
-	for _, r := range o.rotations {
+	for _, r := range o.Rotations() {
 		ovs, err := o.overrides(tx, r)
 		if err != nil {
 			return nil, err
@@ -149,7 +159,7 @@ func (o *Ops) SwapOnCall(ctx context.Context, actorID, rotationID, a, b string, 
 
 // swapRotation resolves the rotation of a swap.
 func (o *Ops) swapRotation(id, a, b string) (*Rotation, error) {
-	if len(o.rotations) == 0 {
+	if len(o.Rotations()) == 0 {
 		return nil, refusef(ErrNotFound, "no on-call rotation is configured ([[rotations]] in the config file)")
 	}
 	if id != "" {
@@ -159,7 +169,7 @@ func (o *Ops) swapRotation(id, a, b string) (*Rotation, error) {
 		return nil, refusef(ErrNotFound, "there is no rotation %q; known rotations: %s", id, strings.Join(o.rotationIDs(), ", "))
 	}
 	var both []*Rotation
-	for _, r := range o.rotations {
+	for _, r := range o.Rotations() {
 		if slices.Contains(r.Members, a) && slices.Contains(r.Members, b) {
 			both = append(both, r)
 		}
@@ -179,7 +189,7 @@ func (o *Ops) swapRotation(id, a, b string) (*Rotation, error) {
 
 func (o *Ops) rotationIDs() []string {
 	var ids []string
-	for _, r := range o.rotations {
+	for _, r := range o.Rotations() {
 		ids = append(ids, r.ID)
 	}
 	return ids
@@ -201,7 +211,7 @@ func (o *Ops) StandupExcuse(tx Tx, r *Ritual) func(person string, at time.Time) 
 	)
 	load := func() {
 		loaded = true
-		for _, rot := range o.rotations {
+		for _, rot := range o.Rotations() {
 			ovs, err := o.overrides(tx, rot)
 			if err != nil {
 				o.log.Error().Err(err).Str("rotation", rot.ID).Msg("on-call swaps unreadable: standup excusal uses the schedule alone")
@@ -222,7 +232,7 @@ func (o *Ops) StandupExcuse(tx Tx, r *Ritual) func(person string, at time.Time) 
 		if !loaded {
 			load()
 		}
-		for _, rot := range o.rotations {
+		for _, rot := range o.Rotations() {
 			if sub(OnCallAt(rot, overrides[rot.ID], at).Person) == person {
 				return true, "on call (" + rotationName(rot) + ")"
 			}
