@@ -20,11 +20,11 @@ import (
 	"github.com/cadencebot/cadencebot/bot/local"
 	"github.com/cadencebot/cadencebot/bot/slack"
 	"github.com/cadencebot/cadencebot/bot/teams"
+	"github.com/cadencebot/cadencebot/bot/webauth"
 	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/config"
 	"github.com/cadencebot/cadencebot/dashboard"
 	"github.com/cadencebot/cadencebot/store"
-	"github.com/cadencebot/cadencebot/webauth"
 )
 
 // appOptions are what `run` decides from flags and the environment.

@@ -5,10 +5,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/cadencebot/cadencebot/bot/integration/hook"
+	"github.com/cadencebot/cadencebot/bot/integration/mlflow"
+	"github.com/cadencebot/cadencebot/bot/integration/releaseapi"
 	"github.com/cadencebot/cadencebot/cadence"
-	"github.com/cadencebot/cadencebot/integration/hook"
-	"github.com/cadencebot/cadencebot/integration/mlflow"
-	"github.com/cadencebot/cadencebot/integration/releaseapi"
 )
 
 // minTokenLen keeps guessable tokens out: 16 characters is 96 bits of

@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/cadencebot/cadencebot/bot/local"
+	"github.com/cadencebot/cadencebot/bot/webauth"
 	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/config"
 	"github.com/cadencebot/cadencebot/dashboard"
-	"github.com/cadencebot/cadencebot/webauth"
 )
 
 // EnvBackupToken is the credential for GET /api/backup alone: the

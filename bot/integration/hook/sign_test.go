@@ -7,7 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/cadencebot/cadencebot/integration/hook"
+	"github.com/cadencebot/cadencebot/bot/integration/hook"
 )
 
 func TestVerify(t *testing.T) {

@@ -15,8 +15,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cadencebot/cadencebot/bot/integration/mlflow"
 	"github.com/cadencebot/cadencebot/cadence"
-	"github.com/cadencebot/cadencebot/integration/mlflow"
 )
 
 // Integration is one pipeline allowed to call the API.

@@ -15,12 +15,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cadencebot/cadencebot/bot/integration/hook"
+	"github.com/cadencebot/cadencebot/bot/integration/mlflow"
+	"github.com/cadencebot/cadencebot/bot/integration/mlflow/mlflowtest"
+	"github.com/cadencebot/cadencebot/bot/integration/releaseapi"
 	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/cadence/cadencetest"
-	"github.com/cadencebot/cadencebot/integration/hook"
-	"github.com/cadencebot/cadencebot/integration/mlflow"
-	"github.com/cadencebot/cadencebot/integration/mlflow/mlflowtest"
-	"github.com/cadencebot/cadencebot/integration/releaseapi"
 )
 
 var t0 = time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
