@@ -21,22 +21,18 @@ func (e *Engine) redrawAgenda(tx Tx, ev *events, r *Ritual, o *Occurrence, now t
 	if m.Compacted {
 		return nil // closed after the outbox retention: no text left to reword
 	}
+	var body Body
 	switch o.Status {
 	case StatusClosed:
-		m.Body = e.live().compose.closedAgenda(r, o, m.Body)
+		body = e.live().compose.closedAgenda(r, o, m.Body)
 	case StatusSkipped:
-		m.Body = e.live().compose.skippedAgenda(r, o, m.Body)
+		body = e.live().compose.skippedAgenda(r, o, m.Body)
 	default:
 		return nil
 	}
 	m.LateBody, m.StaleAt = nil, time.Time{}
-	m.Revision++
-	switch m.State {
-	case StateSent:
-		m.State, m.NextAttemptAt = StatePending, now
-	case StateFailed, StateDropped:
-		return tx.PutMessage(m) // nothing on the platform to update
+	if m.Revise(body, now) {
+		ev.enqueued = true
 	}
-	ev.enqueued = true
 	return tx.PutMessage(m)
 }

@@ -320,17 +320,10 @@ func (e *Engine) refreshSummary(tx Tx, ev *events, r *Ritual, o *Occurrence, now
 	if err != nil {
 		return fmt.Errorf("answers of %s: %w", o.ID, err)
 	}
-	m.Body = e.live().compose.summaryBody(r, o, answers)
-	m.Revision++
-	switch m.State {
-	case StateSent:
-		m.State, m.NextAttemptAt = StatePending, now
-	case StateFailed:
-		// The platform refused the first post; there is nothing to update.
-		return tx.PutMessage(m)
-	}
 	// A message in StateSending stays there: the dispatcher is (or was)
 	// delivering it and will see the newer revision when it records the Ref.
-	ev.enqueued = true
+	if m.Revise(e.live().compose.summaryBody(r, o, answers), now) {
+		ev.enqueued = true
+	}
 	return tx.PutMessage(m)
 }

@@ -106,11 +106,7 @@ func (d *Dispatcher) noticeLead(tx Tx, m *Message, code string, now time.Time) e
 	if err != nil {
 		return err
 	}
-	n.Body = body
-	n.Revision++
-	if n.State == StateSent {
-		n.State, n.NextAttemptAt = StatePending, now
-	}
+	n.Revise(body, now)
 	return tx.PutMessage(n)
 }
 

@@ -166,6 +166,23 @@ type Message struct {
 	Compacted bool
 }
 
+// Revise makes body m's next revision and says whether the dispatcher
+// has something to send: a delivered message goes back to pending to be
+// updated in place, and one still pending or being sent goes out in its
+// newest version; one never delivered (refused, dropped) keeps its state,
+// as there is nothing on the platform to update.
+func (m *Message) Revise(body Body, now time.Time) (queued bool) {
+	m.Body = body
+	m.Revision++
+	switch m.State {
+	case StateSent:
+		m.State, m.NextAttemptAt = StatePending, now
+	case StateFailed, StateDropped:
+		return false
+	}
+	return true
+}
+
 // MessageKey builds a key from parts: "occ/triage@20261130T083000Z/prompt/ana".
 func MessageKey(parts ...string) string { return strings.Join(parts, "/") }
 

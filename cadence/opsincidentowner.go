@@ -81,15 +81,8 @@ func (o *Ops) refreshIncidentOwner(tx Tx, rec *opRecord, n int, now time.Time) e
 // revision, so the dispatcher updates it in place (or sends the newest
 // version if it has not gone out yet).
 func (o *Ops) revise(tx Tx, rec *opRecord, m *Message, body Body, now time.Time) error {
-	m.Body = body
-	m.Revision++
-	switch m.State {
-	case StateSent:
-		m.State, m.NextAttemptAt = StatePending, now
-	case StateFailed:
-		// Never delivered: there is nothing to update.
-		return tx.PutMessage(m)
+	if m.Revise(body, now) {
+		rec.enqueued = true
 	}
-	rec.enqueued = true
 	return tx.PutMessage(m)
 }
