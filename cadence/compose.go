@@ -221,12 +221,15 @@ func (c composer) summaryBody(r *Ritual, o *Occurrence, answers []*Answer) Body 
 	return Body{Title: r.Title + " · summary", Text: text, Sections: secs, Footer: footer}
 }
 
-func (c composer) prompt(r *Ritual, o *Occurrence, p string, now time.Time) *Message {
+// prompt is a person's prompt; extra sections (their plan last time) go
+// above the questions.
+func (c composer) prompt(r *Ritual, o *Occurrence, p string, extra []Section, now time.Time) *Message {
 	m := c.base(r, o, KindPrompt, PromptKey(o.ID, p), Recipient{Person: p}, now)
 	closeAt := o.PersonCloseAt(p)
 	m.Body = Body{
 		Title:     r.Title,
 		Text:      fmt.Sprintf("Please answer by %s.", c.at(closeAt, p, r)),
+		Sections:  extra,
 		Questions: append([]Question(nil), r.Questions...),
 		Actions:   promptActions(o.ID),
 	}

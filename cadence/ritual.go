@@ -32,6 +32,9 @@ type Question struct {
 	// Blocker marks the question whose non-empty answer flags a blocker in
 	// the summary (e.g. "Anything blocking you?").
 	Blocker bool
+	// Plan marks the question whose answer (what the person means to do)
+	// the next occurrence's prompt shows back, so "done" can refer to it.
+	Plan bool
 }
 
 // MaxAnswerLen is the longest answer to one question we accept, in runes.
@@ -85,7 +88,7 @@ func DefaultQuestions(k Kind) []Question {
 	case KindStandup:
 		return []Question{
 			{ID: "yesterday", Text: "What did you finish since the last standup?", Required: true},
-			{ID: "today", Text: "What are you working on today?", Required: true},
+			{ID: "today", Text: "What are you working on today?", Required: true, Plan: true},
 			{ID: "blockers", Text: "Anything blocking you? (leave empty if not)", Blocker: true},
 		}
 	case KindTriage:

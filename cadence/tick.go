@@ -165,8 +165,12 @@ func (e *Engine) apply(tx Tx, ev *events, r *Ritual, s Step, now time.Time) erro
 }
 
 func (e *Engine) enqueuePrompts(tx Tx, ev *events, r *Ritual, o *Occurrence, people []string, now time.Time) error {
+	plans, err := e.live().compose.previousPlans(tx, r, o, people)
+	if err != nil {
+		return err
+	}
 	for _, p := range people {
-		if err := e.enqueue(tx, ev, e.live().compose.prompt(r, o, p, now)); err != nil {
+		if err := e.enqueue(tx, ev, e.live().compose.prompt(r, o, p, plans[p], now)); err != nil {
 			return err
 		}
 	}

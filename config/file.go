@@ -110,6 +110,7 @@ type questionFile struct {
 	Text     string `toml:"text"`
 	Required bool   `toml:"required"`
 	Blocker  bool   `toml:"blocker"`
+	Plan     bool   `toml:"plan"`
 }
 
 // dateValue accepts both "2026-12-25" and a bare TOML local date. A bad

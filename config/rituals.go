@@ -220,7 +220,7 @@ func (d *decoder) questions(field string, f *ritualFile, r *cadence.Ritual) {
 		if strings.TrimSpace(q.Text) == "" {
 			d.add(qf+".text", "missing text")
 		}
-		r.Questions = append(r.Questions, cadence.Question{ID: q.ID, Text: q.Text, Required: q.Required, Blocker: q.Blocker})
+		r.Questions = append(r.Questions, cadence.Question{ID: q.ID, Text: q.Text, Required: q.Required, Blocker: q.Blocker, Plan: q.Plan})
 	}
 }
 

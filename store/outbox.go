@@ -73,6 +73,7 @@ type questionRecord struct {
 	Text     string `json:"text"`
 	Required bool   `json:"required"`
 	Blocker  bool   `json:"blocker"`
+	Plan     bool   `json:"plan,omitempty"`
 }
 
 type actionRecord struct {
@@ -174,7 +175,7 @@ func toBodyRecord(b cadence.Body) bodyRecord {
 	if b.Questions != nil {
 		r.Questions = make([]questionRecord, len(b.Questions))
 		for i, q := range b.Questions {
-			r.Questions[i] = questionRecord{ID: q.ID, Text: q.Text, Required: q.Required, Blocker: q.Blocker}
+			r.Questions[i] = questionRecord{ID: q.ID, Text: q.Text, Required: q.Required, Blocker: q.Blocker, Plan: q.Plan}
 		}
 	}
 	if b.Actions != nil {
@@ -203,7 +204,7 @@ func (r bodyRecord) domain() cadence.Body {
 	if r.Questions != nil {
 		b.Questions = make([]cadence.Question, len(r.Questions))
 		for i, q := range r.Questions {
-			b.Questions[i] = cadence.Question{ID: q.ID, Text: q.Text, Required: q.Required, Blocker: q.Blocker}
+			b.Questions[i] = cadence.Question{ID: q.ID, Text: q.Text, Required: q.Required, Blocker: q.Blocker, Plan: q.Plan}
 		}
 	}
 	if r.Actions != nil {
