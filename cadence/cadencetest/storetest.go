@@ -407,6 +407,11 @@ func testDue(t *testing.T, s cadence.Store) {
 		got, err = tx.Due(base.Add(time.Minute), 0)
 		require.NoError(t, err)
 		assert.Equal(t, []string{"later", "a", "b", "c"}, keys(got), "retry time reached")
+		// The dispatcher lists everything due with a bound in year 9999,
+		// past what int64 nanoseconds hold.
+		got, err = tx.Due(time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), 0)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"later", "a", "b", "c"}, keys(got), "a far-future bound")
 		return nil
 	})
 	// A message that becomes sent leaves the due list; one put back to

@@ -54,9 +54,12 @@ type App struct {
 	cfg  *config.Config
 	opts appOptions
 	log  zerolog.Logger
-	db   *store.DB
-	eng  *cadence.Engine
-	ops  *cadence.Ops
+	db   appStore // bbolt or PostgreSQL (storedriver.go)
+	// pg: the store is PostgreSQL, so no file lock, holder file or
+	// bbolt backup.
+	pg  bool
+	eng *cadence.Engine
+	ops *cadence.Ops
 	// svc is what adapters and pages call: the engine with incidents,
 	// follow-ups, releases and audited pause/resume/skip on top.
 	svc   *cadence.OpsService
@@ -103,16 +106,17 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	if o.Listen == "" {
 		o.Listen = cfg.Bot.Listen
 	}
-	if cfg.Store.Driver == config.DriverPostgres {
-		return nil, errPostgresNotWired("cadencebot run")
+	pg := cfg.Store.Driver == config.DriverPostgres
+	if pg && (o.DB != "" || o.InitDB) {
+		return nil, fmt.Errorf("run: --db and --init are for a bbolt file, but [store] driver = %q stores in %s (its schema is created on start)", config.DriverPostgres, config.EnvDatabaseURL)
 	}
-	if o.DB == "" {
+	if !pg && o.DB == "" {
 		o.DB = cfg.Bot.Database
 	}
 	if o.Limits == (serverLimits{}) {
 		o.Limits = defaultLimits
 	}
-	a := &App{cfg: cfg, opts: o, log: o.Log, wake: make(chan struct{}, 1), chats: map[string]cadence.Chat{}, instance: newInstanceID()}
+	a := &App{cfg: cfg, opts: o, log: o.Log, wake: make(chan struct{}, 1), chats: map[string]cadence.Chat{}, instance: newInstanceID(), pg: pg}
 
 	dashOpts := dashboard.OptionsFromEnv(o.Getenv)
 	if cfg.Auth != nil {
@@ -129,7 +133,11 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 		dashOpts.Threshold = cfg.Digest.Threshold
 	}
 
-	a.db, err = store.Open(o.DB, store.Options{Logger: o.Log, KeepCheckedCopy: true, InitEmpty: o.InitDB})
+	if pg {
+		a.db, err = openPostgres(context.Background(), o.Getenv)
+	} else {
+		a.db, err = store.Open(o.DB, store.Options{Logger: o.Log, KeepCheckedCopy: true, InitEmpty: o.InitDB})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -217,9 +225,19 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	// admin's sign-in or their own token; health, metrics and the Slack
 	// and Teams endpoints, which verify their own signatures, are open.
 	api := http.NewServeMux()
-	(&apiHandlers{svc: a.svc, store: a.db, clock: o.Clock, backupTo: a.db.Backup}).register(api)
-	a.mux.Handle("/api/", a.signedIn(a.readersOnly(dash.Protect(withIdentity(a.instance, o.DB, api)))))
-	a.mux.Handle("/api/backup", a.signedIn(a.guardBackup(dashOpts, withIdentity(a.instance, o.DB, api))))
+	apiH := &apiHandlers{svc: a.svc, store: a.db, clock: o.Clock}
+	if b, ok := a.db.(backupWriter); ok {
+		apiH.backupTo = b.Backup
+	}
+	apiH.register(api)
+	// The identity headers prove to report and audit that an answer comes
+	// from the bot holding their bbolt file; PostgreSQL has no holder.
+	var apiID http.Handler = api
+	if !pg {
+		apiID = withIdentity(a.instance, o.DB, api)
+	}
+	a.mux.Handle("/api/", a.signedIn(a.readersOnly(dash.Protect(apiID))))
+	a.mux.Handle("/api/backup", a.signedIn(a.guardBackup(dashOpts, apiID)))
 	if a.web != nil {
 		a.mux.Handle("/auth/", a.web.Handler())
 	}
@@ -374,6 +392,9 @@ func (a *App) Listen() (string, error) {
 	}
 	url := "http://" + host + "/"
 	a.listenURL = url
+	if a.pg {
+		return url, nil // report and audit open PostgreSQL themselves
+	}
 	// Tell report and audit where the bot holding this database answers.
 	abs, _ := filepath.Abs(a.opts.DB)
 	if err := writeHolder(a.opts.DB, holder{URL: url, Instance: a.instance, Database: abs, PID: os.Getpid(), Started: time.Now().UTC()}); err != nil {
@@ -460,6 +481,8 @@ func (a *App) tickLoop(ctx context.Context) {
 
 // Close releases the store. Call after Run returns.
 func (a *App) Close() error {
-	removeHolder(a.opts.DB, a.instance)
+	if !a.pg {
+		removeHolder(a.opts.DB, a.instance)
+	}
 	return a.db.Close()
 }

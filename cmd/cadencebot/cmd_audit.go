@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -114,20 +115,28 @@ func readAuditLog(ctx context.Context, cfgPath, db, apiURL string, getenv env, s
 	if err != nil {
 		return nil, ver, "", err
 	}
-	path = db
-	if path == "" {
-		if path, err = configDatabase(cfg, "audit"); err != nil {
+	var s interface {
+		cadence.Store
+		Close() error
+	}
+	if usesPostgres(cfg, db) {
+		// No file lock: read the database directly, running bot or not.
+		pg, err := openPostgres(ctx, getenv)
+		if err != nil {
 			return nil, ver, "", err
 		}
-	}
-	s, err := openExisting(path, store.Options{Timeout: 500 * time.Millisecond})
-	switch {
-	case errors.Is(err, store.ErrLocked):
-		// A running bot holds the file: ask that bot, and only that bot.
-		rows, ver, err = auditFromAPI(ctx, path, apiURL, "http://"+localAddr(cfg.Bot.Listen), dashboard.OptionsFromEnv(getenv), since, verify)
-		return rows, ver, path, err
-	case err != nil:
-		return nil, ver, path, err
+		s, path = pg, "postgres "+pg.Host()
+	} else {
+		path = cmp.Or(db, cfg.Bot.Database)
+		s, err = openExisting(path, store.Options{Timeout: 500 * time.Millisecond})
+		switch {
+		case errors.Is(err, store.ErrLocked):
+			// A running bot holds the file: ask that bot, and only that bot.
+			rows, ver, err = auditFromAPI(ctx, path, apiURL, "http://"+localAddr(cfg.Bot.Listen), dashboard.OptionsFromEnv(getenv), since, verify)
+			return rows, ver, path, err
+		case err != nil:
+			return nil, ver, path, err
+		}
 	}
 	defer s.Close()
 	err = s.View(ctx, func(tx cadence.Tx) error {

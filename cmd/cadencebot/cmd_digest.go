@@ -23,7 +23,7 @@ import (
 // cmdDigest prints the weekly managers' digest as it would be sent now
 // (or on the first fire from --at), from the database or from a throwaway simulation, so a
 // newcomer sees what managers get without waiting for Monday.
-func cmdDigest(ctx context.Context, args []string, stdout, stderr io.Writer, _ env) error {
+func cmdDigest(ctx context.Context, args []string, stdout, stderr io.Writer, getenv env) error {
 	fs := newFlags("digest", stderr)
 	cfgPath := fs.String("config", "", "config file (default: the embedded config.example.toml)")
 	preview := fs.Bool("preview", false, "print the digest instead of sending it (the only mode)")
@@ -59,12 +59,10 @@ func cmdDigest(ctx context.Context, args []string, stdout, stderr io.Writer, _ e
 		}
 	}
 
-	if *dbPath == "" && !*simulate {
-		if _, err := configDatabase(cfg, "digest"); err != nil {
-			return err
-		}
+	var db interface {
+		cadence.Store
+		Close() error
 	}
-	var db *store.DB
 	path := cmp.Or(*dbPath, cfg.Bot.Database)
 	if *simulate {
 		dir, err := os.MkdirTemp("", "cadencebot-digest-")
@@ -72,16 +70,26 @@ func cmdDigest(ctx context.Context, args []string, stdout, stderr io.Writer, _ e
 			return err
 		}
 		defer os.RemoveAll(dir)
-		if db, err = store.Open(filepath.Join(dir, "sim.db"), store.Options{NoSync: true}); err != nil {
+		simDB, err := store.Open(filepath.Join(dir, "sim.db"), store.Options{NoSync: true})
+		if err != nil {
 			return err
 		}
-		defer db.Close()
+		defer simDB.Close()
+		db = simDB
 		// The digest's period and its trend: cfg.Digest.Weeks whole weeks
 		// before the fire's week.
 		from := weeksBack(fire, cfg.Digest.Weeks+1, cfg.Bot.Timezone)
-		if _, err := sim.Run(ctx, simOptions(cfg, db, from, fire, 1, 0.85, false)); err != nil {
+		if _, err := sim.Run(ctx, simOptions(cfg, simDB, from, fire, 1, 0.85, false)); err != nil {
 			return err
 		}
+	} else if usesPostgres(cfg, *dbPath) {
+		// No file lock: read the database directly, running bot or not.
+		pg, err := openPostgres(ctx, getenv)
+		if err != nil {
+			return err
+		}
+		defer pg.Close()
+		db, path = pg, "postgres "+pg.Host()
 	} else {
 		db, err = openExisting(path, store.Options{Timeout: 500 * time.Millisecond})
 		if errors.Is(err, store.ErrLocked) {

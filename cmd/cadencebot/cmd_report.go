@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -81,16 +82,20 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	q := cadence.ReportQuery{From: from, To: to, RitualIDs: f.rituals, PersonIDs: f.people}
 
-	dbPath := f.db
-	if dbPath == "" {
-		if dbPath, err = configDatabase(cfg, "report"); err != nil {
-			return err
-		}
+	var db interface {
+		cadence.Store
+		Close() error
 	}
-	db, err := openExisting(dbPath, store.Options{Timeout: 500 * time.Millisecond})
-	if errors.Is(err, store.ErrLocked) {
-		// A running bot holds the file: ask that bot, and only that bot.
-		return reportFromAPI(ctx, dbPath, f.url, "http://"+localAddr(cfg.Bot.Listen), dashboard.OptionsFromEnv(getenv), q, f.format, stdout)
+	if usesPostgres(cfg, f.db) {
+		// No file lock: read the database directly, running bot or not.
+		db, err = openPostgres(ctx, getenv)
+	} else {
+		dbPath := cmp.Or(f.db, cfg.Bot.Database)
+		db, err = openExisting(dbPath, store.Options{Timeout: 500 * time.Millisecond})
+		if errors.Is(err, store.ErrLocked) {
+			// A running bot holds the file: ask that bot, and only that bot.
+			return reportFromAPI(ctx, dbPath, f.url, "http://"+localAddr(cfg.Bot.Listen), dashboard.OptionsFromEnv(getenv), q, f.format, stdout)
+		}
 	}
 	if err != nil {
 		return err

@@ -40,7 +40,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	for p := range app.chats {
 		platforms = append(platforms, p)
 	}
-	log.Info().Str("url", url).Strs("platforms", platforms).Str("db", app.opts.DB).
+	log.Info().Str("url", url).Strs("platforms", platforms).Str("db", app.storeName()).
 		Int("rituals", len(cfg.Rituals)).Int("people", len(cfg.People)).Msg("cadencebot is running")
 	fmt.Fprintf(stdout, "cadencebot is running: open %s (local chat), %sdashboard/ (reports). Ctrl-C stops it.\n", url, url)
 	return app.Run(ctx)

@@ -52,7 +52,7 @@ func openStore(cfgPath, db string) (*store.DB, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		if path, err = configDatabase(cfg, "this command"); err != nil {
+		if path, err = configDatabase(cfg); err != nil {
 			return nil, "", err
 		}
 	}

@@ -15,7 +15,7 @@ import (
 // hour it goes through the outbox one bounded transaction per tick, so
 // answers and the dispatcher never wait long behind it.
 type outboxCompactor struct {
-	db        *store.DB
+	db        outboxCompacter
 	clock     cadence.Clock
 	log       zerolog.Logger
 	retention time.Duration
@@ -25,7 +25,7 @@ type outboxCompactor struct {
 	total     int // compacted in the current round, for the log
 }
 
-func newOutboxCompactor(db *store.DB, clock cadence.Clock, log zerolog.Logger, retention time.Duration) *outboxCompactor {
+func newOutboxCompactor(db outboxCompacter, clock cadence.Clock, log zerolog.Logger, retention time.Duration) *outboxCompactor {
 	if retention <= 0 {
 		retention = store.DefaultOutboxRetention
 	}

@@ -43,7 +43,7 @@ func (a *apiHandlers) register(mux *http.ServeMux) {
 // tx.WriteTo in a read transaction): the way to back up a running bot.
 func (a *apiHandlers) backup(w http.ResponseWriter, r *http.Request) {
 	if a.backupTo == nil {
-		http.Error(w, "backup is not available", http.StatusNotImplemented)
+		http.Error(w, "this bot stores in PostgreSQL: back it up with pg_dump", http.StatusNotImplemented)
 		return
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")

@@ -1,12 +1,28 @@
 package main
 
 import (
+	"context"
+	"net/http"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cadencebot/cadencebot/bot"
+	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/config"
+	"github.com/cadencebot/cadencebot/store/postgres"
+	"github.com/cadencebot/cadencebot/store/postgres/pgtest"
 )
+
+// TestMain stops the PostgreSQL cluster pgtest may start.
+func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
 
 // `config check` says which store the config selects; for PostgreSQL the
 // host from CADENCEBOT_DATABASE_URL, never the password.
@@ -41,20 +57,122 @@ func TestConfigCheckNamesTheStore(t *testing.T) {
 	}
 }
 
-// Until the bot is wired to PostgreSQL, choosing it stops the commands
-// that would otherwise quietly open the bbolt file instead.
-func TestPostgresDriverNotRunnableYet(t *testing.T) {
+// The daemon runs on PostgreSQL: a ritual opens, an answer is stored and
+// the bot turns ready; `report`, `audit` and `digest` read the database
+// directly while the bot runs (no file lock, no holder file), and the
+// backup endpoint points at pg_dump.
+func TestRunOnPostgres(t *testing.T) {
+	dbURL := pgtest.URL(t)
+	vars := map[string]string{"CADENCEBOT_DATABASE_URL": dbURL}
+	cfgText := "[store]\ndriver = \"postgres\"\n" + appConfig
+	cfgPath := writeFile(t, "pg.toml", cfgText)
+	cfg, err := config.Parse(cfgPath, []byte(cfgText))
+	require.NoError(t, err)
+	monday := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC) // 09:00 Zurich
+	clock := cadence.NewManualClock(monday)
+	app, err := newApp(cfg, appOptions{Listen: "127.0.0.1:0", Getenv: func(k string) string { return vars[k] },
+		Clock: clock, Log: zerolog.Nop(), TickEvery: 5 * time.Millisecond})
+	require.NoError(t, err)
+	url, err := app.Listen()
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- app.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			assert.NoError(t, err)
+		case <-time.After(10 * time.Second):
+			t.Error("app did not stop within 10s")
+		}
+		require.NoError(t, app.Close())
+	})
+	require.Eventually(t, func() bool { c, _ := get(t, url+"readyz"); return c == http.StatusOK }, 10*time.Second, 10*time.Millisecond)
+
+	reply, err := bot.Run(ctx, app.svc, app.cfg.Roster.Person("lea"), "incident new Drift on ranker-v3 --sev 2", monday)
+	require.NoError(t, err)
+	require.False(t, reply.Failed, "%+v", reply)
+
+	clock.Set(monday.Add(30 * time.Minute)) // 09:30 Zurich: the triage opens
+	require.Eventually(t, func() bool {
+		_, body := get(t, url+"c/mlops")
+		return strings.Contains(body, "Triage is open")
+	}, 10*time.Second, 10*time.Millisecond, "agenda in the channel page")
+	_, err = app.eng.SubmitAnswer(ctx, cadence.AnswerInput{
+		OccurrenceID: "triage@20261130T083000Z", PersonID: "ana", Via: "test",
+		Responses: []cadence.Response{{QuestionID: "incidents", Text: "Drift on ranker-v3"}},
+	})
+	require.NoError(t, err)
+	clock.Set(monday.Add(91 * time.Minute)) // the window has closed
+	require.Eventually(t, func() bool {
+		_, body := get(t, url+"api/occurrences?from=2026-11-30&to=2026-12-01")
+		return strings.Contains(body, `"status": "closed"`)
+	}, 10*time.Second, 10*time.Millisecond)
+	code, body := get(t, url+"readyz")
+	assert.Equal(t, http.StatusOK, code, body)
+
+	// The answer is in PostgreSQL, read past the bot.
+	direct, err := postgres.Open(ctx, dbURL)
+	require.NoError(t, err)
+	defer direct.Close()
+	require.NoError(t, direct.View(ctx, func(tx cadence.Tx) error {
+		got, err := tx.Answer("triage@20261130T083000Z", "ana")
+		require.NoError(t, err)
+		assert.Equal(t, "Drift on ranker-v3", got.Responses[0].Text)
+		return nil
+	}))
+
+	// The one-shot commands open the database themselves while the bot runs.
+	code, out, errOut := cli(t, vars, "report", "--config", cfgPath, "--since", "2026-11-30", "--until", "2026-12-07", "--format", "csv")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "occurrence,triage@20261130T083000Z,triage,2026-11-30T08:30:00Z,closed")
+	assert.Regexp(t, `\nperson,ana,Ana,[^\n]*,100\.0,`, out, "Ana's answer counts")
+	code, _, errOut = cli(t, vars, "audit", "--config", cfgPath, "--verify")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, errOut, "intact: 1 entries")
+	digestCfg := writeFile(t, "pg-digest.toml", "[store]\ndriver = \"postgres\"\n"+digestConfig)
+	code, out, errOut = cli(t, vars, "digest", "--preview", "--config", digestCfg, "--at", "2026-12-07")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "from postgres "+direct.Host())
+	assert.Contains(t, out, "Cadence digest · 2026-W49")
+	assert.Contains(t, out, "Team score 60 of 100")
+
+	// No holder file or identity headers: those prove a bbolt file's holder.
+	resp, err := http.Get(url + "api/occurrences")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Empty(t, resp.Header.Get(headerDatabase))
+	code, body = get(t, url+"api/backup")
+	assert.Equal(t, http.StatusNotImplemented, code)
+	assert.Contains(t, body, "pg_dump")
+}
+
+// What PostgreSQL refuses, with the reason named: a bbolt --db for run,
+// a backup (pg_dump's job), a missing connection string.
+func TestPostgresDriverRefusals(t *testing.T) {
 	example, err := os.ReadFile("../../config.example.toml")
 	require.NoError(t, err)
 	pg := writeFile(t, "pg.toml", "[store]\ndriver = \"postgres\"\n"+string(example))
 	vars := map[string]string{"CADENCEBOT_DATABASE_URL": "postgres://cadence@127.0.0.1:1/cadence"}
-	for _, args := range [][]string{
-		{"run", "--config", pg, "--listen", "127.0.0.1:0"},
-		{"report", "--config", pg},
-		{"audit", "--config", pg},
-	} {
-		code, _, errOut := cli(t, vars, args...)
-		assert.Equal(t, 1, code, "%v: %s", args, errOut)
-		assert.Contains(t, errOut, `[store] driver = "postgres"`, "%v", args)
+	tests := []struct {
+		name string
+		vars map[string]string
+		args []string
+		want string
+	}{
+		{"run with --db", vars, []string{"run", "--config", pg, "--listen", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "x.db")}, "--db and --init are for a bbolt file"},
+		{"run with --init", vars, []string{"run", "--config", pg, "--listen", "127.0.0.1:0", "--init"}, "--db and --init are for a bbolt file"},
+		{"backup", vars, []string{"backup", "--config", pg, "--out", filepath.Join(t.TempDir(), "b.db")}, "pg_dump"},
+		{"run without the URL", nil, []string{"run", "--config", pg, "--listen", "127.0.0.1:0"}, "needs CADENCEBOT_DATABASE_URL"},
+		{"report without the URL", nil, []string{"report", "--config", pg}, "needs CADENCEBOT_DATABASE_URL"},
+		{"audit, server down", vars, []string{"audit", "--config", pg}, "127.0.0.1:1/cadence"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := cli(t, tc.vars, tc.args...)
+			assert.Equal(t, 1, code, errOut)
+			assert.Contains(t, errOut, tc.want)
+		})
 	}
 }

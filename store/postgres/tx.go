@@ -35,13 +35,26 @@ func (t *tx) checkWritable(what string) error {
 
 // nanos is the sort/filter key of an instant: nanoseconds since the epoch,
 // exact where timestamptz keeps only microseconds; the zero time sorts
-// first.
+// first. Instants past int64 nanoseconds (years before 1678 or after
+// 2262, such as the dispatcher's "everything due" bound in 9999) clamp to
+// the ends instead of wrapping around.
 func nanos(t time.Time) int64 {
-	if t.IsZero() {
+	switch {
+	case t.IsZero():
 		return math.MinInt64
+	case t.After(maxNanos):
+		return math.MaxInt64
+	case t.Before(minNanos):
+		return math.MinInt64 + 1
 	}
 	return t.UnixNano()
 }
+
+// The instants int64 nanoseconds since the epoch can hold.
+var (
+	maxNanos = time.Unix(0, math.MaxInt64)
+	minNanos = time.Unix(0, math.MinInt64+1)
+)
 
 func (t *tx) exec(what, sql string, args ...any) error {
 	if _, err := t.tx.Exec(t.ctx, sql, args...); err != nil {
