@@ -21,7 +21,8 @@ const agendaLookback = 7 * 24 * time.Hour
 //   - deployment planning: the release lane — proposed releases with their
 //     approvals, approved ones waiting to ship;
 //   - quality review: incidents of the period to review, follow-up
-//     closure, releases shipped vs rolled back.
+//     closure, releases shipped vs rolled back;
+//   - standup: its open blockers with their age (continuity.go).
 //
 // Other kinds get nothing. It only reads.
 func (o *Ops) AgendaSections(tx Tx, r *Ritual, occ *Occurrence, now time.Time) ([]Section, error) {
@@ -33,6 +34,8 @@ func (o *Ops) AgendaSections(tx Tx, r *Ritual, occ *Occurrence, now time.Time) (
 	}
 	switch r.Kind {
 	case KindTriage, KindDeploymentPlanning, KindQualityReview:
+	case KindStandup:
+		return a.collect(append(parts, a.openBlockersSection(occ))...)
 	default:
 		if len(parts) == 0 {
 			return nil, nil
