@@ -169,16 +169,7 @@ window = "1h"
 	a, err := newApp(cfg, appOptions{Listen: "127.0.0.1:0", DB: filepath.Join(t.TempDir(), "teams.db"),
 		Getenv: func(k string) string { return vars[k] }, Clock: clock, Log: zerolog.Nop(), TickEvery: 5 * time.Millisecond})
 	require.NoError(t, err)
-	url, err := a.Listen()
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		require.NoError(t, <-done)
-		require.NoError(t, a.Close())
-	})
+	url := runDaemon(t, a)
 
 	require.Eventually(t, func() bool {
 		c, body := get(t, url+"readyz")
@@ -222,16 +213,7 @@ func TestReadyzNamesTheSlackEventsConnection(t *testing.T) {
 	a, err := newApp(cfg, appOptions{Listen: "127.0.0.1:0", DB: filepath.Join(t.TempDir(), "slack.db"),
 		Getenv: func(k string) string { return vars[k] }, Log: zerolog.Nop(), TickEvery: 5 * time.Millisecond})
 	require.NoError(t, err)
-	url, err := a.Listen()
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		require.NoError(t, <-done)
-		require.NoError(t, a.Close())
-	})
+	url := runDaemon(t, a)
 	readyz := func(want ...string) {
 		t.Helper()
 		var body string

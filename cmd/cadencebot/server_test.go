@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"net"
@@ -29,17 +28,7 @@ func startLimitedApp(t *testing.T, lim serverLimits) string {
 		Getenv: func(string) string { return "" }, Clock: cadence.NewManualClock(time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)),
 		Log: zerolog.Nop(), TickEvery: 5 * time.Millisecond, Limits: lim})
 	require.NoError(t, err)
-	url, err := app.Listen()
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- app.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		assert.NoError(t, <-done)
-		require.NoError(t, app.Close())
-	})
-	return url
+	return runDaemon(t, app)
 }
 
 // A loopback bot reached through a rebinding name answers 421 and sends
