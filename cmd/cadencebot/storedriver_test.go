@@ -73,21 +73,8 @@ func TestRunOnPostgres(t *testing.T) {
 	app, err := newApp(cfg, appOptions{Listen: "127.0.0.1:0", Getenv: func(k string) string { return vars[k] },
 		Clock: clock, Log: zerolog.Nop(), TickEvery: 5 * time.Millisecond})
 	require.NoError(t, err)
-	url, err := app.Listen()
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- app.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			assert.NoError(t, err)
-		case <-time.After(10 * time.Second):
-			t.Error("app did not stop within 10s")
-		}
-		require.NoError(t, app.Close())
-	})
+	url := runDaemon(t, app)
+	ctx := context.Background()
 	require.Eventually(t, func() bool { c, _ := get(t, url+"readyz"); return c == http.StatusOK }, 10*time.Second, 10*time.Millisecond)
 
 	reply, err := bot.Run(ctx, app.svc, app.cfg.Roster.Person("lea"), "incident new Drift on ranker-v3 --sev 2", monday)
