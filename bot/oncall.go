@@ -114,7 +114,11 @@ func onCallLine(n cadence.OnCallNow, name func(string) string, loc *time.Locatio
 			cur += " (swap)"
 		}
 	}
-	return fmt.Sprintf("%s: %s · next %s from %s", title, cur, name(n.Next.Person), formatTime(n.Next.From, loc))
+	line := fmt.Sprintf("%s: %s · next %s from %s", title, cur, name(n.Next.Person), formatTime(n.Next.From, loc))
+	if st := n.Import.Status(n.At, loc); st != "" {
+		line += " (" + st + ")"
+	}
+	return line
 }
 
 // HandoverBackend is what the hand-over verb calls; *cadence.Ops has it.

@@ -28,6 +28,9 @@ type Rotation struct {
 	// Overrides from the config file (holiday cover); swaps made with
 	// /cadence oncall swap live in the store.
 	Overrides []Override
+	// Import, if set, reads the current on-call from PagerDuty or
+	// Opsgenie; it wins over the schedule for the shift it covers.
+	Import *RotationImport
 }
 
 // Override puts Person on call in [From, To) instead of the schedule.

@@ -41,6 +41,12 @@ type OnCallNow struct {
 	Rotation *Rotation
 	Current  Shift
 	Next     Shift
+	// At is the instant asked about.
+	At time.Time
+	// Import is the state of the rotation's import ([rotations.import]),
+	// nil without one; Imported is set when Current comes from it.
+	Import   *OnCallImport
+	Imported bool
 }
 
 // overrides returns r's config overrides and the swaps stored for it.
@@ -77,8 +83,21 @@ func (o *Ops) onCall(tx Tx, t time.Time) ([]OnCallNow, error) {
 		if err != nil {
 			return nil, err
 		}
+		var im *OnCallImport
+		if r.Import != nil {
+			if im, err = readImport(tx, r.ID); err != nil {
+				return nil, err
+			}
+		}
 		raw := OnCallAt(r, ovs, t)
+		imported := im.applies(t)
+		if imported {
+			raw = effectiveShift(r, ovs, im, t)
+		}
 		next := NextOnCall(r, ovs, raw)
+		if imported && next.From.After(raw.To) {
+			raw.To = next.From // the imported person's own turn follows on
+		}
 		cur := raw
 		cur.Person = sub(raw.Person)
 		// A stand-in's turns join their own: "Bo until …, then Bo" says
@@ -88,7 +107,7 @@ func (o *Ops) onCall(tx Tx, t time.Time) ([]OnCallNow, error) {
 			next = NextOnCall(r, ovs, next)
 		}
 		next.Person = sub(next.Person)
-		out = append(out, OnCallNow{Rotation: r, Current: cur, Next: next})
+		out = append(out, OnCallNow{Rotation: r, Current: cur, Next: next, At: t, Import: im, Imported: imported})
 	}
 	return out, nil
 }
@@ -207,6 +226,7 @@ func (o *Ops) StandupExcuse(tx Tx, r *Ritual) func(person string, at time.Time) 
 	var (
 		loaded    bool
 		overrides = map[string][]Override{}
+		imports   = map[string]*OnCallImport{}
 		owned     = map[string]*Incident{}
 	)
 	load := func() {
@@ -217,6 +237,13 @@ func (o *Ops) StandupExcuse(tx Tx, r *Ritual) func(person string, at time.Time) 
 				o.log.Error().Err(err).Str("rotation", rot.ID).Msg("on-call swaps unreadable: standup excusal uses the schedule alone")
 			}
 			overrides[rot.ID] = ovs
+			if rot.Import != nil {
+				im, err := readImport(tx, rot.ID)
+				if err != nil {
+					o.log.Error().Err(err).Str("rotation", rot.ID).Msg("on-call import unreadable: standup excusal uses the schedule")
+				}
+				imports[rot.ID] = im
+			}
 		}
 		incs, err := tx.Incidents(IncidentFilter{Status: []IncidentStatus{IncidentOpen}})
 		if err != nil {
@@ -233,7 +260,7 @@ func (o *Ops) StandupExcuse(tx Tx, r *Ritual) func(person string, at time.Time) 
 			load()
 		}
 		for _, rot := range o.Rotations() {
-			if sub(OnCallAt(rot, overrides[rot.ID], at).Person) == person {
+			if sub(effectiveShift(rot, overrides[rot.ID], imports[rot.ID], at).Person) == person {
 				return true, "on call (" + rotationName(rot) + ")"
 			}
 		}
@@ -263,7 +290,14 @@ func (a agenda) onCallSection() (Section, error) {
 		if n.Current.Person != "" {
 			who = a.o.name(n.Current.Person) + " until " + n.Current.To.In(a.loc).Format("Mon 2 Jan 15:04 MST")
 		}
-		s.Lines = append(s.Lines, fmt.Sprintf("%s: %s, then %s", rotationName(n.Rotation), who, a.o.name(n.Next.Person)))
+		line := fmt.Sprintf("%s: %s, then %s", rotationName(n.Rotation), who, a.o.name(n.Next.Person))
+		switch {
+		case n.Import != nil && !n.Import.FailingSince.IsZero():
+			line += " (" + n.Import.Status(a.now, a.loc) + ")"
+		case n.Imported:
+			line += " (from " + ProviderName(n.Import.Provider) + ")"
+		}
+		s.Lines = append(s.Lines, line)
 	}
 	return s, nil
 }

@@ -167,6 +167,7 @@ var tables = map[string]reflect.Type{
 	"rituals.questions":    reflect.TypeFor[questionFile](),
 	"rotations":            reflect.TypeFor[rotationFile](),
 	"rotations.overrides":  reflect.TypeFor[overrideFile](),
+	"rotations.import":     reflect.TypeFor[importFile](),
 }
 
 // knownKeys lists the TOML keys of a table, or nil for an unknown table.

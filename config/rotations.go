@@ -23,6 +23,17 @@ type rotationFile struct {
 	HandoffTime string         `toml:"handoff_time"`
 	Length      string         `toml:"length"`
 	Overrides   []overrideFile `toml:"overrides"`
+	Import      *importFile    `toml:"import"`
+}
+
+// importFile is [rotations.import]: read the current on-call from
+// PagerDuty or Opsgenie.
+type importFile struct {
+	Provider   string `toml:"provider"`
+	ScheduleID string `toml:"schedule_id"`
+	TokenEnv   string `toml:"token_env"`
+	URL        string `toml:"url"`
+	Every      string `toml:"every"`
 }
 
 type overrideFile struct {
@@ -180,10 +191,56 @@ func (d *decoder) rotation(field string, f *rotationFile, cfg *Config) *cadence.
 			r.Overrides = append(r.Overrides, ov)
 		}
 	}
+	if f.Import != nil {
+		r.Import = d.rotationImport(field+".import", f.Import, r, cfg)
+	}
 	if len(d.errs) > before {
 		return nil
 	}
 	return r
+}
+
+// rotationImport checks [rotations.import]. The token itself is read
+// from the environment at start, never from the file.
+func (d *decoder) rotationImport(field string, f *importFile, r *cadence.Rotation, cfg *Config) *cadence.RotationImport {
+	im := &cadence.RotationImport{Provider: strings.ToLower(strings.TrimSpace(f.Provider)), Schedule: strings.TrimSpace(f.ScheduleID), TokenEnv: f.TokenEnv, URL: f.URL, Every: 5 * time.Minute}
+	switch im.Provider {
+	case "pagerduty", "opsgenie":
+	case "":
+		d.add(field+".provider", `missing provider: "pagerduty" or "opsgenie"`)
+	default:
+		d.add(field+".provider", `%q: the provider is "pagerduty" or "opsgenie"`, f.Provider)
+	}
+	if im.Schedule == "" {
+		d.add(field+".schedule_id", "missing schedule_id: the id of the %s schedule whose on-call this rotation follows", or(cadence.ProviderName(im.Provider), "provider's"))
+	}
+	if !envName.MatchString(f.TokenEnv) {
+		d.add(field+".token_env", "%q: name the environment variable holding the API token (e.g. \"PAGERDUTY_TOKEN\"); the token itself never goes in the file", f.TokenEnv)
+	}
+	if f.URL != "" {
+		// The token is sent there: https unless loopback.
+		if msg := checkOutboundURL(f.URL); msg != "" {
+			d.add(field+".url", "%s", msg)
+		}
+	}
+	if f.Every != "" {
+		every, err := time.ParseDuration(f.Every)
+		switch {
+		case err != nil:
+			d.add(field+".every", "%q is not a duration; use e.g. \"5m\"", f.Every)
+		case every < time.Minute || every > 24*time.Hour:
+			d.add(field+".every", "%q: between 1m and 24h (the providers rate-limit their APIs)", f.Every)
+		default:
+			im.Every = every
+		}
+	}
+	// The import maps the provider's user to a person by email.
+	for _, id := range r.Members {
+		if p := cfg.Roster.Person(id); p != nil && p.Handles.Email == "" {
+			d.warn(field, "member %q has no email in [[people]]: if %s puts them on call, the import cannot tell who it is", id, or(cadence.ProviderName(im.Provider), "the provider"))
+		}
+	}
+	return im
 }
 
 // parseLength reads "1w", "2w", "7d", "3d" (or "1 week", "14 days") into

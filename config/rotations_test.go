@@ -98,3 +98,41 @@ func TestRotationsRefuseGapsOverlapsAndTypos(t *testing.T) {
 		})
 	}
 }
+
+func TestRotationImport(t *testing.T) {
+	base := []string{`[[rotations]]`, `id = "primary"`, `members = ["bo", "ana"]`, `start = 2026-11-30`, `length = "1w"`, ``, `[rotations.import]`} // lines 23–29
+	tests := []struct {
+		name  string
+		lines []string
+		want  []string
+	}{
+		{"pagerduty", []string{`provider = "pagerduty"`, `schedule_id = "PABC123"`, `token_env = "PAGERDUTY_TOKEN"`, `every = "2m"`}, nil},
+		{"opsgenie on its EU instance", []string{`provider = "Opsgenie"`, `schedule_id = "d875e654-9b4e-4219-a803-0c26b2a8e2ba"`, `token_env = "OPSGENIE_KEY"`, `url = "https://api.eu.opsgenie.com"`}, nil},
+		{"unknown provider, no schedule, token in the file", []string{`provider = "victorops"`, `token = "u+abcdefghijklmnopqrstuvwx"`},
+			[]string{`bad.toml:29: rotations[0].import.schedule_id: missing schedule_id: the id of the victorops schedule whose on-call this rotation follows`,
+				`bad.toml:29: rotations[0].import.token_env: "": name the environment variable holding the API token (e.g. "PAGERDUTY_TOKEN"); the token itself never goes in the file`,
+				`bad.toml:30: rotations[0].import.provider: "victorops": the provider is "pagerduty" or "opsgenie"`,
+				`bad.toml:31: rotations[0].import.token: looks like a secret; secrets are read from the environment, never from the config file (set a variable of your choice, named in token_env)`}},
+		{"plain http elsewhere, bad period", []string{`provider = "pagerduty"`, `schedule_id = "P1"`, `token_env = "PD"`, `url = "http://pd.example.com"`, `every = "10s"`},
+			[]string{`bad.toml:33: rotations[0].import.url: "http://pd.example.com" is plain http to another machine: the bot would send its credentials in clear text; use https (http is allowed on localhost only)`,
+				`bad.toml:34: rotations[0].import.every: "10s": between 1m and 24h (the providers rate-limit their APIs)`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := config.Parse("bad.toml", []byte(rota(append(append([]string(nil), base...), tt.lines...)...)))
+			if tt.want != nil {
+				require.Error(t, err)
+				assert.Equal(t, tt.want, strings.Split(err.Error(), "\n"))
+				return
+			}
+			require.NoError(t, err)
+			im := cfg.Rotations[0].Import
+			require.NotNil(t, im)
+			assert.Contains(t, []string{"pagerduty", "opsgenie"}, im.Provider)
+			assert.NotEmpty(t, im.Schedule)
+			// Neither member has an email: the import could not map them.
+			require.Len(t, cfg.Warnings, 2)
+			assert.Contains(t, cfg.Warnings[0].Error(), `member "bo" has no email in [[people]]`)
+		})
+	}
+}

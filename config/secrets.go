@@ -36,7 +36,7 @@ func secretEnv(table, key string) string {
 		return EnvOIDCClientSecret
 	case "store":
 		return EnvDatabaseURL
-	case "integrations", "mlflow":
+	case "integrations", "mlflow", "rotations":
 		if strings.Contains(k, "secret") {
 			return "a variable of your choice, named in webhook_secret_env"
 		}

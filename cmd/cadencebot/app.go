@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
+	"github.com/cadencebot/cadencebot/bot/integration/oncall"
 	"github.com/cadencebot/cadencebot/bot/local"
 	"github.com/cadencebot/cadencebot/bot/slack"
 	"github.com/cadencebot/cadencebot/bot/teams"
@@ -160,6 +161,10 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	a.ready.store = a.db
 	lane, err := a.setupReleaseLane()
 	if err != nil {
+		return nil, err
+	}
+	// An import without its token would only ever say "unreachable".
+	if err := oncall.CheckEnv(cfg.Rotations, o.Getenv); err != nil {
 		return nil, err
 	}
 	a.reloader = newReloader(o.ConfigPath, cfg, o.Registry, o.Clock.Now())
@@ -438,6 +443,15 @@ func (a *App) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); a.disp.Run(ctx, a.wake) }()
 	wg.Add(1)
 	go func() { defer wg.Done(); a.watchConfig(ctx, a.opts.Reload) }()
+	// On-call imports from PagerDuty or Opsgenie ([rotations.import]);
+	// it reads the rotations in force each round, so reloads apply.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		p := &oncall.Poller{Ops: a.ops, Clock: a.opts.Clock, Getenv: a.opts.Getenv, Log: a.log,
+			HTTP: &http.Client{Timeout: 30 * time.Second}}
+		p.Run(ctx, 30*time.Second)
+	}()
 	a.startDigest(ctx, &wg)
 
 	var runErr error
