@@ -58,6 +58,8 @@ type Person struct {
 	Handles      Handles
 	OutOfOffice  []DateRange
 	Holidays     []Date // public holidays of the person's region
+	// Language is what the bot speaks to them ("pl"); empty: the team's.
+	Language string
 }
 
 // HasCapability reports whether p lists capability c.
@@ -88,6 +90,7 @@ func (p *Person) loc() *time.Location {
 // Roster is the set of people, looked up by ID or chat handle. Handles are
 // indexed once: every inbound Slack or Teams event looks its sender up.
 type Roster struct {
+	lang    string // the team's language; empty: DefaultLanguage
 	people  []*Person
 	byID    map[string]*Person
 	bySlack map[string]*Person
@@ -108,6 +111,31 @@ func NewRoster(people []*Person) *Roster {
 		}
 	}
 	return r
+}
+
+// WithLanguage sets the team's language ([team] language) and returns r.
+func (r *Roster) WithLanguage(lang string) *Roster {
+	r.lang = lang
+	return r
+}
+
+// Language is the team's language: channel posts are written in it.
+func (r *Roster) Language() string {
+	if r == nil || r.lang == "" {
+		return DefaultLanguage
+	}
+	return r.lang
+}
+
+// LanguageOf is the language person id is written to in: their own, else
+// the team's (also for IDs not in the roster).
+func (r *Roster) LanguageOf(id string) string {
+	if r != nil {
+		if p := r.byID[id]; p != nil && p.Language != "" {
+			return p.Language
+		}
+	}
+	return r.Language()
 }
 
 // Person returns the person with the given ID, or nil.

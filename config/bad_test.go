@@ -156,6 +156,14 @@ func TestParseRefusesBadConfig(t *testing.T) {
 			},
 		},
 		{
+			name: "unknown languages of the team and of a person",
+			src:  file([]string{`[team]`, `language = "it"`, ``}, team[:10], []string{`language = "Klingon"`}, team[10:], ritual()),
+			want: []string{
+				`bad.toml:2: team.language: unknown language "it" (supported: de, en, es, fr, pl, ro)`,
+				`bad.toml:14: people[1].language: unknown language "Klingon" (supported: de, en, es, fr, pl, ro)`,
+			},
+		},
+		{
 			name: "bad dates and a range that ends before it starts",
 			src: file(team[:12], []string{
 				`out_of_office = [`,

@@ -35,6 +35,9 @@ type Config struct {
 	Integrations []IntegrationConfig // [[integrations]]: pipelines using POST /api/releases
 	MLflow       *MLflowConfig       // [mlflow]: nil without a model registry
 	Store        StoreConfig         // [store]: which database driver
+	// Language is [team] language: channel posts are written in it, and
+	// people without a language of their own are written to in it.
+	Language string
 
 	Rotations []*cadence.Rotation // [[rotations]]: on-call rotations
 
@@ -165,8 +168,11 @@ func (d *decoder) config(f *fileConfig) *Config {
 	cfg.Slack = d.slack(&sf)
 	cfg.Teams = d.teams(&tf)
 
+	var tmf teamFile
+	d.decode(f.Team, "team", &tmf)
+	cfg.Language = d.language("team.language", tmf.Language)
 	cfg.People = d.people(f.People, cfg.Bot.Timezone)
-	cfg.Roster = cadence.NewRoster(cfg.People)
+	cfg.Roster = cadence.NewRoster(cfg.People).WithLanguage(cfg.Language)
 	cfg.Rituals = d.rituals(f.Rituals, cfg)
 	if d.md.IsDefined("digest") {
 		var df digestFile

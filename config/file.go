@@ -30,6 +30,12 @@ type fileConfig struct {
 	MLflow       toml.Primitive   `toml:"mlflow"`
 	Rotations    []toml.Primitive `toml:"rotations"`
 	Store        toml.Primitive   `toml:"store"`
+	Team         toml.Primitive   `toml:"team"`
+}
+
+// teamFile is [team]: what holds for the whole team.
+type teamFile struct {
+	Language string `toml:"language"`
 }
 
 type botFile struct {
@@ -77,6 +83,7 @@ type personFile struct {
 	OutOfOffice   []rangeFile `toml:"out_of_office"`
 	Holidays      []dateValue `toml:"holidays"`
 	HolidayRegion string      `toml:"holiday_region"`
+	Language      string      `toml:"language"`
 }
 
 type rangeFile struct {
@@ -161,6 +168,7 @@ var tables = map[string]reflect.Type{
 	"integrations":         reflect.TypeFor[integrationFile](),
 	"mlflow":               reflect.TypeFor[mlflowFile](),
 	"store":                reflect.TypeFor[storeFile](),
+	"team":                 reflect.TypeFor[teamFile](),
 	"people":               reflect.TypeFor[personFile](),
 	"people.out_of_office": reflect.TypeFor[rangeFile](),
 	"rituals":              reflect.TypeFor[ritualFile](),

@@ -85,7 +85,7 @@ func TestErrorsAreCapped(t *testing.T) {
 	assert.Len(t, errs, 1000, "every problem is still returned")
 	lines := strings.Split(err.Error(), "\n")
 	require.Len(t, lines, config.MaxShownErrors+1)
-	assert.Equal(t, "many.toml:1: unknown0: unknown key; known keys here: bot, slack, teams, digest, people, rituals, releases, auth, integrations, mlflow, rotations, store", lines[0])
+	assert.Equal(t, "many.toml:1: unknown0: unknown key; known keys here: bot, slack, teams, digest, people, rituals, releases, auth, integrations, mlflow, rotations, store, team", lines[0])
 	assert.Equal(t, "… and 950 more", lines[config.MaxShownErrors])
 }
 

@@ -84,6 +84,9 @@ func (d *decoder) person(field string, f *personFile, defaultZone *time.Location
 			p.Capabilities = append(p.Capabilities, c)
 		}
 	}
+	if f.Language != "" {
+		p.Language = d.language(field+".language", f.Language)
+	}
 	d.handles(field, f, p)
 	for i, r := range f.OutOfOffice {
 		rf := fmt.Sprintf("%s.out_of_office[%d]", field, i)
