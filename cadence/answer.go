@@ -55,11 +55,21 @@ func isNone(s string) bool {
 }
 
 // ValidateResponses checks answers against the ritual's questions: unknown
-// questions, required ones left empty, and answers over MaxAnswerLen.
-// Errors are keyed by question ID.
+// questions, required ones left empty, answers over MaxAnswerLen, and
+// answers a typed question does not take (question.go). Errors are keyed
+// by question ID.
 func ValidateResponses(r *Ritual, rs []Response) error {
+	_, err := CanonicalResponses(r, rs)
+	return err
+}
+
+// CanonicalResponses validates rs like ValidateResponses and returns them
+// with typed answers in their stored form ("Y" → "yes", "2,5" → "2.5"),
+// in the order they came.
+func CanonicalResponses(r *Ritual, rs []Response) ([]Response, error) {
 	fe := FieldErrors{}
 	got := map[string]string{}
+	out := make([]Response, 0, len(rs))
 	for _, x := range rs {
 		if r.Question(x.QuestionID) == nil {
 			fe[x.QuestionID] = "unknown question"
@@ -67,25 +77,49 @@ func ValidateResponses(r *Ritual, rs []Response) error {
 		}
 		got[x.QuestionID] = x.Text
 	}
+	canon := map[string]string{}
 	for _, q := range r.Questions {
-		t := strings.TrimSpace(got[q.ID])
-		if q.Required && t == "" {
-			fe[q.ID] = "this question needs an answer"
-		}
-		if !utf8.ValidString(got[q.ID]) {
+		raw := got[q.ID]
+		if !utf8.ValidString(raw) {
 			// Bytes that are no text (a form posted in another encoding):
 			// refused rather than stored mangled; the form keeps them.
-			fe[q.ID] = "answer is not valid UTF-8 text (at byte " + strconv.Itoa(firstInvalid(got[q.ID])) + "): retype it or paste it as plain text"
+			fe[q.ID] = "answer is not valid UTF-8 text (at byte " + strconv.Itoa(firstInvalid(raw)) + "): retype it or paste it as plain text"
 			continue
 		}
-		if n := utf8.RuneCountInString(got[q.ID]); n > MaxAnswerLen {
+		if n := utf8.RuneCountInString(raw); n > MaxAnswerLen {
 			fe[q.ID] = "answer is too long: " + strconv.Itoa(n) + " characters, the limit is " + strconv.Itoa(MaxAnswerLen)
+			continue
+		}
+		c, msg := q.canonical(raw)
+		if msg != "" {
+			fe[q.ID] = msg
+			continue
+		}
+		canon[q.ID] = c
+		empty := strings.TrimSpace(c) == ""
+		if q.IsFollowUp() {
+			parent := r.Question(q.FollowUpOf)
+			if _, bad := fe[q.FollowUpOf]; bad {
+				continue // the parent's error says it; no guess about this one
+			}
+			if !q.Shown(canon[q.FollowUpOf]) {
+				if !empty {
+					fe[q.ID] = q.Hint(parent) + "; clear this answer or change that one"
+				}
+				continue
+			}
+		}
+		if q.Required && empty {
+			fe[q.ID] = "this question needs an answer"
 		}
 	}
 	if len(fe) > 0 {
-		return fe
+		return nil, fe
 	}
-	return nil
+	for _, x := range rs {
+		out = append(out, Response{QuestionID: x.QuestionID, Text: canon[x.QuestionID]})
+	}
+	return out, nil
 }
 
 // firstInvalid is the byte offset of the first invalid UTF-8 sequence.

@@ -52,7 +52,7 @@ func withChecklist(r *Ritual) (*Ritual, error) {
 		}
 	}
 	switch {
-	case len(got) > 0 && !slices.Equal(got, want):
+	case len(got) > 0 && !slices.EqualFunc(got, want, equalQuestion):
 		return nil, fmt.Errorf("ritual %q: question id %q: ids starting with %q are reserved for checklist items", r.ID, got[0].ID, checklistPrefix)
 	case len(got) > 0 || len(want) == 0:
 		return r, nil

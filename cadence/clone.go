@@ -54,7 +54,7 @@ func (b Body) Clone() Body {
 			c.Sections[i] = Section{Heading: s.Heading, Lines: slices.Clone(s.Lines), Entries: slices.Clone(s.Entries)}
 		}
 	}
-	c.Questions = slices.Clone(b.Questions)
+	c.Questions = cloneQuestions(b.Questions)
 	c.Prefill = maps.Clone(b.Prefill)
 	c.Actions = slices.Clone(b.Actions)
 	if b.Image != nil {

@@ -194,6 +194,9 @@ func (c composer) summaryBody(r *Ritual, o *Occurrence, answers []*Answer) Body 
 		text += ", checklist " + tally.String()
 		head = append(head, sec)
 	}
+	if sec, ok := c.tallySection(r, o, byPerson); ok {
+		head = append(head, sec)
+	}
 	secs = append(head, secs...)
 	var footer string
 	switch o.Status {
@@ -327,7 +330,7 @@ func (c composer) answerEntries(r *Ritual, a *Answer, skipChecklist bool) []Entr
 		if t == "" || (skipChecklist && IsChecklistQuestion(q.ID)) {
 			continue
 		}
-		out = append(out, Entry{Label: q.Text, Text: t})
+		out = append(out, Entry{Label: q.Text, Text: q.AnswerDisplay(t)})
 	}
 	return out
 }

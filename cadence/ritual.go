@@ -35,6 +35,19 @@ type Question struct {
 	// Plan marks the question whose answer (what the person means to do)
 	// the next occurrence's prompt shows back, so "done" can refer to it.
 	Plan bool
+
+	// Type is the kind of answer (question.go); free text when empty.
+	Type QuestionType `json:",omitempty"`
+	// Options of a choice or multi_choice question, in display order.
+	Options []string `json:",omitempty"`
+	// Min and Max bound a number question when set.
+	Min *float64 `json:",omitempty"`
+	Max *float64 `json:",omitempty"`
+	// FollowUpOf names an earlier question; this one is asked only when
+	// that one was answered with one of When ("Blocked?" yes → "What
+	// blocks you?").
+	FollowUpOf string   `json:",omitempty"`
+	When       []string `json:",omitempty"`
 }
 
 // MaxAnswerLen is the longest answer to one question we accept, in runes.

@@ -26,7 +26,7 @@ func (e *Engine) SubmitAnswer(ctx context.Context, in AnswerInput) (*Answer, err
 	if r == nil {
 		return nil, fmt.Errorf("occurrence %s: ritual %q is not configured: %w", in.OccurrenceID, ritualID, ErrNotFound)
 	}
-	if err := ValidateResponses(r, in.Responses); err != nil {
+	if in.Responses, err = CanonicalResponses(r, in.Responses); err != nil {
 		return nil, err
 	}
 	if e.live().roster.Person(in.PersonID) == nil {

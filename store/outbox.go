@@ -74,6 +74,14 @@ type questionRecord struct {
 	Required bool   `json:"required"`
 	Blocker  bool   `json:"blocker"`
 	Plan     bool   `json:"plan,omitempty"`
+	// Typed questions (cadence/question.go); absent for free text, so
+	// records written before them read as before.
+	Type       string   `json:"type,omitempty"`
+	Options    []string `json:"options,omitempty"`
+	Min        *float64 `json:"min,omitempty"`
+	Max        *float64 `json:"max,omitempty"`
+	FollowUpOf string   `json:"follow_up_of,omitempty"`
+	When       []string `json:"when,omitempty"`
 }
 
 type actionRecord struct {
@@ -175,7 +183,8 @@ func toBodyRecord(b cadence.Body) bodyRecord {
 	if b.Questions != nil {
 		r.Questions = make([]questionRecord, len(b.Questions))
 		for i, q := range b.Questions {
-			r.Questions[i] = questionRecord{ID: q.ID, Text: q.Text, Required: q.Required, Blocker: q.Blocker, Plan: q.Plan}
+			r.Questions[i] = questionRecord{ID: q.ID, Text: q.Text, Required: q.Required, Blocker: q.Blocker, Plan: q.Plan,
+				Type: string(q.Type), Options: q.Options, Min: q.Min, Max: q.Max, FollowUpOf: q.FollowUpOf, When: q.When}
 		}
 	}
 	if b.Actions != nil {
@@ -204,7 +213,8 @@ func (r bodyRecord) domain() cadence.Body {
 	if r.Questions != nil {
 		b.Questions = make([]cadence.Question, len(r.Questions))
 		for i, q := range r.Questions {
-			b.Questions[i] = cadence.Question{ID: q.ID, Text: q.Text, Required: q.Required, Blocker: q.Blocker, Plan: q.Plan}
+			b.Questions[i] = cadence.Question{ID: q.ID, Text: q.Text, Required: q.Required, Blocker: q.Blocker, Plan: q.Plan,
+				Type: cadence.QuestionType(q.Type), Options: q.Options, Min: q.Min, Max: q.Max, FollowUpOf: q.FollowUpOf, When: q.When}
 		}
 	}
 	if r.Actions != nil {

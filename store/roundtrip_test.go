@@ -78,6 +78,8 @@ func fillValue(v reflect.Value, n *int) {
 		v.SetInt(int64(*n))
 	case reflect.Bool:
 		v.SetBool(true)
+	case reflect.Float64:
+		v.SetFloat(float64(*n) + 0.5)
 	case reflect.Uint8:
 		v.SetUint(uint64(*n % 256))
 	case reflect.Pointer:

@@ -48,6 +48,9 @@ func RunStoreTests(t *testing.T, open func(t *testing.T) cadence.Store) {
 
 var base = time.Date(2026, 11, 30, 8, 30, 0, 0, time.UTC)
 
+// minGPUs bounds a number question in the message fixture (a pointer).
+var minGPUs = 0.0
+
 func update(t *testing.T, s cadence.Store, fn func(tx cadence.Tx) error) {
 	t.Helper()
 	require.NoError(t, s.Update(context.Background(), fn))
@@ -109,11 +112,15 @@ func fixtureMessage(key string, created time.Time, st cadence.DeliveryState) *ca
 			Text:  "Time for standup",
 			Sections: []cadence.Section{{Heading: "Agenda", Lines: []string{"one", "two"},
 				Entries: []cadence.Entry{{Label: "Today?", Text: "shipped " + cadence.MentionText("ana", "Ana")}}}},
-			Questions: []cadence.Question{{ID: "today", Text: "Today?", Required: true}},
-			Prefill:   map[string]string{"today": "x"},
-			Actions:   []cadence.Action{{ID: cadence.ActionAnswer, Label: "Answer", Value: "occ", Style: "primary"}},
-			Footer:    "footer",
-			Image:     &cadence.Image{Name: "chart.png", Alt: "score per week", PNG: []byte{0x89, 'P', 'N', 'G'}},
+			Questions: []cadence.Question{{ID: "today", Text: "Today?", Required: true},
+				{ID: "blocked", Text: "Blocked?", Type: cadence.QuestionYesNo},
+				{ID: "what", Text: "What?", FollowUpOf: "blocked", When: []string{"yes"}},
+				{ID: "areas", Text: "Areas?", Type: cadence.QuestionMulti, Options: []string{"Drift", "Cost"}},
+				{ID: "gpus", Text: "GPUs?", Type: cadence.QuestionNumber, Min: &minGPUs}},
+			Prefill: map[string]string{"today": "x"},
+			Actions: []cadence.Action{{ID: cadence.ActionAnswer, Label: "Answer", Value: "occ", Style: "primary"}},
+			Footer:  "footer",
+			Image:   &cadence.Image{Name: "chart.png", Alt: "score per week", PNG: []byte{0x89, 'P', 'N', 'G'}},
 		},
 		StaleAt:       created.Add(time.Hour),
 		LateBody:      &cadence.Body{Title: "Standup", Text: "closed; answer late", Actions: []cadence.Action{{ID: cadence.ActionAnswer, Label: cadence.LabelAnswerLate, Value: "occ"}}},
