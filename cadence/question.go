@@ -90,6 +90,23 @@ func (q *Question) Choices() []string {
 	return nil
 }
 
+// ChoiceLabel is what a person sees for choice c of q: "Yes", "No", the
+// scale's ends with the way it goes ("1 (low)", "5 (high)"), an option as
+// written.
+func (q *Question) ChoiceLabel(c string) string {
+	switch {
+	case q.Type == QuestionYesNo && c == Yes:
+		return "Yes"
+	case q.Type == QuestionYesNo:
+		return "No"
+	case q.Type == QuestionScale && c == strconv.Itoa(ScaleMin):
+		return c + " (low)"
+	case q.Type == QuestionScale && c == strconv.Itoa(ScaleMax):
+		return c + " (high)"
+	}
+	return c
+}
+
 // IsFollowUp reports whether q is asked only for some answers to another
 // question.
 func (q *Question) IsFollowUp() bool { return q.FollowUpOf != "" }

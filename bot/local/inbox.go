@@ -51,6 +51,13 @@ type fieldView struct {
 	Name, ID, Label string
 	Required        bool
 	Value, Error    string
+	// Kind is the control: textarea (""), radio, checkbox, select or
+	// number (questionfield.go); Choices its options, Min and Max a
+	// number's bounds, Hint when a follow-up applies.
+	Kind     string
+	Choices  []choiceView
+	Min, Max string
+	Hint     string
 }
 
 // formState is a post being answered again: the text as typed and what
@@ -201,11 +208,12 @@ func (s *Server) promptView(ctx context.Context, me *cadence.Person, pp cadence.
 			}
 		}
 	}
-	for _, q := range rit.Questions {
-		pv.Fields = append(pv.Fields, fieldView{
-			Name: fieldPrefix + q.ID, ID: pv.Anchor + "-" + q.ID, Label: q.Text, Required: q.Required,
+	for i := range rit.Questions {
+		q := &rit.Questions[i]
+		pv.Fields = append(pv.Fields, questionField(rit, q, fieldView{
+			Name: fieldPrefix + q.ID, ID: pv.Anchor + "-" + q.ID, Label: q.Text, Required: q.Required && !q.IsFollowUp(),
 			Value: values[q.ID], Error: errs[q.ID],
-		})
+		}))
 	}
 	return pv, nil
 }
@@ -236,7 +244,8 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request) {
 	for k, v := range r.PostForm {
 		if id, ok := strings.CutPrefix(k, fieldPrefix); ok && len(v) > 0 {
 			// Browsers send CRLF line breaks; store what the person sees.
-			fs.Values[id] = strings.ReplaceAll(v[0], "\r\n", "\n")
+			// Check boxes (a multiple choice) send one value each.
+			fs.Values[id] = strings.ReplaceAll(strings.Join(v, "\n"), "\r\n", "\n")
 		}
 	}
 	me := s.svc.Roster().Person(s.personOf(r, ss))

@@ -27,7 +27,7 @@ const (
 func questionBlockID(questionID string) string { return "q_" + questionID }
 
 // answerModal is the modal a person answers a ritual's questions in:
-// one multiline input per question, pre-filled with their previous answer
+// one input per question of the type it asks (questioninput.go), pre-filled with their previous answer
 // when they edit it. private_metadata carries the occurrence ID. st says
 // whether the answer is on time or late (after the person's close).
 func answerModal(r *cadence.Ritual, occ *cadence.Occurrence, st cadence.AnswerState, prev *cadence.Answer, loc *time.Location) slack.ModalViewRequest {
@@ -49,15 +49,11 @@ func answerModal(r *cadence.Ritual, occ *cadence.Occurrence, st cadence.AnswerSt
 		if i >= maxModalBlocks-1 {
 			break
 		}
-		in := slack.NewPlainTextInputBlockElement(nil, answerActionID)
-		in.Multiline = true
-		in.MaxLength = maxInputLength
+		text := ""
 		if prev != nil {
-			in.InitialValue = truncate(prev.Text(q.ID), maxInputLength)
+			text = prev.Text(q.ID)
 		}
-		blk := slack.NewInputBlock(questionBlockID(q.ID), plain(truncate(q.Text, maxInputLabel)), nil, in)
-		blk.Optional = !q.Required
-		blocks = append(blocks, blk)
+		blocks = append(blocks, questionInput(r, &r.Questions[i], text))
 	}
 	submit := "Send"
 	switch {
@@ -85,7 +81,7 @@ func responses(r *cadence.Ritual, st *slack.ViewState) []cadence.Response {
 		text := ""
 		if st != nil {
 			if v, ok := st.Values[questionBlockID(q.ID)][answerActionID]; ok {
-				text = v.Value
+				text = answerValue(v)
 			}
 		}
 		out = append(out, cadence.Response{QuestionID: q.ID, Text: text})

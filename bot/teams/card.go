@@ -161,7 +161,8 @@ func buildParts(m *cadence.Message, o cardOptions) cardParts {
 	return p
 }
 
-// questionInputs draws one multiline input per question, pre-filled with
+// questionInputs draws one input per question, of the kind its type asks
+// for (questioninput.go), pre-filled with
 // the previous answer (editing) or the values just typed (errors), with
 // each error in red under its input.
 func questionInputs(b cadence.Body, o cardOptions) []any {
@@ -171,12 +172,7 @@ func questionInputs(b cadence.Body, o cardOptions) []any {
 		if v, ok := o.values[q.ID]; ok {
 			value = v
 		}
-		in := inputText{Type: "Input.Text", ID: inputPrefix + q.ID, Label: q.Text, IsMultiline: true,
-			MaxLength: cadence.MaxAnswerLen, Value: value}
-		if q.Required {
-			in.IsRequired, in.ErrorMessage = true, "This question needs an answer."
-		}
-		items = append(items, in)
+		items = append(items, questionInput(b.Questions, &q, value)...)
 		if e, ok := o.errors[q.ID]; ok {
 			items = append(items, textBlock{Type: "TextBlock", Text: "⚠ " + mdText(e), Wrap: true, Color: "Attention", Spacing: "None"})
 		}

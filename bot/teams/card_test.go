@@ -49,6 +49,7 @@ func sampleMessages() map[string]struct {
 				Actions:  []cadence.Action{{ID: cadence.ActionAnswer, Label: "Answer", Value: occ, Style: "primary"}},
 				Footer:   "standup@20261130T083000Z"}}},
 		"prompt":         {m: prompt()},
+		"prompt_typed":   {m: typedPrompt()},
 		"prompt_editing": {m: editing},
 		"prompt_errors": {m: prompt(), o: cardOptions{
 			errors: cadence.FieldErrors{"yesterday": "this question needs an answer", "mood": "unknown question"},
@@ -217,6 +218,7 @@ func TestCardDeclaresLowestVersion(t *testing.T) {
 		"prompt_editing":    "1.3",
 		"prompt_errors":     "1.3",
 		"prompt_saved":      "1.3",
+		"prompt_typed":      "1.3", // Input.ChoiceSet and Input.Number with labels
 		"reminder":          "1.3",
 		"release_request":   "1.3", // the reason box under Reject
 		"followup_reminder": "1.5", // the filtered roster picker under Reassign
@@ -398,4 +400,51 @@ func TestMentionsCountTowardsTheLimit(t *testing.T) {
 		require.NoError(t, err)
 		assert.LessOrEqual(t, n, limit, "part %d, entities included", i+1)
 	}
+}
+
+// typedPrompt asks one question of every type, a follow-up among them,
+// with stored answers to pre-fill.
+func typedPrompt() *cadence.Message {
+	lo, hi := 0.0, 100.0
+	qs := []cadence.Question{
+		{ID: "blocked", Text: "Blocked?", Type: cadence.QuestionYesNo, Required: true},
+		{ID: "what", Text: "What blocks you?", FollowUpOf: "blocked", When: []string{"yes"}, Required: true},
+		{ID: "focus", Text: "Focus?", Type: cadence.QuestionChoice, Options: []string{"Training", "Serving"}},
+		{ID: "areas", Text: "Areas?", Type: cadence.QuestionMulti, Options: []string{"Drift, data", "Latency", "Cost"}},
+		{ID: "mood", Text: "Mood?", Type: cadence.QuestionScale},
+		{ID: "gpus", Text: "GPU hours?", Type: cadence.QuestionNumber, Min: &lo, Max: &hi},
+	}
+	return &cadence.Message{Key: "p", Kind: cadence.KindPrompt, OccurrenceID: occ, To: cadence.Recipient{Person: "ana"},
+		Body: cadence.Body{Title: "Pulse", Text: "Your answers, please.", Questions: qs,
+			Prefill: map[string]string{"blocked": "yes", "what": "quota", "areas": "Drift, data\nCost", "mood": "4", "gpus": "2.5"},
+			Actions: []cadence.Action{{ID: cadence.ActionAnswer, Label: "Answer", Value: occ, Style: "primary"}}}}
+}
+
+// Each question type is drawn as its Adaptive Card input.
+func TestTypedPromptInputs(t *testing.T) {
+	acts, err := render(typedPrompt(), cardOptions{}, maxActivityBytes, address{})
+	require.NoError(t, err)
+	c := acts[0].Attachments[0].Content.(*adaptiveCard)
+	kinds := map[string]string{}
+	var hints []string
+	for _, el := range c.Body {
+		switch x := el.(type) {
+		case inputText:
+			kinds[x.ID] = "text"
+			if x.ID == "q_what" {
+				assert.False(t, x.IsRequired, "a follow-up is never required by the card")
+			}
+		case inputChoiceSet:
+			kinds[x.ID] = x.Style + fmt.Sprint(x.IsMultiSelect) + "=" + x.Value
+		case inputNumber:
+			kinds[x.ID] = fmt.Sprintf("number %v..%v=%v", *x.Min, *x.Max, *x.Value)
+		case textBlock:
+			if x.IsSubtle {
+				hints = append(hints, x.Text)
+			}
+		}
+	}
+	assert.Equal(t, map[string]string{"q_blocked": "expandedfalse=yes", "q_what": "text", "q_focus": "compactfalse=",
+		"q_areas": "expandedtrue=0,2", "q_mood": "expandedfalse=4", "q_gpus": "number 0..100=2.5"}, kinds)
+	assert.Contains(t, hints, `Only if you answered yes to "Blocked?"`)
 }

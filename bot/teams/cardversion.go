@@ -39,6 +39,8 @@ func elemMinor(e any) int {
 			return 3
 		}
 		return 0
+	case inputNumber:
+		return 3 // label, isRequired and errorMessage
 	case inputChoiceSet:
 		if e.Style == "filtered" {
 			return 5

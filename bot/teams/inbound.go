@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -170,6 +171,19 @@ func parseSubmit(raw json.RawMessage) (submitValue, error) {
 		}
 		return s, nil
 	}
+	// Inputs are strings on Teams; a client that sends Input.Number's
+	// value as a JSON number or a toggle's as a boolean is read too.
+	input := func(k string) (string, error) {
+		var n json.Number
+		var b bool
+		switch raw := fields[k]; {
+		case json.Unmarshal(raw, &n) == nil:
+			return n.String(), nil
+		case json.Unmarshal(raw, &b) == nil:
+			return strconv.FormatBool(b), nil
+		}
+		return str(k)
+	}
 	var v submitValue
 	var err error
 	if v.action, err = str("action"); err != nil {
@@ -187,7 +201,7 @@ func parseSubmit(raw json.RawMessage) (submitValue, error) {
 	v.inputs = map[string]string{}
 	for k := range fields {
 		if id, ok := strings.CutPrefix(k, inputPrefix); ok {
-			if v.inputs[id], err = str(k); err != nil {
+			if v.inputs[id], err = input(k); err != nil {
 				return v, err
 			}
 		}
@@ -251,6 +265,9 @@ func (a *Adapter) submitAnswer(ctx context.Context, act *Activity, p *cadence.Pe
 	}
 	var rs []cadence.Response
 	if r := a.svc.Ritual(occ.RitualID); r != nil {
+		for id, t := range v.inputs { // a multi-select's indices → its options
+			v.inputs[id] = fromWire(r.Question(id), t)
+		}
 		for _, q := range r.Questions { // ritual order first, then anything unknown
 			if t, ok := v.inputs[q.ID]; ok {
 				rs = append(rs, cadence.Response{QuestionID: q.ID, Text: t})

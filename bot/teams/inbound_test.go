@@ -34,7 +34,7 @@ func cardInputs(t *testing.T, s sent) map[string]string {
 	require.NoError(t, json.Unmarshal([]byte(card(t, s)), &c))
 	in := map[string]string{}
 	for _, el := range c.Body {
-		if el["type"] == "Input.Text" {
+		if el["type"] == "Input.Text" || el["type"] == "Input.ChoiceSet" {
 			v, _ := el["value"].(string)
 			in[el["id"].(string)] = v
 		}
@@ -299,4 +299,26 @@ func TestUninstallForgetsReferences(t *testing.T) {
 	var se *cadence.SendError
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, "app_not_installed", se.Code)
+}
+
+// A typed card comes back as Teams sends it: a multi-select's values
+// joined by commas (our option indices), a number; the adapter hands the
+// engine the options themselves.
+func TestCardSubmitTypedInputs(t *testing.T) {
+	e := newEnv(t)
+	e.svc.ritual.Questions = append(cadence.DefaultQuestions(cadence.KindStandup),
+		cadence.Question{ID: "areas", Text: "Areas?", Type: cadence.QuestionMulti, Options: []string{"Drift, data", "Latency", "Cost"}},
+		cadence.Question{ID: "gpus", Text: "GPU hours?", Type: cadence.QuestionNumber})
+	require.Equal(t, http.StatusOK, e.deliver(e.personalInstall(ana)).Code)
+	rec := e.deliver(e.submit(ana, "1700000000042", map[string]any{"action": "answer", "occurrence": occID,
+		"q_today": "ship", "q_yesterday": "fixed", "q_blockers": "", "q_areas": "0,2", "q_gpus": 12.5}))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.Len(t, e.svc.submits, 1)
+	got := map[string]string{}
+	for _, r := range e.svc.submits[0].Responses {
+		got[r.QuestionID] = r.Text
+	}
+	assert.Equal(t, "Drift, data\nCost", got["areas"])
+	assert.Equal(t, "12.5", got["gpus"])
+	assert.Equal(t, "0,2", cardInputs(t, e.fc.requests()[len(e.fc.requests())-1])["q_areas"], "the redrawn card keeps the choices")
 }

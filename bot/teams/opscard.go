@@ -36,6 +36,10 @@ type inputChoiceSet struct {
 	ErrorMessage string   `json:"errorMessage"`
 	Placeholder  string   `json:"placeholder,omitempty"`
 	Choices      []choice `json:"choices"`
+	// IsMultiSelect and Value: questions (questioninput.go); a multiple
+	// choice's value is its chosen values joined by commas.
+	IsMultiSelect bool   `json:"isMultiSelect,omitempty"`
+	Value         string `json:"value,omitempty"`
 }
 
 type choice struct {

@@ -12,8 +12,10 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"math/rand/v2"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -343,10 +345,59 @@ func answer(ctx context.Context, eng *cadence.Engine, p pending, seed uint64) er
 		if text == "" && q.Required {
 			text = "Nothing to report."
 		}
+		if q.Type != cadence.QuestionText {
+			text = typedAnswer(r, &q)
+		}
+		if q.IsFollowUp() && !q.Shown(answerTo(rs, q.FollowUpOf)) {
+			text = ""
+		}
 		rs = append(rs, cadence.Response{QuestionID: q.ID, Text: text})
 	}
 	_, err := eng.SubmitAnswer(ctx, cadence.AnswerInput{OccurrenceID: p.occurrenceID, PersonID: p.person, Responses: rs, Via: "simulate"})
 	return err
+}
+
+// typedAnswer picks an answer a typed question takes: mostly "no" to
+// yes/no, a scale leaning to 3–4 (a plausible pulse), an option, a number
+// inside the bounds.
+func typedAnswer(r *rand.Rand, q *cadence.Question) string {
+	switch q.Type {
+	case cadence.QuestionYesNo:
+		if r.IntN(5) == 0 {
+			return cadence.Yes
+		}
+		return cadence.No
+	case cadence.QuestionScale:
+		return strconv.Itoa([]int{2, 3, 3, 4, 4, 4, 5}[r.IntN(7)])
+	case cadence.QuestionChoice, cadence.QuestionMulti:
+		return q.Options[r.IntN(len(q.Options))]
+	case cadence.QuestionNumber:
+		lo, hi := 0.0, 40.0
+		if q.Min != nil {
+			lo = *q.Min
+		}
+		if q.Max != nil {
+			hi = *q.Max
+		}
+		if hi < lo {
+			hi = lo
+		}
+		v := lo + r.Float64()*(hi-lo)
+		if f := math.Floor(v); f >= lo {
+			v = f // whole numbers read better, when the bounds allow
+		}
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return ""
+}
+
+func answerTo(rs []cadence.Response, id string) string {
+	for _, x := range rs {
+		if x.QuestionID == id {
+			return x.Text
+		}
+	}
+	return ""
 }
 
 func hash(parts ...string) uint64 {
