@@ -40,6 +40,7 @@ const timeLayout = "Mon 2 Jan 15:04 MST"
 // is decided by the planner and the service methods.
 type composer struct {
 	roster   *Roster
+	l        Localizer // words messages in the reader's language
 	platform func(r *Ritual) string
 	grace    time.Duration // late first answers are accepted this long after a close
 }
@@ -50,6 +51,12 @@ func (c composer) name(id string) string {
 	}
 	return id
 }
+
+// to is how person p is written to: in their language.
+func (c composer) to(p string) words { return words{c.l, c.roster.LanguageOf(p)} }
+
+// team is how channel posts are written: in the team's language.
+func (c composer) team() words { return words{c.l, c.roster.Language()} }
 
 func (c composer) loc(id string, r *Ritual) *time.Location {
 	if p := c.roster.Person(id); p != nil && p.Location != nil {
@@ -228,30 +235,30 @@ func (c composer) summaryBody(r *Ritual, o *Occurrence, answers []*Answer) Body 
 // above the questions.
 func (c composer) prompt(r *Ritual, o *Occurrence, p string, extra []Section, now time.Time) *Message {
 	m := c.base(r, o, KindPrompt, PromptKey(o.ID, p), Recipient{Person: p}, now)
+	w := c.to(p)
 	closeAt := o.PersonCloseAt(p)
 	m.Body = Body{
 		Title:     r.Title,
-		Text:      fmt.Sprintf("Please answer by %s.", c.at(closeAt, p, r)),
+		Text:      w.t("prompt.text", "Close", c.at(w, closeAt, p, r)),
 		Sections:  extra,
 		Questions: append([]Question(nil), r.Questions...),
-		Actions:   promptActions(o.ID),
+		Actions:   promptActions(w, o.ID),
 	}
 	if o.Facilitator != "" {
-		m.Body.Footer = "Facilitator: " + c.name(o.Facilitator)
+		m.Body.Footer = w.t("prompt.facilitator", "Name", c.name(o.Facilitator))
 	}
 	// A prompt that goes out after the person's close (an outage) offers
 	// the late answer instead; after that, it is not sent at all.
 	late := m.Body.Clone()
-	late.Text = fmt.Sprintf("This closed at %s, before this message could reach you. You can still answer late until %s; a late answer counts as late.",
-		c.at(closeAt, p, r), c.at(closeAt.Add(c.grace), p, r))
-	late.Actions = lateActions(o.ID)
+	late.Text = w.t("prompt.late", "Close", c.at(w, closeAt, p, r), "Until", c.at(w, closeAt.Add(c.grace), p, r))
+	late.Actions = lateActions(w, o.ID)
 	m.StaleAt, m.LateBody, m.ExpiresAt = closeAt, &late, closeAt.Add(c.grace)
 	return m
 }
 
-// at shows t in person p's zone.
-func (c composer) at(t time.Time, p string, r *Ritual) string {
-	return t.In(c.loc(p, r)).Format(timeLayout)
+// at shows t in person p's zone, in words w.
+func (c composer) at(w words, t time.Time, p string, r *Ritual) string {
+	return w.dateTime(t, c.loc(p, r))
 }
 
 // closedAgenda is an agenda's body once its occurrence has closed: the
@@ -270,7 +277,7 @@ func (c composer) closedAgenda(r *Ritual, o *Occurrence, b Body) Body {
 	if o.Late {
 		out.Text += fmt.Sprintf(" (Opened late: it was due %s.)", when(o.DueAt, loc))
 	}
-	out.Actions = lateActions(o.ID)
+	out.Actions = lateActions(c.team(), o.ID)
 	return out
 }
 
@@ -288,20 +295,20 @@ func (c composer) skippedAgenda(r *Ritual, o *Occurrence, b Body) Body {
 
 func (c composer) reminder(r *Ritual, o *Occurrence, p string, i int, now time.Time) *Message {
 	m := c.base(r, o, KindReminder, ReminderKey(o.ID, p, i), Recipient{Person: p}, now)
+	w := c.to(p)
 	closeAt := o.PersonCloseAt(p)
 	left := closeAt.Sub(now)
 	m.Body = Body{
-		Title: "Reminder: " + r.Title,
-		Text: fmt.Sprintf("%s closes in %s (%s) and we have no answer from you yet.",
-			r.Title, fmtDuration(left), c.at(closeAt, p, r)),
+		Title:     w.t("reminder.title", "Ritual", r.Title),
+		Text:      w.t("reminder.text", "Ritual", r.Title, "Left", w.duration(left), "Close", c.at(w, closeAt, p, r)),
 		Questions: append([]Question(nil), r.Questions...),
-		Actions:   promptActions(o.ID),
+		Actions:   promptActions(w, o.ID),
 	}
 	// "closes in 30m" is true for a fifth of the time left (at most 2m);
 	// later it names the close only. It is not sent once the next
 	// reminder's time has come (that one says it) or after the close.
 	late := m.Body.Clone()
-	late.Text = fmt.Sprintf("%s closes %s and we have no answer from you yet.", r.Title, c.at(closeAt, p, r))
+	late.Text = w.t("reminder.late", "Ritual", r.Title, "Close", c.at(w, closeAt, p, r))
 	m.StaleAt, m.LateBody, m.ExpiresAt = now.Add(min(left/5, reminderSlack)), &late, closeAt
 	if rs := sortedReminders(r.Reminders); i+1 < len(rs) {
 		m.ExpiresAt = closeAt.Add(-rs[i+1])
@@ -313,12 +320,12 @@ func (c composer) reminder(r *Ritual, o *Occurrence, p string, i int, now time.T
 const reminderSlack = 2 * time.Minute
 
 // lateActions is the one button left after a close: the late answer.
-func lateActions(occID string) []Action {
-	return []Action{{ID: ActionAnswer, Label: LabelAnswerLate, Value: occID, Style: "primary"}}
+func lateActions(w words, occID string) []Action {
+	return []Action{{ID: ActionAnswer, Label: w.t("action.answer_late"), Value: occID, Style: "primary", Late: true}}
 }
 
-// LabelAnswerLate is the label of the answer button once a window has
-// closed; adapters word their late forms by it.
+// LabelAnswerLate is the English label of the answer button once a window
+// has closed; messages stored before Action.Late carry it.
 const LabelAnswerLate = "Answer late"
 
 // answerEntries lists a person's answers as question and answer, in the
@@ -335,32 +342,33 @@ func (c composer) answerEntries(r *Ritual, a *Answer, skipChecklist bool) []Entr
 	return out
 }
 
-func promptActions(occID string) []Action {
+func promptActions(w words, occID string) []Action {
 	return []Action{
-		{ID: ActionAnswer, Label: "Answer", Value: occID, Style: "primary"},
-		{ID: ActionDecline, Label: "Skip this one", Value: occID},
-		{ID: ActionOOO, Label: "I'm out of office today", Value: occID},
+		{ID: ActionAnswer, Label: w.t("action.answer"), Value: occID, Style: "primary"},
+		{ID: ActionDecline, Label: w.t("action.skip"), Value: occID},
+		{ID: ActionOOO, Label: w.t("action.ooo"), Value: occID},
 	}
 }
 
 func (c composer) receipt(r *Ritual, o *Occurrence, a *Answer, late bool, now time.Time) *Message {
 	m := c.base(r, o, KindReceipt, ReceiptKey(o.ID, a.PersonID, a.Edits), Recipient{Person: a.PersonID}, now)
-	text := fmt.Sprintf("Thanks, your answers to %s are saved.", r.Title)
+	w := c.to(a.PersonID)
+	text := w.t("receipt.saved", "Ritual", r.Title)
 	if a.Edits > 0 {
-		text = fmt.Sprintf("Your edit to %s is saved.", r.Title)
+		text = w.t("receipt.edit_saved", "Ritual", r.Title)
 	}
 	if late {
-		text += " They came after the close and count as late."
+		text += " " + w.t("receipt.late")
 	} else if o.Status == StatusOpen {
-		text += " You can edit them until " + o.PersonCloseAt(a.PersonID).In(c.loc(a.PersonID, r)).Format(timeLayout) + "."
+		text += " " + w.t("receipt.editable", "Until", c.at(w, o.PersonCloseAt(a.PersonID), a.PersonID, r))
 	}
-	m.Body = Body{Title: "Answer received", Text: text, Sections: []Section{{Heading: r.Title, Entries: c.answerEntries(r, a, false)}}}
+	m.Body = Body{Title: w.t("receipt.title"), Text: text, Sections: []Section{{Heading: r.Title, Entries: c.answerEntries(r, a, false)}}}
 	return m
 }
 
 func (c composer) declined(r *Ritual, o *Occurrence, p string, now time.Time) *Message {
 	m := c.base(r, o, KindReceipt, MessageKey("occ", o.ID, "declined", p), Recipient{Person: p}, now)
-	m.Body = Body{Title: r.Title, Text: fmt.Sprintf("You are excused from %s; no reminders will follow.", r.Title)}
+	m.Body = Body{Title: r.Title, Text: c.to(p).t("declined.text", "Ritual", r.Title)}
 	return m
 }
 

@@ -57,8 +57,9 @@ func (c composer) previousPlans(tx Tx, r *Ritual, o *Occurrence, people []string
 		if isNone(t) {
 			continue
 		}
-		day := prev.PersonPromptAt(p).In(c.loc(p, r)).Format("Mon 2 Jan")
-		out[p] = []Section{{Heading: fmt.Sprintf("Your plan last time (%s)", day), Lines: []string{UserText(t)}}}
+		w := c.to(p)
+		day := w.day(prev.PersonPromptAt(p), c.loc(p, r))
+		out[p] = []Section{{Heading: w.t("prompt.plan_last_time", "Day", day), Lines: []string{UserText(t)}}}
 	}
 	return out, nil
 }

@@ -42,6 +42,9 @@ type EngineConfig struct {
 	// Substitute, if set, gives who stands in for a person who handed
 	// their work over (Ops.Substitute): facilitator turns go to them.
 	Substitute func(tx Tx) func(person string) string
+	// Localizer words messages in each reader's language (default: the
+	// embedded catalogs, cadence/locale).
+	Localizer Localizer
 	// Enqueued, if set, is called after a transaction that queued messages
 	// commits, to wake the dispatcher. It must not block.
 	Enqueued func()
@@ -62,6 +65,7 @@ type Engine struct {
 	excuse    func(tx Tx, r *Ritual) func(person string, at time.Time) (bool, string)
 	subst     func(tx Tx) func(person string) string
 	enqueued  func()
+	words     Localizer
 	platform  string // DefaultPlatform
 	tolerance time.Duration
 	grace     time.Duration
@@ -89,6 +93,9 @@ func New(cfg EngineConfig) (*Engine, error) {
 	if cfg.DefaultPlatform == "" {
 		cfg.DefaultPlatform = "local"
 	}
+	if cfg.Localizer == nil {
+		cfg.Localizer = DefaultLocalizer()
+	}
 	if cfg.OnTimeTolerance <= 0 {
 		cfg.OnTimeTolerance = 2 * time.Minute
 	}
@@ -104,6 +111,7 @@ func New(cfg EngineConfig) (*Engine, error) {
 		excuse:    cfg.Excuse,
 		subst:     cfg.Substitute,
 		enqueued:  cfg.Enqueued,
+		words:     cfg.Localizer,
 		platform:  cfg.DefaultPlatform,
 		tolerance: cfg.OnTimeTolerance,
 		grace:     cfg.LateAnswerGrace,

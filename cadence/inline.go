@@ -57,6 +57,12 @@ func TimeText(t time.Time, loc *time.Location, layout string) string {
 	return encodeInline(InlineTime, strconv.FormatInt(t.Unix(), 10), t.In(loc).Format(layout))
 }
 
+// TimeWords names an instant in message text, falling back to words
+// already written for the reader (their language, a zone).
+func TimeWords(t time.Time, fallback string) string {
+	return encodeInline(InlineTime, strconv.FormatInt(t.Unix(), 10), fallback)
+}
+
 // LinkText is a link in message text: Slack shows <url|label>, Teams a
 // Markdown link, the local chat an <a>; plain text reads "label (url)".
 // Only http(s) URLs checked by CheckIssueURL (or the bot's own) belong here.

@@ -118,7 +118,7 @@ func TestOutageAfterTheCloseDropsRemindersAndRewordsPrompts(t *testing.T) {
 		assert.Contains(t, b.Text, "This closed at ", p)
 		assert.Contains(t, b.Text, "You can still answer late until ", p)
 		assert.NotContains(t, b.Text, "please answer by", p)
-		assert.Equal(t, []cadence.Action{{ID: cadence.ActionAnswer, Label: "Answer late", Value: id, Style: "primary"}}, b.Actions, p)
+		assert.Equal(t, []cadence.Action{{ID: cadence.ActionAnswer, Label: "Answer late", Value: id, Style: "primary", Late: true}}, b.Actions, p)
 		assert.NotEmpty(t, b.Questions, "the late prompt still carries the questions")
 	}
 	ana := h.delivered(cadence.PromptKey(id, "ana")).Message.Body.Text

@@ -31,3 +31,53 @@ func Languages() []string { return locale.Languages() }
 
 // DefaultLanguage is spoken when neither a person nor the team chose one.
 const DefaultLanguage = locale.English
+
+// words is a Localizer bound to one language: what the composer writes
+// for one reader (a person) or one channel (the team).
+type words struct {
+	l    Localizer
+	lang string
+}
+
+// t renders id with its template fields given as name, value pairs.
+func (w words) t(id string, kv ...any) string { return w.l.Text(w.lang, id, pairs(kv)) }
+
+// dateTime writes t in loc as "Mon 2 Jan 15:04 CET" does in English.
+func (w words) dateTime(t time.Time, loc *time.Location) string {
+	return w.l.Time(w.lang, locale.LayoutDateTime, t.In(loc))
+}
+
+// day writes t's day in loc as "Mon 2 Jan" does in English.
+func (w words) day(t time.Time, loc *time.Location) string {
+	return w.l.Time(w.lang, locale.LayoutDay, t.In(loc))
+}
+
+// duration writes 4h, 1h30m, 45m, 30s in the reader's units.
+func (w words) duration(d time.Duration) string {
+	if d <= 0 {
+		return w.t("duration.m", "M", 0)
+	}
+	if d < time.Minute {
+		return w.t("duration.s", "S", int(d.Round(time.Second)/time.Second))
+	}
+	d = d.Round(time.Minute)
+	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+	switch {
+	case h > 0 && m > 0:
+		return w.t("duration.hm", "H", h, "M", m)
+	case h > 0:
+		return w.t("duration.h", "H", h)
+	}
+	return w.t("duration.m", "M", m)
+}
+
+func pairs(kv []any) map[string]any {
+	if len(kv) == 0 {
+		return nil
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i].(string)] = kv[i+1]
+	}
+	return m
+}

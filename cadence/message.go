@@ -106,6 +106,9 @@ type Action struct {
 	Label string
 	Value string
 	Style string // "primary", "danger" or ""
+	// Late marks the answer button offered after a close, so adapters
+	// word their forms for a late answer whatever the label's language.
+	Late bool `json:",omitempty"`
 }
 
 // Action IDs shared by every adapter.

@@ -31,7 +31,7 @@ func (e *Engine) build(rituals []*Ritual, roster *Roster) (*engineLive, error) {
 	}
 	def := e.platform
 	l := &engineLive{byID: map[string]*Ritual{}, reminders: map[string][]time.Duration{}, roster: roster}
-	l.compose = composer{roster: roster, grace: e.grace, platform: func(r *Ritual) string {
+	l.compose = composer{roster: roster, l: e.words, grace: e.grace, platform: func(r *Ritual) string {
 		if r.Platform != "" {
 			return r.Platform
 		}

@@ -204,7 +204,7 @@ func cardActions(m *cadence.Message, answering bool, people []choice) []any {
 		switch {
 		case len(m.Body.Prefill) > 0:
 			title = "Update answers"
-		case slices.ContainsFunc(m.Body.Actions, func(a cadence.Action) bool { return a.Label == cadence.LabelAnswerLate }):
+		case slices.ContainsFunc(m.Body.Actions, func(a cadence.Action) bool { return a.Late || a.Label == cadence.LabelAnswerLate }):
 			title = "Submit late answers" // after the close: say so on the button
 		}
 		out = append(out, actionSubmit{Type: "Action.Submit", Title: title, Style: "positive",

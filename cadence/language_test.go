@@ -1,0 +1,91 @@
+package cadence_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+// rosterIn is the test roster with everyone speaking lang, but Lea (the
+// lead) who keeps the team's language.
+func rosterIn(t *testing.T, lang, team string) *cadence.Roster {
+	var people []*cadence.Person
+	for _, p := range testRoster(t).People() {
+		c := *p
+		if c.ID != "lea" {
+			c.Language = lang
+		}
+		people = append(people, &c)
+	}
+	return cadence.NewRoster(people).WithLanguage(team)
+}
+
+// TestDirectMessagesInThePersonsLanguage renders Ana's (Bucharest) prompt,
+// reminder and receipt and Bo's decline in each language, the team
+// speaking English.
+func TestDirectMessagesInThePersonsLanguage(t *testing.T) {
+	tests := []struct {
+		lang                         string
+		prompt, answer, reminder     string
+		receipt, declined, facilPref string
+	}{
+		{"en", "Please answer by Mon 30 Nov 14:30 EET.", "Answer",
+			"Weekly triage closes in 1h (Mon 30 Nov 14:30 EET) and we have no answer from you yet.",
+			"Thanks, your answers to Weekly triage are saved. You can edit them until Mon 30 Nov 14:30 EET.",
+			"You are excused from Weekly triage; no reminders will follow.", "Facilitator: "},
+		{"de", "Bitte antworte bis Mo, 30. Nov., 14:30 EET.", "Antworten",
+			"Weekly triage schließt in 1 Std. (Mo, 30. Nov., 14:30 EET) und wir haben noch keine Antwort von dir.",
+			"Danke, deine Antworten zu Weekly triage sind gespeichert. Du kannst sie bis Mo, 30. Nov., 14:30 EET ändern.",
+			"Alles klar, du setzt bei Weekly triage diesmal aus; es kommen keine Erinnerungen.", "Moderation: "},
+		{"fr", "Merci de répondre avant le lun. 30 nov. à 14:30 EET.", "Répondre",
+			"Weekly triage se clôt dans 1 h (lun. 30 nov. à 14:30 EET) et nous n'avons pas encore votre réponse.",
+			"Merci, vos réponses à Weekly triage sont enregistrées. Vous pouvez les modifier jusqu'au lun. 30 nov. à 14:30 EET.",
+			"C'est noté : pas de Weekly triage pour vous cette fois, et aucun rappel.", "Animation : "},
+		{"pl", "Odpowiedz do pon., 30 lis, 14:30 EET.", "Odpowiedz",
+			"Weekly triage: zamknięcie za 1 godz. (pon., 30 lis, 14:30 EET), a nie mamy jeszcze twojej odpowiedzi.",
+			"Dzięki, zapisano twoje odpowiedzi: Weekly triage. Możesz je zmieniać do pon., 30 lis, 14:30 EET.",
+			"Odnotowano: tym razem bez ciebie (Weekly triage). Przypomnień nie będzie.", "Prowadzi: "},
+		{"ro", "Te rugăm să răspunzi până la lun., 30 nov., 14:30 EET.", "Răspunde",
+			"Weekly triage se închide în 1 h (lun., 30 nov., 14:30 EET) și încă nu avem răspunsul tău.",
+			"Mulțumim, răspunsurile tale la Weekly triage au fost salvate. Le poți modifica până la lun., 30 nov., 14:30 EET.",
+			"Am notat: de data asta nu participi la Weekly triage; nu vor urma mementouri.", "Moderator: "},
+		{"es", "Tienes hasta el lun, 30 nov, 14:30 EET para responder.", "Responder",
+			"Weekly triage cierra en 1 h (lun, 30 nov, 14:30 EET) y aún no tenemos tu respuesta.",
+			"Gracias, tus respuestas a Weekly triage están guardadas. Puedes editarlas hasta el lun, 30 nov, 14:30 EET.",
+			"Anotado: esta vez no participas en Weekly triage; no habrá recordatorios.", "Modera: "},
+	}
+	for _, tc := range tests {
+		t.Run(tc.lang, func(t *testing.T) {
+			h := newHarness(t, monday, triageRitual(t))
+			h.roster = rosterIn(t, tc.lang, "en")
+			h.restart()
+			h.at(monday.Add(8 * time.Hour))                // the ritual starts from here
+			h.at(monday.Add(8*time.Hour + 30*time.Minute)) // 09:30 Zurich
+			id := "triage@20261130T083000Z"
+
+			prompt := h.delivered(cadence.PromptKey(id, "ana")).Message.Body
+			assert.Equal(t, tc.prompt, prompt.Text)
+			assert.Equal(t, tc.answer, prompt.Actions[0].Label)
+			assert.True(t, strings.HasPrefix(prompt.Footer, tc.facilPref), prompt.Footer)
+			assert.Equal(t, "Please answer by Mon 30 Nov 13:30 CET.", h.delivered(cadence.PromptKey(id, "lea")).Message.Body.Text,
+				"Lea has no language of her own: the team's")
+
+			h.at(monday.Add(11*time.Hour + 30*time.Minute)) // an hour before the close
+			assert.Equal(t, tc.reminder, h.delivered(cadence.ReminderKey(id, "ana", 0)).Message.Body.Text)
+
+			_, err := h.triageAnswer(id, "ana", "none")
+			require.NoError(t, err)
+			h.dispatch()
+			assert.Equal(t, tc.receipt, h.delivered(cadence.ReceiptKey(id, "ana", 0)).Message.Body.Text)
+
+			require.NoError(t, h.eng.Decline(h.ctx, id, "bo", "skipped"))
+			h.dispatch()
+			assert.Equal(t, tc.declined, h.delivered(cadence.MessageKey("occ", id, "declined", "bo")).Message.Body.Text)
+		})
+	}
+}
