@@ -121,7 +121,7 @@ func readAuditLog(ctx context.Context, cfgPath, db, apiURL string, getenv env, s
 	}
 	if usesPostgres(cfg, db) {
 		// No file lock: read the database directly, running bot or not.
-		pg, err := openPostgres(ctx, getenv)
+		pg, err := openPostgresReadOnly(ctx, getenv)
 		if err != nil {
 			return nil, ver, "", err
 		}

@@ -84,7 +84,7 @@ func cmdDigest(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		}
 	} else if usesPostgres(cfg, *dbPath) {
 		// No file lock: read the database directly, running bot or not.
-		pg, err := openPostgres(ctx, getenv)
+		pg, err := openPostgresReadOnly(ctx, getenv)
 		if err != nil {
 			return err
 		}

@@ -88,7 +88,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	if usesPostgres(cfg, f.db) {
 		// No file lock: read the database directly, running bot or not.
-		db, err = openPostgres(ctx, getenv)
+		db, err = openPostgresReadOnly(ctx, getenv)
 	} else {
 		dbPath := cmp.Or(f.db, cfg.Bot.Database)
 		db, err = openExisting(dbPath, store.Options{Timeout: 500 * time.Millisecond})

@@ -61,6 +61,16 @@ func openPostgres(ctx context.Context, getenv env) (*postgres.DB, error) {
 	return postgres.Open(ctx, getenv(config.EnvDatabaseURL))
 }
 
+// openPostgresReadOnly is openPostgres for the reading commands (report,
+// audit, digest): it never migrates, and refuses a schema older or newer
+// than this binary's with both versions named.
+func openPostgresReadOnly(ctx context.Context, getenv env) (*postgres.DB, error) {
+	if _, err := config.DatabaseURLHost(getenv); err != nil {
+		return nil, err
+	}
+	return postgres.OpenReadOnly(ctx, getenv(config.EnvDatabaseURL))
+}
+
 // usesPostgres reports whether a reading command given --db (a bbolt
 // file, whatever the driver) goes to PostgreSQL instead.
 func usesPostgres(cfg *config.Config, dbFlag string) bool {

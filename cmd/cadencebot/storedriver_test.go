@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/rs/zerolog"
 
 	"github.com/stretchr/testify/assert"
@@ -162,4 +164,62 @@ func TestPostgresDriverRefusals(t *testing.T) {
 			assert.Contains(t, errOut, tc.want)
 		})
 	}
+}
+
+// report, audit and digest open PostgreSQL read-only: they never migrate
+// it. An empty database, or one a newer binary migrated, is refused with
+// the versions named and left as it was; an unreachable server fails
+// within the connect timeout naming the host, never the password.
+func TestReadingCommandsNeverMigrate(t *testing.T) {
+	example, err := os.ReadFile("../../config.example.toml")
+	require.NoError(t, err)
+	pg := writeFile(t, "pg.toml", "[store]\ndriver = \"postgres\"\n"+string(example))
+	ctx := context.Background()
+	cur := postgres.SchemaVersion()
+
+	empty := pgtest.URL(t)
+	newer := pgtest.URL(t)
+	migrated, err := postgres.Open(ctx, newer)
+	require.NoError(t, err)
+	require.NoError(t, migrated.Close())
+	conn, err := pgx.Connect(ctx, newer)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "INSERT INTO schema_version (version, name) VALUES ($1, 'from the future')", cur+1)
+	require.NoError(t, err)
+
+	down := "postgres://cadence:s3cret-pw@127.0.0.1:1/cadence?connect_timeout=2"
+	tests := []struct {
+		name, url, want string
+	}{
+		{"empty database", empty, fmt.Sprintf("version 0, older than this binary's %d, and is open read-only", cur)},
+		{"newer schema", newer, fmt.Sprintf("version %d, newer than this binary's %d", cur+1, cur)},
+		{"server down", down, "connect to 127.0.0.1:1/cadence"},
+	}
+	commands := [][]string{
+		{"report", "--config", pg},
+		{"audit", "--config", pg, "--verify"},
+		{"digest", "--preview", "--config", pg},
+	}
+	for _, tc := range tests {
+		for _, args := range commands {
+			t.Run(tc.name+"/"+args[0], func(t *testing.T) {
+				start := time.Now()
+				code, _, errOut := cli(t, map[string]string{"CADENCEBOT_DATABASE_URL": tc.url}, args...)
+				assert.Equal(t, 1, code, errOut)
+				assert.Contains(t, errOut, tc.want)
+				assert.NotContains(t, errOut, "s3cret-pw")
+				assert.Less(t, time.Since(start), 15*time.Second)
+			})
+		}
+	}
+	var exists bool
+	econn, err := pgx.Connect(ctx, empty)
+	require.NoError(t, err)
+	defer econn.Close(ctx)
+	require.NoError(t, econn.QueryRow(ctx, "SELECT to_regclass('schema_version') IS NOT NULL").Scan(&exists))
+	assert.False(t, exists, "the empty database was not migrated")
+	var v int
+	require.NoError(t, conn.QueryRow(ctx, "SELECT max(version) FROM schema_version").Scan(&v))
+	assert.Equal(t, cur+1, v)
 }

@@ -93,7 +93,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("schema version: %w", err)
 	}
 	if have > len(ms) {
-		return fmt.Errorf("database schema is version %d, newer than this binary's %d: upgrade cadencebot", have, len(ms))
+		return tooNew(have, len(ms))
 	}
 	for _, m := range ms[have:] {
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
@@ -106,6 +106,35 @@ func (db *DB) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
+	}
+	return nil
+}
+
+func tooNew(have, want int) error {
+	return fmt.Errorf("database schema is version %d, newer than this binary's %d: upgrade cadencebot: %w", have, want, ErrSchemaTooNew)
+}
+
+// checkSchema is migrate for a read-only session: the schema must be this
+// binary's, as is.
+func (db *DB) checkSchema(ctx context.Context) error {
+	var have int
+	// to_regclass is NULL, not an error, when the table does not exist
+	// (an empty database, or the wrong one).
+	var exists bool
+	if err := db.pool.QueryRow(ctx, "SELECT to_regclass('schema_version') IS NOT NULL").Scan(&exists); err != nil {
+		return fmt.Errorf("schema version: %w", err)
+	}
+	if exists {
+		if err := db.pool.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM schema_version").Scan(&have); err != nil {
+			return fmt.Errorf("schema version: %w", err)
+		}
+	}
+	want := SchemaVersion()
+	switch {
+	case have > want:
+		return tooNew(have, want)
+	case have < want:
+		return fmt.Errorf("database schema is version %d, older than this binary's %d, and is open read-only: start `cadencebot run` on it once (it migrates the schema), or use the cadencebot that wrote it: %w", have, want, ErrSchemaTooOld)
 	}
 	return nil
 }

@@ -26,17 +26,46 @@ const writeLock int64 = 0x63616465_6e6365
 
 // DB is a cadence.Store on PostgreSQL. It is safe for concurrent use.
 type DB struct {
-	pool   *pgxpool.Pool
-	host   string
-	writes writeHealth
+	pool     *pgxpool.Pool
+	host     string
+	readOnly bool // OpenReadOnly: even Update begins READ ONLY
+	writes   writeHealth
 }
 
 var _ cadence.Store = (*DB)(nil)
+
+// Sentinel errors of Open and OpenReadOnly, checked with errors.Is.
+var (
+	// ErrSchemaTooNew: the database was migrated by a newer cadencebot.
+	ErrSchemaTooNew = errors.New("database schema is newer than this cadencebot")
+	// ErrSchemaTooOld: OpenReadOnly met a schema this binary would
+	// migrate, which it may not do.
+	ErrSchemaTooOld = errors.New("database schema is older than this cadencebot")
+)
 
 // Open connects to the database at url, applies pending migrations and
 // refuses a schema newer than this binary. Errors name the host, never the
 // password.
 func Open(ctx context.Context, url string) (*DB, error) {
+	return open(ctx, url, options{})
+}
+
+// OpenReadOnly connects for reading only (report, audit, digest): every
+// transaction of the session is read-only, and the schema must be exactly
+// this binary's. An older one is refused rather than migrated (`run` or
+// `migrate` migrates it), a newer one as Open refuses it; both errors name
+// the two versions.
+func OpenReadOnly(ctx context.Context, url string) (*DB, error) {
+	return open(ctx, url, options{readOnly: true})
+}
+
+// options are Open's variants; tracer is for benchmarks (export_test.go).
+type options struct {
+	readOnly bool
+	tracer   pgx.QueryTracer
+}
+
+func open(ctx context.Context, url string, o options) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgx's parse errors leave the password out.
@@ -45,6 +74,11 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = DefaultConnectTimeout
 	}
+	if o.readOnly {
+		// The server itself refuses writes, whatever code runs.
+		cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
+	}
+	cfg.ConnConfig.Tracer = o.tracer
 	host := fmt.Sprintf("%s:%d/%s", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -56,8 +90,13 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connect to %s: %w", host, redact(err))
 	}
-	db := &DB{pool: pool, host: host}
-	if err := db.migrate(ctx); err != nil {
+	db := &DB{pool: pool, host: host, readOnly: o.readOnly}
+	if o.readOnly {
+		err = db.checkSchema(ctx)
+	} else {
+		err = db.migrate(ctx)
+	}
+	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %s: %w", host, err)
 	}
@@ -101,6 +140,10 @@ func (db *DB) run(ctx context.Context, writable bool, fn func(cadence.Tx) error)
 	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
 	if writable {
 		opts = pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadWrite}
+		if db.readOnly {
+			// BEGIN READ WRITE would override the session's default.
+			opts.AccessMode = pgx.ReadOnly
+		}
 	}
 	ptx, err := db.pool.BeginTx(ctx, opts)
 	if err != nil {

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/store/postgres"
 	"github.com/cadencebot/cadencebot/store/postgres/pgtest"
 )
@@ -77,19 +79,126 @@ func TestMigrations(t *testing.T) {
 }
 
 // A wrong URL fails within the connect timeout with the host named and
-// the password left out.
+// the password left out, whether the port is closed (refused at once) or
+// the address drops every packet (only the timeout ends the wait).
 func TestOpenBadURL(t *testing.T) {
-	ctx := context.Background()
-	start := time.Now()
-	// Port 1 on loopback: nothing listens, the connection is refused.
-	_, err := postgres.Open(ctx, "postgres://cadence:s3cret-pw@127.0.0.1:1/cadence?connect_timeout=3")
-	require.Error(t, err)
-	assert.Less(t, time.Since(start), 10*time.Second)
-	assert.Contains(t, err.Error(), "127.0.0.1:1/cadence")
-	assert.NotContains(t, err.Error(), "s3cret-pw")
+	// A listener that accepts and never answers: where a firewall drops
+	// packets the dial itself would hang; here the startup does. Only the
+	// connect timeout ends either.
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer silent.Close()
+	go func() {
+		var held []net.Conn // open, unanswered, until the listener closes
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				for _, c := range held {
+					c.Close()
+				}
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	opens := map[string]func(context.Context, string) (*postgres.DB, error){
+		"Open": postgres.Open, "OpenReadOnly": postgres.OpenReadOnly,
+	}
+	tests := []struct {
+		name, url, host string
+	}{
+		// Port 1 on loopback: nothing listens, the connection is refused.
+		{"closed port", "postgres://cadence:s3cret-pw@127.0.0.1:1/cadence?connect_timeout=3", "127.0.0.1:1/cadence"},
+		// TEST-NET-1 (RFC 5737) is never routed: the SYN goes unanswered,
+		// or the kernel says unreachable at once.
+		{"blackholed address", "postgres://cadence:s3cret-pw@192.0.2.1:5432/cadence?connect_timeout=1", "192.0.2.1:5432/cadence"},
+		{"silent server", "postgres://cadence:s3cret-pw@" + silent.Addr().String() + "/cadence?connect_timeout=1", silent.Addr().String() + "/cadence"},
+	}
+	for openName, open := range opens {
+		for _, tc := range tests {
+			t.Run(openName+"/"+tc.name, func(t *testing.T) {
+				start := time.Now()
+				_, err := open(context.Background(), tc.url)
+				require.Error(t, err)
+				// Generous: the machine is loaded; a hang would be minutes.
+				assert.Less(t, time.Since(start), 15*time.Second)
+				assert.Contains(t, err.Error(), tc.host)
+				assert.NotContains(t, err.Error(), "s3cret-pw")
+			})
+		}
+		t.Run(openName+"/not a port", func(t *testing.T) {
+			_, err := open(context.Background(), "postgres://cadence:s3cret-pw@127.0.0.1:notaport/cadence")
+			require.Error(t, err)
+			assert.NotContains(t, err.Error(), "s3cret-pw")
+			assert.True(t, strings.Contains(err.Error(), postgres.EnvURL), "names where the URL came from: %v", err)
+		})
+	}
+}
 
-	_, err = postgres.Open(ctx, "postgres://cadence:s3cret-pw@127.0.0.1:notaport/cadence")
-	require.Error(t, err)
-	assert.NotContains(t, err.Error(), "s3cret-pw")
-	assert.True(t, strings.Contains(err.Error(), postgres.EnvURL), "names where the URL came from: %v", err)
+// OpenReadOnly never migrates: an empty database or an older schema is
+// refused and left as it was, a newer one is refused with both versions
+// named, and a current one opens with every write refused by the server.
+func TestOpenReadOnly(t *testing.T) {
+	ctx := context.Background()
+	version := func(t *testing.T, conn *pgx.Conn) (v int) {
+		var exists bool
+		require.NoError(t, conn.QueryRow(ctx, "SELECT to_regclass('schema_version') IS NOT NULL").Scan(&exists))
+		if exists {
+			require.NoError(t, conn.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM schema_version").Scan(&v))
+		}
+		return v
+	}
+	cur := postgres.SchemaVersion()
+	tests := []struct {
+		name    string
+		prepare func(t *testing.T, url string, conn *pgx.Conn)
+		wantErr error
+		wantMsg string
+	}{
+		{name: "empty database", prepare: func(*testing.T, string, *pgx.Conn) {},
+			wantErr: postgres.ErrSchemaTooOld, wantMsg: fmt.Sprintf("version 0, older than this binary's %d", cur)},
+		{name: "older schema", prepare: func(t *testing.T, url string, conn *pgx.Conn) {
+			migrated(t, url)
+			_, err := conn.Exec(ctx, "DELETE FROM schema_version WHERE version = $1", cur)
+			require.NoError(t, err)
+		}, wantErr: postgres.ErrSchemaTooOld, wantMsg: fmt.Sprintf("version %d, older than this binary's %d", cur-1, cur)},
+		{name: "newer schema", prepare: func(t *testing.T, url string, conn *pgx.Conn) {
+			migrated(t, url)
+			_, err := conn.Exec(ctx, "INSERT INTO schema_version (version, name) VALUES ($1, 'from the future')", cur+1)
+			require.NoError(t, err)
+		}, wantErr: postgres.ErrSchemaTooNew, wantMsg: fmt.Sprintf("version %d, newer than this binary's %d", cur+1, cur)},
+		{name: "current schema", prepare: func(t *testing.T, url string, _ *pgx.Conn) { migrated(t, url) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			url := pgtest.URL(t)
+			conn, err := pgx.Connect(ctx, url)
+			require.NoError(t, err)
+			defer conn.Close(ctx)
+			tc.prepare(t, url, conn)
+			before := version(t, conn)
+			db, err := postgres.OpenReadOnly(ctx, url)
+			assert.Equal(t, before, version(t, conn), "the schema is left as it was")
+			if tc.wantErr != nil {
+				require.ErrorIs(t, err, tc.wantErr)
+				assert.Contains(t, err.Error(), tc.wantMsg)
+				return
+			}
+			require.NoError(t, err)
+			defer db.Close()
+			require.NoError(t, db.View(ctx, func(tx cadence.Tx) error { _, err := tx.Occurrences(cadence.OccurrenceFilter{}); return err }))
+			err = db.Update(ctx, func(tx cadence.Tx) error { return tx.Put("ns", "k", []byte("v")) })
+			var pe *pgconn.PgError
+			require.ErrorAs(t, err, &pe, "the server refuses the write")
+			assert.Equal(t, "25006", pe.Code, "read_only_sql_transaction")
+		})
+	}
+}
+
+// migrated applies this binary's schema to the database at url.
+func migrated(t *testing.T, url string) {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), url)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
 }
