@@ -2,6 +2,7 @@ package cadence
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 )
@@ -17,7 +18,7 @@ const agendaLookback = 7 * 24 * time.Hour
 //
 //   - triage: incidents since the last triage, open follow-ups by owner
 //     (overdue ones marked), last week's unanswered prompts, blockers
-//     raised in standups;
+//     open in any standup with their age;
 //   - deployment planning: the release lane — proposed releases with their
 //     approvals, approved ones waiting to ship;
 //   - quality review: incidents of the period to review, follow-up
@@ -49,7 +50,7 @@ func (o *Ops) AgendaSections(tx Tx, r *Ritual, occ *Occurrence, now time.Time) (
 	a.since = since
 	switch r.Kind {
 	case KindTriage:
-		parts = append(parts, a.incidentsSince, a.followUpsByOwner, a.unanswered, a.standupBlockers)
+		parts = append(parts, a.incidentsSince, a.followUpsByOwner, a.unanswered, a.standupBlockers(occ))
 	case KindDeploymentPlanning:
 		parts = append(parts, a.proposedReleases, a.approvedReleases)
 	default:
@@ -173,25 +174,43 @@ func (a agenda) unanswered() (Section, error) {
 	return s, nil
 }
 
-func (a agenda) standupBlockers() (Section, error) {
-	s := Section{Heading: "Blockers raised in standups, last 7 days"}
-	answers, err := a.tx.AnswersBetween(a.now.Add(-agendaLookback), a.now)
-	if err != nil {
-		return s, err
-	}
-	for _, ans := range answers {
-		r := a.o.ritual(ans.RitualID)
-		if r == nil || r.Kind != KindStandup || !ans.HasBlocker(r) {
-			continue
-		}
-		for _, q := range r.Questions {
-			if t := ans.Text(q.ID); q.Blocker && !isNone(t) {
-				_, at, _ := ParseOccurrenceID(ans.OccurrenceID)
-				s.Lines = append(s.Lines, fmt.Sprintf("%s (%s): %s", a.o.name(ans.PersonID), a.day(at), t))
+// standupBlockers lists the blockers open in any standup of the team,
+// by the standup's own rule (continuity.go: open until the person's next
+// answer to that standup clears it), oldest first, with their age. The
+// standup is named when there is more than one.
+func (a agenda) standupBlockers(occ *Occurrence) func() (Section, error) {
+	return func() (Section, error) {
+		var standups []*Ritual
+		for _, r := range a.o.live().rituals {
+			if r.Kind == KindStandup {
+				standups = append(standups, r)
 			}
 		}
+		type line struct {
+			b     openBlocker
+			title string
+		}
+		var all []line
+		for _, r := range standups {
+			bs, err := openBlockers(a.tx, r, occ)
+			if err != nil {
+				return Section{}, err
+			}
+			for _, b := range bs {
+				all = append(all, line{b, r.Title})
+			}
+		}
+		sort.SliceStable(all, func(i, j int) bool { return all[i].b.raised.Before(all[j].b.raised) })
+		s := Section{Heading: fmt.Sprintf("Open blockers in standups (%d)", len(all))}
+		for _, l := range all {
+			text := fmt.Sprintf("%s: %s — raised %s (%s)", a.o.name(l.b.person), UserText(l.b.text), age(l.b.raised, a.now, a.loc), a.day(l.b.raised))
+			if len(standups) > 1 {
+				text += " in " + l.title
+			}
+			s.Lines = append(s.Lines, text)
+		}
+		return s, nil
 	}
-	return s, nil
 }
 
 func (a agenda) releaseLine(rel *Release) string {

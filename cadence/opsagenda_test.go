@@ -53,6 +53,16 @@ func TestTriageAgendaFromLiveState(t *testing.T) {
 				"yesterday", "ranker fix", "today", "load test", "blockers", "waiting for feature store access")
 			require.NoError(t, err)
 		}
+		if at.Equal(prev.AddDate(0, 0, 2).Add(9 * time.Hour)) { // Wed 25 Nov: Cy raises one...
+			_, err := h.answer(cadence.OccurrenceID("standup", prev.AddDate(0, 0, 2).Add(8*time.Hour+15*time.Minute)), "cy",
+				"yesterday", "x", "today", "y", "blockers", "GPU quota")
+			require.NoError(t, err)
+		}
+		if at.Equal(prev.AddDate(0, 0, 3).Add(9 * time.Hour)) { // ...and clears it on Thu
+			_, err := h.answer(cadence.OccurrenceID("standup", prev.AddDate(0, 0, 3).Add(8*time.Hour+15*time.Minute)), "cy",
+				"yesterday", "x", "today", "y", "blockers", "none")
+			require.NoError(t, err)
+		}
 		if at.Equal(prev.AddDate(0, 0, 3).Add(10 * time.Hour)) { // Thu 26 Nov
 			_, err := ops.OpenIncident(h.ctx, "cy", cadence.IncidentInput{Title: "Embedding drift"})
 			require.NoError(t, err)
@@ -72,8 +82,8 @@ func TestTriageAgendaFromLiveState(t *testing.T) {
 	assert.Contains(t, unanswered, "Weekly triage Mon 23 Nov: Lea, Ana, Bo, Cy")
 	assert.Contains(t, unanswered, "Standup Tue 24 Nov: Lea, Cy, Dan", "Ana answered")
 	assert.Contains(t, unanswered, "Standup Fri 27 Nov: Lea, Ana, Cy, Dan")
-	assert.Equal(t, []string{"Ana (Tue 24 Nov): waiting for feature store access"},
-		section(t, secs, "Blockers raised in standups, last 7 days").Lines)
+	assert.Equal(t, []string{"Ana: waiting for feature store access — raised 6 days ago (Tue 24 Nov)"},
+		section(t, secs, "Open blockers in standups (1)").Lines, "Cy cleared hers; Ana's is still open")
 }
 
 func TestDeploymentAndQualityAgendas(t *testing.T) {
