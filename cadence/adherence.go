@@ -201,11 +201,13 @@ func BuildReport(in ReportInput) *Report {
 	weekStart := map[string]time.Time{}
 	people := map[string]*acc{}
 	facts := map[string][]personFact{}
+	var kept []*Occurrence
 	for _, o := range occs {
 		if (len(wantRitual) > 0 && !wantRitual[o.RitualID]) ||
 			(!q.From.IsZero() && o.Scheduled.Before(q.From)) || (!q.To.IsZero() && !o.Scheduled.Before(q.To)) {
 			continue
 		}
+		kept = append(kept, o)
 		held := o.Status == StatusOpen || o.Status == StatusClosed
 		onTime := held && o.Delay() <= in.Tolerance
 		fs := occurrenceFacts(o, answers[o.ID], in.Now, only)
@@ -241,6 +243,7 @@ func BuildReport(in ReportInput) *Report {
 		})
 	}
 	rep.Team = team.tally()
+	rep.Pulse = pulseWeeks(kept, answers, in.Rituals, only)
 
 	titles := map[string]string{}
 	for _, r := range in.Rituals {

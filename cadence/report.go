@@ -72,4 +72,6 @@ type Report struct {
 	People      []PersonAdherence
 	Weeks       []WeekAdherence
 	Occurrences []OccurrenceAdherence
+	// Pulse is the weekly tally of 1–5 scale answers (pulse.go).
+	Pulse []PulseWeek `json:",omitempty"`
 }

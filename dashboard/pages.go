@@ -32,6 +32,8 @@ type pageData struct {
 	Cards []card
 	Trend template.HTML
 	Heat  *heatmap
+	// Pulse is the mood table (pulse.go); nil when no ritual asks a scale.
+	Pulse *pulseTable
 	// HeatDownloads links the heatmap's long-form table (week, ritual).
 	HeatDownloads *tableView
 	Tables        []tableView
@@ -187,6 +189,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	d.Trend = trendCharts(pts, s.opts.Threshold)
 	d.Threshold = s.opts.Threshold
 	d.Heat = buildHeatmap(rep)
+	d.Pulse = buildPulse(rep, s.svc.Rituals())
 	for _, tb := range []*Table{ritualsTable(rep), weeksTable(rep)} {
 		d.Tables = append(d.Tables, s.view(tb, f, "api/", false))
 	}
