@@ -112,11 +112,11 @@ func ParseCheck(text string) (CheckMark, string) {
 // checklistTally counts a checklist's items by how they were answered.
 type checklistTally struct{ Done, Partial, Total int }
 
-// String words the tally: "2 of 3 done", "1 of 3 done, 1 partly".
-func (t checklistTally) String() string {
-	s := fmt.Sprintf("%d of %d done", t.Done, t.Total)
+// in words the tally: "2 of 3 done", "1 of 3 done, 1 partly".
+func (t checklistTally) in(w words) string {
+	s := w.t("checklist.tally", "Done", t.Done, "Total", t.Total)
 	if t.Partial > 0 {
-		s += fmt.Sprintf(", %d partly", t.Partial)
+		s += ", " + w.t("checklist.partly", "Partial", t.Partial)
 	}
 	return s
 }
@@ -126,7 +126,7 @@ func (t checklistTally) String() string {
 // only when someone marked it done and nobody marked it not done; done
 // by some and not done by others, it is partly done. The heading carries
 // the tally.
-func (c composer) checklistSection(r *Ritual, o *Occurrence, byPerson map[string]*Answer) (Section, checklistTally) {
+func (c composer) checklistSection(w words, r *Ritual, o *Occurrence, byPerson map[string]*Answer) (Section, checklistTally) {
 	tally := checklistTally{Total: len(r.Checklist)}
 	var lines []string
 	for i, item := range r.Checklist {
@@ -164,15 +164,15 @@ func (c composer) checklistSection(r *Ritual, o *Occurrence, byPerson map[string
 		for _, g := range []struct {
 			mark  CheckMark
 			label string
-		}{{CheckDone, "done"}, {CheckNotDone, "not done"}, {CheckComment, "comments"}} {
+		}{{CheckDone, w.t("checklist.done")}, {CheckNotDone, w.t("checklist.not_done")}, {CheckComment, w.t("checklist.comments")}} {
 			if who := groups[g.mark]; len(who) > 0 {
 				parts = append(parts, g.label+": "+strings.Join(who, ", "))
 			}
 		}
 		if len(parts) == 0 {
-			parts = []string{"no answer"}
+			parts = []string{w.t("checklist.no_answer")}
 		}
 		lines = append(lines, fmt.Sprintf("%s %s — %s", sign, strings.TrimSpace(item), strings.Join(parts, "; ")))
 	}
-	return Section{Heading: "Checklist: " + tally.String(), Lines: lines}, tally
+	return Section{Heading: w.t("checklist.heading", "Tally", tally.in(w)), Lines: lines}, tally
 }

@@ -77,10 +77,6 @@ func (c composer) mentions(ids []string) string {
 	return strings.Join(out, ", ")
 }
 
-// when writes an instant of a channel message: each reader sees it in
-// their own zone where the platform can, else in the ritual's zone.
-func when(t time.Time, loc *time.Location) string { return TimeText(t, loc, timeLayout) }
-
 func (c composer) base(r *Ritual, o *Occurrence, kind MessageKind, key string, to Recipient, now time.Time) *Message {
 	return &Message{
 		Key:           key,
@@ -98,24 +94,24 @@ func (c composer) base(r *Ritual, o *Occurrence, kind MessageKind, key string, t
 
 func (c composer) agenda(r *Ritual, o *Occurrence, extra []Section, now time.Time) *Message {
 	m := c.base(r, o, KindAgenda, AgendaKey(o.ID), Recipient{Channel: r.Channel}, now)
+	w := c.team()
 	loc := ritualLocation(r)
-	text := fmt.Sprintf("%s is open. Please answer by %s.", r.Title, when(o.ClosesAt, loc))
+	text := w.t("agenda.open", "Ritual", r.Title, "Close", w.when(o.ClosesAt, loc))
 	if r.PerPersonTime {
-		text = fmt.Sprintf("%s is open. Each of you is asked at %s your own time and has %s to answer.",
-			r.Title, o.Scheduled.In(loc).Format("15:04"), fmtDuration(r.Window))
+		text = w.t("agenda.open_per_person", "Ritual", r.Title, "Time", o.Scheduled.In(loc).Format("15:04"), "Window", w.duration(r.Window))
 	}
 	if o.Late {
-		text += fmt.Sprintf(" (Opened late: it was due %s.)", when(o.DueAt, loc))
+		text += " " + w.t("agenda.opened_late", "Due", w.when(o.DueAt, loc))
 	}
 	var secs []Section
 	if o.Facilitator != "" {
-		secs = append(secs, Section{Heading: "Facilitator", Lines: []string{c.mention(o.Facilitator)}})
+		secs = append(secs, Section{Heading: w.t("agenda.facilitator"), Lines: []string{c.mention(o.Facilitator)}})
 	}
 	if len(o.Expected) > 0 {
-		secs = append(secs, Section{Heading: "Asked", Lines: []string{c.mentions(o.Expected)}})
+		secs = append(secs, Section{Heading: w.t("agenda.asked"), Lines: []string{c.mentions(o.Expected)}})
 	}
 	if ex := c.excusedLines(o); len(ex) > 0 {
-		secs = append(secs, Section{Heading: "Excused", Lines: ex})
+		secs = append(secs, Section{Heading: w.t("agenda.excused"), Lines: ex})
 	}
 	var qs []string
 	for _, q := range r.Questions {
@@ -123,16 +119,16 @@ func (c composer) agenda(r *Ritual, o *Occurrence, extra []Section, now time.Tim
 			qs = append(qs, q.Text)
 		}
 	}
-	secs = append(secs, Section{Heading: "Questions", Lines: qs})
+	secs = append(secs, Section{Heading: w.t("agenda.questions"), Lines: qs})
 	if len(r.Checklist) > 0 {
-		secs = append(secs, Section{Heading: "Checklist", Lines: append([]string(nil), r.Checklist...)})
+		secs = append(secs, Section{Heading: w.t("agenda.checklist"), Lines: append([]string(nil), r.Checklist...)})
 	}
 	secs = append(secs, extra...)
 	m.Body = Body{
-		Title:    fmt.Sprintf("%s · %s", r.Title, o.Scheduled.In(loc).Format("Mon 2 Jan 2006")),
+		Title:    w.t("agenda.title", "Ritual", r.Title, "Date", w.date(o.Scheduled, loc)),
 		Text:     text,
 		Sections: secs,
-		Actions:  []Action{{ID: ActionAnswer, Label: "Answer", Value: o.ID, Style: "primary"}},
+		Actions:  []Action{{ID: ActionAnswer, Label: w.t("action.answer"), Value: o.ID, Style: "primary"}},
 	}
 	// An agenda that goes out after the close (an outage) says so.
 	late := c.closedAgenda(r, o, m.Body)
@@ -158,6 +154,7 @@ func (c composer) summary(r *Ritual, o *Occurrence, answers []*Answer, now time.
 }
 
 func (c composer) summaryBody(r *Ritual, o *Occurrence, answers []*Answer) Body {
+	w := c.team()
 	loc := ritualLocation(r)
 	byPerson := map[string]*Answer{}
 	for _, a := range answers {
@@ -175,7 +172,7 @@ func (c composer) summaryBody(r *Ritual, o *Occurrence, answers []*Answer) Body 
 		answered++
 		heading := c.mention(p)
 		if a.SubmittedAt.After(o.PersonCloseAt(p)) {
-			heading += " (late)"
+			heading += " " + w.t("summary.late_mark")
 		}
 		entries := c.answerEntries(r, a, true)
 		for _, q := range r.Questions {
@@ -185,50 +182,47 @@ func (c composer) summaryBody(r *Ritual, o *Occurrence, answers []*Answer) Body 
 		}
 		secs = append(secs, Section{Heading: heading, Entries: entries})
 	}
-	text := fmt.Sprintf("%d of %d answered", answered, len(o.Expected))
+	text := w.t("summary.answered", "Answered", answered, "Expected", len(o.Expected))
 	if len(blockers) > 0 {
-		text += fmt.Sprintf(", %d blocker", len(blockers))
-		if len(blockers) > 1 {
-			text += "s"
-		}
+		text += ", " + w.n("summary.blockers", len(blockers))
 	}
 	var head []Section
 	if len(blockers) > 0 {
-		head = append(head, Section{Heading: "Blockers", Lines: blockers})
+		head = append(head, Section{Heading: w.t("summary.blockers_heading"), Lines: blockers})
 	}
 	if len(r.Checklist) > 0 && o.Status != StatusSkipped {
-		sec, tally := c.checklistSection(r, o, byPerson)
-		text += ", checklist " + tally.String()
+		sec, tally := c.checklistSection(w, r, o, byPerson)
+		text += ", " + w.t("summary.checklist", "Tally", tally.in(w))
 		head = append(head, sec)
 	}
-	if sec, ok := c.tallySection(r, o, byPerson); ok {
+	if sec, ok := c.tallySection(w, r, o, byPerson); ok {
 		head = append(head, sec)
 	}
 	secs = append(head, secs...)
 	var footer string
 	switch o.Status {
 	case StatusClosed:
-		text = "Closed: " + text
-		footer = "Closed " + when(o.ClosedAt, loc)
+		text = w.t("summary.closed", "Text", text)
+		footer = w.t("summary.closed_footer", "At", w.when(o.ClosedAt, loc))
 		if len(missing) > 0 {
-			secs = append(secs, Section{Heading: "Did not answer", Lines: []string{c.mentions(missing)}})
+			secs = append(secs, Section{Heading: w.t("summary.did_not_answer"), Lines: []string{c.mentions(missing)}})
 		}
 	case StatusSkipped:
-		text = "Skipped: " + UserText(o.SkipReason)
+		text = w.t("summary.skipped", "Reason", UserText(o.SkipReason))
 		if o.SkippedBy != "" {
-			text += " (by " + c.mention(o.SkippedBy) + ")"
+			text += " " + w.t("summary.by", "Name", c.mention(o.SkippedBy))
 		}
-		footer = "Skipped " + when(o.ClosedAt, loc)
+		footer = w.t("summary.skipped_footer", "At", w.when(o.ClosedAt, loc))
 	default:
-		footer = "Answers close " + when(o.ClosesAt, loc)
+		footer = w.t("summary.open_footer", "At", w.when(o.ClosesAt, loc))
 		if len(missing) > 0 {
-			secs = append(secs, Section{Heading: "Not answered yet", Lines: []string{c.mentions(missing)}})
+			secs = append(secs, Section{Heading: w.t("summary.not_answered_yet"), Lines: []string{c.mentions(missing)}})
 		}
 	}
 	if ex := c.excusedLines(o); len(ex) > 0 {
-		secs = append(secs, Section{Heading: "Excused", Lines: ex})
+		secs = append(secs, Section{Heading: w.t("agenda.excused"), Lines: ex})
 	}
-	return Body{Title: r.Title + " · summary", Text: text, Sections: secs, Footer: footer}
+	return Body{Title: w.t("summary.title", "Ritual", r.Title), Text: text, Sections: secs, Footer: footer}
 }
 
 // prompt is a person's prompt; extra sections (their plan last time) go
@@ -265,30 +259,30 @@ func (c composer) at(w words, t time.Time, p string, r *Ritual) string {
 // same sections, words that stay true, and the late answer the rules
 // still allow.
 func (c composer) closedAgenda(r *Ritual, o *Occurrence, b Body) Body {
+	w := c.team()
 	loc := ritualLocation(r)
 	out := b.Clone()
 	if r.PerPersonTime {
-		out.Text = fmt.Sprintf("%s has closed; the summary is in the thread. If you were asked and have not answered, you can still answer late for %s after your own close.",
-			r.Title, fmtWholeDays(c.grace))
+		out.Text = w.t("agenda.closed_per_person", "Ritual", r.Title, "Grace", w.wholeDays(c.grace))
 	} else {
-		out.Text = fmt.Sprintf("%s closed at %s; the summary is in the thread. If you were asked and have not answered, you can still answer late until %s.",
-			r.Title, when(o.ClosesAt, loc), when(o.ClosesAt.Add(c.grace), loc))
+		out.Text = w.t("agenda.closed", "Ritual", r.Title, "Close", w.when(o.ClosesAt, loc), "Until", w.when(o.ClosesAt.Add(c.grace), loc))
 	}
 	if o.Late {
-		out.Text += fmt.Sprintf(" (Opened late: it was due %s.)", when(o.DueAt, loc))
+		out.Text += " " + w.t("agenda.opened_late", "Due", w.when(o.DueAt, loc))
 	}
-	out.Actions = lateActions(c.team(), o.ID)
+	out.Actions = lateActions(w, o.ID)
 	return out
 }
 
 // skippedAgenda is an agenda's body once its occurrence was skipped.
 func (c composer) skippedAgenda(r *Ritual, o *Occurrence, b Body) Body {
+	w := c.team()
 	out := b.Clone()
-	out.Text = fmt.Sprintf("%s was skipped: %s", r.Title, UserText(o.SkipReason))
+	by := ""
 	if o.SkippedBy != "" {
-		out.Text += " (by " + c.mention(o.SkippedBy) + ")"
+		by = " " + w.t("summary.by", "Name", c.mention(o.SkippedBy))
 	}
-	out.Text += ". There is nothing to answer."
+	out.Text = w.t("agenda.skipped", "Ritual", r.Title, "Reason", UserText(o.SkipReason), "By", by)
 	out.Actions = nil
 	return out
 }
@@ -379,18 +373,6 @@ func (c composer) notice(r *Ritual, key string, to Recipient, title, text string
 		Body:      Body{Title: title, Text: text},
 		CreatedAt: now, Revision: 1, State: StatePending, NextAttemptAt: now,
 	}
-}
-
-// fmtWholeDays prints whole days as "7 days", anything else as fmtDuration.
-func fmtWholeDays(d time.Duration) string {
-	day := 24 * time.Hour
-	switch {
-	case d == day:
-		return "1 day"
-	case d > 0 && d%day == 0:
-		return strconv.Itoa(int(d/day)) + " days"
-	}
-	return fmtDuration(d)
 }
 
 // fmtDuration prints 4h, 1h30m, 45m, 30s.

@@ -89,3 +89,49 @@ func TestDirectMessagesInThePersonsLanguage(t *testing.T) {
 		})
 	}
 }
+
+// TestChannelPostsInTheTeamsLanguage renders the agenda and the summary
+// in each team language; people's own languages do not change them.
+func TestChannelPostsInTheTeamsLanguage(t *testing.T) {
+	tests := []struct {
+		lang, title, agenda, summary, closed string
+	}{
+		{"en", "Weekly triage · Mon 30 Nov 2026", "Weekly triage is open. Please answer by Mon 30 Nov 13:30 CET.",
+			"2 of 4 answered, 1 blocker", "Closed: 2 of 4 answered, 1 blocker"},
+		{"de", "Weekly triage · Mo, 30. Nov. 2026", "Weekly triage ist geöffnet. Bitte antwortet bis Mo, 30. Nov., 13:30 CET.",
+			"2 von 4 haben geantwortet, 1 Blocker", "Geschlossen: 2 von 4 haben geantwortet, 1 Blocker"},
+		{"fr", "Weekly triage · lun. 30 nov. 2026", "Weekly triage est ouvert. Merci de répondre avant le lun. 30 nov. à 13:30 CET.",
+			"2 réponses sur 4, 1 blocage", "Clôturé : 2 réponses sur 4, 1 blocage"},
+		{"pl", "Weekly triage · pon., 30 lis 2026", "Weekly triage: start. Odpowiedzcie do pon., 30 lis, 13:30 CET.",
+			"2/4 odpowiedzi, 1 bloker", "Zamknięte: 2/4 odpowiedzi, 1 bloker"},
+		{"ro", "Weekly triage · lun., 30 nov. 2026", "Weekly triage a început. Vă rugăm să răspundeți până la lun., 30 nov., 13:30 CET.",
+			"2 din 4 au răspuns, 1 blocaj", "Închis: 2 din 4 au răspuns, 1 blocaj"},
+		{"es", "Weekly triage · lun, 30 nov 2026", "Weekly triage está abierto. Hay plazo para responder hasta el lun, 30 nov, 13:30 CET.",
+			"2 de 4 respondieron, 1 bloqueo", "Cerrado: 2 de 4 respondieron, 1 bloqueo"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.lang, func(t *testing.T) {
+			h := newHarness(t, monday, triageRitual(t))
+			h.roster = rosterIn(t, "pl", tc.lang) // people's own language: not for the channel
+			h.restart()
+			h.at(monday.Add(8 * time.Hour))
+			fire := monday.Add(8*time.Hour + 30*time.Minute)
+			h.at(fire)
+			id := "triage@20261130T083000Z"
+
+			agenda := cadence.PlainText(h.delivered(cadence.AgendaKey(id)).Message.Body.Text)
+			assert.Equal(t, tc.title, h.delivered(cadence.AgendaKey(id)).Message.Body.Title)
+			assert.Equal(t, tc.agenda, agenda)
+
+			_, err := h.triageAnswer(id, "ana", "none")
+			require.NoError(t, err)
+			_, err = h.triageAnswer(id, "bo", "waiting for GPUs")
+			require.NoError(t, err)
+			h.dispatch()
+			assert.Equal(t, tc.summary, h.delivered(cadence.SummaryKey(id)).Message.Body.Text)
+
+			h.at(fire.Add(4 * time.Hour))
+			assert.Equal(t, tc.closed, h.delivered(cadence.SummaryKey(id)).Message.Body.Text)
+		})
+	}
+}

@@ -42,14 +42,30 @@ type words struct {
 // t renders id with its template fields given as name, value pairs.
 func (w words) t(id string, kv ...any) string { return w.l.Text(w.lang, id, pairs(kv)) }
 
+// n renders id in the plural form for count (.Count in the template).
+func (w words) n(id string, count int, kv ...any) string {
+	return w.l.Plural(w.lang, id, count, pairs(kv))
+}
+
 // dateTime writes t in loc as "Mon 2 Jan 15:04 CET" does in English.
 func (w words) dateTime(t time.Time, loc *time.Location) string {
 	return w.l.Time(w.lang, locale.LayoutDateTime, t.In(loc))
 }
 
+// date writes t's date in loc as "Mon 2 Jan 2006" does in English.
+func (w words) date(t time.Time, loc *time.Location) string {
+	return w.l.Time(w.lang, locale.LayoutDate, t.In(loc))
+}
+
 // day writes t's day in loc as "Mon 2 Jan" does in English.
 func (w words) day(t time.Time, loc *time.Location) string {
 	return w.l.Time(w.lang, locale.LayoutDay, t.In(loc))
+}
+
+// when is an instant in a message several people read: each sees it in
+// their own zone where the platform can, else these words in loc.
+func (w words) when(t time.Time, loc *time.Location) string {
+	return TimeWords(t, w.dateTime(t, loc))
 }
 
 // duration writes 4h, 1h30m, 45m, 30s in the reader's units.
@@ -69,6 +85,15 @@ func (w words) duration(d time.Duration) string {
 		return w.t("duration.h", "H", h)
 	}
 	return w.t("duration.m", "M", m)
+}
+
+// wholeDays writes whole days as "7 days", anything else as duration.
+func (w words) wholeDays(d time.Duration) string {
+	const day = 24 * time.Hour
+	if d > 0 && d%day == 0 {
+		return w.n("duration.days", int(d/day))
+	}
+	return w.duration(d)
 }
 
 func pairs(kv []any) map[string]any {

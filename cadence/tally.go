@@ -68,14 +68,18 @@ func TallyAnswers(q *Question, texts []string) AnswerTally {
 // String words the tally in one line: "Training 2 · Serving 1 · Data 0
 // (3 answers)", "mean 3.5 · median 4 · 1:0 2:1 3:0 4:2 5:1 (4 answers)",
 // "mean 12.5 · median 12.5 · 5–20 (2 answers)".
-func (t AnswerTally) String() string {
-	n := "(" + plural(t.Answered, "answer") + ")"
+func (t AnswerTally) String() string { return t.in(words{DefaultLocalizer(), DefaultLanguage}) }
+
+// in words the tally in w's language: its decimal separator too.
+func (t AnswerTally) in(w words) string {
+	n := "(" + w.n("tally.answers", t.Answered) + ")"
 	if t.Answered == 0 {
-		return "no answers yet"
+		return w.t("tally.none_yet")
 	}
+	stat := func(f float64) string { return w.l.Number(w.lang, math.Round(f*10)/10, 1) }
 	var parts []string
 	if t.Question.Type == QuestionScale || t.Question.Type == QuestionNumber {
-		parts = append(parts, "mean "+fmtStat(t.Mean), "median "+fmtStat(t.Median))
+		parts = append(parts, w.t("tally.mean", "Value", stat(t.Mean)), w.t("tally.median", "Value", stat(t.Median)))
 	}
 	switch t.Question.Type {
 	case QuestionScale:
@@ -85,7 +89,7 @@ func (t AnswerTally) String() string {
 		}
 		parts = append(parts, strings.Join(pts, " "))
 	case QuestionNumber:
-		parts = append(parts, "range "+fmtStat(t.Min)+"–"+fmtStat(t.Max))
+		parts = append(parts, w.t("tally.range", "Min", stat(t.Min), "Max", stat(t.Max)))
 	default:
 		for i, o := range t.Options {
 			parts = append(parts, fmt.Sprintf("%s %d", o, t.Counts[i]))
@@ -94,13 +98,10 @@ func (t AnswerTally) String() string {
 	return strings.Join(parts, " · ") + " " + n
 }
 
-// fmtStat rounds a statistic to one decimal: 3.5, 4, 12.3.
-func fmtStat(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) }
-
 // tallySection sums up the typed questions of r among the answers of the
 // people expected in o: one line per question. ok is false when r asks
 // none.
-func (c composer) tallySection(r *Ritual, o *Occurrence, byPerson map[string]*Answer) (Section, bool) {
+func (c composer) tallySection(w words, r *Ritual, o *Occurrence, byPerson map[string]*Answer) (Section, bool) {
 	var lines []string
 	for i := range r.Questions {
 		q := &r.Questions[i]
@@ -113,7 +114,7 @@ func (c composer) tallySection(r *Ritual, o *Occurrence, byPerson map[string]*An
 				texts = append(texts, a.Text(q.ID))
 			}
 		}
-		lines = append(lines, UserText(q.Text)+" — "+TallyAnswers(q, texts).String())
+		lines = append(lines, UserText(q.Text)+" — "+TallyAnswers(q, texts).in(w))
 	}
-	return Section{Heading: "Tallies", Lines: lines}, len(lines) > 0
+	return Section{Heading: w.t("tally.heading"), Lines: lines}, len(lines) > 0
 }
