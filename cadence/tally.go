@@ -118,3 +118,6 @@ func (c composer) tallySection(w words, r *Ritual, o *Occurrence, byPerson map[s
 	}
 	return Section{Heading: w.t("tally.heading"), Lines: lines}, len(lines) > 0
 }
+
+// fmtStat rounds a statistic to one decimal: 3.5, 4, 12.3.
+func fmtStat(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) }
