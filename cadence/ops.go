@@ -43,6 +43,9 @@ type OpsConfig struct {
 	Enqueued func()
 	// Rotations are the on-call rotations (oncall.go).
 	Rotations []*Rotation
+	// Localizer words DMs in each recipient's language (default: the
+	// embedded catalogs).
+	Localizer Localizer
 }
 
 // Ops runs incidents, follow-ups and the release lane, and keeps the
@@ -62,8 +65,12 @@ type Ops struct {
 	policies  map[ChangeType]int
 	webhooks  map[string]bool
 	alias     string
+	words     Localizer
 	rotations atomic.Pointer[[]*Rotation] // SetRotations
 }
+
+// to is how person p is written to: in their language.
+func (o *Ops) to(p string) words { return words{o.words, o.live().roster.LanguageOf(p)} }
 
 // NewOps checks the configuration and returns the service.
 func NewOps(cfg OpsConfig) (*Ops, error) {
@@ -82,10 +89,14 @@ func NewOps(cfg OpsConfig) (*Ops, error) {
 	if cfg.HighRiskApprovals <= 0 {
 		cfg.HighRiskApprovals = 2
 	}
+	if cfg.Localizer == nil {
+		cfg.Localizer = DefaultLocalizer()
+	}
 	o := &Ops{
 		store: cfg.Store, clock: cfg.Clock, log: cfg.Logger,
 		platform: cfg.Platform, high: cfg.HighRiskApprovals, reminders: cfg.Reminders.withDefaults(),
 		enqueued: cfg.Enqueued, policies: cfg.ChangePolicies, alias: cfg.RegistryAlias,
+		words: cfg.Localizer,
 	}
 	if err := checkPolicies(cfg.ChangePolicies); err != nil {
 		return nil, err

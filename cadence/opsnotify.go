@@ -66,11 +66,11 @@ func (o *Ops) incidentOpenedNotice(r *Ritual, inc *Incident, now time.Time) *Mes
 	}, now)
 }
 
-func followUpActions(f *FollowUp) []Action {
+func followUpActions(w words, f *FollowUp) []Action {
 	return []Action{
-		{ID: ActionFollowUpDone, Label: "Done", Value: f.ID(), Style: "primary"},
-		{ID: ActionFollowUpSnooze, Label: "Snooze", Value: f.ID()},
-		{ID: ActionFollowUpReassign, Label: "Reassign", Value: f.ID()},
+		{ID: ActionFollowUpDone, Label: w.t("followup.done"), Value: f.ID(), Style: "primary"},
+		{ID: ActionFollowUpSnooze, Label: w.t("followup.snooze"), Value: f.ID()},
+		{ID: ActionFollowUpReassign, Label: w.t("followup.reassign"), Value: f.ID()},
 	}
 }
 
@@ -78,12 +78,13 @@ func followUpActions(f *FollowUp) []Action {
 func (o *Ops) followUpAssigned(f *FollowUp, inc *Incident, now time.Time) *Message {
 	// The history length tells a reassignment back to an earlier owner
 	// from the first assignment, so it is announced again.
+	w := o.to(f.Owner)
 	return o.toPerson(f.Owner, followUpKey(f, "assigned", f.Owner, strconv.Itoa(len(f.History))), Body{
 		Title: fmt.Sprintf("%s: %s", f.ID(), f.Title),
-		Text: fmt.Sprintf("You own %s on %s (%s), due %s.",
-			f.ID(), inc.ID(), inc.Title, f.Due.In(time.UTC).Format("Mon 2 Jan 2006")),
+		Text: w.t("followup.assigned", "ID", f.ID(), "Incident", inc.ID(), "Title", inc.Title,
+			"Due", w.date(f.Due.In(time.UTC), time.UTC)),
 		Sections: issueSections(f.Issue),
-		Actions:  followUpActions(f),
+		Actions:  followUpActions(w, f),
 		Footer:   followUpCommands(f),
 	}, now)
 }
@@ -97,25 +98,25 @@ func followUpCommands(f *FollowUp) string {
 // followUpReminder is the daily DM to the owner of a follow-up due soon
 // or overdue.
 func (o *Ops) followUpReminder(f *FollowUp, inc *Incident, kind reminderKind, today Date, now time.Time) *Message {
-	due := f.Due.In(time.UTC).Format("Mon 2 Jan")
+	w := o.to(f.Owner)
+	due := w.day(f.Due.In(time.UTC), time.UTC)
 	var title, text string
 	switch kind {
 	case reminderOverdue:
-		days := daysBetween(f.Due, today)
-		title = fmt.Sprintf("Overdue: %s %s", f.ID(), f.Title)
-		text = fmt.Sprintf("%s was due %s (%s ago).", f.ID(), due, plural(days, "day"))
+		title = w.t("followup.overdue_title", "ID", f.ID(), "Title", f.Title)
+		text = w.n("followup.overdue", daysBetween(f.Due, today), "ID", f.ID(), "Due", due)
 	default:
-		title = fmt.Sprintf("Due soon: %s %s", f.ID(), f.Title)
+		title = w.t("followup.due_soon_title", "ID", f.ID(), "Title", f.Title)
 		if f.Due == today {
-			text = fmt.Sprintf("%s is due today, %s.", f.ID(), due)
+			text = w.t("followup.due_today", "ID", f.ID(), "Due", due)
 		} else {
-			text = fmt.Sprintf("%s is due %s (in %s).", f.ID(), due, plural(daysBetween(today, f.Due), "day"))
+			text = w.n("followup.due_in", daysBetween(today, f.Due), "ID", f.ID(), "Due", due)
 		}
 	}
-	text += fmt.Sprintf(" It is a follow-up of %s: %s.", inc.ID(), inc.Title)
+	text += " " + w.t("followup.of_incident", "Incident", inc.ID(), "Title", inc.Title)
 	return o.toPerson(f.Owner, followUpKey(f, "remind", f.Owner, today.String()), Body{
-		Title: title, Text: text, Sections: issueSections(f.Issue), Actions: followUpActions(f),
-		Footer: "Snooze silences reminders for " + fmtDuration(o.reminders.Snooze) + ". " + followUpCommands(f),
+		Title: title, Text: text, Sections: issueSections(f.Issue), Actions: followUpActions(w, f),
+		Footer: w.t("followup.snooze_footer", "Snooze", w.duration(o.reminders.Snooze)) + " " + followUpCommands(f),
 	}, now)
 }
 
