@@ -7,6 +7,8 @@
 package config
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"reflect"
@@ -21,6 +23,10 @@ import (
 // Config is a loaded, validated configuration.
 type Config struct {
 	Path    string // the file it came from, as given to Load
+	// Hash identifies the file's bytes (16 hex digits of SHA-256): the
+	// leader writes it in its lease so replicas can tell their configs
+	// differ.
+	Hash string
 	Bot     BotConfig
 	Slack   SlackConfig
 	Teams   TeamsConfig
@@ -143,6 +149,8 @@ func Parse(name string, data []byte) (*Config, error) {
 		return nil, err
 	}
 	cfg.Path = name
+	sum := sha256.Sum256(data)
+	cfg.Hash = hex.EncodeToString(sum[:8])
 	sortByLine(d.warns)
 	cfg.Warnings = d.warns
 	return cfg, nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Store drivers.
@@ -17,22 +18,46 @@ const (
 // never from the config file.
 const EnvDatabaseURL = "CADENCEBOT_DATABASE_URL"
 
+// Leader lease bounds ([store] lease_ttl, PostgreSQL only).
+const (
+	DefaultLeaseTTL = 15 * time.Second
+	// Below a second, a renewal delayed by a loaded machine or a slow
+	// network would hand leadership around for nothing.
+	MinLeaseTTL = time.Second
+	MaxLeaseTTL = 5 * time.Minute
+)
+
 // StoreConfig is the [store] table.
 type StoreConfig struct {
 	Driver string // DriverBBolt (default) or DriverPostgres
+	// LeaseTTL is how long the leader's lease lasts without a renewal:
+	// a replica that dies is replaced after at most about this long.
+	LeaseTTL time.Duration
 }
 
 type storeFile struct {
-	Driver string `toml:"driver"`
+	Driver   string `toml:"driver"`
+	LeaseTTL string `toml:"lease_ttl"`
 }
 
 func (d *decoder) store(f *storeFile) StoreConfig {
-	s := StoreConfig{Driver: or(f.Driver, DriverBBolt)}
+	s := StoreConfig{Driver: or(f.Driver, DriverBBolt), LeaseTTL: DefaultLeaseTTL}
 	switch s.Driver {
 	case DriverBBolt, DriverPostgres:
 	default:
 		d.add("store.driver", "%q: want %q or %q", f.Driver, DriverBBolt, DriverPostgres)
 		s.Driver = DriverBBolt
+	}
+	if f.LeaseTTL != "" {
+		ttl, err := time.ParseDuration(f.LeaseTTL)
+		switch {
+		case err != nil:
+			d.add("store.lease_ttl", "%q is not a duration (such as \"15s\")", f.LeaseTTL)
+		case ttl < MinLeaseTTL || ttl > MaxLeaseTTL:
+			d.add("store.lease_ttl", "%s: want between %s and %s", ttl, MinLeaseTTL, MaxLeaseTTL)
+		default:
+			s.LeaseTTL = ttl
+		}
 	}
 	return s
 }

@@ -1,7 +1,9 @@
 package config_test
 
 import (
+	"cmp"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -30,6 +32,7 @@ func TestStoreDriver(t *testing.T) {
 		want    string
 		wantErr []string // substrings of the error; nil: no error
 		never   string   // must not appear in the error
+		ttl     time.Duration
 	}{
 		{name: "default is bbolt", toml: "", want: config.DriverBBolt},
 		{name: "bbolt", toml: "[store]\ndriver = \"bbolt\"\n", want: config.DriverBBolt},
@@ -38,6 +41,11 @@ func TestStoreDriver(t *testing.T) {
 			wantErr: []string{"c.toml:2: store.driver", `"mysql": want "bbolt" or "postgres"`}},
 		{name: "connection string in the file", toml: "[store]\ndriver = \"postgres\"\nurl = \"postgres://cadence:hunter22@db/cadence\"\n",
 			wantErr: []string{"c.toml:3: store.url", config.EnvDatabaseURL}, never: "hunter22"},
+		{name: "lease ttl", toml: "[store]\ndriver = \"postgres\"\nlease_ttl = \"4s\"\n", want: config.DriverPostgres, ttl: 4 * time.Second},
+		{name: "lease ttl not a duration", toml: "[store]\nlease_ttl = \"soon\"\n",
+			wantErr: []string{"c.toml:2: store.lease_ttl", `"soon" is not a duration`}},
+		{name: "lease ttl too short", toml: "[store]\nlease_ttl = \"100ms\"\n",
+			wantErr: []string{"c.toml:2: store.lease_ttl", "100ms: want between 1s and 5m0s"}},
 		{name: "dsn in the file", toml: "[store]\ndsn = \"host=db password=hunter22\"\n",
 			wantErr: []string{"store.dsn", config.EnvDatabaseURL}, never: "hunter22"},
 	}
@@ -48,6 +56,7 @@ func TestStoreDriver(t *testing.T) {
 			if tc.wantErr == nil {
 				require.NoError(t, err)
 				assert.Equal(t, tc.want, cfg.Store.Driver)
+				assert.Equal(t, cmp.Or(tc.ttl, config.DefaultLeaseTTL), cfg.Store.LeaseTTL)
 				return
 			}
 			require.Error(t, err)
@@ -93,4 +102,18 @@ func TestDatabaseURLHost(t *testing.T) {
 			assert.NotContains(t, got, "hunter22")
 		})
 	}
+}
+
+// Replicas compare configs by hash: the same bytes hash the same, any
+// change (a person added, a comment) differently.
+func TestConfigHash(t *testing.T) {
+	a, err := config.Parse("a.toml", []byte(storeBase))
+	require.NoError(t, err)
+	b, err := config.Parse("b.toml", []byte(storeBase))
+	require.NoError(t, err)
+	c, err := config.Parse("c.toml", []byte(storeBase+"# changed\n"))
+	require.NoError(t, err)
+	assert.Len(t, a.Hash, 16)
+	assert.Equal(t, a.Hash, b.Hash)
+	assert.NotEqual(t, a.Hash, c.Hash)
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,6 +27,7 @@ import (
 	"github.com/cadencebot/cadencebot/config"
 	"github.com/cadencebot/cadencebot/dashboard"
 	"github.com/cadencebot/cadencebot/store"
+	"github.com/cadencebot/cadencebot/store/postgres"
 )
 
 // appOptions are what `run` decides from flags and the environment.
@@ -90,6 +92,12 @@ type App struct {
 	reloader *reloader       // config reloads and their outcome (reload.go)
 	// instance identifies this run in the holder file and API answers (holder.go).
 	instance string
+	// lead elects the replica that runs the scheduler and dispatcher:
+	// cadence.Solo on bbolt, the PostgreSQL lease (elector) otherwise
+	// (leader.go).
+	lead    cadence.Leadership
+	elector *postgres.Elector
+	leading atomic.Bool // this replica's leader work runs
 }
 
 // newApp opens the store and builds everything; it listens on nothing yet.
@@ -135,7 +143,13 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	}
 
 	if pg {
-		a.db, err = openPostgres(context.Background(), o.Getenv)
+		var pdb *postgres.DB
+		pdb, err = openPostgres(context.Background(), o.Getenv)
+		if err == nil {
+			a.db = pdb
+			a.elector = pdb.NewElector(postgres.ElectorConfig{Holder: holderName(a.instance), ConfigHash: cfg.Hash,
+				TTL: cfg.Store.LeaseTTL, Logger: o.Log, OnWake: a.poke})
+		}
 	} else {
 		a.db, err = store.Open(o.DB, store.Options{Logger: o.Log, KeepCheckedCopy: true, InitEmpty: o.InitDB})
 	}
@@ -159,6 +173,7 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	a.health = newPlatformHealth(o.Clock, o.Registry)
 	a.ready.platforms = a.health
 	a.ready.store = a.db
+	a.setupLeadership(o.Registry)
 	lane, err := a.setupReleaseLane()
 	if err != nil {
 		return nil, err
@@ -438,21 +453,18 @@ func (a *App) Run(ctx context.Context) error {
 			}
 		}()
 	}
-	wg.Add(2)
-	go func() { defer wg.Done(); a.tickLoop(ctx) }()
-	go func() { defer wg.Done(); a.disp.Run(ctx, a.wake) }()
+	// The elector outlives the leader's work: it gives the lease up
+	// only once the scheduler and dispatcher have stopped.
+	ectx, ecancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer ecancel()
+	var ewg sync.WaitGroup
+	if a.elector != nil {
+		ewg.Go(func() { a.elector.Run(ectx) })
+	}
+	wg.Go(func() { cadence.Lead(ctx, a.lead, a.log, a.leaderChanged, a.leaderWork) })
+	wg.Go(func() { a.probeLoop(ctx) })
 	wg.Add(1)
 	go func() { defer wg.Done(); a.watchConfig(ctx, a.opts.Reload) }()
-	// On-call imports from PagerDuty or Opsgenie ([rotations.import]);
-	// it reads the rotations in force each round, so reloads apply.
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		p := &oncall.Poller{Ops: a.ops, Clock: a.opts.Clock, Getenv: a.opts.Getenv, Log: a.log,
-			HTTP: &http.Client{Timeout: 30 * time.Second}}
-		p.Run(ctx, 30*time.Second)
-	}()
-	a.startDigest(ctx, &wg)
 
 	var runErr error
 	select {
@@ -465,7 +477,41 @@ func (a *App) Run(ctx context.Context) error {
 	defer scancel()
 	_ = srv.Shutdown(sctx)
 	wg.Wait()
+	ecancel()
+	ewg.Wait()
 	return runErr
+}
+
+// leaderWork is what only the leader runs, for one term: the ticks, the
+// dispatcher and the digest. ctx ends with the term.
+func (a *App) leaderWork(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Go(func() { a.tickLoop(ctx) })
+	wg.Go(func() { _ = a.disp.Run(ctx, a.wake) })
+	// On-call imports from PagerDuty or Opsgenie ([rotations.import]);
+	// it reads the rotations in force each round, so reloads apply.
+	wg.Go(func() {
+		p := &oncall.Poller{Ops: a.ops, Clock: a.opts.Clock, Getenv: a.opts.Getenv, Log: a.log,
+			HTTP: &http.Client{Timeout: 30 * time.Second}}
+		p.Run(ctx, 30*time.Second)
+	})
+	a.startDigest(ctx, &wg)
+	wg.Wait()
+}
+
+// probeLoop watches the store's writes on every replica: followers store
+// answers too.
+func (a *App) probeLoop(ctx context.Context) {
+	t := time.NewTicker(a.opts.TickEvery)
+	defer t.Stop()
+	for {
+		a.checkWrites(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // tickLoop drives the engine from the clock. The first tick catches up on
@@ -478,7 +524,6 @@ func (a *App) tickLoop(ctx context.Context) {
 		if err == nil {
 			err = a.ops.Tick(ctx) // follow-up reminders
 		}
-		a.checkWrites(ctx)
 		if err != nil && ctx.Err() == nil {
 			a.log.Error().Err(err).Msg("tick failed; retrying on the next one")
 		} else if err == nil {

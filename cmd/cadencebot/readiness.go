@@ -28,6 +28,9 @@ type readiness struct {
 	// success). The old config keeps running, so it is "degraded", not
 	// "not ready": unrouting the bot would not fix the file.
 	config func() (time.Time, error)
+	// leader reports the election when replicas share a PostgreSQL
+	// database (nil on bbolt: one process always leads).
+	leader func() leaderView
 }
 
 func (r *readiness) set(v bool) { r.ok.Store(v) }
@@ -35,11 +38,42 @@ func (r *readiness) set(v bool) { r.ok.Store(v) }
 func (r *readiness) serveHTTP(w http.ResponseWriter, _ *http.Request) {
 	var lines []string
 	ready, degraded := true, false
-	if r.ok.Load() {
-		lines = append(lines, "scheduler: ok")
-	} else {
-		lines = append(lines, "scheduler: waiting for the first tick")
+	var lv leaderView
+	if r.leader != nil {
+		lv = r.leader()
+	}
+	switch {
+	case r.leader != nil && !lv.Known:
+		why := "not read yet"
+		if lv.Err != nil {
+			why = lv.Err.Error()
+		}
+		lines = append(lines, "leader: unknown, the lease cannot be read: "+why)
 		ready = false
+	case r.leader != nil && lv.Err != nil:
+		lines = append(lines, fmt.Sprintf("leader: last seen %s (epoch %d); the lease cannot be read now: %v", lv.Holder, lv.Epoch, lv.Err))
+		ready = false
+	case r.leader != nil && !lv.Leading:
+		who := fmt.Sprintf("%s (epoch %d)", lv.Holder, lv.Epoch)
+		if lv.Holder == "" {
+			who = "none yet"
+		}
+		lines = append(lines, "leader: "+who+"; this replica follows: it serves pages, answers and chat events, the leader runs the scheduler and the dispatcher")
+	case r.leader != nil:
+		lines = append(lines, fmt.Sprintf("leader: this replica, %s (epoch %d)", lv.Holder, lv.Epoch))
+		fallthrough
+	default:
+		if r.ok.Load() {
+			lines = append(lines, "scheduler: ok")
+		} else {
+			lines = append(lines, "scheduler: waiting for the first tick")
+			ready = false
+		}
+	}
+	if lv.LeaderConfig != "" {
+		lines = append(lines, fmt.Sprintf("config: differs from the leader's (this replica %s, the leader %s): the leader's rituals run; deploy one config to every replica",
+			lv.OurConfig, lv.LeaderConfig))
+		degraded = true
 	}
 	if r.store != nil {
 		if err := r.store.WriteError(); err != nil {

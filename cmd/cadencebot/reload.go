@@ -29,7 +29,7 @@ const reloadDebounce = 300 * time.Millisecond
 // Bot.Timezone is resolved into people and rituals as the file is read,
 // so it applies with them.
 var liveSections = map[string]bool{"People": true, "Rituals": true, "Roster": true, "Releases.Approvers": true,
-	"Bot.Timezone": true, "Path": true, "Warnings": true, "Rotations": true}
+	"Bot.Timezone": true, "Path": true, "Warnings": true, "Rotations": true, "Hash": true}
 
 // reloader reloads the config file on SIGHUP and when it changes, and
 // reports the outcome the way Alertmanager does.
@@ -145,6 +145,9 @@ func (a *App) applyConfig(ctx context.Context, log zerolog.Logger) error {
 	}
 	// Rotations are checked against the new roster by config.Load.
 	a.ops.SetRotations(cfg.Rotations)
+	if a.elector != nil {
+		a.elector.SetConfigHash(cfg.Hash)
+	}
 	ev := log.Info()
 	for k, v := range change.Details() {
 		ev = ev.Str(k, v)

@@ -103,6 +103,24 @@ func open(ctx context.Context, url string, o options) (*DB, error) {
 	return db, nil
 }
 
+// fence lets a leader's transaction go on only while its epoch holds an
+// unexpired lease. FOR SHARE keeps the row as it is until this
+// transaction ends: a new leader's takeover (an UPDATE of the row) waits
+// for it, so every fenced write commits before the next term begins, or
+// not at all.
+func fence(ctx context.Context, ptx pgx.Tx, epoch int64) error {
+	var n int
+	err := ptx.QueryRow(ctx, `SELECT 1 FROM leader_lease WHERE name = $1 AND epoch = $2 AND expires_at > clock_timestamp() FOR SHARE`,
+		leaseName, epoch).Scan(&n)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("epoch %d: %w", epoch, cadence.ErrNotLeader)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: check the lease: %w", err)
+	}
+	return nil
+}
+
 // redact keeps a connect error's message but drops pgconn's wrapping,
 // whose text may echo connection parameters.
 func redact(err error) error {
@@ -169,7 +187,13 @@ func (db *DB) run(ctx context.Context, writable bool, fn func(cadence.Tx) error)
 			return fmt.Errorf("postgres: write lock on %s: %w", db.host, err)
 		}
 	}
-	t := &tx{ctx: ctx, tx: ptx, writable: writable}
+	epoch, fenced := cadence.TermOf(ctx)
+	if writable && fenced {
+		if err := fence(ctx, ptx, epoch); err != nil {
+			return err
+		}
+	}
+	t := &tx{ctx: ctx, tx: ptx, writable: writable, fenced: fenced}
 	err = fn(t)
 	done = true
 	if err != nil {
@@ -180,6 +204,13 @@ func (db *DB) run(ctx context.Context, writable bool, fn func(cadence.Tx) error)
 	}
 	if !writable {
 		return ptx.Rollback(ctx)
+	}
+	if t.wake {
+		// Delivered on commit only, to every replica LISTENing: the
+		// leader's dispatcher sends what a follower queued at once.
+		if _, err := ptx.Exec(ctx, "SELECT pg_notify($1, '')", WakeChannel); err != nil {
+			return fmt.Errorf("postgres: notify on %s: %w", db.host, err)
+		}
 	}
 	err = ptx.Commit(ctx)
 	db.writes.note(ctx, err)

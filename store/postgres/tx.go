@@ -22,6 +22,10 @@ type tx struct {
 	ctx      context.Context
 	tx       pgx.Tx
 	writable bool
+	// fenced: a leader's transaction (cadence.WithTerm). wake: it is not,
+	// and it queued outbox work the leader must hear about.
+	fenced bool
+	wake   bool
 }
 
 var _ cadence.Tx = (*tx)(nil)
@@ -295,7 +299,9 @@ func (t *tx) Enqueue(m *cadence.Message) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("enqueue %s: %w", m.Key, err)
 	}
-	return tag.RowsAffected() == 1, nil
+	added := tag.RowsAffected() == 1
+	t.wake = t.wake || (added && !t.fenced)
+	return added, nil
 }
 
 func (t *tx) Message(key string) (*cadence.Message, error) {
@@ -317,6 +323,7 @@ func (t *tx) PutMessage(m *cadence.Message) error {
 	if err != nil {
 		return err
 	}
+	t.wake = t.wake || (m.State == cadence.StatePending && !t.fenced)
 	return t.exec("put message "+m.Key, `INSERT INTO outbox (key, platform, recipient, thread, state, created_ns, next_attempt_ns, doc)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO UPDATE SET platform = excluded.platform,
 		recipient = excluded.recipient, thread = excluded.thread, state = excluded.state,
