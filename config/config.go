@@ -22,11 +22,11 @@ import (
 
 // Config is a loaded, validated configuration.
 type Config struct {
-	Path    string // the file it came from, as given to Load
+	Path string // the file it came from, as given to Load
 	// Hash identifies the file's bytes (16 hex digits of SHA-256): the
 	// leader writes it in its lease so replicas can tell their configs
 	// differ.
-	Hash string
+	Hash    string
 	Bot     BotConfig
 	Slack   SlackConfig
 	Teams   TeamsConfig
