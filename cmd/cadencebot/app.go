@@ -40,6 +40,10 @@ type appOptions struct {
 	Registry  *prometheus.Registry
 	Log       zerolog.Logger
 	TickEvery time.Duration // how often the engine looks at the clock (default 1s)
+	// DispatchPoll is how often the dispatcher looks for due retries
+	// when nothing wakes it (default 1s); tests lengthen it to prove a
+	// wake-up came from elsewhere (LISTEN/NOTIFY).
+	DispatchPoll time.Duration
 	// ConfigPath is the file cfg came from ("" for the embedded example);
 	// Reload delivers SIGHUP. The file is reloaded on either (reload.go).
 	ConfigPath string
@@ -228,7 +232,8 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	a.compactor = newOutboxCompactor(a.db, o.Clock, o.Log, cfg.Bot.OutboxRetention)
 	a.disp = cadence.NewDispatcher(a.db, o.Clock, a.chats, o.Log, obs, cadence.WithLeads(a.eng.LeadOf), cadence.WithDirectory(a.eng),
 		cadence.WithInFlight(16),                // Slack's sends overlap their round trips (cadence/pipeline.go)
-		cadence.WithEditInterval(3*time.Second)) // a burst of answers is one summary edit (cadence/coalesce.go)
+		cadence.WithEditInterval(3*time.Second), // a burst of answers is one summary edit (cadence/coalesce.go)
+		cadence.WithPollInterval(cmp.Or(o.DispatchPoll, time.Second)))
 
 	if a.auditKey, err = auditSigningKey(o.Getenv); err != nil {
 		return nil, err

@@ -278,20 +278,41 @@ func (e *Elector) step(ctx context.Context, conn *pgx.Conn) error {
 		return e.read(qctx, conn)
 	}
 	// Take the lease if nobody holds it, it has expired, or it is this
-	// process's own (a term it lost locally): a new epoch each time.
+	// process's own (a term it lost locally): a new epoch each time. FOR
+	// UPDATE waits for the old leader's fenced transactions (FOR KEY
+	// SHARE) to end, so none of them commits inside the new term.
 	var epoch int64
 	var exp time.Time
-	err := conn.QueryRow(qctx, `INSERT INTO leader_lease AS l (name, epoch, holder, config_hash, acquired_at, expires_at)
-		VALUES ($4, 1, $1, $2, clock_timestamp(), clock_timestamp() + $3 * interval '1 microsecond')
-		ON CONFLICT (name) DO UPDATE SET epoch = l.epoch + 1, holder = excluded.holder, config_hash = excluded.config_hash,
-			acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
-		WHERE l.expires_at <= clock_timestamp() OR l.holder = excluded.holder
-		RETURNING epoch, expires_at`, e.cfg.Holder, hash, ttl, leaseName).Scan(&epoch, &exp)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return e.read(qctx, conn)
-	}
+	taken := false
+	// It may wait out a long transaction of the old leader's: longer
+	// than a renewal may take.
+	tctx, tcancel := context.WithTimeout(ctx, 2*e.cfg.TTL+DefaultConnectTimeout)
+	defer tcancel()
+	qctx = tctx
+	err := pgx.BeginFunc(qctx, conn, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(qctx, `INSERT INTO leader_lease (name, epoch, holder, config_hash, acquired_at, expires_at)
+			VALUES ($1, 0, '', '', clock_timestamp(), '-infinity') ON CONFLICT (name) DO NOTHING`, leaseName); err != nil {
+			return err
+		}
+		var holder string
+		var expired bool
+		if err := tx.QueryRow(qctx, `SELECT holder, expires_at <= clock_timestamp() FROM leader_lease WHERE name = $1 FOR UPDATE`,
+			leaseName).Scan(&holder, &expired); err != nil {
+			return err
+		}
+		if !expired && holder != e.cfg.Holder {
+			return nil
+		}
+		taken = true
+		return tx.QueryRow(qctx, `UPDATE leader_lease SET epoch = epoch + 1, holder = $1, config_hash = $2, acquired_at = clock_timestamp(),
+			expires_at = clock_timestamp() + $3 * interval '1 microsecond' WHERE name = $4 RETURNING epoch, expires_at`,
+			e.cfg.Holder, hash, ttl, leaseName).Scan(&epoch, &exp)
+	})
 	if err != nil {
 		return fmt.Errorf("take the lease: %w", err)
+	}
+	if !taken {
+		return e.read(qctx, conn)
 	}
 	nt := &term{epoch: epoch, lost: make(chan struct{})}
 	e.mu.Lock()

@@ -104,13 +104,15 @@ func open(ctx context.Context, url string, o options) (*DB, error) {
 }
 
 // fence lets a leader's transaction go on only while its epoch holds an
-// unexpired lease. FOR SHARE keeps the row as it is until this
-// transaction ends: a new leader's takeover (an UPDATE of the row) waits
-// for it, so every fenced write commits before the next term begins, or
-// not at all.
+// unexpired lease. FOR KEY SHARE holds the row until this transaction
+// ends against a takeover, which locks it FOR UPDATE first (lease.go): so
+// every fenced write commits before the next term begins, or not at all.
+// The leader's own renewals (an UPDATE of no key column) do not wait for
+// its transactions: a long one, such as opening a ritual for 500 people,
+// must not cost it the lease.
 func fence(ctx context.Context, ptx pgx.Tx, epoch int64) error {
 	var n int
-	err := ptx.QueryRow(ctx, `SELECT 1 FROM leader_lease WHERE name = $1 AND epoch = $2 AND expires_at > clock_timestamp() FOR SHARE`,
+	err := ptx.QueryRow(ctx, `SELECT 1 FROM leader_lease WHERE name = $1 AND epoch = $2 AND expires_at > clock_timestamp() FOR KEY SHARE`,
 		leaseName, epoch).Scan(&n)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("epoch %d: %w", epoch, cadence.ErrNotLeader)
