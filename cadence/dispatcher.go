@@ -36,6 +36,7 @@ type Dispatcher struct {
 	obs    Observer
 	leadOf func(ritualID string) string
 	dir    Directory // names in failure notices; optional
+	render Renderer  // draws dirty summaries before sending (summary.go); optional
 
 	batch       int
 	inFlight    int           // most sends at once, over all conversations (pipeline.go)
@@ -128,6 +129,9 @@ const (
 // state for good (delivered or failed), which may unblock others.
 func (d *Dispatcher) pass(ctx context.Context) (sent int, progress bool, err error) {
 	now := d.clock.Now().UTC()
+	if err := d.renderDirty(ctx, now); err != nil {
+		return 0, false, err
+	}
 	var due []*Message
 	err = d.store.View(ctx, func(tx Tx) error {
 		due, err = tx.Due(farFuture, d.batch)

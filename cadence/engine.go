@@ -314,24 +314,3 @@ func (e *Engine) enqueue(tx Tx, ev *events, m *Message) error {
 	return nil
 }
 
-// refreshSummary rebuilds an occurrence's summary and bumps its revision
-// so the dispatcher updates it in place.
-func (e *Engine) refreshSummary(tx Tx, ev *events, r *Ritual, o *Occurrence, now time.Time) error {
-	m, err := tx.Message(SummaryKey(o.ID))
-	if errors.Is(err, ErrNotFound) {
-		return nil // skipped or missed before opening: there is no summary
-	}
-	if err != nil {
-		return fmt.Errorf("summary of %s: %w", o.ID, err)
-	}
-	answers, err := tx.Answers(o.ID)
-	if err != nil {
-		return fmt.Errorf("answers of %s: %w", o.ID, err)
-	}
-	// A message in StateSending stays there: the dispatcher is (or was)
-	// delivering it and will see the newer revision when it records the Ref.
-	if m.Revise(e.live().compose.summaryBody(r, o, answers), now) {
-		ev.enqueued = true
-	}
-	return tx.PutMessage(m)
-}

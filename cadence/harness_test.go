@@ -129,6 +129,8 @@ type harness struct {
 	eng     *cadence.Engine
 	disp    *cadence.Dispatcher
 	cfg     func(*cadence.EngineConfig)
+	// dispOpts are extra dispatcher options (cfgDispatcher).
+	dispOpts []cadence.DispatcherOption
 }
 
 func newHarness(t testing.TB, start time.Time, rituals ...*cadence.Ritual) *harness {
@@ -154,7 +156,13 @@ func (h *harness) restart() {
 	require.NoError(h.t, err)
 	h.eng = eng
 	h.disp = cadence.NewDispatcher(h.store, h.clock, map[string]cadence.Chat{"local": h.chat}, zerolog.Nop(), h.obs,
-		cadence.WithLeads(eng.LeadOf))
+		append([]cadence.DispatcherOption{cadence.WithLeads(eng.LeadOf), cadence.WithRenderer(eng)}, h.dispOpts...)...)
+}
+
+// cfgDispatcher rebuilds the dispatcher with extra options.
+func (h *harness) cfgDispatcher(opts ...cadence.DispatcherOption) {
+	h.dispOpts = opts
+	h.restart()
 }
 
 // at moves the clock, ticks and delivers.

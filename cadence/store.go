@@ -22,6 +22,7 @@ type Tx interface {
 	RitualStateTx
 	OccurrenceTx
 	AnswerTx
+	SummaryTx // summary.go
 	OutboxTx
 	PersonStateTx
 	KVTx

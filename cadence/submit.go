@@ -9,7 +9,7 @@ import (
 )
 
 // SubmitAnswer validates and stores a person's answers, then queues a
-// receipt and refreshes the summary, all in one transaction: the receipt
+// receipt and moves the summary's figures, all in one transaction: the receipt
 // is never sent for an answer that is not durable.
 //
 // Rules: answers may be edited until the person's own close time. A first
@@ -67,6 +67,16 @@ func (e *Engine) SubmitAnswer(ctx context.Context, in AnswerInput) (*Answer, err
 				return fmt.Errorf("put occurrence %s: %w", o.ID, err)
 			}
 		}
+		// The summary's figures move by this answer's share (minus the
+		// edited one's): bytes independent of how many answered.
+		sum, err := summaryState(tx, r, o)
+		if err != nil {
+			return err
+		}
+		if prev != nil {
+			sum.add(answerShare(r, o, prev), -1)
+		}
+		sum.add(answerShare(r, o, a), +1)
 		if err := tx.PutAnswer(a); err != nil {
 			return fmt.Errorf("put answer: %w", err)
 		}
@@ -76,7 +86,7 @@ func (e *Engine) SubmitAnswer(ctx context.Context, in AnswerInput) (*Answer, err
 		if err := e.enqueue(tx, ev, e.live().compose.receipt(r, o, a, late && prev == nil, now)); err != nil {
 			return err
 		}
-		if err := e.refreshSummary(tx, ev, r, o, now); err != nil {
+		if err := touchSummary(tx, ev, sum); err != nil {
 			return err
 		}
 		out = a

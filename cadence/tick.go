@@ -116,6 +116,13 @@ func (e *Engine) apply(tx Tx, ev *events, r *Ritual, s Step, now time.Time) erro
 		if err := e.enqueue(tx, ev, e.live().compose.summary(r, o, nil, now)); err != nil {
 			return err
 		}
+		if _, err := tx.Summary(o.ID); errors.Is(err, ErrNotFound) {
+			if err := tx.PutSummary(RebuildSummary(r, o, nil)); err != nil {
+				return fmt.Errorf("put summary of %s: %w", o.ID, err)
+			}
+		} else if err != nil {
+			return fmt.Errorf("summary of %s: %w", o.ID, err)
+		}
 		if err := e.enqueuePrompts(tx, ev, r, o, s.Prompt, now); err != nil {
 			return err
 		}

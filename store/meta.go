@@ -23,6 +23,7 @@ var migrations = []func(*bolt.Tx) error{
 	migrateV3, // 2 → 3: incidents, follow-ups, releases, audit log (opsschema.go)
 	migrateV4, // 3 → 4: index of open occurrences
 	migrateV5, // 4 → 5: index of open follow-ups (opsschema.go)
+	migrateV6, // 5 → 6: summary figures per occurrence (summaries.go)
 }
 
 // SchemaVersion is the schema this build writes.
@@ -65,6 +66,17 @@ func migrateV4(btx *bolt.Tx) error {
 		return fmt.Errorf("create bucket %q: %w", bucketOccurrencesOpen, err)
 	}
 	return (&tx{btx: btx}).reindexOpenOccurrences()
+}
+
+// migrateV6 adds the summary states. Occurrences opened before get
+// theirs rebuilt from their answers on their next answer or close.
+func migrateV6(btx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketSummaries, bucketSummariesDirty} {
+		if _, err := btx.CreateBucket(name); err != nil {
+			return fmt.Errorf("create bucket %q: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // migrate brings the file to SchemaVersion. A file already there is only

@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"fmt"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -132,8 +134,8 @@ func TestMigrateFromV1BuildsIndexes(t *testing.T) {
 		return nil
 	})
 	require.NoError(t, db.Close())
-	assert.Equal(t, "5", schemaOnDisk(t, path))
-	assert.Equal(t, 5, store.SchemaVersion())
+	assert.Equal(t, strconv.Itoa(store.SchemaVersion()), schemaOnDisk(t, path))
+	assert.Equal(t, 6, store.SchemaVersion())
 }
 
 func TestFailedMigrationLeavesFileAsItWas(t *testing.T) {
@@ -151,10 +153,11 @@ func TestFailedMigrationLeavesFileAsItWas(t *testing.T) {
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cadence.db")
-	writeV1(t, path, map[string]map[string]string{"meta": {"schema": "7"}})
+	newer := store.SchemaVersion() + 2
+	writeV1(t, path, map[string]map[string]string{"meta": {"schema": strconv.Itoa(newer)}})
 	_, err := store.Open(path, store.Options{})
 	require.ErrorIs(t, err, store.ErrSchemaTooNew)
-	assert.EqualError(t, err, "database "+path+" has schema version 7, newer than this cadencebot understands (5): upgrade cadencebot, or restore a backup made by this version")
+	assert.EqualError(t, err, fmt.Sprintf("database %s has schema version %d, newer than this cadencebot understands (%d): upgrade cadencebot, or restore a backup made by this version", path, newer, store.SchemaVersion()))
 }
 
 func TestOpenRefusesUnreadableSchemaVersion(t *testing.T) {

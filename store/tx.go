@@ -27,6 +27,10 @@ var (
 	bucketOutboxCreated   = []byte("outbox_created")
 	bucketPersonState     = []byte("person_state")
 	bucketKV              = []byte("kv")
+	// bucketSummaries holds each occurrence's summary figures;
+	// bucketSummariesDirty lists those whose message must be redrawn.
+	bucketSummaries      = []byte("summaries")
+	bucketSummariesDirty = []byte("summaries_dirty")
 )
 
 // tx is a cadence.Tx over one bbolt transaction. Every value it returns

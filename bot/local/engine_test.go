@@ -39,7 +39,7 @@ func newLive(t *testing.T) *live {
 		Logger: zerolog.Nop(), DefaultPlatform: local.Platform,
 	})
 	require.NoError(t, err)
-	disp := cadence.NewDispatcher(st, clock, map[string]cadence.Chat{local.Platform: chat}, zerolog.Nop(), nil, cadence.WithLeads(eng.LeadOf))
+	disp := cadence.NewDispatcher(st, clock, map[string]cadence.Chat{local.Platform: chat}, zerolog.Nop(), nil, cadence.WithLeads(eng.LeadOf), cadence.WithRenderer(eng))
 	l := &live{harness: serve(t, "", eng, st, clock, chat), eng: eng, disp: disp}
 	l.at(clock.Now()) // a new ritual starts from now
 	return l

@@ -74,7 +74,7 @@ func (w *engineWorld) process(wrap func(cadence.Chat) cadence.Chat) (*slack.Adap
 		chat = wrap(a)
 	}
 	d := cadence.NewDispatcher(w.store, w.clock, map[string]cadence.Chat{"slack": chat}, zerolog.New(w.logs), nil,
-		cadence.WithLeads(w.engine.LeadOf))
+		cadence.WithLeads(w.engine.LeadOf), cadence.WithRenderer(w.engine))
 	return a, d
 }
 

@@ -76,7 +76,7 @@ func TestFullOccurrenceInTeams(t *testing.T) {
 		if wrap != nil {
 			chat = wrap(a)
 		}
-		d := cadence.NewDispatcher(st, clock, map[string]cadence.Chat{teams.Platform: chat}, log, nil, cadence.WithLeads(eng.LeadOf), cadence.WithDirectory(eng))
+		d := cadence.NewDispatcher(st, clock, map[string]cadence.Chat{teams.Platform: chat}, log, nil, cadence.WithLeads(eng.LeadOf), cadence.WithDirectory(eng), cadence.WithRenderer(eng))
 		return eng, a, d
 	}
 	e := &env{t: t, fc: fc, clock: clock}

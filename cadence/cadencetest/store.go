@@ -26,14 +26,15 @@ var ErrReadOnly = errors.New("cadencetest: write in a read-only transaction")
 type Store struct {
 	mu sync.RWMutex
 
-	rituals  map[string]*cadence.RitualState
-	occs     map[string]*cadence.Occurrence
-	answers  map[string]map[string]*cadence.Answer // occurrence → person → answer
-	messages map[string]*cadence.Message
-	active   map[string]struct{} // keys of pending/sending messages, for Due
-	people   map[string]*cadence.PersonState
-	kv       map[string]map[string][]byte
-	ops      memOps // incidents, follow-ups, releases, audit: memops.go
+	rituals   map[string]*cadence.RitualState
+	occs      map[string]*cadence.Occurrence
+	answers   map[string]map[string]*cadence.Answer // occurrence → person → answer
+	summaries map[string]*cadence.SummaryState
+	messages  map[string]*cadence.Message
+	active    map[string]struct{} // keys of pending/sending messages, for Due
+	people    map[string]*cadence.PersonState
+	kv        map[string]map[string][]byte
+	ops       memOps // incidents, follow-ups, releases, audit: memops.go
 }
 
 var _ cadence.Store = (*Store)(nil)
@@ -41,13 +42,14 @@ var _ cadence.Store = (*Store)(nil)
 // NewStore returns an empty store.
 func NewStore() *Store {
 	return &Store{
-		rituals:  map[string]*cadence.RitualState{},
-		occs:     map[string]*cadence.Occurrence{},
-		answers:  map[string]map[string]*cadence.Answer{},
-		messages: map[string]*cadence.Message{},
-		active:   map[string]struct{}{},
-		people:   map[string]*cadence.PersonState{},
-		kv:       map[string]map[string][]byte{},
+		rituals:   map[string]*cadence.RitualState{},
+		occs:      map[string]*cadence.Occurrence{},
+		answers:   map[string]map[string]*cadence.Answer{},
+		summaries: map[string]*cadence.SummaryState{},
+		messages:  map[string]*cadence.Message{},
+		active:    map[string]struct{}{},
+		people:    map[string]*cadence.PersonState{},
+		kv:        map[string]map[string][]byte{},
 	}
 }
 

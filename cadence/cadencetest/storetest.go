@@ -33,6 +33,7 @@ func RunStoreTests(t *testing.T, open func(t *testing.T) cadence.Store) {
 		{"DueOrderAndStates", testDue},
 		{"MessagesFilter", testMessagesFilter},
 		{"PersonState", testPersonState},
+		{"SummaryState", testSummaryState},
 		{"KeyValue", testKV},
 		{"UpdateRollsBackOnError", testRollback},
 		{"WritesVisibleInsideUpdate", testReadYourWrites},

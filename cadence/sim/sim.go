@@ -126,7 +126,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	for _, p := range []string{"local", "slack", "teams"} {
 		chats[p] = &platformChat{recorder: chat, name: p}
 	}
-	disp := cadence.NewDispatcher(o.Store, clock, chats, zerolog.Nop(), nil)
+	disp := cadence.NewDispatcher(o.Store, clock, chats, zerolog.Nop(), nil, cadence.WithRenderer(eng))
 
 	rng := rand.New(rand.NewPCG(o.Seed, 0x5ca1ab1e))
 	people := o.Roster.People()

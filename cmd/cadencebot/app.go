@@ -230,7 +230,7 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 		a.log.Warn().Str("field", w.Field).Msg(w.Error())
 	}
 	a.compactor = newOutboxCompactor(a.db, o.Clock, o.Log, cfg.Bot.OutboxRetention)
-	a.disp = cadence.NewDispatcher(a.db, o.Clock, a.chats, o.Log, obs, cadence.WithLeads(a.eng.LeadOf), cadence.WithDirectory(a.eng),
+	a.disp = cadence.NewDispatcher(a.db, o.Clock, a.chats, o.Log, obs, cadence.WithLeads(a.eng.LeadOf), cadence.WithDirectory(a.eng), cadence.WithRenderer(a.eng),
 		cadence.WithInFlight(16),                // Slack's sends overlap their round trips (cadence/pipeline.go)
 		cadence.WithEditInterval(3*time.Second), // a burst of answers is one summary edit (cadence/coalesce.go)
 		cadence.WithPollInterval(cmp.Or(o.DispatchPoll, time.Second)))

@@ -1,0 +1,42 @@
+package cadencetest
+
+import (
+	"fmt"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+// --- summary states ---
+
+func (t *tx) Summary(occID string) (*cadence.SummaryState, error) {
+	v, ok := t.s.summaries[occID]
+	if !ok {
+		return nil, fmt.Errorf("summary of %q: %w", occID, cadence.ErrNotFound)
+	}
+	return v.Clone(), nil
+}
+
+func (t *tx) PutSummary(s *cadence.SummaryState) error {
+	if err := t.checkWritable(); err != nil {
+		return err
+	}
+	if s == nil || s.OccurrenceID == "" {
+		return fmt.Errorf("put summary: empty occurrence id: %w", cadence.ErrInvalidInput)
+	}
+	remember(t, t.s.summaries, s.OccurrenceID)
+	t.s.summaries[s.OccurrenceID] = s.Clone()
+	return nil
+}
+
+func (t *tx) DirtySummaries(limit int) ([]string, error) {
+	out := []string{}
+	for _, id := range sortedKeys(t.s.summaries) {
+		if limit > 0 && len(out) == limit {
+			break
+		}
+		if t.s.summaries[id].Dirty() {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
