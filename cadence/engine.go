@@ -313,4 +313,3 @@ func (e *Engine) enqueue(tx Tx, ev *events, m *Message) error {
 	}
 	return nil
 }
-
