@@ -91,15 +91,24 @@ func (t *tx) Answer(occurrenceID, personID string) (*cadence.Answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	var r answerRecord
-	found, err := getJSON(b, answerKey(occurrenceID, personID), &r)
+	texts, err := t.bucket(bucketAnswerTexts)
+	if err != nil {
+		return nil, err
+	}
+	key := answerKey(occurrenceID, personID)
+	var m answerMeta
+	found, err := getJSON(b, key, &m)
 	if err != nil {
 		return nil, fmt.Errorf("answer of %q to %q: %w", personID, occurrenceID, err)
 	}
 	if !found {
 		return nil, fmt.Errorf("answer of %q to %q: %w", personID, occurrenceID, cadence.ErrNotFound)
 	}
-	return r.domain(), nil
+	a := m.domain()
+	if a.Responses, err = responsesOf(texts, key); err != nil {
+		return nil, fmt.Errorf("answer of %q to %q: %w", personID, occurrenceID, err)
+	}
+	return a, nil
 }
 
 func (t *tx) PutAnswer(a *cadence.Answer) error {
@@ -128,8 +137,18 @@ func (t *tx) PutAnswer(a *cadence.Answer) error {
 	// split fuller than bbolt's default half: the year benchmark's file
 	// shrinks from 195 to 97 MiB.
 	answers.FillPercent, index.FillPercent = answerFillPercent, answerFillPercent
-	if err := putJSON(answers, answerKey(a.OccurrenceID, a.PersonID), toAnswerRecord(a)); err != nil {
+	texts, err := t.bucket(bucketAnswerTexts)
+	if err != nil {
+		return err
+	}
+	texts.FillPercent = answerFillPercent
+	key := answerKey(a.OccurrenceID, a.PersonID)
+	r := toAnswerRecord(a)
+	if err := putJSON(answers, key, r.meta()); err != nil {
 		return fmt.Errorf("put answer of %q to %q: %w", a.PersonID, a.OccurrenceID, err)
+	}
+	if err := putJSON(texts, key, r.Responses); err != nil {
+		return fmt.Errorf("put answer of %q to %q: text: %w", a.PersonID, a.OccurrenceID, err)
 	}
 	if err := index.Put(at, []byte{}); err != nil {
 		return fmt.Errorf("put answer of %q to %q: index: %w", a.PersonID, a.OccurrenceID, err)
@@ -143,7 +162,11 @@ func (t *tx) Answers(occurrenceID string) ([]*cadence.Answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return appendAnswers([]*cadence.Answer{}, b.Cursor(), occurrenceID, true)
+	texts, err := t.bucket(bucketAnswerTexts)
+	if err != nil {
+		return nil, err
+	}
+	return appendAnswers([]*cadence.Answer{}, b.Cursor(), texts, occurrenceID)
 }
 
 // Answerers reads only the keys of one occurrence's answers: no decoding.
@@ -165,9 +188,10 @@ func (t *tx) Answerers(occurrenceID string) ([]string, error) {
 	return out, nil
 }
 
-// answerMeta is an answer record without its responses: decoding it skips
-// the answers' text, which reports never read and which is most of a
-// record's bytes.
+// answerMeta is what the answers bucket holds: an answer without its
+// responses, which live in answer_texts under the same key. Listing who
+// answered what when (adherence, reports) never reads the text, which is
+// most of an answer's bytes.
 type answerMeta struct {
 	OccurrenceID string    `json:"occurrence_id"`
 	RitualID     string    `json:"ritual_id"`
@@ -178,26 +202,52 @@ type answerMeta struct {
 	Via          string    `json:"via"`
 }
 
-func appendAnswers(out []*cadence.Answer, c *bolt.Cursor, occurrenceID string, withResponses bool) ([]*cadence.Answer, error) {
+func (r answerRecord) meta() answerMeta {
+	return answerMeta{OccurrenceID: r.OccurrenceID, RitualID: r.RitualID, PersonID: r.PersonID,
+		SubmittedAt: r.SubmittedAt, UpdatedAt: r.UpdatedAt, Edits: r.Edits, Via: r.Via}
+}
+
+func (m *answerMeta) domain() *cadence.Answer {
+	return &cadence.Answer{OccurrenceID: m.OccurrenceID, RitualID: m.RitualID, PersonID: m.PersonID,
+		SubmittedAt: m.SubmittedAt, UpdatedAt: m.UpdatedAt, Edits: m.Edits, Via: m.Via}
+}
+
+// responsesOf reads an answer's text; nil when it has none.
+func responsesOf(texts *bolt.Bucket, key []byte) ([]cadence.Response, error) {
+	var rs []responseRecord
+	if _, err := getJSON(texts, key, &rs); err != nil {
+		return nil, fmt.Errorf("text: %w", err)
+	}
+	if rs == nil {
+		return nil, nil
+	}
+	out := make([]cadence.Response, len(rs))
+	for i, x := range rs {
+		out[i] = cadence.Response{QuestionID: x.QuestionID, Text: x.Text}
+	}
+	return out, nil
+}
+
+// appendAnswers reads one occurrence's answers with a prefix scan of the
+// metadata; texts, when given, adds each answer's responses.
+func appendAnswers(out []*cadence.Answer, c *bolt.Cursor, texts *bolt.Bucket, occurrenceID string) ([]*cadence.Answer, error) {
 	prefix := []byte(occurrenceID + sep)
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		if bytes.Contains(k[len(prefix):], []byte(sep)) {
 			continue // an answer to a longer occurrence ID
 		}
-		if !withResponses {
-			var m answerMeta
-			if err := decode(k, v, &m); err != nil {
-				return nil, fmt.Errorf("answers to %q: %w", occurrenceID, err)
-			}
-			out = append(out, &cadence.Answer{OccurrenceID: m.OccurrenceID, RitualID: m.RitualID, PersonID: m.PersonID,
-				SubmittedAt: m.SubmittedAt, UpdatedAt: m.UpdatedAt, Edits: m.Edits, Via: m.Via})
-			continue
-		}
-		var r answerRecord
-		if err := decode(k, v, &r); err != nil {
+		var m answerMeta
+		if err := decode(k, v, &m); err != nil {
 			return nil, fmt.Errorf("answers to %q: %w", occurrenceID, err)
 		}
-		out = append(out, r.domain())
+		a := m.domain()
+		if texts != nil {
+			var err error
+			if a.Responses, err = responsesOf(texts, k); err != nil {
+				return nil, fmt.Errorf("answers to %q: %q: %w", occurrenceID, k, err)
+			}
+		}
+		out = append(out, a)
 	}
 	return out, nil
 }
@@ -223,6 +273,12 @@ func (t *tx) answersBetween(from, to time.Time, withResponses bool) ([]*cadence.
 	if err != nil {
 		return nil, err
 	}
+	var texts *bolt.Bucket
+	if withResponses {
+		if texts, err = t.bucket(bucketAnswerTexts); err != nil {
+			return nil, err
+		}
+	}
 	var out []*cadence.Answer
 	c := answers.Cursor()
 	// A longer occurrence ID can sort amid a shorter one's people
@@ -236,7 +292,7 @@ func (t *tx) answersBetween(from, to time.Time, withResponses bool) ([]*cadence.
 		}
 		if occ := pk[:i]; !seen[occ] {
 			seen[occ] = true
-			if out, err = appendAnswers(out, c, occ, withResponses); err != nil {
+			if out, err = appendAnswers(out, c, texts, occ); err != nil {
 				return false, err
 			}
 		}
@@ -256,7 +312,7 @@ func (t *tx) reindexAnswers() error {
 		return err
 	}
 	return answers.ForEach(func(k, v []byte) error {
-		var r answerRecord
+		var r answerMeta
 		if err := decode(k, v, &r); err != nil {
 			return fmt.Errorf("index answers: %w", err)
 		}

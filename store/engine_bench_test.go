@@ -56,7 +56,10 @@ type answerTarget struct{ occurrence, person string }
 // newAnswerRig opens ceil(n/answerTeam) daily rituals of answerTeam
 // people each, with the engine on a NoSync store (setup, untimed); the
 // timed part reopens the file in the mode under test.
-func newAnswerRig(b *testing.B, n int) *answerRig {
+func newAnswerRig(b *testing.B, n int) *answerRig { return newTeamRig(b, n, answerTeam) }
+
+// newTeamRig is newAnswerRig with team people per ritual (occurrence).
+func newTeamRig(b *testing.B, n, team int) *answerRig {
 	b.Helper()
 	rig := &answerRig{
 		dir:  b.TempDir(),
@@ -68,14 +71,14 @@ func newAnswerRig(b *testing.B, n int) *answerRig {
 	}
 	var people []*cadence.Person
 	fire := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	for k := 0; k*answerTeam < n; k++ {
+	for k := 0; k*team < n; k++ {
 		r := &cadence.Ritual{
 			ID: fmt.Sprintf("standup-%04d", k), Title: "Standup", Kind: cadence.KindStandup, Channel: "standup",
 			Schedule: sched, Questions: cadence.DefaultQuestions(cadence.KindStandup),
 			Window: 8 * time.Hour, Reminders: []time.Duration{time.Hour},
 		}
-		for i := 0; i < answerTeam; i++ {
-			p := &cadence.Person{ID: fmt.Sprintf("p%06d", k*answerTeam+i), Role: cadence.RoleSpecialist, Location: time.UTC}
+		for i := 0; i < team; i++ {
+			p := &cadence.Person{ID: fmt.Sprintf("p%06d", k*team+i), Role: cadence.RoleSpecialist, Location: time.UTC}
 			p.Name = p.ID
 			people = append(people, p)
 			r.Participants = append(r.Participants, p.ID)

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime/debug"
@@ -24,7 +26,16 @@ var migrations = []func(*bolt.Tx) error{
 	migrateV4, // 3 → 4: index of open occurrences
 	migrateV5, // 4 → 5: index of open follow-ups (opsschema.go)
 	migrateV6, // 5 → 6: summary figures per occurrence (summaries.go)
+	migrateV7, // 6 → 7: answer text apart from its metadata (answers.go)
 }
+
+// afterMigrationStep, when set (tests), runs after each step inside the
+// migration's transaction; an error aborts it like a crash there.
+var afterMigrationStep func(version int) error
+
+// BackupPath is where Open keeps the copy of a database it is about to
+// migrate from schema version from: next to it, "cadence.db.schema6.bak".
+func BackupPath(path string, from int) string { return fmt.Sprintf("%s.schema%d.bak", path, from) }
 
 // SchemaVersion is the schema this build writes.
 func SchemaVersion() int { return len(migrations) }
@@ -79,6 +90,53 @@ func migrateV6(btx *bolt.Tx) error {
 	return nil
 }
 
+// migrateV7 moves each answer's responses into answer_texts, leaving its
+// metadata in answers.
+func migrateV7(btx *bolt.Tx) error {
+	texts, err := btx.CreateBucket(bucketAnswerTexts)
+	if err != nil {
+		return fmt.Errorf("create bucket %q: %w", bucketAnswerTexts, err)
+	}
+	answers := btx.Bucket(bucketAnswers)
+	if answers == nil {
+		return fmt.Errorf("bucket %q is missing: %w", bucketAnswers, ErrCorrupt)
+	}
+	answers.FillPercent, texts.FillPercent = answerFillPercent, answerFillPercent
+	type split struct {
+		key        []byte
+		meta, text []byte
+	}
+	var all []split
+	// Read everything first: bbolt forbids writes during ForEach.
+	if err := answers.ForEach(func(k, v []byte) error {
+		var r answerRecord
+		if err := decode(k, v, &r); err != nil {
+			return fmt.Errorf("split answers: %w", err)
+		}
+		meta, err := json.Marshal(r.meta())
+		if err != nil {
+			return fmt.Errorf("split answers: %q: %w", k, err)
+		}
+		text, err := json.Marshal(r.Responses)
+		if err != nil {
+			return fmt.Errorf("split answers: %q: %w", k, err)
+		}
+		all = append(all, split{bytes.Clone(k), meta, text})
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, x := range all {
+		if err := answers.Put(x.key, x.meta); err != nil {
+			return fmt.Errorf("split answers: %q: %w", x.key, err)
+		}
+		if err := texts.Put(x.key, x.text); err != nil {
+			return fmt.Errorf("split answers: %q: text: %w", x.key, err)
+		}
+	}
+	return nil
+}
+
 // migrate brings the file to SchemaVersion. A file already there is only
 // read, so opening a current database writes nothing.
 func (db *DB) migrate(log zerolog.Logger, readOnly bool) (err error) {
@@ -113,10 +171,26 @@ func (db *DB) migrate(log zerolog.Logger, readOnly bool) (err error) {
 			kind: ErrSchemaTooOld,
 		}
 	}
+	if from > 0 {
+		// A copy of the file as it was, before anything is rewritten.
+		bak := BackupPath(db.path, from)
+		if _, err := db.BackupFile(bak); err != nil {
+			return fmt.Errorf("migrate database %s from schema %d to %d: no backup, so no migration: %w", db.path, from, to, err)
+		}
+		log.Info().Str("db", db.path).Str("backup", bak).Int("from", from).Msg("database backed up before its migration")
+	}
+	// All steps run in one transaction: a crash or a failure at any
+	// point leaves the file at its old schema, which the next start
+	// migrates again.
 	err = db.bolt.Update(func(btx *bolt.Tx) error {
 		for v := from; v < to; v++ {
 			if err := migrations[v](btx); err != nil {
 				return fmt.Errorf("migrate database %s from schema %d to %d: %w", db.path, v, v+1, err)
+			}
+			if afterMigrationStep != nil {
+				if err := afterMigrationStep(v + 1); err != nil {
+					return fmt.Errorf("migrate database %s from schema %d to %d: %w", db.path, v, v+1, err)
+				}
 			}
 		}
 		meta := btx.Bucket(bucketMeta)

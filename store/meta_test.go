@@ -104,6 +104,11 @@ func TestMigrateFromV1BuildsIndexes(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, as, 1, "the time index is filled from v1 answers")
 		assert.Equal(t, occ1, as[0].OccurrenceID)
+		assert.Equal(t, []cadence.Response{{QuestionID: "blockers", Text: "none"}}, as[0].Responses, "the text moved to answer_texts (v7)")
+		a, err := tx.Answer(occ2, "ana")
+		require.NoError(t, err)
+		assert.Equal(t, "CI is red", a.Text("blockers"))
+		assert.Equal(t, t0.AddDate(0, 0, 7).Add(30*time.Minute), a.SubmittedAt)
 
 		due, err := tx.Due(t0.AddDate(0, 0, 7).Add(time.Minute), 10)
 		require.NoError(t, err)
@@ -135,7 +140,7 @@ func TestMigrateFromV1BuildsIndexes(t *testing.T) {
 	})
 	require.NoError(t, db.Close())
 	assert.Equal(t, strconv.Itoa(store.SchemaVersion()), schemaOnDisk(t, path))
-	assert.Equal(t, 6, store.SchemaVersion())
+	assert.Equal(t, 7, store.SchemaVersion())
 }
 
 func TestFailedMigrationLeavesFileAsItWas(t *testing.T) {

@@ -22,11 +22,14 @@ var (
 	bucketOccurrencesOpen = []byte("occurrences_open")
 	bucketAnswers         = []byte("answers")
 	bucketAnswersAt       = []byte("answers_at")
-	bucketOutbox          = []byte("outbox")
-	bucketOutboxDue       = []byte("outbox_due")
-	bucketOutboxCreated   = []byte("outbox_created")
-	bucketPersonState     = []byte("person_state")
-	bucketKV              = []byte("kv")
+	// bucketAnswerTexts holds each answer's responses, apart from the
+	// metadata in bucketAnswers (schema 7).
+	bucketAnswerTexts   = []byte("answer_texts")
+	bucketOutbox        = []byte("outbox")
+	bucketOutboxDue     = []byte("outbox_due")
+	bucketOutboxCreated = []byte("outbox_created")
+	bucketPersonState   = []byte("person_state")
+	bucketKV            = []byte("kv")
 	// bucketSummaries holds each occurrence's summary figures;
 	// bucketSummariesDirty lists those whose message must be redrawn.
 	bucketSummaries      = []byte("summaries")

@@ -202,3 +202,40 @@ func migrated(t *testing.T, url string) {
 	require.NoError(t, err)
 	require.NoError(t, db.Close())
 }
+
+// Migration 0004 moves the text of answers written before it into
+// answer_texts: an answer stored whole (as 0003 kept it) reads back the
+// same, and its metadata row no longer holds the text.
+func TestMigrationSplitsAnswerText(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, url)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	// Back to schema 3, with one answer as 0003 stored it.
+	for _, sql := range []string{
+		"DROP TABLE answer_texts",
+		"DELETE FROM schema_version WHERE version >= 4",
+		`INSERT INTO answers (occurrence_id, person_id, scheduled_ns, doc) VALUES ('triage@20260302T083000Z', 'ana', 0,
+			convert_to('{"OccurrenceID":"triage@20260302T083000Z","RitualID":"triage","PersonID":"ana","Responses":[{"QuestionID":"blockers","Text":"CI is red"}],"SubmittedAt":"2026-03-02T09:00:00Z","UpdatedAt":"2026-03-02T09:00:00Z","Edits":0,"Via":"test"}', 'UTF8'))`,
+	} {
+		_, err := conn.Exec(ctx, sql)
+		require.NoError(t, err, sql)
+	}
+	db, err = postgres.Open(ctx, url)
+	require.NoError(t, err)
+	defer db.Close()
+	require.NoError(t, db.View(ctx, func(tx cadence.Tx) error {
+		a, err := tx.Answer("triage@20260302T083000Z", "ana")
+		require.NoError(t, err)
+		assert.Equal(t, []cadence.Response{{QuestionID: "blockers", Text: "CI is red"}}, a.Responses)
+		assert.Equal(t, "test", a.Via)
+		return nil
+	}))
+	var doc string
+	require.NoError(t, conn.QueryRow(ctx, "SELECT convert_from(doc, 'UTF8') FROM answers").Scan(&doc))
+	assert.NotContains(t, doc, "CI is red", "the metadata row holds no text")
+}

@@ -199,14 +199,20 @@ func (t *tx) Occurrences(f cadence.OccurrenceFilter) ([]*cadence.Occurrence, err
 // --- answers ---
 
 func (t *tx) Answer(occID, person string) (*cadence.Answer, error) {
-	var v cadence.Answer
 	what := fmt.Sprintf("answer of %q to %q", person, occID)
-	if err := t.getDoc(what, &v, "SELECT doc FROM answers WHERE occurrence_id = $1 AND person_id = $2", occID, person); err != nil {
+	out, err := t.answers(what, `SELECT a.doc, x.doc FROM answers a LEFT JOIN answer_texts x USING (occurrence_id, person_id)
+		WHERE a.occurrence_id = $1 AND a.person_id = $2`, occID, person)
+	if err != nil {
 		return nil, err
 	}
-	return &v, nil
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: %w", what, cadence.ErrNotFound)
+	}
+	return out[0], nil
 }
 
+// PutAnswer writes the metadata to answers and the responses to
+// answer_texts, so listings of who answered never read the text.
 func (t *tx) PutAnswer(a *cadence.Answer) error {
 	if err := t.checkWritable("put answer"); err != nil {
 		return err
@@ -218,23 +224,57 @@ func (t *tx) PutAnswer(a *cadence.Answer) error {
 	if err != nil {
 		return fmt.Errorf("put answer: %w: %w", cadence.ErrInvalidInput, err)
 	}
-	doc, err := encode("put answer", a)
+	meta := *a
+	meta.Responses = nil
+	doc, err := encode("put answer", meta)
 	if err != nil {
 		return err
 	}
-	return t.exec(fmt.Sprintf("put answer of %q to %q", a.PersonID, a.OccurrenceID),
-		`INSERT INTO answers (occurrence_id, person_id, scheduled_ns, doc) VALUES ($1, $2, $3, $4)
+	text, err := encode("put answer", a.Responses)
+	if err != nil {
+		return err
+	}
+	what := fmt.Sprintf("put answer of %q to %q", a.PersonID, a.OccurrenceID)
+	if err := t.exec(what, `INSERT INTO answers (occurrence_id, person_id, scheduled_ns, doc) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (occurrence_id, person_id) DO UPDATE SET doc = excluded.doc`,
-		a.OccurrenceID, a.PersonID, nanos(at), doc)
+		a.OccurrenceID, a.PersonID, nanos(at), doc); err != nil {
+		return err
+	}
+	return t.exec(what+": text", `INSERT INTO answer_texts (occurrence_id, person_id, doc) VALUES ($1, $2, $3)
+		ON CONFLICT (occurrence_id, person_id) DO UPDATE SET doc = excluded.doc`, a.OccurrenceID, a.PersonID, text)
+}
+
+// answers decodes rows of (metadata doc, responses doc or NULL).
+func (t *tx) answers(what, sql string, args ...any) ([]*cadence.Answer, error) {
+	rows, err := t.tx.Query(t.ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	out := []*cadence.Answer{}
+	var doc, text []byte
+	_, err = pgx.ForEachRow(rows, []any{&doc, &text}, func() error {
+		a := new(cadence.Answer)
+		if err := json.Unmarshal(doc, a); err != nil {
+			return fmt.Errorf("stored value does not decode: %w", err)
+		}
+		a.Responses = nil
+		if text != nil {
+			if err := json.Unmarshal(text, &a.Responses); err != nil {
+				return fmt.Errorf("stored text does not decode: %w", err)
+			}
+		}
+		out = append(out, a)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
 }
 
 func (t *tx) Answers(occID string) ([]*cadence.Answer, error) {
-	out, err := listDocs[cadence.Answer](t, "answers to "+occID,
-		"SELECT doc FROM answers WHERE occurrence_id = $1 ORDER BY person_id", occID)
-	if out == nil && err == nil {
-		out = []*cadence.Answer{}
-	}
-	return out, err
+	return t.answers("answers to "+occID, `SELECT a.doc, x.doc FROM answers a LEFT JOIN answer_texts x USING (occurrence_id, person_id)
+		WHERE a.occurrence_id = $1 ORDER BY a.person_id`, occID)
 }
 
 func (t *tx) Answerers(occID string) ([]string, error) {
@@ -253,24 +293,29 @@ func (t *tx) Answerers(occID string) ([]string, error) {
 }
 
 func (t *tx) AnswersBetween(from, to time.Time) ([]*cadence.Answer, error) {
-	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	lo, hi := span(from, to)
+	return t.answers("answers between", `SELECT a.doc, x.doc FROM answers a LEFT JOIN answer_texts x USING (occurrence_id, person_id)
+		WHERE a.scheduled_ns >= $1 AND a.scheduled_ns < $2
+		ORDER BY a.scheduled_ns, a.occurrence_id, a.person_id`, lo, hi)
+}
+
+// SubmissionsBetween reads the metadata only: no text is fetched.
+func (t *tx) SubmissionsBetween(from, to time.Time) ([]*cadence.Answer, error) {
+	lo, hi := span(from, to)
+	return t.answers("submissions between", `SELECT doc, NULL::bytea FROM answers WHERE scheduled_ns >= $1 AND scheduled_ns < $2
+		ORDER BY scheduled_ns, occurrence_id, person_id`, lo, hi)
+}
+
+// span is the scheduled_ns range of [from, to); zero does not bound.
+func span(from, to time.Time) (lo, hi int64) {
+	lo, hi = math.MinInt64, math.MaxInt64
 	if !from.IsZero() {
 		lo = nanos(from)
 	}
 	if !to.IsZero() {
 		hi = nanos(to)
 	}
-	return listDocs[cadence.Answer](t, "answers between",
-		`SELECT doc FROM answers WHERE scheduled_ns >= $1 AND scheduled_ns < $2
-		ORDER BY scheduled_ns, occurrence_id, person_id`, lo, hi)
-}
-
-func (t *tx) SubmissionsBetween(from, to time.Time) ([]*cadence.Answer, error) {
-	as, err := t.AnswersBetween(from, to)
-	for _, a := range as {
-		a.Responses = nil
-	}
-	return as, err
+	return lo, hi
 }
 
 // --- outbox ---
