@@ -118,6 +118,36 @@ func (o *Occurrence) PersonPromptAt(person string) time.Time {
 	return o.Scheduled
 }
 
+// For returns a copy of o as one person sees it: the shared fields,
+// Expected holding the person or nothing, and the per-person maps only
+// the person's entry (a map that was nil stays nil, one that was not is
+// kept, maybe empty). It is what OccurrenceTx.OccurrenceFor returns.
+func (o *Occurrence) For(person string) *Occurrence {
+	c := *o
+	c.Expected = nil
+	if o.IsExpected(person) {
+		c.Expected = []string{person}
+	}
+	c.Excused = only(o.Excused, person)
+	c.PromptAt = only(o.PromptAt, person)
+	c.CloseAt = only(o.CloseAt, person)
+	c.Prompted = only(o.Prompted, person)
+	c.Reminded = only(o.Reminded, person)
+	return &c
+}
+
+// only is m with k's entry alone; nil for nil.
+func only[V any](m map[string]V, k string) map[string]V {
+	if m == nil {
+		return nil
+	}
+	out := map[string]V{}
+	if v, ok := m[k]; ok {
+		out[k] = v
+	}
+	return out
+}
+
 // OccurrenceFilter selects occurrences by scheduled time and ritual.
 // Zero fields do not filter.
 type OccurrenceFilter struct {

@@ -84,6 +84,10 @@ type RitualStateTx interface {
 type OccurrenceTx interface {
 	// Occurrence returns the occurrence, or ErrNotFound.
 	Occurrence(id string) (*Occurrence, error)
+	// OccurrenceFor returns Occurrence(id).For(person), or ErrNotFound,
+	// reading as little as the store can: an answer needs only its
+	// person's part of an occurrence of a thousand.
+	OccurrenceFor(id, person string) (*Occurrence, error)
 	PutOccurrence(*Occurrence) error
 	// Occurrences lists by scheduled time ascending (descending with
 	// Newest), ties by ID.

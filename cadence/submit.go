@@ -36,11 +36,13 @@ func (e *Engine) SubmitAnswer(ctx context.Context, in AnswerInput) (*Answer, err
 	var out *Answer
 	var late bool
 	err = e.update(ctx, func(tx Tx, ev *events) error {
-		o, err := tx.Occurrence(in.OccurrenceID)
+		p := in.PersonID
+		// Only p's part of the occurrence: the same work for an
+		// occurrence of ten people as for one of a thousand.
+		o, err := tx.OccurrenceFor(in.OccurrenceID, p)
 		if err != nil {
 			return fmt.Errorf("occurrence %s: %w", in.OccurrenceID, err)
 		}
-		p := in.PersonID
 		_, excused := o.Excused[p]
 		prev, err := tx.Answer(o.ID, p)
 		if err != nil && !errors.Is(err, ErrNotFound) {
@@ -60,12 +62,18 @@ func (e *Engine) SubmitAnswer(ctx context.Context, in AnswerInput) (*Answer, err
 		}
 		late = a.SubmittedAt.After(closeAt)
 		if excused {
-			// Answering overrides an excuse: the person took part after all.
-			delete(o.Excused, p)
-			o.Expected = e.participantOrder(r, append(o.Expected, p))
-			if err := tx.PutOccurrence(o); err != nil {
+			// Answering overrides an excuse: the person took part after
+			// all. The whole occurrence is rewritten, so read it whole.
+			full, err := tx.Occurrence(o.ID)
+			if err != nil {
+				return fmt.Errorf("occurrence %s: %w", o.ID, err)
+			}
+			delete(full.Excused, p)
+			full.Expected = e.participantOrder(r, append(full.Expected, p))
+			if err := tx.PutOccurrence(full); err != nil {
 				return fmt.Errorf("put occurrence %s: %w", o.ID, err)
 			}
+			o = full.For(p)
 		}
 		// The summary's figures move by this answer's share (minus the
 		// edited one's): bytes independent of how many answered.

@@ -107,11 +107,17 @@ func summaryState(tx Tx, r *Ritual, o *Occurrence) (*SummaryState, error) {
 	if !errors.Is(err, ErrNotFound) {
 		return nil, fmt.Errorf("summary of %s: %w", o.ID, err)
 	}
+	// o may be one person's part of the occurrence (OccurrenceFor): the
+	// rebuild needs everyone's close times.
+	full, err := tx.Occurrence(o.ID)
+	if err != nil {
+		return nil, fmt.Errorf("occurrence %s: %w", o.ID, err)
+	}
 	answers, err := tx.Answers(o.ID)
 	if err != nil {
 		return nil, fmt.Errorf("answers of %s: %w", o.ID, err)
 	}
-	return RebuildSummary(r, o, answers), nil
+	return RebuildSummary(r, full, answers), nil
 }
 
 // touchSummary stores s one revision further, so the dispatcher redraws

@@ -45,25 +45,6 @@ func toAnswerRecord(a *cadence.Answer) answerRecord {
 	return r
 }
 
-func (r *answerRecord) domain() *cadence.Answer {
-	a := &cadence.Answer{
-		OccurrenceID: r.OccurrenceID,
-		RitualID:     r.RitualID,
-		PersonID:     r.PersonID,
-		SubmittedAt:  r.SubmittedAt,
-		UpdatedAt:    r.UpdatedAt,
-		Edits:        r.Edits,
-		Via:          r.Via,
-	}
-	if r.Responses != nil {
-		a.Responses = make([]cadence.Response, len(r.Responses))
-		for i, x := range r.Responses {
-			a.Responses[i] = cadence.Response{QuestionID: x.QuestionID, Text: x.Text}
-		}
-	}
-	return a
-}
-
 const answerFillPercent = 0.9
 
 // answerKey is "<occurrence ID>/<person ID>". Person IDs may not contain

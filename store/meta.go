@@ -27,6 +27,7 @@ var migrations = []func(*bolt.Tx) error{
 	migrateV5, // 4 → 5: index of open follow-ups (opsschema.go)
 	migrateV6, // 5 → 6: summary figures per occurrence (summaries.go)
 	migrateV7, // 6 → 7: answer text apart from its metadata (answers.go)
+	migrateV8, // 7 → 8: an occurrence's per-person state in records of their own (occpeople.go)
 }
 
 // afterMigrationStep, when set (tests), runs after each step inside the

@@ -24,7 +24,7 @@ func writeV1(t *testing.T, path string, extra map[string]map[string]string) {
 		"ritual_state": {"triage": `{"ritual_id":"triage","cursor":"2026-03-02T08:30:00Z","rotation":3}`},
 		"occurrences": {
 			"2026-03-02T08:30:00.000000000Z/triage@20260302T083000Z": `{"id":"triage@20260302T083000Z","ritual_id":"triage","scheduled":"2026-03-02T08:30:00Z","status":"closed","expected":["ana","bo"]}`,
-			"2026-03-09T08:30:00.000000000Z/triage@20260309T083000Z": `{"id":"triage@20260309T083000Z","ritual_id":"triage","scheduled":"2026-03-09T08:30:00Z","status":"open","expected":["ana"]}`,
+			"2026-03-09T08:30:00.000000000Z/triage@20260309T083000Z": `{"id":"triage@20260309T083000Z","ritual_id":"triage","scheduled":"2026-03-09T08:30:00Z","status":"open","expected":["ana"],"excused":{"bo":"out of office"},"prompted":{"ana":"2026-03-09T08:30:00Z"},"reminded":{"ana":1}}`,
 		},
 		"answers": {
 			"triage@20260302T083000Z/ana": `{"occurrence_id":"triage@20260302T083000Z","ritual_id":"triage","person_id":"ana","responses":[{"question_id":"blockers","text":"none"}],"submitted_at":"2026-03-02T09:00:00Z"}`,
@@ -89,6 +89,14 @@ func TestMigrateFromV1BuildsIndexes(t *testing.T) {
 		o, err := tx.Occurrence(occ2)
 		require.NoError(t, err, "the ID index is filled from v1 data")
 		assert.Equal(t, cadence.StatusOpen, o.Status)
+		assert.Equal(t, []string{"ana"}, o.Expected)
+		assert.Equal(t, map[string]string{"bo": "out of office"}, o.Excused, "per-person state moved to its records (v8)")
+		assert.Equal(t, map[string]int{"ana": 1}, o.Reminded)
+		assert.Equal(t, map[string]time.Time{"ana": t0.AddDate(0, 0, 7)}, o.Prompted)
+		assert.Nil(t, o.PromptAt, "a map the record did not have stays nil")
+		ana, err := tx.OccurrenceFor(occ2, "ana")
+		require.NoError(t, err)
+		assert.Equal(t, o.For("ana"), ana)
 
 		list, err := tx.Occurrences(cadence.OccurrenceFilter{From: t0.Add(24 * time.Hour)})
 		require.NoError(t, err)
@@ -140,7 +148,7 @@ func TestMigrateFromV1BuildsIndexes(t *testing.T) {
 	})
 	require.NoError(t, db.Close())
 	assert.Equal(t, strconv.Itoa(store.SchemaVersion()), schemaOnDisk(t, path))
-	assert.Equal(t, 7, store.SchemaVersion())
+	assert.Equal(t, 8, store.SchemaVersion())
 }
 
 func TestFailedMigrationLeavesFileAsItWas(t *testing.T) {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,27 +12,43 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// occurrenceRecord is an occurrence as stored (JSON). Maps and slices
-// have no omitempty, so nil and empty survive a round trip apart.
+// occurrenceRecord is an occurrence as stored (JSON), without what it
+// holds per person (occpeople.go): that part grows with the team and
+// changes one person at a time. Maps records which per-person maps were
+// non-nil, so nil and empty survive a round trip apart.
 type occurrenceRecord struct {
-	ID          string               `json:"id"`
-	RitualID    string               `json:"ritual_id"`
-	Scheduled   time.Time            `json:"scheduled"`
-	Status      string               `json:"status"`
-	DueAt       time.Time            `json:"due_at"`
-	OpenedAt    time.Time            `json:"opened_at"`
-	Late        bool                 `json:"late"`
-	ClosesAt    time.Time            `json:"closes_at"`
-	ClosedAt    time.Time            `json:"closed_at"`
-	Facilitator string               `json:"facilitator"`
-	Expected    []string             `json:"expected"`
-	Excused     map[string]string    `json:"excused"`
-	PromptAt    map[string]time.Time `json:"prompt_at"`
-	CloseAt     map[string]time.Time `json:"close_at"`
-	Prompted    map[string]time.Time `json:"prompted"`
-	Reminded    map[string]int       `json:"reminded"`
-	SkipReason  string               `json:"skip_reason"`
-	SkippedBy   string               `json:"skipped_by"`
+	ID          string    `json:"id"`
+	RitualID    string    `json:"ritual_id"`
+	Scheduled   time.Time `json:"scheduled"`
+	Status      string    `json:"status"`
+	DueAt       time.Time `json:"due_at"`
+	OpenedAt    time.Time `json:"opened_at"`
+	Late        bool      `json:"late"`
+	ClosesAt    time.Time `json:"closes_at"`
+	ClosedAt    time.Time `json:"closed_at"`
+	Facilitator string    `json:"facilitator"`
+	Expected    []string  `json:"expected"`
+	Maps        []string  `json:"maps,omitempty"`
+	SkipReason  string    `json:"skip_reason"`
+	SkippedBy   string    `json:"skipped_by"`
+}
+
+// occurrenceCore is occurrenceRecord without Expected: decoding it skips
+// the list of people (one person's answer reads only their own record).
+type occurrenceCore struct {
+	ID          string    `json:"id"`
+	RitualID    string    `json:"ritual_id"`
+	Scheduled   time.Time `json:"scheduled"`
+	Status      string    `json:"status"`
+	DueAt       time.Time `json:"due_at"`
+	OpenedAt    time.Time `json:"opened_at"`
+	Late        bool      `json:"late"`
+	ClosesAt    time.Time `json:"closes_at"`
+	ClosedAt    time.Time `json:"closed_at"`
+	Facilitator string    `json:"facilitator"`
+	Maps        []string  `json:"maps,omitempty"`
+	SkipReason  string    `json:"skip_reason"`
+	SkippedBy   string    `json:"skipped_by"`
 }
 
 func toOccurrenceRecord(o *cadence.Occurrence) occurrenceRecord {
@@ -47,18 +64,25 @@ func toOccurrenceRecord(o *cadence.Occurrence) occurrenceRecord {
 		ClosedAt:    utc(o.ClosedAt),
 		Facilitator: o.Facilitator,
 		Expected:    o.Expected,
-		Excused:     o.Excused,
-		PromptAt:    utcMap(o.PromptAt),
-		CloseAt:     utcMap(o.CloseAt),
-		Prompted:    utcMap(o.Prompted),
-		Reminded:    o.Reminded,
+		Maps:        presentMaps(o),
 		SkipReason:  o.SkipReason,
 		SkippedBy:   o.SkippedBy,
 	}
 }
 
+// domain is the occurrence without its per-person maps (withPeople adds
+// them).
 func (r *occurrenceRecord) domain() *cadence.Occurrence {
-	return &cadence.Occurrence{
+	c := occurrenceCore{ID: r.ID, RitualID: r.RitualID, Scheduled: r.Scheduled, Status: r.Status, DueAt: r.DueAt,
+		OpenedAt: r.OpenedAt, Late: r.Late, ClosesAt: r.ClosesAt, ClosedAt: r.ClosedAt, Facilitator: r.Facilitator,
+		Maps: r.Maps, SkipReason: r.SkipReason, SkippedBy: r.SkippedBy}
+	o := c.domain()
+	o.Expected = r.Expected
+	return o
+}
+
+func (r *occurrenceCore) domain() *cadence.Occurrence {
+	o := &cadence.Occurrence{
 		ID:          r.ID,
 		RitualID:    r.RitualID,
 		Scheduled:   r.Scheduled,
@@ -69,15 +93,11 @@ func (r *occurrenceRecord) domain() *cadence.Occurrence {
 		ClosesAt:    r.ClosesAt,
 		ClosedAt:    r.ClosedAt,
 		Facilitator: r.Facilitator,
-		Expected:    r.Expected,
-		Excused:     r.Excused,
-		PromptAt:    r.PromptAt,
-		CloseAt:     r.CloseAt,
-		Prompted:    r.Prompted,
-		Reminded:    r.Reminded,
 		SkipReason:  r.SkipReason,
 		SkippedBy:   r.SkippedBy,
 	}
+	makeMaps(o, r.Maps)
+	return o
 }
 
 // occurrenceKey is "<scheduled>/<id>": time order, ties by ID.
@@ -110,7 +130,37 @@ func (t *tx) Occurrence(id string) (*cadence.Occurrence, error) {
 	if !found {
 		return nil, fmt.Errorf("occurrence %q: index points at missing key %q: %w", id, pk, ErrCorrupt)
 	}
-	return r.domain(), nil
+	return t.withPeople(r.domain())
+}
+
+// OccurrenceFor reads the shared record, skipping its list of people,
+// and the one person's record: the same few bytes for any team size.
+func (t *tx) OccurrenceFor(id, person string) (*cadence.Occurrence, error) {
+	ids, err := t.bucket(bucketOccurrenceIDs)
+	if err != nil {
+		return nil, err
+	}
+	occs, err := t.bucket(bucketOccurrences)
+	if err != nil {
+		return nil, err
+	}
+	pk := ids.Get([]byte(id))
+	if pk == nil {
+		return nil, fmt.Errorf("occurrence %q: %w", id, cadence.ErrNotFound)
+	}
+	var r occurrenceCore
+	found, err := getJSON(occs, pk, &r)
+	if err != nil {
+		return nil, fmt.Errorf("occurrence %q: %w", id, err)
+	}
+	if !found {
+		return nil, fmt.Errorf("occurrence %q: index points at missing key %q: %w", id, pk, ErrCorrupt)
+	}
+	o := r.domain()
+	if err := t.personOf(o, person); err != nil {
+		return nil, err
+	}
+	return o, nil
 }
 
 func (t *tx) PutOccurrence(o *cadence.Occurrence) error {
@@ -139,25 +189,36 @@ func (t *tx) PutOccurrence(o *cadence.Occurrence) error {
 			return fmt.Errorf("put occurrence %q: %w", o.ID, err)
 		}
 	}
-	if err := putJSON(occs, pk, toOccurrenceRecord(o)); err != nil {
-		return fmt.Errorf("put occurrence %q: %w", o.ID, err)
+	// Unchanged records and index entries are not written again: a
+	// prompt or reminder to one person rewrites that person's record only.
+	raw, err := json.Marshal(toOccurrenceRecord(o))
+	if err != nil {
+		return fmt.Errorf("put occurrence %q: encode: %w", o.ID, err)
 	}
-	if err := ids.Put([]byte(o.ID), pk); err != nil {
-		return fmt.Errorf("put occurrence %q: %w", o.ID, err)
+	if !bytes.Equal(occs.Get(pk), raw) {
+		if err := occs.Put(pk, raw); err != nil {
+			return fmt.Errorf("put occurrence %q: %w", o.ID, err)
+		}
+	}
+	if !bytes.Equal(ids.Get([]byte(o.ID)), pk) {
+		if err := ids.Put([]byte(o.ID), pk); err != nil {
+			return fmt.Errorf("put occurrence %q: %w", o.ID, err)
+		}
 	}
 	open, err := t.bucket(bucketOccurrencesOpen)
 	if err != nil {
 		return err
 	}
-	if o.Status == cadence.StatusOpen {
+	switch cur := open.Get([]byte(o.ID)); {
+	case o.Status == cadence.StatusOpen && !bytes.Equal(cur, pk):
 		err = open.Put([]byte(o.ID), pk)
-	} else {
+	case o.Status != cadence.StatusOpen && cur != nil:
 		err = open.Delete([]byte(o.ID))
 	}
 	if err != nil {
 		return fmt.Errorf("put occurrence %q: open index: %w", o.ID, err)
 	}
-	return nil
+	return t.putPeople(o)
 }
 
 // Occurrences scans the time range with a cursor, or only the open index
@@ -185,7 +246,11 @@ func (t *tx) Occurrences(f cadence.OccurrenceFilter) ([]*cadence.Occurrence, err
 		if len(f.Status) > 0 && !slices.Contains(f.Status, cadence.Status(r.Status)) {
 			return true, nil
 		}
-		out = append(out, r.domain())
+		o, err := t.withPeople(r.domain())
+		if err != nil {
+			return false, fmt.Errorf("list occurrences: %w", err)
+		}
+		out = append(out, o)
 		return f.Limit <= 0 || len(out) < f.Limit, nil
 	}
 	switch {

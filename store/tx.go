@@ -22,6 +22,9 @@ var (
 	bucketOccurrencesOpen = []byte("occurrences_open")
 	bucketAnswers         = []byte("answers")
 	bucketAnswersAt       = []byte("answers_at")
+	// bucketOccurrencePeople holds each occurrence's per-person state,
+	// one record per person (schema 8, occpeople.go).
+	bucketOccurrencePeople = []byte("occurrence_people")
 	// bucketAnswerTexts holds each answer's responses, apart from the
 	// metadata in bucketAnswers (schema 7).
 	bucketAnswerTexts   = []byte("answer_texts")
@@ -95,15 +98,4 @@ func utc(t time.Time) time.Time {
 		return time.Time{}
 	}
 	return t.UTC()
-}
-
-func utcMap(m map[string]time.Time) map[string]time.Time {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]time.Time, len(m))
-	for k, v := range m {
-		out[k] = utc(v)
-	}
-	return out
 }

@@ -174,6 +174,28 @@ func testOccurrenceRoundTrip(t *testing.T, s cadence.Store) {
 		got, err := tx.Occurrence(o.ID)
 		require.NoError(t, err)
 		assert.Equal(t, o, got)
+		for _, p := range []string{"ana", "bo", "cy", "nobody"} {
+			part, err := tx.OccurrenceFor(o.ID, p)
+			require.NoError(t, err)
+			assert.Equal(t, o.For(p), part, "OccurrenceFor %s", p)
+		}
+		_, err = tx.OccurrenceFor("triage@20990101T000000Z", "ana")
+		assert.ErrorIs(t, err, cadence.ErrNotFound)
+		return nil
+	})
+	// One person's change, a person who leaves, nil maps: read back whole.
+	o.Reminded["ana"] = 2
+	o.Prompted["bo"] = base.Add(time.Minute)
+	delete(o.Excused, "cy")
+	o.PromptAt, o.CloseAt = nil, map[string]time.Time{}
+	update(t, s, func(tx cadence.Tx) error { return tx.PutOccurrence(o) })
+	view(t, s, func(tx cadence.Tx) error {
+		got, err := tx.Occurrence(o.ID)
+		require.NoError(t, err)
+		assert.Equal(t, o, got)
+		part, err := tx.OccurrenceFor(o.ID, "cy")
+		require.NoError(t, err)
+		assert.Equal(t, o.For("cy"), part)
 		return nil
 	})
 }

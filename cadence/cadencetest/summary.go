@@ -40,3 +40,11 @@ func (t *tx) DirtySummaries(limit int) ([]string, error) {
 	}
 	return out, nil
 }
+
+func (t *tx) OccurrenceFor(id, person string) (*cadence.Occurrence, error) {
+	o, err := t.Occurrence(id)
+	if err != nil {
+		return nil, err
+	}
+	return o.For(person), nil
+}
