@@ -31,7 +31,7 @@ type replica struct {
 	stopped chan struct{}
 }
 
-func withAppName(t *testing.T, raw, name string) string {
+func withAppName(t testing.TB, raw, name string) string {
 	u, err := url.Parse(raw)
 	require.NoError(t, err)
 	q := u.Query()
@@ -42,10 +42,19 @@ func withAppName(t *testing.T, raw, name string) string {
 
 func startReplica(t *testing.T, dbURL, name, hash string) *replica {
 	t.Helper()
+	return newReplica(t, dbURL, name, hash, testTTL)
+}
+
+func startReplicaTB(tb testing.TB, dbURL, name string, ttl time.Duration) *replica {
+	tb.Helper()
+	return newReplica(tb, dbURL, name, "h", ttl)
+}
+
+func newReplica(t testing.TB, dbURL, name, hash string, ttl time.Duration) *replica {
 	db, err := postgres.Open(context.Background(), withAppName(t, dbURL, name))
 	require.NoError(t, err)
 	r := &replica{name: name, db: db, stopped: make(chan struct{})}
-	r.el = db.NewElector(postgres.ElectorConfig{Holder: name, ConfigHash: hash, TTL: testTTL, Logger: zerolog.Nop(),
+	r.el = db.NewElector(postgres.ElectorConfig{Holder: name, ConfigHash: hash, TTL: ttl, Logger: zerolog.Nop(),
 		OnWake: func() { r.wakes.Add(1) }})
 	ctx, cancel := context.WithCancel(context.Background())
 	r.stop = cancel
@@ -60,7 +69,7 @@ func (r *replica) shutdown() {
 }
 
 // campaign returns the replica's term once it wins, or fails after d.
-func campaign(t *testing.T, r *replica, d time.Duration) cadence.Term {
+func campaign(t testing.TB, r *replica, d time.Duration) cadence.Term {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
@@ -71,7 +80,7 @@ func campaign(t *testing.T, r *replica, d time.Duration) cadence.Term {
 
 // terminate ends every connection of the named replica, as an operator's
 // pg_terminate_backend or a network cut would.
-func terminate(t *testing.T, dbURL, name string) int {
+func terminate(t testing.TB, dbURL, name string) int {
 	t.Helper()
 	ctx := context.Background()
 	c, err := pgx.Connect(ctx, dbURL)
