@@ -203,8 +203,8 @@ func migrated(t *testing.T, url string) {
 	require.NoError(t, db.Close())
 }
 
-// Migration 0004 moves the text of answers written before it into
-// answer_texts: an answer stored whole (as 0003 kept it) reads back the
+// Migration 0005 moves the text of answers written before it into
+// answer_texts: an answer stored whole (as 0004 kept it) reads back the
 // same, and its metadata row no longer holds the text.
 func TestMigrationSplitsAnswerText(t *testing.T) {
 	url := pgtest.URL(t)
@@ -215,10 +215,10 @@ func TestMigrationSplitsAnswerText(t *testing.T) {
 	conn, err := pgx.Connect(ctx, url)
 	require.NoError(t, err)
 	defer conn.Close(ctx)
-	// Back to schema 3, with one answer as 0003 stored it.
+	// Back to schema 4, with one answer as 0004 stored it.
 	for _, sql := range []string{
 		"DROP TABLE answer_texts",
-		"DELETE FROM schema_version WHERE version >= 4",
+		"DELETE FROM schema_version WHERE version >= 5",
 		`INSERT INTO answers (occurrence_id, person_id, scheduled_ns, doc) VALUES ('triage@20260302T083000Z', 'ana', 0,
 			convert_to('{"OccurrenceID":"triage@20260302T083000Z","RitualID":"triage","PersonID":"ana","Responses":[{"QuestionID":"blockers","Text":"CI is red"}],"SubmittedAt":"2026-03-02T09:00:00Z","UpdatedAt":"2026-03-02T09:00:00Z","Edits":0,"Via":"test"}', 'UTF8'))`,
 	} {
