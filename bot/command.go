@@ -25,6 +25,7 @@ const (
 	VerbPause  Verb = "pause"
 	VerbResume Verb = "resume"
 	VerbReport Verb = "report"
+	VerbSnooze Verb = "snooze"
 )
 
 // Command is one parsed /cadence invocation.
@@ -41,6 +42,8 @@ type Command struct {
 	From, To cadence.Date
 	// OOO is "list" or "cancel" for those forms of ooo; "" sets a range.
 	OOO string
+	// Snooze is how long a prompt is put off (snooze): "1h" or "tomorrow".
+	Snooze cadence.SnoozeFor
 	// Unknown is the word that was not a verb, when the command fell back
 	// to help.
 	Unknown string
@@ -89,6 +92,8 @@ func ParseCommand(text string) (Command, error) {
 		return Command{Verb: verb, Ritual: args[0]}, nil
 	case VerbOOO:
 		return parseOOO(args)
+	case VerbSnooze:
+		return parseSnooze(args)
 	}
 	if cmd, ok, err := parseOps(verb, args); ok {
 		return cmd, err
@@ -177,4 +182,22 @@ func IsUserError(err error) bool {
 		}
 	}
 	return false
+}
+
+// parseSnooze reads `snooze [1h|tomorrow] [RITUAL]`.
+func parseSnooze(args []string) (Command, error) {
+	cmd := Command{Verb: VerbSnooze, Snooze: cadence.SnoozeHour}
+	if len(args) > 0 {
+		if d, ok := cadence.ParseSnoozeFor(strings.ToLower(args[0])); ok {
+			cmd.Snooze, args = d, args[1:]
+		}
+	}
+	switch len(args) {
+	case 0:
+	case 1:
+		cmd.Ritual = args[0]
+	default:
+		return Command{}, &UsageError{VerbSnooze, fmt.Sprintf("want 1h or tomorrow, then at most a ritual id, got %s", gotWords(args))}
+	}
+	return cmd, nil
 }

@@ -96,6 +96,8 @@ func Execute(ctx context.Context, svc cadence.Service, actor *cadence.Person, cm
 		return status(ctx, svc, actor, loc, now)
 	case VerbOOO:
 		return ooo(ctx, svc, actor, cmd, loc, now)
+	case VerbSnooze:
+		return snooze(ctx, svc, actor, cmd, loc)
 	case VerbSkip, VerbPause, VerbResume:
 		if !actor.Role.CanRunRituals() {
 			err := refuse("%s: only leads and admins can %s a ritual; you are a %s", cmd.Verb, cmd.Verb, roleName(actor.Role))
@@ -443,4 +445,42 @@ func AuditStranger(ctx context.Context, svc cadence.Service, platform, userID, w
 		ra.AuditRefusal(ctx, NotOnRoster, "command."+what, what, map[string]string{"platform": platform, "user": userID},
 			&userError{"not on the cadencebot roster", cadence.ErrForbidden})
 	}
+}
+
+// snooze puts off the actor's unanswered open prompt: RITUAL's, or the
+// one closing first.
+func snooze(ctx context.Context, svc cadence.Service, actor *cadence.Person, cmd Command, loc *time.Location) (Reply, error) {
+	sn, ok := svc.(cadence.Snoozer)
+	if !ok {
+		return Reply{}, fmt.Errorf("snooze: this bot cannot snooze prompts: %w", cadence.ErrInvalidInput)
+	}
+	st, err := svc.Status(ctx, actor.ID)
+	if err != nil {
+		return Reply{}, serviceError(VerbSnooze, err)
+	}
+	var pick *cadence.PendingPrompt
+	for i := range st.Pending {
+		p := &st.Pending[i]
+		if p.Answered || (cmd.Ritual != "" && p.Ritual.ID != cmd.Ritual) {
+			continue
+		}
+		if pick == nil || p.ClosesAt.Before(pick.ClosesAt) {
+			pick = p
+		}
+	}
+	if pick == nil {
+		if cmd.Ritual != "" {
+			return Reply{}, refuse("snooze: no open %s prompt waits for your answer", cmd.Ritual)
+		}
+		return Reply{}, refuse("snooze: no open prompt waits for your answer")
+	}
+	until, err := sn.SnoozePrompt(ctx, pick.Occurrence.ID, actor.ID, cmd.Snooze)
+	if err != nil {
+		return Reply{}, serviceError(VerbSnooze, err)
+	}
+	lines := []string{fmt.Sprintf("No reminders about it before then; it closes %s.", pick.ClosesAt.In(loc).Format("Mon 2 Jan 15:04 MST"))}
+	if !until.Before(pick.ClosesAt) {
+		lines[0] = fmt.Sprintf("It closes %s, before then: an answer after that counts as late.", pick.ClosesAt.In(loc).Format("Mon 2 Jan 15:04 MST"))
+	}
+	return Reply{Title: fmt.Sprintf("Snoozed %s until %s", pick.Ritual.Title, until.In(loc).Format("Mon 2 Jan 15:04 MST")), Lines: lines}, nil
 }

@@ -21,6 +21,7 @@ var Usages = []Usage{
 	{VerbStatus, "status", "Your pending prompts and your next rituals, in your time zone.", "/cadence status", ""},
 	{VerbSkip, "skip RITUAL [reason]", "Skip the open occurrence of a ritual, or the next one if none is open.", "/cadence skip triage team offsite", "leads and admins"},
 	{VerbOOO, "ooo FROM TO [note] | list | cancel [DAY]", "Mark yourself out of office, both dates included (YYYY-MM-DD, your calendar); list your days off; cancel the current or next range, or the one containing DAY.", "/cadence ooo 2026-12-21 2027-01-02 holidays", ""},
+	{VerbSnooze, "snooze [1h|tomorrow] [RITUAL]", "Put off your open prompt (the one closing first, or RITUAL's): reminded in an hour, or at 09:00 tomorrow in your zone (then the answer counts as late).", "/cadence snooze tomorrow standup", ""},
 	{VerbPause, "pause RITUAL", "Stop a ritual from opening until it is resumed.", "/cadence pause standup", "leads and admins"},
 	{VerbResume, "resume RITUAL", "Let a paused ritual open again at its next scheduled time.", "/cadence resume standup", "leads and admins"},
 	{VerbReport, "report", "Team adherence over the last 4 weeks, per ritual.", "/cadence report", "leads, managers and admins"},

@@ -93,7 +93,7 @@ func TestHelpListsOpsVerbs(t *testing.T) {
 	for _, v := range []string{"incident new TITLE", "followup add INC-N @owner", "release propose MODEL", "audit [--verify]"} {
 		assert.Contains(t, help, v)
 	}
-	assert.Len(t, bot.Usages, 7, "platform command menus list the core verbs only")
+	assert.Len(t, bot.Usages, 8, "platform command menus list the core verbs only")
 }
 
 // opsBot runs commands through bot.Run on the real engine and Ops over an
@@ -244,4 +244,28 @@ func TestOpsVerbsNeedOps(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, r.Failed)
 	assert.Equal(t, "Incident: incidents, follow-ups and releases are not enabled on this bot", r.Lines[0])
+}
+
+// `/cadence snooze` puts off the person's open prompt on the real engine.
+func TestSnoozeCommand(t *testing.T) {
+	b := newOpsBot(t)
+	r, err := bot.Run(b.ctx, b.svc, b.rost.Person("ana"), "snooze", b.clock.Now())
+	require.NoError(t, err)
+	assert.True(t, r.Failed)
+	assert.Contains(t, r.String(), "no open prompt waits for your answer")
+
+	eng := b.svc.(*cadence.OpsService).Service.(*cadence.Engine)
+	fire := time.Date(2026, 12, 1, 13, 0, 0, 0, time.UTC) // Tue 14:00 Zurich
+	for _, at := range []time.Time{fire.Add(-time.Hour), fire} { // a new ritual starts from now
+		b.clock.Set(at)
+		require.NoError(t, eng.Tick(b.ctx))
+	}
+	r = b.ok("ana", "snooze tomorrow deploy")
+	assert.Equal(t, "Snoozed Deployment planning until Wed 2 Dec 09:00 EET", r.Title, "09:00 in Ana's zone")
+	assert.Contains(t, r.Lines[0], "an answer after that counts as late")
+	r = b.ok("lea", "snooze")
+	assert.Equal(t, "Snoozed Deployment planning until Tue 1 Dec 15:00 CET", r.Title)
+
+	_, err = bot.ParseCommand("snooze 2h deploy")
+	assert.ErrorContains(t, err, `snooze: want 1h or tomorrow, then at most a ritual id, got "2h deploy"`)
 }

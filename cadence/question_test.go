@@ -205,3 +205,44 @@ func TestSummaryTalliesTypedAnswers(t *testing.T) {
 	}
 	t.Errorf("ana's multiple choice not shown as %q in %+v", "Drift, Cost", sum.Sections)
 }
+
+// A first answer on time says how many on-time answers in a row the
+// person has for the ritual; an excused day is passed over, a missed one
+// ends the run.
+func TestReceiptCountsOnTimeStreak(t *testing.T) {
+	r := standupRitual(t)
+	r.PerPersonTime = false
+	start := monday.Add(7 * time.Hour)
+	h := newHarness(t, start, r)
+	h.at(start)
+	days := []string{"answer", "answer", "skip", "answer", "answer"} // Mon..Fri
+	var last string
+	for i, what := range days {
+		fire := monday.AddDate(0, 0, i).Add(8*time.Hour + 15*time.Minute)
+		h.at(fire)
+		id := cadence.OccurrenceID("standup", fire)
+		switch what {
+		case "answer":
+			a, err := h.answer(id, "ana", "yesterday", "x", "today", "y")
+			require.NoError(t, err)
+			h.dispatch()
+			last = h.message(cadence.ReceiptKey(id, "ana", a.Edits)).Body.Text
+			if i == 1 {
+				assert.Contains(t, last, "That's 2 on time in a row for Standup.")
+			}
+		case "skip":
+			require.NoError(t, h.eng.Decline(h.ctx, id, "ana", "dentist"))
+		}
+		h.at(fire.Add(4 * time.Hour)) // closed
+	}
+	assert.Contains(t, last, "That's 4 on time in a row for Standup.", "the excused Wednesday is passed over")
+
+	// Monday of the next week: Cy never answered before, so no streak line.
+	fire := monday.AddDate(0, 0, 7).Add(8*time.Hour + 15*time.Minute)
+	h.at(fire)
+	id := cadence.OccurrenceID("standup", fire)
+	a, err := h.answer(id, "cy", "yesterday", "x", "today", "y")
+	require.NoError(t, err)
+	h.dispatch()
+	assert.NotContains(t, h.message(cadence.ReceiptKey(id, "cy", a.Edits)).Body.Text, "in a row")
+}

@@ -91,7 +91,18 @@ func (e *Engine) SubmitAnswer(ctx context.Context, in AnswerInput) (*Answer, err
 		if err := e.dropReminders(tx, r, o.ID, p); err != nil {
 			return err
 		}
-		if err := e.enqueue(tx, ev, e.live().compose.receipt(r, o, a, late && prev == nil, now)); err != nil {
+		if err := dropSnoozes(tx, o.ID, p); err != nil {
+			return err
+		}
+		receipt := e.live().compose.receipt(r, o, a, late && prev == nil, now)
+		if prev == nil && !late {
+			n, capped, err := answerStreak(tx, r, o, p)
+			if err != nil {
+				return err
+			}
+			receipt.Body.Text += streakText(n, capped, r.Title)
+		}
+		if err := e.enqueue(tx, ev, receipt); err != nil {
 			return err
 		}
 		if err := touchSummary(tx, ev, sum); err != nil {

@@ -139,6 +139,13 @@ func (e *Engine) apply(tx Tx, ev *events, r *Ritual, s Step, now time.Time) erro
 		}
 	case StepRemind:
 		for _, p := range sortedKeys(s.Remind) {
+			// A snoozed prompt gets its own reminder at the chosen time
+			// (snooze.go), none of the ritual's before it.
+			if until, err := snoozedUntil(tx, o.ID, p); err != nil {
+				return err
+			} else if now.Before(until) {
+				continue
+			}
 			if err := e.enqueue(tx, ev, e.live().compose.reminder(r, o, p, s.Remind[p], now)); err != nil {
 				return err
 			}
