@@ -255,7 +255,7 @@ func TestSnoozeCommand(t *testing.T) {
 	assert.Contains(t, r.String(), "no open prompt waits for your answer")
 
 	eng := b.svc.(*cadence.OpsService).Service.(*cadence.Engine)
-	fire := time.Date(2026, 12, 1, 13, 0, 0, 0, time.UTC) // Tue 14:00 Zurich
+	fire := time.Date(2026, 12, 1, 13, 0, 0, 0, time.UTC)        // Tue 14:00 Zurich
 	for _, at := range []time.Time{fire.Add(-time.Hour), fire} { // a new ritual starts from now
 		b.clock.Set(at)
 		require.NoError(t, eng.Tick(b.ctx))
