@@ -153,7 +153,8 @@ func TestReplicasConcurrentAnswers(t *testing.T) {
 	}))
 	assert.Equal(t, people, stored)
 	c.clock.Advance(5 * time.Second) // past the summary's edit interval
-	require.Eventually(t, func() bool { return c.drained(lead) }, 20*time.Second, 10*time.Millisecond)
+	// poke stands in for the dispatcher's poll, stretched to a minute here.
+	require.Eventually(t, func() bool { lead.app.poke(); return c.drained(lead) }, 20*time.Second, 10*time.Millisecond)
 	assert.Empty(t, c.duplicates())
 	assert.Equal(t, 1, c.delivered()[cadence.SummaryKey(replicaTriage)], "one summary")
 	for _, m := range c.fake.Messages("C0MLOPS01") {

@@ -299,7 +299,13 @@ func (c *cluster) drained(r *replica) bool {
 	var n int
 	err := r.app.db.View(context.Background(), func(tx cadence.Tx) error {
 		due, err := tx.Due(time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), 10)
-		n = len(due)
+		if err != nil {
+			return err
+		}
+		// A summary whose figures moved is work too: the dispatcher
+		// draws it before it becomes due.
+		dirty, err := tx.DirtySummaries(10)
+		n = len(due) + len(dirty)
 		return err
 	})
 	return err == nil && n == 0
