@@ -106,3 +106,9 @@ func pairs(kv []any) map[string]any {
 	}
 	return m
 }
+
+// UIText words an adapter's own label or line (a modal's buttons) in
+// lang from the embedded catalogs, fields given as name, value pairs.
+func UIText(lang, id string, kv ...any) string {
+	return words{DefaultLocalizer(), lang}.t(id, kv...)
+}

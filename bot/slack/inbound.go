@@ -175,7 +175,7 @@ func (a *Adapter) openAnswerModal(ctx context.Context, triggerID string, person 
 			prev = an
 		}
 	}
-	view := answerModal(r, occ, st, prev, person.Location)
+	view := answerModalIn(a.svc.Roster().LanguageOf(person.ID), r, occ, st, prev, person.Location)
 	err = a.call(ctx, "views.open", "", func() error {
 		_, err := a.api.OpenViewContext(ctx, triggerID, view)
 		return err

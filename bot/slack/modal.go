@@ -31,18 +31,25 @@ func questionBlockID(questionID string) string { return "q_" + questionID }
 // when they edit it. private_metadata carries the occurrence ID. st says
 // whether the answer is on time or late (after the person's close).
 func answerModal(r *cadence.Ritual, occ *cadence.Occurrence, st cadence.AnswerState, prev *cadence.Answer, loc *time.Location) slack.ModalViewRequest {
+	return answerModalIn(cadence.DefaultLanguage, r, occ, st, prev, loc)
+}
+
+// answerModalIn is answerModal with its own words (intro, buttons) in
+// the person's language lang; questions stay as configured.
+func answerModalIn(lang string, r *cadence.Ritual, occ *cadence.Occurrence, st cadence.AnswerState, prev *cadence.Answer, loc *time.Location) slack.ModalViewRequest {
+	t := func(id string, kv ...any) string { return cadence.UIText(lang, id, kv...) }
 	blocks := []slack.Block{}
 	intro := fmt.Sprintf("*%s*", escape(r.Title))
 	late := st.Mode == cadence.AnswerLate
 	switch {
 	case late:
-		intro += " closed " + slackDate(st.ClosesAt, loc) + ".\nYou can still answer late until " +
-			slackDate(st.LateUntil, loc) + "; a late answer counts as late and cannot be edited after."
+		intro += " " + t("modal.closed", "Close", slackDate(st.ClosesAt, loc)) + "\n" +
+			t("modal.late_until", "Until", slackDate(st.LateUntil, loc))
 	case !st.ClosesAt.IsZero():
-		intro += " · closes " + slackDate(st.ClosesAt, loc)
+		intro += " · " + t("modal.closes", "Close", slackDate(st.ClosesAt, loc))
 	}
 	if prev != nil {
-		intro += "\n_You answered already; saving replaces your answer._"
+		intro += "\n_" + t("modal.answered_already") + "_"
 	}
 	blocks = append(blocks, slack.NewSectionBlock(markdown(intro), nil, nil))
 	for i, q := range r.Questions {
@@ -55,18 +62,18 @@ func answerModal(r *cadence.Ritual, occ *cadence.Occurrence, st cadence.AnswerSt
 		}
 		blocks = append(blocks, questionInput(r, &r.Questions[i], text))
 	}
-	submit := "Send"
+	submit := t("modal.send")
 	switch {
 	case prev != nil:
-		submit = "Save"
+		submit = t("modal.save")
 	case late:
-		submit = "Send late"
+		submit = t("modal.send_late")
 	}
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		Title:           plain(truncate(r.Title, maxModalTitle)),
 		Submit:          plain(submit),
-		Close:           plain("Cancel"),
+		Close:           plain(t("modal.cancel")),
 		Blocks:          slack.Blocks{BlockSet: blocks},
 		PrivateMetadata: occ.ID,
 		CallbackID:      callbackAnswer,

@@ -1,0 +1,43 @@
+package slack
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/stretchr/testify/assert"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+// TestAnswerModalInThePersonsLanguage: the modal's own words follow the
+// person's language; the ritual's title and questions stay as configured.
+func TestAnswerModalInThePersonsLanguage(t *testing.T) {
+	r := &cadence.Ritual{ID: "standup", Title: "Standup", Questions: cadence.DefaultQuestions(cadence.KindStandup)}
+	o := &cadence.Occurrence{ID: occ, RitualID: "standup", ClosesAt: time.Date(2026, 11, 30, 12, 30, 0, 0, time.UTC)}
+	late := cadence.AnswerState{Mode: cadence.AnswerLate, ClosesAt: o.ClosesAt, LateUntil: o.ClosesAt.Add(7 * 24 * time.Hour)}
+	tests := []struct{ lang, send, save, sendLate, cancel, lateIntro string }{
+		{"en", "Send", "Save", "Send late", "Cancel", "You can still answer late until"},
+		{"de", "Senden", "Speichern", "Nachträglich senden", "Abbrechen", "Du kannst noch bis"},
+		{"fr", "Envoyer", "Enregistrer", "Envoyer en retard", "Annuler", "Vous pouvez encore répondre en retard jusqu'au"},
+		{"pl", "Wyślij", "Zapisz", "Wyślij po terminie", "Anuluj", "Możesz jeszcze odpowiedzieć po terminie do"},
+		{"ro", "Trimite", "Salvează", "Trimite cu întârziere", "Anulează", "Mai poți răspunde cu întârziere până la"},
+		{"es", "Enviar", "Guardar", "Enviar tarde", "Cancelar", "Aún puedes responder tarde hasta el"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.lang, func(t *testing.T) {
+			open := answerModalIn(tc.lang, r, o, cadence.AnswerState{Mode: cadence.AnswerNew, ClosesAt: o.ClosesAt}, nil, time.UTC)
+			assert.Equal(t, tc.send, open.Submit.Text)
+			assert.Equal(t, tc.cancel, open.Close.Text)
+			assert.Equal(t, "Standup", open.Title.Text)
+			edit := answerModalIn(tc.lang, r, o, cadence.AnswerState{Mode: cadence.AnswerEdit, ClosesAt: o.ClosesAt}, &cadence.Answer{}, time.UTC)
+			assert.Equal(t, tc.save, edit.Submit.Text)
+			l := answerModalIn(tc.lang, r, o, late, nil, time.UTC)
+			assert.Equal(t, tc.sendLate, l.Submit.Text)
+			assert.LessOrEqual(t, len([]rune(l.Submit.Text)), 24, "Slack's limit for a submit label")
+			intro := l.Blocks.BlockSet[0].(*slack.SectionBlock).Text.Text
+			assert.True(t, strings.Contains(intro, tc.lateIntro), intro)
+		})
+	}
+}
