@@ -170,3 +170,40 @@ func TestReplicasConcurrentAnswers(t *testing.T) {
 	}
 	t.Errorf("the summary does not count every answer: %q", texts)
 }
+
+// PostgreSQL restarted in the middle of a fan-out: the replicas
+// reconnect, one leads again, and every prompt is delivered exactly once.
+func TestReplicasSurvivePostgresRestart(t *testing.T) {
+	const people = 150
+	srv := pgtest.NewServer(t)
+	c := newCluster(t, srv.URL(), people)
+	for range 2 {
+		c.start(c.cfg)
+	}
+	c.leader(10 * time.Second)
+	c.clock.Set(replicaMonday.Add(30 * time.Minute))
+	require.Eventually(t, func() bool { return c.prompts() >= 30 }, 30*time.Second, time.Millisecond)
+	for i := range 10 { // answers taken by both replicas just before
+		_, err := c.reps[i%2].app.eng.SubmitAnswer(context.Background(), cadence.AnswerInput{
+			OccurrenceID: replicaTriage, PersonID: fmt.Sprintf("p%04d", i), Via: "test",
+			Responses: []cadence.Response{{QuestionID: "incidents", Text: "none"}},
+		})
+		require.NoError(t, err)
+	}
+	require.NoError(t, srv.Restart())
+	t.Logf("restarted at %d/%d prompts", c.prompts(), people)
+	c.clock.Advance(time.Minute) // retries scheduled during the outage fall due
+	lead := c.leader(10 * replicaTTL)
+	require.Eventually(t, func() bool { return c.prompts() == people && c.drained(lead) }, 2*time.Minute, 10*time.Millisecond,
+		"the fan-out finishes after the restart")
+	assert.Empty(t, c.duplicates())
+	d := c.delivered()
+	for i := range 10 {
+		assert.Equal(t, 1, d[cadence.ReceiptKey(replicaTriage, fmt.Sprintf("p%04d", i), 0)], "receipt of p%04d", i)
+	}
+	require.NoError(t, lead.app.db.View(context.Background(), func(tx cadence.Tx) error {
+		as, err := tx.Answers(replicaTriage)
+		assert.Len(t, as, 10, "no answer lost")
+		return err
+	}))
+}

@@ -88,25 +88,72 @@ func start() (string, error) {
 	if u := os.Getenv(EnvURL); u != "" {
 		return u, nil
 	}
-	bin, err := findBin()
+	c, err := startCluster()
 	if err != nil {
 		return "", err
 	}
+	stop = c.stop
+	return c.url, nil
+}
+
+// Server is a cluster of a test's own, for tests that stop or restart
+// PostgreSQL under the bot.
+type Server struct {
+	url  string
+	ctl  func(args ...string) error
+	data string
+	bin  string
+	opts string
+	stop func()
+}
+
+// NewServer starts a cluster for tb alone, stopped when tb ends. It skips
+// or fails as URL does when PostgreSQL is not installed.
+func NewServer(tb testing.TB) *Server {
+	tb.Helper()
+	c, err := startCluster()
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			tb.Fatalf("PostgreSQL is required under CI=true: %v", err)
+		}
+		tb.Skipf("no PostgreSQL (install postgresql): %v", err)
+	}
+	tb.Cleanup(c.stop)
+	return c
+}
+
+// URL is the cluster's postgres database, as its superuser.
+func (s *Server) URL() string { return s.url }
+
+// Restart stops the server the fast way (every connection is cut) and
+// starts it again on the same port and data.
+func (s *Server) Restart() error {
+	if err := s.ctl(filepath.Join(s.bin, "pg_ctl"), "-D", s.data, "-m", "fast", "-w", "stop"); err != nil {
+		return err
+	}
+	return s.ctl(filepath.Join(s.bin, "pg_ctl"), "-D", s.data, "-l", filepath.Join(filepath.Dir(s.data), "log"), "-o", s.opts, "-w", "-t", "60", "start")
+}
+
+func startCluster() (*Server, error) {
+	bin, err := findBin()
+	if err != nil {
+		return nil, err
+	}
 	dir, err := os.MkdirTemp("", "cadence-pg-")
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	// initdb refuses root: run the server as the postgres user then.
 	var asUser []string
 	if os.Geteuid() == 0 {
 		pu, err := user.Lookup("postgres")
 		if err != nil {
-			return "", fmt.Errorf("running as root and no postgres user to run the server as: %w", err)
+			return nil, fmt.Errorf("running as root and no postgres user to run the server as: %w", err)
 		}
 		uid, _ := strconv.Atoi(pu.Uid)
 		gid, _ := strconv.Atoi(pu.Gid)
 		if err := os.Chown(dir, uid, gid); err != nil {
-			return "", err
+			return nil, err
 		}
 		asUser = []string{"runuser", "-u", "postgres", "--"}
 	}
@@ -123,24 +170,25 @@ func start() (string, error) {
 	data := filepath.Join(dir, "data")
 	if err := run(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"); err != nil {
 		_ = os.RemoveAll(dir)
-		return "", err
+		return nil, err
 	}
 	port, err := freePort()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	// Durability is not under test here: no fsync makes each CREATE
 	// DATABASE cheap.
 	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200", port, dir)
 	if err := run(filepath.Join(bin, "pg_ctl"), "-D", data, "-l", filepath.Join(dir, "log"), "-o", opts, "-w", "-t", "60", "start"); err != nil {
 		_ = os.RemoveAll(dir)
-		return "", err
+		return nil, err
 	}
-	stop = func() {
+	s := &Server{url: fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port), ctl: run, data: data, bin: bin, opts: opts}
+	s.stop = func() {
 		_ = run(filepath.Join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop")
 		_ = os.RemoveAll(dir)
 	}
-	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port), nil
+	return s, nil
 }
 
 // findBin finds initdb on PATH or in Debian's versioned directories,
