@@ -49,9 +49,22 @@ func (d Date) In(loc *time.Location) time.Time {
 	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
 }
 
-func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+// MarshalText writes the zero date as "": "0000-00-00" is no date
+// ParseDate accepts, so it would not read back.
+func (d Date) MarshalText() ([]byte, error) {
+	if d.IsZero() {
+		return []byte{}, nil
+	}
+	return []byte(d.String()), nil
+}
 
+// UnmarshalText reads what MarshalText writes, and "0000-00-00", which
+// older binaries wrote for the zero date.
 func (d *Date) UnmarshalText(b []byte) error {
+	if s := string(b); s == "" || s == "0000-00-00" {
+		*d = Date{}
+		return nil
+	}
 	v, err := ParseDate(string(b))
 	if err != nil {
 		return err

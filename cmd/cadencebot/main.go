@@ -2,7 +2,7 @@
 // chat: it schedules rituals, asks participants their questions, collects
 // answers, reminds, summarises and reports adherence.
 //
-// Subcommands: run, simulate, report, config check, digest, backup, audit,
+// Subcommands: run, simulate, report, config check, digest, backup, audit, migrate,
 // teams-package, healthcheck, version. `cadencebot help` lists them.
 package main
 
@@ -57,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv en
 		err = cmdBackup(ctx, rest, stdout, stderr, getenv)
 	case "audit":
 		err = cmdAudit(ctx, rest, stdout, stderr, getenv)
+	case "migrate":
+		err = cmdMigrate(ctx, rest, stdout, stderr, getenv)
 	case "teams-package":
 		err = cmdTeamsPackage(ctx, rest, stdout, stderr, getenv)
 	case "healthcheck":
@@ -100,6 +102,7 @@ Usage:
   cadencebot backup    --out F [--config F] [--db F]           hot backup of the database
   cadencebot audit     [--config F] [--db F] [--since DATE] [--verify [--expect HEAD] [--key PUB]]
   cadencebot audit head | public-key | new-key               the full head hash; the checkpoint key
+  cadencebot migrate   --from bbolt:FILE --to postgres         copy everything to PostgreSQL (or back: --from postgres --to bbolt:FILE)
   cadencebot teams-package --out F                            build the Teams app package (zip)
   cadencebot healthcheck [--url URL]                          probe a running bot (Docker HEALTHCHECK)
   cadencebot version
@@ -108,6 +111,7 @@ Without --config the embedded example config (config.example.toml) is used.
 Secrets come from the environment only: SLACK_BOT_TOKEN, SLACK_APP_TOKEN,
 SLACK_SIGNING_SECRET, TEAMS_APP_ID, TEAMS_APP_PASSWORD, TEAMS_TENANT_ID,
 CADENCEBOT_DASHBOARD_TOKEN (or CADENCEBOT_DASHBOARD_USER and _PASSWORD; read-only),
-CADENCEBOT_BACKUP_TOKEN (GET /api/backup only), CADENCEBOT_OIDC_CLIENT_SECRET ([auth] sign-in).
+CADENCEBOT_BACKUP_TOKEN (GET /api/backup only), CADENCEBOT_OIDC_CLIENT_SECRET ([auth] sign-in),
+CADENCEBOT_DATABASE_URL ([store] driver = "postgres", and migrate).
 `)
 }
