@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -96,6 +97,33 @@ var Kinds = []Kind{
 			})
 		},
 		Put: func(tx cadence.Tx, v any) error { return tx.PutAnswer(v.(*cadence.Answer)) },
+	},
+	{
+		// Figures an answer keeps up to date; copied as they are (Drawn
+		// included), so the summary is not drawn again after the move.
+		Name: "summaries",
+		Each: func(tx cadence.Tx, _ Lister, fn func(Record) error) error {
+			return eachWindow(tx, func(from, to time.Time) error {
+				os, err := tx.Occurrences(cadence.OccurrenceFilter{From: from, To: to})
+				if err != nil {
+					return err
+				}
+				for _, o := range os {
+					s, err := tx.Summary(o.ID)
+					if errors.Is(err, cadence.ErrNotFound) {
+						continue
+					}
+					if err != nil {
+						return err
+					}
+					if err := fn(Record{o.ID, s}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		},
+		Put: func(tx cadence.Tx, v any) error { return tx.PutSummary(v.(*cadence.SummaryState)) },
 	},
 	{
 		Name: "outbox messages",
