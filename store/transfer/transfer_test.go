@@ -3,6 +3,7 @@ package transfer_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -54,8 +55,21 @@ func fixture(t *testing.T) string {
 		if err := tx.Put("empty.value", "k", []byte{}); err != nil {
 			return err
 		}
+		// A summary the dispatcher had not redrawn yet: it must stay dirty.
+		os, err := tx.Occurrences(cadence.OccurrenceFilter{Limit: 1, Newest: true})
+		if err != nil || len(os) == 0 {
+			return fmt.Errorf("no occurrence to dirty: %v", err)
+		}
+		sum, err := tx.Summary(os[0].ID)
+		if err != nil {
+			return err
+		}
+		sum.Revision = sum.Drawn + 1
+		if err := tx.PutSummary(sum); err != nil {
+			return err
+		}
 		// Still to send when the bot stopped: it must stay due.
-		_, err := tx.Enqueue(&cadence.Message{Key: "test/pending/ana", Platform: "local", To: cadence.Recipient{Person: "ana"},
+		_, err = tx.Enqueue(&cadence.Message{Key: "test/pending/ana", Platform: "local", To: cadence.Recipient{Person: "ana"},
 			CreatedAt: to, State: cadence.StatePending, NextAttemptAt: to})
 		return err
 	}))
