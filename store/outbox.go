@@ -89,6 +89,7 @@ type actionRecord struct {
 	Label string `json:"label"`
 	Value string `json:"value"`
 	Style string `json:"style"`
+	Late  bool   `json:"late,omitempty"`
 }
 
 // outboxIndex is the part of a message its indexes are built from;
@@ -190,7 +191,7 @@ func toBodyRecord(b cadence.Body) bodyRecord {
 	if b.Actions != nil {
 		r.Actions = make([]actionRecord, len(b.Actions))
 		for i, a := range b.Actions {
-			r.Actions[i] = actionRecord{ID: a.ID, Label: a.Label, Value: a.Value, Style: a.Style}
+			r.Actions[i] = actionRecord{ID: a.ID, Label: a.Label, Value: a.Value, Style: a.Style, Late: a.Late}
 		}
 	}
 	if b.Image != nil {
@@ -220,7 +221,7 @@ func (r bodyRecord) domain() cadence.Body {
 	if r.Actions != nil {
 		b.Actions = make([]cadence.Action, len(r.Actions))
 		for i, a := range r.Actions {
-			b.Actions[i] = cadence.Action{ID: a.ID, Label: a.Label, Value: a.Value, Style: a.Style}
+			b.Actions[i] = cadence.Action{ID: a.ID, Label: a.Label, Value: a.Value, Style: a.Style, Late: a.Late}
 		}
 	}
 	if r.Image != nil {
