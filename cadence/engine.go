@@ -17,6 +17,22 @@ type AgendaContributor interface {
 	AgendaSections(tx Tx, r *Ritual, o *Occurrence, now time.Time) ([]Section, error)
 }
 
+// HandoffPlanner says who hands over to whom in a hand-off ritual's
+// rotation for the occurrence at fire; ok is false when no hand-off falls
+// in its window (a daily schedule on a weekly rotation). It runs inside
+// the engine's transactions and must only read.
+type HandoffPlanner interface {
+	HandoffAt(tx Tx, r *Ritual, fire time.Time) (h Handoff, ok bool)
+}
+
+// Handoff is one change of on-call: Outgoing hands over to Incoming at
+// At, in the rotation titled Rotation.
+type Handoff struct {
+	Rotation           string
+	Outgoing, Incoming string
+	At                 time.Time
+}
+
 // EngineConfig configures New.
 type EngineConfig struct {
 	Rituals []*Ritual
@@ -45,6 +61,9 @@ type EngineConfig struct {
 	// Localizer words messages in each reader's language (default: the
 	// embedded catalogs, cadence/locale).
 	Localizer Localizer
+	// Handoff, if set, binds hand-off rituals to their rotation
+	// (Ops.HandoffAt): who is asked, and who receives the notes.
+	Handoff HandoffPlanner
 	// Enqueued, if set, is called after a transaction that queued messages
 	// commits, to wake the dispatcher. It must not block.
 	Enqueued func()
@@ -64,6 +83,7 @@ type Engine struct {
 	agenda    AgendaContributor
 	excuse    func(tx Tx, r *Ritual) func(person string, at time.Time) (bool, string)
 	subst     func(tx Tx) func(person string) string
+	handoff   HandoffPlanner
 	enqueued  func()
 	words     Localizer
 	platform  string // DefaultPlatform
@@ -110,6 +130,7 @@ func New(cfg EngineConfig) (*Engine, error) {
 		agenda:    cfg.Agenda,
 		excuse:    cfg.Excuse,
 		subst:     cfg.Substitute,
+		handoff:   cfg.Handoff,
 		enqueued:  cfg.Enqueued,
 		words:     cfg.Localizer,
 		platform:  cfg.DefaultPlatform,
@@ -246,6 +267,15 @@ func (e *Engine) planInput(tx Tx, r *Ritual, now time.Time) (PlanInput, error) {
 				}
 				return excuse(p, at)
 			}
+		}
+	}
+	if r.Kind == KindHandoff && e.handoff != nil {
+		in.Attend = func(fire time.Time) ([]string, string) {
+			h, ok := e.handoff.HandoffAt(tx, r, fire)
+			if !ok {
+				return nil, "no hand-off in rotation " + r.Rotation + " at this time"
+			}
+			return []string{h.Outgoing}, ""
 		}
 	}
 	st, err := tx.RitualState(r.ID)

@@ -23,7 +23,8 @@ const agendaLookback = 7 * 24 * time.Hour
 //     approvals, approved ones waiting to ship;
 //   - quality review: incidents of the period to review, follow-up
 //     closure, releases shipped vs rolled back;
-//   - standup: its open blockers with their age (continuity.go).
+//   - standup: its open blockers with their age (continuity.go);
+//   - hand-off: who hands over to whom, and the open incidents.
 //
 // Other kinds get nothing. It only reads.
 func (o *Ops) AgendaSections(tx Tx, r *Ritual, occ *Occurrence, now time.Time) ([]Section, error) {
@@ -37,6 +38,8 @@ func (o *Ops) AgendaSections(tx Tx, r *Ritual, occ *Occurrence, now time.Time) (
 	case KindTriage, KindDeploymentPlanning, KindQualityReview:
 	case KindStandup:
 		return a.collect(append(parts, a.openBlockersSection(occ))...)
+	case KindHandoff:
+		return a.collect(append(parts, a.handoffSection(occ), a.openIncidents)...)
 	default:
 		if len(parts) == 0 {
 			return nil, nil

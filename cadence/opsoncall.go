@@ -301,3 +301,56 @@ func (a agenda) onCallSection() (Section, error) {
 	}
 	return s, nil
 }
+
+var _ HandoffPlanner = (*Ops)(nil)
+
+// HandoffAt finds the hand-off a hand-off ritual's occurrence at fire is
+// about: one at fire itself, or the next change of on-call within the
+// ritual's window (a schedule an hour before the hand-off). Stand-ins of
+// hand-overs and the import apply, as in /cadence oncall.
+func (o *Ops) HandoffAt(tx Tx, r *Ritual, fire time.Time) (Handoff, bool) {
+	rot := o.Rotation(r.Rotation)
+	if rot == nil {
+		return Handoff{}, false
+	}
+	ovs, err := o.overrides(tx, rot)
+	if err != nil {
+		o.log.Error().Err(err).Str("rotation", rot.ID).Msg("on-call swaps unreadable: hand-off uses the schedule alone")
+	}
+	var im *OnCallImport
+	if rot.Import != nil {
+		if im, err = readImport(tx, rot.ID); err != nil {
+			o.log.Error().Err(err).Str("rotation", rot.ID).Msg("on-call import unreadable: hand-off uses the schedule")
+		}
+	}
+	sub := o.Substitute(tx)
+	at := func(t time.Time) Shift {
+		s := effectiveShift(rot, ovs, im, t)
+		s.Person = sub(s.Person)
+		return s
+	}
+	fire = fire.UTC()
+	window := r.Window
+	if window <= 0 {
+		window = 24 * time.Hour
+	}
+	h := Handoff{Rotation: rotationName(rot), At: fire}
+	before, cur := at(fire.Add(-time.Nanosecond)), at(fire)
+	if before.Person != cur.Person {
+		h.Outgoing, h.Incoming = before.Person, cur.Person
+	} else {
+		// The next change of person within the window.
+		for s := cur; s.To.Sub(fire) < window && !s.To.IsZero(); {
+			next := at(s.To)
+			if next.Person != cur.Person {
+				h.Outgoing, h.Incoming, h.At = cur.Person, next.Person, s.To
+				break
+			}
+			if !next.To.After(s.To) {
+				break
+			}
+			s = next
+		}
+	}
+	return h, h.Outgoing != "" && h.Incoming != "" && h.Outgoing != h.Incoming
+}

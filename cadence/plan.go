@@ -57,6 +57,12 @@ type PlanInput struct {
 	// Away says whether a person is out of office or on holiday at an
 	// instant, and why. Nil means nobody is ever away.
 	Away func(person string, at time.Time) (bool, string)
+	// Attend, if set, names who is asked at a fire time instead of the
+	// ritual's participants, or why that fire is skipped (hand-offs:
+	// only the outgoing on-call, only when a hand-off happens).
+	Attend func(fire time.Time) (people []string, skip string)
+	// attendees is Attend's answer for the fire being planned.
+	attendees []string
 	// Locations gives a person's time zone, for per-person rituals. Nil,
 	// or a nil result, means the ritual's zone.
 	Locations func(person string) *time.Location
@@ -242,6 +248,13 @@ func planFire(in PlanInput) (Step, bool) {
 		// window, and a second one inside it would ask the same again.
 		return skip("schedule changed while "+openCovers(in, due).ID+" was open", "")
 	}
+	if in.Attend != nil {
+		people, why := in.Attend(fire)
+		if why != "" {
+			return skip(why, "")
+		}
+		in.attendees = people
+	}
 
 	o := buildOccurrence(in, base)
 	if !now.Before(o.ClosesAt) {
@@ -305,7 +318,11 @@ func buildOccurrence(in PlanInput, base *Occurrence) *Occurrence {
 	o.PromptAt = map[string]time.Time{}
 	o.CloseAt = map[string]time.Time{}
 	next := r.Schedule.Next(base.Scheduled)
-	for _, p := range r.Participants {
+	people := r.Participants
+	if in.attendees != nil {
+		people = in.attendees
+	}
+	for _, p := range people {
 		at := promptAt(r, base.Scheduled, p, in)
 		o.PromptAt[p] = at
 		o.CloseAt[p] = windowEnd(r, at, next, func(fire time.Time) time.Time { return promptAt(r, fire, p, in) })

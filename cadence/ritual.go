@@ -13,12 +13,16 @@ const (
 	KindDeploymentPlanning Kind = "deployment-planning"
 	KindQualityReview      Kind = "quality-review"
 	KindStandup            Kind = "standup"
+	// KindHandoff is bound to an on-call rotation (Ritual.Rotation): at
+	// each hand-off the outgoing on-call is asked for notes, and the
+	// incoming one gets them by DM.
+	KindHandoff Kind = "handoff"
 )
 
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool {
 	switch k {
-	case KindTriage, KindDeploymentPlanning, KindQualityReview, KindStandup:
+	case KindTriage, KindDeploymentPlanning, KindQualityReview, KindStandup, KindHandoff:
 		return true
 	}
 	return false
@@ -83,6 +87,9 @@ type Ritual struct {
 	PerPersonTime bool
 	SkipDates     []Date // holidays of the team: no occurrence on these dates
 	Checklist     []string
+	// Rotation is the on-call rotation a hand-off ritual follows: only
+	// the outgoing on-call is asked, and only when a hand-off happens.
+	Rotation string
 }
 
 // Question returns the question with the given ID, or nil.
@@ -115,6 +122,12 @@ func DefaultQuestions(k Kind) []Question {
 			{ID: "releases", Text: "Which models or pipelines do you plan to release this week (version, change type)?", Required: true},
 			{ID: "risks", Text: "What is the riskiest change, and what is its rollback plan?"},
 			{ID: "blockers", Text: "Anything blocking a release (approvals, data contracts, evaluation)?", Blocker: true},
+		}
+	case KindHandoff:
+		return []Question{
+			{ID: "incidents", Text: "Which incidents are still open, and where do they stand?", Required: true},
+			{ID: "ongoing", Text: "What ongoing issues should the next on-call keep working on?"},
+			{ID: "watch", Text: "What should the next on-call watch (alerts, releases, flaky jobs)?"},
 		}
 	case KindQualityReview:
 		return []Question{

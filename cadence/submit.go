@@ -108,6 +108,9 @@ func (e *Engine) SubmitAnswer(ctx context.Context, in AnswerInput) (*Answer, err
 		if err := touchSummary(tx, ev, sum); err != nil {
 			return err
 		}
+		if err := e.handoffNotes(tx, ev, r, o, a, now); err != nil {
+			return err
+		}
 		out = a
 		ev.on(func() {
 			e.obs.AnswerStored(r.ID, late)

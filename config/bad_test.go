@@ -267,7 +267,7 @@ func TestParseRefusesBadConfig(t *testing.T) {
 			name: "a ritual missing everything it needs",
 			src:  file(team, []string{`[[rituals]]`, `id = "Weekly Triage"`, `checklist = ["", "x"]`}),
 			want: []string{
-				`bad.toml:15: rituals[0].kind: missing kind (triage, deployment-planning, quality-review or standup)`,
+				`bad.toml:15: rituals[0].kind: missing kind (triage, deployment-planning, quality-review, standup or handoff)`,
 				`bad.toml:15: rituals[0].channel: missing channel (where the agenda and summary are posted)`,
 				`bad.toml:15: rituals[0].schedule: missing schedule (5-field cron such as "30 9 * * MON", a descriptor such as "@weekly", or "@every 30s")`,
 				`bad.toml:15: rituals[0].participants: missing participants (person ids, "role:<role>", "capability:<capability>" or "all")`,
@@ -290,7 +290,7 @@ func TestParseRefusesBadConfig(t *testing.T) {
 				`bad.toml:17: people[2].email: "cy at example.com" is not an email address`,
 				`bad.toml:18: people[2].holidays[0]: must be a date (YYYY-MM-DD), not an integer`,
 				`bad.toml:19: people[2].out_of_office[0].to: missing date (YYYY-MM-DD)`,
-				`bad.toml:22: rituals[0].kind: unknown kind "retro" (use triage, deployment-planning, quality-review or standup)`,
+				`bad.toml:22: rituals[0].kind: unknown kind "retro" (use triage, deployment-planning, quality-review, standup or handoff)`,
 			},
 		},
 		{

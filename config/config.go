@@ -181,6 +181,8 @@ func (d *decoder) config(f *fileConfig) *Config {
 	cfg.Language = d.language("team.language", tmf.Language)
 	cfg.People = d.people(f.People, cfg.Bot.Timezone)
 	cfg.Roster = cadence.NewRoster(cfg.People).WithLanguage(cfg.Language)
+	// Rotations first: hand-off rituals name one.
+	cfg.Rotations = d.rotations(f.Rotations, cfg)
 	cfg.Rituals = d.rituals(f.Rituals, cfg)
 	if d.md.IsDefined("digest") {
 		var df digestFile
@@ -207,7 +209,6 @@ func (d *decoder) config(f *fileConfig) *Config {
 			cfg.MLflow = d.mlflow(&mf)
 		}
 	}
-	cfg.Rotations = d.rotations(f.Rotations, cfg)
 	var stf storeFile
 	d.decode(f.Store, "store", &stf)
 	cfg.Store = d.store(&stf)

@@ -110,6 +110,7 @@ type ritualFile struct {
 	PerPersonTime bool            `toml:"per_person_time"`
 	SkipDates     []dateValue     `toml:"skip_dates"`
 	Checklist     []string        `toml:"checklist"`
+	Rotation      string          `toml:"rotation"` // kind = "handoff": the rotation it follows
 }
 
 type questionFile struct {

@@ -54,10 +54,11 @@ func (d *decoder) ritual(field string, f *ritualFile, cfg *Config) *cadence.Ritu
 	}
 	switch {
 	case f.Kind == "":
-		d.add(field+".kind", "missing kind (triage, deployment-planning, quality-review or standup)")
+		d.add(field+".kind", "missing kind (triage, deployment-planning, quality-review, standup or handoff)")
 	case !r.Kind.Valid():
-		d.add(field+".kind", "unknown kind %q (use triage, deployment-planning, quality-review or standup)", f.Kind)
+		d.add(field+".kind", "unknown kind %q (use triage, deployment-planning, quality-review, standup or handoff)", f.Kind)
 	}
+	bound := d.handoff(field, f, r, cfg)
 	if f.Platform != "" {
 		d.oneOf(field+".platform", f.Platform, platforms...)
 	}
@@ -67,8 +68,12 @@ func (d *decoder) ritual(field string, f *ritualFile, cfg *Config) *cadence.Ritu
 	case strings.ContainsAny(f.Channel, " \t\n"):
 		d.add(field+".channel", "%q: channel names have no spaces", f.Channel)
 	}
-	d.schedule(field, f, r, cfg.Bot.Timezone)
-	d.participants(field, f, r, cfg)
+	if bound {
+		// A hand-off ritual without its rotation has no defaults: saying
+		// its schedule and participants are missing would be noise.
+		d.schedule(field, f, r, cfg.Bot.Timezone)
+		d.participants(field, f, r, cfg)
+	}
 	d.questions(field, f, r)
 	d.window(field, f, r)
 	for i, s := range f.SkipDates {
@@ -82,6 +87,56 @@ func (d *decoder) ritual(field string, f *ritualFile, cfg *Config) *cadence.Ritu
 		}
 	}
 	return r
+}
+
+// handoff binds a kind = "handoff" ritual to its rotation: it must name
+// one; its schedule defaults to the rotation's hand-off time (weekly on
+// the hand-off day for turns in whole weeks, else daily: days without a
+// hand-off are skipped), its participants to the rotation's members.
+// Other kinds may not name a rotation.
+// It reports false for a hand-off ritual whose rotation is missing.
+func (d *decoder) handoff(field string, f *ritualFile, r *cadence.Ritual, cfg *Config) bool {
+	if r.Kind != cadence.KindHandoff {
+		if f.Rotation != "" {
+			d.add(field+".rotation", "only a kind = \"handoff\" ritual follows a rotation; this one is %q", f.Kind)
+		}
+		return true
+	}
+	var ids []string
+	var rot *cadence.Rotation
+	for _, x := range cfg.Rotations {
+		ids = append(ids, x.ID)
+		if x.ID == f.Rotation {
+			rot = x
+		}
+	}
+	known := "no [[rotations]] are configured"
+	if len(ids) > 0 {
+		known = "known rotations: " + strings.Join(ids, ", ")
+	}
+	switch {
+	case f.Rotation == "":
+		d.add(field+".rotation", "missing rotation: a hand-off ritual names the on-call rotation whose hand-offs it runs (%s)", known)
+		return false
+	case rot == nil:
+		d.add(field+".rotation", "unknown rotation %q (%s)", f.Rotation, known)
+		return false
+	}
+	r.Rotation = rot.ID
+	if f.PerPersonTime {
+		d.add(field+".per_person_time", "a hand-off happens at one instant for everyone; drop per_person_time")
+	}
+	if strings.TrimSpace(f.Schedule) == "" {
+		dow := "*"
+		if rot.Length%7 == 0 {
+			dow = fmt.Sprint(int(rot.Start.In(time.UTC).Weekday()))
+		}
+		f.Schedule = fmt.Sprintf("CRON_TZ=%s %d %d * * %s", rot.Location, rot.HandoffMinute, rot.HandoffHour, dow)
+	}
+	if len(f.Participants) == 0 {
+		f.Participants = rot.Members
+	}
+	return true
 }
 
 // schedule parses the cron spec in the ritual's zone and checks it fits

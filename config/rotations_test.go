@@ -136,3 +136,49 @@ func TestRotationImport(t *testing.T) {
 		})
 	}
 }
+
+// A hand-off ritual follows a rotation: its schedule and participants
+// default to the rotation's; naming no rotation, an unknown one, or a
+// rotation on another kind is refused at the field.
+func TestHandoffRitual(t *testing.T) {
+	rotation := []string{``, `[[rotations]]`, `id = "primary"`, `members = ["bo", "ana"]`, `timezone = "Europe/Bucharest"`, `start = 2026-11-30`, `handoff_time = "10:00"`, `length = "1w"`}
+	handoff := func(over ...string) []string {
+		return ritual(append([]string{`id = "handoff"`, `kind = "handoff"`, `schedule = ""`, `participants = []`, `window = "6h"`}, over...)...)
+	}
+	t.Run("defaults from the rotation", func(t *testing.T) {
+		cfg, err := config.Parse("ok.toml", []byte(file(team, handoff(`rotation = "primary"`), rotation)))
+		require.NoError(t, err)
+		r := cfg.Ritual("handoff")
+		assert.Equal(t, "primary", r.Rotation)
+		assert.Equal(t, "CRON_TZ=Europe/Bucharest 0 10 * * 1", r.Spec, "weekly, on the hand-off day and time")
+		assert.Equal(t, []string{"ana", "bo"}, r.Participants)
+		assert.Equal(t, "incidents", r.Questions[0].ID)
+		// Monday 10:00 in Bucharest is 08:00 UTC.
+		assert.Equal(t, time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC), r.Schedule.Next(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)))
+	})
+	t.Run("daily for turns of days", func(t *testing.T) {
+		rot := append(append([]string(nil), rotation[:len(rotation)-1]...), `length = "3d"`)
+		cfg, err := config.Parse("ok.toml", []byte(file(team, handoff(`rotation = "primary"`), rot)))
+		require.NoError(t, err)
+		assert.Equal(t, "CRON_TZ=Europe/Bucharest 0 10 * * *", cfg.Ritual("handoff").Spec)
+	})
+	tests := []struct {
+		name  string
+		parts [][]string
+		want  []string
+	}{
+		{"no rotation named", [][]string{team, handoff(), rotation},
+			[]string{`bad.toml:15: rituals[0].rotation: missing rotation: a hand-off ritual names the on-call rotation whose hand-offs it runs (known rotations: primary)`}},
+		{"an unknown rotation", [][]string{team, handoff(`rotation = "secondary"`)},
+			[]string{`bad.toml:22: rituals[0].rotation: unknown rotation "secondary" (no [[rotations]] are configured)`}},
+		{"a rotation on a triage", [][]string{team, ritual(`rotation = "primary"`), rotation},
+			[]string{`bad.toml:22: rituals[0].rotation: only a kind = "handoff" ritual follows a rotation; this one is "triage"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := config.Parse("bad.toml", []byte(file(tt.parts...)))
+			require.Error(t, err)
+			assert.Equal(t, tt.want, strings.Split(err.Error(), "\n"))
+		})
+	}
+}

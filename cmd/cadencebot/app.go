@@ -206,6 +206,7 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 		Agenda:     a.ops,               // triage, deployment planning and quality review agendas from live state
 		Excuse:     a.ops.StandupExcuse, // on call or handling an incident: excused from standups
 		Substitute: a.ops.Substitute,    // facilitator turns of someone who handed over
+		Handoff:    a.ops,               // hand-off rituals: the outgoing on-call's notes to the incoming one
 	})
 	if err != nil {
 		return nil, err

@@ -1,0 +1,73 @@
+package cadence
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// HandoffNotesKey is the key of the DM that gives the incoming on-call
+// the outgoing one's notes; an edit of the notes revises it in place.
+func HandoffNotesKey(occurrenceID, incoming string) string {
+	return MessageKey("occ", occurrenceID, "handoff-notes", incoming)
+}
+
+// handoffNotes sends the incoming on-call the notes the outgoing one just
+// gave (or edited) for a hand-off occurrence, in the answer's
+// transaction. Answers of anyone else are left to the summary.
+func (e *Engine) handoffNotes(tx Tx, ev *events, r *Ritual, o *Occurrence, a *Answer, now time.Time) error {
+	if r.Kind != KindHandoff || e.handoff == nil {
+		return nil
+	}
+	h, ok := e.handoff.HandoffAt(tx, r, o.Scheduled)
+	if !ok || a.PersonID != h.Outgoing {
+		return nil
+	}
+	out, in := h.Outgoing, h.Incoming
+	c := e.live().compose
+	body := Body{
+		Title: "On-call hand-off from " + c.name(out),
+		Text: fmt.Sprintf("You are on call (%s) from %s. %s's notes:", h.Rotation,
+			h.At.In(c.loc(in, r)).Format(timeLayout), c.name(out)),
+		Sections: []Section{{Heading: r.Title, Entries: c.answerEntries(r, a, false)}},
+	}
+	key := HandoffNotesKey(o.ID, in)
+	m, err := tx.Message(key)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		m = c.base(r, o, KindNotice, key, Recipient{Person: in}, now)
+		m.Body = body
+		return e.enqueue(tx, ev, m)
+	case err != nil:
+		return fmt.Errorf("hand-off notes %s: %w", key, err)
+	}
+	if m.Revise(body, now) {
+		ev.enqueued = true
+	}
+	return tx.PutMessage(m)
+}
+
+// handoffSection says who hands over to whom, and when.
+func (a agenda) handoffSection(occ *Occurrence) func() (Section, error) {
+	return func() (Section, error) {
+		s := Section{Heading: "Hand-off"}
+		if h, ok := a.o.HandoffAt(a.tx, a.r, occ.Scheduled); ok {
+			s.Lines = []string{fmt.Sprintf("%s: %s hands over to %s at %s", h.Rotation, a.o.name(h.Outgoing), a.o.name(h.Incoming),
+				h.At.In(a.loc).Format(timeLayout))}
+		}
+		return s, nil
+	}
+}
+
+// openIncidents lists every open incident, oldest first.
+func (a agenda) openIncidents() (Section, error) {
+	incs, err := a.tx.Incidents(IncidentFilter{Status: []IncidentStatus{IncidentOpen}})
+	if err != nil {
+		return Section{}, err
+	}
+	s := Section{Heading: fmt.Sprintf("Open incidents (%d)", len(incs))}
+	for _, inc := range incs {
+		s.Lines = append(s.Lines, a.incidentLine(inc))
+	}
+	return s, nil
+}
