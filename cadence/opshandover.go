@@ -112,6 +112,9 @@ func (o *Ops) Handover(ctx context.Context, actorID, leaving, taking string) (*H
 		if err := tx.Put(handoversNS, leaving, v); err != nil {
 			return err
 		}
+		if err := recordHandoverHistory(tx, h, l.Capabilities); err != nil {
+			return err
+		}
 		rec.set("followups", ids(h.FollowUps, (*FollowUp).ID))
 		rec.set("incidents", ids(h.Incidents, (*Incident).ID))
 		rec.set("releases", ids(h.Releases, (*Release).ID))

@@ -18,8 +18,8 @@ type OpsSource interface {
 
 var _ OpsSource = (*cadence.Ops)(nil)
 
-// OpsSections returns the follow-ups, incidents and release-lane pages
-// over src, for Options.Sections. The follow-ups and release-lane
+// OpsSections returns the follow-ups, incidents, release-lane and
+// by-capability pages over src, for Options.Sections. The follow-ups and release-lane
 // sections also add their part to the weekly digest (DigestSection).
 //
 // Each table lists what was live in the period: items created before its
@@ -34,7 +34,7 @@ func OpsSections(src OpsSource, roster *cadence.Roster, clock cadence.Clock) []S
 		clock = cadence.SystemClock{}
 	}
 	o := &opsView{src: src, roster: roster, clock: clock}
-	return []Section{&followUpSection{o}, &incidentSection{o}, &releaseSection{o}}
+	return []Section{&followUpSection{o}, &incidentSection{o}, &releaseSection{o}, &capabilitySection{o}}
 }
 
 // opsView holds what the three sections share.

@@ -345,3 +345,35 @@ func TestIncidentsCSVNeutralisesFormulas(t *testing.T) {
 		}
 	}
 }
+
+// After Ana hands her work to Bo, "monitoring" keeps its record: Bo
+// holds it, INC-1 moved to him still counts, Ana's shipped REL-2 stays,
+// and the hand-over is its history. (Bo's own items count under it too:
+// he serves it now.)
+func TestCapabilitySection(t *testing.T) {
+	f := newOpsFixture(t)
+	f.at(7, 13)
+	f.ok(f.ops.Handover(f.ctx, "lea", "ana", "bo"))
+	h := f.handler()
+	page := getOK(t, h, "/s/capabilities"+opsWeek)
+	assert.Equal(t, [][]string{
+		{"capability", "owners", "followups_open", "incidents", "shipped", "handovers", "last_handover"},
+		{"monitoring", "Bo", "1", "2", "2", "1", "2026-11-07"},
+		{"release", "Bo", "1", "2", "1", "0", ""},
+	}, pageTable(t, page, "capabilities"))
+	assert.Equal(t, [][]string{
+		{"capability", "id", "title", "owner", "due"},
+		{"monitoring", "FU-2", "backfill features", "bo", "2026-11-06"},
+		{"release", "FU-2", "backfill features", "bo", "2026-11-06"},
+	}, pageTable(t, page, "capability-followups"))
+	assert.Equal(t, [][]string{
+		{"capability", "date", "from", "to", "by", "moved"},
+		{"monitoring", "2026-11-07", "ana", "bo", "lea", "INC-1"},
+	}, pageTable(t, page, "capability-history"))
+	// The capability filter selects Ana (monitoring on the roster): her
+	// capability shows, through its hand-over; the CSV is the page's.
+	assert.Equal(t, [][]string{
+		{"capability", "owners", "followups_open", "incidents", "shipped", "handovers", "last_handover"},
+		{"monitoring", "Bo", "1", "2", "2", "1", "2026-11-07"},
+	}, getCSV(t, h, "/api/s/capabilities/capabilities.csv"+opsWeek+"&cap=monitoring"))
+}
