@@ -165,12 +165,21 @@ func CheckOverrides(overrides []Override) error {
 		if i > 0 {
 			prev := sorted[i-1]
 			if prev.Rotation == ov.Rotation && ov.From.Before(prev.To) {
-				return refusef(ErrConflict, "overlap: %s is on call from %s to %s, and %s from %s to %s",
-					prev.Person, stamp(prev.From), stamp(prev.To), ov.Person, stamp(ov.From), stamp(ov.To))
+				return refusef(ErrConflict, "overlap: %s is on call from %s to %s%s, and %s from %s to %s%s",
+					prev.Person, stamp(prev.From), stamp(prev.To), prev.origin(), ov.Person, stamp(ov.From), stamp(ov.To), ov.origin())
 			}
 		}
 	}
 	return nil
+}
+
+// origin says where a stored swap came from; config overrides say
+// nothing (the error names their place in the file).
+func (ov Override) origin() string {
+	if ov.By == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (a swap stored by %s on %s)", ov.By, stamp(ov.At))
 }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }

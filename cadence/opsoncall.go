@@ -354,3 +354,25 @@ func (o *Ops) HandoffAt(tx Tx, r *Ritual, fire time.Time) (Handoff, bool) {
 	}
 	return h, h.Outgoing != "" && h.Incoming != "" && h.Outgoing != h.Incoming
 }
+
+// CheckRotations refuses rotations whose config overrides overlap the
+// swaps stored for them with /cadence oncall swap (the config file alone
+// cannot see those): two people would be on call at once. Start and
+// reload call it before anything is applied.
+func (o *Ops) CheckRotations(ctx context.Context, rs []*Rotation) error {
+	return o.view(ctx, func(tx Tx) error {
+		for _, r := range rs {
+			stored, err := o.overrides(tx, &Rotation{ID: r.ID})
+			if err != nil {
+				return err
+			}
+			if len(stored) == 0 || len(r.Overrides) == 0 {
+				continue
+			}
+			if err := CheckOverrides(append(slices.Clone(r.Overrides), stored...)); err != nil {
+				return fmt.Errorf("rotation %q: an override in the config file overlaps a swap made in chat: %w", r.ID, err)
+			}
+		}
+		return nil
+	})
+}

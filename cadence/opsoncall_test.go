@@ -121,3 +121,25 @@ func TestSwapOnCallStoredAndAudited(t *testing.T) {
 }
 
 var _ = cadencetest.NewStore
+
+// A config override that overlaps a swap stored in chat is refused by
+// CheckRotations, naming the rotation and both turns; one that does not
+// overlap passes.
+func TestCheckRotationsAgainstStoredSwaps(t *testing.T) {
+	h := newOpsHarness(t, func(c *cadence.OpsConfig) { c.Rotations = []*cadence.Rotation{primaryRotation(t)} })
+	// Cy takes Ana's turn from now (Mon 30 Nov 10:00 UTC) to Mon 7 Dec 08:00.
+	_, err := h.ops.SwapOnCall(h.ctx, "lea", "", "ana", "cy", cadence.Date{Year: 2026, Month: 11, Day: 30})
+	require.NoError(t, err)
+
+	clash := primaryRotation(t)
+	clash.Overrides = []cadence.Override{{Rotation: "primary", Person: "lea",
+		From: time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC), To: time.Date(2026, 12, 4, 8, 0, 0, 0, time.UTC)}}
+	err = h.ops.CheckRotations(h.ctx, []*cadence.Rotation{clash})
+	require.Error(t, err)
+	assert.Equal(t, `rotation "primary": an override in the config file overlaps a swap made in chat: overlap: cy is on call from 2026-11-30 10:00 UTC to 2026-12-07 08:00 UTC (a swap stored by lea on 2026-11-30 10:00 UTC), and lea from 2026-12-03 08:00 UTC to 2026-12-04 08:00 UTC`, err.Error())
+
+	fine := primaryRotation(t)
+	fine.Overrides = []cadence.Override{{Rotation: "primary", Person: "lea",
+		From: time.Date(2026, 12, 24, 8, 0, 0, 0, time.UTC), To: time.Date(2026, 12, 28, 8, 0, 0, 0, time.UTC)}}
+	require.NoError(t, h.ops.CheckRotations(h.ctx, []*cadence.Rotation{fine}))
+}

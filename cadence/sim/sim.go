@@ -45,6 +45,10 @@ type Options struct {
 	// cadence.OpsConfig does ([releases] in the config file).
 	Approvers         []string
 	HighRiskApprovals int
+	// Rotations are the on-call rotations ([[rotations]]): standups
+	// excuse the person on call (and owners of open incidents) as the
+	// daemon does, and hand-off rituals follow them.
+	Rotations []*cadence.Rotation
 	// Digest, if set, builds the weekly managers' digest job on the
 	// simulation's engine, Ops and clock; it then runs on its schedule like
 	// the daemon's, so a simulated history holds the digests managers
@@ -107,11 +111,15 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		loc = time.UTC
 	}
 	ops, err := cadence.NewOps(cadence.OpsConfig{Roster: o.Roster, Rituals: o.Rituals, Store: o.Store, Clock: clock, Logger: zerolog.Nop(),
-		Approvers: o.Approvers, HighRiskApprovals: o.HighRiskApprovals})
+		Approvers: o.Approvers, HighRiskApprovals: o.HighRiskApprovals, Rotations: o.Rotations})
 	if err != nil {
 		return nil, err
 	}
-	eng, err := cadence.New(cadence.EngineConfig{Rituals: o.Rituals, Roster: o.Roster, Store: o.Store, Clock: clock, Logger: zerolog.Nop(), Agenda: ops})
+	// The same hooks as the daemon (cmd/cadencebot/app.go): on call or
+	// handling an incident excuses from standups; stand-ins of hand-overs;
+	// hand-off rituals follow their rotation.
+	eng, err := cadence.New(cadence.EngineConfig{Rituals: o.Rituals, Roster: o.Roster, Store: o.Store, Clock: clock, Logger: zerolog.Nop(),
+		Agenda: ops, Excuse: ops.StandupExcuse, Substitute: ops.Substitute, Handoff: ops})
 	if err != nil {
 		return nil, err
 	}

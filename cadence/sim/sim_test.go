@@ -117,3 +117,40 @@ func TestSimulateMLOpsActivity(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, none.Incidents+none.FollowUps+none.Releases)
 }
+
+// The simulation excuses the person on call from standups, as the daemon
+// does: each standup leaves them out, counted excused.
+func TestSimulateExcusesOnCallFromStandups(t *testing.T) {
+	rituals, roster := team(t)
+	zurich := rituals[0].Location
+	rot := &cadence.Rotation{ID: "primary", Title: "Primary", Members: []string{"ana", "cy"}, Location: zurich,
+		Start: cadence.Date{Year: 2026, Month: 10, Day: 26}, HandoffHour: 9, Length: 7}
+	to := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	st := cadencetest.NewStore()
+	res, err := sim.Run(context.Background(), sim.Options{Rituals: rituals, Roster: roster, Store: st,
+		From: to.AddDate(0, 0, -28), To: to, Seed: 7, AnswerRate: 0.85, NoOps: true, Rotations: []*cadence.Rotation{rot}})
+	require.NoError(t, err)
+	without := run(t, 7, 0.85)
+	assert.Greater(t, res.Report.Team.Excused, without.Report.Team.Excused)
+
+	var onCall int
+	require.NoError(t, st.View(context.Background(), func(tx cadence.Tx) error {
+		occs, err := tx.Occurrences(cadence.OccurrenceFilter{RitualID: "standup"})
+		require.Len(t, occs, 20)
+		for _, o := range occs {
+			// Judged at each person's own prompt time (09:15 in Almaty
+			// comes before Monday's 09:00 Zurich hand-off).
+			for p, at := range o.PromptAt {
+				if cadence.OnCallAt(rot, nil, at).Person != p {
+					continue
+				}
+				assert.NotContains(t, o.Expected, p, "%s: %s is on call", o.ID, p)
+				if o.Excused[p] == "on call (Primary)" {
+					onCall++
+				}
+			}
+		}
+		return err
+	}))
+	assert.GreaterOrEqual(t, onCall, 15, "on call is the usual reason; leave may come first")
+}

@@ -198,6 +198,9 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := a.ops.CheckRotations(context.Background(), cfg.Rotations); err != nil {
+		return nil, err
+	}
 	dashOpts.Sections = dashboard.OpsSections(a.ops, cfg.Roster, o.Clock)       // follow-ups, incidents, release lane
 	o.Registry.MustRegister(newOpsCollector(a.ops, cfg.Roster, o.Clock, o.Log)) // MLOps figures at scrape time
 	a.eng, err = cadence.New(cadence.EngineConfig{

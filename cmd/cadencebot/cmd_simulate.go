@@ -116,7 +116,7 @@ func cmdSimulate(ctx context.Context, args []string, stdout, stderr io.Writer, _
 func simOptions(cfg *config.Config, db cadence.Store, start, end time.Time, seed uint64, rate float64, noOps bool) sim.Options {
 	o := sim.Options{Rituals: cfg.Rituals, Roster: cfg.Roster, Store: db,
 		From: start, To: end, Seed: seed, AnswerRate: rate, Location: cfg.Bot.Timezone, NoOps: noOps,
-		Approvers: cfg.Releases.Approvers, HighRiskApprovals: cfg.Releases.HighRiskApprovals}
+		Approvers: cfg.Releases.Approvers, HighRiskApprovals: cfg.Releases.HighRiskApprovals, Rotations: cfg.Rotations}
 	if cfg.Digest != nil {
 		o.Digest = func(eng *cadence.Engine, ops *cadence.Ops, clock cadence.Clock) (*cadence.Digest, error) {
 			return newDigestJob(cfg, eng, dashboard.OpsSections(ops, cfg.Roster, clock), db, clock, zerolog.Nop(), configScoreLink(cfg), nil)

@@ -137,6 +137,11 @@ func (a *App) applyConfig(ctx context.Context, log zerolog.Logger) error {
 	if fields := restartOnly(r.startup, cfg); len(fields) > 0 {
 		log.Warn().Strs("fields", fields).Msg("these settings changed and need a restart to take effect; the rest is applied now")
 	}
+	// Before anything is applied: the new overrides must not overlap
+	// swaps stored in chat.
+	if err := a.ops.CheckRotations(ctx, cfg.Rotations); err != nil {
+		return err
+	}
 	change, handed, err := a.svc.Reload(ctx, cadence.ReloadInput{
 		Rituals: cfg.Rituals, Roster: cfg.Roster, Approvers: cfg.Releases.Approvers, Source: filepath.Base(r.path),
 	})
