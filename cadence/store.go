@@ -26,10 +26,11 @@ type Tx interface {
 	OutboxTx
 	PersonStateTx
 	KVTx
-	IncidentTx // incident.go
-	FollowUpTx // followup.go
-	ReleaseTx  // release.go
-	AuditTx    // audit.go
+	IncidentTx  // incident.go
+	FollowUpTx  // followup.go
+	ReleaseTx   // release.go
+	AuditTx     // audit.go
+	AggregateTx // aggregate.go
 }
 
 // PersonState is what people change about themselves at run time

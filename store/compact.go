@@ -68,8 +68,7 @@ func (db *DB) CompactOutbox(ctx context.Context, before time.Time, limit int) (c
 	if limit <= 0 {
 		limit = 500
 	}
-	err = db.Update(ctx, func(ctx cadence.Tx) error {
-		t := ctx.(*tx)
+	err = db.update(ctx, func(t *tx) error {
 		compacted, more, err = t.compactOutbox(before, limit)
 		return err
 	})

@@ -28,6 +28,7 @@ var migrations = []func(*bolt.Tx) error{
 	migrateV6, // 5 → 6: summary figures per occurrence (summaries.go)
 	migrateV7, // 6 → 7: answer text apart from its metadata (answers.go)
 	migrateV8, // 7 → 8: an occurrence's per-person state in records of their own (occpeople.go)
+	migrateV9, // 8 → 9: aggregate buckets (aggregates.go), filled on open
 }
 
 // afterMigrationStep, when set (tests), runs after each step inside the

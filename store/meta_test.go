@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -146,9 +147,18 @@ func TestMigrateFromV1BuildsIndexes(t *testing.T) {
 		assert.Equal(t, "U0123ABC", string(v))
 		return nil
 	})
+	require.NoError(t, db.View(context.Background(), func(tx cadence.Tx) error {
+		ready, err := cadence.AggregatesReady(tx)
+		require.NoError(t, err)
+		assert.True(t, ready, "aggregates are built from the facts on the first open (v6)")
+		oa, err := tx.OccurrenceAggregate(occ1)
+		require.NoError(t, err, "the closed occurrence is aggregated")
+		assert.Equal(t, 2, oa.Expected)
+		return nil
+	}))
 	require.NoError(t, db.Close())
 	assert.Equal(t, strconv.Itoa(store.SchemaVersion()), schemaOnDisk(t, path))
-	assert.Equal(t, 8, store.SchemaVersion())
+	assert.Equal(t, 9, store.SchemaVersion())
 }
 
 func TestFailedMigrationLeavesFileAsItWas(t *testing.T) {

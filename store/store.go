@@ -116,6 +116,20 @@ func open(path string, opts Options, readOnly bool) (*DB, error) {
 		_ = bdb.Close()
 		return nil, err
 	}
+	if !readOnly {
+		// A file from before aggregates (or another AggregateVersion) gets
+		// them now, in one transaction; read-only opens report from the
+		// facts instead.
+		rebuilt, st, err := cadence.EnsureAggregates(context.Background(), db)
+		if err != nil {
+			_ = bdb.Close()
+			return nil, fmt.Errorf("database %s: build aggregates: %w", path, err)
+		}
+		if rebuilt {
+			opts.Logger.Info().Str("db", path).Int("occurrences", st.Occurrences).Int("answers", st.Answers).
+				Int("week_aggregates", st.Weeks).Msg("aggregates rebuilt from the facts")
+		}
+	}
 	return db, nil
 }
 
@@ -172,6 +186,22 @@ func (db *DB) Update(ctx context.Context, fn func(cadence.Tx) error) error {
 	}
 	committing := false
 	err := db.bolt.Update(func(btx *bolt.Tx) error {
+		err := fn(cadence.WithAggregates(&tx{btx: btx}))
+		committing = err == nil
+		return err
+	})
+	db.noteCommit(committing, err)
+	return err
+}
+
+// update is Update without aggregate upkeep, for writes that touch no
+// fact (outbox compaction).
+func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	committing := false
+	err := db.bolt.Update(func(btx *bolt.Tx) error {
 		err := fn(&tx{btx: btx})
 		committing = err == nil
 		return err
@@ -197,7 +227,7 @@ func (db *DB) UpdateBatch(ctx context.Context, fn func(cadence.Tx) error) error 
 	}
 	committing := false
 	err := db.bolt.Batch(func(btx *bolt.Tx) error {
-		err := fn(&tx{btx: btx})
+		err := fn(cadence.WithAggregates(&tx{btx: btx}))
 		committing = err == nil
 		return err
 	})

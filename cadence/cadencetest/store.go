@@ -35,6 +35,7 @@ type Store struct {
 	people    map[string]*cadence.PersonState
 	kv        map[string]map[string][]byte
 	ops       memOps // incidents, follow-ups, releases, audit: memops.go
+	agg       memAgg // memagg.go
 }
 
 var _ cadence.Store = (*Store)(nil)
@@ -81,7 +82,7 @@ func (s *Store) Update(ctx context.Context, fn func(cadence.Tx) error) (err erro
 			t.rollback()
 		}
 	}()
-	return fn(t)
+	return fn(cadence.WithAggregates(t))
 }
 
 // tx writes straight into the store's maps and keeps an undo log.

@@ -41,6 +41,9 @@ func RunStoreTests(t *testing.T, open func(t *testing.T) cadence.Store) {
 		{"ValuesAreCopied", testCopies},
 		{"ConcurrentAnswerWrites", testConcurrentWrites},
 		{"CanceledContext", testCanceled},
+		{"AggregateRoundTrip", testAggregateRoundTrip},
+		{"WeekAggregateRange", testWeekAggregateRange},
+		{"AggregateUpkeep", testAggregateUpkeep},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })

@@ -36,7 +36,7 @@ func (db *DB) CompactOutbox(ctx context.Context, before time.Time, limit int) (c
 		limit = 500
 	}
 	err = db.Update(ctx, func(ctx cadence.Tx) error {
-		compacted, more, err = ctx.(*tx).compactOutbox(before, limit)
+		compacted, more, err = cadence.Unwrap(ctx).(*tx).compactOutbox(before, limit)
 		return err
 	})
 	return compacted, more, err

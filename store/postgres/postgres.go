@@ -100,6 +100,13 @@ func open(ctx context.Context, url string, o options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %s: %w", host, err)
 	}
+	// A database from before aggregates (or another AggregateVersion) gets
+	// them now, in one transaction; replicas starting together take turns
+	// on the write lock and the later ones find them ready.
+	if _, _, err := cadence.EnsureAggregates(ctx, db); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: %s: build aggregates: %w", host, err)
+	}
 	return db, nil
 }
 
@@ -196,7 +203,11 @@ func (db *DB) run(ctx context.Context, writable bool, fn func(cadence.Tx) error)
 		}
 	}
 	t := &tx{ctx: ctx, tx: ptx, writable: writable, fenced: fenced}
-	err = fn(t)
+	if writable {
+		err = fn(cadence.WithAggregates(t))
+	} else {
+		err = fn(t)
+	}
 	done = true
 	if err != nil {
 		if writable && databaseRefused(err) {

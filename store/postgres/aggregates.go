@@ -1,0 +1,168 @@
+package postgres
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+// Aggregates: migrations/0003_aggregates.sql.
+
+func (t *tx) OccurrenceAggregate(id string) (*cadence.OccurrenceAggregate, error) {
+	var data []byte
+	err := t.tx.QueryRow(t.ctx, "SELECT data FROM occurrence_aggregates WHERE occurrence_id = $1", id).Scan(&data)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("aggregate of occurrence %q: %w", id, cadence.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("aggregate of occurrence %q: %w", id, err)
+	}
+	a, err := cadence.DecodeOccurrenceAggregate(data)
+	if err != nil {
+		return nil, fmt.Errorf("aggregate of occurrence %q: %w", id, err)
+	}
+	return a, nil
+}
+
+func (t *tx) PutOccurrenceAggregate(a *cadence.OccurrenceAggregate) error {
+	if err := t.checkWritable("put occurrence aggregate"); err != nil {
+		return err
+	}
+	if a.OccurrenceID == "" {
+		return fmt.Errorf("put occurrence aggregate: empty id: %w", cadence.ErrInvalidInput)
+	}
+	return t.exec("put aggregate of "+a.OccurrenceID, `INSERT INTO occurrence_aggregates (occurrence_id, scheduled_ns, data)
+		VALUES ($1, $2, $3) ON CONFLICT (occurrence_id) DO UPDATE SET scheduled_ns = excluded.scheduled_ns, data = excluded.data`,
+		a.OccurrenceID, nanos(a.Scheduled), cadence.AppendOccurrenceAggregate(nil, a))
+}
+
+func (t *tx) DeleteOccurrenceAggregate(id string) error {
+	if err := t.checkWritable("delete occurrence aggregate"); err != nil {
+		return err
+	}
+	return t.exec("delete aggregate of "+id, "DELETE FROM occurrence_aggregates WHERE occurrence_id = $1", id)
+}
+
+// aggSpan is [from, to) as bounds for a bigint column; zero does not bound.
+func aggSpan(from, to time.Time, unit func(time.Time) int64) (int64, int64) {
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	if !from.IsZero() {
+		lo = unit(from)
+	}
+	if !to.IsZero() {
+		hi = unit(to)
+	}
+	return lo, hi
+}
+
+func (t *tx) OccurrenceAggregates(from, to time.Time) ([]*cadence.OccurrenceAggregate, error) {
+	lo, hi := aggSpan(from, to, nanos)
+	rows, err := t.tx.Query(t.ctx, `SELECT data FROM occurrence_aggregates
+		WHERE scheduled_ns >= $1 AND scheduled_ns < $2 ORDER BY scheduled_ns, occurrence_id`, lo, hi)
+	if err != nil {
+		return nil, fmt.Errorf("list occurrence aggregates: %w", err)
+	}
+	defer rows.Close()
+	var out []*cadence.OccurrenceAggregate
+	for rows.Next() {
+		a, err := cadence.DecodeOccurrenceAggregate(rows.RawValues()[0])
+		if err != nil {
+			return nil, fmt.Errorf("list occurrence aggregates: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list occurrence aggregates: %w", err)
+	}
+	return out, nil
+}
+
+func (t *tx) WeekAggregate(week time.Time, ritual, person string) (*cadence.WeekAggregate, error) {
+	var data []byte
+	err := t.tx.QueryRow(t.ctx, "SELECT data FROM week_aggregates WHERE week_s = $1 AND ritual_id = $2 AND person_id = $3",
+		week.Unix(), ritual, person).Scan(&data)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("week aggregate %s %s %s: %w", week.Format("2006-01-02"), ritual, person, cadence.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("week aggregate %s %s %s: %w", week.Format("2006-01-02"), ritual, person, err)
+	}
+	w := &cadence.WeekAggregate{Week: week.UTC(), RitualID: ritual, PersonID: person}
+	if err := cadence.DecodeWeekFigures(data, w); err != nil {
+		return nil, fmt.Errorf("week aggregate %s %s %s: %w", week.Format("2006-01-02"), ritual, person, err)
+	}
+	return w, nil
+}
+
+func (t *tx) PutWeekAggregate(w *cadence.WeekAggregate) error {
+	if err := t.checkWritable("put week aggregate"); err != nil {
+		return err
+	}
+	if w.RitualID == "" || w.PersonID == "" || w.Week.IsZero() {
+		return fmt.Errorf("put week aggregate: want week, ritual and person: %w", cadence.ErrInvalidInput)
+	}
+	what := "week aggregate " + w.Week.Format("2006-01-02") + " " + w.RitualID + " " + w.PersonID
+	if w.Empty() {
+		return t.exec("delete "+what, "DELETE FROM week_aggregates WHERE week_s = $1 AND ritual_id = $2 AND person_id = $3",
+			w.Week.Unix(), w.RitualID, w.PersonID)
+	}
+	return t.exec("put "+what, `INSERT INTO week_aggregates (week_s, ritual_id, person_id, data) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (week_s, ritual_id, person_id) DO UPDATE SET data = excluded.data`,
+		w.Week.Unix(), w.RitualID, w.PersonID, cadence.AppendWeekFigures(nil, w))
+}
+
+// EachWeekAggregate streams the rows into one reused value; ritual and
+// person strings are shared between rows with the same bytes.
+func (t *tx) EachWeekAggregate(from, to time.Time, fn func(*cadence.WeekAggregate) error) error {
+	lo, hi := aggSpan(from, to, func(t time.Time) int64 { return t.Unix() })
+	rows, err := t.tx.Query(t.ctx, `SELECT week_s, ritual_id, person_id, data FROM week_aggregates
+		WHERE week_s >= $1 AND week_s < $2 ORDER BY week_s, ritual_id, person_id`, lo, hi)
+	if err != nil {
+		return fmt.Errorf("list week aggregates: %w", err)
+	}
+	defer rows.Close()
+	var w cadence.WeekAggregate
+	var week int64
+	names := map[string]string{}
+	intern := func(b []byte) string {
+		if s, ok := names[string(b)]; ok {
+			return s
+		}
+		s := string(b)
+		names[s] = s
+		return s
+	}
+	for rows.Next() {
+		var wk int64
+		var ritual, person, data []byte
+		if err := rows.Scan(&wk, &ritual, &person, &data); err != nil {
+			return fmt.Errorf("list week aggregates: %w", err)
+		}
+		if wk != week || w.Week.IsZero() {
+			week, w.Week = wk, time.Unix(wk, 0).UTC()
+		}
+		w.RitualID, w.PersonID = intern(ritual), intern(person)
+		if err := cadence.DecodeWeekFigures(data, &w); err != nil {
+			return fmt.Errorf("week aggregate %s %s %s: %w", w.Week.Format("2006-01-02"), w.RitualID, w.PersonID, err)
+		}
+		if err := fn(&w); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("list week aggregates: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) ClearAggregates() error {
+	if err := t.checkWritable("clear aggregates"); err != nil {
+		return err
+	}
+	return t.exec("clear aggregates", "TRUNCATE occurrence_aggregates, week_aggregates")
+}
