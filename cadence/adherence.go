@@ -348,7 +348,7 @@ func personOrder(ps []*Person) map[string]int {
 }
 
 // orderedKeys lists m's keys in the given order, unknown keys last by name.
-func orderedKeys(m map[string]*acc, order map[string]int) []string {
+func orderedKeys[V any](m map[string]V, order map[string]int) []string {
 	keys := sortedKeys(m)
 	sort.SliceStable(keys, func(i, j int) bool {
 		oi, iok := order[keys[i]]

@@ -211,6 +211,9 @@ func (a *OccurrenceAggregate) addFact(o *Occurrence, f personFact, sign int) {
 		if i := slices.Index(a.Missing, f.person); i >= 0 {
 			a.Missing = slices.Delete(a.Missing, i, i+1)
 		}
+		if len(a.Missing) == 0 {
+			a.Missing = nil // as a rebuild leaves it
+		}
 		return
 	}
 	a.Missing = append(a.Missing, f.person)
@@ -246,6 +249,9 @@ func (w *WeekAggregate) addFact(scheduled time.Time, f personFact, sign int) {
 	if sign < 0 {
 		if i := slices.Index(w.Outcomes, oc); i >= 0 {
 			w.Outcomes = slices.Delete(w.Outcomes, i, i+1)
+		}
+		if len(w.Outcomes) == 0 {
+			w.Outcomes = nil // as a rebuild leaves it
 		}
 	} else {
 		i, _ := slices.BinarySearchFunc(w.Outcomes, oc.At, func(x WeekOutcome, at uint32) int { return int(x.At) - int(at) })

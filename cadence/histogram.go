@@ -72,7 +72,9 @@ func (h *Histogram) Add(d time.Duration, sign int) {
 		b.Count--
 		b.Sum -= int64(d)
 		if b.Count == 0 {
-			h.Buckets = slices.Delete(h.Buckets, i, i+1)
+			if h.Buckets = slices.Delete(h.Buckets, i, i+1); len(h.Buckets) == 0 {
+				h.Buckets = nil
+			}
 		}
 		return
 	}

@@ -125,23 +125,43 @@ func (e *Engine) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 	if to.IsZero() {
 		to = now.Add(48 * time.Hour)
 	}
-	var occs []*Occurrence
-	var answers []*Answer
+	in := ReportInput{
+		Query: q, Now: now, Tolerance: e.tolerance, Rituals: e.live().rituals, Roster: e.live().roster,
+	}
+	var rep *Report
 	err := e.store.View(ctx, func(tx Tx) error {
+		// Aggregates answer unless the query is per person (rows would
+		// count only those people), the tolerance is not the one they
+		// were built for, or they are not built (yet): then the facts.
+		if len(q.PersonIDs) == 0 && e.tolerance == DefaultOnTimeTolerance {
+			ready, err := AggregatesReady(tx)
+			if err != nil {
+				return err
+			}
+			if ready {
+				r, err := reportFromAggregates(tx, in, to)
+				if err == nil {
+					rep = r
+					return nil
+				}
+				if !errors.Is(err, errAggregatesInconsistent) {
+					return err
+				}
+				e.log.Error().Err(err).Msg("report: aggregates disagree, reading the facts; run `cadencebot reindex`")
+			}
+		}
 		var err error
-		if occs, err = tx.Occurrences(OccurrenceFilter{From: q.From, To: to}); err != nil {
+		if in.Occurrences, err = tx.Occurrences(OccurrenceFilter{From: q.From, To: to}); err != nil {
 			return fmt.Errorf("list occurrences: %w", err)
 		}
-		if answers, err = tx.SubmissionsBetween(q.From, to); err != nil {
+		if in.Answers, err = tx.SubmissionsBetween(q.From, to); err != nil {
 			return fmt.Errorf("list answers: %w", err)
 		}
+		rep = BuildReport(in)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return BuildReport(ReportInput{
-		Query: q, Now: now, Tolerance: e.tolerance,
-		Occurrences: occs, Answers: answers, Rituals: e.live().rituals, Roster: e.live().roster,
-	}), nil
+	return rep, nil
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -50,7 +51,8 @@ func NewStore() *Store {
 		messages:  map[string]*cadence.Message{},
 		active:    map[string]struct{}{},
 		people:    map[string]*cadence.PersonState{},
-		kv:        map[string]map[string][]byte{},
+		// Empty, so its aggregates are complete (Reindex marks the same).
+		kv: map[string]map[string][]byte{"cadence": {"aggregates": []byte(strconv.Itoa(cadence.AggregateVersion))}},
 	}
 }
 

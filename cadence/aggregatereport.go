@@ -1,0 +1,342 @@
+package cadence
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// reportFromAggregates is BuildReport's result read from aggregates: the
+// stored ones for final occurrences, and ones computed from the facts,
+// the same way, for what is not stored:
+//   - open occurrences (their figures still move with the clock);
+//   - the people of a week the period cuts through when that week holds
+//     a final occurrence outside the period (a week aggregate cannot be
+//     split by day).
+//
+// Queries restricted to people are not served here (rows count only
+// those people): the caller reads the facts for them.
+func reportFromAggregates(tx Tx, in ReportInput, to time.Time) (*Report, error) {
+	q := in.Query
+	from := q.From
+	wantRitual := set(q.RitualIDs)
+	inRange := func(t time.Time) bool {
+		return (from.IsZero() || !t.Before(from)) && t.Before(to)
+	}
+	var wFrom time.Time
+	if !from.IsZero() {
+		wFrom = WeekOf(from)
+	}
+	wTo := WeekOf(to.Add(-time.Nanosecond)).AddDate(0, 0, 7)
+
+	stored, err := tx.OccurrenceAggregates(wFrom, wTo)
+	if err != nil {
+		return nil, fmt.Errorf("list occurrence aggregates: %w", err)
+	}
+	// Weeks cut by the period with a final occurrence outside it: their
+	// people come from the facts.
+	cut := map[int64]bool{} // week start, unix s
+	var rows []*OccurrenceAggregate
+	for _, a := range stored {
+		if !inRange(a.Scheduled) {
+			cut[WeekOf(a.Scheduled).Unix()] = true
+			continue
+		}
+		if len(wantRitual) == 0 || wantRitual[a.RitualID] {
+			rows = append(rows, a)
+		}
+	}
+
+	// Computed from the facts: open occurrences, and cut weeks' people.
+	var computed []*WeekAggregate
+	pending := map[string]bool{} // people with a fact still pending
+	add := func(o *Occurrence, answers map[string]*Answer, row bool) {
+		oa := newOccurrenceAggregate(o)
+		week := WeekOf(o.Scheduled)
+		for _, f := range occurrenceFacts(o, answers, in.Now, nil) {
+			oa.addFact(o, f, +1)
+			if !f.counted && !f.excused {
+				pending[f.person] = true
+				continue
+			}
+			w := &WeekAggregate{Week: week, RitualID: o.RitualID, PersonID: f.person}
+			w.addFact(o.Scheduled, f, +1)
+			computed = append(computed, w)
+		}
+		if row {
+			rows = append(rows, oa)
+		}
+	}
+	open, err := tx.Occurrences(OccurrenceFilter{From: from, To: to, Status: []Status{StatusOpen}})
+	if err != nil {
+		return nil, fmt.Errorf("list open occurrences: %w", err)
+	}
+	for _, o := range open {
+		if len(wantRitual) > 0 && !wantRitual[o.RitualID] {
+			continue
+		}
+		as, err := tx.Answers(o.ID)
+		if err != nil {
+			return nil, fmt.Errorf("answers of %s: %w", o.ID, err)
+		}
+		add(o, byPerson(as), true)
+	}
+	for _, wk := range sortedWeeks(cut) {
+		week := time.Unix(wk, 0).UTC()
+		lo, hi := maxTime(week, from), minTime(week.AddDate(0, 0, 7), to)
+		occs, err := tx.Occurrences(OccurrenceFilter{From: lo, To: hi})
+		if err != nil {
+			return nil, fmt.Errorf("list occurrences: %w", err)
+		}
+		subs, err := tx.SubmissionsBetween(lo, hi)
+		if err != nil {
+			return nil, fmt.Errorf("list answers: %w", err)
+		}
+		byOcc := map[string]map[string]*Answer{}
+		for _, a := range subs {
+			if byOcc[a.OccurrenceID] == nil {
+				byOcc[a.OccurrenceID] = map[string]*Answer{}
+			}
+			byOcc[a.OccurrenceID][a.PersonID] = a
+		}
+		for _, o := range occs {
+			if IsFinal(o.Status) && (len(wantRitual) == 0 || wantRitual[o.RitualID]) {
+				add(o, byOcc[o.ID], false)
+			}
+		}
+	}
+	slices.SortStableFunc(rows, func(a, b *OccurrenceAggregate) int {
+		if c := a.Scheduled.Compare(b.Scheduled); c != 0 {
+			return c
+		}
+		return strings.Compare(a.OccurrenceID, b.OccurrenceID)
+	})
+
+	rep := &Report{From: q.From, To: q.To, GeneratedAt: in.Now}
+	var team figAcc
+	rituals := map[string]*figAcc{}
+	weeks := map[string]*figAcc{}
+	weekStart := map[string]time.Time{}
+	onTime := map[occKey]bool{} // held on time, per (ritual, scheduled)
+	for _, a := range rows {
+		held := a.Status == StatusOpen || a.Status == StatusClosed
+		ot := held && a.OpenDelay <= in.Tolerance
+		onTime[occKey{a.RitualID, a.Scheduled.Unix()}] = ot
+		var row figAcc
+		row.addOccurrence(a, ot)
+		wk, start := isoWeek(a.Scheduled)
+		weekStart[wk] = start
+		for _, f := range []*figAcc{&team, getFig(rituals, a.RitualID), getFig(weeks, wk)} {
+			f.addOccurrence(a, ot)
+		}
+		missing := a.Missing
+		if len(missing) == 0 {
+			missing = nil
+		}
+		rep.Occurrences = append(rep.Occurrences, OccurrenceAdherence{
+			OccurrenceID: a.OccurrenceID, RitualID: a.RitualID, Scheduled: a.Scheduled, Status: a.Status,
+			Late: a.Late, OpenDelay: a.OpenDelay, Tally: row.tally(), Missing: missing,
+		})
+	}
+	rep.Team = team.tally()
+
+	people := map[string]*personFig{}
+	var missingOcc error
+	addWeek := func(w *WeekAggregate) {
+		if len(wantRitual) > 0 && !wantRitual[w.RitualID] {
+			return
+		}
+		p := people[w.PersonID]
+		if p == nil {
+			p = &personFig{}
+			people[w.PersonID] = p
+		}
+		p.Excused += w.Excused
+		p.lat.Merge(w.Latency)
+		for _, o := range w.Outcomes {
+			at := w.Week.Add(time.Duration(o.At) * time.Second)
+			ot, ok := onTime[occKey{w.RitualID, at.Unix()}]
+			if !ok && missingOcc == nil {
+				missingOcc = fmt.Errorf("week aggregate %s %s %s names an occurrence at %s without an aggregate",
+					w.Week.Format("2006-01-02"), w.RitualID, w.PersonID, at.Format(time.RFC3339))
+			}
+			p.Occurrences++
+			p.Held++
+			p.Expected++
+			if ot {
+				p.HeldOnTime++
+			}
+			if o.Outcome != OutcomeMissed {
+				p.Answered++
+			}
+			if o.Outcome == OutcomeOnTime {
+				p.AnsweredOnTime++
+			}
+			p.streak = append(p.streak, streakEntry{at: at.Unix(), ritual: w.RitualID, onTime: o.Outcome == OutcomeOnTime})
+		}
+	}
+	err = tx.EachWeekAggregate(wFrom, wTo, func(w *WeekAggregate) error {
+		if !cut[w.Week.Unix()] {
+			addWeek(w)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list week aggregates: %w", err)
+	}
+	for _, w := range computed {
+		addWeek(w)
+	}
+	if missingOcc != nil {
+		return nil, fmt.Errorf("%w: %w", errAggregatesInconsistent, missingOcc)
+	}
+	for p := range pending {
+		if people[p] == nil {
+			people[p] = &personFig{}
+		}
+	}
+
+	titles := map[string]string{}
+	for _, r := range in.Rituals {
+		titles[r.ID] = r.Title
+	}
+	for _, id := range orderedKeys(rituals, ritualOrder(in.Rituals)) {
+		title := titles[id]
+		if title == "" {
+			title = id
+		}
+		rep.Rituals = append(rep.Rituals, RitualAdherence{RitualID: id, Title: title, Tally: rituals[id].tally()})
+	}
+	var roster []*Person
+	if in.Roster != nil {
+		roster = in.Roster.People()
+	}
+	for _, id := range orderedKeys(people, personOrder(roster)) {
+		name := id
+		if in.Roster != nil {
+			if p := in.Roster.Person(id); p != nil && p.Name != "" {
+				name = p.Name
+			}
+		}
+		p := people[id]
+		rep.People = append(rep.People, PersonAdherence{PersonID: id, Name: name, Tally: p.tally(), Streak: p.streakCount()})
+	}
+	for _, wk := range sortedKeys(weeks) {
+		rep.Weeks = append(rep.Weeks, WeekAdherence{Week: wk, Start: weekStart[wk], Tally: weeks[wk].tally()})
+	}
+	return rep, nil
+}
+
+var errAggregatesInconsistent = fmt.Errorf("aggregates are inconsistent with each other")
+
+type occKey struct {
+	ritual string
+	at     int64
+}
+
+// figAcc accumulates a Tally and its latency histogram.
+type figAcc struct {
+	Tally
+	lat Histogram
+}
+
+func (f *figAcc) addOccurrence(a *OccurrenceAggregate, onTime bool) {
+	f.Occurrences++
+	switch a.Status {
+	case StatusOpen, StatusClosed:
+		f.Held++
+		if onTime {
+			f.HeldOnTime++
+		}
+	case StatusMissed:
+		f.Missed++
+	case StatusSkipped:
+		f.Skipped++
+	}
+	f.Expected += a.Expected
+	f.Excused += a.Excused
+	f.Answered += a.Answered
+	f.AnsweredOnTime += a.AnsweredOnTime
+	f.lat.Merge(a.Latency)
+}
+
+func (f *figAcc) tally() Tally {
+	t := f.Tally
+	t.MedianLatency = f.lat.Median()
+	t.Score = TeamScore(t)
+	return t
+}
+
+func getFig(m map[string]*figAcc, k string) *figAcc {
+	f := m[k]
+	if f == nil {
+		f = &figAcc{}
+		m[k] = f
+	}
+	return f
+}
+
+// personFig is one person's figures and counted prompts, for the streak.
+type personFig struct {
+	figAcc
+	streak []streakEntry
+}
+
+type streakEntry struct {
+	at     int64
+	ritual string
+	onTime bool
+}
+
+// streakCount is streak() over the entries: the most recent counted
+// prompts answered on time, walking back from the newest, ties in
+// occurrence ID order as BuildReport visits them.
+func (p *personFig) streakCount() int {
+	s := p.streak
+	slices.SortFunc(s, func(a, b streakEntry) int {
+		if a.at != b.at {
+			return int(b.at - a.at) // newest first
+		}
+		return strings.Compare(a.ritual+"@", b.ritual+"@")
+	})
+	n := 0
+	for _, e := range s {
+		if !e.onTime {
+			break
+		}
+		n++
+	}
+	return n
+}
+
+func byPerson(as []*Answer) map[string]*Answer {
+	m := make(map[string]*Answer, len(as))
+	for _, a := range as {
+		m[a.PersonID] = a
+	}
+	return m
+}
+
+func sortedWeeks(m map[int64]bool) []int64 {
+	out := make([]int64, 0, len(m))
+	for t := range m {
+		out = append(out, t)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
