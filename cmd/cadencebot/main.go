@@ -2,7 +2,7 @@
 // chat: it schedules rituals, asks participants their questions, collects
 // answers, reminds, summarises and reports adherence.
 //
-// Subcommands: run, simulate, report, config check, digest, backup, audit, migrate,
+// Subcommands: run, simulate, report, config check, digest, reindex, backup, audit, migrate,
 // teams-package, healthcheck, version. `cadencebot help` lists them.
 package main
 
@@ -53,6 +53,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv en
 		err = cmdConfigCheck(ctx, rest[1:], stdout, stderr, getenv)
 	case "digest":
 		err = cmdDigest(ctx, rest, stdout, stderr, getenv)
+	case "reindex":
+		err = cmdReindex(ctx, rest, stdout, stderr, getenv)
 	case "backup":
 		err = cmdBackup(ctx, rest, stdout, stderr, getenv)
 	case "audit":
@@ -99,6 +101,7 @@ Usage:
   cadencebot report    [--config F] [--db F] [--since DATE | --weeks N] [--ritual ID] [--person ID] [--format text|md|csv|json]
   cadencebot config check [--config F]                        validate config, print next fire times
   cadencebot digest --preview [--config F] [--db F | --simulate] [--at DATE] [--png F]   the managers' digest as it would be sent
+  cadencebot reindex   [--config F] [--db F]                  rebuild the report aggregates from the facts
   cadencebot backup    --out F [--config F] [--db F]           hot backup of the database
   cadencebot audit     [--config F] [--db F] [--since DATE] [--verify [--expect HEAD] [--key PUB]]
   cadencebot audit head | public-key | new-key               the full head hash; the checkpoint key
