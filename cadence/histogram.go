@@ -82,35 +82,45 @@ func (h *Histogram) Add(d time.Duration, sign int) {
 	b.Sum += int64(d)
 }
 
-// Merge adds every value of o to h.
+// Merge adds every value of o to h, in place: reports merge hundreds
+// of thousands of small histograms into a few, so no merge allocates
+// unless h must grow.
 func (h *Histogram) Merge(o Histogram) {
 	if len(o.Buckets) == 0 {
 		return
 	}
-	if len(h.Buckets) == 0 {
-		h.Buckets = append(h.Buckets[:0], o.Buckets...)
-		return
-	}
-	out := make([]HistBucket, 0, len(h.Buckets)+len(o.Buckets))
-	i, j := 0, 0
-	for i < len(h.Buckets) && j < len(o.Buckets) {
-		a, b := h.Buckets[i], o.Buckets[j]
-		switch {
-		case a.Index < b.Index:
-			out = append(out, a)
+	// How many of o's buckets h lacks.
+	n, i := 0, 0
+	for _, b := range o.Buckets {
+		for i < len(h.Buckets) && h.Buckets[i].Index < b.Index {
 			i++
-		case a.Index > b.Index:
-			out = append(out, b)
-			j++
-		default:
-			out = append(out, HistBucket{Index: a.Index, Count: a.Count + b.Count, Sum: a.Sum + b.Sum})
-			i++
-			j++
+		}
+		if i == len(h.Buckets) || h.Buckets[i].Index != b.Index {
+			n++
 		}
 	}
-	out = append(out, h.Buckets[i:]...)
-	out = append(out, o.Buckets[j:]...)
-	h.Buckets = out
+	old := len(h.Buckets)
+	h.Buckets = slices.Grow(h.Buckets, n)[:old+n]
+	// Merge from the back, so nothing is overwritten before it moves.
+	i, j, k := old-1, len(o.Buckets)-1, old+n-1
+	for j >= 0 {
+		switch {
+		case i >= 0 && h.Buckets[i].Index > o.Buckets[j].Index:
+			h.Buckets[k] = h.Buckets[i]
+			i--
+		case i >= 0 && h.Buckets[i].Index == o.Buckets[j].Index:
+			b := h.Buckets[i]
+			b.Count += o.Buckets[j].Count
+			b.Sum += o.Buckets[j].Sum
+			h.Buckets[k] = b
+			i--
+			j--
+		default:
+			h.Buckets[k] = o.Buckets[j]
+			j--
+		}
+		k--
+	}
 }
 
 // Median is the median latency (the mean of the middle two for an even

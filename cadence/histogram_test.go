@@ -61,3 +61,19 @@ func TestHistogramAddRemoveMerge(t *testing.T) {
 	var empty cadence.Histogram
 	assert.Zero(t, empty.Median())
 }
+
+// Merging equals adding every value to one histogram.
+func TestHistogramMergeEqualsAdd(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var merged, direct cadence.Histogram
+	for range 300 {
+		var part cadence.Histogram
+		for range rng.IntN(8) {
+			d := time.Duration(rng.Int64N(int64(48 * time.Hour)))
+			part.Add(d, +1)
+			direct.Add(d, +1)
+		}
+		merged.Merge(part)
+	}
+	assert.Equal(t, direct, merged)
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"time"
@@ -226,4 +227,38 @@ func (t *tx) ClearAggregates() error {
 		}
 	}
 	return nil
+}
+
+// ScanAggregates reads the raw bytes of the aggregates a report over
+// [from, to) reads (the occurrence and week aggregates of the weeks it
+// covers) in one read transaction, decoding nothing: the floor report
+// benchmarks are measured against.
+func (db *DB) ScanAggregates(ctx context.Context, from, to time.Time) (records, size int, err error) {
+	wFrom, wTo := cadence.WeekOf(from), cadence.WeekOf(to.Add(-time.Nanosecond)).AddDate(0, 0, 7)
+	err = db.View(ctx, func(ctx cadence.Tx) error {
+		t := ctx.(*tx)
+		occ, err := t.bucket(bucketAggOccurrences)
+		if err != nil {
+			return err
+		}
+		if err := scanTimeRange(occ, wFrom, wTo, func(k, v []byte) (bool, error) {
+			records++
+			size += len(k) + len(v)
+			return true, nil
+		}); err != nil {
+			return err
+		}
+		weeks, err := t.bucket(bucketAggWeeks)
+		if err != nil {
+			return err
+		}
+		end := binary.BigEndian.AppendUint64(nil, uint64(wTo.Unix()))
+		c := weeks.Cursor()
+		for k, v := c.Seek(binary.BigEndian.AppendUint64(nil, uint64(wFrom.Unix()))); k != nil && bytes.Compare(k, end) < 0; k, v = c.Next() {
+			records++
+			size += len(k) + len(v)
+		}
+		return nil
+	})
+	return records, size, err
 }

@@ -33,7 +33,7 @@ import (
 
 // Version changes whenever the generated history changes, so a cached
 // file from an older builder is never reused.
-const Version = "v1"
+const Version = "v2"
 
 // Spec is the size of a data set.
 type Spec struct {
@@ -67,21 +67,10 @@ var From = time.Date(2025, 1, 6, 0, 0, 0, 0, time.UTC)
 // Build returns the data set for spec, building it into the cache
 // directory unless a file for the same version, schema and spec is there.
 func Build(spec Spec) (*Dataset, error) {
-	if spec.People < 1 || spec.Weeks < 1 {
-		return nil, fmt.Errorf("benchdata: spec %s: want at least one person and one week", spec)
-	}
 	start := time.Now()
-	people, err := team(spec.People)
+	d, err := New(spec)
 	if err != nil {
 		return nil, err
-	}
-	rs, err := rituals(spec.Rituals, people)
-	if err != nil {
-		return nil, err
-	}
-	d := &Dataset{
-		Spec: spec, From: From, To: From.AddDate(0, 0, 7*spec.Weeks), Rituals: rs, Roster: cadence.NewRoster(people),
-		Path: filepath.Join(os.TempDir(), fmt.Sprintf("cadencebot-bench-%s-schema%d-%s.db", Version, store.SchemaVersion(), spec)),
 	}
 	if _, err := os.Stat(d.Path); err != nil {
 		if err := d.write(newGenerator(d)); err != nil {
@@ -99,6 +88,26 @@ func Build(spec Spec) (*Dataset, error) {
 	return d, nil
 }
 
+// New describes the data set for spec without building its file: for
+// Fill into another store.
+func New(spec Spec) (*Dataset, error) {
+	if spec.People < 1 || spec.Weeks < 1 {
+		return nil, fmt.Errorf("benchdata: spec %s: want at least one person and one week", spec)
+	}
+	people, err := team(spec.People)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := rituals(spec.Rituals, people)
+	if err != nil {
+		return nil, err
+	}
+	return &Dataset{
+		Spec: spec, From: From, To: From.AddDate(0, 0, 7*spec.Weeks), Rituals: rs, Roster: cadence.NewRoster(people),
+		Path: filepath.Join(os.TempDir(), fmt.Sprintf("cadencebot-bench-%s-schema%d-%s.db", Version, store.SchemaVersion(), spec)),
+	}, nil
+}
+
 // write builds into a temporary file and renames it into place, so a
 // concurrent or interrupted build never leaves a half-written cache.
 func (d *Dataset) write(g *generator) error {
@@ -108,7 +117,44 @@ func (d *Dataset) write(g *generator) error {
 		return fmt.Errorf("benchdata: %w", err)
 	}
 	ctx := context.Background()
-	err = db.Update(ctx, func(tx cadence.Tx) error {
+	err = d.fill(ctx, db, g)
+	if err == nil {
+		err = db.Update(ctx, func(tx cadence.Tx) error {
+			return tx.Put(kvNamespace, kvCounts, fmt.Appendf(nil, "%d %d", d.Occurrences, d.Answers))
+		})
+	}
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, d.Path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("benchdata: build %s: %w", d.Spec, err)
+	}
+	return nil
+}
+
+// Fill writes the data set's history into another store (PostgreSQL for
+// its benchmarks): the same records and aggregates as the cached bbolt
+// file.
+func (d *Dataset) Fill(ctx context.Context, db cadence.Store) error {
+	d.Occurrences, d.Answers = 0, 0
+	if err := d.fill(ctx, db, newGenerator(d)); err != nil {
+		return fmt.Errorf("benchdata: fill %s: %w", d.Spec, err)
+	}
+	return nil
+}
+
+// fill writes the records, a transaction per occurrence and its answers
+// as the engine writes them over the occurrence's life, then builds the
+// aggregates once from them (cadence.RebuildAggregates), as a database
+// migrated from before aggregates gets them: the same figures as upkeep
+// answer by answer (a test holds that), without its per-answer cost in a
+// build of hundreds of thousands of answers.
+func (d *Dataset) fill(ctx context.Context, db cadence.Store, g *generator) error {
+	err := db.Update(ctx, func(tx cadence.Tx) error {
 		for _, p := range d.Roster.People() {
 			if ranges := g.leave[p.ID]; len(ranges) > 0 {
 				if err := tx.PutPersonState(&cadence.PersonState{PersonID: p.ID, OutOfOffice: ranges}); err != nil {
@@ -118,13 +164,12 @@ func (d *Dataset) write(g *generator) error {
 		}
 		return nil
 	})
-	// One transaction per occurrence and its answers, as the engine
-	// writes them over the occurrence's life (opening, then answers).
 	if err == nil {
 		err = g.walk(func(o *cadence.Occurrence, as []*cadence.Answer) error {
 			d.Occurrences++
 			d.Answers += len(as)
 			return db.Update(ctx, func(tx cadence.Tx) error {
+				tx = cadence.Unwrap(tx) // facts only: the aggregates are rebuilt below
 				if err := tx.PutOccurrence(o); err != nil {
 					return err
 				}
@@ -144,20 +189,13 @@ func (d *Dataset) write(g *generator) error {
 					return err
 				}
 			}
-			return tx.Put(kvNamespace, kvCounts, fmt.Appendf(nil, "%d %d", d.Occurrences, d.Answers))
+			return nil
 		})
 	}
-	if cerr := db.Close(); err == nil {
-		err = cerr
-	}
 	if err == nil {
-		err = os.Rename(tmp, d.Path)
+		_, err = cadence.RebuildAggregates(ctx, db)
 	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("benchdata: build %s: %w", d.Spec, err)
-	}
-	return nil
+	return err
 }
 
 // The counts are kept in the file, so a reused one needs no walk.
@@ -212,6 +250,22 @@ func (d *Dataset) Scan(ctx context.Context, db cadence.Store) error {
 		}
 		return nil
 	})
+}
+
+// AggregateScanner reads the raw aggregate bytes a report over [from, to)
+// reads, decoding nothing: store.DB and postgres.DB have it.
+type AggregateScanner interface {
+	ScanAggregates(ctx context.Context, from, to time.Time) (records, bytes int, err error)
+}
+
+// ScanAggregates is the floor of reports read from aggregates: a raw
+// cursor read of the same aggregate records, in one transaction.
+func (d *Dataset) ScanAggregates(ctx context.Context, db AggregateScanner, from, to time.Time) (records, bytes int, err error) {
+	records, bytes, err = db.ScanAggregates(ctx, from, to)
+	if err == nil && records == 0 {
+		err = fmt.Errorf("benchdata: no aggregates in [%s, %s)", from.Format(time.DateOnly), to.Format(time.DateOnly))
+	}
+	return records, bytes, err
 }
 
 // Engine returns an engine over db at now, configured with the data set's

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -165,4 +166,39 @@ func (t *tx) ClearAggregates() error {
 		return err
 	}
 	return t.exec("clear aggregates", "TRUNCATE occurrence_aggregates, week_aggregates")
+}
+
+// ScanAggregates reads the raw bytes of the aggregates a report over
+// [from, to) reads (the occurrence and week aggregates of the weeks it
+// covers) in one read-only transaction, decoding nothing: the floor
+// report benchmarks are measured against.
+func (db *DB) ScanAggregates(ctx context.Context, from, to time.Time) (records, size int, err error) {
+	wFrom, wTo := cadence.WeekOf(from), cadence.WeekOf(to.Add(-time.Nanosecond)).AddDate(0, 0, 7)
+	err = db.View(ctx, func(ctx cadence.Tx) error {
+		t := ctx.(*tx)
+		for _, q := range []struct {
+			sql    string
+			lo, hi int64
+		}{
+			{"SELECT data FROM occurrence_aggregates WHERE scheduled_ns >= $1 AND scheduled_ns < $2 ORDER BY scheduled_ns, occurrence_id", nanos(wFrom), nanos(wTo)},
+			{"SELECT week_s, ritual_id, person_id, data FROM week_aggregates WHERE week_s >= $1 AND week_s < $2 ORDER BY week_s, ritual_id, person_id", wFrom.Unix(), wTo.Unix()},
+		} {
+			rows, err := t.tx.Query(t.ctx, q.sql, q.lo, q.hi)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				records++
+				for _, v := range rows.RawValues() {
+					size += len(v)
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return records, size, err
 }

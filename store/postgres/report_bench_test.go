@@ -1,0 +1,112 @@
+package postgres_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/dashboard"
+	"github.com/cadencebot/cadencebot/store/benchdata"
+	"github.com/cadencebot/cadencebot/store/postgres"
+	"github.com/cadencebot/cadencebot/store/postgres/pgtest"
+)
+
+// Issue 12's year report on PostgreSQL: 1 year and 12 weeks of 500 people
+// × 5 rituals (store/benchdata's history, written into a throwaway
+// database), server time of the engine's report, the dashboard's overview
+// and people pages and /api/report.json, against the floor — the same
+// aggregate rows read raw in one read-only transaction. Peak RSS is
+// measured over the year requests.
+//
+//	go test ./store/postgres -run '^$' -bench ReportYear -benchtime 5x
+func BenchmarkReportYear500x5(b *testing.B) {
+	d, err := benchdata.New(benchdata.Spec{People: 500, Rituals: 5, Weeks: 52, Seed: 9})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, pgtest.URL(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	start := time.Now()
+	if err := d.Fill(ctx, db); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("filled %d occurrences, %d answers in %s", d.Occurrences, d.Answers, time.Since(start).Round(time.Second))
+	now := d.To.Add(24 * time.Hour)
+	eng, err := d.Engine(db, now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := dashboard.New(eng, cadence.NewManualClock(now), dashboard.Options{Loopback: true}).Handler()
+	for _, period := range []struct {
+		name string
+		from time.Time
+	}{{"year", d.From}, {"12w", d.To.AddDate(0, 0, -7*12)}} {
+		query := "?from=" + period.from.Format("2006-01-02") + "&to=" + d.To.AddDate(0, 0, -1).Format("2006-01-02")
+		var floor time.Duration
+		per := map[string]time.Duration{}
+		b.Run(period.name+"/floor", func(b *testing.B) {
+			var n, size int
+			b.ReportAllocs()
+			for b.Loop() {
+				if n, size, err = d.ScanAggregates(b.Context(), db, period.from, d.To); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n), "records")
+			b.ReportMetric(float64(size), "bytes")
+			floor = b.Elapsed() / time.Duration(b.N)
+		})
+		b.Run(period.name+"/engine-report", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				rep, err := eng.Report(b.Context(), cadence.ReportQuery{From: period.from, To: d.To})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if period.name == "year" && rep.Team.Answered != d.Answers {
+					b.Fatalf("report: %d answers, want %d", rep.Team.Answered, d.Answers)
+				}
+			}
+			per["engine-report"] = b.Elapsed() / time.Duration(b.N)
+		})
+		for _, p := range []struct{ name, path string }{
+			{"overview", "/" + query},
+			{"people", "/people" + query + "&sort=on_time_pct&dir=desc"},
+			{"api-report-json", "/api/report.json" + query},
+		} {
+			b.Run(period.name+"/"+p.name, func(b *testing.B) {
+				runtime.GC()
+				rssErr := benchdata.ResetPeakRSS()
+				var size int
+				b.ReportAllocs()
+				for b.Loop() {
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p.path, nil))
+					if rec.Code != http.StatusOK {
+						b.Fatalf("GET %s: %d %s", p.path, rec.Code, rec.Body.String())
+					}
+					size = rec.Body.Len()
+				}
+				b.ReportMetric(float64(size), "resp-bytes")
+				if peak, err := benchdata.PeakRSS(); err == nil && rssErr == nil {
+					b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MiB")
+				}
+				per[p.name] = b.Elapsed() / time.Duration(b.N)
+			})
+		}
+		if floor > 0 {
+			for _, name := range []string{"engine-report", "overview", "people", "api-report-json"} {
+				b.Logf("%s %-16s %8s = %.1f× the floor (%s)", period.name, name, per[name].Round(100*time.Microsecond),
+					float64(per[name])/float64(floor), floor.Round(10*time.Microsecond))
+			}
+		}
+	}
+}
