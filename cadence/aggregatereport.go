@@ -1,7 +1,9 @@
 package cadence
 
 import (
+	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -118,13 +120,16 @@ func reportFromAggregates(tx Tx, in ReportInput, to time.Time) (*Report, error) 
 	rituals := map[string]*figAcc{}
 	weeks := map[string]*figAcc{}
 	weekStart := map[string]time.Time{}
-	onTime := map[occKey]bool{} // held on time, per (ritual, scheduled)
+	onTime := map[string]map[int64]bool{} // held on time, per ritual and scheduled instant
 	for _, a := range rows {
 		held := a.Status == StatusOpen || a.Status == StatusClosed
 		ot := held && a.OpenDelay <= in.Tolerance
-		onTime[occKey{a.RitualID, a.Scheduled.Unix()}] = ot
+		if onTime[a.RitualID] == nil {
+			onTime[a.RitualID] = map[int64]bool{}
+		}
+		onTime[a.RitualID][a.Scheduled.Unix()] = ot
 		var row figAcc
-		row.addOccurrence(a, ot)
+		row.addCounts(a, ot)
 		wk, start := isoWeek(a.Scheduled)
 		weekStart[wk] = start
 		for _, f := range []*figAcc{&team, getFig(rituals, a.RitualID), getFig(weeks, wk)} {
@@ -136,7 +141,7 @@ func reportFromAggregates(tx Tx, in ReportInput, to time.Time) (*Report, error) 
 		}
 		rep.Occurrences = append(rep.Occurrences, OccurrenceAdherence{
 			OccurrenceID: a.OccurrenceID, RitualID: a.RitualID, Scheduled: a.Scheduled, Status: a.Status,
-			Late: a.Late, OpenDelay: a.OpenDelay, Tally: row.tally(), Missing: missing,
+			Late: a.Late, OpenDelay: a.OpenDelay, Tally: row.tallyWith(a.Latency), Missing: missing,
 		})
 	}
 	rep.Team = team.tally()
@@ -154,12 +159,18 @@ func reportFromAggregates(tx Tx, in ReportInput, to time.Time) (*Report, error) 
 		}
 		p.Excused += w.Excused
 		p.lat.Merge(w.Latency)
+		week := w.Week.Unix()
+		if week != p.week {
+			p.flushStreak()
+			p.week = week
+		}
+		ritOnTime := onTime[w.RitualID]
 		for _, o := range w.Outcomes {
-			at := w.Week.Add(time.Duration(o.At) * time.Second)
-			ot, ok := onTime[occKey{w.RitualID, at.Unix()}]
+			at := week + int64(o.At)
+			ot, ok := ritOnTime[at]
 			if !ok && missingOcc == nil {
 				missingOcc = fmt.Errorf("week aggregate %s %s %s names an occurrence at %s without an aggregate",
-					w.Week.Format("2006-01-02"), w.RitualID, w.PersonID, at.Format(time.RFC3339))
+					w.Week.Format("2006-01-02"), w.RitualID, w.PersonID, time.Unix(at, 0).UTC().Format(time.RFC3339))
 			}
 			p.Occurrences++
 			p.Held++
@@ -173,11 +184,23 @@ func reportFromAggregates(tx Tx, in ReportInput, to time.Time) (*Report, error) 
 			if o.Outcome == OutcomeOnTime {
 				p.AnsweredOnTime++
 			}
-			p.streak = append(p.streak, streakEntry{at: at.Unix(), ritual: w.RitualID, onTime: o.Outcome == OutcomeOnTime})
+			p.buf = append(p.buf, streakEntry{at: at, ritual: w.RitualID, onTime: o.Outcome == OutcomeOnTime})
+		}
+	}
+	// Week aggregates arrive by week; the computed ones (open occurrences,
+	// cut weeks) join them in week order, so each person's streak runs
+	// forward a week at a time.
+	slices.SortStableFunc(computed, func(a, b *WeekAggregate) int { return a.Week.Compare(b.Week) })
+	next := 0
+	feed := func(before int64) {
+		for ; next < len(computed) && computed[next].Week.Unix() < before; next++ {
+			addWeek(computed[next])
 		}
 	}
 	err = tx.EachWeekAggregate(wFrom, wTo, func(w *WeekAggregate) error {
-		if !cut[w.Week.Unix()] {
+		week := w.Week.Unix()
+		feed(week)
+		if !cut[week] {
 			addWeek(w)
 		}
 		return nil
@@ -185,9 +208,7 @@ func reportFromAggregates(tx Tx, in ReportInput, to time.Time) (*Report, error) 
 	if err != nil {
 		return nil, fmt.Errorf("list week aggregates: %w", err)
 	}
-	for _, w := range computed {
-		addWeek(w)
-	}
+	feed(math.MaxInt64)
 	if missingOcc != nil {
 		return nil, fmt.Errorf("%w: %w", errAggregatesInconsistent, missingOcc)
 	}
@@ -220,7 +241,8 @@ func reportFromAggregates(tx Tx, in ReportInput, to time.Time) (*Report, error) 
 			}
 		}
 		p := people[id]
-		rep.People = append(rep.People, PersonAdherence{PersonID: id, Name: name, Tally: p.tally(), Streak: p.streakCount()})
+		p.flushStreak()
+		rep.People = append(rep.People, PersonAdherence{PersonID: id, Name: name, Tally: p.tally(), Streak: p.streak})
 	}
 	for _, wk := range sortedKeys(weeks) {
 		rep.Weeks = append(rep.Weeks, WeekAdherence{Week: wk, Start: weekStart[wk], Tally: weeks[wk].tally()})
@@ -230,18 +252,18 @@ func reportFromAggregates(tx Tx, in ReportInput, to time.Time) (*Report, error) 
 
 var errAggregatesInconsistent = fmt.Errorf("aggregates are inconsistent with each other")
 
-type occKey struct {
-	ritual string
-	at     int64
-}
-
 // figAcc accumulates a Tally and its latency histogram.
 type figAcc struct {
 	Tally
-	lat Histogram
+	lat histAcc
 }
 
 func (f *figAcc) addOccurrence(a *OccurrenceAggregate, onTime bool) {
+	f.addCounts(a, onTime)
+	f.lat.merge(a.Latency)
+}
+
+func (f *figAcc) addCounts(a *OccurrenceAggregate, onTime bool) {
 	f.Occurrences++
 	switch a.Status {
 	case StatusOpen, StatusClosed:
@@ -258,12 +280,13 @@ func (f *figAcc) addOccurrence(a *OccurrenceAggregate, onTime bool) {
 	f.Excused += a.Excused
 	f.Answered += a.Answered
 	f.AnsweredOnTime += a.AnsweredOnTime
-	f.lat.Merge(a.Latency)
 }
 
-func (f *figAcc) tally() Tally {
+func (f *figAcc) tally() Tally { return f.tallyWith(f.lat.histogram()) }
+
+func (f *figAcc) tallyWith(h Histogram) Tally {
 	t := f.Tally
-	t.MedianLatency = f.lat.Median()
+	t.MedianLatency = h.Median()
 	t.Score = TeamScore(t)
 	return t
 }
@@ -277,10 +300,59 @@ func getFig(m map[string]*figAcc, k string) *figAcc {
 	return f
 }
 
-// personFig is one person's figures and counted prompts, for the streak.
+// histDense is how many buckets histAcc keeps in an array: latencies up
+// to about 24 days; longer ones go to a sparse Histogram.
+const histDense = 1024
+
+// histAcc merges many small histograms into one at O(1) per bucket.
+type histAcc struct {
+	dense  *[histDense]HistBucket
+	sparse Histogram
+}
+
+func (a *histAcc) merge(h Histogram) {
+	for _, b := range h.Buckets {
+		if b.Index >= histDense {
+			a.sparse.Merge(Histogram{Buckets: []HistBucket{b}})
+			continue
+		}
+		if a.dense == nil {
+			a.dense = new([histDense]HistBucket)
+		}
+		d := &a.dense[b.Index]
+		d.Count += b.Count
+		d.Sum += b.Sum
+	}
+}
+
+func (a *histAcc) histogram() Histogram {
+	var h Histogram
+	if a.dense != nil {
+		for i, b := range a.dense {
+			if b.Count > 0 {
+				h.Buckets = append(h.Buckets, HistBucket{Index: uint32(i), Count: b.Count, Sum: b.Sum})
+			}
+		}
+	}
+	h.Buckets = append(h.Buckets, a.sparse.Buckets...)
+	return h
+}
+
+// personFig is one person's figures and their streak, run forward a week
+// at a time: buf holds the current week's counted prompts.
 type personFig struct {
-	figAcc
-	streak []streakEntry
+	Tally
+	lat    Histogram // small: merged in place
+	week   int64
+	buf    []streakEntry
+	streak int
+}
+
+func (p *personFig) tally() Tally {
+	t := p.Tally
+	t.MedianLatency = p.lat.Median()
+	t.Score = TeamScore(t)
+	return t
 }
 
 type streakEntry struct {
@@ -289,25 +361,28 @@ type streakEntry struct {
 	onTime bool
 }
 
-// streakCount is streak() over the entries: the most recent counted
-// prompts answered on time, walking back from the newest, ties in
-// occurrence ID order as BuildReport visits them.
-func (p *personFig) streakCount() int {
-	s := p.streak
-	slices.SortFunc(s, func(a, b streakEntry) int {
-		if a.at != b.at {
-			return int(b.at - a.at) // newest first
-		}
-		return strings.Compare(a.ritual+"@", b.ritual+"@")
-	})
-	n := 0
-	for _, e := range s {
-		if !e.onTime {
-			break
-		}
-		n++
+// flushStreak runs the streak over the buffered week: an on-time answer
+// extends it, anything else restarts it. Ties are taken in reverse
+// occurrence ID order, so the result is streak()'s, which walks back from
+// the newest with ties in occurrence ID order.
+func (p *personFig) flushStreak() {
+	if len(p.buf) == 0 {
+		return
 	}
-	return n
+	slices.SortFunc(p.buf, func(a, b streakEntry) int {
+		if a.at != b.at {
+			return cmp.Compare(a.at, b.at)
+		}
+		return strings.Compare(b.ritual+"@", a.ritual+"@")
+	})
+	for _, e := range p.buf {
+		if e.onTime {
+			p.streak++
+		} else {
+			p.streak = 0
+		}
+	}
+	p.buf = p.buf[:0]
 }
 
 func byPerson(as []*Answer) map[string]*Answer {

@@ -1,6 +1,7 @@
 package cadence
 
 import (
+	"cmp"
 	"math/bits"
 	"slices"
 	"time"
@@ -87,6 +88,19 @@ func (h *Histogram) Add(d time.Duration, sign int) {
 // unless h must grow.
 func (h *Histogram) Merge(o Histogram) {
 	if len(o.Buckets) == 0 {
+		return
+	}
+	if len(o.Buckets) <= 4 && len(h.Buckets) > 16 {
+		// A week's few buckets into a person's many: insert each.
+		for _, b := range o.Buckets {
+			i, found := slices.BinarySearchFunc(h.Buckets, b.Index, func(x HistBucket, t uint32) int { return cmp.Compare(x.Index, t) })
+			if found {
+				h.Buckets[i].Count += b.Count
+				h.Buckets[i].Sum += b.Sum
+			} else {
+				h.Buckets = slices.Insert(h.Buckets, i, b)
+			}
+		}
 		return
 	}
 	// How many of o's buckets h lacks.

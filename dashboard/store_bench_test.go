@@ -66,6 +66,7 @@ func BenchmarkStoreYear500x5(b *testing.B) {
 		b.Run(period.name+"/floor", func(b *testing.B) {
 			var n, size int
 			b.ReportAllocs()
+			cpu := benchdata.CPUTime()
 			for b.Loop() {
 				if n, size, err = d.ScanAggregates(b.Context(), db, period.from, d.To); err != nil {
 					b.Fatal(err)
@@ -73,15 +74,18 @@ func BenchmarkStoreYear500x5(b *testing.B) {
 			}
 			b.ReportMetric(float64(n), "records")
 			b.ReportMetric(float64(size), "bytes")
+			benchdata.ReportCPU(b, cpu, b.N)
 			floor = b.Elapsed() / time.Duration(b.N)
 		})
 		b.Run(period.name+"/engine-report", func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := benchdata.CPUTime()
 			for b.Loop() {
 				if _, err := eng.Report(b.Context(), cadence.ReportQuery{From: period.from, To: d.To}); err != nil {
 					b.Fatal(err)
 				}
 			}
+			benchdata.ReportCPU(b, cpu, b.N)
 			per["engine-report"] = b.Elapsed() / time.Duration(b.N)
 		})
 		for _, p := range []struct{ name, path string }{
@@ -93,7 +97,9 @@ func BenchmarkStoreYear500x5(b *testing.B) {
 				runtime.GC()
 				rssErr := benchdata.ResetPeakRSS()
 				var size int
+				var anon int64
 				b.ReportAllocs()
+				cpu := benchdata.CPUTime()
 				for b.Loop() {
 					rec := httptest.NewRecorder()
 					h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p.path, nil))
@@ -101,11 +107,16 @@ func BenchmarkStoreYear500x5(b *testing.B) {
 						b.Fatalf("GET %s: %d %s", p.path, rec.Code, rec.Body.String())
 					}
 					size = rec.Body.Len()
+					if a, err := benchdata.AnonRSS(); err == nil {
+						anon = max(anon, a)
+					}
 				}
 				b.ReportMetric(float64(size), "resp-bytes")
 				if peak, err := benchdata.PeakRSS(); err == nil && rssErr == nil {
 					b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MiB")
 				}
+				b.ReportMetric(float64(anon)/(1<<20), "max-anon-RSS-MiB")
+				benchdata.ReportCPU(b, cpu, b.N)
 				per[p.name] = b.Elapsed() / time.Duration(b.N)
 			})
 		}

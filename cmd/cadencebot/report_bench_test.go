@@ -42,11 +42,13 @@ func BenchmarkAPIReportYear500x5(b *testing.B) {
 		var floor time.Duration
 		b.Run(period.name+"/floor", func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := benchdata.CPUTime()
 			for b.Loop() {
 				if _, _, err := d.ScanAggregates(b.Context(), db, period.from, d.To); err != nil {
 					b.Fatal(err)
 				}
 			}
+			benchdata.ReportCPU(b, cpu, b.N)
 			floor = b.Elapsed() / time.Duration(b.N)
 		})
 		per := map[string]time.Duration{}
@@ -55,6 +57,7 @@ func BenchmarkAPIReportYear500x5(b *testing.B) {
 			b.Run(period.name+"/"+format, func(b *testing.B) {
 				var size int
 				b.ReportAllocs()
+				cpu := benchdata.CPUTime()
 				for b.Loop() {
 					rec := httptest.NewRecorder()
 					mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
@@ -64,6 +67,7 @@ func BenchmarkAPIReportYear500x5(b *testing.B) {
 					size = rec.Body.Len()
 				}
 				b.ReportMetric(float64(size), "resp-bytes")
+				benchdata.ReportCPU(b, cpu, b.N)
 				per[format] = b.Elapsed() / time.Duration(b.N)
 			})
 		}
