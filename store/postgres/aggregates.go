@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -138,10 +139,15 @@ func (t *tx) EachWeekAggregate(from, to time.Time, fn func(*cadence.WeekAggregat
 		names[s] = s
 		return s
 	}
+	// Raw values: the binary int8 and the text bytes as they came, so a
+	// year's rows cost no allocation each.
+	binaryWeek := rows.FieldDescriptions()[0].Format == pgx.BinaryFormatCode
 	for rows.Next() {
 		var wk int64
 		var ritual, person, data []byte
-		if err := rows.Scan(&wk, &ritual, &person, &data); err != nil {
+		if raw := rows.RawValues(); binaryWeek && len(raw) == 4 && len(raw[0]) == 8 {
+			wk, ritual, person, data = int64(binary.BigEndian.Uint64(raw[0])), raw[1], raw[2], raw[3]
+		} else if err := rows.Scan(&wk, &ritual, &person, &data); err != nil {
 			return fmt.Errorf("list week aggregates: %w", err)
 		}
 		if wk != week || w.Week.IsZero() {
