@@ -145,6 +145,13 @@ func reportFromAggregates(tx Tx, in ReportInput, to time.Time) (*Report, error) 
 		})
 	}
 	rep.Team = team.tally()
+	if hasScale(in.Rituals, wantRitual) {
+		// The weekly pulse tallies answers' text: from the facts, as
+		// BuildReport does, only for teams that ask scale questions.
+		if rep.Pulse, err = pulseFromFacts(tx, in, wantRitual, to); err != nil {
+			return nil, err
+		}
+	}
 
 	people := map[string]*personFig{}
 	var missingOcc error
@@ -383,6 +390,46 @@ func (p *personFig) flushStreak() {
 		}
 	}
 	p.buf = p.buf[:0]
+}
+
+func hasScale(rs []*Ritual, want map[string]bool) bool {
+	for _, r := range rs {
+		if len(want) > 0 && !want[r.ID] {
+			continue
+		}
+		for _, q := range r.Questions {
+			if q.Type == QuestionScale {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func pulseFromFacts(tx Tx, in ReportInput, want map[string]bool, to time.Time) ([]PulseWeek, error) {
+	q := in.Query
+	occs, err := tx.Occurrences(OccurrenceFilter{From: q.From, To: to})
+	if err != nil {
+		return nil, fmt.Errorf("list occurrences: %w", err)
+	}
+	kept := occs[:0]
+	for _, o := range occs {
+		if len(want) == 0 || want[o.RitualID] {
+			kept = append(kept, o)
+		}
+	}
+	subs, err := tx.SubmissionsBetween(q.From, to)
+	if err != nil {
+		return nil, fmt.Errorf("list answers: %w", err)
+	}
+	answers := map[string]map[string]*Answer{}
+	for _, a := range subs {
+		if answers[a.OccurrenceID] == nil {
+			answers[a.OccurrenceID] = map[string]*Answer{}
+		}
+		answers[a.OccurrenceID][a.PersonID] = a
+	}
+	return pulseWeeks(kept, answers, in.Rituals, nil), nil
 }
 
 func byPerson(as []*Answer) map[string]*Answer {

@@ -102,7 +102,11 @@ func open(ctx context.Context, url string, o options) (*DB, error) {
 	}
 	// A database from before aggregates (or another AggregateVersion) gets
 	// them now, in one transaction; replicas starting together take turns
-	// on the write lock and the later ones find them ready.
+	// on the write lock and the later ones find them ready. Read-only
+	// sessions report from the facts until then.
+	if o.readOnly {
+		return db, nil
+	}
 	if _, _, err := cadence.EnsureAggregates(ctx, db); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %s: build aggregates: %w", host, err)
