@@ -13,7 +13,7 @@ import (
 	"github.com/cadencebot/cadencebot/cadence"
 )
 
-// Aggregates: migrations/0004_aggregates.sql.
+// Aggregates: migrations/0006_aggregates.sql.
 
 func (t *tx) OccurrenceAggregate(id string) (*cadence.OccurrenceAggregate, error) {
 	var data []byte
