@@ -1,6 +1,7 @@
 package cadence
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -227,6 +228,11 @@ type ReloadInput struct {
 	Approvers []string // [releases] approvers; empty: the default approvers
 	// Source names where it came from, for the audit log ("config.toml").
 	Source string
+	// Actor is who made the change (ConfigActor when empty: the file).
+	Actor string
+	// Apply, if set, runs once the configuration is in force, for what
+	// lives beside the engine (on-call rotations, views of the config).
+	Apply func()
 }
 
 // ConfigActor is the audit actor of changes made by reloading the config.
@@ -265,6 +271,9 @@ func (s *OpsService) Reload(ctx context.Context, in ReloadInput) (ConfigChange, 
 			change.Approvers = slices.Sorted(maps.Keys(olive.approvers))
 		}
 	}
+	if in.Apply != nil {
+		in.Apply()
+	}
 	if change.Empty() {
 		return change, nil, nil
 	}
@@ -288,7 +297,7 @@ func (s *OpsService) Reload(ctx context.Context, in ReloadInput) (ConfigChange, 
 		for _, h := range handed {
 			d["followups_handed_over"] = strings.TrimPrefix(d["followups_handed_over"]+", "+h.FollowUp+" "+h.From+"→"+h.To, ", ")
 		}
-		_, err := AppendAudit(tx, AuditEntry{At: now, Actor: ConfigActor, Action: "config.reload", Target: "config:" + in.Source, Details: d})
+		_, err := AppendAudit(tx, AuditEntry{At: now, Actor: cmp.Or(in.Actor, ConfigActor), Action: "config.reload", Target: "config:" + in.Source, Details: d})
 		return err
 	})
 	if err != nil {

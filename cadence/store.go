@@ -26,11 +26,12 @@ type Tx interface {
 	OutboxTx
 	PersonStateTx
 	KVTx
-	IncidentTx  // incident.go
-	FollowUpTx  // followup.go
-	ReleaseTx   // release.go
-	AuditTx     // audit.go
-	AggregateTx // aggregate.go
+	IncidentTx   // incident.go
+	FollowUpTx   // followup.go
+	ReleaseTx    // release.go
+	AuditTx      // audit.go
+	AggregateTx  // aggregate.go
+	DefinitionTx // definition.go
 }
 
 // PersonState is what people change about themselves at run time

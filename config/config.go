@@ -47,6 +47,14 @@ type Config struct {
 
 	Rotations []*cadence.Rotation // [[rotations]]: on-call rotations
 
+	// Source is the text of the file (without the store's part): what a
+	// change made from chat or the web is checked together with.
+	Source []byte
+	// Managed are the rituals and people kept in the store, by
+	// Definition.Key ("ritual:standup"), archived ones included; nil when
+	// the config was read from the file alone.
+	Managed map[string]*cadence.Definition
+
 	// Warnings are legal but probably unintended settings (a facilitator
 	// who is not a participant), in line order; config check prints them
 	// and run logs them.
@@ -151,6 +159,7 @@ func Parse(name string, data []byte) (*Config, error) {
 	cfg.Path = name
 	sum := sha256.Sum256(data)
 	cfg.Hash = hex.EncodeToString(sum[:8])
+	cfg.Source = data
 	sortByLine(d.warns)
 	cfg.Warnings = d.warns
 	return cfg, nil

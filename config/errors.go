@@ -12,7 +12,10 @@ type Error struct {
 	File  string
 	Line  int    // 0 when the problem has no single place (a missing table)
 	Field string // rituals[2].schedule; empty for file-level problems
-	Msg   string
+	// Def is "ritual:ID" or "person:ID" when the problem is in a ritual or
+	// person managed in the store (File is StoreName, Field relative to it).
+	Def string
+	Msg string
 }
 
 // Error renders "config.toml:42: rituals[1].schedule: msg", dropping the
@@ -20,6 +23,9 @@ type Error struct {
 func (e Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
+	if e.Def != "" {
+		b.WriteString(" " + e.Def)
+	}
 	if e.Line > 0 {
 		fmt.Fprintf(&b, ":%d", e.Line)
 	}

@@ -20,15 +20,16 @@ var schemaKey = []byte("schema")
 // already run it. Open runs the missing steps in one transaction, so a
 // failed migration leaves the file as it was.
 var migrations = []func(*bolt.Tx) error{
-	migrateV1, // 0 → 1: the primary bucket of each aggregate
-	migrateV2, // 1 → 2: secondary indexes, built from the primary data
-	migrateV3, // 2 → 3: incidents, follow-ups, releases, audit log (opsschema.go)
-	migrateV4, // 3 → 4: index of open occurrences
-	migrateV5, // 4 → 5: index of open follow-ups (opsschema.go)
-	migrateV6, // 5 → 6: summary figures per occurrence (summaries.go)
-	migrateV7, // 6 → 7: answer text apart from its metadata (answers.go)
-	migrateV8, // 7 → 8: an occurrence's per-person state in records of their own (occpeople.go)
-	migrateV9, // 8 → 9: aggregate buckets (aggregates.go), filled on open
+	migrateV1,  // 0 → 1: the primary bucket of each aggregate
+	migrateV2,  // 1 → 2: secondary indexes, built from the primary data
+	migrateV3,  // 2 → 3: incidents, follow-ups, releases, audit log (opsschema.go)
+	migrateV4,  // 3 → 4: index of open occurrences
+	migrateV5,  // 4 → 5: index of open follow-ups (opsschema.go)
+	migrateV6,  // 5 → 6: summary figures per occurrence (summaries.go)
+	migrateV7,  // 6 → 7: answer text apart from its metadata (answers.go)
+	migrateV8,  // 7 → 8: an occurrence's per-person state in records of their own (occpeople.go)
+	migrateV9,  // 8 → 9: aggregate buckets (aggregates.go), filled on open
+	migrateV10, // 9 → 10: rituals and people managed in the store (definitions.go)
 }
 
 // afterMigrationStep, when set (tests), runs after each step inside the

@@ -35,8 +35,9 @@ type Store struct {
 	active    map[string]struct{} // keys of pending/sending messages, for Due
 	people    map[string]*cadence.PersonState
 	kv        map[string]map[string][]byte
-	ops       memOps // incidents, follow-ups, releases, audit: memops.go
-	agg       memAgg // memagg.go
+	defs      map[string]*cadence.Definition // kind:id
+	ops       memOps                         // incidents, follow-ups, releases, audit: memops.go
+	agg       memAgg                         // memagg.go
 }
 
 var _ cadence.Store = (*Store)(nil)
@@ -52,7 +53,8 @@ func NewStore() *Store {
 		active:    map[string]struct{}{},
 		people:    map[string]*cadence.PersonState{},
 		// Empty, so its aggregates are complete (Reindex marks the same).
-		kv: map[string]map[string][]byte{"cadence": {"aggregates": []byte(strconv.Itoa(cadence.AggregateVersion))}},
+		kv:   map[string]map[string][]byte{"cadence": {"aggregates": []byte(strconv.Itoa(cadence.AggregateVersion))}},
+		defs: map[string]*cadence.Definition{},
 	}
 }
 

@@ -35,6 +35,7 @@ func RunStoreTests(t *testing.T, open func(t *testing.T) cadence.Store) {
 		{"PersonState", testPersonState},
 		{"SummaryState", testSummaryState},
 		{"KeyValue", testKV},
+		{"Definitions", testDefinitions},
 		{"UpdateRollsBackOnError", testRollback},
 		{"WritesVisibleInsideUpdate", testReadYourWrites},
 		{"ViewRefusesWrites", testViewReadOnly},

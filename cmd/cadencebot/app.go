@@ -94,6 +94,8 @@ type App struct {
 	health   *platformHealth // what the bot last saw of Slack and Teams (health.go)
 	writes   writeWatch      // whether the store's writes fail (writeprobe.go)
 	reloader *reloader       // config reloads and their outcome (reload.go)
+	live     liveState       // the file and the store's rituals and people, in force (liveconfig.go)
+	editor   *cadence.ConfigEditor
 	// instance identifies this run in the holder file and API answers (holder.go).
 	instance string
 	// lead elects the replica that runs the scheduler and dispatcher:
@@ -166,6 +168,13 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 		}
 	}()
 
+	// Rituals and people made from the web or chat run with the file's.
+	if cfg, err = withStore(context.Background(), cfg, a.db); err != nil {
+		return nil, fmt.Errorf("the config file and the rituals and people kept in the store do not fit together (fix the file, or edit them in the store): %w", err)
+	}
+	a.cfg = cfg
+	a.live.store(cfg)
+
 	if a.web, err = a.setupSignIn(); err != nil {
 		return nil, err
 	}
@@ -215,6 +224,7 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 		return nil, err
 	}
 	a.svc = a.ops.Wrap(a.eng)
+	a.editor = cadence.NewConfigEditor(a.svc, a.db, a.buildLive, a.inFile, &a.reloader.mu)
 
 	// The local chat always runs: it is the default platform and the
 	// place to try things even when Slack or Teams is configured.
@@ -259,6 +269,7 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 		apiH.backupTo = b.Backup
 	}
 	apiH.register(api)
+	api.HandleFunc("GET /api/config/export", a.serveExport)
 	// The identity headers prove to report and audit that an answer comes
 	// from the bot holding their bbolt file; PostgreSQL has no holder.
 	var apiID http.Handler = api

@@ -2,7 +2,7 @@
 // chat: it schedules rituals, asks participants their questions, collects
 // answers, reminds, summarises and reports adherence.
 //
-// Subcommands: run, simulate, report, config check, digest, reindex, backup, audit, migrate,
+// Subcommands: run, simulate, report, config check, config export, digest, reindex, backup, audit, migrate,
 // teams-package, healthcheck, version. `cadencebot help` lists them.
 package main
 
@@ -45,12 +45,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv en
 	case "report":
 		err = cmdReport(ctx, rest, stdout, stderr, getenv)
 	case "config":
-		if len(rest) == 0 || rest[0] != "check" {
-			err = usageError("usage: cadencebot config check [--config F]")
-			break
+		switch {
+		case len(rest) > 0 && rest[0] == "check":
+			cmd = "config check"
+			err = cmdConfigCheck(ctx, rest[1:], stdout, stderr, getenv)
+		case len(rest) > 0 && rest[0] == "export":
+			cmd = "config export"
+			err = cmdConfigExport(ctx, rest[1:], stdout, stderr, getenv)
+		default:
+			err = usageError("usage: cadencebot config check|export [--config F]")
 		}
-		cmd = "config check"
-		err = cmdConfigCheck(ctx, rest[1:], stdout, stderr, getenv)
 	case "digest":
 		err = cmdDigest(ctx, rest, stdout, stderr, getenv)
 	case "reindex":
@@ -100,6 +104,7 @@ Usage:
   cadencebot simulate  [--config F] [--weeks N] [--seed S] [--answer-rate R] [--until DATE] [--db F] [--format text|json]
   cadencebot report    [--config F] [--db F] [--since DATE | --weeks N] [--ritual ID] [--person ID] [--format text|md|csv|json]
   cadencebot config check [--config F]                        validate config, print next fire times
+  cadencebot config export [--config F] [--db F] [--out F]     the live config (file + rituals and people made from chat and the web) as TOML
   cadencebot digest --preview [--config F] [--db F | --simulate] [--at DATE] [--png F]   the managers' digest as it would be sent
   cadencebot reindex   [--config F] [--db F]                  rebuild the report aggregates from the facts
   cadencebot backup    --out F [--config F] [--db F]           hot backup of the database

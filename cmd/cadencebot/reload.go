@@ -15,7 +15,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
-	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/config"
 )
 
@@ -29,7 +28,7 @@ const reloadDebounce = 300 * time.Millisecond
 // Bot.Timezone is resolved into people and rituals as the file is read,
 // so it applies with them.
 var liveSections = map[string]bool{"People": true, "Rituals": true, "Roster": true, "Releases.Approvers": true,
-	"Bot.Timezone": true, "Path": true, "Warnings": true, "Rotations": true, "Hash": true}
+	"Bot.Timezone": true, "Path": true, "Warnings": true, "Rotations": true, "Hash": true, "Source": true, "Managed": true}
 
 // reloader reloads the config file on SIGHUP and when it changes, and
 // reports the outcome the way Alertmanager does.
@@ -128,6 +127,10 @@ func (a *App) applyConfig(ctx context.Context, log zerolog.Logger) error {
 	if err != nil {
 		return err
 	}
+	// The store's rituals and people run with the file's.
+	if cfg, err = withStore(ctx, cfg, a.db); err != nil {
+		return err
+	}
 	if err := platformErrors(cfg, a.chats); err != nil {
 		return err
 	}
@@ -142,16 +145,9 @@ func (a *App) applyConfig(ctx context.Context, log zerolog.Logger) error {
 	if err := a.ops.CheckRotations(ctx, cfg.Rotations); err != nil {
 		return err
 	}
-	change, handed, err := a.svc.Reload(ctx, cadence.ReloadInput{
-		Rituals: cfg.Rituals, Roster: cfg.Roster, Approvers: cfg.Releases.Approvers, Source: filepath.Base(r.path),
-	})
+	change, handed, err := a.svc.Reload(ctx, a.reloadInput(cfg))
 	if err != nil && change.Empty() {
 		return err
-	}
-	// Rotations are checked against the new roster by config.Load.
-	a.ops.SetRotations(cfg.Rotations)
-	if a.elector != nil {
-		a.elector.SetConfigHash(cfg.Hash)
 	}
 	ev := log.Info()
 	for k, v := range change.Details() {
