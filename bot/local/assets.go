@@ -23,7 +23,7 @@ func parsePages() map[string]*template.Template {
 		"rich":  rich,
 	}
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"home", "inbox", "channel", "problem", "ops"} {
+	for _, name := range []string{"home", "inbox", "channel", "problem", "ops", "admin", "adminedit", "adminconfirm"} {
 		pages[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templates,
 			"templates/layout.html", "templates/message.html", "templates/opsactions.html", "templates/pager.html", "templates/"+name+".html"))
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/cadencebot/cadencebot/bot"
 	"github.com/cadencebot/cadencebot/cadence"
 )
 
@@ -41,6 +42,7 @@ type Server struct {
 	access  Access
 	whoIs   func(*http.Request) string
 	signOut string
+	forms   bot.ConfigForms // the admin pages (admin.go); nil: off
 }
 
 // SessionCookie names the chat's own cookie (CSRF token, notices), path
@@ -138,6 +140,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /c/{channel}", s.channel)
 	s.mux.HandleFunc("GET /wait", s.wait)
 	s.opsRoutes()
+	s.adminRoutes()
 	s.mux.HandleFunc("GET /img/{key}", s.image)
 	s.mux.Handle("GET /static/", http.FileServerFS(assets))
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -192,6 +195,7 @@ type page struct {
 	Channel *channelView
 	Problem *problemView
 	Ops     *opsView
+	Admin   *adminView
 }
 
 type navLink struct {
@@ -218,6 +222,9 @@ func (s *Server) newPage(r *http.Request, ss *session, title string, live bool) 
 		p.Nav = append(p.Nav, navLink{Label: "Inbox", Href: p.Base + "/me"})
 		if s.ops() != nil {
 			p.Nav = append(p.Nav, navLink{Label: "Follow-ups & releases", Href: p.Base + "/ops"})
+		}
+		if s.forms != nil && p.Me.Role.CanRunRituals() {
+			p.Nav = append(p.Nav, navLink{Label: "Rituals & people", Href: p.Base + "/admin"})
 		}
 	}
 	for _, c := range s.channels() {

@@ -288,7 +288,7 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	if a.slack != nil && a.slackMode() == slack.ModeHTTP {
 		a.mux.Handle("/slack/", a.slack.HTTPHandler())
 	}
-	chatOpts := append(a.digestRooms(), local.WithChat(a.local), local.WithLink("Dashboard", "/dashboard/"))
+	chatOpts := append(a.digestRooms(), local.WithChat(a.local), local.WithLink("Dashboard", "/dashboard/"), local.WithConfigForms(configForms{a}))
 	a.mux.Handle("/", a.signedIn(dash.Protect(local.NewServer(a.svc, a.db, o.Clock, o.Log,
 		append(chatOpts, a.chatAccess(dashOpts)...)...).Handler())))
 	return a, nil
