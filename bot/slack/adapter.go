@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
 
+	"github.com/cadencebot/cadencebot/bot"
 	"github.com/cadencebot/cadencebot/cadence"
 )
 
@@ -76,6 +77,7 @@ type options struct {
 	pingInterval time.Duration
 	startTimeout time.Duration
 	lookupWindow time.Duration
+	forms        bot.ConfigForms // `/cadence ritual new|edit` (configmodal.go); nil: off
 }
 
 // Option tunes the adapter; the defaults suit production.

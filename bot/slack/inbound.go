@@ -263,6 +263,9 @@ func (a *Adapter) handleCommand(ctx context.Context, cmd slack.SlashCommand) *sl
 	if msg, ok := a.commandForm(ctx, person, cmd); ok {
 		return msg
 	}
+	if msg, ok := a.ritualCommand(ctx, person, cmd); ok {
+		return msg
+	}
 	reply, err := bot.Run(ctx, a.svc, person, cmd.Text, a.clock.Now())
 	if err != nil {
 		a.log.Error().Err(err).Str("person", person.ID).Str("command", cmd.Text).Msg("/cadence failed")

@@ -305,12 +305,18 @@ func (a *Adapter) personOf(userID string) string {
 // is false for other modals.
 func (a *Adapter) handleOpsSubmission(ctx context.Context, cb *slack.InteractionCallback) (resp *slack.ViewSubmissionResponse, ok bool) {
 	switch cb.View.CallbackID {
-	case callbackOpsArg, callbackIncident, callbackFollowUp, callbackRelease:
+	case callbackOpsArg, callbackIncident, callbackFollowUp, callbackRelease, callbackRitual:
 	default:
 		return nil, false
 	}
 	person := a.personFor(cb.User.ID)
 	first := firstBlock(cb.View)
+	if cb.View.CallbackID == callbackRitual {
+		if person == nil {
+			return modalErrors(map[string]string{first: notOnRoster}), true
+		}
+		return a.submitRitual(ctx, cb, person), true
+	}
 	switch {
 	case person == nil:
 		return modalErrors(map[string]string{first: notOnRoster}), true

@@ -46,6 +46,11 @@ type opsWorld struct {
 }
 
 func newOpsWorld(t *testing.T, cfgs ...func(*slack.Config)) *opsWorld {
+	return newOpsWorldWith(t, nil, cfgs...)
+}
+
+// newOpsWorldWith is newOpsWorld with more adapter options.
+func newOpsWorldWith(t *testing.T, extra []slack.Option, cfgs ...func(*slack.Config)) *opsWorld {
 	w := &opsWorld{t: t, clock: cadence.NewManualClock(t0), store: cadencetest.NewStore(), logs: &syncBuffer{}}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
@@ -85,9 +90,9 @@ func newOpsWorld(t *testing.T, cfgs ...func(*slack.Config)) *opsWorld {
 	for _, f := range cfgs {
 		f(&cfg)
 	}
-	w.a, err = slack.New(cfg, w.ops.Wrap(engine), w.store, w.clock, log,
+	w.a, err = slack.New(cfg, w.ops.Wrap(engine), w.store, w.clock, log, append([]slack.Option{
 		slack.WithSleeper(func(ctx context.Context, d time.Duration) error { w.clock.Advance(d); return ctx.Err() }),
-		slack.WithStartTimeout(5*time.Second))
+		slack.WithStartTimeout(5 * time.Second)}, extra...)...)
 	require.NoError(t, err)
 	runCtx, stop := context.WithCancel(context.Background())
 	t.Cleanup(func() { stop(); w.a.Wait() })

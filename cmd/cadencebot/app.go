@@ -322,7 +322,7 @@ func (a *App) setupSlack() error {
 	if a.opts.Getenv(slack.EnvAPIURL) == "" && a.cfg.Slack.APIURL != "" {
 		c.APIURL = a.cfg.Slack.APIURL
 	}
-	opts := append([]slack.Option{slack.WithHTTPClient(a.health.client(slack.Platform, 30*time.Second))}, a.opts.SlackOptions...)
+	opts := append([]slack.Option{slack.WithHTTPClient(a.health.client(slack.Platform, 30*time.Second)), slack.WithConfigForms(configForms{a})}, a.opts.SlackOptions...)
 	a.slack, err = slack.New(c, a.svc, a.db, a.opts.Clock, a.log, opts...)
 	if err != nil {
 		return err

@@ -1,0 +1,177 @@
+package slack_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cadencebot/cadencebot/bot"
+	"github.com/cadencebot/cadencebot/bot/slack"
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+// fakeForms is bot.ConfigForms with one stored ritual; Save refuses a
+// schedule that is not cron, a missing channel, a question without text
+// and a stale version, as the config editor does.
+type fakeForms struct {
+	mu      sync.Mutex
+	saved   []map[string]string
+	version int64
+}
+
+func (f *fakeForms) Items(context.Context) ([]bot.ConfigItem, error) { return nil, nil }
+func (f *fakeForms) Fields(cadence.DefinitionKind) []bot.FormField {
+	return []bot.FormField{{Key: "id", Kind: "text"}, {Key: "schedule", Kind: "text", Help: "cron"}, {Key: "channel", Kind: "text"},
+		{Key: "participants", Kind: "list"}, {Key: "per_person_time", Kind: "bool"},
+		{Key: "questions", Kind: "tables", Sub: []bot.FormField{{Key: "id", Kind: "text"}, {Key: "text", Kind: "text"}, {Key: "required", Kind: "bool"}, {Key: "blocker", Kind: "bool"}}}}
+}
+func (f *fakeForms) Templates() []bot.FormTemplate {
+	return []bot.FormTemplate{{Name: "standup", Values: map[string]string{"schedule": "15 9 * * MON-FRI", "per_person_time": "true",
+		"questions[0].id": "today", "questions[0].text": "Today?", "questions[0].required": "true"}}}
+}
+func (f *fakeForms) Load(_ context.Context, _ cadence.DefinitionKind, id string) (map[string]string, *cadence.Definition, error) {
+	if id != "daily" {
+		return nil, nil, cadence.ErrNotFound
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return map[string]string{"id": "daily", "schedule": "0 9 * * *", "channel": "c"}, &cadence.Definition{Kind: cadence.DefRitual, ID: "daily", Version: f.version}, nil
+}
+func (f *fakeForms) Save(_ context.Context, actor string, _ cadence.DefinitionKind, id string, version int64, v map[string]string) (*cadence.Definition, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if version != 0 && version != f.version {
+		return nil, &cadence.StaleError{Key: "ritual:" + id, By: "Max Roth", At: time.Date(2026, 11, 30, 8, 5, 0, 0, time.UTC), Version: f.version}
+	}
+	fe := cadence.FieldErrors{}
+	if strings.Count(v["schedule"], " ") != 4 {
+		fe["schedule"] = "not a 5-field cron"
+	}
+	if v["channel"] == "" {
+		fe["channel"] = "missing channel"
+	}
+	if v["questions[0].id"] != "" && v["questions[0].text"] == "" {
+		fe["questions[0].text"] = "missing text"
+	}
+	if v["questions[0].blocker"] != "" && v["questions[0].required"] != "" {
+		fe["questions[0].blocker"] = "a blocker question is optional"
+	}
+	if v["participants"] == "nobody" {
+		fe["participants"] = "matches nobody"
+		fe[""] = "store ritual:other: lead: unknown person"
+	}
+	if len(fe) > 0 {
+		return nil, fe
+	}
+	f.saved = append(f.saved, v)
+	f.version++
+	return &cadence.Definition{Kind: cadence.DefRitual, ID: id, Version: f.version, UpdatedBy: actor}, nil
+}
+func (f *fakeForms) Archive(context.Context, string, cadence.DefinitionKind, string, int64, bool) error {
+	return nil
+}
+func (f *fakeForms) Delete(context.Context, string, cadence.DefinitionKind, string, int64) error {
+	return nil
+}
+func (f *fakeForms) Impact(context.Context, cadence.DefinitionKind, string) (cadence.DeleteImpact, error) {
+	return cadence.DeleteImpact{}, nil
+}
+func (f *fakeForms) Preview(context.Context, string, map[string]string) ([]bot.PreviewZone, error) {
+	return nil, nil
+}
+
+func checked(values ...string) map[string]any {
+	var opts []map[string]any
+	for _, v := range values {
+		opts = append(opts, map[string]any{"value": v, "text": map[string]any{"type": "plain_text", "text": v}})
+	}
+	return map[string]any{"type": "checkboxes", "selected_options": opts}
+}
+
+// `/cadence ritual new standup` opens the editor filled from the template
+// (views.open); a refused save answers response_action "errors" on the
+// inputs concerned; a good one closes the modal and is saved.
+func TestRitualModalFromSlashCommand(t *testing.T) {
+	forms := &fakeForms{}
+	w := newOpsWorldWith(t, []slack.Option{slack.WithConfigForms(forms)})
+
+	// Specialists are told, no modal.
+	cmd := slashCommand(t, uBo, "ritual new standup")
+	cmd["trigger_id"] = w.fake.NewTrigger(uBo)
+	assert.Contains(t, string(w.send("slash_commands", cmd)), "Only leads and admins")
+	cmd = slashCommand(t, uLea, "ritual new nonsense")
+	cmd["trigger_id"] = w.fake.NewTrigger(uLea)
+	assert.Contains(t, string(w.send("slash_commands", cmd)), "There is no template")
+	assert.Empty(t, w.fake.OpenedViews())
+
+	cmd = slashCommand(t, uLea, "ritual new standup")
+	cmd["trigger_id"] = w.fake.NewTrigger(uLea)
+	assert.Equal(t, "null", string(w.send("slash_commands", cmd)))
+	modal := w.openedView(1)
+	assert.Equal(t, "config_ritual", modal.CallbackID)
+	typ, initial, _, _ := modal.block("schedule")
+	assert.Equal(t, "plain_text_input", typ)
+	assert.Equal(t, "15 9 * * MON-FRI", initial)
+	_, initial, _, _ = modal.block("questions[0].text")
+	assert.Equal(t, "Today?", initial)
+	typ, _, _, _ = modal.block("questions[0].#")
+	assert.Equal(t, "checkboxes", typ)
+	typ, _, _, _ = modal.block("questions[1].text")
+	assert.Equal(t, "plain_text_input", typ, "one empty row to add a question")
+
+	// Everything wrong at once: each problem on its block.
+	ack := w.send("interactive", submission(t, uLea, modal.CallbackID, modal.PrivateMetadata, map[string]map[string]any{
+		"id": text("daily"), "schedule": text("every day"), "channel": text(""), "participants": text("nobody"),
+		"questions[0].id": text("today"), "questions[0].text": text(""), "questions[0].#": checked("questions[0].required", "questions[0].blocker"),
+	}))
+	var resp struct {
+		Action string            `json:"response_action"`
+		Errors map[string]string `json:"errors"`
+	}
+	require.NoError(t, json.Unmarshal(ack, &resp))
+	assert.Equal(t, "errors", resp.Action)
+	assert.Equal(t, map[string]string{
+		"id":                "store ritual:other: lead: unknown person",
+		"schedule":          "not a 5-field cron",
+		"channel":           "missing channel",
+		"participants":      "matches nobody",
+		"questions[0].text": "missing text",
+		"questions[0].#":    "a blocker question is optional",
+	}, resp.Errors)
+	assert.Empty(t, forms.saved)
+
+	ack = w.send("interactive", submission(t, uLea, modal.CallbackID, modal.PrivateMetadata, map[string]map[string]any{
+		"id": text("daily"), "schedule": text("0 9 * * *"), "channel": text("standup"), "participants": text("all"),
+		"per_person_time#": checked("per_person_time"),
+		"questions[0].id":  text("today"), "questions[0].text": text("Today?"), "questions[0].#": checked("questions[0].required"),
+	}))
+	assert.Equal(t, "null", string(ack))
+	require.Len(t, forms.saved, 1)
+	assert.Equal(t, map[string]string{"id": "daily", "schedule": "0 9 * * *", "channel": "standup", "participants": "all",
+		"per_person_time": "true", "questions[0].id": "today", "questions[0].text": "Today?", "questions[0].required": "true"}, forms.saved[0])
+
+	// Edit: the stored version rides in the metadata; a stale save is refused with who and when.
+	cmd = slashCommand(t, uLea, "ritual edit daily")
+	cmd["trigger_id"] = w.fake.NewTrigger(uLea)
+	assert.Equal(t, "null", string(w.send("slash_commands", cmd)))
+	edit := w.openedView(2)
+	assert.Contains(t, edit.PrivateMetadata, `"v":1`)
+	forms.mu.Lock()
+	forms.version = 2 // someone saved in between
+	forms.mu.Unlock()
+	ack = w.send("interactive", submission(t, uLea, edit.CallbackID, edit.PrivateMetadata, map[string]map[string]any{
+		"schedule": text("0 10 * * *"), "channel": text("standup"), "participants": text("all")}))
+	resp.Errors = nil
+	require.NoError(t, json.Unmarshal(ack, &resp))
+	assert.Contains(t, resp.Errors["schedule"], "changed by Max Roth at 2026-11-30 08:05 UTC (now version 2)")
+
+	cmd = slashCommand(t, uLea, "ritual edit triage")
+	cmd["trigger_id"] = w.fake.NewTrigger(uLea)
+	assert.Contains(t, string(w.send("slash_commands", cmd)), "edited in the file")
+}
