@@ -27,6 +27,7 @@ type CommandRunner func(ctx context.Context, svc cadence.Service, actor *cadence
 // messaging endpoint through Handler.
 type Adapter struct {
 	cfg   Config
+	forms bot.ConfigForms // the ritual form (configcard.go); nil: off
 	svc   cadence.Service
 	st    cadence.Store
 	clock cadence.Clock

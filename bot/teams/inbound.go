@@ -97,6 +97,9 @@ func (a *Adapter) onText(ctx context.Context, act *Activity) (int, error) {
 	if !act.isPersonal() && !mentioned {
 		return http.StatusOK, nil
 	}
+	if a.ritualText(ctx, act, a.person(act.From), text) {
+		return http.StatusOK, nil
+	}
 	reply, err := a.run(ctx, a.svc, a.person(act.From), text, a.clock.Now())
 	if err != nil {
 		a.log.Error().Err(err).Str("activity", act.ID).Msg("teams: command failed")
@@ -211,6 +214,14 @@ func parseSubmit(raw json.RawMessage) (submitValue, error) {
 
 // onSubmit handles a button press on one of our cards.
 func (a *Adapter) onSubmit(ctx context.Context, act *Activity) (int, error) {
+	if id, version, values, ok := ritualSubmit(act.Value); ok {
+		p := a.person(act.From)
+		if p == nil {
+			a.replyWith(ctx, act, notice("You are not on the cadencebot roster", "Ask your lead to add your Teams ID to the roster."))
+			return http.StatusOK, nil
+		}
+		return a.onRitualSubmit(ctx, act, p, id, version, values)
+	}
 	v, err := parseSubmit(act.Value)
 	if err != nil {
 		return http.StatusBadRequest, err

@@ -354,7 +354,7 @@ func (a *App) setupTeams() error {
 	if a.opts.Getenv(teams.EnvServiceURL) == "" && a.cfg.Teams.ServiceURL != "" {
 		c.ServiceURL = a.cfg.Teams.ServiceURL
 	}
-	opts := append([]teams.Option{teams.WithHTTPClient(a.health.client(teams.Platform, 30*time.Second))}, a.opts.TeamsOptions...)
+	opts := append([]teams.Option{teams.WithHTTPClient(a.health.client(teams.Platform, 30*time.Second)), teams.WithConfigForms(configForms{a})}, a.opts.TeamsOptions...)
 	a.teams, err = teams.New(c, a.svc, a.db, a.opts.Clock, a.log, opts...)
 	if err != nil {
 		return err
