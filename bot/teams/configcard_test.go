@@ -56,8 +56,12 @@ func (f *cardForms) Save(_ context.Context, actor string, _ cadence.DefinitionKi
 	f.version++
 	return &cadence.Definition{Kind: cadence.DefRitual, ID: id, Version: f.version, UpdatedBy: actor}, nil
 }
-func (f *cardForms) Archive(context.Context, string, cadence.DefinitionKind, string, int64, bool) error { return nil }
-func (f *cardForms) Delete(context.Context, string, cadence.DefinitionKind, string, int64) error       { return nil }
+func (f *cardForms) Archive(context.Context, string, cadence.DefinitionKind, string, int64, bool) error {
+	return nil
+}
+func (f *cardForms) Delete(context.Context, string, cadence.DefinitionKind, string, int64) error {
+	return nil
+}
 func (f *cardForms) Impact(context.Context, cadence.DefinitionKind, string) (cadence.DeleteImpact, error) {
 	return cadence.DeleteImpact{}, nil
 }
