@@ -174,6 +174,9 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	}
 	a.cfg = cfg
 	a.live.store(cfg)
+	if a.elector != nil {
+		a.elector.SetConfigHash(cfg.Hash) // replicas compare the file and the store's part
+	}
 
 	if a.web, err = a.setupSignIn(); err != nil {
 		return nil, err
