@@ -418,7 +418,8 @@ func pulseFromFacts(tx Tx, in ReportInput, want map[string]bool, to time.Time) (
 			kept = append(kept, o)
 		}
 	}
-	subs, err := tx.SubmissionsBetween(q.From, to)
+	// AnswersBetween, not SubmissionsBetween: the pulse is in the text.
+	subs, err := tx.AnswersBetween(q.From, to)
 	if err != nil {
 		return nil, fmt.Errorf("list answers: %w", err)
 	}

@@ -154,7 +154,13 @@ func (e *Engine) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 		if in.Occurrences, err = tx.Occurrences(OccurrenceFilter{From: q.From, To: to}); err != nil {
 			return fmt.Errorf("list occurrences: %w", err)
 		}
-		if in.Answers, err = tx.SubmissionsBetween(q.From, to); err != nil {
+		// The weekly pulse tallies scale answers' text; without scale
+		// questions adherence needs only who answered when.
+		between := tx.SubmissionsBetween
+		if hasScale(in.Rituals, nil) {
+			between = tx.AnswersBetween
+		}
+		if in.Answers, err = between(q.From, to); err != nil {
 			return fmt.Errorf("list answers: %w", err)
 		}
 		rep = BuildReport(in)

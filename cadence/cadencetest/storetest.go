@@ -45,6 +45,7 @@ func RunStoreTests(t *testing.T, open func(t *testing.T) cadence.Store) {
 		{"AggregateRoundTrip", testAggregateRoundTrip},
 		{"WeekAggregateRange", testWeekAggregateRange},
 		{"AggregateUpkeep", testAggregateUpkeep},
+		{"ReportPulse", testReportPulse},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
