@@ -1,0 +1,264 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/rs/zerolog"
+
+	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/store/postgres"
+	"github.com/cadencebot/cadencebot/store/postgres/pgtest"
+)
+
+// Issue 12.8: ingestion on PostgreSQL at 10, 100 and 1,000 people per
+// occurrence, through the engine against the physical floor, same run:
+//
+//	go test ./store/postgres -run '^$' -bench Ingest -benchtime 200x
+//
+// The floor is not an estimate. The engine first answers on a database of
+// its own (untimed) with a pgx tracer recording, per answer, every
+// INSERT, UPDATE and DELETE its transaction sent, and its outbox wake
+// (pg_notify), with their arguments: today the answer, its text, the
+// receipt in the outbox and the summary (aggregate rows, when an answer
+// writes any, are recorded the same way). "raw" replays exactly those
+// statements and arguments on another database prepared the same way,
+// one read-committed read-write transaction per answer (each answer is
+// another person, so every iteration writes fresh keys). "engine" is
+// Engine.SubmitAnswer on a third such database: validation, write lock,
+// reads, rules, encoding and the same writes. The floor leaves out the
+// advisory write lock: it serializes the engine's read-modify-write and
+// writes no bytes. Answers fill each occurrence person by person.
+func BenchmarkIngest(b *testing.B) {
+	for _, team := range []int{10, 100, 1000} {
+		var raw, eng float64
+		b.Run(fmt.Sprintf("people=%d/raw", team), func(b *testing.B) {
+			rig := newPGRig(b, b.N, team)
+			writes := rig.recordWrites(b)
+			url := rig.prepare(b)
+			ctx := context.Background()
+			conn, err := pgx.Connect(ctx, url)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer conn.Close(ctx)
+			var stmts int
+			for _, a := range writes {
+				for _, t := range a {
+					stmts += len(t)
+				}
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				for _, t := range writes[i] {
+					if err := replay(ctx, conn, t); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.StopTimer()
+			raw = float64(b.N) / b.Elapsed().Seconds()
+			b.ReportMetric(raw, "answers/s")
+			b.ReportMetric(float64(stmts)/float64(b.N), "writes/answer")
+		})
+		b.Run(fmt.Sprintf("people=%d/engine", team), func(b *testing.B) {
+			rig := newPGRig(b, b.N, team)
+			e := rig.engine(b, rig.prepare(b))
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				t := rig.targets[i]
+				if _, err := e.SubmitAnswer(ctx, cadence.AnswerInput{OccurrenceID: t.occurrence, PersonID: t.person, Responses: rig.resp, Via: "bench"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			eng = float64(b.N) / b.Elapsed().Seconds()
+			b.ReportMetric(eng, "answers/s")
+		})
+		if raw > 0 && eng > 0 {
+			b.Logf("people=%d: engine %.0f answers/s, floor %.0f, ratio %.2f×", team, eng, raw, eng/raw)
+		}
+	}
+}
+
+// replay runs one recorded transaction's writes in a transaction of the
+// same isolation and access mode as the store's Update.
+func replay(ctx context.Context, conn *pgx.Conn, stmts []statement) error {
+	return pgx.BeginTxFunc(ctx, conn, pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadWrite}, func(tx pgx.Tx) error {
+		for _, s := range stmts {
+			if _, err := tx.Exec(ctx, s.sql, s.args...); err != nil {
+				return fmt.Errorf("%s: %w", s.sql, err)
+			}
+		}
+		return nil
+	})
+}
+
+type statement struct {
+	sql  string
+	args []any
+}
+
+// recorder is a pgx.QueryTracer keeping the writes of each committed
+// transaction while on.
+type recorder struct {
+	mu  sync.Mutex
+	on  bool
+	cur []statement
+	txs [][]statement
+}
+
+func (r *recorder) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.on {
+		return ctx
+	}
+	verb, _, _ := strings.Cut(strings.TrimSpace(d.SQL), " ")
+	switch strings.ToLower(verb) {
+	case "begin":
+		r.cur = nil
+	case "commit":
+		if len(r.cur) > 0 {
+			r.txs = append(r.txs, r.cur)
+		}
+		r.cur = nil
+	case "insert", "update", "delete":
+		r.cur = append(r.cur, statement{d.SQL, slices.Clone(d.Args)})
+	case "select":
+		// The outbox wake is queued bytes too (delivered on commit).
+		if strings.Contains(d.SQL, "pg_notify(") {
+			r.cur = append(r.cur, statement{d.SQL, slices.Clone(d.Args)})
+		}
+	}
+	return ctx
+}
+
+func (r *recorder) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// pgRig is n (occurrence, person) pairs, team people per occurrence,
+// opened the same way on as many databases as a benchmark asks for.
+type pgRig struct {
+	rituals []*cadence.Ritual
+	roster  *cadence.Roster
+	fire    time.Time
+	targets []pgTarget
+	resp    []cadence.Response
+}
+
+type pgTarget struct{ occurrence, person string }
+
+func newPGRig(b *testing.B, n, team int) *pgRig {
+	b.Helper()
+	rig := &pgRig{
+		fire: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC),
+		resp: []cadence.Response{{QuestionID: "yesterday", Text: "Shipped the feature-store backfill for the churn model; row counts match the warehouse."}, {QuestionID: "today", Text: "Canary for ranker v42, then the drift monitor in the release lane."}, {QuestionID: "blockers", Text: "none"}},
+	}
+	sched, err := cadence.ParseSchedule("0 9 * * *", time.UTC)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var people []*cadence.Person
+	for k := 0; k*team < n; k++ {
+		r := &cadence.Ritual{
+			ID: fmt.Sprintf("standup-%04d", k), Title: "Standup", Kind: cadence.KindStandup, Channel: "standup",
+			Schedule: sched, Questions: cadence.DefaultQuestions(cadence.KindStandup),
+			Window: 8 * time.Hour, Reminders: []time.Duration{time.Hour},
+		}
+		for i := 0; i < team; i++ {
+			p := &cadence.Person{ID: fmt.Sprintf("p%06d", k*team+i), Role: cadence.RoleSpecialist, Location: time.UTC}
+			p.Name = p.ID
+			people = append(people, p)
+			r.Participants = append(r.Participants, p.ID)
+			if len(rig.targets) < n {
+				rig.targets = append(rig.targets, pgTarget{cadence.OccurrenceID(r.ID, rig.fire), p.ID})
+			}
+		}
+		rig.rituals = append(rig.rituals, r)
+	}
+	rig.roster = cadence.NewRoster(people)
+	return rig
+}
+
+// prepare returns a new database with today's occurrences open, opened
+// through the engine (untimed).
+func (rig *pgRig) prepare(b *testing.B) string {
+	b.Helper()
+	url := pgtest.URL(b)
+	clock := cadence.NewManualClock(rig.fire.Add(-time.Hour))
+	db, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	e := rig.engineOn(b, db, clock)
+	ctx := context.Background()
+	if err := e.Tick(ctx); err != nil { // starts the rituals
+		b.Fatal(err)
+	}
+	clock.Set(rig.fire.Add(time.Minute))
+	if err := e.Tick(ctx); err != nil { // opens today's occurrences
+		b.Fatal(err)
+	}
+	return url
+}
+
+// engine opens the engine on a prepared database, 20 minutes after the
+// occurrences opened.
+func (rig *pgRig) engine(b *testing.B, url string) *cadence.Engine {
+	b.Helper()
+	return rig.engineTraced(b, url, nil)
+}
+
+func (rig *pgRig) engineTraced(b *testing.B, url string, tracer pgx.QueryTracer) *cadence.Engine {
+	b.Helper()
+	db, err := postgres.OpenTraced(context.Background(), url, tracer)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Close() })
+	return rig.engineOn(b, db, cadence.NewManualClock(rig.fire.Add(20*time.Minute)))
+}
+
+func (rig *pgRig) engineOn(b *testing.B, db *postgres.DB, clock *cadence.ManualClock) *cadence.Engine {
+	b.Helper()
+	e, err := cadence.New(cadence.EngineConfig{Rituals: rig.rituals, Roster: rig.roster, Store: db, Clock: clock, Logger: zerolog.Nop()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return e
+}
+
+// recordWrites answers every target through the engine on a prepared
+// database of its own (untimed) and returns, per answer, the writes of
+// each transaction it committed.
+func (rig *pgRig) recordWrites(b *testing.B) [][][]statement {
+	b.Helper()
+	rec := &recorder{}
+	e := rig.engineTraced(b, rig.prepare(b), rec)
+	out := make([][][]statement, len(rig.targets))
+	for i, t := range rig.targets {
+		rec.mu.Lock()
+		rec.on, rec.txs, rec.cur = true, nil, nil
+		rec.mu.Unlock()
+		if _, err := e.SubmitAnswer(context.Background(), cadence.AnswerInput{OccurrenceID: t.occurrence, PersonID: t.person, Responses: rig.resp, Via: "bench"}); err != nil {
+			b.Fatal(err)
+		}
+		rec.mu.Lock()
+		out[i], rec.on = rec.txs, false
+		rec.mu.Unlock()
+		if len(out[i]) == 0 {
+			b.Fatalf("answer %d: no write recorded", i)
+		}
+	}
+	return out
+}
