@@ -154,6 +154,23 @@ var Kinds = []Kind{
 		Put: func(tx cadence.Tx, v any) error { return tx.PutPersonState(v.(*cadence.PersonState)) },
 	},
 	{
+		// Rituals and people made from the web or chat (cadence.DefinitionTx).
+		Name: "definitions",
+		Each: func(tx cadence.Tx, _ Lister, fn func(Record) error) error {
+			ds, err := tx.Definitions()
+			if err != nil {
+				return err
+			}
+			for _, d := range ds {
+				if err := fn(Record{d.Key(), d}); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		Put: func(tx cadence.Tx, v any) error { return tx.PutDefinition(v.(*cadence.Definition)) },
+	},
+	{
 		Name: "key/value entries",
 		Each: func(tx cadence.Tx, l Lister, fn func(Record) error) error {
 			nss, err := l.KVNamespaces()

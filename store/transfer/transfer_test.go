@@ -55,6 +55,15 @@ func fixture(t *testing.T) string {
 		if err := tx.Put("empty.value", "k", []byte{}); err != nil {
 			return err
 		}
+		// A ritual and a person made from the web (version 3: saved twice since).
+		for _, d := range []*cadence.Definition{
+			{Kind: cadence.DefPerson, ID: "zoe", Body: "id = \"zoe\"\nname = \"Zoe\"\n", Version: 1, UpdatedBy: "lea", UpdatedAt: to},
+			{Kind: cadence.DefRitual, ID: "retro", Body: "id = \"retro\"\n", Archived: true, Version: 3, UpdatedBy: "lea", UpdatedAt: to},
+		} {
+			if err := tx.PutDefinition(d); err != nil {
+				return err
+			}
+		}
 		// A summary the dispatcher had not redrawn yet: it must stay dirty.
 		os, err := tx.Occurrences(cadence.OccurrenceFilter{Limit: 1, Newest: true})
 		if err != nil || len(os) == 0 {
@@ -95,7 +104,9 @@ func TestRoundTripCopiesEveryKind(t *testing.T) {
 	assert.Positive(t, res.Audit.Entries)
 	for _, c := range res.Counts {
 		assert.Positive(t, c.Source, "the fixture holds no %s", c.Kind)
-		assert.Equal(t, c.Source, c.Copied, c.Kind)
+		// Present: what a fresh target holds already, identical (the
+		// aggregates' ready flag its first open set).
+		assert.Equal(t, c.Source, c.Copied+c.Present, c.Kind)
 	}
 	require.NoError(t, src.Close())
 
