@@ -245,29 +245,9 @@ func BuildReport(in ReportInput) *Report {
 	rep.Team = team.tally()
 	rep.Pulse = pulseWeeks(kept, answers, in.Rituals, only)
 
-	titles := map[string]string{}
-	for _, r := range in.Rituals {
-		titles[r.ID] = r.Title
-	}
-	for _, id := range orderedKeys(rituals, ritualOrder(in.Rituals)) {
-		title := titles[id]
-		if title == "" {
-			title = id
-		}
-		rep.Rituals = append(rep.Rituals, RitualAdherence{RitualID: id, Title: title, Tally: rituals[id].tally()})
-	}
-	var roster []*Person
-	if in.Roster != nil {
-		roster = in.Roster.People()
-	}
-	for _, id := range orderedKeys(people, personOrder(roster)) {
-		name := id
-		if in.Roster != nil {
-			if p := in.Roster.Person(id); p != nil && p.Name != "" {
-				name = p.Name
-			}
-		}
-		rep.People = append(rep.People, PersonAdherence{PersonID: id, Name: name, Tally: people[id].tally(), Streak: streak(facts[id])})
+	rep.Rituals = ritualRows(in.Rituals, rituals)
+	for _, id := range rosterOrder(in.Roster, people) {
+		rep.People = append(rep.People, PersonAdherence{PersonID: id, Name: in.Roster.displayName(id), Tally: people[id].tally(), Streak: streak(facts[id])})
 	}
 	for _, wk := range sortedKeys(weeks) {
 		rep.Weeks = append(rep.Weeks, WeekAdherence{Week: wk, Start: weekStart[wk], Tally: weeks[wk].tally()})
@@ -362,4 +342,43 @@ func orderedKeys[V any](m map[string]V, order map[string]int) []string {
 		return false
 	})
 	return keys
+}
+
+// ritualRows lists the rituals' tallies in config order, each titled
+// (its ID when the config no longer names it).
+func ritualRows[V interface{ tally() Tally }](rs []*Ritual, m map[string]V) []RitualAdherence {
+	titles := map[string]string{}
+	for _, r := range rs {
+		titles[r.ID] = r.Title
+	}
+	var out []RitualAdherence
+	for _, id := range orderedKeys(m, ritualOrder(rs)) {
+		title := titles[id]
+		if title == "" {
+			title = id
+		}
+		out = append(out, RitualAdherence{RitualID: id, Title: title, Tally: m[id].tally()})
+	}
+	return out
+}
+
+// rosterOrder lists m's person IDs in roster order; people the roster no
+// longer holds come after, by ID. roster may be nil.
+func rosterOrder[V any](roster *Roster, m map[string]V) []string {
+	var people []*Person
+	if roster != nil {
+		people = roster.People()
+	}
+	return orderedKeys(m, personOrder(people))
+}
+
+// displayName is the person's name, or id when the roster (which may be
+// nil) does not name them.
+func (r *Roster) displayName(id string) string {
+	if r != nil {
+		if p := r.Person(id); p != nil && p.Name != "" {
+			return p.Name
+		}
+	}
+	return id
 }

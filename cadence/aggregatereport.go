@@ -225,31 +225,11 @@ func reportFromAggregates(tx Tx, in ReportInput, to time.Time) (*Report, error) 
 		}
 	}
 
-	titles := map[string]string{}
-	for _, r := range in.Rituals {
-		titles[r.ID] = r.Title
-	}
-	for _, id := range orderedKeys(rituals, ritualOrder(in.Rituals)) {
-		title := titles[id]
-		if title == "" {
-			title = id
-		}
-		rep.Rituals = append(rep.Rituals, RitualAdherence{RitualID: id, Title: title, Tally: rituals[id].tally()})
-	}
-	var roster []*Person
-	if in.Roster != nil {
-		roster = in.Roster.People()
-	}
-	for _, id := range orderedKeys(people, personOrder(roster)) {
-		name := id
-		if in.Roster != nil {
-			if p := in.Roster.Person(id); p != nil && p.Name != "" {
-				name = p.Name
-			}
-		}
+	rep.Rituals = ritualRows(in.Rituals, rituals)
+	for _, id := range rosterOrder(in.Roster, people) {
 		p := people[id]
 		p.flushStreak()
-		rep.People = append(rep.People, PersonAdherence{PersonID: id, Name: name, Tally: p.tally(), Streak: p.streak})
+		rep.People = append(rep.People, PersonAdherence{PersonID: id, Name: in.Roster.displayName(id), Tally: p.tally(), Streak: p.streak})
 	}
 	for _, wk := range sortedKeys(weeks) {
 		rep.Weeks = append(rep.Weeks, WeekAdherence{Week: wk, Start: weekStart[wk], Tally: weeks[wk].tally()})
