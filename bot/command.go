@@ -26,6 +26,9 @@ const (
 	VerbResume Verb = "resume"
 	VerbReport Verb = "report"
 	VerbSnooze Verb = "snooze"
+	// VerbRitual opens the ritual editor; Slack and Teams answer it
+	// before Execute (a modal, a card), Execute says where the editor is.
+	VerbRitual Verb = "ritual"
 )
 
 // Command is one parsed /cadence invocation.
@@ -42,6 +45,9 @@ type Command struct {
 	From, To cadence.Date
 	// OOO is "list" or "cancel" for those forms of ooo; "" sets a range.
 	OOO string
+	// Sub is "new" or "edit" (ritual); Ritual then holds the template or
+	// the ritual id.
+	Sub string
 	// Snooze is how long a prompt is put off (snooze): "1h" or "tomorrow".
 	Snooze cadence.SnoozeFor
 	// Unknown is the word that was not a verb, when the command fell back
@@ -94,6 +100,8 @@ func ParseCommand(text string) (Command, error) {
 		return parseOOO(args)
 	case VerbSnooze:
 		return parseSnooze(args)
+	case VerbRitual:
+		return parseRitual(args)
 	}
 	if cmd, ok, err := parseOps(verb, args); ok {
 		return cmd, err
@@ -200,4 +208,25 @@ func parseSnooze(args []string) (Command, error) {
 		return Command{}, &UsageError{VerbSnooze, fmt.Sprintf("want 1h or tomorrow, then at most a ritual id, got %s", gotWords(args))}
 	}
 	return cmd, nil
+}
+
+// parseRitual reads `ritual new [template]` and `ritual edit ID`; Ritual
+// holds the template or the ID.
+func parseRitual(args []string) (Command, error) {
+	if len(args) == 0 {
+		return Command{}, &UsageError{VerbRitual, "want new [template] or edit ID"}
+	}
+	switch sub := strings.ToLower(args[0]); {
+	case sub == "new" && len(args) <= 2:
+		cmd := Command{Verb: VerbRitual, Sub: sub}
+		if len(args) == 2 {
+			cmd.Ritual = args[1]
+		}
+		return cmd, nil
+	case sub == "edit" && len(args) == 2:
+		return Command{Verb: VerbRitual, Sub: sub, Ritual: args[1]}, nil
+	case sub == "new" || sub == "edit":
+		return Command{}, &UsageError{VerbRitual, fmt.Sprintf("%s takes %s, got %s", sub, map[string]string{"new": "at most a template name", "edit": "one ritual id"}[sub], gotWords(args[1:]))}
+	}
+	return Command{}, &UsageError{VerbRitual, fmt.Sprintf("%q is not new or edit", args[0])}
 }

@@ -98,6 +98,13 @@ func Execute(ctx context.Context, svc cadence.Service, actor *cadence.Person, cm
 		return ooo(ctx, svc, actor, cmd, loc, now)
 	case VerbSnooze:
 		return snooze(ctx, svc, actor, cmd, loc)
+	case VerbRitual:
+		// Slack and Teams open their editor before Execute; here (the
+		// local chat, or an adapter with forms off) say where it is.
+		return Reply{Title: "Ritual editor", Lines: []string{
+			"The ritual editor opens from /cadence ritual " + cmd.Sub + " in Slack, from \"ritual " + cmd.Sub + "\" said to the bot in Teams, and on the web admin page (/admin) for leads and admins.",
+			"Rituals of the config file are edited in the file; it reloads on save.",
+		}}, nil
 	case VerbSkip, VerbPause, VerbResume:
 		if !actor.Role.CanRunRituals() {
 			err := refuse("%s: only leads and admins can %s a ritual; you are a %s", cmd.Verb, cmd.Verb, roleName(actor.Role))

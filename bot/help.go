@@ -24,6 +24,7 @@ var Usages = []Usage{
 	{VerbSnooze, "snooze [1h|tomorrow] [RITUAL]", "Put off your open prompt (the one closing first, or RITUAL's): reminded in an hour, or at 09:00 tomorrow in your zone (then the answer counts as late).", "/cadence snooze tomorrow standup", ""},
 	{VerbPause, "pause RITUAL", "Stop a ritual from opening until it is resumed.", "/cadence pause standup", "leads and admins"},
 	{VerbResume, "resume RITUAL", "Let a paused ritual open again at its next scheduled time.", "/cadence resume standup", "leads and admins"},
+	{VerbRitual, "ritual new [TEMPLATE] | edit ID", "Create a ritual (blank, or from a template: triage, deployment-planning, quality-review, standup) or edit one made from chat or the web: a modal in Slack, a card in Teams.", "/cadence ritual new standup", "leads and admins"},
 	{VerbReport, "report", "Team adherence over the last 4 weeks, per ritual.", "/cadence report", "leads, managers and admins"},
 }
 
