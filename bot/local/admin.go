@@ -96,6 +96,8 @@ func (s *Server) adminGet(w http.ResponseWriter, r *http.Request, title string) 
 	if !s.adminPerson(w, r, p.Me) {
 		return nil, false
 	}
+	// "Saved …", "Paused …": what the last form did, said once.
+	p.Flash = s.sessions.takeFlash(ss)
 	return p, true
 }
 
