@@ -160,7 +160,7 @@ type pgRig struct {
 
 type pgTarget struct{ occurrence, person string }
 
-func newPGRig(b *testing.B, n, team int) *pgRig {
+func newPGRig(b testing.TB, n, team int) *pgRig {
 	b.Helper()
 	rig := &pgRig{
 		fire: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC),
@@ -194,7 +194,7 @@ func newPGRig(b *testing.B, n, team int) *pgRig {
 
 // prepare returns a new database with today's occurrences open, opened
 // through the engine (untimed).
-func (rig *pgRig) prepare(b *testing.B) string {
+func (rig *pgRig) prepare(b testing.TB) string {
 	b.Helper()
 	url := pgtest.URL(b)
 	clock := cadence.NewManualClock(rig.fire.Add(-time.Hour))
@@ -232,7 +232,7 @@ func (rig *pgRig) engineTraced(b *testing.B, url string, tracer pgx.QueryTracer)
 	return rig.engineOn(b, db, cadence.NewManualClock(rig.fire.Add(20*time.Minute)))
 }
 
-func (rig *pgRig) engineOn(b *testing.B, db *postgres.DB, clock *cadence.ManualClock) *cadence.Engine {
+func (rig *pgRig) engineOn(b testing.TB, db *postgres.DB, clock *cadence.ManualClock) *cadence.Engine {
 	b.Helper()
 	e, err := cadence.New(cadence.EngineConfig{Rituals: rig.rituals, Roster: rig.roster, Store: db, Clock: clock, Logger: zerolog.Nop()})
 	if err != nil {

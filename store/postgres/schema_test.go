@@ -219,6 +219,8 @@ func TestMigrationSplitsAnswerText(t *testing.T) {
 	// every later migration go too, so the open re-runs them all.
 	for _, sql := range []string{
 		"DROP TABLE answer_texts",
+		"DROP TABLE occurrence_people",
+		"ALTER TABLE occurrences DROP COLUMN expected",
 		"DROP TABLE occurrence_aggregates",
 		"DROP TABLE week_aggregates",
 		"DROP TABLE definitions",

@@ -51,13 +51,3 @@ func (t *tx) DirtySummaries(limit int) ([]string, error) {
 	}
 	return out, nil
 }
-
-// OccurrenceFor reads the whole occurrence document and keeps person's
-// part (the bbolt store reads only that part).
-func (t *tx) OccurrenceFor(id, person string) (*cadence.Occurrence, error) {
-	o, err := t.Occurrence(id)
-	if err != nil {
-		return nil, err
-	}
-	return o.For(person), nil
-}

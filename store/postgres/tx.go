@@ -26,6 +26,9 @@ type tx struct {
 	// and it queued outbox work the leader must hear about.
 	fenced bool
 	wake   bool
+	// occs holds the rows of occurrences this writer read or wrote
+	// (occpeople.go).
+	occs map[string]*storedOcc
 }
 
 var _ cadence.Tx = (*tx)(nil)
@@ -136,64 +139,6 @@ func (t *tx) PutRitualState(v *cadence.RitualState) error {
 	}
 	return t.exec("put ritual state "+v.RitualID, `INSERT INTO ritual_states (ritual_id, doc) VALUES ($1, $2)
 		ON CONFLICT (ritual_id) DO UPDATE SET doc = excluded.doc`, v.RitualID, doc)
-}
-
-// --- occurrences ---
-
-func (t *tx) Occurrence(id string) (*cadence.Occurrence, error) {
-	var v cadence.Occurrence
-	if err := t.getDoc(fmt.Sprintf("occurrence %q", id), &v, "SELECT doc FROM occurrences WHERE id = $1", id); err != nil {
-		return nil, err
-	}
-	return &v, nil
-}
-
-func (t *tx) PutOccurrence(v *cadence.Occurrence) error {
-	if err := t.checkWritable("put occurrence"); err != nil {
-		return err
-	}
-	if v.ID == "" {
-		return fmt.Errorf("put occurrence: empty id: %w", cadence.ErrInvalidInput)
-	}
-	doc, err := encode("put occurrence", v)
-	if err != nil {
-		return err
-	}
-	return t.exec("put occurrence "+v.ID, `INSERT INTO occurrences (id, ritual_id, scheduled_ns, status, doc) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (id) DO UPDATE SET ritual_id = excluded.ritual_id, scheduled_ns = excluded.scheduled_ns,
-			status = excluded.status, doc = excluded.doc`,
-		v.ID, v.RitualID, nanos(v.Scheduled), string(v.Status), doc)
-}
-
-func (t *tx) Occurrences(f cadence.OccurrenceFilter) ([]*cadence.Occurrence, error) {
-	q := "SELECT doc FROM occurrences WHERE true"
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	if f.RitualID != "" {
-		q += " AND ritual_id = " + arg(f.RitualID)
-	}
-	if !f.From.IsZero() {
-		q += " AND scheduled_ns >= " + arg(nanos(f.From))
-	}
-	if !f.To.IsZero() {
-		q += " AND scheduled_ns < " + arg(nanos(f.To))
-	}
-	if len(f.Status) > 0 {
-		st := make([]string, len(f.Status))
-		for i, s := range f.Status {
-			st[i] = string(s)
-		}
-		q += " AND status = ANY(" + arg(st) + ")"
-	}
-	if f.Newest {
-		q += " ORDER BY scheduled_ns DESC, id DESC"
-	} else {
-		q += " ORDER BY scheduled_ns, id"
-	}
-	if f.Limit > 0 {
-		q += " LIMIT " + arg(f.Limit)
-	}
-	return listDocs[cadence.Occurrence](t, "list occurrences", q, args...)
 }
 
 // --- answers ---
