@@ -40,6 +40,16 @@ func (t *aggTx) Occurrence(id string) (*Occurrence, error) {
 	return o, err
 }
 
+// OccurrenceFor notes the status too: an answer to an open occurrence then
+// writes without reading the whole occurrence (a thousand people's part).
+func (t *aggTx) OccurrenceFor(id, person string) (*Occurrence, error) {
+	o, err := t.Tx.OccurrenceFor(id, person)
+	if err == nil {
+		t.status[id] = o.Status
+	}
+	return o, err
+}
+
 func (t *aggTx) Occurrences(f OccurrenceFilter) ([]*Occurrence, error) {
 	os, err := t.Tx.Occurrences(f)
 	for _, o := range os {
