@@ -488,6 +488,7 @@ func (a *App) Run(ctx context.Context) error {
 	wg.Go(func() { a.probeLoop(ctx) })
 	wg.Add(1)
 	go func() { defer wg.Done(); a.watchConfig(ctx, a.opts.Reload) }()
+	wg.Go(func() { a.watchDefinitions(ctx) })
 
 	var runErr error
 	select {

@@ -33,6 +33,7 @@ func (t *tx) PutDefinition(d *cadence.Definition) error {
 	if err != nil {
 		return err
 	}
+	t.defs = true
 	return t.exec("put "+d.Key(), `INSERT INTO definitions (kind, id, doc) VALUES ($1, $2, $3)
 		ON CONFLICT (kind, id) DO UPDATE SET doc = excluded.doc`, string(d.Kind), d.ID, doc)
 }
@@ -48,5 +49,6 @@ func (t *tx) DeleteDefinition(kind cadence.DefinitionKind, id string) error {
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("delete %s %q: %w", kind, id, cadence.ErrNotFound)
 	}
+	t.defs = true
 	return nil
 }

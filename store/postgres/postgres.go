@@ -229,6 +229,13 @@ func (db *DB) run(ctx context.Context, writable bool, fn func(cadence.Tx) error)
 			return fmt.Errorf("postgres: notify on %s: %w", db.host, err)
 		}
 	}
+	if t.defs {
+		// Every replica reloads the rituals and people it runs
+		// (WatchDefinitions); delivered on commit only.
+		if _, err := ptx.Exec(ctx, "SELECT pg_notify($1, '')", DefinitionsChannel); err != nil {
+			return fmt.Errorf("postgres: notify on %s: %w", db.host, err)
+		}
+	}
 	err = ptx.Commit(ctx)
 	db.writes.note(ctx, err)
 	if err != nil {

@@ -29,6 +29,9 @@ type tx struct {
 	// occs holds the rows of occurrences this writer read or wrote
 	// (occpeople.go).
 	occs map[string]*storedOcc
+	// defs: it changed a ritual or person kept in the store; every
+	// replica reloads its live configuration (DefinitionsChannel).
+	defs bool
 }
 
 var _ cadence.Tx = (*tx)(nil)
