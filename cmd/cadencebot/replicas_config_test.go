@@ -67,6 +67,11 @@ func TestReplicasPickUpEditsFromEachOther(t *testing.T) {
 	require.NoError(t, err)
 	within("ritual retro", func(a *App) bool { return a.eng.Ritual("retro") != nil })
 
+	// The leader schedules it at its next tick (the clock then jumps an
+	// hour, which a real one does not).
+	require.Eventually(t, func() bool {
+		return leader.app.db.View(ctx, func(tx cadence.Tx) error { _, err := tx.RitualState("retro"); return err }) == nil
+	}, 10*time.Second, 5*time.Millisecond, "the leader schedules the ritual made on a follower")
 	c.clock.Set(replicaMonday.Add(time.Hour))
 	require.Eventually(t, func() bool {
 		for k := range c.delivered() {
