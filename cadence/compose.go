@@ -339,6 +339,8 @@ func (c composer) answerEntries(r *Ritual, a *Answer, skipChecklist bool) []Entr
 func promptActions(w words, occID string) []Action {
 	return []Action{
 		{ID: ActionAnswer, Label: w.t("action.answer"), Value: occID, Style: "primary"},
+		{ID: ActionSnoozeHour, Label: w.t("action.snooze_1h"), Value: occID},
+		{ID: ActionSnoozeTomorrow, Label: w.t("action.snooze_tomorrow"), Value: occID},
 		{ID: ActionDecline, Label: w.t("action.skip"), Value: occID},
 		{ID: ActionOOO, Label: w.t("action.ooo"), Value: occID},
 	}

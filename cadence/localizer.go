@@ -112,3 +112,15 @@ func pairs(kv []any) map[string]any {
 func UIText(lang, id string, kv ...any) string {
 	return words{DefaultLocalizer(), lang}.t(id, kv...)
 }
+
+// UITime writes t in loc for an adapter's own line, as "Mon 2 Jan 15:04
+// CET" does in English.
+func UITime(lang string, t time.Time, loc *time.Location) string {
+	return words{DefaultLocalizer(), lang}.dateTime(t, loc)
+}
+
+// UIDate writes a calendar day for an adapter's own line, as "Mon 2 Jan
+// 2006" does in English.
+func UIDate(lang string, d Date) string {
+	return words{DefaultLocalizer(), lang}.date(d.In(time.UTC), time.UTC)
+}

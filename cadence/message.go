@@ -115,7 +115,11 @@ type Action struct {
 const (
 	ActionAnswer  = "answer"  // open the questions (modal / form)
 	ActionDecline = "decline" // "skip this one"
-	ActionOOO     = "ooo"     // "I'm out of office today"
+	ActionOOO     = "ooo"     // "I'm out of office…": asks for the range
+	// The snooze buttons of a prompt (SnoozePrompt): an hour, or
+	// tomorrow at SnoozeMorning in the person's zone.
+	ActionSnoozeHour     = "snooze_1h"
+	ActionSnoozeTomorrow = "snooze_tomorrow"
 )
 
 // Message is one outbound message. The engine records it (the intent)

@@ -39,6 +39,18 @@ func ParseSnoozeFor(s string) (SnoozeFor, bool) {
 	return "", false
 }
 
+// SnoozeOfAction is how long a prompt's snooze button puts it off; ok is
+// false for other buttons.
+func SnoozeOfAction(actionID string) (SnoozeFor, bool) {
+	switch actionID {
+	case ActionSnoozeHour:
+		return SnoozeHour, true
+	case ActionSnoozeTomorrow:
+		return SnoozeTomorrow, true
+	}
+	return "", false
+}
+
 // SnoozeKey is the key of the n-th snooze reminder of a person's prompt.
 func SnoozeKey(occurrenceID, person string, n int) string {
 	return MessageKey("occ", occurrenceID, "snooze", person, strconv.Itoa(n))
