@@ -52,6 +52,9 @@ func (a *Adapter) handleViewSubmission(ctx context.Context, cb *slack.Interactio
 	if resp, ok := a.handleOpsSubmission(ctx, cb); ok {
 		return resp
 	}
+	if cb.View.CallbackID == callbackOOO {
+		return a.submitOOO(ctx, cb)
+	}
 	if cb.View.CallbackID != callbackAnswer {
 		return nil
 	}
@@ -99,7 +102,8 @@ func (a *Adapter) ritualOf(occID string) *cadence.Ritual {
 
 // handleBlockActions runs button clicks: Answer opens the modal (the
 // trigger_id is only valid for 3 s, so this runs right after the ack);
-// Skip and OOO excuse the person from the occurrence.
+// Skip excuses the person from the occurrence; the snooze buttons and
+// the out-of-office form are personcontrols.go's.
 func (a *Adapter) handleBlockActions(ctx context.Context, cb *slack.InteractionCallback) {
 	channel := cb.Channel.ID
 	if channel == "" {
@@ -118,11 +122,12 @@ func (a *Adapter) handleBlockActions(ctx context.Context, cb *slack.InteractionC
 			if msg := a.openAnswerModal(ctx, cb.TriggerID, person, act.Value); msg != "" {
 				a.ephemeral(ctx, channel, cb.User.ID, msg)
 			}
-		case cadence.ActionDecline, cadence.ActionOOO:
+		case cadence.ActionSnoozeHour, cadence.ActionSnoozeTomorrow:
+			a.snoozeClick(ctx, cb, person, act, channel)
+		case cadence.ActionOOO:
+			a.openOOOModal(ctx, cb, person, act.Value, channel)
+		case cadence.ActionDecline:
 			reason, done := "declined", "Got it: you are excused from this one (declined). No reminders will follow."
-			if act.ActionID == cadence.ActionOOO {
-				reason, done = cadence.ReasonOutOfOffice, "Got it: you are out of office today, excused from every ritual of the day; no reminders. `/cadence ooo cancel` takes it back."
-			}
 			err := a.svc.Decline(ctx, act.Value, person.ID, reason)
 			switch {
 			case err == nil:
