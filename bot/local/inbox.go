@@ -45,6 +45,9 @@ type promptView struct {
 	LateUntil string
 	Error     string
 	Fields    []fieldView
+	// Controls are the snooze buttons and the out-of-office form
+	// (personcontrols.go).
+	Controls controlsView
 }
 
 type fieldView struct {
@@ -65,8 +68,10 @@ type fieldView struct {
 type formState struct {
 	OccurrenceID string
 	Values       map[string]string // by question ID
-	Errors       map[string]string // by question ID
+	Errors       map[string]string // by question ID, or by bot.OOOField*
 	Error        string
+	// OOO is a refused out-of-office form, shown again as typed.
+	OOO *bot.OOOForm
 }
 
 // inbox is the current person's page: pending prompts, command box,
@@ -193,7 +198,8 @@ func (s *Server) promptView(ctx context.Context, me *cadence.Person, pp cadence.
 		Answered: pp.Answered, Late: occ.Late,
 	}
 	values, errs := map[string]string{}, map[string]string{}
-	if fs != nil && fs.OccurrenceID == occ.ID {
+	pv.Controls = s.controls(me, pv.Anchor, occ.ID, fs, now)
+	if fs != nil && fs.OccurrenceID == occ.ID && fs.OOO == nil {
 		values, errs, pv.Error = fs.Values, fs.Errors, fs.Error
 	} else if pp.Answered {
 		_, answers, err := s.svc.Occurrence(ctx, occ.ID)

@@ -136,6 +136,8 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /me", s.inbox)
 	s.mux.HandleFunc("POST /answer", s.answer)
 	s.mux.HandleFunc("POST /decline", s.decline)
+	s.mux.HandleFunc("POST /snooze", s.snooze)
+	s.mux.HandleFunc("POST /ooo", s.ooo)
 	s.mux.HandleFunc("POST /command", s.command)
 	s.mux.HandleFunc("GET /c/{channel}", s.channel)
 	s.mux.HandleFunc("GET /wait", s.wait)
