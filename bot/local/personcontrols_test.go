@@ -28,7 +28,7 @@ func TestSnoozeButtonsWithTheRealEngine(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, body)
 	assert.Contains(t, body, "Snoozed: I will remind you about Weekly triage on Mon 30 Nov 11:30 EET.")
 
-	status, body = l.post("/snooze", url.Values{"occurrence": {id}, "action": {cadence.ActionSnoozeHour}, "csrf": {"forged"}})
+	status, _ = l.post("/snooze", url.Values{"occurrence": {id}, "action": {cadence.ActionSnoozeHour}, "csrf": {"forged"}})
 	assert.Equal(t, http.StatusForbidden, status, "CSRF-checked like every form")
 	l.get("/me")
 

@@ -93,6 +93,9 @@ type cardOptions struct {
 	closed bool              // a click ended what the card asks: no buttons
 	people []choice          // the roster, for a Reassign button
 	ids    teamsIDs          // people's Teams ids, for mentions (mention.go)
+	// ooo words the out-of-office form of a person's prompt
+	// (personcontrols.go); nil draws the button as a plain submit.
+	ooo func(personID string) *oooForm
 }
 
 // headerStyle gives each kind a recognisable band of colour.
@@ -147,7 +150,7 @@ func buildParts(m *cadence.Message, o cardOptions) cardParts {
 	// answered where it is.
 	answering := len(b.Questions) > 0
 	if answering {
-		p.trailer = append(p.trailer, questionInputs(b, o)...)
+		p.trailer = append(p.trailer, questionInputs(b, o, !hasOOOForm(m, o))...)
 	}
 	if o.note != "" {
 		p.trailer = append(p.trailer, textBlock{Type: "TextBlock", Text: mdText(o.note), Wrap: true, Color: "Good", Spacing: "Medium"})
@@ -156,7 +159,7 @@ func buildParts(m *cadence.Message, o cardOptions) cardParts {
 		p.trailer = append(p.trailer, textBlock{Type: "TextBlock", Text: text(b.Footer), Wrap: true, Size: "Small", IsSubtle: true, Spacing: "Medium"})
 	}
 	if !o.closed {
-		p.actions = cardActions(m, answering, o.people)
+		p.actions = cardActions(m, answering, o)
 	}
 	return p
 }
@@ -165,14 +168,14 @@ func buildParts(m *cadence.Message, o cardOptions) cardParts {
 // for (questioninput.go), pre-filled with
 // the previous answer (editing) or the values just typed (errors), with
 // each error in red under its input.
-func questionInputs(b cadence.Body, o cardOptions) []any {
+func questionInputs(b cadence.Body, o cardOptions, clientRequired bool) []any {
 	var items []any
 	for _, q := range b.Questions {
 		value := b.Prefill[q.ID]
 		if v, ok := o.values[q.ID]; ok {
 			value = v
 		}
-		items = append(items, questionInput(b.Questions, &q, value)...)
+		items = append(items, questionInput(b.Questions, &q, value, clientRequired)...)
 		if e, ok := o.errors[q.ID]; ok {
 			items = append(items, textBlock{Type: "TextBlock", Text: "⚠ " + mdText(e), Wrap: true, Color: "Attention", Spacing: "None"})
 		}
@@ -197,7 +200,7 @@ func questionIndex(qs []cadence.Question, id string) int {
 // cardActions turns the body's buttons into Action.Submit. On a prompt the
 // first action submits the inputs; the others (skip, out of office) must
 // not be blocked by required inputs, hence associatedInputs "none".
-func cardActions(m *cadence.Message, answering bool, people []choice) []any {
+func cardActions(m *cadence.Message, answering bool, o cardOptions) []any {
 	var out []any
 	if answering {
 		title := "Submit answers"
@@ -215,12 +218,18 @@ func cardActions(m *cadence.Message, answering bool, people []choice) []any {
 			continue
 		}
 		if cadence.IsOpsAction(a.ID) {
-			out = append(out, opsAction(m, a, people))
+			out = append(out, opsAction(m, a, o.people))
 			continue
 		}
 		occ := a.Value
 		if occ == "" {
 			occ = m.OccurrenceID
+		}
+		if a.ID == cadence.ActionOOO && hasOOOForm(m, o) {
+			if f := o.ooo(m.To.Person); f != nil {
+				out = append(out, oooAction(a.Label, occ, f))
+				continue
+			}
 		}
 		s := actionSubmit{Type: "Action.Submit", Title: a.Label, Style: actionStyle(a.Style),
 			Data: submitData{Action: a.ID, Occurrence: occ}}

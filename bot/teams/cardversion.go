@@ -39,7 +39,7 @@ func elemMinor(e any) int {
 			return 3
 		}
 		return 0
-	case inputNumber:
+	case inputNumber, inputDate:
 		return 3 // label, isRequired and errorMessage
 	case inputChoiceSet:
 		if e.Style == "filtered" {

@@ -160,6 +160,8 @@ type submitValue struct {
 	// MLOps buttons: the item acted on, the button's input (new owner,
 	// reason) and the outbox key of the clicked message.
 	value, arg, key string
+	// ooo holds the out-of-office form's inputs (bot.OOOField*).
+	ooo map[string]string
 }
 
 func parseSubmit(raw json.RawMessage) (submitValue, error) {
@@ -187,6 +189,12 @@ func parseSubmit(raw json.RawMessage) (submitValue, error) {
 		}
 		return str(k)
 	}
+	optional := func(k string) (string, error) {
+		if _, ok := fields[k]; !ok {
+			return "", nil
+		}
+		return str(k)
+	}
 	var v submitValue
 	var err error
 	if v.action, err = str("action"); err != nil {
@@ -201,7 +209,15 @@ func parseSubmit(raw json.RawMessage) (submitValue, error) {
 	if v.action == "" || v.occurrence == "" {
 		return v, fmt.Errorf("%w: card value lacks action or occurrence", cadence.ErrInvalidInput)
 	}
-	v.inputs = map[string]string{}
+	if v.value, err = optional("value"); err != nil {
+		return v, err
+	}
+	v.inputs, v.ooo = map[string]string{}, map[string]string{}
+	for _, k := range []string{bot.OOOFieldFrom, bot.OOOFieldTo, bot.OOOFieldNote} {
+		if v.ooo[k], err = optional(k); err != nil {
+			return v, err
+		}
+	}
 	for k := range fields {
 		if id, ok := strings.CutPrefix(k, inputPrefix); ok {
 			if v.inputs[id], err = input(k); err != nil {
@@ -243,7 +259,13 @@ func (a *Adapter) onSubmit(ctx context.Context, act *Activity) (int, error) {
 			return a.sendPrompt(ctx, act, p, v.occurrence, cardOptions{})
 		}
 		return a.submitAnswer(ctx, act, p, v)
+	case cadence.ActionSnoozeHour, cadence.ActionSnoozeTomorrow:
+		return a.onSnooze(ctx, act, p, v)
+	case actionOOORange:
+		return a.onOOORange(ctx, act, p, v)
 	case cadence.ActionDecline, cadence.ActionOOO:
+		// ActionOOO is a plain submit only on cards drawn without the
+		// form (before it existed): it records today, as it did then.
 		reason := "declined in Teams"
 		if v.action == cadence.ActionOOO {
 			reason = cadence.ReasonOutOfOffice
@@ -331,6 +353,9 @@ func (a *Adapter) sendPrompt(ctx context.Context, act *Activity, p *cadence.Pers
 		}
 		return http.StatusInternalServerError, err
 	}
+	if o.ooo == nil {
+		o.ooo = a.oooFormOf
+	}
 	// Addressed as a reply to the click, the larger of the two ways the
 	// card goes out below.
 	acts, err := render(m, o, a.maxBytes, address{from: a.bot(), to: act.From, conv: act.Conversation.ID, replyTo: act.ID})
@@ -395,9 +420,12 @@ func (a *Adapter) promptMessage(ctx context.Context, p *cadence.Person, occID st
 			}
 		}
 	}
+	lang := a.svc.Roster().LanguageOf(p.ID)
 	b.Actions = []cadence.Action{
-		{ID: cadence.ActionDecline, Label: "Skip this one", Value: occID},
-		{ID: cadence.ActionOOO, Label: "I'm out of office today", Value: occID},
+		{ID: cadence.ActionSnoozeHour, Label: cadence.UIText(lang, "action.snooze_1h"), Value: occID},
+		{ID: cadence.ActionSnoozeTomorrow, Label: cadence.UIText(lang, "action.snooze_tomorrow"), Value: occID},
+		{ID: cadence.ActionDecline, Label: cadence.UIText(lang, "action.skip"), Value: occID},
+		{ID: cadence.ActionOOO, Label: cadence.UIText(lang, "action.ooo"), Value: occID},
 	}
 	switch st.Mode {
 	case cadence.AnswerLate:

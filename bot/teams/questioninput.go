@@ -31,9 +31,12 @@ type inputNumber struct {
 // Cards are not dynamic (Teams ignores visibility bound to inputs), so a
 // follow-up is always drawn, never required by the card, with a line
 // saying when it applies; the engine requires it only then.
-func questionInput(qs []cadence.Question, q *cadence.Question, value string) []any {
+//
+// clientRequired false leaves isRequired off (a card whose ShowCard submit
+// would otherwise be blocked by them; the engine still checks).
+func questionInput(qs []cadence.Question, q *cadence.Question, value string, clientRequired bool) []any {
 	id := inputPrefix + q.ID
-	required := q.Required && !q.IsFollowUp()
+	required := q.Required && !q.IsFollowUp() && clientRequired
 	const needed = "This question needs an answer."
 	var in any
 	switch q.Type {

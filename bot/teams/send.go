@@ -41,7 +41,7 @@ func (j *journalEntry) limit(def int) int {
 // cardOptions are the options of a card as first sent: the roster for
 // the Reassign buttons of follow-up notices.
 func (a *Adapter) cardOptions() cardOptions {
-	return cardOptions{people: rosterChoices(a.svc.Roster()), ids: a.teamsID}
+	return cardOptions{people: rosterChoices(a.svc.Roster()), ids: a.teamsID, ooo: a.oooFormOf}
 }
 
 // teamsID is a person's Teams user id from the roster, for mentions.
