@@ -29,6 +29,10 @@ const (
 	// VerbRitual opens the ritual editor; Slack and Teams answer it
 	// before Execute (a modal, a card), Execute says where the editor is.
 	VerbRitual Verb = "ritual"
+	// VerbPerson opens the person editor (new, edit) or the removal
+	// confirmation (remove); like ritual, Slack and Teams answer it
+	// before Execute.
+	VerbPerson Verb = "person"
 )
 
 // Command is one parsed /cadence invocation.
@@ -48,6 +52,9 @@ type Command struct {
 	// Sub is "new" or "edit" (ritual); Ritual then holds the template or
 	// the ritual id.
 	Sub string
+	// Person is the person id of `person edit|remove ID`; Sub then
+	// holds "new", "edit" or "remove".
+	Person string
 	// Snooze is how long a prompt is put off (snooze): "1h" or "tomorrow".
 	Snooze cadence.SnoozeFor
 	// Unknown is the word that was not a verb, when the command fell back
@@ -102,6 +109,8 @@ func ParseCommand(text string) (Command, error) {
 		return parseSnooze(args)
 	case VerbRitual:
 		return parseRitual(args)
+	case VerbPerson:
+		return parsePerson(args)
 	}
 	if cmd, ok, err := parseOps(verb, args); ok {
 		return cmd, err
@@ -229,4 +238,22 @@ func parseRitual(args []string) (Command, error) {
 		return Command{}, &UsageError{VerbRitual, fmt.Sprintf("%s takes %s, got %s", sub, map[string]string{"new": "at most a template name", "edit": "one ritual id"}[sub], gotWords(args[1:]))}
 	}
 	return Command{}, &UsageError{VerbRitual, fmt.Sprintf("%q is not new or edit", args[0])}
+}
+
+// parsePerson reads `person new`, `person edit ID` and `person remove ID`.
+func parsePerson(args []string) (Command, error) {
+	if len(args) == 0 {
+		return Command{}, &UsageError{VerbPerson, "want new, edit ID or remove ID"}
+	}
+	switch sub := strings.ToLower(args[0]); {
+	case sub == "new" && len(args) == 1:
+		return Command{Verb: VerbPerson, Sub: sub}, nil
+	case (sub == "edit" || sub == "remove") && len(args) == 2:
+		return Command{Verb: VerbPerson, Sub: sub, Person: strings.ToLower(args[1])}, nil
+	case sub == "new":
+		return Command{}, &UsageError{VerbPerson, fmt.Sprintf("new takes nothing more (the id is typed in the form), got %s", gotWords(args[1:]))}
+	case sub == "edit" || sub == "remove":
+		return Command{}, &UsageError{VerbPerson, fmt.Sprintf("%s takes one person id, got %s", sub, gotWords(args[1:]))}
+	}
+	return Command{}, &UsageError{VerbPerson, fmt.Sprintf("%q is not new, edit or remove", args[0])}
 }

@@ -55,6 +55,7 @@ type ConfigItem struct {
 	ID, Title string
 	Summary   string // "standup · 15 9 * * MON-FRI · #standup", "lead · Europe/Zurich"
 	InStore   bool   // made from chat or the web; false: in the config file
+	File      string // the config file, when not InStore ("" when unknown)
 	Archived  bool
 	Paused    bool
 	Version   int64

@@ -105,6 +105,8 @@ func Execute(ctx context.Context, svc cadence.Service, actor *cadence.Person, cm
 			"The ritual editor opens from /cadence ritual " + cmd.Sub + " in Slack, from \"ritual " + cmd.Sub + "\" said to the bot in Teams, and on the web admin page (/admin) for leads and admins.",
 			"Rituals of the config file are edited in the file; it reloads on save.",
 		}}, nil
+	case VerbPerson:
+		return personReply(ctx, svc, actor, cmd)
 	case VerbSkip, VerbPause, VerbResume:
 		if !actor.Role.CanRunRituals() {
 			err := refuse("%s: only leads and admins can %s a ritual; you are a %s", cmd.Verb, cmd.Verb, roleName(actor.Role))

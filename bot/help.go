@@ -25,6 +25,7 @@ var Usages = []Usage{
 	{VerbPause, "pause RITUAL", "Stop a ritual from opening until it is resumed.", "/cadence pause standup", "leads and admins"},
 	{VerbResume, "resume RITUAL", "Let a paused ritual open again at its next scheduled time.", "/cadence resume standup", "leads and admins"},
 	{VerbRitual, "ritual new [TEMPLATE] | edit ID", "Create a ritual (blank, or from a template: triage, deployment-planning, quality-review, standup) or edit one made from chat or the web: a modal in Slack, a card in Teams.", "/cadence ritual new standup", "leads and admins"},
+	{VerbPerson, "person new | edit ID | remove ID", "Add a person, change one made from chat or the web (roles, capabilities, zone, handles, language), or remove one: a modal in Slack, a card in Teams, the admin page here. Removing keeps their history and hands their open follow-ups to a ritual's lead, who is told.", "/cadence person edit ana", "leads and admins"},
 	{VerbReport, "report", "Team adherence over the last 4 weeks, per ritual.", "/cadence report", "leads, managers and admins"},
 }
 

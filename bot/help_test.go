@@ -111,3 +111,31 @@ func TestParseRitual(t *testing.T) {
 		})
 	}
 }
+
+func TestParsePerson(t *testing.T) {
+	tests := []struct {
+		text string
+		want bot.Command
+		err  string
+	}{
+		{"person new", bot.Command{Verb: bot.VerbPerson, Sub: "new"}, ""},
+		{"person EDIT Ana", bot.Command{Verb: bot.VerbPerson, Sub: "edit", Person: "ana"}, ""},
+		{"/cadence person remove kim", bot.Command{Verb: bot.VerbPerson, Sub: "remove", Person: "kim"}, ""},
+		{"person", bot.Command{}, "want new, edit ID or remove ID"},
+		{"person new kim", bot.Command{}, `new takes nothing more (the id is typed in the form), got "kim"`},
+		{"person remove", bot.Command{}, "remove takes one person id, got nothing"},
+		{"person edit a b", bot.Command{}, `edit takes one person id, got "a b"`},
+		{"person delete kim", bot.Command{}, `"delete" is not new, edit or remove`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			got, err := bot.ParseCommand(tt.text)
+			if tt.err != "" {
+				require.ErrorContains(t, err, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}

@@ -93,7 +93,7 @@ func TestHelpListsOpsVerbs(t *testing.T) {
 	for _, v := range []string{"incident new TITLE", "followup add INC-N @owner", "release propose MODEL", "audit [--verify]"} {
 		assert.Contains(t, help, v)
 	}
-	assert.Len(t, bot.Usages, 9, "platform command menus list the core verbs only (Teams allows ten)")
+	assert.LessOrEqual(t, len(bot.Usages), 10, "platform command menus list the core verbs only (Teams allows ten)")
 }
 
 // opsBot runs commands through bot.Run on the real engine and Ops over an

@@ -124,3 +124,9 @@ func UITime(lang string, t time.Time, loc *time.Location) string {
 func UIDate(lang string, d Date) string {
 	return words{DefaultLocalizer(), lang}.date(d.In(time.UTC), time.UTC)
 }
+
+// UIPlural is UIText in the plural form count takes in lang (.Count in
+// the template).
+func UIPlural(lang, id string, count int, kv ...any) string {
+	return words{DefaultLocalizer(), lang}.n(id, count, kv...)
+}

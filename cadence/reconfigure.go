@@ -287,7 +287,11 @@ func (s *OpsService) Reload(ctx context.Context, in ReloadInput) (ConfigChange, 
 		}
 		for _, id := range change.PeopleRemoved {
 			to := handoverLead(id, prev.rituals, elive)
-			h, q, err := s.Ops.handOver(tx, id, to, now)
+			from := id
+			if p := prev.roster.Person(id); p != nil && p.Name != "" {
+				from = p.Name
+			}
+			h, q, err := s.Ops.handOver(tx, id, from, to, now)
 			if err != nil {
 				return err
 			}
@@ -363,8 +367,9 @@ func handoverLead(person string, prev []*Ritual, next *engineLive) string {
 	return ""
 }
 
-// handOver gives person's open follow-ups to lead and tells the lead.
-func (o *Ops) handOver(tx Tx, person, lead string, now time.Time) ([]Handover, bool, error) {
+// handOver gives person's open follow-ups to lead and tells the lead,
+// saying who left (from: their name) so the message is not a surprise.
+func (o *Ops) handOver(tx Tx, person, from, lead string, now time.Time) ([]Handover, bool, error) {
 	fus, err := tx.FollowUps(FollowUpFilter{Owner: person, Status: []FollowUpStatus{FollowUpOpen}})
 	if err != nil || len(fus) == 0 {
 		return nil, false, err
@@ -386,7 +391,9 @@ func (o *Ops) handOver(tx Tx, person, lead string, now time.Time) ([]Handover, b
 		if err := tx.PutFollowUp(f); err != nil {
 			return nil, false, err
 		}
-		if err := o.enqueue(tx, rec, o.followUpAssigned(f, inc, now)); err != nil {
+		m := o.followUpAssigned(f, inc, now)
+		m.Body.Text += " " + o.to(lead).t("followup.handed_over", "From", from)
+		if err := o.enqueue(tx, rec, m); err != nil {
 			return nil, false, err
 		}
 		if err := o.refreshIncidentOwner(tx, rec, f.Incident, now); err != nil {

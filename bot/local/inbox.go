@@ -401,6 +401,12 @@ func (s *Server) command(w http.ResponseWriter, r *http.Request) {
 		s.renderInbox(w, r, http.StatusForbidden, p, me, nil, text)
 		return
 	}
+	// The person editor is the admin page's: open it rather than say
+	// where it is (others are refused by bot.Run, in their language).
+	if cmd, err := bot.ParseCommand(text); err == nil && cmd.Verb == bot.VerbPerson && s.forms != nil && me.Role.CanRunRituals() {
+		redirect(w, r, bot.PersonEditorURL(cmd))
+		return
+	}
 	reply, err := bot.Run(r.Context(), s.svc, me, text, s.clock.Now())
 	if err != nil {
 		s.log.Error().Err(err).Str("person", me.ID).Str("command", text).Msg("command failed")

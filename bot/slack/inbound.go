@@ -49,6 +49,9 @@ func interactionIsSync(cb *slack.InteractionCallback) bool {
 // the ack payload: nil closes the modal, response_action "errors" shows
 // the problems next to the inputs.
 func (a *Adapter) handleViewSubmission(ctx context.Context, cb *slack.InteractionCallback) *slack.ViewSubmissionResponse {
+	if resp, ok := a.handlePersonSubmission(ctx, cb); ok {
+		return resp
+	}
 	if resp, ok := a.handleOpsSubmission(ctx, cb); ok {
 		return resp
 	}
@@ -269,6 +272,9 @@ func (a *Adapter) handleCommand(ctx context.Context, cmd slack.SlashCommand) *sl
 		return msg
 	}
 	if msg, ok := a.ritualCommand(ctx, person, cmd); ok {
+		return msg
+	}
+	if msg, ok := a.personCommand(ctx, person, cmd); ok {
 		return msg
 	}
 	reply, err := bot.Run(ctx, a.svc, person, cmd.Text, a.clock.Now())

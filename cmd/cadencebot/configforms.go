@@ -39,8 +39,9 @@ func (f configForms) Items(ctx context.Context) ([]bot.ConfigItem, error) {
 	}
 	var out []bot.ConfigItem
 	item := func(kind cadence.DefinitionKind, id string) bot.ConfigItem {
-		it := bot.ConfigItem{Kind: kind, ID: id}
+		it := bot.ConfigItem{Kind: kind, ID: id, File: cfg.Path}
 		if d := cfg.Managed[string(kind)+":"+id]; d != nil {
+			it.File = ""
 			it.InStore, it.Archived, it.Version, it.UpdatedBy, it.UpdatedAt = true, d.Archived, d.Version, d.UpdatedBy, d.UpdatedAt
 		}
 		return it
