@@ -100,6 +100,9 @@ func (a *Adapter) onText(ctx context.Context, act *Activity) (int, error) {
 	if a.ritualText(ctx, act, a.person(act.From), text) {
 		return http.StatusOK, nil
 	}
+	if a.personText(ctx, act, a.person(act.From), text) {
+		return http.StatusOK, nil
+	}
 	reply, err := a.run(ctx, a.svc, a.person(act.From), text, a.clock.Now())
 	if err != nil {
 		a.log.Error().Err(err).Str("activity", act.ID).Msg("teams: command failed")
@@ -237,6 +240,14 @@ func (a *Adapter) onSubmit(ctx context.Context, act *Activity) (int, error) {
 			return http.StatusOK, nil
 		}
 		return a.onRitualSubmit(ctx, act, p, id, version, values)
+	}
+	if action, id, version, values, ok := personSubmit(act.Value); ok {
+		p := a.person(act.From)
+		if p == nil {
+			a.replyWith(ctx, act, notice("You are not on the cadencebot roster", "Ask your lead to add your Teams ID to the roster."))
+			return http.StatusOK, nil
+		}
+		return a.onPersonSubmit(ctx, act, p, action, id, version, values)
 	}
 	v, err := parseSubmit(act.Value)
 	if err != nil {
