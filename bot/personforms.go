@@ -79,11 +79,11 @@ func personItem(ctx context.Context, forms ConfigForms, id string) (*ConfigItem,
 }
 
 // fileOf names the config file an item is in, for "edit it there".
-func fileOf(it *ConfigItem) string {
+func fileOf(lang string, it *ConfigItem) string {
 	if it.File != "" {
 		return it.File
 	}
-	return "(the config file)"
+	return cadence.UIText(lang, "person_form.example_file")
 }
 
 // storedPerson loads a person made from chat or the web; refusal says
@@ -101,7 +101,7 @@ func storedPerson(ctx context.Context, forms ConfigForms, lang, id string) (map[
 	case ierr != nil:
 		return nil, nil, cadence.UIText(lang, "person_form.read_failed", "ID", id), ierr
 	case it != nil && !it.InStore:
-		return nil, nil, cadence.UIText(lang, "person_form.in_file", "ID", id, "File", fileOf(it)), nil
+		return nil, nil, cadence.UIText(lang, "person_form.in_file", "ID", id, "File", fileOf(lang, it)), nil
 	}
 	return nil, nil, cadence.UIText(lang, "person_form.not_found", "ID", id), nil
 }
@@ -187,7 +187,7 @@ func SubmitPersonForm(ctx context.Context, forms ConfigForms, svc cadence.Servic
 				return "", form, ierr
 			}
 			if it != nil && !it.InStore {
-				form.set("id", cadence.UIText(lang, "person_form.duplicate_file", "ID", id, "File", fileOf(it)))
+				form.set("id", cadence.UIText(lang, "person_form.duplicate_file", "ID", id, "File", fileOf(lang, it)))
 				return "", form, nil
 			}
 			if it != nil {
