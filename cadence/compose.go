@@ -116,7 +116,7 @@ func (c composer) agenda(r *Ritual, o *Occurrence, extra []Section, now time.Tim
 	var qs []string
 	for _, q := range r.Questions {
 		if !IsChecklistQuestion(q.ID) { // listed under Checklist below
-			qs = append(qs, q.Text)
+			qs = append(qs, q.In(w.lang).Text)
 		}
 	}
 	secs = append(secs, Section{Heading: w.t("agenda.questions"), Lines: qs})
@@ -174,7 +174,7 @@ func (c composer) summaryBody(r *Ritual, o *Occurrence, answers []*Answer) Body 
 		if a.SubmittedAt.After(o.PersonCloseAt(p)) {
 			heading += " " + w.t("summary.late_mark")
 		}
-		entries := c.answerEntries(r, a, true)
+		entries := c.answerEntries(w, r, a, true)
 		for _, q := range r.Questions {
 			if t := UserText(strings.TrimSpace(a.Text(q.ID))); q.Blocker && t != "" && !isNone(t) {
 				blockers = append(blockers, fmt.Sprintf("%s: %s", c.mention(p), t))
@@ -235,7 +235,7 @@ func (c composer) prompt(r *Ritual, o *Occurrence, p string, extra []Section, no
 		Title:     r.Title,
 		Text:      w.t("prompt.text", "Close", c.at(w, closeAt, p, r)),
 		Sections:  extra,
-		Questions: append([]Question(nil), r.Questions...),
+		Questions: QuestionsIn(r.Questions, w.lang),
 		Actions:   promptActions(w, o.ID),
 	}
 	if o.Facilitator != "" {
@@ -295,7 +295,7 @@ func (c composer) reminder(r *Ritual, o *Occurrence, p string, i int, now time.T
 	m.Body = Body{
 		Title:     w.t("reminder.title", "Ritual", r.Title),
 		Text:      w.t("reminder.text", "Ritual", r.Title, "Left", w.duration(left), "Close", c.at(w, closeAt, p, r)),
-		Questions: append([]Question(nil), r.Questions...),
+		Questions: QuestionsIn(r.Questions, w.lang),
 		Actions:   promptActions(w, o.ID),
 	}
 	// "closes in 30m" is true for a fifth of the time left (at most 2m);
@@ -323,15 +323,15 @@ func lateActions(w words, occID string) []Action {
 const LabelAnswerLate = "Answer late"
 
 // answerEntries lists a person's answers as question and answer, in the
-// ritual's order. Checklist answers are summed up elsewhere in summaries.
-func (c composer) answerEntries(r *Ritual, a *Answer, skipChecklist bool) []Entry {
+// ritual's order, the questions in w's language. Checklist answers are summed up elsewhere in summaries.
+func (c composer) answerEntries(w words, r *Ritual, a *Answer, skipChecklist bool) []Entry {
 	var out []Entry
 	for _, q := range r.Questions {
 		t := UserText(strings.TrimSpace(a.Text(q.ID)))
 		if t == "" || (skipChecklist && IsChecklistQuestion(q.ID)) {
 			continue
 		}
-		out = append(out, Entry{Label: q.Text, Text: q.AnswerDisplay(t)})
+		out = append(out, Entry{Label: q.In(w.lang).Text, Text: q.AnswerDisplay(t)})
 	}
 	return out
 }
@@ -358,7 +358,7 @@ func (c composer) receipt(r *Ritual, o *Occurrence, a *Answer, late bool, now ti
 	} else if o.Status == StatusOpen {
 		text += " " + w.t("receipt.editable", "Until", c.at(w, o.PersonCloseAt(a.PersonID), a.PersonID, r))
 	}
-	m.Body = Body{Title: w.t("receipt.title"), Text: text, Sections: []Section{{Heading: r.Title, Entries: c.answerEntries(r, a, false)}}}
+	m.Body = Body{Title: w.t("receipt.title"), Text: text, Sections: []Section{{Heading: r.Title, Entries: c.answerEntries(w, r, a, false)}}}
 	return m
 }
 

@@ -25,11 +25,11 @@ func (e *Engine) handoffNotes(tx Tx, ev *events, r *Ritual, o *Occurrence, a *An
 	}
 	out, in := h.Outgoing, h.Incoming
 	c := e.live().compose
+	w := c.to(in)
 	body := Body{
-		Title: "On-call hand-off from " + c.name(out),
-		Text: fmt.Sprintf("You are on call (%s) from %s. %s's notes:", h.Rotation,
-			h.At.In(c.loc(in, r)).Format(timeLayout), c.name(out)),
-		Sections: []Section{{Heading: r.Title, Entries: c.answerEntries(r, a, false)}},
+		Title:    w.t("handoff.notes_title", "Name", c.name(out)),
+		Text:     w.t("handoff.notes_text", "Rotation", h.Rotation, "At", w.dateTime(h.At, c.loc(in, r)), "Name", c.name(out)),
+		Sections: []Section{{Heading: r.Title, Entries: c.answerEntries(w, r, a, false)}},
 	}
 	key := HandoffNotesKey(o.ID, in)
 	m, err := tx.Message(key)

@@ -2,6 +2,7 @@ package cadence
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -96,13 +97,13 @@ func (q *Question) Choices() []string {
 func (q *Question) ChoiceLabel(c string) string {
 	switch {
 	case q.Type == QuestionYesNo && c == Yes:
-		return "Yes"
+		return UIText(q.Lang, "question.yes")
 	case q.Type == QuestionYesNo:
-		return "No"
+		return UIText(q.Lang, "question.no")
 	case q.Type == QuestionScale && c == strconv.Itoa(ScaleMin):
-		return c + " (low)"
+		return UIText(q.Lang, "question.low", "N", c)
 	case q.Type == QuestionScale && c == strconv.Itoa(ScaleMax):
-		return c + " (high)"
+		return UIText(q.Lang, "question.high", "N", c)
 	}
 	return c
 }
@@ -134,17 +135,24 @@ func (q *Question) Hint(parent *Question) string {
 	if !q.IsFollowUp() || parent == nil {
 		return ""
 	}
-	return fmt.Sprintf("Only if you answered %s to %q", orList(q.When), parent.Text)
+	when := make([]string, len(q.When))
+	for i, w := range q.When {
+		when[i] = w
+		if parent.Type == QuestionYesNo && (w == Yes || w == No) {
+			when[i] = UIText(q.Lang, "question.answered_"+w)
+		}
+	}
+	return UIText(q.Lang, "question.only_if", "When", orList(q.Lang, when), "Question", parent.Text)
 }
 
-func orList(xs []string) string {
+func orList(lang string, xs []string) string {
 	switch len(xs) {
 	case 0:
 		return ""
 	case 1:
 		return xs[0]
 	}
-	return strings.Join(xs[:len(xs)-1], ", ") + " or " + xs[len(xs)-1]
+	return UIText(lang, "question.or", "List", strings.Join(xs[:len(xs)-1], ", "), "Last", xs[len(xs)-1])
 }
 
 // QuestionProblem is one thing wrong with a question's definition; Field
@@ -223,7 +231,7 @@ func CheckQuestion(q Question, earlier []Question) []QuestionProblem {
 		default:
 			for _, w := range q.When {
 				if !slices.Contains(parent.Choices(), w) {
-					add("when", "%q is not an answer to %q; it takes %s", w, q.FollowUpOf, orList(quoteAll(parent.Choices())))
+					add("when", "%q is not an answer to %q; it takes %s", w, q.FollowUpOf, orList(DefaultLanguage, quoteAll(parent.Choices())))
 				}
 			}
 		}
@@ -329,7 +337,7 @@ func (q *Question) AnswerDisplay(text string) string {
 // equalQuestion compares two questions field by field (Question holds
 // slices, so == does not apply).
 func equalQuestion(a, b Question) bool {
-	return a.ID == b.ID && a.Text == b.Text && a.Required == b.Required && a.Blocker == b.Blocker && a.Plan == b.Plan &&
+	return a.ID == b.ID && a.Text == b.Text && maps.Equal(a.Texts, b.Texts) && a.Required == b.Required && a.Blocker == b.Blocker && a.Plan == b.Plan &&
 		a.Type == b.Type && slices.Equal(a.Options, b.Options) && equalBound(a.Min, b.Min) && equalBound(a.Max, b.Max) &&
 		a.FollowUpOf == b.FollowUpOf && slices.Equal(a.When, b.When)
 }
@@ -345,7 +353,7 @@ func cloneQuestions(qs []Question) []Question {
 	}
 	out := make([]Question, len(qs))
 	for i, q := range qs {
-		q.Options, q.When = slices.Clone(q.Options), slices.Clone(q.When)
+		q.Options, q.When, q.Texts = slices.Clone(q.Options), slices.Clone(q.When), maps.Clone(q.Texts)
 		if q.Min != nil {
 			v := *q.Min
 			q.Min = &v
@@ -355,6 +363,39 @@ func cloneQuestions(qs []Question) []Question {
 			q.Max = &v
 		}
 		out[i] = q
+	}
+	return out
+}
+
+// In is q as a reader of lang sees it: Text in lang when the config
+// words it so, else as written. Other fields are shared, not copied.
+func (q Question) In(lang string) Question {
+	if t := q.Texts[lang]; t != "" {
+		q.Text = t
+	}
+	q.Texts = nil
+	if lang != DefaultLanguage {
+		q.Lang = lang
+	}
+	return q
+}
+
+// In is r as a reader of lang sees it: its questions in lang (see
+// Question.In). A shallow copy, for showing r, never for changing it.
+func (r *Ritual) In(lang string) *Ritual {
+	c := *r
+	c.Questions = QuestionsIn(r.Questions, lang)
+	return &c
+}
+
+// QuestionsIn is qs as a reader of lang sees them (see Question.In).
+func QuestionsIn(qs []Question, lang string) []Question {
+	if qs == nil {
+		return nil
+	}
+	out := make([]Question, len(qs))
+	for i, q := range qs {
+		out[i] = q.In(lang)
 	}
 	return out
 }

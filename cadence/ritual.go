@@ -30,8 +30,14 @@ func (k Kind) Valid() bool {
 
 // Question is one prompt a participant answers.
 type Question struct {
-	ID       string // stable key for answers: "yesterday", "blockers"
-	Text     string
+	ID   string // stable key for answers: "yesterday", "blockers"
+	Text string
+	// Texts words Text in other languages, by code ("de"); a reader
+	// whose language it lacks reads Text. See In.
+	Texts map[string]string `json:",omitempty"`
+	// Lang is the language Text is in once In chose it: the words a
+	// form adds (Yes, No, when a follow-up applies) follow it.
+	Lang     string `json:",omitempty"`
 	Required bool
 	// Blocker marks the question whose non-empty answer flags a blocker in
 	// the summary (e.g. "Anything blocking you?").
@@ -102,8 +108,25 @@ func (r *Ritual) Question(id string) *Question {
 	return nil
 }
 
-// DefaultQuestions are used when a ritual's config gives none.
+// DefaultQuestions are used when a ritual's config gives none; each is
+// worded in every language of the catalogs (default_question.<kind>).
 func DefaultQuestions(k Kind) []Question {
+	qs := defaultQuestions(k)
+	for i := range qs {
+		q := &qs[i]
+		for _, lang := range Languages() {
+			if lang != DefaultLanguage {
+				if q.Texts == nil {
+					q.Texts = map[string]string{}
+				}
+				q.Texts[lang] = UIText(lang, "default_question."+string(k)+"."+q.ID)
+			}
+		}
+	}
+	return qs
+}
+
+func defaultQuestions(k Kind) []Question {
 	switch k {
 	case KindStandup:
 		return []Question{

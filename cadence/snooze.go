@@ -178,14 +178,13 @@ func (c composer) snoozed(r *Ritual, o *Occurrence, p string, n int, until, now 
 	w := c.to(p)
 	closeAt := o.PersonCloseAt(p)
 	m.Body = Body{
-		Title:     "Snoozed: " + r.Title,
-		Text:      fmt.Sprintf("You asked to be reminded now. %s closes %s and we have no answer from you yet.", r.Title, c.at(w, closeAt, p, r)),
-		Questions: append([]Question(nil), r.Questions...),
+		Title:     w.t("snoozed.title", "Ritual", r.Title),
+		Text:      w.t("snoozed.text", "Ritual", r.Title, "Close", c.at(w, closeAt, p, r)),
+		Questions: QuestionsIn(r.Questions, w.lang),
 		Actions:   promptActions(w, o.ID),
 	}
 	late := m.Body.Clone()
-	late.Text = fmt.Sprintf("You asked to be reminded now. %s closed %s; you can still answer late until %s, and it counts as late.",
-		r.Title, c.at(w, closeAt, p, r), c.at(w, closeAt.Add(c.grace), p, r))
+	late.Text = w.t("snoozed.late", "Ritual", r.Title, "Close", c.at(w, closeAt, p, r), "Until", c.at(w, closeAt.Add(c.grace), p, r))
 	late.Actions = lateActions(w, o.ID)
 	m.StaleAt, m.LateBody, m.ExpiresAt = closeAt, &late, closeAt.Add(c.grace)
 	return m

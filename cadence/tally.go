@@ -114,7 +114,7 @@ func (c composer) tallySection(w words, r *Ritual, o *Occurrence, byPerson map[s
 				texts = append(texts, a.Text(q.ID))
 			}
 		}
-		lines = append(lines, UserText(q.Text)+" — "+TallyAnswers(q, texts).in(w))
+		lines = append(lines, UserText(q.In(w.lang).Text)+" — "+TallyAnswers(q, texts).in(w))
 	}
 	return Section{Heading: w.t("tally.heading"), Lines: lines}, len(lines) > 0
 }

@@ -114,17 +114,19 @@ type ritualFile struct {
 }
 
 type questionFile struct {
-	ID         string   `toml:"id"`
-	Text       string   `toml:"text"`
-	Required   bool     `toml:"required"`
-	Blocker    bool     `toml:"blocker"`
-	Plan       bool     `toml:"plan"`
-	Type       string   `toml:"type"`
-	Options    []string `toml:"options"`
-	Min        *float64 `toml:"min"`
-	Max        *float64 `toml:"max"`
-	FollowUpOf string   `toml:"follow_up_of"`
-	When       []string `toml:"when"`
+	ID   string `toml:"id"`
+	Text string `toml:"text"`
+	// TextI18n words text in other languages: text_i18n = { de = "…" }.
+	TextI18n   map[string]string `toml:"text_i18n"`
+	Required   bool              `toml:"required"`
+	Blocker    bool              `toml:"blocker"`
+	Plan       bool              `toml:"plan"`
+	Type       string            `toml:"type"`
+	Options    []string          `toml:"options"`
+	Min        *float64          `toml:"min"`
+	Max        *float64          `toml:"max"`
+	FollowUpOf string            `toml:"follow_up_of"`
+	When       []string          `toml:"when"`
 }
 
 // dateValue accepts both "2026-12-25" and a bare TOML local date. A bad

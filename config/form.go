@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strconv"
@@ -33,6 +34,9 @@ type FormField struct {
 	Kind FieldKind
 	Help string
 	Sub  []FormField // FieldTables: the keys of each row
+	// Pairs marks a FieldList that holds a table of strings by key
+	// (text_i18n), one "key = text" per line.
+	Pairs bool
 }
 
 // Form holds what was typed, by key: "schedule", "questions[1].text".
@@ -75,6 +79,8 @@ func formFields(table string, t reflect.Type) []FormField {
 			ff.Kind, ff.Sub = FieldTables, formFields(table+"."+key, sub)
 		case ft.Kind() == reflect.Slice:
 			ff.Kind = FieldList
+		case ft.Kind() == reflect.Map:
+			ff.Kind, ff.Pairs = FieldList, true
 		default:
 			ff.Kind = FieldText
 		}
@@ -84,29 +90,30 @@ func formFields(table string, t reflect.Type) []FormField {
 }
 
 var fieldHelp = map[string]string{
-	"rituals.id":              "unique, lowercase letters, digits, '-' (cannot change later)",
-	"rituals.kind":            "triage, deployment-planning, quality-review or standup",
-	"rituals.schedule":        `5-field cron ("30 9 * * MON"), @daily, @weekly…`,
-	"rituals.timezone":        "IANA zone of the schedule (default: the bot's)",
-	"rituals.platform":        "local, slack or teams (default: the bot's)",
-	"rituals.channel":         "where the agenda and summary are posted",
-	"rituals.participants":    `one per line: person ids, "role:<role>", "capability:<name>" or "all"`,
-	"rituals.facilitator":     "one person who runs every occurrence (or use facilitators)",
-	"rituals.facilitators":    "one per line; they take turns, one per occurrence",
-	"rituals.lead":            "told about problems; takes over follow-ups of people removed",
-	"rituals.questions":       "leave all rows empty for the kind's default questions",
-	"rituals.window":          `how long answers are collected ("4h", "90m")`,
-	"rituals.reminders":       `one per line: "1h before close", "30m after open"`,
-	"rituals.per_person_time": "fire at the schedule's time in each participant's own zone",
-	"rituals.skip_dates":      "one per line, YYYY-MM-DD: no occurrence on these days",
-	"rituals.checklist":       "one item per line; every prompt asks each",
-	"people.id":               "unique, lowercase letters, digits, '-' (cannot change later)",
-	"people.role":             "specialist, lead, manager or admin",
-	"people.timezone":         "IANA zone, e.g. Europe/Zurich",
-	"people.capabilities":     "one per line (release, ci-cd, monitoring…)",
-	"people.slack":            "Slack user id (U…) or email",
-	"people.teams":            "Teams user id (29:…) or AAD object id",
-	"people.holidays":         "one per line, YYYY-MM-DD",
+	"rituals.id":                  "unique, lowercase letters, digits, '-' (cannot change later)",
+	"rituals.kind":                "triage, deployment-planning, quality-review or standup",
+	"rituals.schedule":            `5-field cron ("30 9 * * MON"), @daily, @weekly…`,
+	"rituals.timezone":            "IANA zone of the schedule (default: the bot's)",
+	"rituals.platform":            "local, slack or teams (default: the bot's)",
+	"rituals.channel":             "where the agenda and summary are posted",
+	"rituals.participants":        `one per line: person ids, "role:<role>", "capability:<name>" or "all"`,
+	"rituals.facilitator":         "one person who runs every occurrence (or use facilitators)",
+	"rituals.facilitators":        "one per line; they take turns, one per occurrence",
+	"rituals.lead":                "told about problems; takes over follow-ups of people removed",
+	"rituals.questions":           "leave all rows empty for the kind's default questions",
+	"rituals.window":              `how long answers are collected ("4h", "90m")`,
+	"rituals.reminders":           `one per line: "1h before close", "30m after open"`,
+	"rituals.per_person_time":     "fire at the schedule's time in each participant's own zone",
+	"rituals.skip_dates":          "one per line, YYYY-MM-DD: no occurrence on these days",
+	"rituals.checklist":           "one item per line; every prompt asks each",
+	"rituals.questions.text_i18n": "the text in other languages, one per line: de = Was hast du gestern gemacht?",
+	"people.id":                   "unique, lowercase letters, digits, '-' (cannot change later)",
+	"people.role":                 "specialist, lead, manager or admin",
+	"people.timezone":             "IANA zone, e.g. Europe/Zurich",
+	"people.capabilities":         "one per line (release, ci-cd, monitoring…)",
+	"people.slack":                "Slack user id (U…) or email",
+	"people.teams":                "Teams user id (29:…) or AAD object id",
+	"people.holidays":             "one per line, YYYY-MM-DD",
 }
 
 // BodyForm spells a definition's body as an editor's inputs.
@@ -169,6 +176,12 @@ func formText(v any) string {
 			parts[i] = formText(e)
 		}
 		return strings.Join(parts, "\n")
+	case map[string]any:
+		lines := make([]string, 0, len(x))
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			lines = append(lines, k+" = "+formText(x[k]))
+		}
+		return strings.Join(lines, "\n")
 	}
 	return fmt.Sprint(v)
 }
@@ -253,6 +266,15 @@ func applyForm(m map[string]any, prefix string, fields []FormField, f Form, fe c
 				fe[name] = fmt.Sprintf("%q is not a number", text)
 			}
 		case FieldList:
+			if ff.Pairs {
+				pairs, msg := formPairs(text)
+				if msg != "" {
+					fe[name] = msg
+				} else {
+					m[ff.Key] = pairs
+				}
+				continue
+			}
 			var items []string
 			for _, line := range strings.Split(text, "\n") {
 				parts := []string{line}
@@ -270,6 +292,27 @@ func applyForm(m map[string]any, prefix string, fields []FormField, f Form, fe c
 			m[ff.Key] = text
 		}
 	}
+}
+
+// formPairs reads "de = Was hast du gestern gemacht?" lines (":" works
+// too) into a table; an empty line is skipped.
+func formPairs(text string) (map[string]any, string) {
+	out := map[string]any{}
+	for _, line := range strings.Split(text, "\n") {
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		i := strings.IndexAny(line, "=:")
+		if i <= 0 {
+			return nil, fmt.Sprintf("%q: want one per line, a language code then = and the text (de = Was hast du gestern gemacht?)", line)
+		}
+		k, v := strings.ToLower(strings.TrimSpace(line[:i])), strings.TrimSpace(line[i+1:])
+		if _, dup := out[k]; dup {
+			return nil, fmt.Sprintf("%q is given twice", k)
+		}
+		out[k] = v
+	}
+	return out, ""
 }
 
 // commaLists are lists whose items hold no commas (ids, selectors, dates),
@@ -292,6 +335,9 @@ func Templates() []Template {
 		for i, q := range cadence.DefaultQuestions(k) {
 			p := fmt.Sprintf("questions[%d].", i)
 			f[p+"id"], f[p+"text"] = q.ID, q.Text
+			if len(q.Texts) > 0 {
+				f[p+"text_i18n"] = formText(anyMap(q.Texts))
+			}
 			for key, on := range map[string]bool{"required": q.Required, "blocker": q.Blocker, "plan": q.Plan} {
 				if on {
 					f[p+key] = "true"
@@ -315,6 +361,14 @@ func Templates() []Template {
 			Form: qs(Form{"kind": "standup", "title": "Daily standup", "schedule": "15 9 * * MON-FRI", "window": "4h", "per_person_time": "true",
 				"participants": "all", "reminders": "2h before close\n30m before close"}, cadence.KindStandup)},
 	}
+}
+
+func anyMap(m map[string]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
 }
 
 // ModelChecklist is the quality review template's checklist.

@@ -181,7 +181,13 @@ func (es Errors) FieldErrors(def string) cadence.FieldErrors {
 	}
 	for _, e := range es {
 		if e.Def == def {
-			add(e.Field, e.Msg)
+			// An editor has one input for a table of texts, not one per
+			// key: "questions[0].text_i18n.it" is shown at text_i18n.
+			k := e.Field
+			if i := strings.Index(k, ".text_i18n."); i >= 0 {
+				k = k[:i+len(".text_i18n")]
+			}
+			add(k, e.Msg)
 			continue
 		}
 		add("", e.Error())

@@ -279,8 +279,8 @@ func (d *decoder) questions(field string, f *ritualFile, r *cadence.Ritual) {
 		if !ok {
 			d.add(qf+".type", "%q is not one of %s", q.Type, strings.Join(cadence.QuestionTypes, ", "))
 		}
-		cq := cadence.Question{ID: q.ID, Text: q.Text, Required: q.Required, Blocker: q.Blocker, Plan: q.Plan,
-			Type: typ, Options: q.Options, Min: q.Min, Max: q.Max, FollowUpOf: q.FollowUpOf, When: q.When}
+		cq := cadence.Question{ID: q.ID, Text: q.Text, Texts: d.questionTexts(qf+".text_i18n", q.TextI18n), Required: q.Required,
+			Blocker: q.Blocker, Plan: q.Plan, Type: typ, Options: q.Options, Min: q.Min, Max: q.Max, FollowUpOf: q.FollowUpOf, When: q.When}
 		if ok {
 			for _, p := range cadence.CheckQuestion(cq, r.Questions) {
 				d.add(qf+"."+p.Field, "%s", p.Msg)

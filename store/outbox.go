@@ -82,6 +82,10 @@ type questionRecord struct {
 	Max        *float64 `json:"max,omitempty"`
 	FollowUpOf string   `json:"follow_up_of,omitempty"`
 	When       []string `json:"when,omitempty"`
+	// Lang is the language the text was chosen in (cadence.Question.In);
+	// Texts the other languages, when a body carries them.
+	Lang  string            `json:"lang,omitempty"`
+	Texts map[string]string `json:"texts,omitempty"`
 }
 
 type actionRecord struct {
@@ -185,7 +189,7 @@ func toBodyRecord(b cadence.Body) bodyRecord {
 		r.Questions = make([]questionRecord, len(b.Questions))
 		for i, q := range b.Questions {
 			r.Questions[i] = questionRecord{ID: q.ID, Text: q.Text, Required: q.Required, Blocker: q.Blocker, Plan: q.Plan,
-				Type: string(q.Type), Options: q.Options, Min: q.Min, Max: q.Max, FollowUpOf: q.FollowUpOf, When: q.When}
+				Type: string(q.Type), Options: q.Options, Min: q.Min, Max: q.Max, FollowUpOf: q.FollowUpOf, When: q.When, Lang: q.Lang, Texts: q.Texts}
 		}
 	}
 	if b.Actions != nil {
@@ -215,7 +219,7 @@ func (r bodyRecord) domain() cadence.Body {
 		b.Questions = make([]cadence.Question, len(r.Questions))
 		for i, q := range r.Questions {
 			b.Questions[i] = cadence.Question{ID: q.ID, Text: q.Text, Required: q.Required, Blocker: q.Blocker, Plan: q.Plan,
-				Type: cadence.QuestionType(q.Type), Options: q.Options, Min: q.Min, Max: q.Max, FollowUpOf: q.FollowUpOf, When: q.When}
+				Type: cadence.QuestionType(q.Type), Options: q.Options, Min: q.Min, Max: q.Max, FollowUpOf: q.FollowUpOf, When: q.When, Lang: q.Lang, Texts: q.Texts}
 		}
 	}
 	if r.Actions != nil {

@@ -214,6 +214,7 @@ func (s *Server) promptView(ctx context.Context, me *cadence.Person, pp cadence.
 			}
 		}
 	}
+	rit = rit.In(s.svc.Roster().LanguageOf(me.ID)) // the questions as the config words them for me
 	for i := range rit.Questions {
 		q := &rit.Questions[i]
 		pv.Fields = append(pv.Fields, questionField(rit, q, fieldView{

@@ -58,3 +58,39 @@ func TestTypedQuestionsAsFormControls(t *testing.T) {
 	assert.Equal(t, "Drift\nCost", a.Text("areas"))
 	assert.Equal(t, "4", a.Text("mood"))
 }
+
+// TestQuestionsInThePersonsLanguage: the answer form asks the questions
+// as the config words them in the person's language, with the choice
+// labels and the follow-up hint in it; the answer is stored as ever.
+func TestQuestionsInThePersonsLanguage(t *testing.T) {
+	h := newHarness(t, "")
+	var people []*cadence.Person
+	for _, p := range testRoster(t).People() {
+		c := *p
+		if c.ID == "ana" {
+			c.Language = "pl"
+		}
+		people = append(people, &c)
+	}
+	h.eng.roster = cadence.NewRoster(people).WithLanguage("de")
+	h.eng.rituals[0].Questions = []cadence.Question{
+		{ID: "blocked", Text: "Blocked?", Type: cadence.QuestionYesNo, Required: true, Texts: map[string]string{"de": "Blockiert?", "pl": "Zablokowany?"}},
+		{ID: "what", Text: "What blocks you?", FollowUpOf: "blocked", When: []string{"yes"}, Texts: map[string]string{"pl": "Co cię blokuje?"}},
+	}
+	occ := h.eng.open("triage")
+	inbox := h.login("ana")
+	id := "occ-" + occ.ID
+	for _, want := range []string{
+		"Zablokowany?", "Co cię blokuje?",
+		`<input type="radio" id="` + id + `-blocked-0" name="q.blocked" value="yes"> Tak</label>`,
+		`<span class="hint">Tylko jeśli na „Zablokowany?” odpowiedziałeś tak</span>`,
+	} {
+		assert.Contains(t, inbox, want)
+	}
+	for _, english := range []string{"Blocked?", "What blocks you?", "Only if you answered", "> Yes<"} {
+		assert.NotContains(t, inbox, english)
+	}
+	status, body := h.post("/answer", url.Values{"occurrence": {occ.ID}, "q.blocked": {"no"}})
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Equal(t, "no", h.eng.answer(occ.ID, "ana").Text("blocked"))
+}

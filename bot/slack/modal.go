@@ -35,8 +35,10 @@ func answerModal(r *cadence.Ritual, occ *cadence.Occurrence, st cadence.AnswerSt
 }
 
 // answerModalIn is answerModal with its own words (intro, buttons) in
-// the person's language lang; questions stay as configured.
+// the person's language lang, and the questions as the config words
+// them in lang.
 func answerModalIn(lang string, r *cadence.Ritual, occ *cadence.Occurrence, st cadence.AnswerState, prev *cadence.Answer, loc *time.Location) slack.ModalViewRequest {
+	r = r.In(lang)
 	t := func(id string, kv ...any) string { return cadence.UIText(lang, id, kv...) }
 	blocks := []slack.Block{}
 	intro := fmt.Sprintf("*%s*", escape(r.Title))

@@ -41,3 +41,43 @@ func TestAnswerModalInThePersonsLanguage(t *testing.T) {
 		})
 	}
 }
+
+// TestAnswerModalQuestionsInThePersonsLanguage: questions worded per
+// language in the config are asked in the person's, with the modal's own
+// choice labels, placeholder and follow-up hint in it too.
+func TestAnswerModalQuestionsInThePersonsLanguage(t *testing.T) {
+	r := &cadence.Ritual{ID: "check", Title: "Check", Questions: []cadence.Question{
+		{ID: "blocked", Text: "Blocked?", Type: cadence.QuestionYesNo, Texts: map[string]string{"de": "Blockiert?", "pl": "Zablokowany?"}},
+		{ID: "what", Text: "What blocks you?", FollowUpOf: "blocked", When: []string{cadence.Yes}, Texts: map[string]string{"de": "Was blockiert dich?", "pl": "Co cię blokuje?"}},
+		{ID: "area", Text: "Area?", Type: cadence.QuestionChoice, Options: []string{"ML", "Ops"}, Texts: map[string]string{"de": "Bereich?", "pl": "Obszar?"}},
+	}}
+	o := &cadence.Occurrence{ID: occ, RitualID: "check", ClosesAt: time.Date(2026, 11, 30, 12, 30, 0, 0, time.UTC)}
+	tests := []struct {
+		lang    string
+		labels  []string
+		yes, no string
+		hint    string
+		choose  string
+	}{
+		{"en", []string{"Blocked?", "What blocks you?", "Area?"}, "Yes", "No", `Only if you answered yes to "Blocked?"`, "Choose one"},
+		{"de", []string{"Blockiert?", "Was blockiert dich?", "Bereich?"}, "Ja", "Nein", "Nur wenn du „Blockiert?“ mit Ja beantwortet hast", "Eine auswählen"},
+		{"pl", []string{"Zablokowany?", "Co cię blokuje?", "Obszar?"}, "Tak", "Nie", "Tylko jeśli na „Zablokowany?” odpowiedziałeś tak", "Wybierz jedną"},
+		{"fr", []string{"Blocked?", "What blocks you?", "Area?"}, "Oui", "Non", "Seulement si vous avez répondu oui à « Blocked? »", "Choisissez-en un"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.lang, func(t *testing.T) {
+			v := answerModalIn(tc.lang, r, o, cadence.AnswerState{Mode: cadence.AnswerNew, ClosesAt: o.ClosesAt}, nil, time.UTC)
+			var labels []string
+			for _, b := range v.Blocks.BlockSet[1:] {
+				labels = append(labels, b.(*slack.InputBlock).Label.Text)
+			}
+			assert.Equal(t, tc.labels, labels)
+			yn := v.Blocks.BlockSet[1].(*slack.InputBlock).Element.(*slack.RadioButtonsBlockElement)
+			assert.Equal(t, tc.yes, yn.Options[0].Text.Text)
+			assert.Equal(t, tc.no, yn.Options[1].Text.Text)
+			assert.Equal(t, tc.hint, v.Blocks.BlockSet[2].(*slack.InputBlock).Hint.Text)
+			sel := v.Blocks.BlockSet[3].(*slack.InputBlock).Element.(*slack.SelectBlockElement)
+			assert.Equal(t, tc.choose, sel.Placeholder.Text)
+		})
+	}
+}

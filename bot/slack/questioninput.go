@@ -50,14 +50,14 @@ func questionInput(r *cadence.Ritual, q *cadence.Question, prev string) *slack.I
 		el = rb
 	case cadence.QuestionChoice:
 		opts := options()
-		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose one"), answerActionID, opts...)
+		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain(cadence.UIText(q.Lang, "question.choose_one")), answerActionID, opts...)
 		if in := initial(opts); len(in) > 0 {
 			sel.InitialOption = in[0]
 		}
 		el = sel
 	case cadence.QuestionMulti:
 		opts := options()
-		sel := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeStatic, plain("Choose any"), answerActionID, opts...)
+		sel := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeStatic, plain(cadence.UIText(q.Lang, "question.choose_any")), answerActionID, opts...)
 		sel.InitialOptions = initial(opts)
 		el = sel
 	case cadence.QuestionNumber:

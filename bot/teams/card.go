@@ -203,12 +203,15 @@ func questionIndex(qs []cadence.Question, id string) int {
 func cardActions(m *cadence.Message, answering bool, o cardOptions) []any {
 	var out []any
 	if answering {
-		title := "Submit answers"
+		// The questions were put in the reader's language (Question.In);
+		// the button follows them.
+		lang := m.Body.Questions[0].Lang
+		title := cadence.UIText(lang, "card.submit")
 		switch {
 		case len(m.Body.Prefill) > 0:
-			title = "Update answers"
+			title = cadence.UIText(lang, "card.update")
 		case slices.ContainsFunc(m.Body.Actions, func(a cadence.Action) bool { return a.Late || a.Label == cadence.LabelAnswerLate }):
-			title = "Submit late answers" // after the close: say so on the button
+			title = cadence.UIText(lang, "card.submit_late") // after the close: say so on the button
 		}
 		out = append(out, actionSubmit{Type: "Action.Submit", Title: title, Style: "positive",
 			Data: submitData{Action: cadence.ActionAnswer, Occurrence: m.OccurrenceID}})

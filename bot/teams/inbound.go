@@ -417,9 +417,11 @@ func (a *Adapter) promptMessage(ctx context.Context, p *cadence.Person, occID st
 	if err != nil && !(final && st.Mode == cadence.AnswerFinal) {
 		return nil, err
 	}
-	b := cadence.Body{Title: r.Title, Questions: r.Questions}
+	lang := a.svc.Roster().LanguageOf(p.ID)
+	at := func(t time.Time) string { return cadence.UITime(lang, t, loc(p)) }
+	b := cadence.Body{Title: r.Title, Questions: cadence.QuestionsIn(r.Questions, lang)}
 	if !st.ClosesAt.IsZero() {
-		b.Text = "Your answers, please, before " + when(st.ClosesAt, p) + "."
+		b.Text = cadence.UIText(lang, "prompt.text", "Close", at(st.ClosesAt))
 	}
 	var mine *cadence.Answer
 	for _, ans := range answers {
@@ -431,7 +433,6 @@ func (a *Adapter) promptMessage(ctx context.Context, p *cadence.Person, occID st
 			}
 		}
 	}
-	lang := a.svc.Roster().LanguageOf(p.ID)
 	b.Actions = []cadence.Action{
 		{ID: cadence.ActionSnoozeHour, Label: cadence.UIText(lang, "action.snooze_1h"), Value: occID},
 		{ID: cadence.ActionSnoozeTomorrow, Label: cadence.UIText(lang, "action.snooze_tomorrow"), Value: occID},
@@ -440,19 +441,19 @@ func (a *Adapter) promptMessage(ctx context.Context, p *cadence.Person, occID st
 	}
 	switch st.Mode {
 	case cadence.AnswerLate:
-		b.Text = "This closed at " + when(st.ClosesAt, p) + ". You can still answer late until " +
-			when(st.LateUntil, p) + "; a late answer counts as late."
-		b.Actions = []cadence.Action{{ID: cadence.ActionAnswer, Label: cadence.LabelAnswerLate, Value: occID, Style: "primary"}}
+		b.Text = cadence.UIText(lang, "card.late", "Close", at(st.ClosesAt), "Until", at(st.LateUntil))
+		b.Actions = []cadence.Action{{ID: cadence.ActionAnswer, Label: cadence.UIText(lang, "action.answer_late"), Value: occID, Style: "primary", Late: true}}
 	case cadence.AnswerFinal:
-		b.Text, b.Questions, b.Prefill, b.Actions = r.Title+" closed at "+when(st.ClosesAt, p)+".", nil, nil, nil
+		qs := b.Questions
+		b.Text, b.Questions, b.Prefill, b.Actions = cadence.UIText(lang, "card.closed", "Ritual", r.Title, "Close", at(st.ClosesAt)), nil, nil, nil
 		if mine != nil {
 			var lines []string
-			for _, q := range r.Questions {
+			for _, q := range qs {
 				if t := strings.TrimSpace(mine.Text(q.ID)); t != "" {
 					lines = append(lines, q.Text+" "+t)
 				}
 			}
-			b.Sections = []cadence.Section{{Heading: "Your answer", Lines: lines}}
+			b.Sections = []cadence.Section{{Heading: cadence.UIText(lang, "card.your_answer"), Lines: lines}}
 		}
 	}
 	return &cadence.Message{Kind: cadence.KindPrompt, RitualID: r.ID, OccurrenceID: occID,

@@ -213,7 +213,7 @@ func TestCardButtons(t *testing.T) {
 		assert.Equal(t, "POST", last.Method)
 		assert.Equal(t, "/v3/conversations/a:1on1-29:ana/activities", last.Path, "prompt goes to the 1:1 chat, not the channel")
 		assert.Equal(t, "earlier text", cardInputs(t, last)["q_today"], "pre-filled for editing")
-		assert.Contains(t, card(t, last), "before Mon 30 Nov 13:30 CET")
+		assert.Contains(t, card(t, last), "Please answer by Mon 30 Nov 13:30 CET.")
 	})
 	t.Run("decline", func(t *testing.T) {
 		e := newEnv(t)

@@ -37,7 +37,7 @@ type inputNumber struct {
 func questionInput(qs []cadence.Question, q *cadence.Question, value string, clientRequired bool) []any {
 	id := inputPrefix + q.ID
 	required := q.Required && !q.IsFollowUp() && clientRequired
-	const needed = "This question needs an answer."
+	needed := cadence.UIText(q.Lang, "question.needed")
 	var in any
 	switch q.Type {
 	case cadence.QuestionYesNo, cadence.QuestionScale, cadence.QuestionChoice, cadence.QuestionMulti:
@@ -47,7 +47,7 @@ func questionInput(qs []cadence.Question, q *cadence.Question, value string, cli
 			cs.ErrorMessage = needed
 		}
 		if q.Type == cadence.QuestionChoice {
-			cs.Style, cs.Placeholder = "compact", "Choose one"
+			cs.Style, cs.Placeholder = "compact", cadence.UIText(q.Lang, "question.choose_one")
 		}
 		for i, c := range q.Choices() {
 			cs.Choices = append(cs.Choices, choice{Title: q.ChoiceLabel(c), Value: choiceValue(q, i, c)})
