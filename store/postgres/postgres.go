@@ -30,6 +30,7 @@ type DB struct {
 	host     string
 	readOnly bool // OpenReadOnly: even Update begins READ ONLY
 	writes   writeHealth
+	batches  batches // UpdateBatch (batch.go)
 }
 
 var _ cadence.Store = (*DB)(nil)

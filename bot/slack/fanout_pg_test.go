@@ -1,0 +1,114 @@
+package slack_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cadencebot/cadencebot/bot/slack"
+	"github.com/cadencebot/cadencebot/bot/slack/slacktest"
+	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/store/postgres"
+	"github.com/cadencebot/cadencebot/store/postgres/pgtest"
+)
+
+// TestMain stops the PostgreSQL cluster the PG fan-out started, if any.
+func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
+
+// newPGFanOut is newBoltFanOut on PostgreSQL, dispatched as the leader
+// does it: under a term won from the lease, so every claim and every
+// "sent" is fenced by its epoch.
+func newPGFanOut(tb testing.TB, n int, clock *scaledClock, rtt time.Duration, inFlight int) *fanOut {
+	fake := newFake(tb, clock)
+	fake.SetLimit("chat.postMessage", slacktest.Limit{PerMinute: 300, Burst: 30})
+	fake.SetChannelLimit("chat.postMessage", slacktest.Limit{PerMinute: 60, Burst: 3})
+	db, err := postgres.Open(context.Background(), pgtest.URL(tb))
+	require.NoError(tb, err)
+	tb.Cleanup(func() { _ = db.Close() })
+	el := db.NewElector(postgres.ElectorConfig{Holder: "bench", TTL: 10 * time.Second, Logger: zerolog.Nop()})
+	ectx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); el.Run(ectx) }()
+	tb.Cleanup(func() { stop(); <-done })
+	cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	term, err := el.Campaign(cctx)
+	require.NoError(tb, err)
+
+	var people []*cadence.Person
+	for i := range n {
+		uid := fmt.Sprintf("U1%07d", i)
+		fake.AddUser(slacktest.User{ID: uid, Name: uid, TZ: "UTC"})
+		people = append(people, &cadence.Person{ID: fmt.Sprintf("p%04d", i), Location: time.UTC, Handles: cadence.Handles{SlackID: uid}})
+	}
+	svc := newService(tb, clock)
+	svc.roster = cadence.NewRoster(people)
+	now := clock.Now()
+	require.NoError(tb, db.Update(context.Background(), func(tx cadence.Tx) error {
+		for i, p := range people {
+			m := prompt("occ/standup/prompt/"+p.ID, p.ID, occOpen)
+			m.CreatedAt, m.Revision, m.State, m.NextAttemptAt = now.Add(time.Duration(i)), 1, cadence.StatePending, now
+			if _, err := tx.Enqueue(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	cfg := slack.Config{BotToken: botToken, SigningSecret: secret, APIURL: fake.URL, Mode: slack.ModeHTTP}
+	client := &http.Client{Transport: slowTransport{rtt: rtt, clock: clock}, Timeout: 30 * time.Second}
+	a, err := slack.New(cfg, svc, db, clock, zerolog.Nop(), slack.WithSleeper(clock.Sleep), slack.WithHTTPClient(client))
+	require.NoError(tb, err)
+	require.NoError(tb, a.Start(context.Background()))
+	d := cadence.NewDispatcher(db, clock, map[string]cadence.Chat{"slack": a}, zerolog.Nop(), nil, cadence.WithInFlight(inFlight))
+	return &fanOut{fake: fake, d: d, clock: clock, n: n, ctx: cadence.WithTerm(context.Background(), term.Epoch)}
+}
+
+// BenchmarkFanOutPostgres is BenchmarkFanOutRoundTrip on PostgreSQL: 500
+// DM prompts (a team's fan-out) through the real dispatcher, the adapter
+// and the store to the fake, which enforces Slack's published limits,
+// with 0, 150 and 300 ms round trip on every Slack call. The leader's
+// writes are fenced by its epoch. min_s is the least Slack's limits
+// allow, (500 − burst) / rate; ratio is sim_s / min_s; sends/s is in
+// Slack (scaled clock) time. The throwaway cluster runs without fsync
+// (pgtest); CADENCEBOT_TEST_DATABASE_URL points it at a durable one.
+//
+//	go test ./bot/slack -run '^$' -bench FanOutPostgres -benchtime 1x
+func BenchmarkFanOutPostgres(b *testing.B) {
+	const n, scale = 500, 10
+	limit := slacktest.Limit{PerMinute: 300, Burst: 30}
+	for _, inFlight := range []int{1, 16} {
+		for _, rtt := range []time.Duration{0, 150 * time.Millisecond, 300 * time.Millisecond} {
+			b.Run(fmt.Sprintf("in_flight=%d/rtt=%dms", inFlight, rtt.Milliseconds()), func(b *testing.B) {
+				for range b.N {
+					b.StopTimer()
+					clock := newScaledClock(t0, scale)
+					f := newPGFanOut(b, n, clock, rtt, inFlight)
+					b.StartTimer()
+					took := f.run(b, 100*time.Millisecond)
+					b.StopTimer()
+					got := f.delivered(b)
+					if len(got) != n {
+						b.Fatalf("delivered %d of %d", len(got), n)
+					}
+					for k, v := range got {
+						if v != 1 {
+							b.Fatalf("%s delivered %d times", k, v)
+						}
+					}
+					min := minimum(n, limit)
+					b.ReportMetric(took.Seconds(), "sim_s")
+					b.ReportMetric(min.Seconds(), "min_s")
+					b.ReportMetric(took.Seconds()/min.Seconds(), "ratio")
+					b.ReportMetric(float64(n)/took.Seconds(), "sends/s")
+					b.ReportMetric(float64(f.fake.RateLimited("chat.postMessage")), "429s")
+				}
+			})
+		}
+	}
+}
