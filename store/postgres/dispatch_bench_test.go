@@ -21,7 +21,7 @@ import (
 // claim and every "sent" fenced by the term's epoch), to a chat that
 // answers at once, so nothing but the store limits it. sends/s is wall
 // time; queries/send counts every statement sent to the server (BEGIN
-// and COMMIT included). Slack allows about 5 DMs a second per workspace
+// and COMMIT included), round-trips/send the times it waited for it. Slack allows about 5 DMs a second per workspace
 // (chat.postMessage, 300 a minute after a burst): the store must stay far
 // above that, and bot/slack's BenchmarkFanOutPostgres shows the fan-out
 // against the limits themselves.
@@ -32,7 +32,7 @@ func BenchmarkDispatch500(b *testing.B) {
 	for _, inFlight := range []int{1, 16} {
 		b.Run(fmt.Sprintf("in_flight=%d", inFlight), func(b *testing.B) {
 			var elapsed time.Duration
-			var queries int64
+			var queries, trips int64
 			for range b.N {
 				b.StopTimer()
 				count := &countingTracer{}
@@ -60,12 +60,14 @@ func BenchmarkDispatch500(b *testing.B) {
 				d := cadence.NewDispatcher(db, cadence.NewManualClock(now), map[string]cadence.Chat{"slack": chat}, zerolog.Nop(), nil,
 					cadence.WithInFlight(inFlight))
 				count.n.Store(0)
+				count.trips.Store(0)
 				start := time.Now()
 				b.StartTimer()
 				sent, err := d.RunOnce(ctx)
 				b.StopTimer()
 				elapsed += time.Since(start)
 				queries += count.n.Load()
+				trips += count.trips.Load()
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -76,6 +78,7 @@ func BenchmarkDispatch500(b *testing.B) {
 			}
 			b.ReportMetric(float64(n*b.N)/elapsed.Seconds(), "sends/s")
 			b.ReportMetric(float64(queries)/float64(n*b.N), "queries/send")
+			b.ReportMetric(float64(trips)/float64(n*b.N), "round-trips/send")
 		})
 	}
 }
@@ -86,15 +89,26 @@ type concurrentChat struct{ *cadencetest.Chat }
 
 func (concurrentChat) MaxInFlight() int { return 16 }
 
-// countingTracer counts the statements sent to the server.
-type countingTracer struct{ n atomic.Int64 }
+// countingTracer counts what is sent to the server: statements, and
+// round trips (a statement on its own, or a pipelined batch).
+type countingTracer struct{ n, trips atomic.Int64 }
 
 func (c *countingTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
 	c.n.Add(1)
+	c.trips.Add(1)
 	return ctx
 }
 
 func (c *countingTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (c *countingTracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
+	c.n.Add(int64(len(d.Batch.QueuedQueries)))
+	c.trips.Add(1)
+	return ctx
+}
+
+func (c *countingTracer) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+func (c *countingTracer) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
 
 // leaderContext wins the lease on db and returns a context carrying the
 // term, as the leader's dispatcher runs.

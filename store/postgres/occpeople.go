@@ -214,18 +214,60 @@ func (t *tx) remember(id string, s *storedOcc) {
 }
 
 // OccurrenceFor reads the occurrence's own row and person's row alone: the
-// same work at ten people as at a thousand.
+// same work at ten people as at a thousand. What an answer reads next —
+// the person's answer and the occurrence's summary — comes in the same
+// round trip and is kept for this transaction (readcache.go).
 func (t *tx) OccurrenceFor(id, person string) (*cadence.Occurrence, error) {
 	what := fmt.Sprintf("occurrence %q", id)
+	b := &pgx.Batch{}
+	b.Queue(`SELECT o.doc, p.expected, p.doc FROM occurrences o
+		LEFT JOIN occurrence_people p ON p.occurrence_id = o.id AND p.person_id = $2 WHERE o.id = $1`, id, person)
+	_, prefetchAnswer := t.answerCache[answerKey{id, person}]
+	prefetchAnswer = !prefetchAnswer
+	if prefetchAnswer {
+		b.Queue(answerSQL, id, person)
+	}
+	_, prefetchSummary := t.summaryCache[id]
+	prefetchSummary = !prefetchSummary
+	if prefetchSummary {
+		b.Queue(summarySQL, id)
+	}
+	br := t.tx.SendBatch(t.ctx, b)
+	defer br.Close()
 	var doc, pdoc []byte
 	var expected *bool
-	err := t.tx.QueryRow(t.ctx, `SELECT o.doc, p.expected, p.doc FROM occurrences o
-		LEFT JOIN occurrence_people p ON p.occurrence_id = o.id AND p.person_id = $2 WHERE o.id = $1`, id, person).
-		Scan(&doc, &expected, &pdoc)
+	err := br.QueryRow().Scan(&doc, &expected, &pdoc)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("%s: %w", what, cadence.ErrNotFound)
 	}
 	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if prefetchAnswer {
+		var a cachedAnswer
+		err := br.QueryRow().Scan(&a.doc, &a.text)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			t.cacheAnswer(id, person, nil)
+		case err != nil:
+			return nil, fmt.Errorf("%s: answer of %q: %w", what, person, err)
+		default:
+			t.cacheAnswer(id, person, &a)
+		}
+	}
+	if prefetchSummary {
+		var sdoc []byte
+		err := br.QueryRow().Scan(&sdoc)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			t.cacheSummary(id, nil)
+		case err != nil:
+			return nil, fmt.Errorf("%s: summary: %w", what, err)
+		default:
+			t.cacheSummary(id, sdoc)
+		}
+	}
+	if err := br.Close(); err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	var people map[string][]byte

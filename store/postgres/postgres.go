@@ -115,24 +115,30 @@ func open(ctx context.Context, url string, o options) (*DB, error) {
 	return db, nil
 }
 
-// fence lets a leader's transaction go on only while its epoch holds an
-// unexpired lease. FOR KEY SHARE holds the row until this transaction
+// fenceSQL lets a leader's transaction go on only while its epoch holds
+// an unexpired lease. FOR KEY SHARE holds the row until this transaction
 // ends against a takeover, which locks it FOR UPDATE first (lease.go): so
 // every fenced write commits before the next term begins, or not at all.
 // The leader's own renewals (an UPDATE of no key column) do not wait for
 // its transactions: a long one, such as opening a ritual for 500 people,
 // must not cost it the lease.
-func fence(ctx context.Context, ptx pgx.Tx, epoch int64) error {
-	var n int
-	err := ptx.QueryRow(ctx, `SELECT 1 FROM leader_lease WHERE name = $1 AND epoch = $2 AND expires_at > clock_timestamp() FOR KEY SHARE`,
-		leaseName, epoch).Scan(&n)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("epoch %d: %w", epoch, cadence.ErrNotLeader)
+const fenceSQL = `SELECT 1 FROM leader_lease WHERE name = $1 AND epoch = $2 AND expires_at > clock_timestamp() FOR KEY SHARE`
+
+// fenced reads fenceSQL's result: no row is ErrNotLeader. The server sees
+// no error in no row, so the fence is waited for before anything follows
+// it (run).
+func fenced(epoch int64) func(pgx.BatchResults) error {
+	return func(br pgx.BatchResults) error {
+		var n int
+		err := br.QueryRow().Scan(&n)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("epoch %d: %w", epoch, cadence.ErrNotLeader)
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: check the lease: %w", err)
+		}
+		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("postgres: check the lease: %w", err)
-	}
-	return nil
 }
 
 // redact keeps a connect error's message but drops pgconn's wrapping,
@@ -169,51 +175,64 @@ func (db *DB) run(ctx context.Context, writable bool, fn func(cadence.Tx) error)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
-	if writable {
-		opts = pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadWrite}
-		if db.readOnly {
-			// BEGIN READ WRITE would override the session's default.
-			opts.AccessMode = pgx.ReadOnly
-		}
-	}
-	ptx, err := db.pool.BeginTx(ctx, opts)
+	conn, err := db.pool.Acquire(ctx)
 	if err != nil {
 		if writable {
 			db.writes.note(ctx, err)
 		}
 		return fmt.Errorf("postgres: begin on %s: %w", db.host, err)
 	}
+	p := &pipe{conn: conn}
 	// done stays false when fn panics or calls runtime.Goexit (a test's
 	// FailNow): roll back then too, or the connection never returns.
 	done := false
 	defer func() {
-		if !done || err != nil {
-			_ = ptx.Rollback(context.WithoutCancel(ctx))
+		if !done || err != nil || !writable {
+			p.rollback(context.WithoutCancel(ctx))
 		}
+		conn.Release()
 	}()
+	// BEGIN, the write lock and the fence go to the server with fn's
+	// first statement (pipe.go), in this order.
+	begin := "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+	if writable {
+		begin = "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE"
+		if db.readOnly {
+			// READ WRITE would override the session's default.
+			begin = "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY"
+		}
+	}
+	p.queue("postgres: begin on "+db.host, begin)
 	if writable {
 		// Taken before the first read, so every read of fn sees all
 		// earlier commits (read committed, statement snapshots after the
 		// lock): read-modify-write is safe, as under bbolt's single writer.
-		if _, err := ptx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", writeLock); err != nil {
-			db.writes.note(ctx, err)
-			return fmt.Errorf("postgres: write lock on %s: %w", db.host, err)
-		}
+		p.queue("postgres: write lock on "+db.host, "SELECT pg_advisory_xact_lock($1)", writeLock)
 	}
-	epoch, fenced := cadence.TermOf(ctx)
-	if writable && fenced {
-		if err := fence(ctx, ptx, epoch); err != nil {
+	epoch, isFenced := cadence.TermOf(ctx)
+	if writable && isFenced {
+		// Waited for before fn runs: "no row" is no error to the server,
+		// which would run and commit what follows it in the pipeline.
+		p.queueCheck(fenced(epoch), fenceSQL, leaseName, epoch)
+		if err := p.flush(ctx); err != nil {
+			if databaseRefused(err) {
+				db.writes.note(ctx, err)
+			}
 			return err
 		}
 	}
-	t := &tx{ctx: ctx, tx: ptx, writable: writable, fenced: fenced}
+	t := &tx{ctx: ctx, tx: p, writable: writable, fenced: isFenced}
 	if writable {
 		err = fn(cadence.WithAggregates(t))
 	} else {
 		err = fn(t)
 	}
 	done = true
+	if err == nil {
+		// fn may have let a failed statement go (one it read as "not
+		// there"): the transaction is lost all the same.
+		err = p.failed
+	}
 	if err != nil {
 		if writable && databaseRefused(err) {
 			db.writes.note(ctx, err)
@@ -221,26 +240,34 @@ func (db *DB) run(ctx context.Context, writable bool, fn func(cadence.Tx) error)
 		return err
 	}
 	if !writable {
-		return ptx.Rollback(ctx)
+		return nil // the deferred rollback ends the snapshot, if it began
 	}
 	if t.wake {
 		// Delivered on commit only, to every replica LISTENing: the
 		// leader's dispatcher sends what a follower queued at once.
-		if _, err := ptx.Exec(ctx, "SELECT pg_notify($1, '')", WakeChannel); err != nil {
-			return fmt.Errorf("postgres: notify on %s: %w", db.host, err)
-		}
+		p.queue("postgres: notify on "+db.host, "SELECT pg_notify($1, '')", WakeChannel)
 	}
 	if t.defs {
 		// Every replica reloads the rituals and people it runs
 		// (WatchDefinitions); delivered on commit only.
-		if _, err := ptx.Exec(ctx, "SELECT pg_notify($1, '')", DefinitionsChannel); err != nil {
-			return fmt.Errorf("postgres: notify on %s: %w", db.host, err)
+		p.queue("postgres: notify on "+db.host, "SELECT pg_notify($1, '')", DefinitionsChannel)
+	}
+	// The queued writes and COMMIT: one round trip.
+	var commitErr error
+	p.queueCheck(func(br pgx.BatchResults) error {
+		tag, err := br.Exec()
+		if err == nil && tag.String() != "COMMIT" {
+			err = fmt.Errorf("rolled back (%s)", tag)
 		}
+		if err != nil {
+			commitErr = fmt.Errorf("postgres: commit on %s: %w", db.host, err)
+			return commitErr
+		}
+		return nil
+	}, "COMMIT")
+	err = p.flush(ctx)
+	if err == nil || commitErr != nil || databaseRefused(err) {
+		db.writes.note(ctx, err)
 	}
-	err = ptx.Commit(ctx)
-	db.writes.note(ctx, err)
-	if err != nil {
-		return fmt.Errorf("postgres: commit on %s: %w", db.host, err)
-	}
-	return nil
+	return err
 }

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -10,9 +11,21 @@ import (
 
 // --- summary states ---
 
+const summarySQL = "SELECT doc FROM summaries WHERE occurrence_id = $1"
+
 func (t *tx) Summary(occID string) (*cadence.SummaryState, error) {
+	what := fmt.Sprintf("summary of %q", occID)
 	var v cadence.SummaryState
-	if err := t.getDoc(fmt.Sprintf("summary of %q", occID), &v, "SELECT doc FROM summaries WHERE occurrence_id = $1", occID); err != nil {
+	if doc, ok := t.summaryCache[occID]; ok {
+		if doc == nil {
+			return nil, fmt.Errorf("%s: %w", what, cadence.ErrNotFound)
+		}
+		if err := json.Unmarshal(doc, &v); err != nil {
+			return nil, fmt.Errorf("%s: stored value does not decode: %w", what, err)
+		}
+		return &v, nil
+	}
+	if err := t.getDoc(what, &v, summarySQL, occID); err != nil {
 		return nil, err
 	}
 	return &v, nil
@@ -28,6 +41,9 @@ func (t *tx) PutSummary(v *cadence.SummaryState) error {
 	doc, err := encode("put summary", v)
 	if err != nil {
 		return err
+	}
+	if _, ok := t.summaryCache[v.OccurrenceID]; ok {
+		t.cacheSummary(v.OccurrenceID, doc)
 	}
 	return t.exec("put summary of "+v.OccurrenceID, `INSERT INTO summaries (occurrence_id, dirty, doc) VALUES ($1, $2, $3)
 		ON CONFLICT (occurrence_id) DO UPDATE SET dirty = excluded.dirty, doc = excluded.doc`, v.OccurrenceID, v.Dirty(), doc)

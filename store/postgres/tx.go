@@ -20,7 +20,7 @@ var ErrReadOnly = errors.New("postgres: write in a read-only transaction")
 // context, so the one View or Update was given is kept here.
 type tx struct {
 	ctx      context.Context
-	tx       pgx.Tx
+	tx       *pipe
 	writable bool
 	// fenced: a leader's transaction (cadence.WithTerm). wake: it is not,
 	// and it queued outbox work the leader must hear about.
@@ -32,6 +32,10 @@ type tx struct {
 	// defs: it changed a ritual or person kept in the store; every
 	// replica reloads its live configuration (DefinitionsChannel).
 	defs bool
+	// Rows read ahead and what this transaction wrote over them
+	// (readcache.go).
+	answerCache  map[answerKey]*cachedAnswer
+	summaryCache map[string][]byte
 }
 
 var _ cadence.Tx = (*tx)(nil)
@@ -66,10 +70,14 @@ var (
 	minNanos = time.Unix(0, math.MinInt64+1)
 )
 
+// exec queues a write whose result nobody reads: it goes to the server
+// with the next read or the commit (pipe.go), and an error it meets is
+// returned there, labelled with what.
 func (t *tx) exec(what, sql string, args ...any) error {
-	if _, err := t.tx.Exec(t.ctx, sql, args...); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
+	if t.tx.failed != nil {
+		return t.tx.failed
 	}
+	t.tx.queue(what, sql, args...)
 	return nil
 }
 
@@ -148,8 +156,13 @@ func (t *tx) PutRitualState(v *cadence.RitualState) error {
 
 func (t *tx) Answer(occID, person string) (*cadence.Answer, error) {
 	what := fmt.Sprintf("answer of %q to %q", person, occID)
-	out, err := t.answers(what, `SELECT a.doc, x.doc FROM answers a LEFT JOIN answer_texts x USING (occurrence_id, person_id)
-		WHERE a.occurrence_id = $1 AND a.person_id = $2`, occID, person)
+	if c, ok := t.answerCache[answerKey{occID, person}]; ok {
+		if c == nil {
+			return nil, fmt.Errorf("%s: %w", what, cadence.ErrNotFound)
+		}
+		return decodeAnswer(c.doc, c.text)
+	}
+	out, err := t.answers(what, answerSQL, occID, person)
 	if err != nil {
 		return nil, err
 	}
@@ -183,6 +196,9 @@ func (t *tx) PutAnswer(a *cadence.Answer) error {
 		return err
 	}
 	what := fmt.Sprintf("put answer of %q to %q", a.PersonID, a.OccurrenceID)
+	if _, ok := t.answerCache[answerKey{a.OccurrenceID, a.PersonID}]; ok {
+		t.cacheAnswer(a.OccurrenceID, a.PersonID, &cachedAnswer{doc: doc, text: text})
+	}
 	if err := t.exec(what, `INSERT INTO answers (occurrence_id, person_id, scheduled_ns, doc) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (occurrence_id, person_id) DO UPDATE SET doc = excluded.doc`,
 		a.OccurrenceID, a.PersonID, nanos(at), doc); err != nil {
@@ -190,6 +206,26 @@ func (t *tx) PutAnswer(a *cadence.Answer) error {
 	}
 	return t.exec(what+": text", `INSERT INTO answer_texts (occurrence_id, person_id, doc) VALUES ($1, $2, $3)
 		ON CONFLICT (occurrence_id, person_id) DO UPDATE SET doc = excluded.doc`, a.OccurrenceID, a.PersonID, text)
+}
+
+// answerSQL reads one answer and its text.
+const answerSQL = `SELECT a.doc, x.doc FROM answers a LEFT JOIN answer_texts x USING (occurrence_id, person_id)
+		WHERE a.occurrence_id = $1 AND a.person_id = $2`
+
+// decodeAnswer is the answer of a metadata doc and a responses doc (nil:
+// none stored).
+func decodeAnswer(doc, text []byte) (*cadence.Answer, error) {
+	a := new(cadence.Answer)
+	if err := json.Unmarshal(doc, a); err != nil {
+		return nil, fmt.Errorf("stored value does not decode: %w", err)
+	}
+	a.Responses = nil
+	if text != nil {
+		if err := json.Unmarshal(text, &a.Responses); err != nil {
+			return nil, fmt.Errorf("stored text does not decode: %w", err)
+		}
+	}
+	return a, nil
 }
 
 // answers decodes rows of (metadata doc, responses doc or NULL).
@@ -201,15 +237,9 @@ func (t *tx) answers(what, sql string, args ...any) ([]*cadence.Answer, error) {
 	out := []*cadence.Answer{}
 	var doc, text []byte
 	_, err = pgx.ForEachRow(rows, []any{&doc, &text}, func() error {
-		a := new(cadence.Answer)
-		if err := json.Unmarshal(doc, a); err != nil {
-			return fmt.Errorf("stored value does not decode: %w", err)
-		}
-		a.Responses = nil
-		if text != nil {
-			if err := json.Unmarshal(text, &a.Responses); err != nil {
-				return fmt.Errorf("stored text does not decode: %w", err)
-			}
+		a, err := decodeAnswer(doc, text)
+		if err != nil {
+			return err
 		}
 		out = append(out, a)
 		return nil
