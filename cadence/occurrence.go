@@ -158,4 +158,9 @@ type OccurrenceFilter struct {
 	// Newest lists latest first, so Limit keeps the latest: the previous
 	// occurrence is read backwards from To instead of decoding all history.
 	Newest bool
+	// Person, when set, says the caller reads only that person's part of
+	// each occurrence (as For(Person) holds it): a store may then read
+	// only that part, as OccurrenceFor does. An answer's streak looks back
+	// 30 occurrences, each of up to a thousand people.
+	Person string
 }

@@ -18,7 +18,7 @@ const streakCap = 30
 // asked in is passed over, a missed or late one ends the streak.
 // capped says the count reached streakCap.
 func answerStreak(tx Tx, r *Ritual, o *Occurrence, person string) (n int, capped bool, err error) {
-	occs, err := tx.Occurrences(OccurrenceFilter{RitualID: r.ID, To: o.Scheduled, Status: []Status{StatusOpen, StatusClosed}, Newest: true, Limit: streakCap})
+	occs, err := tx.Occurrences(OccurrenceFilter{RitualID: r.ID, To: o.Scheduled, Status: []Status{StatusOpen, StatusClosed}, Newest: true, Limit: streakCap, Person: person})
 	if err != nil {
 		return 0, false, fmt.Errorf("earlier occurrences of %s: %w", r.ID, err)
 	}

@@ -357,7 +357,12 @@ func sameList(a, b []string) bool {
 }
 
 func (t *tx) Occurrences(f cadence.OccurrenceFilter) ([]*cadence.Occurrence, error) {
+	// With f.Person the expected lists (a thousand names each) stay in
+	// the database: the person's row says whether they are expected.
 	q := "SELECT id, doc, expected FROM occurrences WHERE true"
+	if f.Person != "" {
+		q = "SELECT id, doc, NULL::text[] FROM occurrences WHERE true"
+	}
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	if f.RitualID != "" {
@@ -408,29 +413,83 @@ func (t *tx) Occurrences(f cadence.OccurrenceFilter) ([]*cadence.Occurrence, err
 	for i, r := range list {
 		ids[i] = r.id
 	}
-	people := make(map[string]map[string][]byte, len(list))
-	rows, err = t.tx.Query(t.ctx, "SELECT occurrence_id, person_id, doc FROM occurrence_people WHERE occurrence_id = ANY($1)", ids)
+	people, expected, err := t.occurrencePeople(ids, f.Person)
 	if err != nil {
-		return nil, fmt.Errorf("list occurrences: people: %w", err)
-	}
-	var occ, person string
-	var doc []byte
-	if _, err := pgx.ForEachRow(rows, []any{&occ, &person, &doc}, func() error {
-		m := people[occ]
-		if m == nil {
-			m = map[string][]byte{}
-			people[occ] = m
-		}
-		m[person] = bytes.Clone(doc)
-		return nil
-	}); err != nil {
 		return nil, fmt.Errorf("list occurrences: people: %w", err)
 	}
 	out := make([]*cadence.Occurrence, len(list))
 	for i, r := range list {
+		if f.Person != "" && expected[r.id] {
+			r.expected = []string{f.Person}
+		}
 		if out[i], err = decodeOcc(r.id, r.doc, r.expected, people[r.id]); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// occurrencePeople reads the person rows of the occurrences ids: all of
+// them, or person's alone, with whether they are expected. For one person
+// it reads their answers to those occurrences in the same round trip and
+// keeps them for this transaction (readcache.go): a streak asks for each.
+func (t *tx) occurrencePeople(ids []string, person string) (map[string]map[string][]byte, map[string]bool, error) {
+	b := &pgx.Batch{}
+	if person == "" {
+		b.Queue("SELECT occurrence_id, person_id, expected, doc FROM occurrence_people WHERE occurrence_id = ANY($1)", ids)
+	} else {
+		b.Queue("SELECT occurrence_id, person_id, expected, doc FROM occurrence_people WHERE occurrence_id = ANY($1) AND person_id = $2", ids, person)
+		b.Queue(`SELECT a.occurrence_id, a.doc, x.doc FROM answers a LEFT JOIN answer_texts x USING (occurrence_id, person_id)
+			WHERE a.occurrence_id = ANY($1) AND a.person_id = $2`, ids, person)
+	}
+	br := t.tx.SendBatch(t.ctx, b)
+	defer br.Close()
+	people := make(map[string]map[string][]byte, len(ids))
+	expected := map[string]bool{}
+	rows, err := br.Query()
+	if err != nil {
+		return nil, nil, err
+	}
+	var occ, p string
+	var exp bool
+	var doc, text []byte
+	if _, err := pgx.ForEachRow(rows, []any{&occ, &p, &exp, &doc}, func() error {
+		m := people[occ]
+		if m == nil {
+			m = map[string][]byte{}
+			people[occ] = m
+		}
+		m[p] = bytes.Clone(doc)
+		if exp {
+			expected[occ] = true
+		}
+		return nil
+	}); err != nil {
+		return nil, nil, err
+	}
+	if person != "" {
+		rows, err := br.Query()
+		if err != nil {
+			return nil, nil, err
+		}
+		found := map[string]bool{}
+		if _, err := pgx.ForEachRow(rows, []any{&occ, &doc, &text}, func() error {
+			found[occ] = true
+			if _, ok := t.answerCache[answerKey{occ, person}]; !ok {
+				t.cacheAnswer(occ, person, &cachedAnswer{doc: doc, text: text})
+			}
+			return nil
+		}); err != nil {
+			return nil, nil, err
+		}
+		for _, id := range ids {
+			if _, ok := t.answerCache[answerKey{id, person}]; !ok && !found[id] {
+				t.cacheAnswer(id, person, nil)
+			}
+		}
+	}
+	if err := br.Close(); err != nil {
+		return nil, nil, err
+	}
+	return people, expected, nil
 }

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sort"
 	"testing"
 	"time"
@@ -181,5 +182,59 @@ func TestPutOccurrenceWritesOnlyWhatChanged(t *testing.T) {
 			}
 			assert.ElementsMatch(t, tc.changed, changed)
 		})
+	}
+}
+
+// Occurrences with a Person reads each occurrence as For(person) holds
+// it, and the person's answers to them come with it: what Answer returns
+// after the listing, and after a write in the same transaction, is what
+// the database holds.
+func TestOccurrencesForOnePerson(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	at := time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC)
+	var occs []*cadence.Occurrence
+	for d := range 3 {
+		s := at.AddDate(0, 0, d)
+		occs = append(occs, &cadence.Occurrence{ID: cadence.OccurrenceID("standup", s), RitualID: "standup", Scheduled: s,
+			Status: cadence.StatusClosed, Expected: []string{"ana", "bo"}, Excused: map[string]string{"cy": "out of office"},
+			CloseAt: map[string]time.Time{"ana": s.Add(time.Hour), "bo": s.Add(2 * time.Hour)}, Prompted: map[string]time.Time{}})
+	}
+	occs[1].Expected = []string{"bo"} // ana not asked on day 2
+	answer := &cadence.Answer{OccurrenceID: occs[0].ID, RitualID: "standup", PersonID: "ana", SubmittedAt: at, UpdatedAt: at,
+		Responses: []cadence.Response{{QuestionID: "today", Text: "ship"}}}
+	require.NoError(t, db.Update(ctx, func(tx cadence.Tx) error {
+		for _, o := range occs {
+			if err := tx.PutOccurrence(o); err != nil {
+				return err
+			}
+		}
+		return tx.PutAnswer(answer)
+	}))
+	for _, p := range []string{"ana", "bo", "cy", "nobody"} {
+		require.EqualError(t, db.Update(ctx, func(tx cadence.Tx) error {
+			got, err := tx.Occurrences(cadence.OccurrenceFilter{RitualID: "standup", Newest: true, Person: p})
+			require.NoError(t, err)
+			require.Len(t, got, 3)
+			for i, o := range got {
+				assert.Equal(t, occs[2-i].For(p), o, "%s as %s sees it", o.ID, p)
+			}
+			for _, o := range occs {
+				a, err := tx.Answer(o.ID, p)
+				if p == "ana" && o.ID == answer.OccurrenceID {
+					require.NoError(t, err)
+					assert.Equal(t, answer, a)
+					continue
+				}
+				assert.ErrorIs(t, err, cadence.ErrNotFound, "%s's answer to %s", p, o.ID)
+			}
+			// A write in the transaction is what it reads next.
+			late := &cadence.Answer{OccurrenceID: occs[2].ID, RitualID: "standup", PersonID: p, SubmittedAt: at, UpdatedAt: at}
+			require.NoError(t, tx.PutAnswer(late))
+			a, err := tx.Answer(occs[2].ID, p)
+			require.NoError(t, err)
+			assert.Equal(t, late, a)
+			return errors.New("roll back")
+		}), "roll back", p)
 	}
 }
