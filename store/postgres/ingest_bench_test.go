@@ -289,13 +289,8 @@ func (rig *pgRig) prepare(b testing.TB) string {
 	return url
 }
 
-// engine opens the engine on a prepared database, 20 minutes after the
-// occurrences opened.
-func (rig *pgRig) engine(b *testing.B, url string) *cadence.Engine {
-	b.Helper()
-	return rig.engineTraced(b, url, nil)
-}
-
+// engineTraced opens the engine on a prepared database, 20 minutes after
+// the occurrences opened, with tracer on its connections.
 func (rig *pgRig) engineTraced(b *testing.B, url string, tracer pgx.QueryTracer) *cadence.Engine {
 	b.Helper()
 	db, err := postgres.OpenTraced(context.Background(), url, tracer)
