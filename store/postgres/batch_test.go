@@ -78,13 +78,26 @@ func TestUpdateBatchIsFenced(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = a.db.UpdateBatch(actx, func(tx cadence.Tx) error { return tx.Put("fenced", fmt.Sprintf("deposed-%d", i), nil) })
+			errs[i] = a.db.UpdateBatch(actx, func(tx cadence.Tx) error {
+				if i%2 == 0 { // the fence's answer comes with this read
+					if _, err := tx.Get("fenced", "while-leading"); err != nil {
+						return err
+					}
+				}
+				return tx.Put("fenced", fmt.Sprintf("deposed-%d", i), nil)
+			})
 		}()
 	}
 	wg.Wait()
 	for i, err := range errs {
 		assert.ErrorIs(t, err, cadence.ErrNotLeader, "call %d", i)
 	}
+	// A writer that reads, shrugs off the refusal and writes on still
+	// commits nothing.
+	assert.ErrorIs(t, a.db.Update(actx, func(tx cadence.Tx) error {
+		_, _ = tx.Get("fenced", "while-leading")
+		return tx.Put("fenced", "shrugged", nil)
+	}), cadence.ErrNotLeader)
 	var keys []string
 	require.NoError(t, b.db.View(context.Background(), func(tx cadence.Tx) error {
 		var err error

@@ -26,6 +26,9 @@ type pipe struct {
 	// open is the batch whose last result a caller is still reading
 	// (rows not yet closed): it is finished before anything else is sent.
 	open pgx.BatchResults
+	// sent: something went to the server, and with it, and checked,
+	// everything queued before it.
+	sent bool
 }
 
 // queued is a statement and what to make of its result.
@@ -66,6 +69,7 @@ func (p *pipe) send(ctx context.Context, extra ...queued) (pgx.BatchResults, err
 	}
 	queued := p.queued
 	p.queued = nil
+	p.sent = true
 	br := p.conn.SendBatch(ctx, b)
 	for _, q := range queued {
 		var err error

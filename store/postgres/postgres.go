@@ -125,8 +125,8 @@ func open(ctx context.Context, url string, o options) (*DB, error) {
 const fenceSQL = `SELECT 1 FROM leader_lease WHERE name = $1 AND epoch = $2 AND expires_at > clock_timestamp() FOR KEY SHARE`
 
 // fenced reads fenceSQL's result: no row is ErrNotLeader. The server sees
-// no error in no row, so the fence is waited for before anything follows
-// it (run).
+// no error in no row, so COMMIT is never sent before the fence's answer
+// is in (run).
 func fenced(epoch int64) func(pgx.BatchResults) error {
 	return func(br pgx.BatchResults) error {
 		var n int
@@ -211,15 +211,7 @@ func (db *DB) run(ctx context.Context, writable bool, fn func(cadence.Tx) error)
 	}
 	epoch, isFenced := cadence.TermOf(ctx)
 	if writable && isFenced {
-		// Waited for before fn runs: "no row" is no error to the server,
-		// which would run and commit what follows it in the pipeline.
 		p.queueCheck(fenced(epoch), fenceSQL, leaseName, epoch)
-		if err := p.flush(ctx); err != nil {
-			if databaseRefused(err) {
-				db.writes.note(ctx, err)
-			}
-			return err
-		}
 	}
 	t := &tx{ctx: ctx, tx: p, writable: writable, fenced: isFenced}
 	if writable {
@@ -251,6 +243,18 @@ func (db *DB) run(ctx context.Context, writable bool, fn func(cadence.Tx) error)
 		// Every replica reloads the rituals and people it runs
 		// (WatchDefinitions); delivered on commit only.
 		p.queue("postgres: notify on "+db.host, "SELECT pg_notify($1, '')", DefinitionsChannel)
+	}
+	if isFenced && !p.sent {
+		// "No row" is no error to the server, which would run and commit
+		// what follows the fence in the same pipeline: its answer comes
+		// back before COMMIT is sent. (When fn read anything, it came
+		// back with that read.)
+		if err := p.flush(ctx); err != nil {
+			if databaseRefused(err) {
+				db.writes.note(ctx, err)
+			}
+			return err
+		}
 	}
 	// The queued writes and COMMIT: one round trip.
 	var commitErr error
