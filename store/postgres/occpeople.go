@@ -357,13 +357,51 @@ func sameList(a, b []string) bool {
 }
 
 func (t *tx) Occurrences(f cadence.OccurrenceFilter) ([]*cadence.Occurrence, error) {
-	// With f.Person the expected lists (a thousand names each) stay in
-	// the database: the person's row says whether they are expected.
-	q := "SELECT id, doc, expected FROM occurrences WHERE true"
 	if f.Person != "" {
-		q = "SELECT id, doc, NULL::text[] FROM occurrences WHERE true"
+		return t.occurrencesOf(f)
 	}
-	var args []any
+	q, args := occurrenceQuery("SELECT id, doc, expected FROM occurrences", f)
+	type row struct {
+		id       string
+		doc      []byte
+		expected []string
+	}
+	rows, err := t.tx.Query(t.ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list occurrences: %w", err)
+	}
+	var list []row
+	var r row
+	if _, err := pgx.ForEachRow(rows, []any{&r.id, &r.doc, &r.expected}, func() error {
+		list = append(list, row{r.id, bytes.Clone(r.doc), slices.Clone(r.expected)})
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("list occurrences: %w", err)
+	}
+	if len(list) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(list))
+	for i, r := range list {
+		ids[i] = r.id
+	}
+	people, err := t.occurrencePeople(ids)
+	if err != nil {
+		return nil, fmt.Errorf("list occurrences: people: %w", err)
+	}
+	out := make([]*cadence.Occurrence, len(list))
+	for i, r := range list {
+		if out[i], err = decodeOcc(r.id, r.doc, r.expected, people[r.id]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// occurrenceQuery is sel (a SELECT … FROM occurrences) filtered, ordered
+// and limited as f asks, with its arguments after args.
+func occurrenceQuery(sel string, f cadence.OccurrenceFilter, args ...any) (string, []any) {
+	q := sel + " WHERE true"
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	if f.RitualID != "" {
 		q += " AND ritual_id = " + arg(f.RitualID)
@@ -389,107 +427,79 @@ func (t *tx) Occurrences(f cadence.OccurrenceFilter) ([]*cadence.Occurrence, err
 	if f.Limit > 0 {
 		q += " LIMIT " + arg(f.Limit)
 	}
-	type row struct {
-		id       string
-		doc      []byte
-		expected []string
-	}
-	rows, err := t.tx.Query(t.ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list occurrences: %w", err)
-	}
-	var list []row
-	var r row
-	if _, err := pgx.ForEachRow(rows, []any{&r.id, &r.doc, &r.expected}, func() error {
-		list = append(list, row{r.id, bytes.Clone(r.doc), slices.Clone(r.expected)})
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("list occurrences: %w", err)
-	}
-	if len(list) == 0 {
-		return nil, nil
-	}
-	ids := make([]string, len(list))
-	for i, r := range list {
-		ids[i] = r.id
-	}
-	people, expected, err := t.occurrencePeople(ids, f.Person)
-	if err != nil {
-		return nil, fmt.Errorf("list occurrences: people: %w", err)
-	}
-	out := make([]*cadence.Occurrence, len(list))
-	for i, r := range list {
-		if f.Person != "" && expected[r.id] {
-			r.expected = []string{f.Person}
-		}
-		if out[i], err = decodeOcc(r.id, r.doc, r.expected, people[r.id]); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return q, args
 }
 
-// occurrencePeople reads the person rows of the occurrences ids: all of
-// them, or person's alone, with whether they are expected. For one person
-// it reads their answers to those occurrences in the same round trip and
-// keeps them for this transaction (readcache.go): a streak asks for each.
-func (t *tx) occurrencePeople(ids []string, person string) (map[string]map[string][]byte, map[string]bool, error) {
-	b := &pgx.Batch{}
-	if person == "" {
-		b.Queue("SELECT occurrence_id, person_id, expected, doc FROM occurrence_people WHERE occurrence_id = ANY($1)", ids)
-	} else {
-		b.Queue("SELECT occurrence_id, person_id, expected, doc FROM occurrence_people WHERE occurrence_id = ANY($1) AND person_id = $2", ids, person)
-		b.Queue(`SELECT a.occurrence_id, a.doc, x.doc FROM answers a LEFT JOIN answer_texts x USING (occurrence_id, person_id)
-			WHERE a.occurrence_id = ANY($1) AND a.person_id = $2`, ids, person)
-	}
-	br := t.tx.SendBatch(t.ctx, b)
-	defer br.Close()
-	people := make(map[string]map[string][]byte, len(ids))
-	expected := map[string]bool{}
-	rows, err := br.Query()
+// occurrencePeople reads every person row of the occurrences ids.
+func (t *tx) occurrencePeople(ids []string) (map[string]map[string][]byte, error) {
+	rows, err := t.tx.Query(t.ctx, "SELECT occurrence_id, person_id, doc FROM occurrence_people WHERE occurrence_id = ANY($1)", ids)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	people := make(map[string]map[string][]byte, len(ids))
 	var occ, p string
-	var exp bool
-	var doc, text []byte
-	if _, err := pgx.ForEachRow(rows, []any{&occ, &p, &exp, &doc}, func() error {
+	var doc []byte
+	if _, err := pgx.ForEachRow(rows, []any{&occ, &p, &doc}, func() error {
 		m := people[occ]
 		if m == nil {
 			m = map[string][]byte{}
 			people[occ] = m
 		}
 		m[p] = bytes.Clone(doc)
-		if exp {
-			expected[occ] = true
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return people, nil
+}
+
+// occurrencesOf lists occurrences as For(f.Person) holds them, in one
+// round trip: each occurrence's own row with the person's row, and the
+// person's answer to it, which the transaction keeps (readcache.go) for
+// the Answer calls that follow (a streak asks for each). The expected
+// lists, a thousand names each, stay in the database: the person's row
+// says whether they are expected.
+func (t *tx) occurrencesOf(f cadence.OccurrenceFilter) ([]*cadence.Occurrence, error) {
+	inner, args := occurrenceQuery("SELECT id, doc, scheduled_ns FROM occurrences", f, f.Person)
+	order := "o.scheduled_ns, o.id"
+	if f.Newest {
+		order = "o.scheduled_ns DESC, o.id DESC"
+	}
+	rows, err := t.tx.Query(t.ctx, `SELECT o.id, o.doc, p.expected, p.doc, a.doc, x.doc FROM (`+inner+`) o
+		LEFT JOIN occurrence_people p ON p.occurrence_id = o.id AND p.person_id = $1
+		LEFT JOIN answers a ON a.occurrence_id = o.id AND a.person_id = $1
+		LEFT JOIN answer_texts x ON x.occurrence_id = o.id AND x.person_id = $1
+		ORDER BY `+order, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list occurrences of %q: %w", f.Person, err)
+	}
+	var out []*cadence.Occurrence
+	var id string
+	var doc, pdoc, adoc, text []byte
+	var expected *bool
+	if _, err := pgx.ForEachRow(rows, []any{&id, &doc, &expected, &pdoc, &adoc, &text}, func() error {
+		var people map[string][]byte
+		if pdoc != nil {
+			people = map[string][]byte{f.Person: pdoc}
+		}
+		o, err := decodeOcc(id, doc, nil, people)
+		if err != nil {
+			return err
+		}
+		if expected != nil && *expected {
+			o.Expected = []string{f.Person}
+		}
+		out = append(out, o)
+		if _, ok := t.answerCache[answerKey{id, f.Person}]; !ok {
+			if adoc == nil {
+				t.cacheAnswer(id, f.Person, nil)
+			} else {
+				t.cacheAnswer(id, f.Person, &cachedAnswer{doc: adoc, text: text})
+			}
 		}
 		return nil
 	}); err != nil {
-		return nil, nil, err
+		return nil, fmt.Errorf("list occurrences of %q: %w", f.Person, err)
 	}
-	if person != "" {
-		rows, err := br.Query()
-		if err != nil {
-			return nil, nil, err
-		}
-		found := map[string]bool{}
-		if _, err := pgx.ForEachRow(rows, []any{&occ, &doc, &text}, func() error {
-			found[occ] = true
-			if _, ok := t.answerCache[answerKey{occ, person}]; !ok {
-				t.cacheAnswer(occ, person, &cachedAnswer{doc: doc, text: text})
-			}
-			return nil
-		}); err != nil {
-			return nil, nil, err
-		}
-		for _, id := range ids {
-			if _, ok := t.answerCache[answerKey{id, person}]; !ok && !found[id] {
-				t.cacheAnswer(id, person, nil)
-			}
-		}
-	}
-	if err := br.Close(); err != nil {
-		return nil, nil, err
-	}
-	return people, expected, nil
+	return out, nil
 }
