@@ -40,6 +40,9 @@ type DigestInput struct {
 	// Trend is the weekly rollup of the last Weeks ISO weeks, ending with
 	// the period, oldest first. Weeks without any occurrence are absent.
 	Trend []WeekAdherence
+	// Lang is the language to word it in: the team's for a channel, a
+	// manager's own for a DM.
+	Lang string
 }
 
 // DigestRenderer lays the figures out as a platform-neutral body. The
@@ -57,7 +60,10 @@ type DigestConfig struct {
 	Render     DigestRenderer
 	Store      Store
 	Clock      Clock // defaults to SystemClock
-	Logger     zerolog.Logger
+	// Language is the language a recipient reads (the team's for a
+	// channel, a person's own); nil: DefaultLanguage for everyone.
+	Language func(Recipient) string
+	Logger   zerolog.Logger
 	// Enqueued, if set, is called after digests are queued, to wake the
 	// dispatcher. It must not block.
 	Enqueued func()
@@ -185,9 +191,10 @@ func (d *Digest) Tick(ctx context.Context) error {
 	if fire.IsZero() {
 		return nil
 	}
-	// Compose outside the write transaction: reports read the whole
-	// period and the chart takes milliseconds.
-	body, err := d.compose(ctx, fire)
+	// Compose outside the write transaction, once per language the
+	// recipients read: reports read the whole period and the chart takes
+	// milliseconds.
+	bodies, err := d.composeAll(ctx, fire)
 	d.mu.Lock()
 	if err != nil {
 		d.retryAt = now.Add(digestRetryDelay)
@@ -211,7 +218,7 @@ func (d *Digest) Tick(ctx context.Context) error {
 		for _, to := range d.cfg.Recipients {
 			m := &Message{
 				Key: DigestKey(fire, to), Kind: KindDigest, Platform: d.cfg.Platform, To: to,
-				Body: body, CreatedAt: now, Revision: 1, State: StatePending, NextAttemptAt: now,
+				Body: bodies[d.language(to)], CreatedAt: now, Revision: 1, State: StatePending, NextAttemptAt: now,
 			}
 			ok, err := tx.Enqueue(m)
 			if err != nil {
@@ -266,9 +273,36 @@ func (d *Digest) start(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-// compose fetches the figures and renders the body once for every
-// recipient.
-func (d *Digest) compose(ctx context.Context, fire time.Time) (Body, error) {
+// language is what recipient to reads.
+func (d *Digest) language(to Recipient) string {
+	if d.cfg.Language == nil {
+		return DefaultLanguage
+	}
+	if l := d.cfg.Language(to); l != "" {
+		return l
+	}
+	return DefaultLanguage
+}
+
+// composeAll renders the body once per language of the recipients.
+func (d *Digest) composeAll(ctx context.Context, fire time.Time) (map[string]Body, error) {
+	out := map[string]Body{}
+	for _, to := range d.cfg.Recipients {
+		lang := d.language(to)
+		if _, ok := out[lang]; ok {
+			continue
+		}
+		b, err := d.compose(ctx, fire, lang)
+		if err != nil {
+			return nil, err
+		}
+		out[lang] = b
+	}
+	return out, nil
+}
+
+// compose fetches the figures and renders the body in lang.
+func (d *Digest) compose(ctx context.Context, fire time.Time, lang string) (Body, error) {
 	from, to := DigestPeriod(fire)
 	period, err := d.cfg.Reports.Report(ctx, ReportQuery{From: from, To: to})
 	if err != nil {
@@ -282,7 +316,7 @@ func (d *Digest) compose(ctx context.Context, fire time.Time) (Body, error) {
 		}
 		trend = long.Weeks
 	}
-	body, err := d.cfg.Render(ctx, DigestInput{Fire: fire, Report: period, Trend: trend})
+	body, err := d.cfg.Render(ctx, DigestInput{Fire: fire, Report: period, Trend: trend, Lang: lang})
 	if err != nil {
 		return Body{}, fmt.Errorf("render: %w", err)
 	}
@@ -320,7 +354,12 @@ func writeDigestCursor(tx Tx, t time.Time) error {
 }
 
 // Preview composes the digest a fire time at fire would send, without
-// queueing anything or moving the cursor (`cadencebot digest --preview`).
+// queueing anything or moving the cursor (`cadencebot digest --preview`),
+// in the first recipient's language.
 func (d *Digest) Preview(ctx context.Context, fire time.Time) (Body, error) {
-	return d.compose(ctx, fire)
+	lang := DefaultLanguage
+	if len(d.cfg.Recipients) > 0 {
+		lang = d.language(d.cfg.Recipients[0])
+	}
+	return d.compose(ctx, fire, lang)
 }

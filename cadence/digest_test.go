@@ -97,14 +97,15 @@ func (f *fakeReports) Report(_ context.Context, q cadence.ReportQuery) (*cadence
 }
 
 type digestRig struct {
-	mu      sync.Mutex // jobs may run concurrently
-	store   *cadencetest.Store
-	clock   *cadence.ManualClock
-	reports *fakeReports
-	inputs  []cadence.DigestInput
-	failing error
-	wakes   int
-	job     *cadence.Digest
+	language func(cadence.Recipient) string
+	mu       sync.Mutex // jobs may run concurrently
+	store    *cadencetest.Store
+	clock    *cadence.ManualClock
+	reports  *fakeReports
+	inputs   []cadence.DigestInput
+	failing  error
+	wakes    int
+	job      *cadence.Digest
 }
 
 var (
@@ -126,6 +127,7 @@ func (r *digestRig) newJob(t *testing.T) *cadence.Digest {
 		Recipients: []cadence.Recipient{leadsChannel, maxDM},
 		Weeks:      4,
 		Reports:    r.reports,
+		Language:   r.language,
 		Render: func(_ context.Context, in cadence.DigestInput) (cadence.Body, error) {
 			r.mu.Lock()
 			defer r.mu.Unlock()
@@ -133,7 +135,11 @@ func (r *digestRig) newJob(t *testing.T) *cadence.Digest {
 				return cadence.Body{}, r.failing
 			}
 			r.inputs = append(r.inputs, in)
-			return cadence.Body{Title: "Digest " + in.Report.From.Format("2006-01-02"),
+			title := "Digest "
+			if in.Lang != cadence.DefaultLanguage {
+				title = in.Lang + " digest "
+			}
+			return cadence.Body{Title: title + in.Report.From.Format("2006-01-02"),
 				Image: &cadence.Image{Name: "chart.png", Alt: "score", PNG: []byte("png")}}, nil
 		},
 		Store:    r.store,
@@ -222,6 +228,34 @@ func TestDigestQueuesOneMessagePerRecipientOnce(t *testing.T) {
 	r.clock.Set(monday9.AddDate(0, 0, 7))
 	require.NoError(t, r.job.Tick(ctx))
 	assert.Len(t, r.digests(t), 4)
+}
+
+// TestDigestInEachRecipientsLanguage: the channel's digest in the team's
+// language, Max's DM in his own, each composed once per language.
+func TestDigestInEachRecipientsLanguage(t *testing.T) {
+	ctx := context.Background()
+	r := &digestRig{store: cadencetest.NewStore(), clock: cadence.NewManualClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)),
+		reports: &fakeReports{}}
+	r.language = func(to cadence.Recipient) string {
+		if to.Person == "max" {
+			return "pl"
+		}
+		return "de"
+	}
+	r.job = r.newJob(t)
+	require.NoError(t, r.job.Tick(ctx))
+	r.clock.Set(time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC))
+	require.NoError(t, r.job.Tick(ctx))
+	titles := map[string]string{}
+	for _, m := range r.digests(t) {
+		titles[m.To.String()] = m.Body.Title
+	}
+	assert.Equal(t, map[string]string{"#ml-leads": "de digest 2026-02-23", "@max": "pl digest 2026-02-23"}, titles)
+	require.Len(t, r.inputs, 2)
+
+	body, err := r.job.Preview(ctx, time.Date(2026, 3, 9, 8, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	assert.Equal(t, "de digest 2026-03-02", body.Title, "a preview speaks the first recipient's language")
 }
 
 func TestDigestAfterDowntimeSendsTheLatestOnlyOnce(t *testing.T) {

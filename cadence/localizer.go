@@ -130,3 +130,15 @@ func UIDate(lang string, d Date) string {
 func UIPlural(lang, id string, count int, kv ...any) string {
 	return words{DefaultLocalizer(), lang}.n(id, count, kv...)
 }
+
+// UINumber writes v with at most decimals fraction digits, with lang's
+// decimal separator and grouping.
+func UINumber(lang string, v float64, decimals int) string {
+	return DefaultLocalizer().Number(lang, v, decimals)
+}
+
+// UIFixed writes v with exactly decimals fraction digits in lang's
+// separators ("33.3" in English, "33,3" in German).
+func UIFixed(lang string, v float64, decimals int) string {
+	return locale.Default().Fixed(lang, v, decimals)
+}

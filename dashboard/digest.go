@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -25,119 +24,184 @@ const digestTrendWeeks = 8
 // figures; 0 leaves that section out. extra holds further sections,
 // e.g. overdue follow-ups from DigestSections.
 func DigestBody(r *cadence.Report, trend []cadence.WeekAdherence, threshold float64, extra ...cadence.Section) cadence.Body {
-	label, isWeek := periodLabel(r.From, r.To)
+	return DigestBodyIn(cadence.DefaultLanguage, r, trend, threshold, extra...)
+}
+
+// DigestBodyIn is DigestBody worded in lang (a channel's: the team's; a
+// manager's own), numbers and dates included.
+func DigestBodyIn(lang string, r *cadence.Report, trend []cadence.WeekAdherence, threshold float64, extra ...cadence.Section) cadence.Body {
+	w := digestWords(lang)
+	label, isWeek := periodLabel(lang, r.From, r.To)
 	var prev []cadence.WeekAdherence
-	for _, w := range trend {
-		if w.Start.Before(r.From) && w.Occurrences-w.Skipped > 0 {
-			prev = append(prev, w)
+	for _, wk := range trend {
+		if wk.Start.Before(r.From) && wk.Occurrences-wk.Skipped > 0 {
+			prev = append(prev, wk)
 		}
 	}
 	slices.SortFunc(prev, func(a, b cadence.WeekAdherence) int { return a.Start.Compare(b.Start) })
 
 	t := r.Team
 	held := t.Occurrences - t.Skipped
-	b := cadence.Body{Title: "Cadence digest · " + label}
+	b := cadence.Body{Title: w.t("title", "Period", label)}
 	if held == 0 {
-		b.Text = "No ritual was held in " + label + "."
+		b.Text = w.t("none_held", "Period", label)
 	} else {
-		b.Text = fmt.Sprintf("Team score %.0f of 100%s.", t.Score, change(t.Score, prev))
+		b.Text = w.t("score", "Score", w.score(t.Score), "Change", w.change(t.Score, prev))
 	}
 
 	// The score and its change are the digest's first line (Text): the
 	// section does not say it again.
-	team := cadence.Section{Heading: "Team"}
+	team := cadence.Section{Heading: w.t("team")}
 	if held > 0 {
 		point := label
 		if !isWeek {
-			point = "this period"
+			point = w.t("this_period")
 		}
-		if tl := trendLine(prev, point, t.Score); tl != "" {
+		if tl := w.trendLine(prev, point, t.Score); tl != "" {
 			team.Lines = append(team.Lines, tl)
 		}
 	}
-	team.Lines = append(team.Lines, heldLine(t))
+	team.Lines = append(team.Lines, w.heldLine(t))
 	if t.Expected > 0 {
-		line := fmt.Sprintf("Answers: %d of %d expected (%s), %d on time (%s)",
-			t.Answered, t.Expected, pctText(pct(t.Answered, t.Expected)), t.AnsweredOnTime, pctText(pct(t.AnsweredOnTime, t.Expected)))
+		line := w.t("answers", "Answered", t.Answered, "Expected", t.Expected, "Pct", w.pct(t.Answered, t.Expected),
+			"OnTime", t.AnsweredOnTime, "OnTimePct", w.pct(t.AnsweredOnTime, t.Expected))
 		if t.Answered > 0 {
-			line += "; median time to answer " + durationText(t.MedianLatency)
+			line += w.t("median", "Latency", w.duration(t.MedianLatency))
 		}
 		team.Lines = append(team.Lines, line+".")
 	}
 	b.Sections = append(b.Sections, team)
 
 	if len(r.Rituals) > 0 {
-		sec := cadence.Section{Heading: "Rituals"}
+		sec := cadence.Section{Heading: w.t("rituals")}
 		for _, ra := range r.Rituals {
-			sec.Lines = append(sec.Lines, ritualLine(ra))
+			sec.Lines = append(sec.Lines, w.ritualLine(ra))
 		}
 		b.Sections = append(b.Sections, sec)
 	}
 
 	if threshold > 0 && slices.ContainsFunc(r.People, func(p cadence.PersonAdherence) bool { return p.Expected > 0 }) {
-		b.Sections = append(b.Sections, belowThreshold(r.People, threshold))
+		b.Sections = append(b.Sections, w.belowThreshold(r.People, threshold))
 	}
 	b.Sections = append(b.Sections, extra...)
-	b.Footer = fmt.Sprintf("%s – %s (UTC) · generated %s · %s",
-		r.From.UTC().Format(dateLayout), r.To.UTC().Add(-time.Nanosecond).Format(dateLayout), r.GeneratedAt.UTC().Format("2006-01-02 15:04 UTC"), ScoreSentence)
+	b.Footer = w.t("footer", "From", r.From.UTC().Format(dateLayout), "To", r.To.UTC().Add(-time.Nanosecond).Format(dateLayout),
+		"At", r.GeneratedAt.UTC().Format("2006-01-02 15:04 UTC"), "Score", ScoreSentenceIn(lang))
 	return b
 }
 
+// ScoreSentenceIn is ScoreSentence in lang.
+func ScoreSentenceIn(lang string) string { return cadence.UIText(lang, "digest.score_sentence") }
+
+// digestLang words the digest's lines in one language.
+type digestLang string
+
+func digestWords(lang string) digestLang { return digestLang(lang) }
+
+func (l digestLang) t(id string, kv ...any) string {
+	return cadence.UIText(string(l), "digest."+id, kv...)
+}
+
+func (l digestLang) n(id string, count int, kv ...any) string {
+	return cadence.UIPlural(string(l), "digest."+id, count, kv...)
+}
+
+// score is a score rounded to a whole number.
+func (l digestLang) score(f float64) string { return cadence.UINumber(string(l), math.Round(f), 0) }
+
+// pct is n of d as a percentage with one decimal, "—" without a d.
+func (l digestLang) pct(n, d int) string { return l.pctOf(pct(n, d)) }
+
+func (l digestLang) pctOf(v any) string {
+	f, ok := v.(float64)
+	if !ok {
+		return "—"
+	}
+	return l.t("percent", "N", cadence.UIFixed(string(l), f, 1))
+}
+
+// duration is durationText in the digest's language: "35s", "42m",
+// "1h 5m", "2d 3h" in English.
+func (l digestLang) duration(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return l.t("dur_s", "N", int(d/time.Second))
+	case d < time.Hour:
+		return l.t("dur_m", "N", int(d/time.Minute))
+	case d < 24*time.Hour:
+		h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+		if m == 0 {
+			return l.t("dur_h", "N", h)
+		}
+		return l.t("dur_hm", "H", h, "M", m)
+	}
+	days, h := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour)
+	if h == 0 {
+		return l.t("dur_d", "N", days)
+	}
+	return l.t("dur_dh", "D", days, "H", h)
+}
+
 // periodLabel is "2026-W48" for exactly one ISO week, else the dates.
-func periodLabel(from, to time.Time) (string, bool) {
+func periodLabel(lang string, from, to time.Time) (string, bool) {
 	if from.Equal(weekStart(from)) && to.Equal(from.AddDate(0, 0, 7)) {
 		return weekLabel(from), true
 	}
-	return from.UTC().Format("2 Jan") + " – " + to.UTC().Add(-time.Nanosecond).Format("2 Jan 2006"), false
+	from, to = from.UTC(), to.UTC().Add(-time.Nanosecond)
+	month := func(t time.Time) string {
+		return cadence.UIText(lang, "month."+strings.ToLower(t.Month().String()[:3]))
+	}
+	return cadence.UIText(lang, "digest.period", "FromDay", from.Day(), "FromMonth", month(from),
+		"ToDay", to.Day(), "ToMonth", month(to), "Year", to.Year()), false
 }
 
 // change compares with the latest earlier week: ", up 4 from 78 in 2026-W47".
-func change(score float64, prev []cadence.WeekAdherence) string {
+func (l digestLang) change(score float64, prev []cadence.WeekAdherence) string {
 	if len(prev) == 0 {
-		return ", no earlier week to compare with"
+		return l.t("change_none")
 	}
 	last := prev[len(prev)-1]
 	d := math.Round(score) - math.Round(last.Score)
 	switch {
 	case d > 0:
-		return fmt.Sprintf(", up %.0f from %.0f in %s", d, last.Score, last.Week)
+		return l.t("change_up", "D", l.score(d), "Prev", l.score(last.Score), "Week", last.Week)
 	case d < 0:
-		return fmt.Sprintf(", down %.0f from %.0f in %s", -d, last.Score, last.Week)
+		return l.t("change_down", "D", l.score(-d), "Prev", l.score(last.Score), "Week", last.Week)
 	}
-	return fmt.Sprintf(", as in %s", last.Week)
+	return l.t("change_same", "Week", last.Week)
 }
 
-func trendLine(prev []cadence.WeekAdherence, label string, score float64) string {
+func (l digestLang) trendLine(prev []cadence.WeekAdherence, label string, score float64) string {
 	if len(prev) == 0 {
 		return ""
 	}
 	prev = prev[max(0, len(prev)-(digestTrendWeeks-1)):]
 	parts := make([]string, 0, len(prev)+1)
 	for _, w := range prev {
-		parts = append(parts, fmt.Sprintf("%s %.0f", w.Week, w.Score))
+		parts = append(parts, w.Week+" "+l.score(w.Score))
 	}
-	parts = append(parts, fmt.Sprintf("%s %.0f", label, score))
-	return "Trend: " + strings.Join(parts, " → ") + "."
+	parts = append(parts, label+" "+l.score(score))
+	return l.t("trend", "Points", strings.Join(parts, " → "))
 }
 
-func heldLine(t cadence.Tally) string {
+func (l digestLang) heldLine(t cadence.Tally) string {
 	held := t.Occurrences - t.Skipped
 	if held == 0 {
 		if t.Skipped == 0 {
-			return "No occurrence was scheduled."
+			return l.t("none_scheduled")
 		}
-		return fmt.Sprintf("All %d occurrences were skipped.", t.Skipped)
+		return l.n("all_skipped", t.Skipped)
 	}
-	line := fmt.Sprintf("Held on time: %d of %d occurrences", t.HeldOnTime, held)
+	line := l.t("held", "OnTime", t.HeldOnTime, "Held", held)
 	var notes []string
 	if late := t.Held - t.HeldOnTime; late > 0 {
-		notes = append(notes, fmt.Sprintf("%d opened late", late))
+		notes = append(notes, l.t("opened_late", "N", late))
 	}
 	if t.Missed > 0 {
-		notes = append(notes, fmt.Sprintf("%d missed while the bot was down", t.Missed))
+		notes = append(notes, l.t("missed", "N", t.Missed))
 	}
 	if t.Skipped > 0 {
-		notes = append(notes, fmt.Sprintf("%d skipped", t.Skipped))
+		notes = append(notes, l.t("skipped", "N", t.Skipped))
 	}
 	if len(notes) > 0 {
 		line += " (" + strings.Join(notes, ", ") + ")"
@@ -145,29 +209,29 @@ func heldLine(t cadence.Tally) string {
 	return line + "."
 }
 
-func ritualLine(ra cadence.RitualAdherence) string {
+func (l digestLang) ritualLine(ra cadence.RitualAdherence) string {
 	title := cmp.Or(ra.Title, ra.RitualID)
 	if ra.Occurrences == 0 {
-		return title + ": not scheduled."
+		return l.t("ritual_not_scheduled", "Ritual", title)
 	}
 	if ra.Occurrences == ra.Skipped {
-		return fmt.Sprintf("%s: skipped (%d of %d).", title, ra.Skipped, ra.Occurrences)
+		return l.t("ritual_skipped", "Ritual", title, "Skipped", ra.Skipped, "Total", ra.Occurrences)
 	}
-	parts := []string{fmt.Sprintf("held on time %d of %d", ra.HeldOnTime, ra.Occurrences-ra.Skipped)}
+	parts := []string{l.t("ritual_held", "OnTime", ra.HeldOnTime, "Held", ra.Occurrences-ra.Skipped)}
 	if ra.Missed > 0 {
-		parts[0] += fmt.Sprintf(" (%d missed)", ra.Missed)
+		parts[0] += " " + l.t("ritual_missed", "N", ra.Missed)
 	}
 	if ra.Expected > 0 {
 		parts = append(parts,
-			fmt.Sprintf("participation %d of %d (%s)", ra.Answered, ra.Expected, pctText(pct(ra.Answered, ra.Expected))),
-			fmt.Sprintf("on time %d of %d (%s)", ra.AnsweredOnTime, ra.Expected, pctText(pct(ra.AnsweredOnTime, ra.Expected))))
+			l.t("participation", "N", ra.Answered, "M", ra.Expected, "Pct", l.pct(ra.Answered, ra.Expected)),
+			l.t("on_time", "N", ra.AnsweredOnTime, "M", ra.Expected, "Pct", l.pct(ra.AnsweredOnTime, ra.Expected)))
 	}
 	return title + ": " + strings.Join(parts, " · ") + "."
 }
 
 // belowThreshold lists, lowest first, the people whose on-time share is
 // under threshold: the figures only, no judgement.
-func belowThreshold(people []cadence.PersonAdherence, threshold float64) cadence.Section {
+func (l digestLang) belowThreshold(people []cadence.PersonAdherence, threshold float64) cadence.Section {
 	type row struct {
 		name string
 		rate float64
@@ -184,12 +248,13 @@ func belowThreshold(people []cadence.PersonAdherence, threshold float64) cadence
 		}
 	}
 	slices.SortStableFunc(rows, func(a, b row) int { return cmp.Or(cmp.Compare(a.rate, b.rate), cmp.Compare(a.name, b.name)) })
-	sec := cadence.Section{Heading: fmt.Sprintf("Below %s of prompts answered on time", trimPct(threshold))}
+	limit := l.t("percent", "N", cadence.UINumber(string(l), round1(threshold), 1))
+	sec := cadence.Section{Heading: l.t("below_heading", "Pct", limit)}
 	for _, r := range rows {
-		sec.Lines = append(sec.Lines, fmt.Sprintf("%s: %d of %d on time (%s).", r.name, r.p.AnsweredOnTime, r.p.Expected, pctText(round1(r.rate))))
+		sec.Lines = append(sec.Lines, l.t("below_line", "Name", r.name, "N", r.p.AnsweredOnTime, "M", r.p.Expected, "Pct", l.pctOf(round1(r.rate))))
 	}
 	if len(rows) == 0 {
-		sec.Lines = []string{fmt.Sprintf("Everyone answered at least %s of their prompts on time.", trimPct(threshold))}
+		sec.Lines = []string{l.t("below_none", "Pct", limit)}
 	}
 	return sec
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,7 +90,32 @@ func TestDigestBodyGolden(t *testing.T) {
 			golden(t, tt.name, append(b, '\n'))
 		})
 	}
+	// The same digests in German and Polish: every line of ours in the
+	// language, numbers with its decimal comma; names, ritual titles and
+	// ISO weeks as they are.
+	for _, lang := range []string{"de", "pl"} {
+		for _, tt := range tests[:len(tests):len(tests)] {
+			name := strings.Replace(tt.name, ".golden", "_"+lang+".golden", 1)
+			t.Run(name, func(t *testing.T) {
+				body := dashboard.DigestBodyIn(lang, tt.r, tt.trend, tt.threshold)
+				b, err := json.MarshalIndent(body, "", "  ")
+				require.NoError(t, err)
+				golden(t, name, append(b, '\n'))
+				text := string(b)
+				for _, english := range digestEnglish {
+					assert.NotContains(t, text, english)
+				}
+				assert.NotRegexp(t, `\d\.\d%`, text, "a decimal point in a percentage")
+			})
+		}
+	}
 }
+
+// digestEnglish are fragments of the English digest no other language
+// shares.
+var digestEnglish = []string{"Cadence digest", "Team score", "Held on time", "Answers:", "expected", "median time",
+	"Rituals", "participation", "on time", "Below ", "Everyone", "generated", "The score", "weighs", "opened late",
+	"missed", "skipped", "this period", "earlier week", "No ritual", "not scheduled", " of 100", " up ", " down "}
 
 func withScore(r *cadence.Report, s float64) *cadence.Report {
 	c := *r
@@ -111,7 +137,7 @@ func (f followupSection) Tables(context.Context, cadence.ReportQuery) ([]*dashbo
 	}
 	return []*dashboard.Table{t}, f.err
 }
-func (f followupSection) DigestSection(context.Context, *cadence.Report) (cadence.Section, bool, error) {
+func (f followupSection) DigestSection(context.Context, *cadence.Report, string) (cadence.Section, bool, error) {
 	return cadence.Section{Heading: "Overdue follow-ups", Lines: f.lines}, len(f.lines) > 0, f.err
 }
 

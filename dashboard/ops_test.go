@@ -289,6 +289,23 @@ func TestOpsSectionsInTheDigest(t *testing.T) {
 		}},
 	}, secs)
 
+	// The same in Polish, for a Polish manager's DM.
+	secs, err = dashboard.DigestSectionsIn(f.ctx, "pl", r, f.sections)
+	require.NoError(t, err)
+	assert.Equal(t, []cadence.Section{
+		{Heading: "Zaległe działania", Lines: []string{
+			"Otwarte: 1, zaległe: 1. Z terminem w tym okresie: 1 z 3 zamknięte na czas (33,3%).",
+			"FU-2 backfill features (INC-1) · Bo · termin 2026-11-06, po terminie: 3 dni.",
+		}},
+		{Heading: "Wyniki wydań", Lines: []string{
+			"Wdrożone: 2, wycofane: 1; odsetek nieudanych zmian 50,0%.",
+			"Czas od propozycji do zatwierdzenia: mediana 1 d. 2 godz. dla 2 zatwierdzonych (średnia 1 d. 2 godz.).",
+			"REL-1 churn 2.3.0 (retrain): wdrożone.",
+			"REL-2 ranker 4.0.0 (new-model): wycofane.",
+			"Czeka na zatwierdzenie: REL-3.",
+		}},
+	}, secs)
+
 	// A week with nothing due, deployed or approved, and nothing open or
 	// waiting, has nothing to say.
 	empty, err := cadence.NewOps(cadence.OpsConfig{Roster: f.roster, Store: cadencetest.NewStore(), Clock: f.clock})

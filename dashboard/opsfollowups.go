@@ -120,7 +120,8 @@ func (s *followUpSection) Tables(ctx context.Context, q cadence.ReportQuery) ([]
 // DigestSection lists the follow-ups overdue now, oldest due date first,
 // after a line on how many of those due in the digest's period were
 // closed on time. Nothing open and nothing due: nothing to say.
-func (s *followUpSection) DigestSection(ctx context.Context, r *cadence.Report) (cadence.Section, bool, error) {
+func (s *followUpSection) DigestSection(ctx context.Context, r *cadence.Report, lang string) (cadence.Section, bool, error) {
+	w := digestWords(lang)
 	now := s.clock.Now().UTC()
 	fus, err := s.src.FollowUps(ctx, cadence.FollowUpFilter{})
 	if err != nil {
@@ -144,20 +145,19 @@ func (s *followUpSection) DigestSection(ctx context.Context, r *cadence.Report) 
 	slices.SortStableFunc(overdue, func(a, b followUpAt) int {
 		return cmp.Or(a.deadline.Compare(b.deadline), cmp.Compare(a.Number, b.Number))
 	})
-	sec := cadence.Section{Heading: "Overdue follow-ups"}
-	head := fmt.Sprintf("%d open, %d overdue.", open, len(overdue))
+	sec := cadence.Section{Heading: w.t("overdue_heading")}
+	head := w.t("overdue_head", "Open", open, "Overdue", len(overdue))
 	if fig.FollowUpsDue > 0 {
-		head += fmt.Sprintf(" Due in the period: %d of %d closed on time (%s).",
-			fig.FollowUpsOnTime, fig.FollowUpsDue, pctText(pct(fig.FollowUpsOnTime, fig.FollowUpsDue)))
+		head += " " + w.t("overdue_due", "OnTime", fig.FollowUpsOnTime, "Due", fig.FollowUpsDue, "Pct", w.pct(fig.FollowUpsOnTime, fig.FollowUpsDue))
 	}
 	sec.Lines = append(sec.Lines, head)
 	for i, v := range overdue {
 		if i == digestOverdueMax {
-			sec.Lines = append(sec.Lines, fmt.Sprintf("…and %d more on the dashboard's follow-ups page.", len(overdue)-i))
+			sec.Lines = append(sec.Lines, w.t("overdue_more", "N", len(overdue)-i))
 			break
 		}
-		sec.Lines = append(sec.Lines, fmt.Sprintf("%s %s (%s) · %s · due %s, %s overdue.",
-			v.ID(), v.Title, cadence.IncidentID(v.Incident), s.name(v.Owner), v.Due, roughAge(now.Sub(v.deadline))))
+		sec.Lines = append(sec.Lines, w.t("overdue_line", "ID", v.ID(), "Title", v.Title, "Incident", cadence.IncidentID(v.Incident),
+			"Owner", s.name(v.Owner), "Due", v.Due.String(), "Age", w.roughAge(now.Sub(v.deadline))))
 	}
 	return sec, true, nil
 }
@@ -168,25 +168,22 @@ const digestOverdueMax = 10
 
 // roughAge says how long ago in the unit a person would use: "5 hours",
 // "3 days", "3 weeks", "11 months", "2 years". Whole units, rounded down.
-func roughAge(d time.Duration) string {
-	unit := func(n int, name string) string {
-		if n == 1 {
-			return "1 " + name
-		}
-		return fmt.Sprintf("%d %ss", n, name)
-	}
+func roughAge(d time.Duration) string { return digestWords(cadence.DefaultLanguage).roughAge(d) }
+
+// roughAge is roughAge in the digest's language.
+func (l digestLang) roughAge(d time.Duration) string {
 	days := int(d / (24 * time.Hour))
 	switch {
 	case d < time.Hour:
-		return "less than an hour"
+		return l.t("age_under_hour")
 	case days < 1:
-		return unit(int(d/time.Hour), "hour")
+		return l.n("age_hours", int(d/time.Hour))
 	case days < 14:
-		return unit(days, "day")
+		return l.n("age_days", days)
 	case days < 61:
-		return unit(days/7, "week")
+		return l.n("age_weeks", days/7)
 	case days < 365:
-		return unit(int(float64(days)/30.44), "month")
+		return l.n("age_months", int(float64(days)/30.44))
 	}
-	return unit(days/365, "year")
+	return l.n("age_years", days/365)
 }

@@ -193,7 +193,8 @@ func median(ds []time.Duration) time.Duration {
 // DigestSection sums up the release lane over the digest's period:
 // outcomes with the change-failure rate, lead time, and what still waits
 // for approval. A quiet lane says nothing.
-func (s *releaseSection) DigestSection(ctx context.Context, r *cadence.Report) (cadence.Section, bool, error) {
+func (s *releaseSection) DigestSection(ctx context.Context, r *cadence.Report, lang string) (cadence.Section, bool, error) {
+	w := digestWords(lang)
 	now := s.clock.Now().UTC()
 	rels, err := s.src.Releases(ctx, cadence.ReleaseFilter{})
 	if err != nil {
@@ -204,8 +205,8 @@ func (s *releaseSection) DigestSection(ctx context.Context, r *cadence.Report) (
 	for _, rel := range rels {
 		if (rel.Status == cadence.ReleaseShipped || rel.Status == cadence.ReleaseRolledBack) &&
 			!rel.OutcomeAt.Before(r.From) && rel.OutcomeAt.Before(r.To) {
-			outcomes = append(outcomes, fmt.Sprintf("%s %s %s (%s): %s.", rel.ID(), rel.Model, rel.Version, rel.Change,
-				strings.ReplaceAll(string(rel.Status), "-", " ")))
+			outcomes = append(outcomes, w.t("release_outcome", "ID", rel.ID(), "Model", rel.Model, "Version", rel.Version,
+				"Change", string(rel.Change), "Status", w.t("release_"+strings.ReplaceAll(string(rel.Status), "-", "_"))))
 		}
 		if rel.Status == cadence.ReleaseProposed {
 			waiting = append(waiting, rel.ID())
@@ -214,20 +215,20 @@ func (s *releaseSection) DigestSection(ctx context.Context, r *cadence.Report) (
 	if fig.ReleasesDeployed == 0 && fig.Approved == 0 && len(waiting) == 0 {
 		return cadence.Section{}, false, nil
 	}
-	sec := cadence.Section{Heading: "Release outcomes"}
+	sec := cadence.Section{Heading: w.t("release_heading")}
 	if fig.ReleasesDeployed > 0 {
-		sec.Lines = append(sec.Lines, fmt.Sprintf("%d deployed, %d rolled back: change-failure rate %s.",
-			fig.ReleasesDeployed, fig.RolledBack, pctText(pct(fig.RolledBack, fig.ReleasesDeployed))))
+		sec.Lines = append(sec.Lines, w.t("release_deployed", "Deployed", fig.ReleasesDeployed, "RolledBack", fig.RolledBack,
+			"Pct", w.pct(fig.RolledBack, fig.ReleasesDeployed)))
 	} else {
-		sec.Lines = append(sec.Lines, "No release shipped or rolled back.")
+		sec.Lines = append(sec.Lines, w.t("release_none"))
 	}
 	if fig.Approved > 0 {
-		sec.Lines = append(sec.Lines, fmt.Sprintf("Lead time from proposal to approval: median %s over %d approved (mean %s).",
-			durationText(fig.MedianLeadTime), fig.Approved, durationText(fig.MeanLeadTime)))
+		sec.Lines = append(sec.Lines, w.t("release_lead_time", "Median", w.duration(fig.MedianLeadTime), "N", fig.Approved,
+			"Mean", w.duration(fig.MeanLeadTime)))
 	}
 	sec.Lines = append(sec.Lines, outcomes...)
 	if len(waiting) > 0 {
-		sec.Lines = append(sec.Lines, fmt.Sprintf("Waiting for approval: %s.", strings.Join(waiting, ", ")))
+		sec.Lines = append(sec.Lines, w.t("release_waiting", "IDs", strings.Join(waiting, ", ")))
 	}
 	return sec, true, nil
 }

@@ -26,21 +26,27 @@ type Section interface {
 
 // DigestSection is implemented by a Section that also contributes to the
 // weekly digest (e.g. "Overdue follow-ups"). The digest job collects
-// them with DigestSections and passes them to DigestBody.
+// them with DigestSections and passes them to DigestBody. lang is the
+// language the digest is worded in.
 type DigestSection interface {
-	DigestSection(ctx context.Context, r *cadence.Report) (cadence.Section, bool, error)
+	DigestSection(ctx context.Context, r *cadence.Report, lang string) (cadence.Section, bool, error)
 }
 
 // DigestSections asks every section that implements DigestSection for
-// its digest part; ok=false means "nothing to say this week".
+// its digest part, in English; ok=false means "nothing to say this week".
 func DigestSections(ctx context.Context, r *cadence.Report, sections []Section) ([]cadence.Section, error) {
+	return DigestSectionsIn(ctx, cadence.DefaultLanguage, r, sections)
+}
+
+// DigestSectionsIn is DigestSections worded in lang.
+func DigestSectionsIn(ctx context.Context, lang string, r *cadence.Report, sections []Section) ([]cadence.Section, error) {
 	var out []cadence.Section
 	for _, s := range sections {
 		ds, ok := s.(DigestSection)
 		if !ok {
 			continue
 		}
-		sec, ok, err := ds.DigestSection(ctx, r)
+		sec, ok, err := ds.DigestSection(ctx, r, lang)
 		if err != nil {
 			return nil, fmt.Errorf("digest section %s: %w", s.ID(), err)
 		}

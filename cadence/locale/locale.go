@@ -144,3 +144,13 @@ func (c *Catalogs) Number(lang string, v float64, decimals int) string {
 	}
 	return p.Sprint(number.Decimal(v, number.MaxFractionDigits(decimals)))
 }
+
+// Fixed writes v with exactly decimals fraction digits ("50.0" in
+// English, "50,0" in German), for figures read side by side.
+func (c *Catalogs) Fixed(lang string, v float64, decimals int) string {
+	p := c.print[lang]
+	if p == nil {
+		p = c.print[English]
+	}
+	return p.Sprint(number.Decimal(v, number.MinFractionDigits(decimals), number.MaxFractionDigits(decimals)))
+}

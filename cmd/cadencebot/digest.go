@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -60,6 +61,7 @@ func newDigestJob(cfg *config.Config, reports cadence.Reporter, sections []dashb
 		}
 	}
 	return cadence.NewDigest(cadence.DigestConfig{
+		Language:   digestLanguage(cfg, reports),
 		Schedule:   g.Schedule,
 		Platform:   g.Platform,
 		Recipients: g.RecipientList(),
@@ -78,13 +80,14 @@ func newDigestJob(cfg *config.Config, reports cadence.Reporter, sections []dashb
 // be drawn (no week with a ritual held) leaves the digest without one.
 func digestRenderer(threshold float64, sections []dashboard.Section, log zerolog.Logger, scoreLink func() string) cadence.DigestRenderer {
 	return func(ctx context.Context, in cadence.DigestInput) (cadence.Body, error) {
-		extra, err := dashboard.DigestSections(ctx, in.Report, sections)
+		lang := cmp.Or(in.Lang, cadence.DefaultLanguage)
+		extra, err := dashboard.DigestSectionsIn(ctx, lang, in.Report, sections)
 		if err != nil {
 			return cadence.Body{}, err
 		}
-		body := dashboard.DigestBody(in.Report, in.Trend, threshold, extra...)
+		body := dashboard.DigestBodyIn(lang, in.Report, in.Trend, threshold, extra...)
 		if link := scoreLink(); link != "" {
-			body.Footer += " How it works: " + link
+			body.Footer += " " + cadence.UIText(lang, "digest.how_it_works", "Link", link)
 		}
 		png, err := dashboard.ChartPNG(in.Trend)
 		switch {
@@ -93,7 +96,7 @@ func digestRenderer(threshold float64, sections []dashboard.Section, log zerolog
 			log.Warn().Err(err).Time("fire", in.Fire).Msg("the digest chart could not be drawn; sending the digest without it")
 		default:
 			y, w := in.Report.From.ISOWeek()
-			body.Image = &cadence.Image{Name: fmt.Sprintf("adherence-%04d-W%02d.png", y, w), Alt: chartAlt(in.Trend), PNG: png}
+			body.Image = &cadence.Image{Name: fmt.Sprintf("adherence-%04d-W%02d.png", y, w), Alt: chartAlt(lang, in.Trend), PNG: png}
 		}
 		return body, nil
 	}
@@ -120,14 +123,33 @@ func configScoreLink(cfg *config.Config) func() string {
 
 // chartAlt says in words what the chart shows, for screen readers and
 // clients that do not load images.
-func chartAlt(weeks []cadence.WeekAdherence) string {
+func chartAlt(lang string, weeks []cadence.WeekAdherence) string {
 	var parts []string
 	for _, w := range weeks {
 		if w.Occurrences-w.Skipped > 0 {
-			parts = append(parts, fmt.Sprintf("%s %.0f", w.Week, w.Score))
+			parts = append(parts, w.Week+" "+cadence.UINumber(lang, math.Round(w.Score), 0))
 		}
 	}
-	return "Team adherence score per ISO week (0 to 100): " + strings.Join(parts, ", ") + "."
+	return cadence.UIText(lang, "digest.chart_alt", "Points", strings.Join(parts, ", "))
+}
+
+// digestLanguage says what a digest recipient reads: the team's language
+// for a channel, a person's own (else the team's) for a DM, from the
+// roster in force when the digest is composed.
+func digestLanguage(cfg *config.Config, reports cadence.Reporter) func(cadence.Recipient) string {
+	return func(to cadence.Recipient) string {
+		roster := cfg.Roster
+		if rs, ok := reports.(interface{ Roster() *cadence.Roster }); ok && rs.Roster() != nil {
+			roster = rs.Roster()
+		}
+		if roster == nil {
+			return cadence.DefaultLanguage
+		}
+		if to.Person != "" {
+			return roster.LanguageOf(to.Person)
+		}
+		return roster.Language()
+	}
 }
 
 // digestRooms lists the digest's channel in the local chat's navigation.
