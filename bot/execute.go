@@ -29,6 +29,40 @@ func refuse(format string, args ...any) error {
 	return &userError{fmt.Sprintf(format, args...), cadence.ErrForbidden}
 }
 
+// words is the person's language for the command layer's own lines.
+type words string
+
+// wordsOf is the language actor reads (their own, else the team's).
+func wordsOf(svc cadence.Service, actor *cadence.Person) words {
+	if actor != nil && actor.Language != "" {
+		return words(actor.Language)
+	}
+	if actor == nil {
+		if svc != nil && svc.Roster() != nil {
+			return words(svc.Roster().Language())
+		}
+		return words(cadence.DefaultLanguage)
+	}
+	if svc != nil && svc.Roster() != nil {
+		return words(svc.Roster().LanguageOf(actor.ID))
+	}
+	return words(cmpOr(actor.Language, cadence.DefaultLanguage))
+}
+
+// t words catalog entry cmd.<id>.
+func (w words) t(id string, kv ...any) string { return cadence.UIText(string(w), "cmd."+id, kv...) }
+
+// time shows an instant in loc: "Mon 30 Nov 09:30 CET" in English.
+func (w words) time(t time.Time, loc *time.Location) string { return cadence.UITime(string(w), t, loc) }
+
+// date shows a day: "Mon 30 Nov 2026" in English.
+func (w words) date(d cadence.Date) string { return cadence.UIDate(string(w), d) }
+
+// refuse is a refusal worded from the catalog.
+func (w words) refuse(id string, kv ...any) error {
+	return &userError{w.t(id, kv...), cadence.ErrForbidden}
+}
+
 // Run parses and executes text for actor and always returns a reply to
 // show. err is non-nil only for faults of the bot (store down, ...): the
 // reply then says something went wrong and the adapter should log err.
@@ -40,21 +74,25 @@ func Run(ctx context.Context, svc cadence.Service, actor *cadence.Person, text s
 			return r, nil
 		}
 	}
+	w := wordsOf(svc, actor)
 	if IsUserError(err) {
-		return ErrorReply(err), nil
+		return ErrorReplyIn(string(w), err), nil
 	}
-	return ErrorReply(err), err
+	return ErrorReplyIn(string(w), err), err
 }
 
 // ErrorReply turns an error from ParseCommand or Execute into a reply:
 // usage errors come with the verb's usage line; faults of the bot are not
 // shown in detail.
-func ErrorReply(err error) Reply {
+func ErrorReply(err error) Reply { return ErrorReplyIn(cadence.DefaultLanguage, err) }
+
+// ErrorReplyIn is ErrorReply with its own words in lang.
+func ErrorReplyIn(lang string, err error) Reply {
+	w := words(lang)
 	if !IsUserError(err) {
-		return Reply{Title: "Something went wrong", Failed: true,
-			Lines: []string{"The command could not run; the error has been logged. Please try again in a minute."}}
+		return Reply{Title: w.t("fault_title"), Failed: true, Lines: []string{w.t("fault")}}
 	}
-	r := Reply{Title: "Sorry", Failed: true, Lines: []string{capitalize(err.Error())}}
+	r := Reply{Title: w.t("sorry"), Failed: true, Lines: []string{capitalize(err.Error())}}
 	var fe cadence.FieldErrors
 	if errors.As(err, &fe) {
 		// One line per input, as a form shows them next to each field.
@@ -66,7 +104,7 @@ func ErrorReply(err error) Reply {
 	var ue *UsageError
 	if errors.As(err, &ue) {
 		if u, ok := UsageOf(ue.Verb); ok {
-			r.Lines = append(r.Lines, "Usage: "+u.Syntax+" — for example "+u.Example)
+			r.Lines = append(r.Lines, w.t("usage", "Syntax", u.Syntax, "Example", u.Example))
 		}
 	}
 	return r
@@ -79,8 +117,9 @@ func Execute(ctx context.Context, svc cadence.Service, actor *cadence.Person, cm
 	if cmd.Verb == VerbHelp || cmd.Verb == "" {
 		return HelpReply(cmd.Unknown), nil
 	}
+	w := wordsOf(svc, actor)
 	if actor == nil {
-		err := refuse("%s: you are not on the cadencebot roster; ask an admin to add you", cmd.Verb)
+		err := w.refuse("not_on_roster", "Verb", cmd.Verb)
 		auditRefusal(ctx, svc, NotOnRoster, cmd, "", err)
 		return Reply{}, err
 	}
@@ -93,53 +132,51 @@ func Execute(ctx context.Context, svc cadence.Service, actor *cadence.Person, cm
 	}
 	switch cmd.Verb {
 	case VerbStatus:
-		return status(ctx, svc, actor, loc, now)
+		return status(ctx, w, svc, actor, loc, now)
 	case VerbOOO:
-		return ooo(ctx, svc, actor, cmd, loc, now)
+		return ooo(ctx, w, svc, actor, cmd, loc, now)
 	case VerbSnooze:
-		return snooze(ctx, svc, actor, cmd, loc)
+		return snooze(ctx, w, svc, actor, cmd, loc)
 	case VerbRitual:
 		// Slack and Teams open their editor before Execute; here (the
 		// local chat, or an adapter with forms off) say where it is.
-		return Reply{Title: "Ritual editor", Lines: []string{
-			"The ritual editor opens from /cadence ritual " + cmd.Sub + " in Slack, from \"ritual " + cmd.Sub + "\" said to the bot in Teams, and on the web admin page (/admin) for leads and admins.",
-			"Rituals of the config file are edited in the file; it reloads on save.",
-		}}, nil
+		return Reply{Title: w.t("ritual_editor"), Lines: []string{w.t("ritual_editor_where", "Sub", cmd.Sub), w.t("ritual_editor_file")}}, nil
 	case VerbPerson:
 		return personReply(ctx, svc, actor, cmd)
 	case VerbSkip, VerbPause, VerbResume:
 		if !actor.Role.CanRunRituals() {
-			err := refuse("%s: only leads and admins can %s a ritual; you are a %s", cmd.Verb, cmd.Verb, roleName(actor.Role))
+			err := w.refuse("only_leads_ritual", "Verb", cmd.Verb, "Role", w.role(actor.Role))
 			auditRefusal(ctx, svc, actor.ID, cmd, "ritual:"+cmd.Ritual, err)
 			return Reply{}, err
 		}
-		r, err := findRitual(svc, cmd)
+		r, err := findRitual(w, svc, cmd)
 		if err != nil {
 			auditRefusal(ctx, svc, actor.ID, cmd, "ritual:"+cmd.Ritual, err)
 			return Reply{}, err
 		}
-		return runRitualVerb(ctx, svc, actor, cmd, r, loc)
+		return runRitualVerb(ctx, w, svc, actor, cmd, r, loc)
 	case VerbReport:
 		if !actor.Role.CanReadReports() {
-			err := refuse("report: only leads, managers and admins can read the team report; you are a %s. /cadence status shows your own prompts", roleName(actor.Role))
+			err := w.refuse("only_report", "Role", w.role(actor.Role))
 			auditRefusal(ctx, svc, actor.ID, cmd, "report", err)
 			return Reply{}, err
 		}
-		return report(ctx, svc, now, loc)
+		return report(ctx, w, svc, now, loc)
 	}
 	return HelpReply(string(cmd.Verb)), nil
 }
 
-func roleName(r cadence.Role) string {
+// role names a role in w: "lead", "Teamleitung".
+func (w words) role(r cadence.Role) string {
 	if r == "" {
-		return "person without a role"
+		return w.t("role_none")
 	}
-	return string(r)
+	return w.t("role_" + string(r))
 }
 
 // findRitual resolves the typed ritual ID, case-insensitively, and lists
 // the known ones when it fails.
-func findRitual(svc cadence.Service, cmd Command) (*cadence.Ritual, error) {
+func findRitual(w words, svc cadence.Service, cmd Command) (*cadence.Ritual, error) {
 	if r := svc.Ritual(cmd.Ritual); r != nil {
 		return r, nil
 	}
@@ -150,44 +187,42 @@ func findRitual(svc cadence.Service, cmd Command) (*cadence.Ritual, error) {
 		}
 		ids = append(ids, r.ID)
 	}
-	known := "none are configured"
+	known := w.t("no_rituals")
 	if len(ids) > 0 {
-		known = "known rituals: " + strings.Join(ids, ", ")
+		known = w.t("known_rituals", "IDs", strings.Join(ids, ", "))
 	}
-	return nil, &userError{fmt.Sprintf("%s: there is no ritual %q; %s", cmd.Verb, cmd.Ritual, known), cadence.ErrNotFound}
+	return nil, &userError{w.t("no_such_ritual", "Verb", cmd.Verb, "Ritual", cmd.Ritual, "Known", known), cadence.ErrNotFound}
 }
 
-func runRitualVerb(ctx context.Context, svc cadence.Service, actor *cadence.Person, cmd Command, r *cadence.Ritual, loc *time.Location) (Reply, error) {
+func runRitualVerb(ctx context.Context, w words, svc cadence.Service, actor *cadence.Person, cmd Command, r *cadence.Ritual, loc *time.Location) (Reply, error) {
 	var err error
 	switch cmd.Verb {
 	case VerbPause:
 		if err = svc.Pause(ctx, actor.ID, r.ID); err == nil {
-			return Reply{Title: "Paused " + r.Title, Lines: []string{
-				fmt.Sprintf("%s will not open until someone runs /cadence resume %s.", r.Title, r.ID)}}, nil
+			return Reply{Title: w.t("paused_title", "Ritual", r.Title), Lines: []string{w.t("paused", "Ritual", r.Title, "ID", r.ID)}}, nil
 		}
 	case VerbResume:
 		if err = svc.Resume(ctx, actor.ID, r.ID); err == nil {
-			return Reply{Title: "Resumed " + r.Title, Lines: []string{
-				fmt.Sprintf("%s opens again at its next scheduled time.", r.Title)}}, nil
+			return Reply{Title: w.t("resumed_title", "Ritual", r.Title), Lines: []string{w.t("resumed", "Ritual", r.Title)}}, nil
 		}
 	case VerbSkip:
 		var res *cadence.SkipResult
 		if res, err = svc.Skip(ctx, actor.ID, r.ID, cmd.Reason); err == nil {
-			return skipReply(r, res, cmd.Reason, loc), nil
+			return skipReply(w, r, res, cmd.Reason, loc), nil
 		}
 	}
 	return Reply{}, serviceError(cmd.Verb, err)
 }
 
-func skipReply(r *cadence.Ritual, res *cadence.SkipResult, reason string, loc *time.Location) Reply {
-	when := formatTime(res.Scheduled, loc)
-	line := fmt.Sprintf("The %s of %s is skipped; participants are not expected to answer.", r.Title, when)
+func skipReply(w words, r *cadence.Ritual, res *cadence.SkipResult, reason string, loc *time.Location) Reply {
+	when := w.time(res.Scheduled, loc)
+	line := w.t("skipped", "Ritual", r.Title, "When", when)
 	if res.Next {
-		line = fmt.Sprintf("The next %s (%s) will be skipped; participants will not be prompted.", r.Title, when)
+		line = w.t("skipped_next", "Ritual", r.Title, "When", when)
 	}
-	out := Reply{Title: "Skipped " + r.Title, Lines: []string{line}}
+	out := Reply{Title: w.t("skipped_title", "Ritual", r.Title), Lines: []string{line}}
 	if reason != "" {
-		out.Lines = append(out.Lines, "Reason: "+reason)
+		out.Lines = append(out.Lines, w.t("reason", "Reason", reason))
 	}
 	return out
 }
@@ -207,18 +242,18 @@ func serviceError(v Verb, err error) error {
 	return fmt.Errorf("%s: %w", v, err)
 }
 
-func ooo(ctx context.Context, svc cadence.Service, actor *cadence.Person, cmd Command, loc *time.Location, now time.Time) (Reply, error) {
+func ooo(ctx context.Context, w words, svc cadence.Service, actor *cadence.Person, cmd Command, loc *time.Location, now time.Time) (Reply, error) {
 	switch cmd.OOO {
 	case "list":
 		st, err := svc.Status(ctx, actor.ID)
 		if err != nil {
 			return Reply{}, serviceError(VerbOOO, err)
 		}
-		r := Reply{Title: "Your days out of office", Lines: []string{"None from today on. /cadence ooo FROM TO [note] to add some."}}
+		r := Reply{Title: w.t("ooo_list_title"), Lines: []string{w.t("ooo_list_none")}}
 		if len(st.OutOfOffice) > 0 {
 			r.Lines = nil
 			for _, dr := range st.OutOfOffice {
-				r.Lines = append(r.Lines, oooLine(dr))
+				r.Lines = append(r.Lines, w.oooLine(dr))
 			}
 		}
 		return r, nil
@@ -227,83 +262,81 @@ func ooo(ctx context.Context, svc cadence.Service, actor *cadence.Person, cmd Co
 		if err != nil {
 			return Reply{}, serviceError(VerbOOO, err)
 		}
-		return Reply{Title: "Cancelled: out of office " + oooSpan(dr), Lines: []string{
-			"You will be prompted again on those days. Rituals already open that excused you stay excused; you can still answer them.",
-		}}, nil
+		return Reply{Title: w.t("ooo_cancelled_title", "Span", w.oooSpan(dr)), Lines: []string{w.t("ooo_cancelled")}}, nil
 	}
 	today := cadence.DateOf(now.In(loc))
 	if cmd.To.Before(today) {
-		return Reply{}, &UsageError{VerbOOO, fmt.Sprintf("%s is in the past (today is %s in %s)", cmd.To, today, loc)}
+		return Reply{}, &UsageError{VerbOOO, w.t("ooo_past", "Day", w.date(cmd.To), "Today", w.date(today), "Zone", loc.String())}
 	}
 	if err := svc.SetOutOfOffice(ctx, actor.ID, cadence.DateRange{From: cmd.From, To: cmd.To, Note: cmd.Reason}); err != nil {
 		return Reply{}, serviceError(VerbOOO, err)
 	}
-	return Reply{Title: "Out of office " + oooSpan(cadence.DateRange{From: cmd.From, To: cmd.To}), Lines: []string{
-		fmt.Sprintf("You will not be prompted from %s to %s (both included, %s).", cmd.From, cmd.To, loc),
-		"/cadence ooo list shows your days off; /cadence ooo cancel " + cmd.From.String() + " takes this back.",
+	return Reply{Title: w.t("ooo_title", "Span", w.oooSpan(cadence.DateRange{From: cmd.From, To: cmd.To})), Lines: []string{
+		w.t("ooo_set", "From", w.date(cmd.From), "To", w.date(cmd.To), "Zone", loc.String()),
+		w.t("ooo_set_help", "Day", cmd.From.String()),
 	}}, nil
 }
 
-func oooSpan(dr cadence.DateRange) string {
+func (w words) oooSpan(dr cadence.DateRange) string {
 	if dr.To == dr.From {
-		return dr.From.String()
+		return w.date(dr.From)
 	}
-	return dr.From.String() + " to " + dr.To.String()
+	return w.t("span", "From", w.date(dr.From), "To", w.date(dr.To))
 }
 
-func oooLine(dr cadence.DateRange) string {
-	line := oooSpan(dr)
+func (w words) oooLine(dr cadence.DateRange) string {
+	line := w.oooSpan(dr)
 	if dr.Note != "" {
 		line += " (" + dr.Note + ")"
 	}
 	return line
 }
 
-func status(ctx context.Context, svc cadence.Service, actor *cadence.Person, loc *time.Location, now time.Time) (Reply, error) {
+func status(ctx context.Context, w words, svc cadence.Service, actor *cadence.Person, loc *time.Location, now time.Time) (Reply, error) {
 	st, err := svc.Status(ctx, actor.ID)
 	if err != nil {
 		return Reply{}, serviceError(VerbStatus, err)
 	}
-	r := Reply{Title: "Your cadence"}
-	pending := cadence.Section{Heading: "Waiting for your answer"}
+	r := Reply{Title: w.t("status_title")}
+	pending := cadence.Section{Heading: w.t("status_waiting")}
 	for _, p := range st.Pending {
 		title := p.Occurrence.RitualID
 		if p.Ritual != nil {
 			title = p.Ritual.Title
 		}
-		closes := formatTime(p.ClosesAt, loc) + " (" + until(p.ClosesAt, now) + ")"
+		closes := w.time(p.ClosesAt, loc) + " (" + w.until(p.ClosesAt, now) + ")"
 		if p.Answered {
-			pending.Lines = append(pending.Lines, fmt.Sprintf("%s — answered; you can edit it until %s", title, closes))
+			pending.Lines = append(pending.Lines, w.t("status_answered", "Ritual", title, "Close", closes))
 		} else {
-			pending.Lines = append(pending.Lines, fmt.Sprintf("%s — closes %s", title, closes))
+			pending.Lines = append(pending.Lines, w.t("status_closes", "Ritual", title, "Close", closes))
 		}
 	}
 	if len(pending.Lines) == 0 {
-		pending.Lines = []string{"Nothing is waiting for you."}
+		pending.Lines = []string{w.t("status_nothing")}
 	}
-	next := cadence.Section{Heading: "Your next rituals"}
+	next := cadence.Section{Heading: w.t("status_next")}
 	for _, u := range st.Upcoming {
-		line := fmt.Sprintf("%s — %s", u.Ritual.Title, formatTime(u.At, loc))
+		line := u.Ritual.Title + " — " + w.time(u.At, loc)
 		switch {
 		case u.Paused:
-			line += " (paused)"
+			line += " " + w.t("status_paused")
 		case u.Away != nil:
-			line += " (you are out of office: no prompt)"
+			line += " " + w.t("status_away")
 		}
 		next.Lines = append(next.Lines, line)
 	}
 	if len(next.Lines) == 0 {
-		next.Lines = []string{"You are not a participant of any ritual."}
+		next.Lines = []string{w.t("status_no_rituals")}
 	}
 	r.Sections = []cadence.Section{pending}
-	if late := lateSection(st.Late, loc); len(late.Lines) > 0 {
+	if late := lateSection(w, st.Late, loc); len(late.Lines) > 0 {
 		r.Sections = append(r.Sections, late)
 	}
 	r.Sections = append(r.Sections, next)
 	if len(st.OutOfOffice) > 0 {
-		away := cadence.Section{Heading: "Out of office"}
+		away := cadence.Section{Heading: w.t("status_ooo")}
 		for _, dr := range st.OutOfOffice {
-			away.Lines = append(away.Lines, oooLine(dr))
+			away.Lines = append(away.Lines, w.oooLine(dr))
 		}
 		r.Sections = append(r.Sections, away)
 	}
@@ -311,42 +344,42 @@ func status(ctx context.Context, svc cadence.Service, actor *cadence.Person, loc
 }
 
 // lateSection lists what the person can still answer late.
-func lateSection(ps []cadence.PendingPrompt, loc *time.Location) cadence.Section {
-	s := cadence.Section{Heading: "You can still answer late"}
+func lateSection(w words, ps []cadence.PendingPrompt, loc *time.Location) cadence.Section {
+	s := cadence.Section{Heading: w.t("status_late")}
 	for _, p := range ps {
 		title := p.Occurrence.RitualID
 		if p.Ritual != nil {
 			title = p.Ritual.Title
 		}
-		s.Lines = append(s.Lines, fmt.Sprintf("%s of %s — closed %s; a late answer is taken until %s",
-			title, formatTime(p.Occurrence.Scheduled, loc), formatTime(p.ClosesAt, loc), formatTime(p.LateUntil, loc)))
+		s.Lines = append(s.Lines, w.t("status_late_line", "Ritual", title, "When", w.time(p.Occurrence.Scheduled, loc),
+			"Close", w.time(p.ClosesAt, loc), "Until", w.time(p.LateUntil, loc)))
 	}
 	return s
 }
 
-func report(ctx context.Context, svc cadence.Service, now time.Time, loc *time.Location) (Reply, error) {
+func report(ctx context.Context, w words, svc cadence.Service, now time.Time, loc *time.Location) (Reply, error) {
 	from := now.AddDate(0, 0, -7*ReportWeeks)
 	rep, err := svc.Report(ctx, cadence.ReportQuery{From: from, To: now})
 	if err != nil {
 		return Reply{}, serviceError(VerbReport, err)
 	}
 	r := Reply{
-		Title: fmt.Sprintf("Team adherence, last %d weeks", ReportWeeks),
+		Title: w.t("report_title", "Weeks", ReportWeeks),
 		Lines: []string{
-			fmt.Sprintf("%s to %s", cadence.DateOf(from.In(loc)), cadence.DateOf(now.In(loc))),
-			"Team score " + tallyLine(rep.Team),
+			w.t("span", "From", w.date(cadence.DateOf(from.In(loc))), "To", w.date(cadence.DateOf(now.In(loc)))),
+			w.t("report_team", "Tally", w.tallyLine(rep.Team)),
 		},
 	}
-	rituals := cadence.Section{Heading: "Per ritual"}
+	rituals := cadence.Section{Heading: w.t("report_per_ritual")}
 	for _, ra := range rep.Rituals {
 		title := ra.Title
 		if title == "" {
 			title = ra.RitualID
 		}
-		rituals.Lines = append(rituals.Lines, title+": score "+tallyLine(ra.Tally))
+		rituals.Lines = append(rituals.Lines, w.t("report_ritual", "Ritual", title, "Tally", w.tallyLine(ra.Tally)))
 	}
 	if len(rituals.Lines) == 0 {
-		rituals.Lines = []string{"No ritual was scheduled in this period."}
+		rituals.Lines = []string{w.t("report_none")}
 	}
 	r.Sections = []cadence.Section{rituals}
 	return r, nil
@@ -354,16 +387,17 @@ func report(ctx context.Context, svc cadence.Service, now time.Time, loc *time.L
 
 // tallyLine is "87 · 42/48 answered, 39 on time · 12 held, 1 missed, 1
 // skipped · median answer after 1h5m".
-func tallyLine(t cadence.Tally) string {
-	s := fmt.Sprintf("%.0f · %d/%d answered, %d on time · %d held", t.Score, t.Answered, t.Expected, t.AnsweredOnTime, t.Held)
+func (w words) tallyLine(t cadence.Tally) string {
+	s := w.t("tally", "Score", cadence.UINumber(string(w), t.Score, 0), "Answered", t.Answered, "Expected", t.Expected,
+		"OnTime", t.AnsweredOnTime, "Held", t.Held)
 	if t.Missed > 0 {
-		s += fmt.Sprintf(", %d missed", t.Missed)
+		s += ", " + w.t("tally_missed", "N", t.Missed)
 	}
 	if t.Skipped > 0 {
-		s += fmt.Sprintf(", %d skipped", t.Skipped)
+		s += ", " + w.t("tally_skipped", "N", t.Skipped)
 	}
 	if t.MedianLatency > 0 {
-		s += " · median answer after " + shortDuration(t.MedianLatency)
+		s += " · " + w.t("tally_median", "After", w.shortDuration(t.MedianLatency))
 	}
 	return s
 }
@@ -374,34 +408,35 @@ func formatTime(t time.Time, loc *time.Location) string {
 }
 
 // until is "in 3h20m" or "2h ago".
-func until(t, now time.Time) string {
+func (w words) until(t, now time.Time) string {
 	d := t.Sub(now)
 	if d < 0 {
-		return shortDuration(-d) + " ago"
+		return w.t("ago", "D", w.shortDuration(-d))
 	}
-	return "in " + shortDuration(d)
+	return w.t("in", "D", w.shortDuration(d))
 }
 
-// shortDuration rounds to minutes and drops zero units: 1h5m, 45m, 2d3h.
-func shortDuration(d time.Duration) string {
+// shortDuration rounds to minutes and drops zero units: 1h5m, 45m, 2d3h
+// in English.
+func (w words) shortDuration(d time.Duration) string {
 	d = d.Round(time.Minute)
 	if d < time.Minute {
-		return "less than a minute"
+		return w.t("under_minute")
 	}
-	days := d / (24 * time.Hour)
-	d -= days * 24 * time.Hour
-	h, m := d/time.Hour, (d%time.Hour)/time.Minute
-	var b strings.Builder
-	if days > 0 {
-		fmt.Fprintf(&b, "%dd", days)
+	days := int(d / (24 * time.Hour))
+	d -= time.Duration(days) * 24 * time.Hour
+	h, m := int(d/time.Hour), int((d%time.Hour)/time.Minute)
+	switch {
+	case days > 0 && h > 0:
+		return w.t("dur_dh", "D", days, "H", h)
+	case days > 0:
+		return w.t("dur_d", "N", days)
+	case h > 0 && m > 0:
+		return w.t("dur_hm", "H", h, "M", m)
+	case h > 0:
+		return w.t("dur_h", "N", h)
 	}
-	if h > 0 {
-		fmt.Fprintf(&b, "%dh", h)
-	}
-	if m > 0 && days == 0 {
-		fmt.Fprintf(&b, "%dm", m)
-	}
-	return b.String()
+	return w.t("dur_m", "N", m)
 }
 
 func capitalize(s string) string {
@@ -458,10 +493,10 @@ func AuditStranger(ctx context.Context, svc cadence.Service, platform, userID, w
 
 // snooze puts off the actor's unanswered open prompt: RITUAL's, or the
 // one closing first.
-func snooze(ctx context.Context, svc cadence.Service, actor *cadence.Person, cmd Command, loc *time.Location) (Reply, error) {
+func snooze(ctx context.Context, w words, svc cadence.Service, actor *cadence.Person, cmd Command, loc *time.Location) (Reply, error) {
 	sn, ok := svc.(cadence.Snoozer)
 	if !ok {
-		return Reply{}, fmt.Errorf("snooze: this bot cannot snooze prompts: %w", cadence.ErrInvalidInput)
+		return Reply{}, &userError{w.t("snooze_unsupported"), cadence.ErrInvalidInput}
 	}
 	st, err := svc.Status(ctx, actor.ID)
 	if err != nil {
@@ -479,17 +514,17 @@ func snooze(ctx context.Context, svc cadence.Service, actor *cadence.Person, cmd
 	}
 	if pick == nil {
 		if cmd.Ritual != "" {
-			return Reply{}, refuse("snooze: no open %s prompt waits for your answer", cmd.Ritual)
+			return Reply{}, w.refuse("snooze_none_of", "Ritual", cmd.Ritual)
 		}
-		return Reply{}, refuse("snooze: no open prompt waits for your answer")
+		return Reply{}, w.refuse("snooze_none")
 	}
 	until, err := sn.SnoozePrompt(ctx, pick.Occurrence.ID, actor.ID, cmd.Snooze)
 	if err != nil {
 		return Reply{}, serviceError(VerbSnooze, err)
 	}
-	lines := []string{fmt.Sprintf("No reminders about it before then; it closes %s.", pick.ClosesAt.In(loc).Format("Mon 2 Jan 15:04 MST"))}
+	lines := []string{w.t("snoozed", "Close", w.time(pick.ClosesAt, loc))}
 	if !until.Before(pick.ClosesAt) {
-		lines[0] = fmt.Sprintf("It closes %s, before then: an answer after that counts as late.", pick.ClosesAt.In(loc).Format("Mon 2 Jan 15:04 MST"))
+		lines[0] = cadence.UIText(string(w), "person_snooze.late", "Close", w.time(pick.ClosesAt, loc))
 	}
-	return Reply{Title: fmt.Sprintf("Snoozed %s until %s", pick.Ritual.Title, until.In(loc).Format("Mon 2 Jan 15:04 MST")), Lines: lines}, nil
+	return Reply{Title: w.t("snoozed_title", "Ritual", pick.Ritual.Title, "Until", w.time(until, loc)), Lines: lines}, nil
 }

@@ -143,8 +143,8 @@ func TestExecute(t *testing.T) {
 					return nil
 				}
 			},
-			want: bot.Reply{Title: "Out of office 2026-12-21 to 2027-01-02", Lines: []string{
-				"You will not be prompted from 2026-12-21 to 2027-01-02 (both included, Europe/Zurich).",
+			want: bot.Reply{Title: "Out of office Mon 21 Dec 2026 to Sat 2 Jan 2027", Lines: []string{
+				"You will not be prompted from Mon 21 Dec 2026 to Sat 2 Jan 2027 (both included, Europe/Zurich).",
 				"/cadence ooo list shows your days off; /cadence ooo cancel 2026-12-21 takes this back.",
 			}},
 			calls: []string{"SetOutOfOffice"},
@@ -160,7 +160,7 @@ func TestExecute(t *testing.T) {
 				}
 			},
 			want: bot.Reply{Title: "Your days out of office", Lines: []string{
-				"2026-11-30 (from the prompt's button)", "2026-12-21 to 2027-01-02",
+				"Mon 30 Nov 2026 (from the prompt's button)", "Mon 21 Dec 2026 to Sat 2 Jan 2027",
 			}},
 			calls: []string{"Status"},
 		},
@@ -173,7 +173,7 @@ func TestExecute(t *testing.T) {
 					return cadence.DateRange{From: date("2026-12-21"), To: date("2027-01-02")}, nil
 				}
 			},
-			want: bot.Reply{Title: "Cancelled: out of office 2026-12-21 to 2027-01-02", Lines: []string{
+			want: bot.Reply{Title: "Cancelled: out of office Mon 21 Dec 2026 to Sat 2 Jan 2027", Lines: []string{
 				"You will be prompted again on those days. Rituals already open that excused you stay excused; you can still answer them.",
 			}},
 			calls: []string{"CancelOutOfOffice"},
@@ -195,8 +195,8 @@ func TestExecute(t *testing.T) {
 			setup: func(t *testing.T, f *fakeService) {
 				f.SetOOOFn = func(context.Context, string, cadence.DateRange) error { return nil }
 			},
-			want: bot.Reply{Title: "Out of office 2026-11-30", Lines: []string{
-				"You will not be prompted from 2026-11-30 to 2026-11-30 (both included, Europe/Zurich).",
+			want: bot.Reply{Title: "Out of office Mon 30 Nov 2026", Lines: []string{
+				"You will not be prompted from Mon 30 Nov 2026 to Mon 30 Nov 2026 (both included, Europe/Zurich).",
 				"/cadence ooo list shows your days off; /cadence ooo cancel 2026-11-30 takes this back.",
 			}},
 			calls: []string{"SetOutOfOffice"},
@@ -204,7 +204,7 @@ func TestExecute(t *testing.T) {
 		{
 			name: "ooo in the past is refused", text: "ooo 2026-11-01 2026-11-29", actor: ana,
 			want: bot.Reply{Title: "Sorry", Failed: true, Lines: []string{
-				"Ooo: 2026-11-29 is in the past (today is 2026-11-30 in Europe/Zurich)",
+				"Ooo: Sun 29 Nov 2026 is in the past (today is Mon 30 Nov 2026 in Europe/Zurich)",
 				"Usage: ooo FROM TO [note] | list | cancel [DAY] — for example /cadence ooo 2026-12-21 2027-01-02 holidays",
 			}},
 		},
@@ -268,7 +268,7 @@ func TestExecute(t *testing.T) {
 					"Daily standup — Tue 1 Dec 09:15 CET (you are out of office: no prompt)",
 					"Weekly triage — Mon 7 Dec 09:30 CET",
 				}},
-				{Heading: "Out of office", Lines: []string{"2026-12-01 to 2026-12-02 (offsite)"}},
+				{Heading: "Out of office", Lines: []string{"Tue 1 Dec 2026 to Wed 2 Dec 2026 (offsite)"}},
 			}},
 			calls: []string{"Status"},
 		},
@@ -299,7 +299,7 @@ func TestExecute(t *testing.T) {
 			},
 			want: bot.Reply{Title: "Team adherence, last 4 weeks",
 				Lines: []string{
-					"2026-11-02 to 2026-11-30",
+					"Mon 2 Nov 2026 to Mon 30 Nov 2026",
 					"Team score 87 · 42/48 answered, 39 on time · 12 held, 1 missed, 1 skipped · median answer after 1h5m",
 				},
 				Sections: []cadence.Section{{Heading: "Per ritual", Lines: []string{
@@ -314,7 +314,7 @@ func TestExecute(t *testing.T) {
 				f.ReportFn = func(context.Context, cadence.ReportQuery) (*cadence.Report, error) { return &cadence.Report{}, nil }
 			},
 			want: bot.Reply{Title: "Team adherence, last 4 weeks",
-				Lines:    []string{"2026-11-02 to 2026-11-30", "Team score 0 · 0/0 answered, 0 on time · 0 held"},
+				Lines:    []string{"Mon 2 Nov 2026 to Mon 30 Nov 2026", "Team score 0 · 0/0 answered, 0 on time · 0 held"},
 				Sections: []cadence.Section{{Heading: "Per ritual", Lines: []string{"No ritual was scheduled in this period."}}}},
 			calls: []string{"Report"},
 		},

@@ -10,6 +10,7 @@ import (
 // fails the test that reaches it (through errUnexpected).
 type fakeService struct {
 	rituals        []*cadence.Ritual
+	team           string // the team's language
 	SubmitAnswerFn func(context.Context, cadence.AnswerInput) (*cadence.Answer, error)
 	DeclineFn      func(ctx context.Context, occurrenceID, personID, reason string) error
 	SkipFn         func(ctx context.Context, actorID, ritualID, reason string) (*cadence.SkipResult, error)
@@ -29,7 +30,7 @@ type unexpectedCall string
 
 func (u unexpectedCall) Error() string { return "unexpected call to " + string(u) }
 
-func (f *fakeService) Roster() *cadence.Roster    { return cadence.NewRoster(nil) }
+func (f *fakeService) Roster() *cadence.Roster    { return cadence.NewRoster(nil).WithLanguage(f.team) }
 func (f *fakeService) Rituals() []*cadence.Ritual { return f.rituals }
 func (f *fakeService) Ritual(id string) *cadence.Ritual {
 	for _, r := range f.rituals {
