@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -54,9 +53,11 @@ func parseOnCall(args []string) (*OpsArgs, error) {
 }
 
 func (x opsExec) onCall() (Reply, error) {
+	w := wordsOf(x.svc, x.actor)
+	t := func(id string, kv ...any) string { return cadence.UIText(string(w), "oncall."+id, kv...) }
 	oc, ok := x.svc.(OnCallBackend)
 	if !ok || len(oc.Rotations()) == 0 {
-		return Reply{}, &userError{"no on-call rotation is configured ([[rotations]] in the config file)", cadence.ErrNotFound}
+		return Reply{}, &userError{t("none"), cadence.ErrNotFound}
 	}
 	if x.a.Sub == "swap" {
 		a, b := x.person(x.a.People[0]), x.person(x.a.People[1])
@@ -64,16 +65,16 @@ func (x opsExec) onCall() (Reply, error) {
 		if err != nil {
 			return Reply{}, err
 		}
-		return Reply{Title: fmt.Sprintf("Swapped: %s and %s", x.name(a), x.name(b)), Lines: []string{
-			fmt.Sprintf("%s is on call from %s to %s.", x.name(ovs[0].Person), x.when(ovs[0].From), x.when(ovs[0].To)),
-			fmt.Sprintf("%s is on call from %s to %s.", x.name(ovs[1].Person), x.when(ovs[1].From), x.when(ovs[1].To)),
+		return Reply{Title: t("swapped_title", "A", x.name(a), "B", x.name(b)), Lines: []string{
+			t("swapped", "Name", x.name(ovs[0].Person), "From", w.time(ovs[0].From, x.loc), "To", w.time(ovs[0].To, x.loc)),
+			t("swapped", "Name", x.name(ovs[1].Person), "From", w.time(ovs[1].From, x.loc), "To", w.time(ovs[1].To, x.loc)),
 		}}, nil
 	}
 	now, err := oc.OnCall(x.ctx, x.now)
 	if err != nil {
 		return Reply{}, err
 	}
-	r := Reply{Title: "On call"}
+	r := Reply{Title: t("title")}
 	for _, n := range now {
 		if x.a.Rotation != "" && !strings.EqualFold(n.Rotation.ID, x.a.Rotation) {
 			continue
@@ -85,7 +86,7 @@ func (x opsExec) onCall() (Reply, error) {
 		for _, rot := range oc.Rotations() {
 			ids = append(ids, rot.ID)
 		}
-		return Reply{}, &userError{fmt.Sprintf("there is no rotation %q; known rotations: %s", x.a.Rotation, strings.Join(ids, ", ")), cadence.ErrNotFound}
+		return Reply{}, &userError{t("no_such", "Rotation", x.a.Rotation, "IDs", strings.Join(ids, ", ")), cadence.ErrNotFound}
 	}
 	return r, nil
 }
@@ -93,28 +94,36 @@ func (x opsExec) onCall() (Reply, error) {
 // OnCallLines is one line per rotation, in loc: who is on call and who
 // is next. App homes show them.
 func OnCallLines(now []cadence.OnCallNow, name func(string) string, loc *time.Location) []string {
+	return OnCallLinesIn(cadence.DefaultLanguage, now, name, loc)
+}
+
+// OnCallLinesIn is OnCallLines in the reader's language lang.
+func OnCallLinesIn(lang string, now []cadence.OnCallNow, name func(string) string, loc *time.Location) []string {
 	var out []string
 	for _, n := range now {
-		out = append(out, onCallLine(n, name, loc))
+		out = append(out, onCallLine(words(lang), n, name, loc))
 	}
 	return out
 }
 
-func (x opsExec) onCallLine(n cadence.OnCallNow) string { return onCallLine(n, x.name, x.loc) }
+func (x opsExec) onCallLine(n cadence.OnCallNow) string {
+	return onCallLine(wordsOf(x.svc, x.actor), n, x.name, x.loc)
+}
 
-func onCallLine(n cadence.OnCallNow, name func(string) string, loc *time.Location) string {
+func onCallLine(w words, n cadence.OnCallNow, name func(string) string, loc *time.Location) string {
+	t := func(id string, kv ...any) string { return cadence.UIText(string(w), "oncall."+id, kv...) }
 	title := n.Rotation.Title
 	if title == "" {
 		title = n.Rotation.ID
 	}
-	cur := "nobody yet"
+	cur := t("nobody")
 	if n.Current.Person != "" {
-		cur = name(n.Current.Person) + " until " + formatTime(n.Current.To, loc)
+		cur = t("until", "Name", name(n.Current.Person), "To", w.time(n.Current.To, loc))
 		if n.Current.Override != nil {
-			cur += " (swap)"
+			cur += " " + t("swap")
 		}
 	}
-	line := fmt.Sprintf("%s: %s · next %s from %s", title, cur, name(n.Next.Person), formatTime(n.Next.From, loc))
+	line := t("line", "Rotation", title, "Current", cur, "Next", name(n.Next.Person), "From", w.time(n.Next.From, loc))
 	if st := n.Import.Status(n.At, loc); st != "" {
 		line += " (" + st + ")"
 	}
@@ -136,22 +145,23 @@ func parseHandover(args []string) (*OpsArgs, error) {
 }
 
 func (x opsExec) handover() (Reply, error) {
+	t := func(id string, kv ...any) string { return cadence.UIText(string(wordsOf(x.svc, x.actor)), "handover."+id, kv...) }
 	hb, ok := x.svc.(HandoverBackend)
 	if !ok {
-		return Reply{}, &userError{"hand-overs are not enabled on this bot", cadence.ErrNotFound}
+		return Reply{}, &userError{t("off"), cadence.ErrNotFound}
 	}
 	h, err := hb.Handover(x.ctx, x.actor.ID, x.person(x.a.People[0]), x.person(x.a.People[1]))
 	if err != nil {
 		return Reply{}, err
 	}
 	moved := len(h.FollowUps) + len(h.Incidents) + len(h.Releases) + len(h.Facilitated)
-	r := Reply{Title: fmt.Sprintf("Handed over: %s → %s", x.name(h.Leaving), x.name(h.Taking)), Lines: []string{
-		fmt.Sprintf("%d follow-up(s), %d incident(s), %d release proposal(s) and %d open facilitation(s) moved; later facilitator and on-call turns go to %s.",
-			len(h.FollowUps), len(h.Incidents), len(h.Releases), len(h.Facilitated), x.name(h.Taking)),
-		"The summary is in your DMs and " + x.name(h.Taking) + "'s.",
+	r := Reply{Title: t("title", "Leaving", x.name(h.Leaving), "Taking", x.name(h.Taking)), Lines: []string{
+		t("moved", "FollowUps", len(h.FollowUps), "Incidents", len(h.Incidents), "Releases", len(h.Releases),
+			"Facilitated", len(h.Facilitated), "Taking", x.name(h.Taking)),
+		t("summary", "Taking", x.name(h.Taking)),
 	}}
 	if moved == 0 {
-		r.Lines[0] = fmt.Sprintf("Nothing was open; later facilitator and on-call turns go to %s.", x.name(h.Taking))
+		r.Lines[0] = t("nothing", "Taking", x.name(h.Taking))
 	}
 	return r, nil
 }

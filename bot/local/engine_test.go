@@ -184,7 +184,7 @@ func TestOutOfOfficeButtonWithTheRealEngine(t *testing.T) {
 	_, body = l.post("/command", url.Values{"text": {"ooo list"}})
 	assert.Contains(t, body, "2026-11-30 (from the prompt&#39;s button)")
 	_, body = l.post("/command", url.Values{"text": {"ooo cancel"}})
-	assert.Contains(t, body, "Cancelled: out of office 2026-11-30")
+	assert.Contains(t, body, "Cancelled: out of office Mon 30 Nov 2026")
 	_, body = l.get("/me")
 	assert.NotContains(t, body, `<p class="ooo">`)
 }

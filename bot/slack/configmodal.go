@@ -50,18 +50,20 @@ func (a *Adapter) ritualCommand(ctx context.Context, person *cadence.Person, cmd
 	say := func(text string) (*slack.Msg, bool) {
 		return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: text}, true
 	}
+	lang := a.svc.Roster().LanguageOf(person.ID)
+	t := func(id string, kv ...any) string { return cadence.UIText(lang, "ritual_form."+id, kv...) }
 	forms := a.opts.forms
 	switch {
 	case forms == nil:
-		return say("Editing rituals from chat is not enabled on this bot.")
+		return say(t("off"))
 	case !person.Role.CanRunRituals():
-		return say(fmt.Sprintf("Only leads and admins create and edit rituals; you are a %s.", person.Role))
+		return say(t("refused_role", "Role", cadence.UIText(lang, "cmd.role_"+string(person.Role))))
 	}
 	d := ritualDraft{Channel: cmd.ChannelID}
 	values := map[string]string{}
 	if strings.EqualFold(f[1], "new") {
 		if len(f) > 3 {
-			return say("Usage: `/cadence ritual new [template]` or `/cadence ritual edit ID`.")
+			return say(t("usage_new"))
 		}
 		if len(f) == 3 {
 			tpls := forms.Templates()
@@ -71,7 +73,7 @@ func (a *Adapter) ritualCommand(ctx context.Context, person *cadence.Person, cmd
 				for _, t := range tpls {
 					names = append(names, "`"+t.Name+"`")
 				}
-				return say(fmt.Sprintf("There is no template %q; pick one of %s, or none for a blank form.", f[2], strings.Join(names, ", ")))
+				return say(t("no_template", "Name", f[2], "Names", strings.Join(names, ", ")))
 			}
 			for k, v := range tpls[i].Values {
 				values[k] = v
@@ -79,19 +81,19 @@ func (a *Adapter) ritualCommand(ctx context.Context, person *cadence.Person, cmd
 		}
 	} else {
 		if len(f) != 3 {
-			return say("Usage: `/cadence ritual edit ID`.")
+			return say(t("usage_edit"))
 		}
 		v, def, err := forms.Load(ctx, cadence.DefRitual, strings.ToLower(f[2]))
 		switch {
 		case errors.Is(err, cadence.ErrNotFound):
-			return say(fmt.Sprintf("There is no ritual %q made from chat or the web; rituals of the config file are edited in the file.", f[2]))
+			return say(t("not_found", "ID", f[2]))
 		case err != nil:
 			a.log.Error().Err(err).Str("ritual", f[2]).Msg("loading a ritual to edit failed")
-			return say("I could not read that ritual; please try again in a minute.")
+			return say(t("read_failed"))
 		}
 		values, d.ID, d.Version = v, def.ID, def.Version
 	}
-	if err := a.openView(ctx, cmd.TriggerID, ritualModal(forms.Fields(cadence.DefRitual), d, values)); err != nil {
+	if err := a.openView(ctx, cmd.TriggerID, ritualModal(lang, forms.Fields(cadence.DefRitual), d, values)); err != nil {
 		a.log.Warn().Err(err).Str("person", person.ID).Msg("opening the ritual modal failed")
 		return say(viewFailure(err, "the ritual"))
 	}
@@ -100,17 +102,18 @@ func (a *Adapter) ritualCommand(ctx context.Context, person *cadence.Person, cmd
 
 // ritualModal lays out one input per key; question rows get their text
 // inputs and one group of checkboxes each.
-func ritualModal(fields []bot.FormField, d ritualDraft, values map[string]string) slack.ModalViewRequest {
+func ritualModal(lang string, fields []bot.FormField, d ritualDraft, values map[string]string) slack.ModalViewRequest {
 	md, _ := jsonString(d)
-	title := "New ritual"
+	t := func(id string, kv ...any) string { return cadence.UIText(lang, "ritual_form."+id, kv...) }
+	title := t("title_new")
 	if d.ID != "" {
-		title = "Edit " + d.ID
+		title = t("title_short", "ID", d.ID)
 	}
 	var blocks []slack.Block
 	for _, f := range fields {
 		switch {
 		case f.Key == "id" && d.ID != "":
-			blocks = append(blocks, slack.NewContextBlock("id", markdown("*id* "+escape(d.ID)+fmt.Sprintf(" · version %d", d.Version))))
+			blocks = append(blocks, slack.NewContextBlock("id", markdown("*id* "+escape(d.ID)+" · "+t("version", "Version", d.Version))))
 		case f.Kind == "tables":
 			blocks = append(blocks, slack.NewHeaderBlock(plain(strings.ReplaceAll(f.Key, "_", " "))))
 			if f.Help != "" {
@@ -128,7 +131,7 @@ func ritualModal(fields []bot.FormField, d ritualDraft, values map[string]string
 					blocks = append(blocks, fieldInput(prefix+sf.Key, fmt.Sprintf("%d. %s", i+1, sf.Key), sf, values))
 				}
 				if len(bools) > 0 {
-					blocks = append(blocks, checkboxes(prefix+boolsSuffix, fmt.Sprintf("%d. options", i+1), prefix, bools, values))
+					blocks = append(blocks, checkboxes(prefix+boolsSuffix, fmt.Sprintf("%d. %s", i+1, t("options")), prefix, bools, values))
 				}
 			}
 		case f.Kind == "bool":
@@ -137,7 +140,7 @@ func ritualModal(fields []bot.FormField, d ritualDraft, values map[string]string
 			blocks = append(blocks, fieldInput(f.Key, strings.ReplaceAll(f.Key, "_", " "), f, values))
 		}
 	}
-	return modal(callbackRitual, title, "Save", md, blocks...)
+	return modal(callbackRitual, title, t("save"), md, blocks...)
 }
 
 func fieldInput(block, label string, f bot.FormField, values map[string]string) *slack.InputBlock {
@@ -206,13 +209,15 @@ func ritualValues(st *slack.ViewState) map[string]string {
 // field's block, a question's checkbox group, else the first input.
 func (a *Adapter) submitRitual(ctx context.Context, cb *slack.InteractionCallback, person *cadence.Person) *slack.ViewSubmissionResponse {
 	var d ritualDraft
+	lang := a.svc.Roster().LanguageOf(person.ID)
+	t := func(id string, kv ...any) string { return cadence.UIText(lang, "ritual_form."+id, kv...) }
 	first := firstBlock(cb.View)
 	if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &d); err != nil {
-		return modalErrors(map[string]string{first: "This form is broken; close it and run the command again."})
+		return modalErrors(map[string]string{first: t("broken")})
 	}
 	forms := a.opts.forms
 	if forms == nil {
-		return modalErrors(map[string]string{first: "Editing rituals from chat is not enabled on this bot."})
+		return modalErrors(map[string]string{first: t("off")})
 	}
 	values := ritualValues(cb.View.State)
 	id := d.ID
@@ -223,7 +228,7 @@ func (a *Adapter) submitRitual(ctx context.Context, cb *slack.InteractionCallbac
 	if err == nil {
 		a.log.Info().Str("person", person.ID).Str("ritual", saved.ID).Int64("version", saved.Version).Msg("ritual saved from a modal")
 		if d.Channel != "" {
-			user, text := cb.User.ID, fmt.Sprintf("Saved ritual *%s* (version %d): it is in force now.", escape(saved.ID), saved.Version)
+			user, text := cb.User.ID, t("saved", "ID", "*"+escape(saved.ID)+"*", "Version", saved.Version)
 			a.background(func(ctx context.Context) { a.ephemeral(ctx, d.Channel, user, text) })
 		}
 		return nil
@@ -277,7 +282,7 @@ func (a *Adapter) submitRitual(ctx context.Context, cb *slack.InteractionCallbac
 		put(first, err.Error())
 	default:
 		a.log.Error().Err(err).Str("person", person.ID).Str("ritual", id).Msg("saving a ritual from a modal failed")
-		put(first, "Saving failed on our side (the error was logged); please try again in a minute.")
+		put(first, t("failed"))
 	}
 	for k, v := range errs {
 		errs[k] = truncate(v, 2000)

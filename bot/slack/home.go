@@ -19,31 +19,37 @@ const (
 // homeView is a person's App Home: prompts awaiting their answer (with
 // Answer / Edit buttons) and the rituals coming up, in their zone.
 func homeView(st *cadence.PersonStatus) slack.HomeTabViewRequest {
+	return homeViewIn(cadence.DefaultLanguage, st)
+}
+
+// homeViewIn is homeView in the person's language lang.
+func homeViewIn(lang string, st *cadence.PersonStatus) slack.HomeTabViewRequest {
+	t := func(id string, kv ...any) string { return cadence.UIText(lang, "home."+id, kv...) }
 	loc := time.UTC
 	if st.Person != nil && st.Person.Location != nil {
 		loc = st.Person.Location
 	}
 	blocks := []slack.Block{
-		slack.NewHeaderBlock(plain("Your rituals")),
-		slack.NewSectionBlock(markdown("*Waiting for your answer*"), nil, nil),
+		slack.NewHeaderBlock(plain(t("title"))),
+		slack.NewSectionBlock(markdown("*"+t("waiting")+"*"), nil, nil),
 	}
 	if len(st.Pending) == 0 {
-		blocks = append(blocks, slack.NewContextBlock("", markdown("Nothing is waiting for you.")))
+		blocks = append(blocks, slack.NewContextBlock("", markdown(t("nothing"))))
 	}
 	for i, p := range st.Pending {
 		if i == maxHomePending {
-			blocks = append(blocks, slack.NewContextBlock("", markdown(fmt.Sprintf("…and %d more", len(st.Pending)-i))))
+			blocks = append(blocks, slack.NewContextBlock("", markdown(t("more", "N", len(st.Pending)-i))))
 			break
 		}
 		title := p.Occurrence.RitualID
 		if p.Ritual != nil {
 			title = p.Ritual.Title
 		}
-		text := fmt.Sprintf("*%s*\ncloses %s", escape(title), slackDate(p.ClosesAt, loc))
-		label, style := "Answer", slack.StylePrimary
+		text := fmt.Sprintf("*%s*\n%s", escape(title), t("closes", "Close", slackDate(p.ClosesAt, loc)))
+		label, style := cadence.UIText(lang, "action.answer"), slack.StylePrimary
 		if p.Answered {
-			text += " · answered ✓"
-			label, style = "Edit answer", slack.StyleDefault
+			text += " · " + t("answered")
+			label, style = t("edit"), slack.StyleDefault
 		}
 		btn := slack.NewButtonBlockElement(cadence.ActionAnswer, p.Occurrence.ID, plain(label))
 		btn.Style = style
@@ -51,23 +57,23 @@ func homeView(st *cadence.PersonStatus) slack.HomeTabViewRequest {
 	}
 	for i, p := range st.Late {
 		if i == 0 {
-			blocks = append(blocks, slack.NewSectionBlock(markdown("*You can still answer late*"), nil, nil))
+			blocks = append(blocks, slack.NewSectionBlock(markdown("*"+t("late")+"*"), nil, nil))
 		}
 		if i == maxHomeLate {
-			blocks = append(blocks, slack.NewContextBlock("", markdown(fmt.Sprintf("…and %d more", len(st.Late)-i))))
+			blocks = append(blocks, slack.NewContextBlock("", markdown(t("more", "N", len(st.Late)-i))))
 			break
 		}
 		title := p.Occurrence.RitualID
 		if p.Ritual != nil {
 			title = p.Ritual.Title
 		}
-		text := fmt.Sprintf("*%s*\nclosed %s · a late answer is taken until %s", escape(title), slackDate(p.ClosesAt, loc), slackDate(p.LateUntil, loc))
-		btn := slack.NewButtonBlockElement(cadence.ActionAnswer, p.Occurrence.ID, plain(cadence.LabelAnswerLate))
+		text := fmt.Sprintf("*%s*\n%s", escape(title), t("late_line", "Close", slackDate(p.ClosesAt, loc), "Until", slackDate(p.LateUntil, loc)))
+		btn := slack.NewButtonBlockElement(cadence.ActionAnswer, p.Occurrence.ID, plain(cadence.UIText(lang, "action.answer_late")))
 		blocks = append(blocks, slack.NewSectionBlock(markdown(text), nil, slack.NewAccessory(btn)))
 	}
-	blocks = append(blocks, slack.NewDividerBlock(), slack.NewSectionBlock(markdown("*Coming up*"), nil, nil))
+	blocks = append(blocks, slack.NewDividerBlock(), slack.NewSectionBlock(markdown("*"+t("coming_up")+"*"), nil, nil))
 	if len(st.Upcoming) == 0 {
-		blocks = append(blocks, slack.NewContextBlock("", markdown("No rituals scheduled for you.")))
+		blocks = append(blocks, slack.NewContextBlock("", markdown(t("none_scheduled"))))
 	}
 	var lines []string
 	for _, u := range st.Upcoming {
@@ -75,24 +81,24 @@ func homeView(st *cadence.PersonStatus) slack.HomeTabViewRequest {
 		if u.Ritual != nil {
 			title = u.Ritual.Title
 		}
-		line := fmt.Sprintf("• %s — %s", escape(title), u.At.In(loc).Format("Mon 2 Jan 15:04"))
+		line := fmt.Sprintf("• %s — %s", escape(title), cadence.UITime(lang, u.At, loc))
 		switch {
 		case u.Paused:
-			line += " _(paused)_"
+			line += " _" + cadence.UIText(lang, "cmd.status_paused") + "_"
 		case u.Away != nil:
-			line += " _(you are out of office: no prompt)_"
+			line += " _" + cadence.UIText(lang, "cmd.status_away") + "_"
 		}
 		lines = append(lines, line)
 	}
 	for _, dr := range st.OutOfOffice {
-		span := dr.From.String()
+		span := cadence.UIDate(lang, dr.From)
 		if dr.To != dr.From {
-			span += " to " + dr.To.String()
+			span = cadence.UIText(lang, "cmd.span", "From", span, "To", cadence.UIDate(lang, dr.To))
 		}
 		if dr.Note != "" {
 			span += " (" + escape(dr.Note) + ")"
 		}
-		lines = append(lines, "• Out of office "+span)
+		lines = append(lines, "• "+t("ooo", "Span", span))
 	}
 	for _, b := range sections(strings.Join(lines, "\n")) {
 		if len(blocks) >= maxHomeBlocks-1 {
@@ -100,6 +106,6 @@ func homeView(st *cadence.PersonStatus) slack.HomeTabViewRequest {
 		}
 		blocks = append(blocks, b)
 	}
-	blocks = append(blocks, slack.NewContextBlock("", markdown("Times are in "+escape(loc.String())+". Type `/cadence help` for commands.")))
+	blocks = append(blocks, slack.NewContextBlock("", markdown(t("footer", "Zone", escape(loc.String())))))
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
 }

@@ -307,7 +307,7 @@ func (a *Adapter) publishHome(ctx context.Context, userID string) error {
 		if err != nil {
 			return err
 		}
-		view = homeView(st)
+		view = homeViewIn(a.svc.Roster().LanguageOf(p.ID), st)
 		if err := a.homeFollowUps(ctx, p, &view); err != nil {
 			return err
 		}

@@ -29,9 +29,10 @@ func (a *Adapter) homeOnCall(ctx context.Context, p *cadence.Person, view *slack
 		}
 		return id
 	}
-	lines := bot.OnCallLines(now, name, p.Location)
+	lang := a.svc.Roster().LanguageOf(p.ID)
+	lines := bot.OnCallLinesIn(lang, now, name, p.Location)
 	extra := []slack.Block{slack.NewDividerBlock(),
-		slack.NewSectionBlock(markdown("*On call*\n"+escape(strings.Join(lines, "\n"))), nil, nil)}
+		slack.NewSectionBlock(markdown("*"+cadence.UIText(lang, "oncall.title")+"*\n"+escape(strings.Join(lines, "\n"))), nil, nil)}
 	blocks := view.Blocks.BlockSet
 	if room := maxHomeBlocks - len(blocks); len(extra) > room {
 		return nil

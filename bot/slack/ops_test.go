@@ -559,7 +559,7 @@ func TestAppHomeShowsOutOfOffice(t *testing.T) {
 	w.fake.Send("events_api", homeOpened(t, "Ev0HOMEOOO", uAna))
 	eventually(t, "the home", func() bool { _, ok := w.fake.HomeView(uAna); return ok })
 	home, _ := w.fake.HomeView(uAna)
-	assert.Contains(t, string(home.JSON), "Out of office 2026-12-21 to 2027-01-02 (winter break)")
+	assert.Contains(t, string(home.JSON), "Out of office Mon 21 Dec 2026 to Sat 2 Jan 2027 (winter break)")
 }
 
 func TestAppHomeListsOpenFollowUpsWithOverdueFlag(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -38,7 +39,7 @@ func (a *Adapter) homeFollowUps(ctx context.Context, p *cadence.Person, view *sl
 		}
 	}
 	blocks := view.Blocks.BlockSet
-	extra := followUpBlocks(fus, titles, p.Location, a.clock.Now())
+	extra := followUpBlocksIn(a.svc.Roster().LanguageOf(p.ID), fus, titles, p.Location, a.clock.Now())
 	if room := maxHomeBlocks - len(blocks); len(extra) > room {
 		extra = extra[:max(room, 0)]
 	}
@@ -51,12 +52,18 @@ func (a *Adapter) homeFollowUps(ctx context.Context, p *cadence.Person, view *sl
 // followUpBlocks lists open follow-ups, earliest due first, overdue ones
 // flagged, each with its buttons.
 func followUpBlocks(fus []*cadence.FollowUp, incidentTitles map[int]string, loc *time.Location, now time.Time) []slack.Block {
+	return followUpBlocksIn(cadence.DefaultLanguage, fus, incidentTitles, loc, now)
+}
+
+// followUpBlocksIn is followUpBlocks in the person's language lang.
+func followUpBlocksIn(lang string, fus []*cadence.FollowUp, incidentTitles map[int]string, loc *time.Location, now time.Time) []slack.Block {
+	t := func(id string, kv ...any) string { return cadence.UIText(lang, "home."+id, kv...) }
 	if loc == nil {
 		loc = time.UTC
 	}
-	out := []slack.Block{slack.NewDividerBlock(), slack.NewSectionBlock(markdown("*Your open follow-ups*"), nil, nil)}
+	out := []slack.Block{slack.NewDividerBlock(), slack.NewSectionBlock(markdown("*"+t("followups")+"*"), nil, nil)}
 	if len(fus) == 0 {
-		return append(out, slack.NewContextBlock("", markdown("None: nothing is waiting on you.")))
+		return append(out, slack.NewContextBlock("", markdown(t("followups_none"))))
 	}
 	fus = slices.Clone(fus)
 	slices.SortStableFunc(fus, func(x, y *cadence.FollowUp) int {
@@ -67,12 +74,14 @@ func followUpBlocks(fus []*cadence.FollowUp, incidentTitles map[int]string, loc 
 	})
 	for i, f := range fus {
 		if i == maxHomeFollowUps {
-			out = append(out, slack.NewContextBlock("", markdown(fmt.Sprintf("…and %d more: `/cadence followup list mine`", len(fus)-i))))
+			out = append(out, slack.NewContextBlock("", markdown(t("followups_more", "N", len(fus)-i))))
 			break
 		}
-		due := "due " + f.Due.In(time.UTC).Format("Mon 2 Jan")
+		day := cadence.UIText(lang, "format.day", "Weekday", cadence.UIText(lang, "weekday."+strings.ToLower(f.Due.In(time.UTC).Weekday().String()[:3])),
+			"Day", f.Due.In(time.UTC).Day(), "Month", cadence.UIText(lang, "month."+strings.ToLower(f.Due.In(time.UTC).Month().String()[:3])))
+		due := t("due", "Day", day)
 		if !now.Before(f.Deadline(loc)) {
-			due = ":warning: *overdue* since " + f.Due.In(time.UTC).Format("Mon 2 Jan")
+			due = ":warning: " + t("overdue", "Day", day)
 		}
 		inc := cadence.IncidentID(f.Incident)
 		if t := incidentTitles[f.Incident]; t != "" {
@@ -80,7 +89,7 @@ func followUpBlocks(fus []*cadence.FollowUp, incidentTitles map[int]string, loc 
 		}
 		text := fmt.Sprintf("*%s* %s\n%s · %s", f.ID(), escape(f.Title), due, escape(inc))
 		if now.Before(f.SnoozedUntil) {
-			text += " · reminders snoozed"
+			text += " · " + t("snoozed")
 		}
 		out = append(out, slack.NewSectionBlock(markdown(truncate(text, maxSectionText)), nil, nil))
 		var btns []slack.BlockElement
@@ -88,9 +97,9 @@ func followUpBlocks(fus []*cadence.FollowUp, incidentTitles map[int]string, loc 
 			id, label string
 			style     slack.Style
 		}{
-			{cadence.ActionFollowUpDone, "Done", slack.StylePrimary},
-			{cadence.ActionFollowUpSnooze, "Snooze", slack.StyleDefault},
-			{cadence.ActionFollowUpReassign, "Reassign", slack.StyleDefault},
+			{cadence.ActionFollowUpDone, cadence.UIText(lang, "followup.done"), slack.StylePrimary},
+			{cadence.ActionFollowUpSnooze, cadence.UIText(lang, "followup.snooze"), slack.StyleDefault},
+			{cadence.ActionFollowUpReassign, cadence.UIText(lang, "followup.reassign"), slack.StyleDefault},
 		} {
 			b := slack.NewButtonBlockElement(act.id, f.ID(), plain(act.label))
 			b.Style = act.style

@@ -45,12 +45,13 @@ type ritualForm struct {
 	values  map[string]string
 	errors  map[string]string
 	top     string // problems not next to an input
+	lang    string // the actor's language, for the card's own words
 }
 
 func ritualCard(fields []bot.FormField, f ritualForm) *adaptiveCard {
-	title := "New ritual"
+	title := cadence.UIText(f.lang, "ritual_form.title_new")
 	if f.id != "" {
-		title = fmt.Sprintf("Edit ritual %s (version %d)", f.id, f.version)
+		title = cadence.UIText(f.lang, "ritual_form.title_edit", "ID", f.id, "Version", f.version)
 	}
 	body := []any{textBlock{Type: "TextBlock", Text: title, Size: "Medium", Weight: "Bolder", Wrap: true}}
 	if f.top != "" {
@@ -88,7 +89,7 @@ func ritualCard(fields []bot.FormField, f ritualForm) *adaptiveCard {
 		}
 	}
 	data := submitData{Action: actionRitualSave, Value: f.id, Key: strconv.FormatInt(f.version, 10)}
-	return newCard(body, []any{actionSubmit{Type: "Action.Submit", Title: "Save", Style: "positive", Data: data}}, title)
+	return newCard(body, []any{actionSubmit{Type: "Action.Submit", Title: cadence.UIText(f.lang, "ritual_form.save"), Style: "positive", Data: data}}, title)
 }
 
 func rowsOf(values map[string]string, key string) int {
@@ -117,18 +118,23 @@ func (a *Adapter) ritualText(ctx context.Context, act *Activity, p *cadence.Pers
 	if len(f) < 2 || !strings.EqualFold(f[0], "ritual") || (!strings.EqualFold(f[1], "new") && !strings.EqualFold(f[1], "edit")) {
 		return false
 	}
+	lang := a.svc.Roster().Language()
+	if p != nil {
+		lang = a.svc.Roster().LanguageOf(p.ID)
+	}
+	t := func(id string, kv ...any) string { return cadence.UIText(lang, "ritual_form."+id, kv...) }
 	switch {
 	case a.forms == nil:
-		a.replyWith(ctx, act, notice("Not enabled", "Editing rituals from chat is not enabled on this bot."))
+		a.replyWith(ctx, act, notice(t("off_title"), t("off")))
 		return true
 	case p == nil:
-		a.replyWith(ctx, act, notice("You are not on the cadencebot roster", "Ask your lead to add your Teams ID to the roster."))
+		a.replyWith(ctx, act, notice(t("stranger_title"), t("stranger")))
 		return true
 	case !p.Role.CanRunRituals():
-		a.replyWith(ctx, act, notice("Leads and admins only", fmt.Sprintf("Only leads and admins create and edit rituals; you are a %s.", p.Role)))
+		a.replyWith(ctx, act, notice(t("refused_title"), t("refused_role", "Role", cadence.UIText(lang, "cmd.role_"+string(p.Role)))))
 		return true
 	}
-	form := ritualForm{values: map[string]string{}}
+	form := ritualForm{values: map[string]string{}, lang: lang}
 	if strings.EqualFold(f[1], "new") {
 		if len(f) == 3 {
 			tpls := a.forms.Templates()
@@ -138,7 +144,7 @@ func (a *Adapter) ritualText(ctx context.Context, act *Activity, p *cadence.Pers
 				for _, t := range tpls {
 					names = append(names, t.Name)
 				}
-				a.replyWith(ctx, act, notice("No such template", fmt.Sprintf("There is no template %q; pick one of %s, or none for a blank form.", f[2], strings.Join(names, ", "))))
+				a.replyWith(ctx, act, notice(t("no_template_title"), t("no_template", "Name", f[2], "Names", strings.Join(names, ", "))))
 				return true
 			}
 			for k, v := range tpls[i].Values {
@@ -147,22 +153,22 @@ func (a *Adapter) ritualText(ctx context.Context, act *Activity, p *cadence.Pers
 		}
 	} else {
 		if len(f) != 3 {
-			a.replyWith(ctx, act, notice("Usage", "ritual edit ID"))
+			a.replyWith(ctx, act, notice(t("usage_title"), "ritual edit ID"))
 			return true
 		}
 		values, def, err := a.forms.Load(ctx, cadence.DefRitual, strings.ToLower(f[2]))
 		switch {
 		case errors.Is(err, cadence.ErrNotFound):
-			a.replyWith(ctx, act, notice("Not found", fmt.Sprintf("There is no ritual %q made from chat or the web; rituals of the config file are edited in the file.", f[2])))
+			a.replyWith(ctx, act, notice(t("not_found_title"), t("not_found", "ID", f[2])))
 			return true
 		case err != nil:
 			a.log.Error().Err(err).Msg("teams: loading a ritual to edit failed")
-			a.replyWith(ctx, act, notice("Not available", "I could not read that ritual; please try again in a minute."))
+			a.replyWith(ctx, act, notice(t("unavailable_title"), t("read_failed")))
 			return true
 		}
 		form.id, form.version, form.values = def.ID, def.Version, values
 	}
-	a.replyCard(ctx, act, ritualCard(a.forms.Fields(cadence.DefRitual), form), "Ritual form")
+	a.replyCard(ctx, act, ritualCard(a.forms.Fields(cadence.DefRitual), form), t("card_summary"))
 	return true
 }
 
@@ -200,8 +206,10 @@ func ritualSubmit(raw json.RawMessage) (id string, version int64, values map[str
 // onRitualSubmit saves the form, or answers with it again, problems next
 // to their inputs and what was typed kept.
 func (a *Adapter) onRitualSubmit(ctx context.Context, act *Activity, p *cadence.Person, id string, version int64, values map[string]string) (int, error) {
+	lang := a.svc.Roster().LanguageOf(p.ID)
+	t := func(id string, kv ...any) string { return cadence.UIText(lang, "ritual_form."+id, kv...) }
 	if a.forms == nil {
-		a.replyWith(ctx, act, notice("Not enabled", "Editing rituals from chat is not enabled on this bot."))
+		a.replyWith(ctx, act, notice(t("off_title"), t("off")))
 		return http.StatusOK, nil
 	}
 	if id == "" {
@@ -210,10 +218,10 @@ func (a *Adapter) onRitualSubmit(ctx context.Context, act *Activity, p *cadence.
 	saved, err := a.forms.Save(ctx, p.ID, cadence.DefRitual, id, version, values)
 	if err == nil {
 		a.log.Info().Str("person", p.ID).Str("ritual", saved.ID).Int64("version", saved.Version).Msg("teams: ritual saved from a card")
-		a.replyWith(ctx, act, notice("Saved", fmt.Sprintf("Saved ritual %s (version %d): it is in force now.", saved.ID, saved.Version)))
+		a.replyWith(ctx, act, notice(t("saved_title"), t("saved", "ID", saved.ID, "Version", saved.Version)))
 		return http.StatusOK, nil
 	}
-	form := ritualForm{id: "", version: version, values: values, errors: map[string]string{}}
+	form := ritualForm{id: "", version: version, values: values, errors: map[string]string{}, lang: lang}
 	if version > 0 {
 		form.id = id
 	}
@@ -249,10 +257,10 @@ func (a *Adapter) onRitualSubmit(ctx context.Context, act *Activity, p *cadence.
 		top = append(top, userMessage(err))
 	default:
 		a.log.Error().Err(err).Str("person", p.ID).Msg("teams: saving a ritual failed")
-		top = append(top, "Saving failed on our side (the error was logged); what you typed is below, try again in a minute.")
+		top = append(top, t("failed_kept"))
 	}
 	slices.Sort(top)
-	form.top = strings.Join(append([]string{"Not saved."}, top...), "\n\n")
-	a.replyCard(ctx, act, ritualCard(fields, form), "Ritual form: not saved")
+	form.top = strings.Join(append([]string{t("not_saved")}, top...), "\n\n")
+	a.replyCard(ctx, act, ritualCard(fields, form), t("card_summary_not_saved"))
 	return http.StatusOK, nil
 }
