@@ -145,7 +145,9 @@ func parseHandover(args []string) (*OpsArgs, error) {
 }
 
 func (x opsExec) handover() (Reply, error) {
-	t := func(id string, kv ...any) string { return cadence.UIText(string(wordsOf(x.svc, x.actor)), "handover."+id, kv...) }
+	t := func(id string, kv ...any) string {
+		return cadence.UIText(string(wordsOf(x.svc, x.actor)), "handover."+id, kv...)
+	}
 	hb, ok := x.svc.(HandoverBackend)
 	if !ok {
 		return Reply{}, &userError{t("off"), cadence.ErrNotFound}

@@ -49,13 +49,8 @@ func (a *Adapter) homeFollowUps(ctx context.Context, p *cadence.Person, view *sl
 	return nil
 }
 
-// followUpBlocks lists open follow-ups, earliest due first, overdue ones
-// flagged, each with its buttons.
-func followUpBlocks(fus []*cadence.FollowUp, incidentTitles map[int]string, loc *time.Location, now time.Time) []slack.Block {
-	return followUpBlocksIn(cadence.DefaultLanguage, fus, incidentTitles, loc, now)
-}
-
-// followUpBlocksIn is followUpBlocks in the person's language lang.
+// followUpBlocksIn lists open follow-ups, earliest due first, overdue
+// ones flagged, each with its buttons, in the person's language lang.
 func followUpBlocksIn(lang string, fus []*cadence.FollowUp, incidentTitles map[int]string, loc *time.Location, now time.Time) []slack.Block {
 	t := func(id string, kv ...any) string { return cadence.UIText(lang, "home."+id, kv...) }
 	if loc == nil {
