@@ -217,16 +217,16 @@ func (c *ConfigEditor) allowed(actor string, kind DefinitionKind, id string) err
 		return err
 	}
 	if !p.Role.CanRunRituals() {
-		return refusef(ErrForbidden, "only leads and admins change rituals and people; %s is a %s", p.ID, p.Role)
+		return Refusef(ErrForbidden, "only leads and admins change rituals and people; %s is a %s", p.ID, p.Role)
 	}
 	if !kind.Valid() {
-		return fieldf("kind", "unknown kind %q", kind)
+		return Fieldf("kind", "unknown kind %q", kind)
 	}
 	if id == "" {
-		return fieldf("id", "an id is required")
+		return Fieldf("id", "an id is required")
 	}
 	if c.inFile != nil && c.inFile(kind, id) {
-		return refusef(ErrForbidden, "%s %q is managed in the config file: edit it in the file (then reload)", kind, id)
+		return Refusef(ErrForbidden, "%s %q is managed in the config file: edit it in the file (then reload)", kind, id)
 	}
 	return nil
 }
@@ -238,7 +238,7 @@ func (c *ConfigEditor) checkVersion(key string, cur *Definition, version int64) 
 	case cur == nil:
 		return &StaleError{Key: key, By: "someone", Deleted: true}
 	case version == 0:
-		return fieldf("id", "%s already exists (version %d, saved by %s); pick another id or edit it", key, cur.Version, c.svc.Ops.name(cur.UpdatedBy))
+		return Fieldf("id", "%s already exists (version %d, saved by %s); pick another id or edit it", key, cur.Version, c.svc.Ops.name(cur.UpdatedBy))
 	case cur.Version != version:
 		return &StaleError{Key: key, By: c.svc.Ops.name(cur.UpdatedBy), At: cur.UpdatedAt, Version: cur.Version}
 	}

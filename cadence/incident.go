@@ -113,7 +113,7 @@ func parseSeqID(prefix, what, s string) (int, error) {
 	t = strings.TrimPrefix(t, "#")
 	n, err := strconv.Atoi(t)
 	if err != nil || n < 1 {
-		return 0, refusef(ErrInvalidInput, "%q is not %s ID; want %s-<number>, e.g. %s-3", s, article(what), prefix, prefix)
+		return 0, Refusef(ErrInvalidInput, "%q is not %s ID; want %s-<number>, e.g. %s-3", s, article(what), prefix, prefix)
 	}
 	return n, nil
 }

@@ -25,17 +25,17 @@ func CheckIssueURL(field, s string) (string, error) {
 		return "", nil
 	}
 	if n := utf8.RuneCountInString(s); n > MaxIssueURLLen {
-		return "", fieldf(field, "%d characters, the limit is %d", n, MaxIssueURLLen)
+		return "", Fieldf(field, "%d characters, the limit is %d", n, MaxIssueURLLen)
 	}
 	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-		return "", fieldf(field, "%q has spaces or control characters; paste the issue's URL", s)
+		return "", Fieldf(field, "%q has spaces or control characters; paste the issue's URL", s)
 	}
 	u, err := url.Parse(s)
 	switch {
 	case err != nil || u.Scheme != "https" || u.Host == "" || u.Hostname() == "":
-		return "", fieldf(field, "%q is not an https link to an issue (e.g. https://github.com/org/repo/issues/42)", s)
+		return "", Fieldf(field, "%q is not an https link to an issue (e.g. https://github.com/org/repo/issues/42)", s)
 	case u.User != nil:
-		return "", fieldf(field, "%q carries a user name or password; paste the issue's link without them", s)
+		return "", Fieldf(field, "%q carries a user name or password; paste the issue's link without them", s)
 	}
 	return s, nil
 }

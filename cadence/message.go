@@ -16,6 +16,7 @@ const (
 	KindReceipt  MessageKind = "receipt"  // DM confirming an answer was stored
 	KindNotice   MessageKind = "notice"   // anything else: to a lead, a skip, a pause
 	KindDigest   MessageKind = "digest"   // weekly adherence digest for managers
+	KindHook     MessageKind = "hook"     // a release event for a machine (webhook, registry), not a person
 )
 
 // Recipient is a channel or a person (a DM); exactly one is set.

@@ -33,6 +33,20 @@ type Rotation struct {
 	Import *RotationImport
 }
 
+// RotationImport is [rotations.import]: the rotation's current on-call is
+// read from an incident-response tool. Provider names it ("pagerduty" or
+// "opsgenie"); the token is in the environment variable TokenEnv, never
+// in the config file.
+type RotationImport struct {
+	Provider string
+	Schedule string
+	TokenEnv string
+	// URL is the API base; empty: the provider's public one.
+	URL string
+	// Every is how often to ask.
+	Every time.Duration
+}
+
 // Override puts Person on call in [From, To) instead of the schedule.
 type Override struct {
 	Rotation string
@@ -157,15 +171,15 @@ func CheckOverrides(overrides []Override) error {
 	})
 	for i, ov := range sorted {
 		if ov.Person == "" {
-			return refusef(ErrInvalidInput, "the override from %s to %s names nobody: that leaves a gap with nobody on call", stamp(ov.From), stamp(ov.To))
+			return Refusef(ErrInvalidInput, "the override from %s to %s names nobody: that leaves a gap with nobody on call", stamp(ov.From), stamp(ov.To))
 		}
 		if !ov.To.After(ov.From) {
-			return refusef(ErrInvalidInput, "the override for %s ends (%s) before it starts (%s): that leaves a gap", ov.Person, stamp(ov.To), stamp(ov.From))
+			return Refusef(ErrInvalidInput, "the override for %s ends (%s) before it starts (%s): that leaves a gap", ov.Person, stamp(ov.To), stamp(ov.From))
 		}
 		if i > 0 {
 			prev := sorted[i-1]
 			if prev.Rotation == ov.Rotation && ov.From.Before(prev.To) {
-				return refusef(ErrConflict, "overlap: %s is on call from %s to %s%s, and %s from %s to %s%s",
+				return Refusef(ErrConflict, "overlap: %s is on call from %s to %s%s, and %s from %s to %s%s",
 					prev.Person, stamp(prev.From), stamp(prev.To), prev.origin(), ov.Person, stamp(ov.From), stamp(ov.To), ov.origin())
 			}
 		}
@@ -191,27 +205,27 @@ func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
 // by an override (the swap would overlap it).
 func PlanSwap(r *Rotation, existing []Override, a, b string, day Date, now time.Time) ([]Override, error) {
 	if a == b {
-		return nil, refusef(ErrInvalidInput, "swap needs two different people")
+		return nil, Refusef(ErrInvalidInput, "swap needs two different people")
 	}
 	for _, p := range []string{a, b} {
 		if !slices.Contains(r.Members, p) {
-			return nil, refusef(ErrInvalidInput, "%s is not a member of rotation %s (members: %s)", p, r.ID, strings.Join(r.Members, ", "))
+			return nil, Refusef(ErrInvalidInput, "%s is not a member of rotation %s (members: %s)", p, r.ID, strings.Join(r.Members, ", "))
 		}
 	}
 	at := instantOfWall(time.Date(day.Year, day.Month, day.Day, r.HandoffHour, r.HandoffMinute, 0, 0, time.UTC), r.loc()).UTC()
 	base := r.scheduled(at)
 	if base.Person == "" {
-		return nil, refusef(ErrInvalidInput, "rotation %s starts on %s; %s is before it", r.ID, r.Start, day)
+		return nil, Refusef(ErrInvalidInput, "rotation %s starts on %s; %s is before it", r.ID, r.Start, day)
 	}
 	if !base.To.After(now) {
-		return nil, refusef(ErrInvalidInput, "the turn in force on %s ended at %s: a past turn cannot be swapped", day, stamp(base.To))
+		return nil, Refusef(ErrInvalidInput, "the turn in force on %s ended at %s: a past turn cannot be swapped", day, stamp(base.To))
 	}
 	if eff := OnCallAt(r, existing, at); eff.Override != nil {
-		return nil, refusef(ErrConflict, "the turn in force on %s is already changed: %s is on call from %s to %s instead of the schedule; a swap on top would overlap it",
+		return nil, Refusef(ErrConflict, "the turn in force on %s is already changed: %s is on call from %s to %s instead of the schedule; a swap on top would overlap it",
 			day, eff.Person, stamp(eff.From), stamp(eff.To))
 	}
 	if base.Person != a {
-		return nil, refusef(ErrInvalidInput, "%s is not on call in %s on %s: %s is (from %s to %s)", a, r.ID, day, base.Person, stamp(base.From), stamp(base.To))
+		return nil, Refusef(ErrInvalidInput, "%s is not on call in %s on %s: %s is (from %s to %s)", a, r.ID, day, base.Person, stamp(base.From), stamp(base.To))
 	}
 	k := r.turn(at)
 	other := Shift{}

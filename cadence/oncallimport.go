@@ -16,20 +16,6 @@ const onCallImportNS = "oncall.import"
 // OnCallImportActor is the audit actor of on-call imports.
 const OnCallImportActor = "oncall-import"
 
-// RotationImport is [rotations.import]: the rotation's current on-call is
-// read from an incident-response tool. Provider names it ("pagerduty" or
-// "opsgenie"); the token is in the environment variable TokenEnv, never
-// in the config file.
-type RotationImport struct {
-	Provider string
-	Schedule string
-	TokenEnv string
-	// URL is the API base; empty: the provider's public one.
-	URL string
-	// Every is how often to ask.
-	Every time.Duration
-}
-
 // ProviderName is how people read a provider's name.
 func ProviderName(p string) string {
 	switch p {

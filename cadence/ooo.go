@@ -43,12 +43,12 @@ func (e *Engine) CancelOutOfOffice(ctx context.Context, personID string, day Dat
 		if i < 0 {
 			if j := pickRange(p.OutOfOffice, day, today); j >= 0 {
 				r := p.OutOfOffice[j]
-				return refusef(ErrForbidden, "%s to %s is set in the config file; ask an admin to remove it", r.From, r.To)
+				return Refusef(ErrForbidden, "%s to %s is set in the config file; ask an admin to remove it", r.From, r.To)
 			}
 			if day.IsZero() {
-				return refusef(ErrNotFound, "you have no out-of-office day from today (%s) on", today)
+				return Refusef(ErrNotFound, "you have no out-of-office day from today (%s) on", today)
 			}
-			return refusef(ErrNotFound, "you are not out of office on %s", day)
+			return Refusef(ErrNotFound, "you are not out of office on %s", day)
 		}
 		out = st.OutOfOffice[i]
 		st.OutOfOffice = slices.Delete(st.OutOfOffice, i, i+1)

@@ -159,7 +159,7 @@ func (o *Ops) now() time.Time { return o.clock.Now().UTC() }
 func (o *Ops) actor(id, verb string) (*Person, error) {
 	p := o.live().roster.Person(id)
 	if p == nil {
-		return nil, refusef(ErrForbidden, "%q is not on the roster, so cannot %s", id, verb)
+		return nil, Refusef(ErrForbidden, "%q is not on the roster, so cannot %s", id, verb)
 	}
 	return p, nil
 }
@@ -167,11 +167,11 @@ func (o *Ops) actor(id, verb string) (*Person, error) {
 // member returns a roster entry named as an owner, or bad input.
 func (o *Ops) member(id, field string) (*Person, error) {
 	if id == "" {
-		return nil, fieldf(field, "a person is required")
+		return nil, Fieldf(field, "a person is required")
 	}
 	p := o.live().roster.Person(id)
 	if p == nil {
-		return nil, fieldf(field, "%q is not on the roster", id)
+		return nil, Fieldf(field, "%q is not on the roster", id)
 	}
 	return p, nil
 }
@@ -323,47 +323,12 @@ func (o *Ops) canReadAudit(ctx context.Context, actorID, action string) error {
 	var err error
 	switch {
 	case p == nil:
-		err = refusef(ErrForbidden, "%q is not on the roster, so cannot read the audit log", actorID)
+		err = Refusef(ErrForbidden, "%q is not on the roster, so cannot read the audit log", actorID)
 	case !p.Role.CanReadReports():
-		err = refusef(ErrForbidden, "only leads, managers and admins can read the audit log; %s is a %s", p.Name, p.Role)
+		err = Refusef(ErrForbidden, "only leads, managers and admins can read the audit log; %s is a %s", p.Name, p.Role)
 	default:
 		return nil
 	}
 	o.auditRefusal(ctx, o.now(), actorID, action, "audit", nil, err)
 	return err
-}
-
-// refusal is a refusal worded for the person: its text carries no
-// sentinel suffix, and errors.Is still finds the sentinel.
-type refusal struct {
-	msg  string
-	kind error
-	// field and text are set for bad input about one field (fieldf).
-	field, text string
-}
-
-func (r *refusal) Error() string { return r.msg }
-func (r *refusal) Unwrap() error { return r.kind }
-
-func refusef(kind error, format string, args ...any) error {
-	return &refusal{msg: fmt.Sprintf(format, args...), kind: kind}
-}
-
-// fieldf is a bad-input refusal about one input field: "due: 2026-11-29
-// is in the past". Forms show it next to the field (ErrorField).
-func fieldf(field, format string, args ...any) error {
-	msg := fmt.Sprintf(format, args...)
-	return &refusal{msg: field + ": " + msg, kind: ErrInvalidInput, field: field, text: msg}
-}
-
-// ErrorField tells a form which input an error is about: the field name
-// ("owner", "due", "title", "severity", "link", "summary", "reason",
-// "outcome") and the message without it. ok is false for other errors.
-// Release proposals report FieldErrors instead, one message per field.
-func ErrorField(err error) (field, msg string, ok bool) {
-	var r *refusal
-	if errors.As(err, &r) && r.field != "" {
-		return r.field, r.text, true
-	}
-	return "", "", false
 }

@@ -41,7 +41,7 @@ func (o *Ops) Act(ctx context.Context, actorID string, a OpsAction) (string, err
 		if a.ID == ActionReleaseReject {
 			what = "a reason"
 		}
-		err := refusef(ErrInvalidInput, "%s %s: %s is required", a.ID, a.Value, what)
+		err := Refusef(ErrInvalidInput, "%s %s: %s is required", a.ID, a.Value, what)
 		o.auditRefusal(ctx, o.now(), actorID, actionAudit(a.ID), a.Value, nil, err)
 		return "", err
 	}
@@ -80,7 +80,7 @@ func (o *Ops) Act(ctx context.Context, actorID string, a OpsAction) (string, err
 		}
 		return fmt.Sprintf("%s is rejected.", r.ID()), nil
 	}
-	err := refusef(ErrInvalidInput, "unknown action %q", a.ID)
+	err := Refusef(ErrInvalidInput, "unknown action %q", a.ID)
 	o.auditRefusal(ctx, o.now(), actorID, "action", a.Value, map[string]string{"action": a.ID}, err)
 	return "", err
 }

@@ -77,11 +77,11 @@ func (o *Ops) AddFollowUp(ctx context.Context, actorID string, in FollowUpInput)
 // checkDue refuses a missing date, or one before today where owner lives.
 func (o *Ops) checkDue(due Date, owner *Person, now time.Time) error {
 	if due.IsZero() {
-		return fieldf("due", "a date YYYY-MM-DD is required")
+		return Fieldf("due", "a date YYYY-MM-DD is required")
 	}
 	today := DateOf(now.In(owner.loc()))
 	if due.Before(today) {
-		return fieldf("due", "%s is in the past (today is %s for %s in %s)", due, today, owner.ID, owner.loc())
+		return Fieldf("due", "%s is in the past (today is %s for %s in %s)", due, today, owner.ID, owner.loc())
 	}
 	return nil
 }
@@ -133,7 +133,7 @@ func (o *Ops) ReassignFollowUp(ctx context.Context, actorID, id, newOwner string
 			return err
 		}
 		if p.ID == f.Owner {
-			return refusef(ErrConflict, "%s already owns %s", o.name(p.ID), f.ID())
+			return Refusef(ErrConflict, "%s already owns %s", o.name(p.ID), f.ID())
 		}
 		rec.set("from", f.Owner)
 		f.record(now, actorID, fmt.Sprintf("owner %s → %s", f.Owner, p.ID))
@@ -177,7 +177,7 @@ func (o *Ops) changeFollowUpTx(ctx context.Context, actorID, action, id string, 
 		}
 		if f.Status != FollowUpOpen {
 			// A late click: say who closed it and when.
-			return refusef(ErrConflict, "%s is already %s (by %s, %s)", f.ID(), f.Status, o.name(f.ClosedBy),
+			return Refusef(ErrConflict, "%s is already %s (by %s, %s)", f.ID(), f.Status, o.name(f.ClosedBy),
 				f.ClosedAt.In(o.loc(actorID)).Format(timeLayout))
 		}
 		if err := fn(tx, f, now, rec); err != nil {
@@ -221,7 +221,7 @@ func (o *Ops) followUp(tx Tx, id string) (*FollowUp, error) {
 	}
 	f, err := tx.FollowUp(n)
 	if errors.Is(err, ErrNotFound) {
-		return nil, refusef(ErrNotFound, "there is no follow-up %s", FollowUpID(n))
+		return nil, Refusef(ErrNotFound, "there is no follow-up %s", FollowUpID(n))
 	}
 	return f, err
 }

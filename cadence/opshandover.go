@@ -58,20 +58,20 @@ func (o *Ops) Handover(ctx context.Context, actorID, leaving, taking string) (*H
 			return err
 		}
 		if !actor.Role.CanRunRituals() {
-			return refusef(ErrForbidden, "only leads and admins can hand someone's work over; %s is a %s", actor.Name, actor.Role)
+			return Refusef(ErrForbidden, "only leads and admins can hand someone's work over; %s is a %s", actor.Name, actor.Role)
 		}
 		l := o.live().roster.Person(leaving)
 		t := o.live().roster.Person(taking)
 		switch {
 		case l == nil:
-			return refusef(ErrInvalidInput, "%q is not on the roster: name the person leaving as @id", leaving)
+			return Refusef(ErrInvalidInput, "%q is not on the roster: name the person leaving as @id", leaving)
 		case t == nil:
-			return refusef(ErrInvalidInput, "%q is not on the roster: name the person taking over as @id", taking)
+			return Refusef(ErrInvalidInput, "%q is not on the roster: name the person taking over as @id", taking)
 		case leaving == taking:
-			return refusef(ErrInvalidInput, "%s cannot hand over to themselves", l.Name)
+			return Refusef(ErrInvalidInput, "%s cannot hand over to themselves", l.Name)
 		}
 		if prev, err := handoverOf(tx, taking); err == nil {
-			return refusef(ErrConflict, "%s handed their work to %s on %s and has not taken it back: hand %s's work to someone active",
+			return Refusef(ErrConflict, "%s handed their work to %s on %s and has not taken it back: hand %s's work to someone active",
 				t.Name, o.name(prev.Taking), DateOf(prev.At), l.Name)
 		} else if !errors.Is(err, ErrNotFound) {
 			return err
@@ -182,7 +182,7 @@ func (o *Ops) moveReleases(tx Tx, h *HandoverResult, now time.Time, by, what str
 		}
 		if r.ApprovedBy(h.Taking) {
 			// The taker would approve their own proposal.
-			return refusef(ErrConflict, "%s has approved %s, which %s proposed: as its new proposer that approval would be their own. Ask %s to reject it or another approver to take it over first",
+			return Refusef(ErrConflict, "%s has approved %s, which %s proposed: as its new proposer that approval would be their own. Ask %s to reject it or another approver to take it over first",
 				o.name(h.Taking), r.ID(), o.name(h.Leaving), o.name(h.Taking))
 		}
 		r.record(now, by, fmt.Sprintf("proposer %s → %s (%s)", r.ProposedBy, h.Taking, what))

@@ -42,7 +42,7 @@ func (o *Ops) OpenIncident(ctx context.Context, actorID string, in IncidentInput
 			return err
 		}
 		if in.Severity < MinSeverity || in.Severity > MaxSeverity {
-			return fieldf("severity", "%d is not between %d (worst) and %d", in.Severity, MinSeverity, MaxSeverity)
+			return Fieldf("severity", "%d is not between %d (worst) and %d", in.Severity, MinSeverity, MaxSeverity)
 		}
 		if _, err := o.member(in.Owner, "owner"); err != nil {
 			return err
@@ -95,10 +95,10 @@ func (o *Ops) CloseIncident(ctx context.Context, actorID, id, summary string) (*
 		}
 		rec.target = inc.ID()
 		if actor.ID != inc.Owner && actor.ID != inc.OpenedBy && !actor.Role.CanRunRituals() {
-			return refusef(ErrForbidden, "only %s's owner (%s), the person who opened it, leads and admins can close it", inc.ID(), o.name(inc.Owner))
+			return Refusef(ErrForbidden, "only %s's owner (%s), the person who opened it, leads and admins can close it", inc.ID(), o.name(inc.Owner))
 		}
 		if inc.Status == IncidentClosed {
-			return refusef(ErrConflict, "%s is already closed (%s)", inc.ID(), inc.ClosedAt.Format(time.DateOnly))
+			return Refusef(ErrConflict, "%s is already closed (%s)", inc.ID(), inc.ClosedAt.Format(time.DateOnly))
 		}
 		summary, err = checkText("summary", summary, MaxAnswerLen)
 		if err != nil {
@@ -149,7 +149,7 @@ func (o *Ops) incident(tx Tx, id string) (*Incident, error) {
 	}
 	inc, err := tx.Incident(n)
 	if errors.Is(err, ErrNotFound) {
-		return nil, refusef(ErrNotFound, "there is no incident %s", IncidentID(n))
+		return nil, Refusef(ErrNotFound, "there is no incident %s", IncidentID(n))
 	}
 	return inc, err
 }
@@ -171,10 +171,10 @@ func checkTitle(field, s string) (string, error) { return checkText(field, s, Ma
 func checkText(field, s string, max int) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", fieldf(field, "must not be empty")
+		return "", Fieldf(field, "must not be empty")
 	}
 	if n := utf8.RuneCountInString(s); n > max {
-		return "", fieldf(field, "%d characters, the limit is %d", n, max)
+		return "", Fieldf(field, "%d characters, the limit is %d", n, max)
 	}
 	return s, nil
 }
@@ -184,13 +184,13 @@ func checkLink(field, s string, required bool) error {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		if required {
-			return fieldf(field, "a link is required")
+			return Fieldf(field, "a link is required")
 		}
 		return nil
 	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fieldf(field, "%q is not an http(s) link", s)
+		return Fieldf(field, "%q is not an http(s) link", s)
 	}
 	return nil
 }

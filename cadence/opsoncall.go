@@ -139,11 +139,11 @@ func (o *Ops) SwapOnCall(ctx context.Context, actorID, rotationID, a, b string, 
 			return err
 		}
 		if !actor.Role.CanRunRituals() && actorID != a && actorID != b {
-			return refusef(ErrForbidden, "only leads, admins or the two people swapping can swap on-call turns; %s is a %s", actor.Name, actor.Role)
+			return Refusef(ErrForbidden, "only leads, admins or the two people swapping can swap on-call turns; %s is a %s", actor.Name, actor.Role)
 		}
 		for _, p := range []string{a, b} {
 			if o.live().roster.Person(p) == nil {
-				return refusef(ErrInvalidInput, "%q is not on the roster", p)
+				return Refusef(ErrInvalidInput, "%q is not on the roster", p)
 			}
 		}
 		r, err := o.swapRotation(rotationID, a, b)
@@ -179,13 +179,13 @@ func (o *Ops) SwapOnCall(ctx context.Context, actorID, rotationID, a, b string, 
 // swapRotation resolves the rotation of a swap.
 func (o *Ops) swapRotation(id, a, b string) (*Rotation, error) {
 	if len(o.Rotations()) == 0 {
-		return nil, refusef(ErrNotFound, "no on-call rotation is configured ([[rotations]] in the config file)")
+		return nil, Refusef(ErrNotFound, "no on-call rotation is configured ([[rotations]] in the config file)")
 	}
 	if id != "" {
 		if r := o.Rotation(id); r != nil {
 			return r, nil
 		}
-		return nil, refusef(ErrNotFound, "there is no rotation %q; known rotations: %s", id, strings.Join(o.rotationIDs(), ", "))
+		return nil, Refusef(ErrNotFound, "there is no rotation %q; known rotations: %s", id, strings.Join(o.rotationIDs(), ", "))
 	}
 	var both []*Rotation
 	for _, r := range o.Rotations() {
@@ -197,13 +197,13 @@ func (o *Ops) swapRotation(id, a, b string) (*Rotation, error) {
 	case 1:
 		return both[0], nil
 	case 0:
-		return nil, refusef(ErrInvalidInput, "%s and %s are not both members of any rotation (rotations: %s)", a, b, strings.Join(o.rotationIDs(), ", "))
+		return nil, Refusef(ErrInvalidInput, "%s and %s are not both members of any rotation (rotations: %s)", a, b, strings.Join(o.rotationIDs(), ", "))
 	}
 	var ids []string
 	for _, r := range both {
 		ids = append(ids, r.ID)
 	}
-	return nil, refusef(ErrInvalidInput, "%s and %s are both in rotations %s: name one after the date", a, b, strings.Join(ids, ", "))
+	return nil, Refusef(ErrInvalidInput, "%s and %s are both in rotations %s: name one after the date", a, b, strings.Join(ids, ", "))
 }
 
 func (o *Ops) rotationIDs() []string {

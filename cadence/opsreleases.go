@@ -218,7 +218,7 @@ func (o *Ops) ApproveRelease(ctx context.Context, actorID, id string) (*Release,
 	return o.decide(ctx, actorID, "release.approve", id, func(r *Release, now time.Time, rec *opRecord) ([]*Message, error) {
 		for _, a := range r.Approvals {
 			if a.By == actorID {
-				return nil, refusef(ErrConflict, "you already approved %s on %s; it needs another approver",
+				return nil, Refusef(ErrConflict, "you already approved %s on %s; it needs another approver",
 					r.ID(), a.At.In(o.loc(actorID)).Format(timeLayout))
 			}
 		}
@@ -264,15 +264,15 @@ func (o *Ops) decide(ctx context.Context, actorID, action, id string, fn func(r 
 		}
 		rec.target = r.ID()
 		if !o.isApprover(actor) {
-			return refusef(ErrForbidden, "only release approvers (%s) can approve or reject %s", o.names(o.Approvers()), r.ID())
+			return Refusef(ErrForbidden, "only release approvers (%s) can approve or reject %s", o.names(o.Approvers()), r.ID())
 		}
 		if actor.ID == r.ProposedBy {
-			return refusef(ErrForbidden, "you proposed %s, so another approver must decide on it", r.ID())
+			return Refusef(ErrForbidden, "you proposed %s, so another approver must decide on it", r.ID())
 		}
 		if r.Status != ReleaseProposed {
 			// A late click on a request that is still on screen: say
 			// what was decided, by whom and when.
-			return refusef(ErrConflict, "nothing changed: %s", o.releaseDecision(r, o.loc(actorID)))
+			return Refusef(ErrConflict, "nothing changed: %s", o.releaseDecision(r, o.loc(actorID)))
 		}
 		msgs, err := fn(r, now, rec)
 		if err != nil {
@@ -310,14 +310,14 @@ func (o *Ops) RecordReleaseOutcome(ctx context.Context, actorID, id string, outc
 		}
 		rec.target = r.ID()
 		if actor.ID != r.ProposedBy && !o.isApprover(actor) && !actor.Role.CanRunRituals() {
-			return refusef(ErrForbidden, "only whoever proposed %s, approvers, leads and admins can record its outcome", r.ID())
+			return Refusef(ErrForbidden, "only whoever proposed %s, approvers, leads and admins can record its outcome", r.ID())
 		}
 		switch {
 		case outcome != ReleaseShipped && outcome != ReleaseRolledBack:
-			return fieldf("outcome", "%q is not %s or %s", outcome, ReleaseShipped, ReleaseRolledBack)
+			return Fieldf("outcome", "%q is not %s or %s", outcome, ReleaseShipped, ReleaseRolledBack)
 		case outcome == ReleaseShipped && r.Status != ReleaseApproved,
 			outcome == ReleaseRolledBack && r.Status != ReleaseApproved && r.Status != ReleaseShipped:
-			return refusef(ErrConflict, "%s is %s, so it cannot be marked %s", r.ID(), r.Status, outcome)
+			return Refusef(ErrConflict, "%s is %s, so it cannot be marked %s", r.ID(), r.Status, outcome)
 		}
 		r.Status, r.OutcomeAt, r.OutcomeBy = outcome, now, actorID
 		r.record(now, actorID, string(outcome))
@@ -362,7 +362,7 @@ func (o *Ops) release(tx Tx, id string) (*Release, error) {
 	}
 	r, err := tx.Release(n)
 	if errors.Is(err, ErrNotFound) {
-		return nil, refusef(ErrNotFound, "there is no release %s", ReleaseID(n))
+		return nil, Refusef(ErrNotFound, "there is no release %s", ReleaseID(n))
 	}
 	return r, err
 }

@@ -18,8 +18,6 @@ const (
 	// PlatformRegistry applies an approved release to the model registry;
 	// the recipient's Channel is the registered model.
 	PlatformRegistry = "registry"
-	// KindHook is a release event for a machine, not a person.
-	KindHook MessageKind = "hook"
 )
 
 // ReleaseEvent is the JSON a webhook receives.

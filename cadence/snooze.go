@@ -93,12 +93,12 @@ func (e *Engine) SnoozePrompt(ctx context.Context, occurrenceID, personID string
 		}
 		switch {
 		case o.Status != StatusOpen:
-			return refusef(ErrClosed, "%s is not open any more; nothing to snooze", r.Title)
+			return Refusef(ErrClosed, "%s is not open any more; nothing to snooze", r.Title)
 		case !o.IsExpected(personID):
-			return refusef(ErrForbidden, "you are not asked in this %s", r.Title)
+			return Refusef(ErrForbidden, "you are not asked in this %s", r.Title)
 		}
 		if _, err := tx.Answer(o.ID, personID); err == nil {
-			return refusef(ErrConflict, "you answered %s already; nothing to snooze", r.Title)
+			return Refusef(ErrConflict, "you answered %s already; nothing to snooze", r.Title)
 		} else if !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("answer of %s: %w", personID, err)
 		}
@@ -107,10 +107,10 @@ func (e *Engine) SnoozePrompt(ctx context.Context, occurrenceID, personID string
 			return err
 		}
 		if n >= maxSnoozes {
-			return refusef(ErrConflict, "you snoozed %s %d times already; answer it or skip it", r.Title, maxSnoozes)
+			return Refusef(ErrConflict, "you snoozed %s %d times already; answer it or skip it", r.Title, maxSnoozes)
 		}
 		if late := o.PersonCloseAt(personID).Add(e.grace); !until.Before(late) {
-			return refusef(ErrConflict, "%s takes no answer after %s, before %s", r.Title, late.In(loc).Format(timeLayout), until.In(loc).Format(timeLayout))
+			return Refusef(ErrConflict, "%s takes no answer after %s, before %s", r.Title, late.In(loc).Format(timeLayout), until.In(loc).Format(timeLayout))
 		}
 		return e.enqueue(tx, ev, e.live().compose.snoozed(r, o, personID, n, until, now))
 	})
