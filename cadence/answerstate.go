@@ -94,7 +94,7 @@ func RefusalText(err error) (string, bool) {
 // refusal explains why s does not take an answer, or nil when it does.
 // title names the ritual, loc is the person's zone, name words a person.
 func (s AnswerState) refusal(o *Occurrence, person, title string, loc *time.Location, name func(string) string) error {
-	at := func(t time.Time) string { return t.In(loc).Format(timeLayout) }
+	at := func(t time.Time) string { return t.In(loc).Format(TimeLayout) }
 	switch s.Mode {
 	case AnswerSkipped:
 		text := fmt.Sprintf("%s of %s was skipped", title, at(o.Scheduled))
@@ -150,7 +150,7 @@ func CheckAnswer(svc Service, r *Ritual, o *Occurrence, answers []*Answer, perso
 	st := AnswerStateFor(svc, o, answers, person.ID, now)
 	loc := person.Location
 	if loc == nil {
-		loc = ritualLocation(r)
+		loc = r.Zone()
 	}
 	name := func(id string) string {
 		if p := svc.Roster().Person(id); p != nil && p.Name != "" {

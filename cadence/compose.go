@@ -33,8 +33,8 @@ func ReceiptKey(occurrenceID, person string, n int) string {
 	return MessageKey("occ", occurrenceID, "receipt", person, strconv.Itoa(n))
 }
 
-// timeLayout shows a time with its zone, for people in many zones.
-const timeLayout = "Mon 2 Jan 15:04 MST"
+// TimeLayout shows a time with its zone, for people in many zones.
+const TimeLayout = "Mon 2 Jan 15:04 MST"
 
 // composer builds message content. It only formats; what to send and when
 // is decided by the planner and the service methods.
@@ -62,7 +62,7 @@ func (c composer) loc(id string, r *Ritual) *time.Location {
 	if p := c.roster.Person(id); p != nil && p.Location != nil {
 		return p.Location
 	}
-	return ritualLocation(r)
+	return r.Zone()
 }
 
 // mention names a person in a channel message: a clickable mention where
@@ -95,7 +95,7 @@ func (c composer) base(r *Ritual, o *Occurrence, kind MessageKind, key string, t
 func (c composer) agenda(r *Ritual, o *Occurrence, extra []Section, now time.Time) *Message {
 	m := c.base(r, o, KindAgenda, AgendaKey(o.ID), Recipient{Channel: r.Channel}, now)
 	w := c.team()
-	loc := ritualLocation(r)
+	loc := r.Zone()
 	text := w.t("agenda.open", "Ritual", r.Title, "Close", w.when(o.ClosesAt, loc))
 	if r.PerPersonTime {
 		text = w.t("agenda.open_per_person", "Ritual", r.Title, "Time", o.Scheduled.In(loc).Format("15:04"), "Window", w.duration(r.Window))
@@ -155,7 +155,7 @@ func (c composer) summary(r *Ritual, o *Occurrence, answers []*Answer, now time.
 
 func (c composer) summaryBody(r *Ritual, o *Occurrence, answers []*Answer) Body {
 	w := c.team()
-	loc := ritualLocation(r)
+	loc := r.Zone()
 	byPerson := map[string]*Answer{}
 	for _, a := range answers {
 		byPerson[a.PersonID] = a
@@ -260,7 +260,7 @@ func (c composer) at(w words, t time.Time, p string, r *Ritual) string {
 // still allow.
 func (c composer) closedAgenda(r *Ritual, o *Occurrence, b Body) Body {
 	w := c.team()
-	loc := ritualLocation(r)
+	loc := r.Zone()
 	out := b.Clone()
 	if r.PerPersonTime {
 		out.Text = w.t("agenda.closed_per_person", "Ritual", r.Title, "Grace", w.wholeDays(c.grace))
@@ -377,8 +377,8 @@ func (c composer) notice(r *Ritual, key string, to Recipient, title, text string
 	}
 }
 
-// fmtDuration prints 4h, 1h30m, 45m, 30s.
-func fmtDuration(d time.Duration) string {
+// FormatDuration prints 4h, 1h30m, 45m, 30s.
+func FormatDuration(d time.Duration) string {
 	if d <= 0 {
 		return "0m"
 	}
@@ -396,8 +396,8 @@ func fmtDuration(d time.Duration) string {
 	return fmt.Sprintf("%dm", m)
 }
 
-// ritualLocation is the zone the ritual's schedule is read in.
-func ritualLocation(r *Ritual) *time.Location {
+// Zone is the zone the ritual's schedule is read in.
+func (r *Ritual) Zone() *time.Location {
 	if r.Schedule != nil && r.Schedule.Location() != nil {
 		return r.Schedule.Location()
 	}

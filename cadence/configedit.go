@@ -267,7 +267,7 @@ func (c *ConfigEditor) changeDetails(kind DefinitionKind, id string, cur, next *
 		old := ritualByID(live.rituals, id)
 		neu := ritualByID(in.Rituals, id)
 		if old != nil && neu != nil {
-			fields = changedFields(old, neu)
+			fields = ChangedFields(old, neu)
 		}
 	case DefPerson:
 		var neu *Person
@@ -275,7 +275,7 @@ func (c *ConfigEditor) changeDetails(kind DefinitionKind, id string, cur, next *
 			neu = in.Roster.Person(id)
 		}
 		if old := live.roster.Person(id); old != nil && neu != nil {
-			fields = changedFields(old, neu)
+			fields = ChangedFields(old, neu)
 		}
 	}
 	if len(fields) > 0 {
@@ -347,7 +347,7 @@ func (c *ConfigEditor) Impact(ctx context.Context, kind DefinitionKind, id strin
 			for _, f := range fus {
 				im.FollowUps = append(im.FollowUps, f.ID())
 			}
-			im.HandTo = handoverLead(id, live.rituals, &engineLive{roster: live.roster, byID: byRitualID(live.rituals)})
+			im.HandTo = handoverLead(id, live.rituals, live.rituals, live.roster)
 		}
 		return nil
 	})

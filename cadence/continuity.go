@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -69,24 +68,24 @@ func (c composer) previousPlans(tx Tx, r *Ritual, o *Occurrence, people []string
 // every agenda a scan of the whole history.
 const blockerLookback = 14 * 24 * time.Hour
 
-// openBlocker is a person's blocker that no later answer cleared.
-type openBlocker struct {
-	person, text string
-	raised       time.Time // scheduled time of the first occurrence of the run
+// OpenBlocker is a person's blocker that no later answer cleared.
+type OpenBlocker struct {
+	Person, Text string
+	Raised       time.Time // scheduled time of the first occurrence of the run
 }
 
-// openBlockers lists the blockers raised in r's occurrences before occ
+// OpenBlockers lists the blockers raised in r's occurrences before occ
 // (within blockerLookback) that are still open. A person's newest answer
 // decides: a blocker in it is open, "none" or empty clears it. Not
 // answering an occurrence clears nothing; raising it again in a row keeps
 // the first day it was raised.
-func openBlockers(tx Tx, r *Ritual, occ *Occurrence) ([]openBlocker, error) {
+func OpenBlockers(tx Tx, r *Ritual, occ *Occurrence) ([]OpenBlocker, error) {
 	occs, err := tx.Occurrences(OccurrenceFilter{RitualID: r.ID, From: occ.Scheduled.Add(-blockerLookback), To: occ.Scheduled,
 		Status: []Status{StatusOpen, StatusClosed}, Newest: true})
 	if err != nil {
 		return nil, fmt.Errorf("earlier occurrences of %s: %w", r.ID, err)
 	}
-	open := map[string]*openBlocker{}
+	open := map[string]*OpenBlocker{}
 	done := map[string]bool{} // the person's state is decided
 	for _, o := range occs {
 		answers, err := tx.Answers(o.ID)
@@ -103,21 +102,21 @@ func openBlockers(tx Tx, r *Ritual, occ *Occurrence) ([]openBlocker, error) {
 				continue
 			}
 			if b := open[p]; b != nil {
-				b.raised = o.Scheduled
+				b.Raised = o.Scheduled
 			} else {
-				open[p] = &openBlocker{person: p, text: blockerText(r, a), raised: o.Scheduled}
+				open[p] = &OpenBlocker{Person: p, Text: blockerText(r, a), Raised: o.Scheduled}
 			}
 		}
 	}
-	out := make([]openBlocker, 0, len(open))
+	out := make([]OpenBlocker, 0, len(open))
 	for _, b := range open {
 		out = append(out, *b)
 	}
 	sort.Slice(out, func(i, j int) bool {
-		if !out[i].raised.Equal(out[j].raised) {
-			return out[i].raised.Before(out[j].raised)
+		if !out[i].Raised.Equal(out[j].Raised) {
+			return out[i].Raised.Before(out[j].Raised)
 		}
-		return out[i].person < out[j].person
+		return out[i].Person < out[j].Person
 	})
 	return out, nil
 }
@@ -131,33 +130,4 @@ func blockerText(r *Ritual, a *Answer) string {
 		}
 	}
 	return strings.Join(parts, "; ")
-}
-
-// age says how many calendar days ago t was in loc: "today", "1 day ago".
-func age(t, now time.Time, loc *time.Location) string {
-	y1, m1, d1 := t.In(loc).Date()
-	y2, m2, d2 := now.In(loc).Date()
-	days := int(time.Date(y2, m2, d2, 12, 0, 0, 0, time.UTC).Sub(time.Date(y1, m1, d1, 12, 0, 0, 0, time.UTC)) / (24 * time.Hour))
-	switch {
-	case days <= 0:
-		return "today"
-	case days == 1:
-		return "1 day ago"
-	}
-	return strconv.Itoa(days) + " days ago"
-}
-
-// openBlockersSection is the agenda's list of open blockers with their age.
-func (a agenda) openBlockersSection(occ *Occurrence) func() (Section, error) {
-	return func() (Section, error) {
-		bs, err := openBlockers(a.tx, a.r, occ)
-		if err != nil {
-			return Section{}, err
-		}
-		s := Section{Heading: fmt.Sprintf("Open blockers (%d)", len(bs))}
-		for _, b := range bs {
-			s.Lines = append(s.Lines, fmt.Sprintf("%s: %s — raised %s (%s)", a.o.name(b.person), UserText(b.text), age(b.raised, a.now, a.loc), a.day(b.raised)))
-		}
-		return s, nil
-	}
 }

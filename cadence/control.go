@@ -85,7 +85,7 @@ func (e *Engine) Skip(ctx context.Context, actorID, ritualID, reason string) (*S
 		}
 		res = SkipResult{Scheduled: next, Next: true}
 		text := fmt.Sprintf("%s on %s will be skipped: %s (by %s).", r.Title,
-			next.In(ritualLocation(r)).Format(timeLayout), reason, e.live().compose.name(actorID))
+			next.In(r.Zone()).Format(TimeLayout), reason, e.live().compose.name(actorID))
 		return e.enqueue(tx, ev, e.live().compose.notice(r, MessageKey("ritual", r.ID, "skip", OccurrenceID(r.ID, next)),
 			Recipient{Channel: r.Channel}, r.Title+" skipped", text, now))
 	})
@@ -163,7 +163,7 @@ func (e *Engine) Resume(ctx context.Context, actorID, ritualID string) error {
 		}
 		text := fmt.Sprintf("%s is resumed by %s.", r.Title, e.live().compose.name(actorID))
 		if next := r.Schedule.Next(st.Cursor); !next.IsZero() {
-			text += " Next: " + next.In(ritualLocation(r)).Format(timeLayout) + "."
+			text += " Next: " + next.In(r.Zone()).Format(TimeLayout) + "."
 		}
 		ev.on(func() { e.log.Info().Str("ritual", r.ID).Str("person", actorID).Msg("resumed") })
 		return e.enqueue(tx, ev, e.live().compose.notice(r, MessageKey("ritual", r.ID, "resume", now.Format(time.RFC3339Nano)),
@@ -218,7 +218,7 @@ func (e *Engine) recordOutOfOffice(tx Tx, ev *events, p *Person, dr DateRange, n
 	}
 	for _, o := range open {
 		r := e.live().byID[o.RitualID]
-		if r == nil || !o.IsExpected(personID) || !dr.Contains(DateOf(o.PersonPromptAt(personID).In(p.loc()))) {
+		if r == nil || !o.IsExpected(personID) || !dr.Contains(DateOf(o.PersonPromptAt(personID).In(p.Zone()))) {
 			continue
 		}
 		if _, ok := o.Excused[personID]; ok {
@@ -229,7 +229,7 @@ func (e *Engine) recordOutOfOffice(tx Tx, ev *events, p *Person, dr DateRange, n
 		} else if !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		excuse(o, personID, outOfOfficeReason(dr))
+		o.Excuse(personID, outOfOfficeReason(dr))
 		if err := tx.PutOccurrence(o); err != nil {
 			return fmt.Errorf("put occurrence %s: %w", o.ID, err)
 		}

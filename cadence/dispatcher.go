@@ -382,7 +382,7 @@ func (d *Dispatcher) fail(ctx context.Context, m *Message, now time.Time, sendEr
 		}
 		if retry && d.giveUp > 0 && now.Sub(x.FailingSince) >= d.giveUp {
 			retry = false
-			x.LastError = fmt.Sprintf("gave up after %s of failed attempts: %v", fmtDuration(now.Sub(x.FailingSince)), sendErr)
+			x.LastError = fmt.Sprintf("gave up after %s of failed attempts: %v", FormatDuration(now.Sub(x.FailingSince)), sendErr)
 			log.Error().Err(sendErr).Time("failing_since", x.FailingSince).Msg("giving up on the message")
 			if !x.Ref.IsZero() {
 				// Delivered before: keep the last version that arrived

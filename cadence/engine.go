@@ -219,7 +219,7 @@ func (e *Engine) awayFunc(tx Tx) func(p string, at time.Time) (bool, string) {
 			cache[id] = st
 		}
 		if st != nil {
-			d := DateOf(at.In(p.loc()))
+			d := DateOf(at.In(p.Zone()))
 			for _, r := range st.OutOfOffice {
 				if r.Contains(d) {
 					return true, outOfOfficeReason(r)
@@ -239,7 +239,7 @@ func outOfOfficeReason(r DateRange) string {
 
 func (e *Engine) location(id string) *time.Location {
 	if p := e.live().roster.Person(id); p != nil {
-		return p.loc()
+		return p.Zone()
 	}
 	return nil
 }

@@ -66,8 +66,8 @@ func (f *FollowUp) Clone() *FollowUp {
 	return &c
 }
 
-// record appends a history entry.
-func (f *FollowUp) record(at time.Time, by, what string) {
+// Record appends a history entry.
+func (f *FollowUp) Record(at time.Time, by, what string) {
 	f.History = append(f.History, Change{At: at, By: by, What: what})
 }
 

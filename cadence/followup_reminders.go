@@ -50,7 +50,7 @@ func followUpReminderDue(f *FollowUp, owner *Person, away bool, now time.Time, p
 	if f.Status != FollowUpOpen || owner == nil || away || now.Before(f.SnoozedUntil) {
 		return reminderNone, Date{}
 	}
-	local := now.In(owner.loc())
+	local := now.In(owner.Zone())
 	if wd := local.Weekday(); wd == time.Saturday || wd == time.Sunday {
 		return reminderNone, Date{}
 	}
@@ -163,7 +163,7 @@ func (o *Ops) away(tx Tx, p *Person, now time.Time) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("person %s: %w", p.ID, err)
 	}
-	d := DateOf(now.In(p.loc()))
+	d := DateOf(now.In(p.Zone()))
 	for _, r := range st.OutOfOffice {
 		if r.Contains(d) {
 			return true, nil

@@ -46,28 +46,3 @@ func (e *Engine) handoffNotes(tx Tx, ev *events, r *Ritual, o *Occurrence, a *An
 	}
 	return tx.PutMessage(m)
 }
-
-// handoffSection says who hands over to whom, and when.
-func (a agenda) handoffSection(occ *Occurrence) func() (Section, error) {
-	return func() (Section, error) {
-		s := Section{Heading: "Hand-off"}
-		if h, ok := a.o.HandoffAt(a.tx, a.r, occ.Scheduled); ok {
-			s.Lines = []string{fmt.Sprintf("%s: %s hands over to %s at %s", h.Rotation, a.o.name(h.Outgoing), a.o.name(h.Incoming),
-				h.At.In(a.loc).Format(timeLayout))}
-		}
-		return s, nil
-	}
-}
-
-// openIncidents lists every open incident, oldest first.
-func (a agenda) openIncidents() (Section, error) {
-	incs, err := a.tx.Incidents(IncidentFilter{Status: []IncidentStatus{IncidentOpen}})
-	if err != nil {
-		return Section{}, err
-	}
-	s := Section{Heading: fmt.Sprintf("Open incidents (%d)", len(incs))}
-	for _, inc := range incs {
-		s.Lines = append(s.Lines, a.incidentLine(inc))
-	}
-	return s, nil
-}

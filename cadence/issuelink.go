@@ -73,20 +73,20 @@ func IssueLabel(raw string) string {
 	return label
 }
 
-// issueLine is "Issue: <link>" for notices, or "" without an issue.
-func issueLine(url string) string {
+// IssueLine is "Issue: <link>" for notices, or "" without an issue.
+func IssueLine(url string) string {
 	if url == "" {
 		return ""
 	}
 	return "Issue: " + LinkText(url, IssueLabel(url))
 }
 
-// issueSections is the section a follow-up's messages show its issue in.
-func issueSections(url string) []Section {
+// IssueSections is the section a follow-up's messages show its issue in.
+func IssueSections(url string) []Section {
 	if url == "" {
 		return nil
 	}
-	return []Section{{Lines: []string{issueLine(url)}}}
+	return []Section{{Lines: []string{IssueLine(url)}}}
 }
 
 // WebURL reports whether s is an absolute http(s) URL with a host, the

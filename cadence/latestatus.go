@@ -74,7 +74,7 @@ func (e *Engine) lateAnswer(tx Tx, r *Ritual, p *Person, now time.Time) (*Pendin
 			if !errors.Is(err, ErrNotFound) {
 				return nil, fmt.Errorf("answer of %s to %s: %w", p.ID, o.ID, err)
 			}
-			return &PendingPrompt{Occurrence: o, Ritual: r, ClosesAt: st.ClosesAt.In(p.loc()), LateUntil: st.LateUntil.In(p.loc())}, nil
+			return &PendingPrompt{Occurrence: o, Ritual: r, ClosesAt: st.ClosesAt.In(p.Zone()), LateUntil: st.LateUntil.In(p.Zone())}, nil
 		}
 		if from.Equal(horizon) || reads >= maxLateReads {
 			return nil, nil

@@ -142,3 +142,25 @@ func UINumber(lang string, v float64, decimals int) string {
 func UIFixed(lang string, v float64, decimals int) string {
 	return locale.Default().Fixed(lang, v, decimals)
 }
+
+// Words is a Localizer bound to one language, for code beside the engine
+// (cadence/ops) that words its messages the way the composer does.
+type Words struct{ w words }
+
+// NewWords binds l to lang.
+func NewWords(l Localizer, lang string) Words { return Words{words{l, lang}} }
+
+// T renders catalog entry id, fields given as name, value pairs.
+func (w Words) T(id string, kv ...any) string { return w.w.t(id, kv...) }
+
+// N renders id in the plural form for count (.Count in the template).
+func (w Words) N(id string, count int, kv ...any) string { return w.w.n(id, count, kv...) }
+
+// Date writes t's date in loc as "Mon 2 Jan 2006" does in English.
+func (w Words) Date(t time.Time, loc *time.Location) string { return w.w.date(t, loc) }
+
+// Day writes t's day in loc as "Mon 2 Jan" does in English.
+func (w Words) Day(t time.Time, loc *time.Location) string { return w.w.day(t, loc) }
+
+// Duration writes 4h, 1h30m, 45m, 30s in the reader's units.
+func (w Words) Duration(d time.Duration) string { return w.w.duration(d) }

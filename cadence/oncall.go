@@ -171,16 +171,16 @@ func CheckOverrides(overrides []Override) error {
 	})
 	for i, ov := range sorted {
 		if ov.Person == "" {
-			return Refusef(ErrInvalidInput, "the override from %s to %s names nobody: that leaves a gap with nobody on call", stamp(ov.From), stamp(ov.To))
+			return Refusef(ErrInvalidInput, "the override from %s to %s names nobody: that leaves a gap with nobody on call", UTCStamp(ov.From), UTCStamp(ov.To))
 		}
 		if !ov.To.After(ov.From) {
-			return Refusef(ErrInvalidInput, "the override for %s ends (%s) before it starts (%s): that leaves a gap", ov.Person, stamp(ov.To), stamp(ov.From))
+			return Refusef(ErrInvalidInput, "the override for %s ends (%s) before it starts (%s): that leaves a gap", ov.Person, UTCStamp(ov.To), UTCStamp(ov.From))
 		}
 		if i > 0 {
 			prev := sorted[i-1]
 			if prev.Rotation == ov.Rotation && ov.From.Before(prev.To) {
 				return Refusef(ErrConflict, "overlap: %s is on call from %s to %s%s, and %s from %s to %s%s",
-					prev.Person, stamp(prev.From), stamp(prev.To), prev.origin(), ov.Person, stamp(ov.From), stamp(ov.To), ov.origin())
+					prev.Person, UTCStamp(prev.From), UTCStamp(prev.To), prev.origin(), ov.Person, UTCStamp(ov.From), UTCStamp(ov.To), ov.origin())
 			}
 		}
 	}
@@ -193,10 +193,12 @@ func (ov Override) origin() string {
 	if ov.By == "" {
 		return ""
 	}
-	return fmt.Sprintf(" (a swap stored by %s on %s)", ov.By, stamp(ov.At))
+	return fmt.Sprintf(" (a swap stored by %s on %s)", ov.By, UTCStamp(ov.At))
 }
 
-func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+// UTCStamp writes t as on-call records show when something was stored:
+// "2026-11-30 09:15 UTC".
+func UTCStamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
 
 // PlanSwap computes the two overrides of "a and b swap on day": b takes
 // a's turn in force at the hand-off time of day (from now, if it has
@@ -218,14 +220,14 @@ func PlanSwap(r *Rotation, existing []Override, a, b string, day Date, now time.
 		return nil, Refusef(ErrInvalidInput, "rotation %s starts on %s; %s is before it", r.ID, r.Start, day)
 	}
 	if !base.To.After(now) {
-		return nil, Refusef(ErrInvalidInput, "the turn in force on %s ended at %s: a past turn cannot be swapped", day, stamp(base.To))
+		return nil, Refusef(ErrInvalidInput, "the turn in force on %s ended at %s: a past turn cannot be swapped", day, UTCStamp(base.To))
 	}
 	if eff := OnCallAt(r, existing, at); eff.Override != nil {
 		return nil, Refusef(ErrConflict, "the turn in force on %s is already changed: %s is on call from %s to %s instead of the schedule; a swap on top would overlap it",
-			day, eff.Person, stamp(eff.From), stamp(eff.To))
+			day, eff.Person, UTCStamp(eff.From), UTCStamp(eff.To))
 	}
 	if base.Person != a {
-		return nil, Refusef(ErrInvalidInput, "%s is not on call in %s on %s: %s is (from %s to %s)", a, r.ID, day, base.Person, stamp(base.From), stamp(base.To))
+		return nil, Refusef(ErrInvalidInput, "%s is not on call in %s on %s: %s is (from %s to %s)", a, r.ID, day, base.Person, UTCStamp(base.From), UTCStamp(base.To))
 	}
 	k := r.turn(at)
 	other := Shift{}

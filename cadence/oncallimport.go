@@ -177,7 +177,7 @@ func (o *Ops) RecordOnCallImport(ctx context.Context, rotationID string, shifts 
 			im.Person, im.From, im.To = p.ID, from.UTC(), to.UTC()
 			im.FetchedAt, im.FailingSince, im.LastError = now, time.Time{}, ""
 			if changed {
-				d := map[string]string{"person": p.ID, "email": got.Email, "until": stamp(im.To)}
+				d := map[string]string{"person": p.ID, "email": got.Email, "until": UTCStamp(im.To)}
 				if turn.Person != "" && turn.Person != p.ID {
 					d["instead_of"] = turn.Person
 				}

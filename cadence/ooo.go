@@ -29,7 +29,7 @@ func (e *Engine) CancelOutOfOffice(ctx context.Context, personID string, day Dat
 		return DateRange{}, fmt.Errorf("no person %q: %w", personID, ErrNotFound)
 	}
 	now := e.now()
-	today := DateOf(now.In(p.loc()))
+	today := DateOf(now.In(p.Zone()))
 	var out DateRange
 	err := e.update(ctx, func(tx Tx, ev *events) error {
 		st, err := tx.PersonState(personID)

@@ -70,7 +70,7 @@ type Ops struct {
 }
 
 // to is how person p is written to: in their language.
-func (o *Ops) to(p string) words { return words{o.words, o.live().roster.LanguageOf(p)} }
+func (o *Ops) to(p string) Words { return NewWords(o.words, o.live().roster.LanguageOf(p)) }
 
 // NewOps checks the configuration and returns the service.
 func NewOps(cfg OpsConfig) (*Ops, error) {
@@ -270,7 +270,7 @@ func (o *Ops) enqueue(tx Tx, rec *opRecord, m *Message) error {
 // loc is a person's zone, UTC for unknown people.
 func (o *Ops) loc(id string) *time.Location {
 	if p := o.live().roster.Person(id); p != nil {
-		return p.loc()
+		return p.Zone()
 	}
 	return time.UTC
 }

@@ -57,7 +57,7 @@ func (o *Ops) Act(ctx context.Context, actorID string, a OpsAction) (string, err
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("No reminders about %s until %s.", f.ID(), f.SnoozedUntil.In(o.loc(actorID)).Format(timeLayout)), nil
+		return fmt.Sprintf("No reminders about %s until %s.", f.ID(), f.SnoozedUntil.In(o.loc(actorID)).Format(TimeLayout)), nil
 	case ActionFollowUpReassign:
 		f, err := o.ReassignFollowUp(ctx, actorID, a.Value, arg)
 		if err != nil {

@@ -2,7 +2,10 @@ package cadence
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -30,7 +33,7 @@ const agendaLookback = 7 * 24 * time.Hour
 func (o *Ops) AgendaSections(tx Tx, r *Ritual, occ *Occurrence, now time.Time) ([]Section, error) {
 	// Every agenda says who is on call, when rotations are configured.
 	var parts []func() (Section, error)
-	a := agenda{o: o, tx: tx, r: r, loc: ritualLocation(r), now: now}
+	a := agenda{o: o, tx: tx, r: r, loc: r.Zone(), now: now}
 	if len(o.Rotations()) > 0 {
 		parts = append(parts, a.onCallSection)
 	}
@@ -135,7 +138,7 @@ func (a agenda) followUpsByOwner() (Section, error) {
 		}
 	}
 	s := Section{Heading: fmt.Sprintf("Open follow-ups by owner (%d, %d overdue)", len(fus), overdue)}
-	for _, owner := range sortedKeys(byOwner) {
+	for _, owner := range slices.Sorted(maps.Keys(byOwner)) {
 		for _, f := range byOwner[owner] {
 			line := fmt.Sprintf("%s: %s %s (%s), due %s", a.o.name(owner), f.ID(), f.Title, IncidentID(f.Incident), f.Due)
 			if today := a.o.today(owner, a.now); f.Due.Before(today) {
@@ -190,12 +193,12 @@ func (a agenda) standupBlockers(occ *Occurrence) func() (Section, error) {
 			}
 		}
 		type line struct {
-			b     openBlocker
+			b     OpenBlocker
 			title string
 		}
 		var all []line
 		for _, r := range standups {
-			bs, err := openBlockers(a.tx, r, occ)
+			bs, err := OpenBlockers(a.tx, r, occ)
 			if err != nil {
 				return Section{}, err
 			}
@@ -203,10 +206,10 @@ func (a agenda) standupBlockers(occ *Occurrence) func() (Section, error) {
 				all = append(all, line{b, r.Title})
 			}
 		}
-		sort.SliceStable(all, func(i, j int) bool { return all[i].b.raised.Before(all[j].b.raised) })
+		sort.SliceStable(all, func(i, j int) bool { return all[i].b.Raised.Before(all[j].b.Raised) })
 		s := Section{Heading: fmt.Sprintf("Open blockers in standups (%d)", len(all))}
 		for _, l := range all {
-			text := fmt.Sprintf("%s: %s — raised %s (%s)", a.o.name(l.b.person), UserText(l.b.text), age(l.b.raised, a.now, a.loc), a.day(l.b.raised))
+			text := fmt.Sprintf("%s: %s — raised %s (%s)", a.o.name(l.b.Person), UserText(l.b.Text), age(l.b.Raised, a.now, a.loc), a.day(l.b.Raised))
 			if len(standups) > 1 {
 				text += " in " + l.title
 			}
@@ -297,7 +300,7 @@ func (a agenda) releaseOutcomes() (Section, error) {
 	}
 	if f.Approved > 0 {
 		s.Lines = append(s.Lines, fmt.Sprintf("%d approved; from proposal to approval: mean %s, median %s",
-			f.Approved, fmtDuration(f.MeanLeadTime), fmtDuration(f.MedianLeadTime)))
+			f.Approved, FormatDuration(f.MeanLeadTime), FormatDuration(f.MedianLeadTime)))
 	}
 	return s, nil
 }
@@ -323,7 +326,7 @@ func joinNames(names []string) string { return strings.Join(names, ", ") }
 // fmtDays shows a long duration in days and hours: "3d4h".
 func fmtDays(d time.Duration) string {
 	if d < 24*time.Hour {
-		return fmtDuration(d)
+		return FormatDuration(d)
 	}
 	days := int(d / (24 * time.Hour))
 	h := int(d % (24 * time.Hour) / time.Hour)
@@ -331,4 +334,58 @@ func fmtDays(d time.Duration) string {
 		return fmt.Sprintf("%dd", days)
 	}
 	return fmt.Sprintf("%dd%dh", days, h)
+}
+
+// handoffSection says who hands over to whom, and when.
+func (a agenda) handoffSection(occ *Occurrence) func() (Section, error) {
+	return func() (Section, error) {
+		s := Section{Heading: "Hand-off"}
+		if h, ok := a.o.HandoffAt(a.tx, a.r, occ.Scheduled); ok {
+			s.Lines = []string{fmt.Sprintf("%s: %s hands over to %s at %s", h.Rotation, a.o.name(h.Outgoing), a.o.name(h.Incoming),
+				h.At.In(a.loc).Format(TimeLayout))}
+		}
+		return s, nil
+	}
+}
+
+// openIncidents lists every open incident, oldest first.
+func (a agenda) openIncidents() (Section, error) {
+	incs, err := a.tx.Incidents(IncidentFilter{Status: []IncidentStatus{IncidentOpen}})
+	if err != nil {
+		return Section{}, err
+	}
+	s := Section{Heading: fmt.Sprintf("Open incidents (%d)", len(incs))}
+	for _, inc := range incs {
+		s.Lines = append(s.Lines, a.incidentLine(inc))
+	}
+	return s, nil
+}
+
+// openBlockersSection is the agenda's list of open blockers with their age.
+func (a agenda) openBlockersSection(occ *Occurrence) func() (Section, error) {
+	return func() (Section, error) {
+		bs, err := OpenBlockers(a.tx, a.r, occ)
+		if err != nil {
+			return Section{}, err
+		}
+		s := Section{Heading: fmt.Sprintf("Open blockers (%d)", len(bs))}
+		for _, b := range bs {
+			s.Lines = append(s.Lines, fmt.Sprintf("%s: %s — raised %s (%s)", a.o.name(b.Person), UserText(b.Text), age(b.Raised, a.now, a.loc), a.day(b.Raised)))
+		}
+		return s, nil
+	}
+}
+
+// age says how many calendar days ago t was in loc: "today", "1 day ago".
+func age(t, now time.Time, loc *time.Location) string {
+	y1, m1, d1 := t.In(loc).Date()
+	y2, m2, d2 := now.In(loc).Date()
+	days := int(time.Date(y2, m2, d2, 12, 0, 0, 0, time.UTC).Sub(time.Date(y1, m1, d1, 12, 0, 0, 0, time.UTC)) / (24 * time.Hour))
+	switch {
+	case days <= 0:
+		return "today"
+	case days == 1:
+		return "1 day ago"
+	}
+	return strconv.Itoa(days) + " days ago"
 }

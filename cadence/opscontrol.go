@@ -72,3 +72,12 @@ func (o *Ops) auditControl(ctx context.Context, actorID, action, ritualID string
 	}
 	return err
 }
+
+// SnoozePrompt passes a snooze to the wrapped service when it can snooze.
+func (s *OpsService) SnoozePrompt(ctx context.Context, occurrenceID, personID string, d SnoozeFor) (time.Time, error) {
+	sn, ok := s.Service.(Snoozer)
+	if !ok {
+		return time.Time{}, fmt.Errorf("snooze: the service cannot snooze prompts: %w", ErrInvalidInput)
+	}
+	return sn.SnoozePrompt(ctx, occurrenceID, personID, d)
+}

@@ -59,7 +59,7 @@ func (o *Ops) AddFollowUp(ctx context.Context, actorID string, in FollowUpInput)
 			Number: last + 1, Incident: inc.Number, Title: title, Owner: owner.ID, Due: in.Due,
 			Status: FollowUpOpen, CreatedBy: actorID, CreatedAt: now, Issue: issue,
 		}
-		f.record(now, actorID, fmt.Sprintf("created for %s, due %s", owner.ID, in.Due))
+		f.Record(now, actorID, fmt.Sprintf("created for %s, due %s", owner.ID, in.Due))
 		if err := tx.PutFollowUp(f); err != nil {
 			return err
 		}
@@ -79,9 +79,9 @@ func (o *Ops) checkDue(due Date, owner *Person, now time.Time) error {
 	if due.IsZero() {
 		return Fieldf("due", "a date YYYY-MM-DD is required")
 	}
-	today := DateOf(now.In(owner.loc()))
+	today := DateOf(now.In(owner.Zone()))
 	if due.Before(today) {
-		return Fieldf("due", "%s is in the past (today is %s for %s in %s)", due, today, owner.ID, owner.loc())
+		return Fieldf("due", "%s is in the past (today is %s for %s in %s)", due, today, owner.ID, owner.Zone())
 	}
 	return nil
 }
@@ -90,7 +90,7 @@ func (o *Ops) checkDue(due Date, owner *Person, now time.Time) error {
 func (o *Ops) CompleteFollowUp(ctx context.Context, actorID, id string) (*FollowUp, error) {
 	return o.changeFollowUp(ctx, actorID, "followup.done", id, func(f *FollowUp, now time.Time, rec *opRecord) error {
 		f.Status, f.ClosedAt, f.ClosedBy = FollowUpDone, now, actorID
-		f.record(now, actorID, "done")
+		f.Record(now, actorID, "done")
 		rec.set("on_time", fmt.Sprint(!now.After(f.Deadline(o.loc(f.Owner)))))
 		return nil
 	})
@@ -105,7 +105,7 @@ func (o *Ops) DropFollowUp(ctx context.Context, actorID, id, reason string) (*Fo
 			return err
 		}
 		f.Status, f.ClosedAt, f.ClosedBy, f.DropReason = FollowUpDropped, now, actorID, r
-		f.record(now, actorID, "dropped: "+r)
+		f.Record(now, actorID, "dropped: "+r)
 		rec.set("reason", r)
 		return nil
 	})
@@ -115,8 +115,8 @@ func (o *Ops) DropFollowUp(ctx context.Context, actorID, id, reason string) (*Fo
 func (o *Ops) SnoozeFollowUp(ctx context.Context, actorID, id string) (*FollowUp, error) {
 	return o.changeFollowUp(ctx, actorID, "followup.snooze", id, func(f *FollowUp, now time.Time, rec *opRecord) error {
 		f.SnoozedUntil = now.Add(o.reminders.Snooze)
-		until := f.SnoozedUntil.In(o.loc(f.Owner)).Format(timeLayout)
-		f.record(now, actorID, "reminders snoozed until "+until)
+		until := f.SnoozedUntil.In(o.loc(f.Owner)).Format(TimeLayout)
+		f.Record(now, actorID, "reminders snoozed until "+until)
 		rec.set("until", f.SnoozedUntil.Format(time.RFC3339))
 		return nil
 	})
@@ -136,7 +136,7 @@ func (o *Ops) ReassignFollowUp(ctx context.Context, actorID, id, newOwner string
 			return Refusef(ErrConflict, "%s already owns %s", o.name(p.ID), f.ID())
 		}
 		rec.set("from", f.Owner)
-		f.record(now, actorID, fmt.Sprintf("owner %s → %s", f.Owner, p.ID))
+		f.Record(now, actorID, fmt.Sprintf("owner %s → %s", f.Owner, p.ID))
 		f.Owner, f.SnoozedUntil = p.ID, time.Time{}
 		if inc, err = tx.Incident(f.Incident); err != nil {
 			return fmt.Errorf("incident of %s: %w", f.ID(), err)
@@ -178,7 +178,7 @@ func (o *Ops) changeFollowUpTx(ctx context.Context, actorID, action, id string, 
 		if f.Status != FollowUpOpen {
 			// A late click: say who closed it and when.
 			return Refusef(ErrConflict, "%s is already %s (by %s, %s)", f.ID(), f.Status, o.name(f.ClosedBy),
-				f.ClosedAt.In(o.loc(actorID)).Format(timeLayout))
+				f.ClosedAt.In(o.loc(actorID)).Format(TimeLayout))
 		}
 		if err := fn(tx, f, now, rec); err != nil {
 			return err

@@ -146,7 +146,7 @@ func (o *Ops) moveFollowUps(tx Tx, h *HandoverResult, now time.Time, by, what st
 		return fmt.Errorf("follow-ups of %s: %w", h.Leaving, err)
 	}
 	for _, f := range fus {
-		f.record(now, by, fmt.Sprintf("owner %s → %s (%s)", f.Owner, h.Taking, what))
+		f.Record(now, by, fmt.Sprintf("owner %s → %s (%s)", f.Owner, h.Taking, what))
 		f.Owner, f.SnoozedUntil = h.Taking, time.Time{}
 		if err := tx.PutFollowUp(f); err != nil {
 			return fmt.Errorf("%s: %w", f.ID(), err)
@@ -185,7 +185,7 @@ func (o *Ops) moveReleases(tx Tx, h *HandoverResult, now time.Time, by, what str
 			return Refusef(ErrConflict, "%s has approved %s, which %s proposed: as its new proposer that approval would be their own. Ask %s to reject it or another approver to take it over first",
 				o.name(h.Taking), r.ID(), o.name(h.Leaving), o.name(h.Taking))
 		}
-		r.record(now, by, fmt.Sprintf("proposer %s → %s (%s)", r.ProposedBy, h.Taking, what))
+		r.Record(now, by, fmt.Sprintf("proposer %s → %s (%s)", r.ProposedBy, h.Taking, what))
 		r.ProposedBy = h.Taking
 		if err := tx.PutRelease(r); err != nil {
 			return fmt.Errorf("%s: %w", r.ID(), err)

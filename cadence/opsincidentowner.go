@@ -16,7 +16,7 @@ func incidentOwnerKey(inc *Incident) string { return incidentKey(inc, "owner/"+i
 // incidentOwnerBody is what the owner's DM says.
 func (o *Ops) incidentOwnerBody(inc *Incident, fus []*FollowUp) Body {
 	lines := []string{fmt.Sprintf("Severity %d · opened by %s · %s", inc.Severity, o.name(inc.OpenedBy),
-		inc.OpenedAt.In(o.loc(inc.Owner)).Format(timeLayout))}
+		inc.OpenedAt.In(o.loc(inc.Owner)).Format(TimeLayout))}
 	if inc.Link != "" {
 		lines = append(lines, "From: "+inc.Link)
 	}
@@ -24,7 +24,7 @@ func (o *Ops) incidentOwnerBody(inc *Incident, fus []*FollowUp) Body {
 	footer := fmt.Sprintf("/cadence followup add %[1]s @owner YYYY-MM-DD title · incident show %[1]s · incident close %[1]s SUMMARY", inc.ID())
 	if inc.Status == IncidentClosed {
 		text = fmt.Sprintf("%s is closed (by %s, %s): %s.", inc.ID(), o.name(inc.ClosedBy),
-			inc.ClosedAt.In(o.loc(inc.Owner)).Format(timeLayout), inc.Title)
+			inc.ClosedAt.In(o.loc(inc.Owner)).Format(TimeLayout), inc.Title)
 		lines = append(lines, "Summary: "+inc.Summary)
 		footer = fmt.Sprintf("/cadence incident show %s", inc.ID())
 	}

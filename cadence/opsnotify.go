@@ -56,7 +56,7 @@ func (o *Ops) incidentOpenedNotice(r *Ritual, inc *Incident, now time.Time) *Mes
 		lines = append(lines, "From: "+LinkText(inc.Link, "the message"))
 	}
 	if inc.Issue != "" {
-		lines = append(lines, issueLine(inc.Issue))
+		lines = append(lines, IssueLine(inc.Issue))
 	}
 	return o.toChannel(r, incidentKey(inc, "opened"), Body{
 		Title:    fmt.Sprintf("%s opened: %s", inc.ID(), inc.Title),
@@ -66,11 +66,11 @@ func (o *Ops) incidentOpenedNotice(r *Ritual, inc *Incident, now time.Time) *Mes
 	}, now)
 }
 
-func followUpActions(w words, f *FollowUp) []Action {
+func followUpActions(w Words, f *FollowUp) []Action {
 	return []Action{
-		{ID: ActionFollowUpDone, Label: w.t("followup.done"), Value: f.ID(), Style: "primary"},
-		{ID: ActionFollowUpSnooze, Label: w.t("followup.snooze"), Value: f.ID()},
-		{ID: ActionFollowUpReassign, Label: w.t("followup.reassign"), Value: f.ID()},
+		{ID: ActionFollowUpDone, Label: w.T("followup.done"), Value: f.ID(), Style: "primary"},
+		{ID: ActionFollowUpSnooze, Label: w.T("followup.snooze"), Value: f.ID()},
+		{ID: ActionFollowUpReassign, Label: w.T("followup.reassign"), Value: f.ID()},
 	}
 }
 
@@ -81,9 +81,9 @@ func (o *Ops) followUpAssigned(f *FollowUp, inc *Incident, now time.Time) *Messa
 	w := o.to(f.Owner)
 	return o.toPerson(f.Owner, followUpKey(f, "assigned", f.Owner, strconv.Itoa(len(f.History))), Body{
 		Title: fmt.Sprintf("%s: %s", f.ID(), f.Title),
-		Text: w.t("followup.assigned", "ID", f.ID(), "Incident", inc.ID(), "Title", inc.Title,
-			"Due", w.date(f.Due.In(time.UTC), time.UTC)),
-		Sections: issueSections(f.Issue),
+		Text: w.T("followup.assigned", "ID", f.ID(), "Incident", inc.ID(), "Title", inc.Title,
+			"Due", w.Date(f.Due.In(time.UTC), time.UTC)),
+		Sections: IssueSections(f.Issue),
 		Actions:  followUpActions(w, f),
 		Footer:   followUpCommands(f),
 	}, now)
@@ -99,56 +99,29 @@ func followUpCommands(f *FollowUp) string {
 // or overdue.
 func (o *Ops) followUpReminder(f *FollowUp, inc *Incident, kind reminderKind, today Date, now time.Time) *Message {
 	w := o.to(f.Owner)
-	due := w.day(f.Due.In(time.UTC), time.UTC)
+	due := w.Day(f.Due.In(time.UTC), time.UTC)
 	var title, text string
 	switch kind {
 	case reminderOverdue:
-		title = w.t("followup.overdue_title", "ID", f.ID(), "Title", f.Title)
-		text = w.n("followup.overdue", daysBetween(f.Due, today), "ID", f.ID(), "Due", due)
+		title = w.T("followup.overdue_title", "ID", f.ID(), "Title", f.Title)
+		text = w.N("followup.overdue", daysBetween(f.Due, today), "ID", f.ID(), "Due", due)
 	default:
-		title = w.t("followup.due_soon_title", "ID", f.ID(), "Title", f.Title)
+		title = w.T("followup.due_soon_title", "ID", f.ID(), "Title", f.Title)
 		if f.Due == today {
-			text = w.t("followup.due_today", "ID", f.ID(), "Due", due)
+			text = w.T("followup.due_today", "ID", f.ID(), "Due", due)
 		} else {
-			text = w.n("followup.due_in", daysBetween(today, f.Due), "ID", f.ID(), "Due", due)
+			text = w.N("followup.due_in", daysBetween(today, f.Due), "ID", f.ID(), "Due", due)
 		}
 	}
-	text += " " + w.t("followup.of_incident", "Incident", inc.ID(), "Title", inc.Title)
+	text += " " + w.T("followup.of_incident", "Incident", inc.ID(), "Title", inc.Title)
 	return o.toPerson(f.Owner, followUpKey(f, "remind", f.Owner, today.String()), Body{
-		Title: title, Text: text, Sections: issueSections(f.Issue), Actions: followUpActions(w, f),
-		Footer: w.t("followup.snooze_footer", "Snooze", w.duration(o.reminders.Snooze)) + " " + followUpCommands(f),
+		Title: title, Text: text, Sections: IssueSections(f.Issue), Actions: followUpActions(w, f),
+		Footer: w.T("followup.snooze_footer", "Snooze", w.Duration(o.reminders.Snooze)) + " " + followUpCommands(f),
 	}, now)
 }
 
 func releaseLines(r *Release) []string {
 	return append([]string{fmt.Sprintf("Change: %s · risk %s", r.Change, r.Risk)}, r.PlanLines()...)
-}
-
-// PlanLines describe a release's plan, one "Label: value" line per field
-// given (evaluation, rollback plan, data contract, planned day, notes), for
-// notices, chat replies and pages alike.
-func (r *Release) PlanLines() []string {
-	var lines []string
-	add := func(label, v string) {
-		if v != "" {
-			lines = append(lines, label+": "+v)
-		}
-	}
-	add("Evaluation", r.Evidence)
-	add("Rollback plan", r.RollbackPlan)
-	contract := "passed"
-	if !r.DataContractOK {
-		contract = "NOT passed"
-	}
-	if r.DataContractNote != "" {
-		contract += " — " + r.DataContractNote
-	}
-	add("Data contract", contract)
-	if !r.Planned.IsZero() {
-		add("Planned", r.Planned.String())
-	}
-	add("Notes", r.Notes)
-	return lines
 }
 
 func releaseTitle(r *Release) string { return fmt.Sprintf("%s %s %s", r.ID(), r.Model, r.Version) }
@@ -223,13 +196,6 @@ func (o *Ops) releaseOutcome(r *Release, now time.Time) []*Message {
 		Title: fmt.Sprintf("%s: %s", strings.ToUpper(string(r.Status[:1]))+string(r.Status[1:]), releaseTitle(r)),
 		Text:  fmt.Sprintf("%s is %s (recorded by %s).", r.ID(), r.Status, o.name(r.OutcomeBy)),
 	}, now)}
-}
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
 }
 
 // daysBetween counts calendar days from a to b (b after a: positive).

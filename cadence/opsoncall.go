@@ -169,8 +169,8 @@ func (o *Ops) SwapOnCall(ctx context.Context, actorID, rotationID, a, b string, 
 				return err
 			}
 		}
-		rec.set("b_covers", stamp(out[0].From)+" – "+stamp(out[0].To))
-		rec.set("a_covers", stamp(out[1].From)+" – "+stamp(out[1].To))
+		rec.set("b_covers", UTCStamp(out[0].From)+" – "+UTCStamp(out[0].To))
+		rec.set("a_covers", UTCStamp(out[1].From)+" – "+UTCStamp(out[1].To))
 		return nil
 	})
 	return out, err

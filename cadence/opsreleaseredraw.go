@@ -51,7 +51,7 @@ func (o *Ops) releaseRequestBody(r *Release, approver string, loc *time.Location
 			if left == 1 {
 				more = "more approval"
 			}
-			body.Text = fmt.Sprintf("You approved %s on %s; it waits for %d %s.", r.ID(), a.At.In(loc).Format(timeLayout), left, more)
+			body.Text = fmt.Sprintf("You approved %s on %s; it waits for %d %s.", r.ID(), a.At.In(loc).Format(TimeLayout), left, more)
 			body.Actions, body.Footer = nil, ""
 		}
 	}
@@ -61,7 +61,7 @@ func (o *Ops) releaseRequestBody(r *Release, approver string, loc *time.Location
 // releaseDecision says what was decided on r, by whom and when, times in
 // loc: "REL-2 was approved by Ana and Bo on Tue 1 Dec 14:05 CET".
 func (o *Ops) releaseDecision(r *Release, loc *time.Location) string {
-	at := func(t time.Time) string { return t.In(loc).Format(timeLayout) }
+	at := func(t time.Time) string { return t.In(loc).Format(TimeLayout) }
 	var by []string
 	for _, a := range r.Approvals {
 		by = append(by, o.name(a.By))

@@ -128,7 +128,7 @@ func (in *ReleaseInput) validate(proposer *Person, now time.Time) error {
 	limit(FieldContractNote, in.DataContractNote, MaxAnswerLen)
 	limit(FieldNotes, in.Notes, MaxAnswerLen)
 	if !in.Planned.IsZero() {
-		if today := DateOf(now.In(proposer.loc())); in.Planned.Before(today) {
+		if today := DateOf(now.In(proposer.Zone())); in.Planned.Before(today) {
 			fe[FieldPlanned] = fmt.Sprintf("%s is in the past (today is %s)", in.Planned, today)
 		}
 	}
@@ -176,7 +176,7 @@ func (o *Ops) ProposeRelease(ctx context.Context, actorID string, in ReleaseInpu
 			Status: ReleaseProposed, ProposedBy: actorID, ProposedAt: now,
 			Source: in.Source, Lineage: in.Lineage,
 		}
-		r.record(now, actorID, "proposed")
+		r.Record(now, actorID, "proposed")
 		if in.Source != "" {
 			r.History[0].What = "proposed by integration " + in.Source
 		}
@@ -189,7 +189,7 @@ func (o *Ops) ProposeRelease(ctx context.Context, actorID string, in ReleaseInpu
 			// The change type's policy needs no approval: approved as
 			// proposed, said so in the history and the audit.
 			r.Status, r.ApprovedAt = ReleaseApproved, now
-			r.record(now, actorID, fmt.Sprintf("approved by the %s policy (no approval needed)", r.Change))
+			r.Record(now, actorID, fmt.Sprintf("approved by the %s policy (no approval needed)", r.Change))
 			rec.set("auto_approved", "true")
 			msgs = o.releaseApproved(r, now)
 		}
@@ -219,18 +219,18 @@ func (o *Ops) ApproveRelease(ctx context.Context, actorID, id string) (*Release,
 		for _, a := range r.Approvals {
 			if a.By == actorID {
 				return nil, Refusef(ErrConflict, "you already approved %s on %s; it needs another approver",
-					r.ID(), a.At.In(o.loc(actorID)).Format(timeLayout))
+					r.ID(), a.At.In(o.loc(actorID)).Format(TimeLayout))
 			}
 		}
 		r.Approvals = append(r.Approvals, Approval{By: actorID, At: now})
 		need := o.ApprovalsFor(r)
 		rec.set("approvals", fmt.Sprintf("%d/%d", len(r.Approvals), need))
 		if len(r.Approvals) < need {
-			r.record(now, actorID, fmt.Sprintf("approved (%d of %d)", len(r.Approvals), need))
+			r.Record(now, actorID, fmt.Sprintf("approved (%d of %d)", len(r.Approvals), need))
 			return []*Message{o.releaseProgress(r, need, now)}, nil
 		}
 		r.Status, r.ApprovedAt = ReleaseApproved, now
-		r.record(now, actorID, "approved")
+		r.Record(now, actorID, "approved")
 		return o.releaseApproved(r, now), nil
 	})
 }
@@ -244,7 +244,7 @@ func (o *Ops) RejectRelease(ctx context.Context, actorID, id, reason string) (*R
 			return nil, err
 		}
 		r.Status, r.RejectedBy, r.RejectedAt, r.RejectReason = ReleaseRejected, actorID, now, why
-		r.record(now, actorID, "rejected: "+why)
+		r.Record(now, actorID, "rejected: "+why)
 		rec.set("reason", why)
 		return []*Message{o.releaseRejected(r, now)}, nil
 	})
@@ -320,7 +320,7 @@ func (o *Ops) RecordReleaseOutcome(ctx context.Context, actorID, id string, outc
 			return Refusef(ErrConflict, "%s is %s, so it cannot be marked %s", r.ID(), r.Status, outcome)
 		}
 		r.Status, r.OutcomeAt, r.OutcomeBy = outcome, now, actorID
-		r.record(now, actorID, string(outcome))
+		r.Record(now, actorID, string(outcome))
 		if err := tx.PutRelease(r); err != nil {
 			return err
 		}

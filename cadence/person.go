@@ -68,7 +68,7 @@ func (p *Person) HasCapability(c string) bool { return slices.Contains(p.Capabil
 // Away reports whether p is out of office or on holiday at instant t,
 // judged by the civil date in p's own zone.
 func (p *Person) Away(t time.Time) (bool, string) {
-	d := DateOf(t.In(p.loc()))
+	d := DateOf(t.In(p.Zone()))
 	for _, r := range p.OutOfOffice {
 		if r.Contains(d) {
 			return true, "out of office"
@@ -80,7 +80,8 @@ func (p *Person) Away(t time.Time) (bool, string) {
 	return false, ""
 }
 
-func (p *Person) loc() *time.Location {
+// Zone is the person's time zone, UTC when none is set.
+func (p *Person) Zone() *time.Location {
 	if p.Location == nil {
 		return time.UTC
 	}

@@ -280,7 +280,7 @@ func planFire(in PlanInput) (Step, bool) {
 	// asked: excuse them rather than count them as not answering.
 	for _, p := range slices.Clone(o.Expected) {
 		if !now.Before(o.CloseAt[p]) {
-			excuse(o, p, "window passed while cadencebot was down")
+			o.Excuse(p, "window passed while cadencebot was down")
 		}
 	}
 	var prompt []string
@@ -408,7 +408,8 @@ func personLocation(in PlanInput, p string) *time.Location {
 	return in.Locations(p)
 }
 
-func excuse(o *Occurrence, p, why string) {
+// Excuse takes p off the people expected to answer o, saying why.
+func (o *Occurrence) Excuse(p, why string) {
 	o.Expected = slices.DeleteFunc(o.Expected, func(x string) bool { return x == p })
 	if o.Excused == nil {
 		o.Excused = map[string]string{}

@@ -135,7 +135,8 @@ func (r *Release) Clone() *Release {
 	return &c
 }
 
-func (r *Release) record(at time.Time, by, what string) {
+// Record appends a history entry.
+func (r *Release) Record(at time.Time, by, what string) {
 	r.History = append(r.History, Change{At: at, By: by, What: what})
 }
 
@@ -175,3 +176,30 @@ func ReleaseID(n int) string { return seqID(releasePrefix, n) }
 
 // ParseReleaseID accepts "REL-2", "rel-2", "#2" or "2".
 func ParseReleaseID(s string) (int, error) { return parseSeqID(releasePrefix, "release", s) }
+
+// PlanLines describe a release's plan, one "Label: value" line per field
+// given (evaluation, rollback plan, data contract, planned day, notes), for
+// notices, chat replies and pages alike.
+func (r *Release) PlanLines() []string {
+	var lines []string
+	add := func(label, v string) {
+		if v != "" {
+			lines = append(lines, label+": "+v)
+		}
+	}
+	add("Evaluation", r.Evidence)
+	add("Rollback plan", r.RollbackPlan)
+	contract := "passed"
+	if !r.DataContractOK {
+		contract = "NOT passed"
+	}
+	if r.DataContractNote != "" {
+		contract += " — " + r.DataContractNote
+	}
+	add("Data contract", contract)
+	if !r.Planned.IsZero() {
+		add("Planned", r.Planned.String())
+	}
+	add("Notes", r.Notes)
+	return lines
+}

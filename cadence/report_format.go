@@ -67,7 +67,7 @@ func latency(d time.Duration) string {
 	if d == 0 {
 		return "-"
 	}
-	return fmtDuration(d)
+	return FormatDuration(d)
 }
 
 // tallyCells are the columns shared by every table.
@@ -114,7 +114,7 @@ func reportTables(r *Report) []table {
 		if x.Status == StatusOpen || x.Status == StatusClosed {
 			opened = "on time"
 			if x.Late {
-				opened = "late " + fmtDuration(x.OpenDelay)
+				opened = "late " + FormatDuration(x.OpenDelay)
 			}
 		}
 		occ.rows = append(occ.rows, []string{

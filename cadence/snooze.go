@@ -110,7 +110,7 @@ func (e *Engine) SnoozePrompt(ctx context.Context, occurrenceID, personID string
 			return Refusef(ErrConflict, "you snoozed %s %d times already; answer it or skip it", r.Title, maxSnoozes)
 		}
 		if late := o.PersonCloseAt(personID).Add(e.grace); !until.Before(late) {
-			return Refusef(ErrConflict, "%s takes no answer after %s, before %s", r.Title, late.In(loc).Format(timeLayout), until.In(loc).Format(timeLayout))
+			return Refusef(ErrConflict, "%s takes no answer after %s, before %s", r.Title, late.In(loc).Format(TimeLayout), until.In(loc).Format(TimeLayout))
 		}
 		return e.enqueue(tx, ev, e.live().compose.snoozed(r, o, personID, n, until, now))
 	})
@@ -188,13 +188,4 @@ func (c composer) snoozed(r *Ritual, o *Occurrence, p string, n int, until, now 
 	late.Actions = lateActions(w, o.ID)
 	m.StaleAt, m.LateBody, m.ExpiresAt = closeAt, &late, closeAt.Add(c.grace)
 	return m
-}
-
-// SnoozePrompt passes a snooze to the wrapped service when it can snooze.
-func (s *OpsService) SnoozePrompt(ctx context.Context, occurrenceID, personID string, d SnoozeFor) (time.Time, error) {
-	sn, ok := s.Service.(Snoozer)
-	if !ok {
-		return time.Time{}, fmt.Errorf("snooze: the service cannot snooze prompts: %w", ErrInvalidInput)
-	}
-	return sn.SnoozePrompt(ctx, occurrenceID, personID, d)
 }

@@ -31,7 +31,7 @@ func (e *Engine) Status(ctx context.Context, personID string) (*PersonStatus, er
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("person %s: read state: %w", personID, err)
 		}
-		out.OutOfOffice = outOfOfficeFrom(p, st, DateOf(now.In(p.loc())))
+		out.OutOfOffice = outOfOfficeFrom(p, st, DateOf(now.In(p.Zone())))
 		soon := map[string]bool{} // rituals with a prompt still to come in an open occurrence
 		for _, o := range open {
 			r := e.live().byID[o.RitualID]
@@ -41,7 +41,7 @@ func (e *Engine) Status(ctx context.Context, personID string) (*PersonStatus, er
 			if _, prompted := o.Prompted[personID]; !prompted {
 				// A per-person prompt still to come: that is the person's
 				// next fire time of the ritual.
-				out.Upcoming = append(out.Upcoming, Upcoming{Ritual: r, At: o.PersonPromptAt(personID).In(p.loc())})
+				out.Upcoming = append(out.Upcoming, Upcoming{Ritual: r, At: o.PersonPromptAt(personID).In(p.Zone())})
 				soon[r.ID] = true
 				continue
 			}
@@ -53,7 +53,7 @@ func (e *Engine) Status(ctx context.Context, personID string) (*PersonStatus, er
 			if err != nil && !errors.Is(err, ErrNotFound) {
 				return err
 			}
-			out.Pending = append(out.Pending, PendingPrompt{Occurrence: o, Ritual: r, Answered: err == nil, ClosesAt: closeAt.In(p.loc())})
+			out.Pending = append(out.Pending, PendingPrompt{Occurrence: o, Ritual: r, Answered: err == nil, ClosesAt: closeAt.In(p.Zone())})
 		}
 		for _, r := range e.live().rituals {
 			if !slices.Contains(r.Participants, personID) || soon[r.ID] {
@@ -75,7 +75,7 @@ func (e *Engine) Status(ctx context.Context, personID string) (*PersonStatus, er
 			if fire.IsZero() {
 				continue
 			}
-			out.Upcoming = append(out.Upcoming, Upcoming{Ritual: r, At: promptAt(r, fire, personID, in).In(p.loc()), Paused: paused})
+			out.Upcoming = append(out.Upcoming, Upcoming{Ritual: r, At: promptAt(r, fire, personID, in).In(p.Zone()), Paused: paused})
 		}
 		return nil
 	})
@@ -85,7 +85,7 @@ func (e *Engine) Status(ctx context.Context, personID string) (*PersonStatus, er
 	sort.SliceStable(out.Pending, func(i, j int) bool { return out.Pending[i].ClosesAt.Before(out.Pending[j].ClosesAt) })
 	sort.SliceStable(out.Upcoming, func(i, j int) bool { return out.Upcoming[i].At.Before(out.Upcoming[j].At) })
 	for i := range out.Upcoming {
-		if r, ok := outOfOfficeOn(out.OutOfOffice, out.Upcoming[i].At, p.loc()); ok {
+		if r, ok := outOfOfficeOn(out.OutOfOffice, out.Upcoming[i].At, p.Zone()); ok {
 			out.Upcoming[i].Away = &r
 		}
 	}

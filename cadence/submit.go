@@ -158,13 +158,13 @@ func (e *Engine) Decline(ctx context.Context, occurrenceID, personID, reason str
 		if reason != "" {
 			why += ": " + reason
 		}
-		excuse(o, personID, why)
+		o.Excuse(personID, why)
 		if err := tx.PutOccurrence(o); err != nil {
 			return fmt.Errorf("put occurrence %s: %w", o.ID, err)
 		}
 		receipt := e.live().compose.declined(r, o, personID, now)
 		if p := e.live().roster.Person(personID); reason == ReasonOutOfOffice && p != nil {
-			today := DateOf(now.In(p.loc()))
+			today := DateOf(now.In(p.Zone()))
 			if err := e.recordOutOfOffice(tx, ev, p, DateRange{From: today, To: today, Note: buttonOOONote}, now); err != nil {
 				return err
 			}
