@@ -5,11 +5,12 @@ import (
 	"time"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // ConfigForms is what the web admin page, the Slack modal and the Teams
 // card call to create and change rituals and people. cmd/cadencebot
-// implements it on cadence.ConfigEditor and the config file's schema, so
+// implements it on ops.ConfigEditor and the config file's schema, so
 // every platform asks for the same inputs and gets the same checks.
 //
 // Inputs are keyed as the file's keys: "schedule", "questions[1].text";
@@ -30,7 +31,7 @@ type ConfigForms interface {
 	Archive(ctx context.Context, actor string, kind cadence.DefinitionKind, id string, version int64, archived bool) error
 	Delete(ctx context.Context, actor string, kind cadence.DefinitionKind, id string, version int64) error
 	// Impact says what deleting or archiving would do to work under way.
-	Impact(ctx context.Context, kind cadence.DefinitionKind, id string) (cadence.DeleteImpact, error)
+	Impact(ctx context.Context, kind cadence.DefinitionKind, id string) (ops.DeleteImpact, error)
 	// Preview lists the next fire times of a ritual as typed, in each
 	// participant's zone, before it is saved.
 	Preview(ctx context.Context, id string, values map[string]string) ([]PreviewZone, error)

@@ -450,7 +450,7 @@ func capitalize(s string) string {
 // does not know.
 const NotOnRoster = "(not on the roster)"
 
-// refusalAuditor is the part of cadence.OpsService that records refusals
+// refusalAuditor is the part of ops.Service that records refusals
 // decided here, before any service method runs; a service without it
 // (tests, the bare engine) records nothing.
 type refusalAuditor interface {

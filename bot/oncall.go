@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // The on-call and hand-over verbs run on the Ops service, like the other
@@ -15,16 +16,16 @@ const (
 	VerbHandover Verb = "handover"
 )
 
-// OnCallBackend is what the on-call verb calls; *cadence.Ops has it.
+// OnCallBackend is what the on-call verb calls; *ops.Ops has it.
 type OnCallBackend interface {
 	Rotations() []*cadence.Rotation
-	OnCall(ctx context.Context, t time.Time) ([]cadence.OnCallNow, error)
+	OnCall(ctx context.Context, t time.Time) ([]ops.OnCallNow, error)
 	SwapOnCall(ctx context.Context, actorID, rotationID, a, b string, day cadence.Date) ([]cadence.Override, error)
 }
 
 var (
-	_ OnCallBackend = (*cadence.Ops)(nil)
-	_ OnCallBackend = (*cadence.OpsService)(nil)
+	_ OnCallBackend = (*ops.Ops)(nil)
+	_ OnCallBackend = (*ops.Service)(nil)
 )
 
 func parseOnCall(args []string) (*OpsArgs, error) {
@@ -93,12 +94,12 @@ func (x opsExec) onCall() (Reply, error) {
 
 // OnCallLines is one line per rotation, in loc: who is on call and who
 // is next. App homes show them.
-func OnCallLines(now []cadence.OnCallNow, name func(string) string, loc *time.Location) []string {
+func OnCallLines(now []ops.OnCallNow, name func(string) string, loc *time.Location) []string {
 	return OnCallLinesIn(cadence.DefaultLanguage, now, name, loc)
 }
 
 // OnCallLinesIn is OnCallLines in the reader's language lang.
-func OnCallLinesIn(lang string, now []cadence.OnCallNow, name func(string) string, loc *time.Location) []string {
+func OnCallLinesIn(lang string, now []ops.OnCallNow, name func(string) string, loc *time.Location) []string {
 	var out []string
 	for _, n := range now {
 		out = append(out, onCallLine(words(lang), n, name, loc))
@@ -106,11 +107,11 @@ func OnCallLinesIn(lang string, now []cadence.OnCallNow, name func(string) strin
 	return out
 }
 
-func (x opsExec) onCallLine(n cadence.OnCallNow) string {
+func (x opsExec) onCallLine(n ops.OnCallNow) string {
 	return onCallLine(wordsOf(x.svc, x.actor), n, x.name, x.loc)
 }
 
-func onCallLine(w words, n cadence.OnCallNow, name func(string) string, loc *time.Location) string {
+func onCallLine(w words, n ops.OnCallNow, name func(string) string, loc *time.Location) string {
 	t := func(id string, kv ...any) string { return cadence.UIText(string(w), "oncall."+id, kv...) }
 	title := n.Rotation.Title
 	if title == "" {
@@ -130,12 +131,12 @@ func onCallLine(w words, n cadence.OnCallNow, name func(string) string, loc *tim
 	return line
 }
 
-// HandoverBackend is what the hand-over verb calls; *cadence.Ops has it.
+// HandoverBackend is what the hand-over verb calls; *ops.Ops has it.
 type HandoverBackend interface {
-	Handover(ctx context.Context, actorID, leaving, taking string) (*cadence.HandoverResult, error)
+	Handover(ctx context.Context, actorID, leaving, taking string) (*ops.HandoverResult, error)
 }
 
-var _ HandoverBackend = (*cadence.OpsService)(nil)
+var _ HandoverBackend = (*ops.Service)(nil)
 
 func parseHandover(args []string) (*OpsArgs, error) {
 	if len(args) != 2 {

@@ -12,6 +12,7 @@ import (
 	"github.com/cadencebot/cadencebot/bot"
 	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/cadence/cadencetest"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // newRotaBot is newOpsBot with a weekly rotation Ana → Bo → Kim, Mondays
@@ -23,9 +24,9 @@ func newRotaBot(t *testing.T) *opsBot {
 	store := cadencetest.NewStore()
 	eng, err := cadence.New(cadence.EngineConfig{Roster: b.rost, Store: store, Clock: b.clock, Logger: zerolog.Nop()})
 	require.NoError(t, err)
-	ops, err := cadence.NewOps(cadence.OpsConfig{Roster: b.rost, Store: store, Clock: b.clock, Logger: zerolog.Nop(), Rotations: []*cadence.Rotation{rot}})
+	o, err := ops.New(ops.Config{Roster: b.rost, Store: store, Clock: b.clock, Logger: zerolog.Nop(), Rotations: []*cadence.Rotation{rot}})
 	require.NoError(t, err)
-	b.svc, b.ops = ops.Wrap(eng), ops
+	b.svc, b.ops = o.Wrap(eng), o
 	return b
 }
 

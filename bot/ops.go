@@ -9,11 +9,12 @@ import (
 	"time"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // The MLOps verbs: incidents, their follow-ups, the release lane and the
 // audit log. They run on an OpsBackend, found on the cadence.Service the
-// adapter holds (cmd/cadencebot passes a *cadence.OpsService).
+// adapter holds (cmd/cadencebot passes a *ops.Service).
 const (
 	VerbIncident Verb = "incident"
 	VerbFollowUp Verb = "followup"
@@ -43,20 +44,20 @@ var OpsUsages = []Usage{
 // allUsages is what help shows and usage errors look up.
 func allUsages() []Usage { return append(append([]Usage(nil), Usages...), OpsUsages...) }
 
-// OpsBackend is what the MLOps verbs call. *cadence.Ops implements it,
-// and so does *cadence.OpsService through it.
+// OpsBackend is what the MLOps verbs call. *ops.Ops implements it,
+// and so does *ops.Service through it.
 type OpsBackend interface {
-	OpenIncident(ctx context.Context, actorID string, in cadence.IncidentInput) (*cadence.Incident, error)
+	OpenIncident(ctx context.Context, actorID string, in ops.IncidentInput) (*cadence.Incident, error)
 	CloseIncident(ctx context.Context, actorID, id, summary string) (*cadence.Incident, error)
 	Incidents(ctx context.Context, f cadence.IncidentFilter) ([]*cadence.Incident, error)
 	Incident(ctx context.Context, id string) (*cadence.Incident, []*cadence.FollowUp, error)
-	AddFollowUp(ctx context.Context, actorID string, in cadence.FollowUpInput) (*cadence.FollowUp, error)
+	AddFollowUp(ctx context.Context, actorID string, in ops.FollowUpInput) (*cadence.FollowUp, error)
 	CompleteFollowUp(ctx context.Context, actorID, id string) (*cadence.FollowUp, error)
 	DropFollowUp(ctx context.Context, actorID, id, reason string) (*cadence.FollowUp, error)
 	SnoozeFollowUp(ctx context.Context, actorID, id string) (*cadence.FollowUp, error)
 	ReassignFollowUp(ctx context.Context, actorID, id, newOwner string) (*cadence.FollowUp, error)
 	FollowUps(ctx context.Context, f cadence.FollowUpFilter) ([]*cadence.FollowUp, error)
-	ProposeRelease(ctx context.Context, actorID string, in cadence.ReleaseInput) (*cadence.Release, error)
+	ProposeRelease(ctx context.Context, actorID string, in ops.ReleaseInput) (*cadence.Release, error)
 	ApproveRelease(ctx context.Context, actorID, id string) (*cadence.Release, error)
 	RejectRelease(ctx context.Context, actorID, id, reason string) (*cadence.Release, error)
 	RecordReleaseOutcome(ctx context.Context, actorID, id string, outcome cadence.ReleaseStatus) (*cadence.Release, error)
@@ -69,8 +70,8 @@ type OpsBackend interface {
 }
 
 var (
-	_ OpsBackend = (*cadence.Ops)(nil)
-	_ OpsBackend = (*cadence.OpsService)(nil)
+	_ OpsBackend = (*ops.Ops)(nil)
+	_ OpsBackend = (*ops.Service)(nil)
 )
 
 // OpsArgs are the arguments of an MLOps verb, as typed.
@@ -83,7 +84,7 @@ type OpsArgs struct {
 	Owner    string // as typed: "@ana", "<@U0123|ana>"
 	Due      cadence.Date
 	Scope    string // list: "", "all" or "mine"
-	Release  cadence.ReleaseInput
+	Release  ops.ReleaseInput
 	Outcome  cadence.ReleaseStatus
 	Verify   bool
 	Since    cadence.Date
@@ -298,8 +299,8 @@ func parseRelease(args []string) (*OpsArgs, error) {
 // values with spaces are quoted: rollback="pin 2.2.1 in the registry".
 // Field checks (links, required fields) are the domain's: it answers
 // with every problem at once.
-func parseProposal(args []string) (cadence.ReleaseInput, error) {
-	var in cadence.ReleaseInput
+func parseProposal(args []string) (ops.ReleaseInput, error) {
+	var in ops.ReleaseInput
 	toks, err := tokenize(strings.Join(args, " "))
 	if err != nil {
 		return in, usageErr(VerbRelease, "%v", err)
@@ -338,7 +339,7 @@ func parseProposal(args []string) (cadence.ReleaseInput, error) {
 	}
 	in.Model, in.Version, in.Change, in.Risk = pos[0], pos[1], cadence.ChangeType(strings.ToLower(pos[2])), cadence.Risk(strings.ToLower(pos[3]))
 	// A compliance check has no default: contract= is required.
-	switch in.DataContract = cadence.ParseContractCheck(contract); {
+	switch in.DataContract = ops.ParseContractCheck(contract); {
 	case contract == "":
 		return in, usageErr(VerbRelease, "say whether the data-contract check passed: contract=yes or contract=no (with note=\"why\")")
 	case in.DataContract == "":

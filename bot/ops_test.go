@@ -13,6 +13,7 @@ import (
 	"github.com/cadencebot/cadencebot/bot"
 	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/cadence/cadencetest"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 func TestParseOpsCommands(t *testing.T) {
@@ -35,11 +36,11 @@ func TestParseOpsCommands(t *testing.T) {
 		{"followup snooze FU-7", bot.OpsArgs{Sub: "snooze", ID: "FU-7"}},
 		{"followup list mine", bot.OpsArgs{Sub: "list", Scope: "mine"}},
 		{`release propose churn 2.3.0 retrain HIGH evidence=https://mlflow.example.com/runs/42 rollback="pin 2.2.1 in the registry" contract=no note=“column pending” planned=2026-12-08`,
-			bot.OpsArgs{Sub: "propose", Release: cadence.ReleaseInput{Model: "churn", Version: "2.3.0", Change: cadence.ChangeRetrain, Risk: cadence.RiskHigh,
-				Evidence: "https://mlflow.example.com/runs/42", RollbackPlan: "pin 2.2.1 in the registry", DataContract: cadence.ContractNotPassed, DataContractNote: "column pending",
+			bot.OpsArgs{Sub: "propose", Release: ops.ReleaseInput{Model: "churn", Version: "2.3.0", Change: cadence.ChangeRetrain, Risk: cadence.RiskHigh,
+				Evidence: "https://mlflow.example.com/runs/42", RollbackPlan: "pin 2.2.1 in the registry", DataContract: ops.ContractNotPassed, DataContractNote: "column pending",
 				Planned: cadence.Date{Year: 2026, Month: 12, Day: 8}}}},
-		{"release propose ranker 5 feature-flag low contract=yes", bot.OpsArgs{Sub: "propose", Release: cadence.ReleaseInput{
-			Model: "ranker", Version: "5", Change: cadence.ChangeFeatureFlag, Risk: cadence.RiskLow, DataContract: cadence.ContractPassed}}},
+		{"release propose ranker 5 feature-flag low contract=yes", bot.OpsArgs{Sub: "propose", Release: ops.ReleaseInput{
+			Model: "ranker", Version: "5", Change: cadence.ChangeFeatureFlag, Risk: cadence.RiskLow, DataContract: ops.ContractPassed}}},
 		{"release approve REL-2", bot.OpsArgs{Sub: "approve", ID: "REL-2"}},
 		{"release reject REL-2 no canary plan", bot.OpsArgs{Sub: "reject", ID: "REL-2", Text: "no canary plan"}},
 		{"release outcome REL-2 rolled-back", bot.OpsArgs{Sub: "outcome", ID: "REL-2", Outcome: cadence.ReleaseRolledBack}},
@@ -103,7 +104,7 @@ type opsBot struct {
 	ctx   context.Context
 	clock *cadence.ManualClock
 	svc   cadence.Service
-	ops   *cadence.Ops
+	ops   *ops.Ops
 	rost  *cadence.Roster
 }
 
@@ -122,9 +123,9 @@ func newOpsBot(t *testing.T) *opsBot {
 		Schedule: sched, Participants: []string{"lea", "ana"}, Questions: cadence.DefaultQuestions(cadence.KindDeploymentPlanning), Window: 4 * time.Hour}}
 	eng, err := cadence.New(cadence.EngineConfig{Rituals: rituals, Roster: roster, Store: store, Clock: clock, Logger: zerolog.Nop()})
 	require.NoError(t, err)
-	ops, err := cadence.NewOps(cadence.OpsConfig{Rituals: rituals, Roster: roster, Store: store, Clock: clock, Logger: zerolog.Nop()})
+	o, err := ops.New(ops.Config{Rituals: rituals, Roster: roster, Store: store, Clock: clock, Logger: zerolog.Nop()})
 	require.NoError(t, err)
-	return &opsBot{t: t, ctx: context.Background(), clock: clock, svc: ops.Wrap(eng), ops: ops, rost: roster}
+	return &opsBot{t: t, ctx: context.Background(), clock: clock, svc: o.Wrap(eng), ops: o, rost: roster}
 }
 
 func (b *opsBot) run(who, text string) bot.Reply {
@@ -254,7 +255,7 @@ func TestSnoozeCommand(t *testing.T) {
 	assert.True(t, r.Failed)
 	assert.Contains(t, r.String(), "no open prompt waits for your answer")
 
-	eng := b.svc.(*cadence.OpsService).Service.(*cadence.Engine)
+	eng := b.svc.(*ops.Service).Service.(*cadence.Engine)
 	fire := time.Date(2026, 12, 1, 13, 0, 0, 0, time.UTC)        // Tue 14:00 Zurich
 	for _, at := range []time.Time{fire.Add(-time.Hour), fire} { // a new ritual starts from now
 		b.clock.Set(at)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // executeOps runs an MLOps verb. Permission checks, refusals and their
@@ -100,7 +101,7 @@ func (x opsExec) incident() (Reply, error) {
 	a := x.a
 	switch a.Sub {
 	case "new":
-		in := cadence.IncidentInput{Title: a.Title, Severity: a.Severity, Issue: a.Issue}
+		in := ops.IncidentInput{Title: a.Title, Severity: a.Severity, Issue: a.Issue}
 		if a.Owner != "" {
 			in.Owner = x.person(a.Owner)
 		}
@@ -198,7 +199,7 @@ func (x opsExec) followUp() (Reply, error) {
 	var err error
 	switch a.Sub {
 	case "add":
-		f, err = x.ops.AddFollowUp(x.ctx, x.actor.ID, cadence.FollowUpInput{Incident: a.ID, Owner: x.person(a.Owner), Due: a.Due, Title: a.Title, Issue: a.Issue})
+		f, err = x.ops.AddFollowUp(x.ctx, x.actor.ID, ops.FollowUpInput{Incident: a.ID, Owner: x.person(a.Owner), Due: a.Due, Title: a.Title, Issue: a.Issue})
 		if err != nil {
 			return Reply{}, err
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // Adding, changing and removing people from chat, shared by the Slack
@@ -206,7 +207,7 @@ func SubmitPersonForm(ctx context.Context, forms ConfigForms, svc cadence.Servic
 		return cadence.UIText(lang, key, "Name", name, "ID", saved.ID, "Version", saved.Version), nil, nil
 	}
 	var fe cadence.FieldErrors
-	var stale *cadence.StaleError
+	var stale *ops.StaleError
 	switch {
 	case errors.As(err, &fe):
 		for _, k := range slices.Sorted(maps.Keys(fe)) {
@@ -307,7 +308,7 @@ func ConfirmPersonRemoval(ctx context.Context, forms ConfigForms, svc cadence.Se
 	}
 	lang := personLang(svc, actor)
 	err = forms.Delete(ctx, actor.ID, cadence.DefPerson, id, version)
-	var stale *cadence.StaleError
+	var stale *ops.StaleError
 	switch {
 	case err == nil:
 		return cadence.UIText(lang, "person_form.removed", "ID", id), "", nil

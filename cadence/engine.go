@@ -52,17 +52,17 @@ type EngineConfig struct {
 	Agenda          AgendaContributor // optional
 	// Excuse, if set, may excuse a person from an occurrence about to
 	// open, on top of out of office and holidays (on call, handling an
-	// incident: Ops.StandupExcuse). It is asked once per transaction and
+	// incident: cadence/ops: Ops.StandupExcuse). It is asked once per transaction and
 	// ritual for a function it may cache reads in.
 	Excuse func(tx Tx, r *Ritual) func(person string, at time.Time) (bool, string)
 	// Substitute, if set, gives who stands in for a person who handed
-	// their work over (Ops.Substitute): facilitator turns go to them.
+	// their work over (cadence/ops: Ops.Substitute): facilitator turns go to them.
 	Substitute func(tx Tx) func(person string) string
 	// Localizer words messages in each reader's language (default: the
 	// embedded catalogs, cadence/locale).
 	Localizer Localizer
 	// Handoff, if set, binds hand-off rituals to their rotation
-	// (Ops.HandoffAt): who is asked, and who receives the notes.
+	// (cadence/ops: Ops.HandoffAt): who is asked, and who receives the notes.
 	Handoff HandoffPlanner
 	// Enqueued, if set, is called after a transaction that queued messages
 	// commits, to wake the dispatcher. It must not block.

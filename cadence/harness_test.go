@@ -248,3 +248,8 @@ func (h *harness) triageAnswer(occID, person, blocker string) (*cadence.Answer, 
 }
 
 func newMemStore() cadence.Store { return cadencetest.NewStore() }
+
+func date(y int, m time.Month, d int) cadence.Date { return cadence.Date{Year: y, Month: m, Day: d} }
+
+// opsStart is a Monday morning, as in the ops tests.
+var opsStart = monday.Add(10 * time.Hour)

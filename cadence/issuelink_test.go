@@ -35,29 +35,3 @@ func TestCheckIssueURLAndLabel(t *testing.T) {
 		assert.Equal(t, tc.label, cadence.IssueLabel(got), tc.in)
 	}
 }
-
-func TestFollowUpsAndIncidentsLinkTheirIssue(t *testing.T) {
-	h := newOpsHarness(t)
-	inc, err := h.ops.OpenIncident(h.ctx, "ana", cadence.IncidentInput{Title: "Drift", Issue: "https://github.com/acme/churn/issues/42"})
-	require.NoError(t, err)
-	assert.Equal(t, "https://github.com/acme/churn/issues/42", inc.Issue)
-	opened := h.message("inc/INC-1/opened")
-	assert.Contains(t, opened.Body.Sections[0].Lines, "Issue: "+cadence.LinkText("https://github.com/acme/churn/issues/42", "acme/churn#42"))
-	assert.Contains(t, cadence.PlainText(opened.Body.Sections[0].Lines[1]), "acme/churn#42 (https://github.com/acme/churn/issues/42)")
-
-	due := date(2026, 12, 3)
-	f, err := h.ops.AddFollowUp(h.ctx, "lea", cadence.FollowUpInput{Incident: "INC-1", Owner: "ana", Due: due, Title: "Tighten alert",
-		Issue: "https://acme.atlassian.net/browse/ML-42"})
-	require.NoError(t, err)
-	assert.Equal(t, "https://acme.atlassian.net/browse/ML-42", f.Issue)
-	assert.Equal(t, "https://acme.atlassian.net/browse/ML-42", h.lastAudit().Details["issue"])
-
-	// A bad link is refused naming the field; nothing is added.
-	_, err = h.ops.AddFollowUp(h.ctx, "lea", cadence.FollowUpInput{Incident: "INC-1", Owner: "ana", Due: due, Title: "x", Issue: "javascript:alert(1)"})
-	field, _, ok := cadence.ErrorField(err)
-	require.True(t, ok, err)
-	assert.Equal(t, "issue", field)
-	fus, err := h.ops.FollowUps(h.ctx, cadence.FollowUpFilter{})
-	require.NoError(t, err)
-	assert.Len(t, fus, 1)
-}

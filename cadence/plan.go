@@ -67,7 +67,7 @@ type PlanInput struct {
 	// or a nil result, means the ritual's zone.
 	Locations func(person string) *time.Location
 	// Substitute, if set, names who stands in for a facilitator who
-	// handed their work over (Ops.Handover).
+	// handed their work over (cadence/ops: Ops.Handover).
 	Substitute func(person string) string
 	Now        time.Time
 	// Tolerance is how long after it was due an occurrence may open and

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/cadence/cadencetest"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // A release event the pipeline's webhook keeps refusing is retried, then
@@ -18,17 +19,17 @@ import (
 // to the webhook platform where nobody reads it.
 func TestFailingWebhookIsToldToTheLeadInChat(t *testing.T) {
 	f := newDispatchFixture(t, false)
-	hook := cadencetest.NewChat(cadence.PlatformWebhook)
+	hook := cadencetest.NewChat(ops.PlatformWebhook)
 	attempts := 0
 	hook.BeforeSend = func(*cadence.Message) error {
 		attempts++
 		return &cadence.SendError{Retryable: true, Code: "502", Err: errors.New("bad gateway")}
 	}
-	f.d = cadence.NewDispatcher(f.store, f.clock, map[string]cadence.Chat{"local": f.chat, cadence.PlatformWebhook: hook}, zerolog.Nop(), f.obs,
+	f.d = cadence.NewDispatcher(f.store, f.clock, map[string]cadence.Chat{"local": f.chat, ops.PlatformWebhook: hook}, zerolog.Nop(), f.obs,
 		cadence.WithLeads(func(string) string { return "lea" }), cadence.WithDirectory(testDirectory{t}),
 		cadence.WithBackoff(time.Second, time.Minute), cadence.WithGiveUp(time.Hour))
 	m := msg("hook/REL-1/approved/ci", cadence.KindHook, cadence.Recipient{Channel: "ci"})
-	m.Platform = cadence.PlatformWebhook
+	m.Platform = ops.PlatformWebhook
 	f.enqueue(t, m)
 	for range 80 {
 		f.run(t)

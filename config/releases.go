@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // ReleasesConfig is the optional [releases] table: who decides on the
@@ -11,7 +12,7 @@ import (
 type ReleasesConfig struct {
 	// Approvers are person ids in roster order, resolved from ids and
 	// selectors ("role:lead", "capability:release"). Empty: leads, admins
-	// and people with the capability "release" (cadence.IsDefaultApprover).
+	// and people with the capability "release" (ops.IsDefaultApprover).
 	Approvers []string
 	// HighRiskApprovals is how many distinct approvers a high-risk
 	// release needs; 0 keeps cadence's default (DefaultHighRiskApprovals).
@@ -21,7 +22,7 @@ type ReleasesConfig struct {
 	ChangePolicies map[cadence.ChangeType]int
 }
 
-// DefaultHighRiskApprovals is what cadence.NewOps assumes when the file
+// DefaultHighRiskApprovals is what ops.New assumes when the file
 // leaves high_risk_approvals out.
 const DefaultHighRiskApprovals = 2
 
@@ -42,7 +43,7 @@ func (d *decoder) releases(f *releasesFile, cfg *Config) ReleasesConfig {
 		approvers = len(rc.Approvers)
 	} else {
 		for _, p := range cfg.People {
-			if cadence.IsDefaultApprover(p) {
+			if ops.IsDefaultApprover(p) {
 				approvers++
 			}
 		}

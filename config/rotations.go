@@ -10,6 +10,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // rotationFile is one [[rotations]] table: an on-call rotation.
@@ -212,7 +213,7 @@ func (d *decoder) rotationImport(field string, f *importFile, r *cadence.Rotatio
 		d.add(field+".provider", `%q: the provider is "pagerduty" or "opsgenie"`, f.Provider)
 	}
 	if im.Schedule == "" {
-		d.add(field+".schedule_id", "missing schedule_id: the id of the %s schedule whose on-call this rotation follows", or(cadence.ProviderName(im.Provider), "provider's"))
+		d.add(field+".schedule_id", "missing schedule_id: the id of the %s schedule whose on-call this rotation follows", or(ops.ProviderName(im.Provider), "provider's"))
 	}
 	if !envName.MatchString(f.TokenEnv) {
 		d.add(field+".token_env", "%q: name the environment variable holding the API token (e.g. \"PAGERDUTY_TOKEN\"); the token itself never goes in the file", f.TokenEnv)
@@ -237,7 +238,7 @@ func (d *decoder) rotationImport(field string, f *importFile, r *cadence.Rotatio
 	// The import maps the provider's user to a person by email.
 	for _, id := range r.Members {
 		if p := cfg.Roster.Person(id); p != nil && p.Handles.Email == "" {
-			d.warn(field, "member %q has no email in [[people]]: if %s puts them on call, the import cannot tell who it is", id, or(cadence.ProviderName(im.Provider), "the provider"))
+			d.warn(field, "member %q has no email in [[people]]: if %s puts them on call, the import cannot tell who it is", id, or(ops.ProviderName(im.Provider), "the provider"))
 		}
 	}
 	return im

@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 	"github.com/cadencebot/cadencebot/dashboard"
 )
 
@@ -297,12 +298,12 @@ const fitProblems = `(() => {
 func TestDashboardFitsLaptopAndPhone(t *testing.T) {
 	requireChromium(t)
 	f := newFixture(fixtureSpec{people: 40, rituals: 5, weeks: 60, seed: 5})
-	ops := newOpsFixture(t)
+	o := newOpsFixture(t)
 	// A long title must wrap in its cell, not push the table off screen.
-	ops.ok(ops.ops.OpenIncident(ops.ctx, "lea", cadence.IncidentInput{Severity: 1, Owner: "bo",
+	o.ok(o.ops.OpenIncident(o.ctx, "lea", ops.IncidentInput{Severity: 1, Owner: "bo",
 		Title: "feature store returns stale embeddings for the ranking model after the nightly backfill was retried twice under load"}))
 	h := dashboard.New(f, cadence.NewManualClock(fixtureNow), dashboard.Options{
-		Loopback: true, Threshold: 70, Sections: ops.sections, Log: zerolog.New(zerolog.NewTestWriter(t)),
+		Loopback: true, Threshold: 70, Sections: o.sections, Log: zerolog.New(zerolog.NewTestWriter(t)),
 	}).Handler()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

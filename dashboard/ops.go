@@ -6,9 +6,10 @@ import (
 	"time"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
-// OpsSource is what the MLOps sections read; *cadence.Ops is one.
+// OpsSource is what the MLOps sections read; *ops.Ops is one.
 type OpsSource interface {
 	FollowUps(ctx context.Context, f cadence.FollowUpFilter) ([]*cadence.FollowUp, error)
 	Incidents(ctx context.Context, f cadence.IncidentFilter) ([]*cadence.Incident, error)
@@ -16,7 +17,7 @@ type OpsSource interface {
 	ApprovalsFor(r *cadence.Release) int
 }
 
-var _ OpsSource = (*cadence.Ops)(nil)
+var _ OpsSource = (*ops.Ops)(nil)
 
 // OpsSections returns the follow-ups, incidents, release-lane and
 // by-capability pages over src, for Options.Sections. The follow-ups and release-lane
@@ -25,7 +26,7 @@ var _ OpsSource = (*cadence.Ops)(nil)
 // Each table lists what was live in the period: items created before its
 // end and not finished before its start. States, ages and counts are as
 // of the end of the period, or now if that is earlier — the instant
-// cadence.OpsFigures calls At — so a past period reads as it stood then.
+// ops.Figures calls At — so a past period reads as it stood then.
 // The capability filter selects owners (of follow-ups and incidents) and
 // submitters (of releases). Incidents and releases belong to no ritual,
 // so the ritual filter does not change these pages.

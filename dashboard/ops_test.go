@@ -13,6 +13,7 @@ import (
 
 	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/cadence/cadencetest"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 	"github.com/cadencebot/cadencebot/dashboard"
 )
 
@@ -39,7 +40,7 @@ type opsFixture struct {
 	ctx      context.Context
 	clock    *cadence.ManualClock
 	roster   *cadence.Roster
-	ops      *cadence.Ops
+	ops      *ops.Ops
 	sections []dashboard.Section
 }
 
@@ -59,52 +60,52 @@ func newOpsFixture(t *testing.T) *opsFixture {
 		{ID: "bo", Name: "Bo", Role: cadence.RoleSpecialist, Location: time.UTC, Capabilities: []string{"release"}},
 		{ID: "root", Name: "Root", Role: cadence.RoleAdmin, Location: time.UTC},
 	})
-	ops, err := cadence.NewOps(cadence.OpsConfig{
+	o, err := ops.New(ops.Config{
 		Roster: f.roster, Store: cadencetest.NewStore(), Clock: f.clock, Logger: zerolog.Nop(),
 		Approvers: []string{"lea", "root"}, HighRiskApprovals: 2,
 	})
 	require.NoError(t, err)
-	f.ops = ops
-	f.sections = dashboard.OpsSections(ops, f.roster, f.clock)
+	f.ops = o
+	f.sections = dashboard.OpsSections(o, f.roster, f.clock)
 
 	f.at(2, 9)
-	f.ok(ops.OpenIncident(f.ctx, "lea", cadence.IncidentInput{Title: "drift on churn", Severity: 2, Owner: "ana", Link: "https://chat.example.com/m/1"}))
-	f.ok(ops.AddFollowUp(f.ctx, "lea", cadence.FollowUpInput{Incident: "INC-1", Title: "retune drift alert", Owner: "ana", Due: day(4)}))
-	f.ok(ops.AddFollowUp(f.ctx, "lea", cadence.FollowUpInput{Incident: "INC-1", Title: "backfill features", Owner: "bo", Due: day(6)}))
+	f.ok(o.OpenIncident(f.ctx, "lea", ops.IncidentInput{Title: "drift on churn", Severity: 2, Owner: "ana", Link: "https://chat.example.com/m/1"}))
+	f.ok(o.AddFollowUp(f.ctx, "lea", ops.FollowUpInput{Incident: "INC-1", Title: "retune drift alert", Owner: "ana", Due: day(4)}))
+	f.ok(o.AddFollowUp(f.ctx, "lea", ops.FollowUpInput{Incident: "INC-1", Title: "backfill features", Owner: "bo", Due: day(6)}))
 	f.at(2, 10)
-	f.ok(ops.ProposeRelease(f.ctx, "bo", release("churn", "2.3.0", cadence.ChangeRetrain, cadence.RiskMedium)))
+	f.ok(o.ProposeRelease(f.ctx, "bo", release("churn", "2.3.0", cadence.ChangeRetrain, cadence.RiskMedium)))
 	f.at(2, 14)
-	f.ok(ops.ApproveRelease(f.ctx, "lea", "REL-1"))
+	f.ok(o.ApproveRelease(f.ctx, "lea", "REL-1"))
 	f.at(3, 9)
-	f.ok(ops.OpenIncident(f.ctx, "bo", cadence.IncidentInput{Title: "batch job failed", Severity: 3}))
-	f.ok(ops.AddFollowUp(f.ctx, "bo", cadence.FollowUpInput{Incident: "INC-2", Title: "add retry", Owner: "bo", Due: day(5)}))
+	f.ok(o.OpenIncident(f.ctx, "bo", ops.IncidentInput{Title: "batch job failed", Severity: 3}))
+	f.ok(o.AddFollowUp(f.ctx, "bo", ops.FollowUpInput{Incident: "INC-2", Title: "add retry", Owner: "bo", Due: day(5)}))
 	f.at(3, 10)
-	f.ok(ops.RecordReleaseOutcome(f.ctx, "bo", "REL-1", cadence.ReleaseShipped))
-	f.ok(ops.ProposeRelease(f.ctx, "ana", release("ranker", "4.0.0", cadence.ChangeNewModel, cadence.RiskHigh)))
+	f.ok(o.RecordReleaseOutcome(f.ctx, "bo", "REL-1", cadence.ReleaseShipped))
+	f.ok(o.ProposeRelease(f.ctx, "ana", release("ranker", "4.0.0", cadence.ChangeNewModel, cadence.RiskHigh)))
 	f.at(4, 10)
-	f.ok(ops.ApproveRelease(f.ctx, "lea", "REL-2"))
-	f.ok(ops.ProposeRelease(f.ctx, "bo", release("fraud", "1.1.0", cadence.ChangeFeatureFlag, cadence.RiskLow)))
+	f.ok(o.ApproveRelease(f.ctx, "lea", "REL-2"))
+	f.ok(o.ProposeRelease(f.ctx, "bo", release("fraud", "1.1.0", cadence.ChangeFeatureFlag, cadence.RiskLow)))
 	f.at(4, 20)
-	f.ok(ops.CompleteFollowUp(f.ctx, "ana", "FU-1"))
+	f.ok(o.CompleteFollowUp(f.ctx, "ana", "FU-1"))
 	f.at(5, 10)
-	f.ok(ops.ApproveRelease(f.ctx, "root", "REL-2"))
+	f.ok(o.ApproveRelease(f.ctx, "root", "REL-2"))
 	f.at(6, 10)
-	f.ok(ops.CompleteFollowUp(f.ctx, "bo", "FU-3"))
-	f.ok(ops.RecordReleaseOutcome(f.ctx, "ana", "REL-2", cadence.ReleaseShipped))
+	f.ok(o.CompleteFollowUp(f.ctx, "bo", "FU-3"))
+	f.ok(o.RecordReleaseOutcome(f.ctx, "ana", "REL-2", cadence.ReleaseShipped))
 	f.at(6, 12)
-	f.ok(ops.CloseIncident(f.ctx, "lea", "INC-2", "retries added"))
+	f.ok(o.CloseIncident(f.ctx, "lea", "INC-2", "retries added"))
 	f.at(6, 16)
-	f.ok(ops.RecordReleaseOutcome(f.ctx, "ana", "REL-2", cadence.ReleaseRolledBack))
+	f.ok(o.RecordReleaseOutcome(f.ctx, "ana", "REL-2", cadence.ReleaseRolledBack))
 	f.at(7, 12)
 	return f
 }
 
 func day(d int) cadence.Date { return cadence.Date{Year: 2026, Month: 11, Day: d} }
 
-func release(model, version string, change cadence.ChangeType, risk cadence.Risk) cadence.ReleaseInput {
-	return cadence.ReleaseInput{
+func release(model, version string, change cadence.ChangeType, risk cadence.Risk) ops.ReleaseInput {
+	return ops.ReleaseInput{
 		Model: model, Version: version, Change: change, Risk: risk,
-		Evidence: "https://mlflow.example.com/runs/1", RollbackPlan: "pin the previous version", DataContract: cadence.ContractPassed,
+		Evidence: "https://mlflow.example.com/runs/1", RollbackPlan: "pin the previous version", DataContract: ops.ContractPassed,
 	}
 }
 
@@ -308,7 +309,7 @@ func TestOpsSectionsInTheDigest(t *testing.T) {
 
 	// A week with nothing due, deployed or approved, and nothing open or
 	// waiting, has nothing to say.
-	empty, err := cadence.NewOps(cadence.OpsConfig{Roster: f.roster, Store: cadencetest.NewStore(), Clock: f.clock})
+	empty, err := ops.New(ops.Config{Roster: f.roster, Store: cadencetest.NewStore(), Clock: f.clock})
 	require.NoError(t, err)
 	secs, err = dashboard.DigestSections(f.ctx, r, dashboard.OpsSections(empty, f.roster, f.clock))
 	require.NoError(t, err)
@@ -320,7 +321,7 @@ func TestOpsSectionsInTheDigest(t *testing.T) {
 func TestDigestOverdueListIsCappedAndRounded(t *testing.T) {
 	f := newOpsFixture(t)
 	for i := range 13 {
-		f.ok(f.ops.AddFollowUp(f.ctx, "lea", cadence.FollowUpInput{Incident: "INC-1", Title: fmt.Sprintf("item %d", i+1), Owner: "bo", Due: day(20)}))
+		f.ok(f.ops.AddFollowUp(f.ctx, "lea", ops.FollowUpInput{Incident: "INC-1", Title: fmt.Sprintf("item %d", i+1), Owner: "bo", Due: day(20)}))
 	}
 	f.clock.Set(time.Date(2027, 10, 25, 9, 0, 0, 0, time.UTC))
 	r := &cadence.Report{From: time.Date(2027, 10, 18, 0, 0, 0, 0, time.UTC), To: time.Date(2027, 10, 25, 0, 0, 0, 0, time.UTC)}
@@ -349,7 +350,7 @@ func TestSectionsAreListedInTheNavigation(t *testing.T) {
 // An incident title typed in chat as a formula is text in incidents.csv.
 func TestIncidentsCSVNeutralisesFormulas(t *testing.T) {
 	f := newOpsFixture(t)
-	f.ok(f.ops.OpenIncident(f.ctx, "lea", cadence.IncidentInput{Title: `=HYPERLINK("https://evil.example","runbook")`, Severity: 2}))
+	f.ok(f.ops.OpenIncident(f.ctx, "lea", ops.IncidentInput{Title: `=HYPERLINK("https://evil.example","runbook")`, Severity: 2}))
 	incs := getCSV(t, f.handler(), "/api/s/incidents/incidents.csv?from=2026-11-02&to=2026-11-08")
 	var titles []string
 	for _, r := range incs[1:] {

@@ -8,20 +8,21 @@ import (
 	"time"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // HandoverSource is the hand-over history the capability view reads;
-// *cadence.Ops has it. Without it the view shows capabilities from the
+// *ops.Ops has it. Without it the view shows capabilities from the
 // roster alone.
 type HandoverSource interface {
-	HandoverHistory(ctx context.Context) ([]cadence.HandoverRecord, error)
+	HandoverHistory(ctx context.Context) ([]ops.HandoverRecord, error)
 }
 
-var _ HandoverSource = (*cadence.Ops)(nil)
+var _ HandoverSource = (*ops.Ops)(nil)
 
 // capabilitySection is /s/capabilities: per capability who holds it now,
 // its open follow-ups, incidents and shipped releases, and its hand-overs
-// — a record that survives the people who held it (cadence.Capabilities
+// — a record that survives the people who held it (ops.Capabilities
 // says how items are attributed).
 type capabilitySection struct{ *opsView }
 
@@ -29,7 +30,7 @@ func (s *capabilitySection) ID() string    { return "capabilities" }
 func (s *capabilitySection) Title() string { return "By capability" }
 
 func (s *capabilitySection) Tables(ctx context.Context, q cadence.ReportQuery) ([]*Table, error) {
-	var hist []cadence.HandoverRecord
+	var hist []ops.HandoverRecord
 	if hs, ok := s.src.(HandoverSource); ok {
 		var err error
 		if hist, err = hs.HandoverHistory(ctx); err != nil {
@@ -89,7 +90,7 @@ func (s *capabilitySection) Tables(ctx context.Context, q cadence.ReportQuery) (
 			{Key: "moved", Label: "Moved"},
 		},
 	}
-	for _, c := range cadence.Capabilities(s.people(), hist, fus, incs, rels) {
+	for _, c := range ops.Capabilities(s.people(), hist, fus, incs, rels) {
 		if !s.capabilitySelected(q, c) {
 			continue
 		}
@@ -129,7 +130,7 @@ func (s *capabilitySection) Tables(ctx context.Context, q cadence.ReportQuery) (
 // capabilitySelected applies the capability filter (q.PersonIDs, the
 // people holding the chosen capability): a capability shows when one of
 // its holders, or someone in its hand-overs, is selected.
-func (s *capabilitySection) capabilitySelected(q cadence.ReportQuery, c cadence.CapabilityRecord) bool {
+func (s *capabilitySection) capabilitySelected(q cadence.ReportQuery, c ops.CapabilityRecord) bool {
 	if len(q.PersonIDs) == 0 {
 		return true
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // followUpSection is /s/followups: the closure figures, then every
@@ -69,7 +70,7 @@ func (s *followUpSection) Tables(ctx context.Context, q cadence.ReportQuery) ([]
 	if err != nil {
 		return nil, err
 	}
-	fig := cadence.ComputeOpsFigures(all, nil, s.loc, q.From, q.To, at)
+	fig := ops.ComputeFigures(all, nil, s.loc, q.From, q.To, at)
 	overdue := 0
 	for _, r := range rows {
 		if r.overdue {
@@ -127,7 +128,7 @@ func (s *followUpSection) DigestSection(ctx context.Context, r *cadence.Report, 
 	if err != nil {
 		return cadence.Section{}, false, fmt.Errorf("follow-ups: %w", err)
 	}
-	fig := cadence.ComputeOpsFigures(fus, nil, s.loc, r.From, r.To, now)
+	fig := ops.ComputeFigures(fus, nil, s.loc, r.From, r.To, now)
 	var overdue []followUpAt
 	open := 0
 	for _, f := range fus {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // releaseSection is /s/releases: the release lane with its
@@ -85,7 +86,7 @@ func (s *releaseSection) Tables(ctx context.Context, q cadence.ReportQuery) ([]*
 	if err != nil {
 		return nil, err
 	}
-	fig := cadence.ComputeOpsFigures(nil, all, s.loc, q.From, q.To, at)
+	fig := ops.ComputeFigures(nil, all, s.loc, q.From, q.To, at)
 	toProd := productionLeadTimes(all, q.From, q.To)
 	figures := &Table{
 		ID:    "release-figures",
@@ -200,7 +201,7 @@ func (s *releaseSection) DigestSection(ctx context.Context, r *cadence.Report, l
 	if err != nil {
 		return cadence.Section{}, false, fmt.Errorf("releases: %w", err)
 	}
-	fig := cadence.ComputeOpsFigures(nil, rels, s.loc, r.From, r.To, now)
+	fig := ops.ComputeFigures(nil, rels, s.loc, r.From, r.To, now)
 	var outcomes, waiting []string
 	for _, rel := range rels {
 		if (rel.Status == cadence.ReleaseShipped || rel.Status == cadence.ReleaseRolledBack) &&

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cadencebot/cadencebot/bot"
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // The admin pages: leads and admins list the rituals and people in force
@@ -330,7 +331,7 @@ func (s *Server) adminSave(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var fe cadence.FieldErrors
-	var stale *cadence.StaleError
+	var stale *ops.StaleError
 	switch {
 	case err == nil:
 	case errors.As(err, &fe):
@@ -389,7 +390,7 @@ func (s *Server) adminConfirmDelete(w http.ResponseWriter, r *http.Request) {
 }
 
 // consequences spells a DeleteImpact for the confirmation page.
-func consequences(kind cadence.DefinitionKind, im cadence.DeleteImpact, name func(string) string) []string {
+func consequences(kind cadence.DefinitionKind, im ops.DeleteImpact, name func(string) string) []string {
 	var out []string
 	if kind == cadence.DefRitual {
 		if n := len(im.OpenOccurrences); n > 0 {

@@ -13,7 +13,7 @@
 // the summary at its latest revision). A message's image (the weekly
 // digest's chart) is shown inline from /img/{key}, read from the store, so
 // the Content-Security-Policy stays "default-src 'self'". With the MLOps
-// service (a *cadence.OpsService), follow-up and release notices carry
+// service (a *ops.Service), follow-up and release notices carry
 // their buttons as small forms posting to /act, and /ops lists the
 // visitor's open follow-ups, the release lane (approve and reject for
 // approvers) and a release proposal form (ops.go). Pages are

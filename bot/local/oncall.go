@@ -6,6 +6,7 @@ import (
 
 	"github.com/cadencebot/cadencebot/bot"
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // onCall is one line per on-call rotation, who is on call now and next,
@@ -36,7 +37,7 @@ func (s *Server) onCall(ctx context.Context, me *cadence.Person, now time.Time) 
 		if loc == nil {
 			loc = time.UTC
 		}
-		out = append(out, bot.OnCallLines([]cadence.OnCallNow{n}, name, loc)...)
+		out = append(out, bot.OnCallLines([]ops.OnCallNow{n}, name, loc)...)
 	}
 	return out
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/cadencebot/cadencebot/bot/local"
 	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/cadence/cadencetest"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // The home page says who is on call now and next: in the rotation's zone
@@ -26,9 +27,9 @@ func TestHomeShowsOnCall(t *testing.T) {
 	require.NoError(t, err)
 	rot := &cadence.Rotation{ID: "primary", Title: "Primary", Members: []string{"lena", "ana"}, Location: zurich,
 		Start: cadence.Date{Year: 2026, Month: 11, Day: 30}, HandoffHour: 9, Length: 7}
-	ops, err := cadence.NewOps(cadence.OpsConfig{Roster: roster, Store: st, Clock: clock, Logger: zerolog.Nop(), Rotations: []*cadence.Rotation{rot}})
+	o, err := ops.New(ops.Config{Roster: roster, Store: st, Clock: clock, Logger: zerolog.Nop(), Rotations: []*cadence.Rotation{rot}})
 	require.NoError(t, err)
-	h := serve(t, "", ops.Wrap(eng), st, clock, chat)
+	h := serve(t, "", o.Wrap(eng), st, clock, chat)
 
 	status, home := h.get("/")
 	require.Equal(t, http.StatusOK, status)

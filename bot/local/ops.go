@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // The MLOps flows of the local chat: the buttons of follow-up and release
@@ -21,18 +22,18 @@ import (
 // entries are the domain's; pages only show them.
 
 // opsAPI is what these flows call. cmd/cadencebot hands the chat a
-// *cadence.OpsService, whose embedded *cadence.Ops has all of it.
+// *ops.Service, whose embedded *ops.Ops has all of it.
 type opsAPI interface {
-	Act(ctx context.Context, actorID string, a cadence.OpsAction) (string, error)
+	Act(ctx context.Context, actorID string, a ops.Action) (string, error)
 	FollowUps(ctx context.Context, f cadence.FollowUpFilter) ([]*cadence.FollowUp, error)
 	Incidents(ctx context.Context, f cadence.IncidentFilter) ([]*cadence.Incident, error)
 	Releases(ctx context.Context, f cadence.ReleaseFilter) ([]*cadence.Release, error)
-	ProposeRelease(ctx context.Context, actorID string, in cadence.ReleaseInput) (*cadence.Release, error)
+	ProposeRelease(ctx context.Context, actorID string, in ops.ReleaseInput) (*cadence.Release, error)
 	Approvers() []string
 	ApprovalsFor(r *cadence.Release) int
 }
 
-var _ opsAPI = (*cadence.OpsService)(nil)
+var _ opsAPI = (*ops.Service)(nil)
 
 func (s *Server) ops() opsAPI {
 	o, _ := s.svc.(opsAPI)
@@ -46,7 +47,7 @@ func (s *Server) opsRoutes() {
 }
 
 // actionView is one button drawn as a form. Reassign shows a select of
-// the roster, Reject a text box: both are the input cadence.NeedsArg asks
+// the roster, Reject a text box: both are the input ops.NeedsArg asks
 // for.
 type actionView struct {
 	ID, Label, Value, Style string
@@ -62,9 +63,9 @@ type personOption struct{ ID, Name string }
 func opsActionViews(as []cadence.Action) []actionView {
 	var out []actionView
 	for _, a := range as {
-		if cadence.IsOpsAction(a.ID) {
+		if ops.IsAction(a.ID) {
 			out = append(out, actionView{ID: a.ID, Label: a.Label, Value: a.Value, Style: a.Style,
-				Reassign: a.ID == cadence.ActionFollowUpReassign, Reason: a.ID == cadence.ActionReleaseReject})
+				Reassign: a.ID == ops.ActionFollowUpReassign, Reason: a.ID == ops.ActionReleaseReject})
 		}
 	}
 	return out
@@ -106,19 +107,19 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ops := s.ops()
-	if ops == nil {
+	svc := s.ops()
+	if svc == nil {
 		s.problem(w, r, http.StatusNotFound, "Not enabled", opsOffText, nil)
 		return
 	}
-	a := cadence.OpsAction{ID: r.PostForm.Get("action"), Value: r.PostForm.Get("value"), Arg: r.PostForm.Get("arg")}
+	a := ops.Action{ID: r.PostForm.Get("action"), Value: r.PostForm.Get("value"), Arg: r.PostForm.Get("arg")}
 	log := s.log.With().Str("person", me.ID).Str("action", a.ID).Str("target", a.Value).Logger()
-	if !cadence.IsOpsAction(a.ID) {
+	if !ops.IsAction(a.ID) {
 		s.problem(w, r, http.StatusBadRequest, "Unknown button", "There is no button "+quote(a.ID)+".", nil)
 		return
 	}
-	msg, err := ops.Act(r.Context(), me.ID, a)
-	if errors.Is(err, cadence.ErrConflict) && (a.ID == cadence.ActionReleaseApprove || a.ID == cadence.ActionReleaseReject) {
+	msg, err := svc.Act(r.Context(), me.ID, a)
+	if errors.Is(err, cadence.ErrConflict) && (a.ID == ops.ActionReleaseApprove || a.ID == ops.ActionReleaseReject) {
 		// A late click on a release decided since the page was drawn:
 		// back where the button was, with what was decided, by whom and
 		// when (the request itself is redrawn without buttons).
@@ -212,12 +213,12 @@ func (s *Server) opsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderOps(w http.ResponseWriter, r *http.Request, status int, p *page, me *cadence.Person, form releaseForm) {
-	ops := s.ops()
-	if ops == nil {
+	svc := s.ops()
+	if svc == nil {
 		s.problem(w, r, http.StatusNotFound, "Not enabled", opsOffText, nil)
 		return
 	}
-	ov, err := s.buildOps(r.Context(), ops, me, p)
+	ov, err := s.buildOps(r.Context(), svc, me, p)
 	if err != nil {
 		s.log.Error().Err(err).Str("person", me.ID).Msg("ops page failed")
 		s.problem(w, r, statusOf(err), "Page unavailable", "The follow-ups and releases could not be read; the error was logged. Try again in a minute.", nil)
@@ -229,13 +230,13 @@ func (s *Server) renderOps(w http.ResponseWriter, r *http.Request, status int, p
 	s.render(w, r, status, "ops", p)
 }
 
-func (s *Server) buildOps(ctx context.Context, ops opsAPI, me *cadence.Person, p *page) (*opsView, error) {
+func (s *Server) buildOps(ctx context.Context, svc opsAPI, me *cadence.Person, p *page) (*opsView, error) {
 	now, loc := s.clock.Now(), locOf(me)
-	fus, err := ops.FollowUps(ctx, cadence.FollowUpFilter{Owner: me.ID, Status: []cadence.FollowUpStatus{cadence.FollowUpOpen}})
+	fus, err := svc.FollowUps(ctx, cadence.FollowUpFilter{Owner: me.ID, Status: []cadence.FollowUpStatus{cadence.FollowUpOpen}})
 	if err != nil {
 		return nil, err
 	}
-	incs, err := ops.Incidents(ctx, cadence.IncidentFilter{})
+	incs, err := svc.Incidents(ctx, cadence.IncidentFilter{})
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +244,7 @@ func (s *Server) buildOps(ctx context.Context, ops opsAPI, me *cadence.Person, p
 	for _, inc := range incs {
 		titles[inc.Number] = inc.Title
 	}
-	rels, err := ops.Releases(ctx, cadence.ReleaseFilter{Status: []cadence.ReleaseStatus{cadence.ReleaseProposed, cadence.ReleaseApproved}})
+	rels, err := svc.Releases(ctx, cadence.ReleaseFilter{Status: []cadence.ReleaseStatus{cadence.ReleaseProposed, cadence.ReleaseApproved}})
 	if err != nil {
 		return nil, err
 	}
@@ -263,15 +264,15 @@ func (s *Server) buildOps(ctx context.Context, ops opsAPI, me *cadence.Person, p
 			row.Snoozed = formatTime(f.SnoozedUntil, loc)
 		}
 		for _, a := range []cadence.Action{
-			{ID: cadence.ActionFollowUpDone, Label: "Done", Value: f.ID(), Style: "primary"},
-			{ID: cadence.ActionFollowUpSnooze, Label: "Snooze", Value: f.ID()},
-			{ID: cadence.ActionFollowUpReassign, Label: "Reassign", Value: f.ID()},
+			{ID: ops.ActionFollowUpDone, Label: "Done", Value: f.ID(), Style: "primary"},
+			{ID: ops.ActionFollowUpSnooze, Label: "Snooze", Value: f.ID()},
+			{ID: ops.ActionFollowUpReassign, Label: "Reassign", Value: f.ID()},
 		} {
 			row.Actions = append(row.Actions, button(a, row.ID))
 		}
 		ov.FollowUps = append(ov.FollowUps, row)
 	}
-	approvers := ops.Approvers()
+	approvers := svc.Approvers()
 	var names []string
 	for _, id := range approvers {
 		names = append(names, s.name(id))
@@ -283,7 +284,7 @@ func (s *Server) buildOps(ctx context.Context, ops opsAPI, me *cadence.Person, p
 	approver := slices.Contains(approvers, me.ID)
 	for _, r := range rels {
 		row := releaseRow{ID: r.ID(), Title: fmt.Sprintf("%s %s %s", r.ID(), r.Model, r.Version), Status: string(r.Status),
-			Lines: releaseLines(r, ops.ApprovalsFor(r), s.name, loc)}
+			Lines: releaseLines(r, svc.ApprovalsFor(r), s.name, loc)}
 		switch {
 		case r.Status != cadence.ReleaseProposed:
 		case r.ProposedBy == me.ID:
@@ -292,8 +293,8 @@ func (s *Server) buildOps(ctx context.Context, ops opsAPI, me *cadence.Person, p
 			row.Note = "You approved it; it needs another approver."
 		case approver:
 			row.Actions = []actionView{
-				button(cadence.Action{ID: cadence.ActionReleaseApprove, Label: "Approve", Value: r.ID(), Style: "primary"}, row.ID),
-				button(cadence.Action{ID: cadence.ActionReleaseReject, Label: "Reject", Value: r.ID(), Style: "danger"}, row.ID),
+				button(cadence.Action{ID: ops.ActionReleaseApprove, Label: "Approve", Value: r.ID(), Style: "primary"}, row.ID),
+				button(cadence.Action{ID: ops.ActionReleaseReject, Label: "Reject", Value: r.ID(), Style: "danger"}, row.ID),
 			}
 		}
 		ov.Releases = append(ov.Releases, row)
@@ -322,8 +323,8 @@ func releaseLines(r *cadence.Release, need int, name func(string) string, loc *t
 
 // releaseFields are the proposal form's inputs, named as the domain names
 // its FieldErrors.
-var releaseFields = []string{cadence.FieldModel, cadence.FieldVersion, cadence.FieldChange, cadence.FieldRisk,
-	cadence.FieldEvidence, cadence.FieldRollback, cadence.FieldDataContract, cadence.FieldContractNote, cadence.FieldPlanned, cadence.FieldNotes}
+var releaseFields = []string{ops.FieldModel, ops.FieldVersion, ops.FieldChange, ops.FieldRisk,
+	ops.FieldEvidence, ops.FieldRollback, ops.FieldDataContract, ops.FieldContractNote, ops.FieldPlanned, ops.FieldNotes}
 
 // proposeRelease submits the proposal form. Problems come back next to
 // their fields with everything typed kept.
@@ -332,8 +333,8 @@ func (s *Server) proposeRelease(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ops := s.ops()
-	if ops == nil {
+	svc := s.ops()
+	if svc == nil {
 		s.problem(w, r, http.StatusNotFound, "Not enabled", opsOffText, nil)
 		return
 	}
@@ -342,21 +343,21 @@ func (s *Server) proposeRelease(w http.ResponseWriter, r *http.Request) {
 		form.Values[f] = strings.ReplaceAll(r.PostForm.Get(f), "\r\n", "\n")
 	}
 	v := form.Values
-	in := cadence.ReleaseInput{
-		Model: v[cadence.FieldModel], Version: v[cadence.FieldVersion],
-		Change: cadence.ChangeType(v[cadence.FieldChange]), Risk: cadence.Risk(v[cadence.FieldRisk]),
-		Evidence: v[cadence.FieldEvidence], RollbackPlan: v[cadence.FieldRollback],
-		DataContract: cadence.ParseContractCheck(v[cadence.FieldDataContract]), DataContractNote: v[cadence.FieldContractNote], Notes: v[cadence.FieldNotes],
+	in := ops.ReleaseInput{
+		Model: v[ops.FieldModel], Version: v[ops.FieldVersion],
+		Change: cadence.ChangeType(v[ops.FieldChange]), Risk: cadence.Risk(v[ops.FieldRisk]),
+		Evidence: v[ops.FieldEvidence], RollbackPlan: v[ops.FieldRollback],
+		DataContract: ops.ParseContractCheck(v[ops.FieldDataContract]), DataContractNote: v[ops.FieldContractNote], Notes: v[ops.FieldNotes],
 	}
 	var err error
-	if p := strings.TrimSpace(v[cadence.FieldPlanned]); p != "" {
+	if p := strings.TrimSpace(v[ops.FieldPlanned]); p != "" {
 		if in.Planned, err = cadence.ParseDate(p); err != nil {
-			err = cadence.FieldErrors{cadence.FieldPlanned: fmt.Sprintf("%q is not a date YYYY-MM-DD", p)}
+			err = cadence.FieldErrors{ops.FieldPlanned: fmt.Sprintf("%q is not a date YYYY-MM-DD", p)}
 		}
 	}
 	var rel *cadence.Release
 	if err == nil {
-		rel, err = ops.ProposeRelease(r.Context(), me.ID, in)
+		rel, err = svc.ProposeRelease(r.Context(), me.ID, in)
 	}
 	if err == nil {
 		s.log.Info().Str("person", me.ID).Str("release", rel.ID()).Msg("release proposed")

@@ -15,13 +15,14 @@ import (
 	"github.com/cadencebot/cadencebot/bot/local"
 	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/cadence/cadencetest"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // opsLive is the real engine wrapped with the real Ops, the dispatcher
 // delivering to the local chat, and the chat served over HTTP.
 type opsLive struct {
 	*harness
-	ops  *cadence.Ops
+	ops  *ops.Ops
 	disp *cadence.Dispatcher
 	ctx  context.Context
 }
@@ -48,10 +49,10 @@ func newOpsLive(t *testing.T) *opsLive {
 	eng, err := cadence.New(cadence.EngineConfig{Rituals: rituals, Roster: roster, Store: st, Clock: clock,
 		Logger: zerolog.Nop(), DefaultPlatform: local.Platform})
 	require.NoError(t, err)
-	ops, err := cadence.NewOps(cadence.OpsConfig{Roster: roster, Rituals: rituals, Store: st, Clock: clock, Logger: zerolog.Nop()})
+	o, err := ops.New(ops.Config{Roster: roster, Rituals: rituals, Store: st, Clock: clock, Logger: zerolog.Nop()})
 	require.NoError(t, err)
 	disp := cadence.NewDispatcher(st, clock, map[string]cadence.Chat{local.Platform: chat}, zerolog.Nop(), nil)
-	return &opsLive{harness: serve(t, "", ops.Wrap(eng), st, clock, chat), ops: ops, disp: disp, ctx: context.Background()}
+	return &opsLive{harness: serve(t, "", o.Wrap(eng), st, clock, chat), ops: o, disp: disp, ctx: context.Background()}
 }
 
 func (l *opsLive) dispatch() {
@@ -71,11 +72,11 @@ func (l *opsLive) lastAudit() *cadence.AuditEntry {
 // followUp opens INC-1 and gives FU-1 (due 2 Dec) to ana.
 func (l *opsLive) followUp() *cadence.FollowUp {
 	l.t.Helper()
-	inc, err := l.ops.OpenIncident(l.ctx, "lena", cadence.IncidentInput{Title: "Churn model drift"})
+	inc, err := l.ops.OpenIncident(l.ctx, "lena", ops.IncidentInput{Title: "Churn model drift"})
 	require.NoError(l.t, err)
 	due, err := cadence.ParseDate("2026-12-02")
 	require.NoError(l.t, err)
-	f, err := l.ops.AddFollowUp(l.ctx, "lena", cadence.FollowUpInput{Incident: inc.ID(), Owner: "ana", Due: due, Title: "Tighten drift alert"})
+	f, err := l.ops.AddFollowUp(l.ctx, "lena", ops.FollowUpInput{Incident: inc.ID(), Owner: "ana", Due: due, Title: "Tighten drift alert"})
 	require.NoError(l.t, err)
 	l.dispatch()
 	return f
@@ -83,8 +84,8 @@ func (l *opsLive) followUp() *cadence.FollowUp {
 
 func (l *opsLive) propose(by string, risk cadence.Risk) *cadence.Release {
 	l.t.Helper()
-	r, err := l.ops.ProposeRelease(l.ctx, by, cadence.ReleaseInput{Model: "churn", Version: "2.3.0", Change: cadence.ChangeRetrain,
-		Risk: risk, Evidence: "https://mlflow.example.com/runs/42", RollbackPlan: "pin 2.2.1", DataContract: cadence.ContractPassed})
+	r, err := l.ops.ProposeRelease(l.ctx, by, ops.ReleaseInput{Model: "churn", Version: "2.3.0", Change: cadence.ChangeRetrain,
+		Risk: risk, Evidence: "https://mlflow.example.com/runs/42", RollbackPlan: "pin 2.2.1", DataContract: ops.ContractPassed})
 	require.NoError(l.t, err)
 	l.dispatch()
 	return r

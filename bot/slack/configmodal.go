@@ -12,6 +12,7 @@ import (
 
 	"github.com/cadencebot/cadencebot/bot"
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // The ritual editor as a modal: `/cadence ritual new [template]` and
@@ -253,7 +254,7 @@ func (a *Adapter) submitRitual(ctx context.Context, cb *slack.InteractionCallbac
 		}
 	}
 	var fe cadence.FieldErrors
-	var stale *cadence.StaleError
+	var stale *ops.StaleError
 	errs := map[string]string{}
 	put := func(block, msg string) {
 		if errs[block] != "" {

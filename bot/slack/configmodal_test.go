@@ -14,6 +14,7 @@ import (
 	"github.com/cadencebot/cadencebot/bot"
 	"github.com/cadencebot/cadencebot/bot/slack"
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // fakeForms is bot.ConfigForms with one stored ritual; Save refuses a
@@ -47,7 +48,7 @@ func (f *fakeForms) Save(_ context.Context, actor string, _ cadence.DefinitionKi
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if version != 0 && version != f.version {
-		return nil, &cadence.StaleError{Key: "ritual:" + id, By: "Max Roth", At: time.Date(2026, 11, 30, 8, 5, 0, 0, time.UTC), Version: f.version}
+		return nil, &ops.StaleError{Key: "ritual:" + id, By: "Max Roth", At: time.Date(2026, 11, 30, 8, 5, 0, 0, time.UTC), Version: f.version}
 	}
 	fe := cadence.FieldErrors{}
 	if strings.Count(v["schedule"], " ") != 4 {
@@ -79,8 +80,8 @@ func (f *fakeForms) Archive(context.Context, string, cadence.DefinitionKind, str
 func (f *fakeForms) Delete(context.Context, string, cadence.DefinitionKind, string, int64) error {
 	return nil
 }
-func (f *fakeForms) Impact(context.Context, cadence.DefinitionKind, string) (cadence.DeleteImpact, error) {
-	return cadence.DeleteImpact{}, nil
+func (f *fakeForms) Impact(context.Context, cadence.DefinitionKind, string) (ops.DeleteImpact, error) {
+	return ops.DeleteImpact{}, nil
 }
 func (f *fakeForms) Preview(context.Context, string, map[string]string) ([]bot.PreviewZone, error) {
 	return nil, nil

@@ -12,6 +12,7 @@ import (
 	"github.com/cadencebot/cadencebot/bot/slack"
 	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/cadence/cadencetest"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // The App Home says who is on call now and next, in the reader's zone.
@@ -28,11 +29,11 @@ func TestAppHomeShowsOnCall(t *testing.T) {
 	require.NoError(t, err)
 	rot := &cadence.Rotation{ID: "primary", Title: "Primary", Members: []string{"lea", "ana"}, Location: zurich,
 		Start: cadence.Date{Year: 2026, Month: 11, Day: 30}, HandoffHour: 9, Length: 7}
-	ops, err := cadence.NewOps(cadence.OpsConfig{Roster: roster, Store: store, Clock: clock, Logger: zerolog.Nop(),
+	o, err := ops.New(ops.Config{Roster: roster, Store: store, Clock: clock, Logger: zerolog.Nop(),
 		Platform: slack.Platform, Rotations: []*cadence.Rotation{rot}})
 	require.NoError(t, err)
 	a, err := slack.New(slack.Config{BotToken: botToken, AppToken: appToken, APIURL: fake.URL, Mode: slack.ModeSocket},
-		ops.Wrap(eng), store, clock, zerolog.Nop(), slack.WithStartTimeout(5*time.Second))
+		o.Wrap(eng), store, clock, zerolog.Nop(), slack.WithStartTimeout(5*time.Second))
 	require.NoError(t, err)
 	ctx, stop := context.WithCancel(context.Background())
 	t.Cleanup(func() { stop(); a.Wait() })

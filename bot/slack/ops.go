@@ -10,6 +10,7 @@ import (
 
 	"github.com/cadencebot/cadencebot/bot"
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // The MLOps flows on Slack: the buttons of follow-up and release notices
@@ -20,19 +21,19 @@ import (
 // the adapter only shows them to the person who clicked.
 
 // opsAPI is what these flows call. cmd/cadencebot hands the adapter a
-// *cadence.OpsService, whose embedded *cadence.Ops has all of it; a bare
+// *ops.Service, whose embedded *ops.Ops has all of it; a bare
 // engine has none, and the flows then say the feature is off.
 type opsAPI interface {
-	Act(ctx context.Context, actorID string, a cadence.OpsAction) (string, error)
-	OpenIncident(ctx context.Context, actorID string, in cadence.IncidentInput) (*cadence.Incident, error)
+	Act(ctx context.Context, actorID string, a ops.Action) (string, error)
+	OpenIncident(ctx context.Context, actorID string, in ops.IncidentInput) (*cadence.Incident, error)
 	Incidents(ctx context.Context, f cadence.IncidentFilter) ([]*cadence.Incident, error)
-	AddFollowUp(ctx context.Context, actorID string, in cadence.FollowUpInput) (*cadence.FollowUp, error)
+	AddFollowUp(ctx context.Context, actorID string, in ops.FollowUpInput) (*cadence.FollowUp, error)
 	FollowUps(ctx context.Context, f cadence.FollowUpFilter) ([]*cadence.FollowUp, error)
-	ProposeRelease(ctx context.Context, actorID string, in cadence.ReleaseInput) (*cadence.Release, error)
+	ProposeRelease(ctx context.Context, actorID string, in ops.ReleaseInput) (*cadence.Release, error)
 	Release(ctx context.Context, id string) (*cadence.Release, error)
 }
 
-var _ opsAPI = (*cadence.OpsService)(nil)
+var _ opsAPI = (*ops.Service)(nil)
 
 // actionFollowUpAdd is the adapter's own button (on the confirmation of
 // an incident opened from a message): it opens the follow-up modal.
@@ -72,7 +73,7 @@ type argRequest struct {
 // opsAction handles a click on an MLOps button and reports whether the
 // action was one.
 func (a *Adapter) opsAction(ctx context.Context, cb *slack.InteractionCallback, person *cadence.Person, act *slack.BlockAction, channel string) bool {
-	if !cadence.IsOpsAction(act.ActionID) && act.ActionID != actionFollowUpAdd {
+	if !ops.IsAction(act.ActionID) && act.ActionID != actionFollowUpAdd {
 		return false
 	}
 	from := origin{Channel: channel, TS: cb.Container.MessageTs}
@@ -80,8 +81,8 @@ func (a *Adapter) opsAction(ctx context.Context, cb *slack.InteractionCallback, 
 		from.TS = cb.Message.Timestamp
 	}
 	log := a.log.With().Str("person", person.ID).Str("action", act.ActionID).Str("target", act.Value).Logger()
-	ops := a.ops()
-	if ops == nil {
+	svc := a.ops()
+	if svc == nil {
 		a.tell(ctx, cb.TriggerID, from, cb.User.ID, opsOff)
 		return true
 	}
@@ -90,14 +91,14 @@ func (a *Adapter) opsAction(ctx context.Context, cb *slack.InteractionCallback, 
 		if msg := a.openFollowUpModal(ctx, cb.TriggerID, person, act.Value, from); msg != "" {
 			a.tell(ctx, cb.TriggerID, from, cb.User.ID, msg)
 		}
-	case cadence.NeedsArg(act.ActionID):
+	case ops.NeedsArg(act.ActionID):
 		req := argRequest{Action: act.ActionID, Value: act.Value, origin: from}
 		if err := a.openView(ctx, cb.TriggerID, argModal(req, person)); err != nil {
 			log.Warn().Err(err).Msg("opening the modal of an ops button failed")
 			a.ephemeral(ctx, from.Channel, cb.User.ID, viewFailure(err, act.ActionID))
 		}
 	default:
-		msg, err := ops.Act(ctx, person.ID, cadence.OpsAction{ID: act.ActionID, Value: act.Value})
+		msg, err := svc.Act(ctx, person.ID, ops.Action{ID: act.ActionID, Value: act.Value})
 		a.actResult(ctx, cb.TriggerID, from, cb.User.ID, act.ActionID, act.Value, msg, err, cb.Message.Blocks.BlockSet)
 		// Only an action that ran can change the home. Republishing on
 		// a click that just opens a modal would race the republish after
@@ -151,7 +152,7 @@ func (a *Adapter) actResult(ctx context.Context, trigger string, from origin, us
 // redraw.
 func (a *Adapter) closesMessage(_ context.Context, _ origin, actionID, _ string) bool {
 	switch actionID {
-	case cadence.ActionFollowUpDone, cadence.ActionFollowUpReassign:
+	case ops.ActionFollowUpDone, ops.ActionFollowUpReassign:
 		return true
 	}
 	return false
@@ -160,7 +161,7 @@ func (a *Adapter) closesMessage(_ context.Context, _ origin, actionID, _ string)
 // releaseDecided reports whether a release button's release is no longer
 // waiting for a decision.
 func (a *Adapter) releaseDecided(ctx context.Context, actionID, value string) bool {
-	if actionID != cadence.ActionReleaseApprove && actionID != cadence.ActionReleaseReject {
+	if actionID != ops.ActionReleaseApprove && actionID != ops.ActionReleaseReject {
 		return false
 	}
 	r, err := a.ops().Release(ctx, value)
@@ -249,18 +250,18 @@ func viewFailure(err error, what string) string {
 // where they acted; nothing was changed.
 func (a *Adapter) handleArgSubmission(ctx context.Context, cb *slack.InteractionCallback, person *cadence.Person) *slack.ViewSubmissionResponse {
 	var req argRequest
-	if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &req); err != nil || !cadence.NeedsArg(req.Action) {
+	if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &req); err != nil || !ops.NeedsArg(req.Action) {
 		a.log.Warn().Err(err).Str("metadata", cb.View.PrivateMetadata).Msg("ops modal with bad metadata")
 		return modalErrors(map[string]string{blockArg: "This form is broken; close it and click the button again."})
 	}
 	arg := ""
 	if v, ok := inputValue(cb.View.State, blockArg); ok {
 		arg = v.Value
-		if req.Action == cadence.ActionFollowUpReassign {
+		if req.Action == ops.ActionFollowUpReassign {
 			arg = a.personOf(v.SelectedUser)
 		}
 	}
-	msg, err := a.ops().Act(ctx, person.ID, cadence.OpsAction{ID: req.Action, Value: req.Value, Arg: arg})
+	msg, err := a.ops().Act(ctx, person.ID, ops.Action{ID: req.Action, Value: req.Value, Arg: arg})
 	switch {
 	case err == nil:
 	case bot.IsUserError(err):

@@ -18,6 +18,7 @@ import (
 	"github.com/cadencebot/cadencebot/bot/slack/slacktest"
 	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/cadence/cadencetest"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // The MLOps flows end to end: the real engine wrapped with the real Ops
@@ -36,7 +37,7 @@ type opsWorld struct {
 	clock  *cadence.ManualClock
 	fake   *slacktest.Server
 	store  *cadencetest.Store
-	ops    *cadence.Ops
+	ops    *ops.Ops
 	eng    *cadence.Engine
 	a      *slack.Adapter
 	d      *cadence.Dispatcher
@@ -82,7 +83,7 @@ func newOpsWorldWith(t *testing.T, extra []slack.Option, cfgs ...func(*slack.Con
 		Logger: log, DefaultPlatform: slack.Platform})
 	require.NoError(t, err)
 	w.eng = engine
-	w.ops, err = cadence.NewOps(cadence.OpsConfig{Roster: roster, Rituals: rituals, Store: w.store, Clock: w.clock,
+	w.ops, err = ops.New(ops.Config{Roster: roster, Rituals: rituals, Store: w.store, Clock: w.clock,
 		Logger: log, Platform: slack.Platform})
 	require.NoError(t, err)
 
@@ -161,9 +162,9 @@ func date(t testing.TB, s string) cadence.Date {
 // 2 Dec, and delivers the DMs.
 func (w *opsWorld) incidentWithFollowUp() (*cadence.Incident, *cadence.FollowUp) {
 	w.t.Helper()
-	inc, err := w.ops.OpenIncident(w.ctx, "lea", cadence.IncidentInput{Title: "Churn model drift", Severity: 2})
+	inc, err := w.ops.OpenIncident(w.ctx, "lea", ops.IncidentInput{Title: "Churn model drift", Severity: 2})
 	require.NoError(w.t, err)
-	f, err := w.ops.AddFollowUp(w.ctx, "lea", cadence.FollowUpInput{Incident: inc.ID(), Owner: "ana", Due: date(w.t, "2026-12-02"), Title: "Tighten drift alert"})
+	f, err := w.ops.AddFollowUp(w.ctx, "lea", ops.FollowUpInput{Incident: inc.ID(), Owner: "ana", Due: date(w.t, "2026-12-02"), Title: "Tighten drift alert"})
 	require.NoError(w.t, err)
 	w.dispatch()
 	return inc, f
@@ -425,8 +426,8 @@ func TestReassignModalChangesTheOwner(t *testing.T) {
 // propose has bo propose a low-risk retrain and delivers the asks.
 func (w *opsWorld) propose(by string, risk cadence.Risk) *cadence.Release {
 	w.t.Helper()
-	r, err := w.ops.ProposeRelease(w.ctx, by, cadence.ReleaseInput{Model: "churn", Version: "2.3.0", Change: cadence.ChangeRetrain,
-		Risk: risk, Evidence: "https://mlflow.example.com/runs/42", RollbackPlan: "pin 2.2.1", DataContract: cadence.ContractPassed})
+	r, err := w.ops.ProposeRelease(w.ctx, by, ops.ReleaseInput{Model: "churn", Version: "2.3.0", Change: cadence.ChangeRetrain,
+		Risk: risk, Evidence: "https://mlflow.example.com/runs/42", RollbackPlan: "pin 2.2.1", DataContract: ops.ContractPassed})
 	require.NoError(w.t, err)
 	w.dispatch()
 	return r
@@ -565,7 +566,7 @@ func TestAppHomeShowsOutOfOffice(t *testing.T) {
 func TestAppHomeListsOpenFollowUpsWithOverdueFlag(t *testing.T) {
 	w := newOpsWorld(t)
 	inc, _ := w.incidentWithFollowUp()
-	_, err := w.ops.AddFollowUp(w.ctx, "lea", cadence.FollowUpInput{Incident: inc.ID(), Owner: "ana", Due: date(t, "2026-12-10"), Title: "Backfill labels"})
+	_, err := w.ops.AddFollowUp(w.ctx, "lea", ops.FollowUpInput{Incident: inc.ID(), Owner: "ana", Due: date(t, "2026-12-10"), Title: "Backfill labels"})
 	require.NoError(t, err)
 	// Thursday 3 Dec: FU-1 (due Wed 2 Dec) is overdue, FU-2 is not.
 	w.clock.Set(time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC))
@@ -622,7 +623,7 @@ func TestAppHomeListsOpenFollowUpsWithOverdueFlag(t *testing.T) {
 
 func TestFollowUpModalFromSlashCommand(t *testing.T) {
 	w := newOpsWorld(t)
-	inc, err := w.ops.OpenIncident(w.ctx, "lea", cadence.IncidentInput{Title: "Feature store lag"})
+	inc, err := w.ops.OpenIncident(w.ctx, "lea", ops.IncidentInput{Title: "Feature store lag"})
 	require.NoError(t, err)
 
 	cmd := slashCommand(t, uLea, "followup add "+inc.ID())

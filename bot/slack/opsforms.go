@@ -10,6 +10,7 @@ import (
 
 	"github.com/cadencebot/cadencebot/bot"
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // The MLOps forms: the incident modal of the message shortcut, the
@@ -72,7 +73,7 @@ func (a *Adapter) submitIncident(ctx context.Context, cb *slack.InteractionCallb
 	_ = json.Unmarshal([]byte(cb.View.PrivateMetadata), &d)
 	title, _ := inputValue(cb.View.State, blockTitle)
 	owner, _ := inputValue(cb.View.State, blockOwner)
-	inc, err := a.ops().OpenIncident(ctx, person.ID, cadence.IncidentInput{
+	inc, err := a.ops().OpenIncident(ctx, person.ID, ops.IncidentInput{
 		Title: title.Value, Severity: severityOf(cb.View.State), Owner: a.personOf(owner.SelectedUser), Link: d.Link,
 	})
 	if resp := a.formRefusal(err, person, "incident.open", map[string]string{
@@ -134,7 +135,7 @@ func (a *Adapter) submitFollowUp(ctx context.Context, cb *slack.InteractionCallb
 	title, _ := inputValue(st, blockTitle)
 	owner, _ := inputValue(st, blockOwner)
 	due, _ := inputValue(st, blockDue)
-	in := cadence.FollowUpInput{Incident: inc.SelectedOption.Value, Title: title.Value, Owner: a.personOf(owner.SelectedUser)}
+	in := ops.FollowUpInput{Incident: inc.SelectedOption.Value, Title: title.Value, Owner: a.personOf(owner.SelectedUser)}
 	if due.SelectedDate != "" {
 		d, err := cadence.ParseDate(due.SelectedDate)
 		if err != nil {
@@ -163,7 +164,7 @@ func (a *Adapter) submitRelease(ctx context.Context, cb *slack.InteractionCallba
 		return modalErrors(bad)
 	}
 	r, err := a.ops().ProposeRelease(ctx, person.ID, in)
-	if resp := a.formRefusal(err, person, "release.propose", releaseBlocks, cadence.FieldModel); resp != nil {
+	if resp := a.formRefusal(err, person, "release.propose", releaseBlocks, ops.FieldModel); resp != nil {
 		return resp
 	}
 	user := cb.User.ID

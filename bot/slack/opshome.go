@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // maxHomeFollowUps bounds the follow-ups listed in the App Home: each
@@ -92,9 +93,9 @@ func followUpBlocksIn(lang string, fus []*cadence.FollowUp, incidentTitles map[i
 			id, label string
 			style     slack.Style
 		}{
-			{cadence.ActionFollowUpDone, cadence.UIText(lang, "followup.done"), slack.StylePrimary},
-			{cadence.ActionFollowUpSnooze, cadence.UIText(lang, "followup.snooze"), slack.StyleDefault},
-			{cadence.ActionFollowUpReassign, cadence.UIText(lang, "followup.reassign"), slack.StyleDefault},
+			{ops.ActionFollowUpDone, cadence.UIText(lang, "followup.done"), slack.StylePrimary},
+			{ops.ActionFollowUpSnooze, cadence.UIText(lang, "followup.snooze"), slack.StyleDefault},
+			{ops.ActionFollowUpReassign, cadence.UIText(lang, "followup.reassign"), slack.StyleDefault},
 		} {
 			b := slack.NewButtonBlockElement(act.id, f.ID(), plain(act.label))
 			b.Style = act.style

@@ -8,6 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // Callback IDs of the MLOps modals in view_submission.
@@ -68,14 +69,14 @@ func modal(callback, title, submit, metadata string, blocks ...slack.Block) slac
 // owner of a follow-up, or why a release is rejected.
 func argModal(req argRequest, person *cadence.Person) slack.ModalViewRequest {
 	md, _ := jsonString(req)
-	if req.Action == cadence.ActionFollowUpReassign {
+	if req.Action == ops.ActionFollowUpReassign {
 		return modal(callbackOpsArg, "Reassign "+req.Value, "Reassign", md,
 			slack.NewSectionBlock(markdown("Who takes over *"+escape(req.Value)+"*? They are told at once and get its reminders."), nil, nil),
 			userSelect(blockArg, "New owner", ""))
 	}
 	return modal(callbackOpsArg, "Reject "+req.Value, "Reject", md,
 		slack.NewSectionBlock(markdown("Why is *"+escape(req.Value)+"* rejected? Whoever proposed it reads this."), nil, nil),
-		textInput(blockArg, "Reason", "", true, cadence.MaxTitleLen, false))
+		textInput(blockArg, "Reason", "", true, ops.MaxTitleLen, false))
 }
 
 // noticeModal shows a result where there is no channel to answer in
@@ -110,7 +111,7 @@ func incidentModal(d incidentDraft, messageText, user string) slack.ModalViewReq
 		link = "From " + d.Link
 	}
 	return modal(callbackIncident, "Open incident", "Open", md,
-		textInput(blockTitle, "Title", title, false, cadence.MaxTitleLen, false),
+		textInput(blockTitle, "Title", title, false, ops.MaxTitleLen, false),
 		slack.NewInputBlock(blockSeverity, plain("Severity"), nil, sel),
 		userSelect(blockOwner, "Owner", user),
 		slack.NewContextBlock("link", markdown(link)),
@@ -134,7 +135,7 @@ func severityLabel(n int) string {
 func firstLine(s string) string {
 	for _, l := range strings.Split(s, "\n") {
 		if l = strings.TrimSpace(unslack(l)); l != "" {
-			return truncate(l, cadence.MaxTitleLen)
+			return truncate(l, ops.MaxTitleLen)
 		}
 	}
 	return ""
@@ -184,13 +185,13 @@ func followUpModal(incs []*cadence.Incident, preselect string, from origin, user
 	sel.InitialOption = initial
 	return modal(callbackFollowUp, "Add follow-up", "Add", md,
 		slack.NewInputBlock(blockIncident, plain("Incident"), nil, sel),
-		textInput(blockTitle, "What needs doing", "", false, cadence.MaxTitleLen, false),
+		textInput(blockTitle, "What needs doing", "", false, ops.MaxTitleLen, false),
 		userSelect(blockOwner, "Owner", user),
 		slack.NewInputBlock(blockDue, plain("Due"), plain("In the owner's calendar; reminders start the day before."), slack.NewDatePickerBlockElement(blockDue)),
 	)
 }
 
-// releaseModal proposes a release: the fields of cadence.ReleaseInput,
+// releaseModal proposes a release: the fields of ops.ReleaseInput,
 // block ids named as the domain names its FieldErrors.
 func releaseModal(from origin) slack.ModalViewRequest {
 	md, _ := jsonString(from)
@@ -202,37 +203,37 @@ func releaseModal(from origin) slack.ModalViewRequest {
 		risks = append(risks, option(string(r), string(r)))
 	}
 	yes, no := option("yes", "Passed"), option("no", "Not passed (say why below)")
-	contract := slack.NewRadioButtonsBlockElement(cadence.FieldDataContract, yes, no)
-	planned := slack.NewInputBlock(cadence.FieldPlanned, plain("Planned day"), nil, slack.NewDatePickerBlockElement(cadence.FieldPlanned))
+	contract := slack.NewRadioButtonsBlockElement(ops.FieldDataContract, yes, no)
+	planned := slack.NewInputBlock(ops.FieldPlanned, plain("Planned day"), nil, slack.NewDatePickerBlockElement(ops.FieldPlanned))
 	planned.Optional = true
 	return modal(callbackRelease, "Propose a release", "Propose", md,
-		textInput(cadence.FieldModel, "Model or pipeline", "", false, 100, false),
-		textInput(cadence.FieldVersion, "Version", "", false, 100, false),
-		slack.NewInputBlock(cadence.FieldChange, plain("Change"), nil,
-			slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Change type"), cadence.FieldChange, changes...)),
-		slack.NewInputBlock(cadence.FieldRisk, plain("Risk"), nil,
-			slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Risk"), cadence.FieldRisk, risks...)),
-		textInput(cadence.FieldEvidence, "Evaluation evidence (link)", "", false, 2000, true),
-		textInput(cadence.FieldRollback, "Rollback plan", "", true, maxInputLength, true),
-		slack.NewInputBlock(cadence.FieldDataContract, plain("Data-contract check"), nil, contract),
+		textInput(ops.FieldModel, "Model or pipeline", "", false, 100, false),
+		textInput(ops.FieldVersion, "Version", "", false, 100, false),
+		slack.NewInputBlock(ops.FieldChange, plain("Change"), nil,
+			slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Change type"), ops.FieldChange, changes...)),
+		slack.NewInputBlock(ops.FieldRisk, plain("Risk"), nil,
+			slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Risk"), ops.FieldRisk, risks...)),
+		textInput(ops.FieldEvidence, "Evaluation evidence (link)", "", false, 2000, true),
+		textInput(ops.FieldRollback, "Rollback plan", "", true, maxInputLength, true),
+		slack.NewInputBlock(ops.FieldDataContract, plain("Data-contract check"), nil, contract),
 		textInput(blockContractNote, "Data-contract note", "", true, maxInputLength, true),
 		planned,
-		textInput(cadence.FieldNotes, "Notes", "", true, maxInputLength, true),
+		textInput(ops.FieldNotes, "Notes", "", true, maxInputLength, true),
 	)
 }
 
 // releaseBlocks maps the domain's release fields to the modal's blocks.
 var releaseBlocks = map[string]string{
-	cadence.FieldModel: cadence.FieldModel, cadence.FieldVersion: cadence.FieldVersion,
-	cadence.FieldChange: cadence.FieldChange, cadence.FieldRisk: cadence.FieldRisk,
-	cadence.FieldEvidence: cadence.FieldEvidence, cadence.FieldRollback: cadence.FieldRollback,
-	cadence.FieldDataContract: cadence.FieldDataContract,
-	cadence.FieldContractNote: blockContractNote,
-	cadence.FieldPlanned:      cadence.FieldPlanned, cadence.FieldNotes: cadence.FieldNotes,
+	ops.FieldModel: ops.FieldModel, ops.FieldVersion: ops.FieldVersion,
+	ops.FieldChange: ops.FieldChange, ops.FieldRisk: ops.FieldRisk,
+	ops.FieldEvidence: ops.FieldEvidence, ops.FieldRollback: ops.FieldRollback,
+	ops.FieldDataContract: ops.FieldDataContract,
+	ops.FieldContractNote: blockContractNote,
+	ops.FieldPlanned:      ops.FieldPlanned, ops.FieldNotes: ops.FieldNotes,
 }
 
 // releaseInput reads a submitted release modal.
-func releaseInput(st *slack.ViewState) (cadence.ReleaseInput, map[string]string) {
+func releaseInput(st *slack.ViewState) (ops.ReleaseInput, map[string]string) {
 	val := func(b string) string {
 		v, _ := inputValue(st, b)
 		return v.Value
@@ -241,18 +242,18 @@ func releaseInput(st *slack.ViewState) (cadence.ReleaseInput, map[string]string)
 		v, _ := inputValue(st, b)
 		return v.SelectedOption.Value
 	}
-	in := cadence.ReleaseInput{
-		Model: val(cadence.FieldModel), Version: val(cadence.FieldVersion),
-		Change: cadence.ChangeType(sel(cadence.FieldChange)), Risk: cadence.Risk(sel(cadence.FieldRisk)),
-		Evidence: val(cadence.FieldEvidence), RollbackPlan: val(cadence.FieldRollback),
-		DataContract: cadence.ParseContractCheck(sel(cadence.FieldDataContract)), DataContractNote: val(blockContractNote),
-		Notes: val(cadence.FieldNotes),
+	in := ops.ReleaseInput{
+		Model: val(ops.FieldModel), Version: val(ops.FieldVersion),
+		Change: cadence.ChangeType(sel(ops.FieldChange)), Risk: cadence.Risk(sel(ops.FieldRisk)),
+		Evidence: val(ops.FieldEvidence), RollbackPlan: val(ops.FieldRollback),
+		DataContract: ops.ParseContractCheck(sel(ops.FieldDataContract)), DataContractNote: val(blockContractNote),
+		Notes: val(ops.FieldNotes),
 	}
 	var bad map[string]string
-	if v, _ := inputValue(st, cadence.FieldPlanned); v.SelectedDate != "" {
+	if v, _ := inputValue(st, ops.FieldPlanned); v.SelectedDate != "" {
 		d, err := cadence.ParseDate(v.SelectedDate)
 		if err != nil {
-			bad = map[string]string{cadence.FieldPlanned: fmt.Sprintf("%q is not a date", v.SelectedDate)}
+			bad = map[string]string{ops.FieldPlanned: fmt.Sprintf("%q is not a date", v.SelectedDate)}
 		}
 		in.Planned = d
 	}

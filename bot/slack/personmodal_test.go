@@ -15,6 +15,7 @@ import (
 	"github.com/cadencebot/cadencebot/bot"
 	"github.com/cadencebot/cadencebot/bot/slack"
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // personForms is bot.ConfigForms with the people of the ops world: ana
@@ -52,7 +53,7 @@ func (f *personForms) Load(_ context.Context, _ cadence.DefinitionKind, id strin
 		&cadence.Definition{Kind: cadence.DefPerson, ID: "kim", Version: f.version}, nil
 }
 func (f *personForms) stale(id string) error {
-	return &cadence.StaleError{Key: "person:" + id, By: "Max Roth", At: time.Date(2026, 11, 30, 8, 5, 0, 0, time.UTC), Version: f.version}
+	return &ops.StaleError{Key: "person:" + id, By: "Max Roth", At: time.Date(2026, 11, 30, 8, 5, 0, 0, time.UTC), Version: f.version}
 }
 func (f *personForms) Save(_ context.Context, actor string, _ cadence.DefinitionKind, id string, version int64, v map[string]string) (*cadence.Definition, error) {
 	f.mu.Lock()
@@ -86,8 +87,8 @@ func (f *personForms) Delete(_ context.Context, _ string, _ cadence.DefinitionKi
 	f.deleted = append(f.deleted, id)
 	return nil
 }
-func (f *personForms) Impact(context.Context, cadence.DefinitionKind, string) (cadence.DeleteImpact, error) {
-	return cadence.DeleteImpact{FollowUps: []string{"INC-1/FU-1"}, HandTo: "lea"}, nil
+func (f *personForms) Impact(context.Context, cadence.DefinitionKind, string) (ops.DeleteImpact, error) {
+	return ops.DeleteImpact{FollowUps: []string{"INC-1/FU-1"}, HandTo: "lea"}, nil
 }
 func (f *personForms) Preview(context.Context, string, map[string]string) ([]bot.PreviewZone, error) {
 	return nil, nil

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // Adaptive Card schema elements cadencebot uses; each card declares the
@@ -220,7 +221,7 @@ func cardActions(m *cadence.Message, answering bool, o cardOptions) []any {
 		if answering && a.ID == cadence.ActionAnswer {
 			continue
 		}
-		if cadence.IsOpsAction(a.ID) {
+		if ops.IsAction(a.ID) {
 			out = append(out, opsAction(m, a, o.people))
 			continue
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/cards")
@@ -68,8 +69,8 @@ func sampleMessages() map[string]struct {
 			Body: cadence.Body{Title: "Proposed: REL-2 churn-model v14", Text: "Ben proposes churn-model v14 (model, high risk); it needs 2 approvals.",
 				Sections: []cadence.Section{{Lines: []string{"Change: model · risk high", "Evaluation: AUC 0.91 → 0.93", "Data contract: passed"}}},
 				Actions: []cadence.Action{
-					{ID: cadence.ActionReleaseApprove, Label: "Approve", Value: "REL-2", Style: "primary"},
-					{ID: cadence.ActionReleaseReject, Label: "Reject", Value: "REL-2", Style: "danger"}},
+					{ID: ops.ActionReleaseApprove, Label: "Approve", Value: "REL-2", Style: "primary"},
+					{ID: ops.ActionReleaseReject, Label: "Reject", Value: "REL-2", Style: "danger"}},
 				Footer: "/cadence release approve REL-2 · release reject REL-2 REASON"}}, o: cardOptions{people: samplePeople}},
 		// As the engine composes it: Ana has a Teams id (a mention), Cem
 		// has none (his name); the close time is shown in each reader's zone.
@@ -102,9 +103,9 @@ func followUpReminder() *cadence.Message {
 		Body: cadence.Body{Title: "Overdue: FU-7 Tighten the drift alert",
 			Text: "FU-7 was due Mon 30 Nov (1 day ago). It is a follow-up of INC-3: Churn model drift.",
 			Actions: []cadence.Action{
-				{ID: cadence.ActionFollowUpDone, Label: "Done", Value: "FU-7", Style: "primary"},
-				{ID: cadence.ActionFollowUpSnooze, Label: "Snooze", Value: "FU-7"},
-				{ID: cadence.ActionFollowUpReassign, Label: "Reassign", Value: "FU-7"}},
+				{ID: ops.ActionFollowUpDone, Label: "Done", Value: "FU-7", Style: "primary"},
+				{ID: ops.ActionFollowUpSnooze, Label: "Snooze", Value: "FU-7"},
+				{ID: ops.ActionFollowUpReassign, Label: "Reassign", Value: "FU-7"}},
 			Footer: "Snooze silences reminders for 2 days. /cadence followup done FU-7"}}
 }
 

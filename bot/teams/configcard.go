@@ -12,6 +12,7 @@ import (
 
 	"github.com/cadencebot/cadencebot/bot"
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // The ritual editor as an Adaptive Card: "ritual new [template]" or
@@ -235,7 +236,7 @@ func (a *Adapter) onRitualSubmit(ctx context.Context, act *Activity, p *cadence.
 		return false
 	}
 	var fe cadence.FieldErrors
-	var stale *cadence.StaleError
+	var stale *ops.StaleError
 	var top []string
 	switch {
 	case errors.As(err, &fe):

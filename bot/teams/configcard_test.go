@@ -13,6 +13,7 @@ import (
 	"github.com/cadencebot/cadencebot/bot"
 	"github.com/cadencebot/cadencebot/bot/teams"
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // cardForms is bot.ConfigForms refusing what the config editor would:
@@ -40,7 +41,7 @@ func (f *cardForms) Load(_ context.Context, _ cadence.DefinitionKind, id string)
 }
 func (f *cardForms) Save(_ context.Context, actor string, _ cadence.DefinitionKind, id string, version int64, v map[string]string) (*cadence.Definition, error) {
 	if version != f.version {
-		return nil, &cadence.StaleError{Key: "ritual:" + id, By: "Max", At: time.Date(2026, 11, 30, 8, 5, 0, 0, time.UTC), Version: f.version}
+		return nil, &ops.StaleError{Key: "ritual:" + id, By: "Max", At: time.Date(2026, 11, 30, 8, 5, 0, 0, time.UTC), Version: f.version}
 	}
 	fe := cadence.FieldErrors{}
 	if strings.Count(v["schedule"], " ") != 4 {
@@ -62,8 +63,8 @@ func (f *cardForms) Archive(context.Context, string, cadence.DefinitionKind, str
 func (f *cardForms) Delete(context.Context, string, cadence.DefinitionKind, string, int64) error {
 	return nil
 }
-func (f *cardForms) Impact(context.Context, cadence.DefinitionKind, string) (cadence.DeleteImpact, error) {
-	return cadence.DeleteImpact{}, nil
+func (f *cardForms) Impact(context.Context, cadence.DefinitionKind, string) (ops.DeleteImpact, error) {
+	return ops.DeleteImpact{}, nil
 }
 func (f *cardForms) Preview(context.Context, string, map[string]string) ([]bot.PreviewZone, error) {
 	return nil, nil

@@ -16,6 +16,7 @@ import (
 
 	"github.com/cadencebot/cadencebot/bot"
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // handleActivity acts on an authenticated activity and returns the HTTP
@@ -203,7 +204,7 @@ func parseSubmit(raw json.RawMessage) (submitValue, error) {
 	if v.action, err = str("action"); err != nil {
 		return v, err
 	}
-	if cadence.IsOpsAction(v.action) {
+	if ops.IsAction(v.action) {
 		return parseOpsSubmit(v, fields, str)
 	}
 	if v.occurrence, err = str("occurrence"); err != nil {
@@ -260,7 +261,7 @@ func (a *Adapter) onSubmit(ctx context.Context, act *Activity) (int, error) {
 			fmt.Sprintf("Ask your lead to add your Teams ID (%s) to the roster.", teamsIDOf(act.From))))
 		return http.StatusOK, nil
 	}
-	if cadence.IsOpsAction(v.action) {
+	if ops.IsAction(v.action) {
 		return a.onOpsSubmit(ctx, act, p, v)
 	}
 	log := a.log.With().Str("person", p.ID).Str("occurrence", v.occurrence).Str("action", v.action).Logger()

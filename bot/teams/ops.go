@@ -11,6 +11,7 @@ import (
 
 	"github.com/cadencebot/cadencebot/bot"
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // The MLOps buttons in Teams: a submit of a follow-up or release button
@@ -20,14 +21,14 @@ import (
 // the audit log, which the domain keeps.
 
 // opsAPI is what the buttons call. cmd/cadencebot hands the adapter a
-// *cadence.OpsService, whose embedded *cadence.Ops has both; a bare
+// *ops.Service, whose embedded *ops.Ops has both; a bare
 // engine has neither, and the buttons then say the feature is off.
 type opsAPI interface {
-	Act(ctx context.Context, actorID string, a cadence.OpsAction) (string, error)
+	Act(ctx context.Context, actorID string, a ops.Action) (string, error)
 	Release(ctx context.Context, id string) (*cadence.Release, error)
 }
 
-var _ opsAPI = (*cadence.OpsService)(nil)
+var _ opsAPI = (*ops.Service)(nil)
 
 const (
 	opsOff   = "Incidents, follow-ups and releases are not enabled on this bot."
@@ -66,12 +67,12 @@ func parseOpsSubmit(v submitValue, fields map[string]json.RawMessage, str func(s
 // onOpsSubmit runs an MLOps button for p.
 func (a *Adapter) onOpsSubmit(ctx context.Context, act *Activity, p *cadence.Person, v submitValue) (int, error) {
 	log := a.log.With().Str("person", p.ID).Str("action", v.action).Str("target", v.value).Logger()
-	ops := a.ops()
-	if ops == nil {
+	svc := a.ops()
+	if svc == nil {
 		a.tellPrivately(ctx, act, p, notice("Not available", opsOff))
 		return http.StatusOK, nil
 	}
-	msg, err := ops.Act(ctx, p.ID, cadence.OpsAction{ID: v.action, Value: v.value, Arg: v.arg})
+	msg, err := svc.Act(ctx, p.ID, ops.Action{ID: v.action, Value: v.value, Arg: v.arg})
 	switch {
 	case err == nil:
 		log.Info().Msg("teams: ops action done")
@@ -106,9 +107,9 @@ func (a *Adapter) onOpsSubmit(ctx context.Context, act *Activity, p *cadence.Per
 // keeps Done and Reassign.
 func (a *Adapter) closes(ctx context.Context, act *Activity, v submitValue) bool {
 	switch v.action {
-	case cadence.ActionFollowUpDone, cadence.ActionFollowUpReassign, cadence.ActionReleaseReject:
+	case ops.ActionFollowUpDone, ops.ActionFollowUpReassign, ops.ActionReleaseReject:
 		return true
-	case cadence.ActionReleaseApprove:
+	case ops.ActionReleaseApprove:
 		if act.isPersonal() {
 			return true
 		}
@@ -121,7 +122,7 @@ func (a *Adapter) closes(ctx context.Context, act *Activity, v submitValue) bool
 // releaseDecided reports whether a release button's release is no longer
 // waiting for a decision.
 func (a *Adapter) releaseDecided(ctx context.Context, v submitValue) bool {
-	if v.action != cadence.ActionReleaseApprove && v.action != cadence.ActionReleaseReject {
+	if v.action != ops.ActionReleaseApprove && v.action != ops.ActionReleaseReject {
 		return false
 	}
 	r, err := a.ops().Release(ctx, v.value)

@@ -15,6 +15,7 @@ import (
 	"github.com/cadencebot/cadencebot/bot/teams"
 	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/cadence/cadencetest"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // The MLOps buttons end to end: the real engine wrapped with the real Ops
@@ -36,7 +37,7 @@ type opsWorld struct {
 	st    *cadencetest.Store
 	clock *cadence.ManualClock
 	eng   *cadence.Engine
-	ops   *cadence.Ops
+	ops   *ops.Ops
 	a     *teams.Adapter
 	d     *cadence.Dispatcher
 	e     *env
@@ -68,7 +69,7 @@ func newOpsWorld(t *testing.T) *opsWorld {
 	w.eng, err = cadence.New(cadence.EngineConfig{Rituals: rituals, Roster: roster, Store: w.st, Clock: w.clock,
 		Logger: log, DefaultPlatform: teams.Platform})
 	require.NoError(t, err)
-	w.ops, err = cadence.NewOps(cadence.OpsConfig{Roster: roster, Rituals: rituals, Store: w.st, Clock: w.clock,
+	w.ops, err = ops.New(ops.Config{Roster: roster, Rituals: rituals, Store: w.st, Clock: w.clock,
 		Logger: log, Platform: teams.Platform})
 	require.NoError(t, err)
 	w.a, err = teams.New(w.fc.config(), w.ops.Wrap(w.eng), w.st, w.clock, log)
@@ -131,11 +132,11 @@ func (w *opsWorld) lastAudit() *cadence.AuditEntry {
 // followUp opens INC-1 (owner lea) with FU-1 for ana and delivers the DMs.
 func (w *opsWorld) followUp() *cadence.FollowUp {
 	w.t.Helper()
-	inc, err := w.ops.OpenIncident(w.ctx, "lea", cadence.IncidentInput{Title: "Churn model drift", Severity: 2})
+	inc, err := w.ops.OpenIncident(w.ctx, "lea", ops.IncidentInput{Title: "Churn model drift", Severity: 2})
 	require.NoError(w.t, err)
 	due, err := cadence.ParseDate("2026-12-02")
 	require.NoError(w.t, err)
-	f, err := w.ops.AddFollowUp(w.ctx, "lea", cadence.FollowUpInput{Incident: inc.ID(), Owner: "ana", Due: due, Title: "Tighten drift alert"})
+	f, err := w.ops.AddFollowUp(w.ctx, "lea", ops.FollowUpInput{Incident: inc.ID(), Owner: "ana", Due: due, Title: "Tighten drift alert"})
 	require.NoError(w.t, err)
 	w.dispatch()
 	return f
@@ -144,8 +145,8 @@ func (w *opsWorld) followUp() *cadence.FollowUp {
 // propose has someone propose a low-risk retrain and delivers the asks.
 func (w *opsWorld) propose(by string) *cadence.Release {
 	w.t.Helper()
-	r, err := w.ops.ProposeRelease(w.ctx, by, cadence.ReleaseInput{Model: "churn", Version: "2.3.0", Change: cadence.ChangeRetrain,
-		Risk: cadence.RiskLow, Evidence: "https://mlflow.example.com/runs/42", RollbackPlan: "pin 2.2.1", DataContract: cadence.ContractPassed})
+	r, err := w.ops.ProposeRelease(w.ctx, by, ops.ReleaseInput{Model: "churn", Version: "2.3.0", Change: cadence.ChangeRetrain,
+		Risk: cadence.RiskLow, Evidence: "https://mlflow.example.com/runs/42", RollbackPlan: "pin 2.2.1", DataContract: ops.ContractPassed})
 	require.NoError(w.t, err)
 	w.dispatch()
 	return r
@@ -465,7 +466,7 @@ func TestOpsButtonWithoutOps(t *testing.T) {
 	e := newEnv(t)
 	require.Equal(t, http.StatusOK, e.deliver(e.personalInstall(ana)).Code)
 	n := len(e.fc.requests())
-	rec := e.deliver(e.submit(ana, "1700000000001", map[string]any{"action": cadence.ActionFollowUpDone, "value": "FU-1", "key": "fu/FU-1/assigned/ana/1"}))
+	rec := e.deliver(e.submit(ana, "1700000000001", map[string]any{"action": ops.ActionFollowUpDone, "value": "FU-1", "key": "fu/FU-1/assigned/ana/1"}))
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	reqs := e.fc.requests()[n:]
 	require.Len(t, reqs, 1)
@@ -476,9 +477,9 @@ func TestOpsButtonWithoutOps(t *testing.T) {
 func TestMalformedOpsSubmit(t *testing.T) {
 	e := newEnv(t)
 	for name, v := range map[string]map[string]any{
-		"no item":            {"action": cadence.ActionFollowUpDone},
-		"item not a string":  {"action": cadence.ActionFollowUpDone, "value": 7},
-		"input not a string": {"action": cadence.ActionReleaseReject, "value": "REL-1", "arg_release_reject_REL-1": []any{"x"}},
+		"no item":            {"action": ops.ActionFollowUpDone},
+		"item not a string":  {"action": ops.ActionFollowUpDone, "value": 7},
+		"input not a string": {"action": ops.ActionReleaseReject, "value": "REL-1", "arg_release_reject_REL-1": []any{"x"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			rec := e.deliver(e.submit(ana, "1700000000001", v))

@@ -4,11 +4,12 @@ import (
 	"cmp"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // The MLOps buttons of follow-up and release notices. A button that needs
 // nothing more is an Action.Submit; one that needs an input first
-// (cadence.NeedsArg: the new owner of a follow-up, the reason of a
+// (ops.NeedsArg: the new owner of a follow-up, the reason of a
 // rejection) is an Action.ShowCard that unfolds the input and its own
 // submit under the card.
 
@@ -65,12 +66,12 @@ func argInputID(actionID, value string) string { return "arg_" + actionID + "_" 
 func opsAction(m *cadence.Message, a cadence.Action, people []choice) any {
 	submit := actionSubmit{Type: "Action.Submit", Title: a.Label, Style: actionStyle(a.Style),
 		Data: submitData{Action: a.ID, Value: a.Value, Key: m.Key}}
-	if !cadence.NeedsArg(a.ID) {
+	if !ops.NeedsArg(a.ID) {
 		return submit
 	}
 	var input any
 	switch a.ID {
-	case cadence.ActionFollowUpReassign:
+	case ops.ActionFollowUpReassign:
 		var cs []choice
 		for _, c := range people {
 			if c.Value != m.To.Person { // the owner the notice went to
@@ -80,9 +81,9 @@ func opsAction(m *cadence.Message, a cadence.Action, people []choice) any {
 		input = inputChoiceSet{Type: "Input.ChoiceSet", ID: argInputID(a.ID, a.Value), Label: "New owner of " + a.Value,
 			Style: "filtered", IsRequired: true, ErrorMessage: "Choose who takes it over.", Placeholder: "Choose a person", Choices: cs}
 		submit.Title = "Reassign " + a.Value
-	default: // cadence.ActionReleaseReject
+	default: // ops.ActionReleaseReject
 		input = inputText{Type: "Input.Text", ID: argInputID(a.ID, a.Value), Label: "Why is " + a.Value + " rejected?",
-			IsMultiline: true, IsRequired: true, ErrorMessage: "A rejection needs a reason.", MaxLength: cadence.MaxTitleLen}
+			IsMultiline: true, IsRequired: true, ErrorMessage: "A rejection needs a reason.", MaxLength: ops.MaxTitleLen}
 		submit.Title = "Reject " + a.Value
 	}
 	return actionShowCard{Type: "Action.ShowCard", Title: a.Label, Style: submit.Style,

@@ -14,6 +14,7 @@ import (
 	"github.com/cadencebot/cadencebot/bot"
 	"github.com/cadencebot/cadencebot/bot/teams"
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // peopleForms is bot.ConfigForms with ana in the config file and kim
@@ -45,7 +46,7 @@ func (f *peopleForms) Load(_ context.Context, _ cadence.DefinitionKind, id strin
 		&cadence.Definition{Kind: cadence.DefPerson, ID: "kim", Version: f.version}, nil
 }
 func (f *peopleForms) stale(id string) error {
-	return &cadence.StaleError{Key: "person:" + id, By: "Max", At: time.Date(2026, 11, 30, 8, 5, 0, 0, time.UTC), Version: f.version}
+	return &ops.StaleError{Key: "person:" + id, By: "Max", At: time.Date(2026, 11, 30, 8, 5, 0, 0, time.UTC), Version: f.version}
 }
 func (f *peopleForms) Save(_ context.Context, actor string, _ cadence.DefinitionKind, id string, version int64, v map[string]string) (*cadence.Definition, error) {
 	if version != 0 && version != f.version {
@@ -75,8 +76,8 @@ func (f *peopleForms) Delete(_ context.Context, _ string, _ cadence.DefinitionKi
 	f.deleted = append(f.deleted, id)
 	return nil
 }
-func (f *peopleForms) Impact(context.Context, cadence.DefinitionKind, string) (cadence.DeleteImpact, error) {
-	return cadence.DeleteImpact{FollowUps: []string{"INC-1/FU-1", "INC-2/FU-1"}, HandTo: "lea"}, nil
+func (f *peopleForms) Impact(context.Context, cadence.DefinitionKind, string) (ops.DeleteImpact, error) {
+	return ops.DeleteImpact{FollowUps: []string{"INC-1/FU-1", "INC-2/FU-1"}, HandTo: "lea"}, nil
 }
 func (f *peopleForms) Preview(context.Context, string, map[string]string) ([]bot.PreviewZone, error) {
 	return nil, nil

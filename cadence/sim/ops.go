@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // opsEvent is one planned MLOps action: an incident opened, a follow-up
@@ -24,7 +25,7 @@ type opsEvent struct {
 // through the same Ops API the chat commands call. Every choice comes from
 // a generator seeded with (seed, week), so a run is reproducible.
 type opsSim struct {
-	ops       *cadence.Ops
+	ops       *ops.Ops
 	seed      uint64
 	roster    *cadence.Roster
 	leads     []string
@@ -36,8 +37,8 @@ type opsSim struct {
 	res       *Result
 }
 
-func newOpsSim(ops *cadence.Ops, seed uint64, roster *cadence.Roster, loc *time.Location, res *Result) *opsSim {
-	s := &opsSim{ops: ops, seed: seed, roster: roster, loc: loc, res: res, approvers: ops.Approvers()}
+func newOpsSim(svc *ops.Ops, seed uint64, roster *cadence.Roster, loc *time.Location, res *Result) *opsSim {
+	s := &opsSim{ops: svc, seed: seed, roster: roster, loc: loc, res: res, approvers: svc.Approvers()}
 	for _, p := range roster.People() {
 		switch p.Role {
 		case cadence.RoleLead, cadence.RoleAdmin:
@@ -135,14 +136,14 @@ func (s *opsSim) planWeek(monday time.Time, week int) {
 		}
 		closeAt := at.AddDate(0, 0, 2+r.IntN(4))
 		s.at(at, func(ctx context.Context) error {
-			inc, err := s.ops.OpenIncident(ctx, lead, cadence.IncidentInput{Title: title, Severity: sev, Owner: owner})
+			inc, err := s.ops.OpenIncident(ctx, lead, ops.IncidentInput{Title: title, Severity: sev, Owner: owner})
 			if err != nil {
 				return err
 			}
 			s.res.Incidents++
 			for _, p := range fus {
 				s.at(p.added, func(ctx context.Context) error {
-					fu, err := s.ops.AddFollowUp(ctx, lead, cadence.FollowUpInput{Incident: inc.ID(), Title: p.title, Owner: p.owner, Due: p.due})
+					fu, err := s.ops.AddFollowUp(ctx, lead, ops.FollowUpInput{Incident: inc.ID(), Title: p.title, Owner: p.owner, Due: p.due})
 					if err != nil {
 						return err
 					}
@@ -187,9 +188,9 @@ func (s *opsSim) planWeek(monday time.Time, week int) {
 		}
 		need := min(s.ops.ApprovalsNeeded(risk), len(approvers))
 		s.at(at, func(ctx context.Context) error {
-			rel, err := s.ops.ProposeRelease(ctx, submitter, cadence.ReleaseInput{Model: model, Version: version, Change: change, Risk: risk,
+			rel, err := s.ops.ProposeRelease(ctx, submitter, ops.ReleaseInput{Model: model, Version: version, Change: change, Risk: risk,
 				Evidence: "https://mlflow.example.com/runs/" + model + "-" + version, RollbackPlan: "pin the previous version",
-				DataContract: cadence.ContractPassed})
+				DataContract: ops.ContractPassed})
 			if err != nil {
 				return err
 			}

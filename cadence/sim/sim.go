@@ -22,6 +22,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // Options configure a simulation.
@@ -42,7 +43,7 @@ type Options struct {
 	// NoOps turns off the simulated incidents, follow-ups and releases.
 	NoOps bool
 	// Approvers and HighRiskApprovals configure the release lane as
-	// cadence.OpsConfig does ([releases] in the config file).
+	// ops.Config does ([releases] in the config file).
 	Approvers         []string
 	HighRiskApprovals int
 	// Rotations are the on-call rotations ([[rotations]]): standups
@@ -53,7 +54,7 @@ type Options struct {
 	// simulation's engine, Ops and clock; it then runs on its schedule like
 	// the daemon's, so a simulated history holds the digests managers
 	// would have received.
-	Digest func(eng *cadence.Engine, ops *cadence.Ops, clock cadence.Clock) (*cadence.Digest, error)
+	Digest func(eng *cadence.Engine, ops *ops.Ops, clock cadence.Clock) (*cadence.Digest, error)
 	// Step is the smallest jump of the simulated clock (default 1s). The
 	// clock jumps from one instant where something can happen to the next
 	// (Engine.NextWake, planned answers), never further than an hour.
@@ -73,7 +74,7 @@ type Result struct {
 	Incidents, FollowUps, Releases int
 	OpsRefused                     int // actions the domain refused (e.g. an approver picked twice)
 	Digests                        int // digest messages delivered (one per recipient and week)
-	Ops                            *cadence.OpsFigures
+	Ops                            *ops.Figures
 }
 
 // profile is how one synthetic person behaves, drawn once from the seed.
@@ -110,7 +111,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	ops, err := cadence.NewOps(cadence.OpsConfig{Roster: o.Roster, Rituals: o.Rituals, Store: o.Store, Clock: clock, Logger: zerolog.Nop(),
+	ops, err := ops.New(ops.Config{Roster: o.Roster, Rituals: o.Rituals, Store: o.Store, Clock: clock, Logger: zerolog.Nop(),
 		Approvers: o.Approvers, HighRiskApprovals: o.HighRiskApprovals, Rotations: o.Rotations})
 	if err != nil {
 		return nil, err

@@ -24,6 +24,7 @@ import (
 	"github.com/cadencebot/cadencebot/bot/teams"
 	"github.com/cadencebot/cadencebot/bot/webauth"
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 	"github.com/cadencebot/cadencebot/config"
 	"github.com/cadencebot/cadencebot/dashboard"
 	"github.com/cadencebot/cadencebot/store"
@@ -66,10 +67,10 @@ type App struct {
 	// bbolt backup.
 	pg  bool
 	eng *cadence.Engine
-	ops *cadence.Ops
+	ops *ops.Ops
 	// svc is what adapters and pages call: the engine with incidents,
 	// follow-ups, releases and audited pause/resume/skip on top.
-	svc   *cadence.OpsService
+	svc   *ops.Service
 	disp  *cadence.Dispatcher
 	chats map[string]cadence.Chat
 	local *local.Chat
@@ -95,7 +96,7 @@ type App struct {
 	writes   writeWatch      // whether the store's writes fail (writeprobe.go)
 	reloader *reloader       // config reloads and their outcome (reload.go)
 	live     liveState       // the file and the store's rituals and people, in force (liveconfig.go)
-	editor   *cadence.ConfigEditor
+	editor   *ops.ConfigEditor
 	// instance identifies this run in the holder file and API answers (holder.go).
 	instance string
 	// lead elects the replica that runs the scheduler and dispatcher:
@@ -200,7 +201,7 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	}
 	a.reloader = newReloader(o.ConfigPath, cfg, o.Registry, o.Clock.Now())
 	a.ready.config = a.reloader.lastFailure
-	a.ops, err = cadence.NewOps(cadence.OpsConfig{
+	a.ops, err = ops.New(ops.Config{
 		Roster: cfg.Roster, Rituals: cfg.Rituals, Store: a.db, Clock: o.Clock, Logger: o.Log,
 		Platform: cfg.Bot.DefaultPlatform, Enqueued: a.poke,
 		Approvers: cfg.Releases.Approvers, HighRiskApprovals: cfg.Releases.HighRiskApprovals,
@@ -227,7 +228,7 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 		return nil, err
 	}
 	a.svc = a.ops.Wrap(a.eng)
-	a.editor = cadence.NewConfigEditor(a.svc, a.db, a.buildLive, a.inFile, &a.reloader.mu)
+	a.editor = ops.NewConfigEditor(a.svc, a.db, a.buildLive, a.inFile, &a.reloader.mu)
 
 	// The local chat always runs: it is the default platform and the
 	// place to try things even when Slack or Teams is configured.

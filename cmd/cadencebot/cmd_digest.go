@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 	"github.com/cadencebot/cadencebot/cadence/sim"
 	"github.com/cadencebot/cadencebot/config"
 	"github.com/cadencebot/cadencebot/dashboard"
@@ -107,7 +108,7 @@ func cmdDigest(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if err != nil {
 		return err
 	}
-	ops, err := cadence.NewOps(cadence.OpsConfig{Roster: cfg.Roster, Rituals: cfg.Rituals, Store: db, Clock: clock, Logger: zerolog.Nop(),
+	ops, err := ops.New(ops.Config{Roster: cfg.Roster, Rituals: cfg.Rituals, Store: db, Clock: clock, Logger: zerolog.Nop(),
 		Platform: cfg.Bot.DefaultPlatform, Approvers: cfg.Releases.Approvers, HighRiskApprovals: cfg.Releases.HighRiskApprovals})
 	if err != nil {
 		return err

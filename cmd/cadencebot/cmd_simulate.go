@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 	"github.com/cadencebot/cadencebot/cadence/sim"
 	"github.com/cadencebot/cadencebot/config"
 	"github.com/cadencebot/cadencebot/dashboard"
@@ -118,7 +119,7 @@ func simOptions(cfg *config.Config, db cadence.Store, start, end time.Time, seed
 		From: start, To: end, Seed: seed, AnswerRate: rate, Location: cfg.Bot.Timezone, NoOps: noOps,
 		Approvers: cfg.Releases.Approvers, HighRiskApprovals: cfg.Releases.HighRiskApprovals, Rotations: cfg.Rotations}
 	if cfg.Digest != nil {
-		o.Digest = func(eng *cadence.Engine, ops *cadence.Ops, clock cadence.Clock) (*cadence.Digest, error) {
+		o.Digest = func(eng *cadence.Engine, ops *ops.Ops, clock cadence.Clock) (*cadence.Digest, error) {
 			return newDigestJob(cfg, eng, dashboard.OpsSections(ops, cfg.Roster, clock), db, clock, zerolog.Nop(), configScoreLink(cfg), nil)
 		}
 	}

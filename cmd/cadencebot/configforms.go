@@ -11,6 +11,7 @@ import (
 
 	"github.com/cadencebot/cadencebot/bot"
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 	"github.com/cadencebot/cadencebot/config"
 )
 
@@ -149,7 +150,7 @@ func (f configForms) Delete(ctx context.Context, actor string, kind cadence.Defi
 	return f.a.editor.Delete(ctx, actor, kind, id, version)
 }
 
-func (f configForms) Impact(ctx context.Context, kind cadence.DefinitionKind, id string) (cadence.DeleteImpact, error) {
+func (f configForms) Impact(ctx context.Context, kind cadence.DefinitionKind, id string) (ops.DeleteImpact, error) {
 	return f.a.editor.Impact(ctx, kind, id)
 }
 

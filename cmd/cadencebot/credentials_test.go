@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 	"github.com/cadencebot/cadencebot/config"
 )
 
@@ -141,8 +142,8 @@ func TestDashboardTokenCannotActAsAnyone(t *testing.T) {
 		code, _ := c.do(http.MethodPost, path, f)
 		return code
 	}
-	release := url.Values{cadence.FieldModel: {"ranker"}, cadence.FieldVersion: {"v4"}, cadence.FieldChange: {string(cadence.ChangeRetrain)},
-		cadence.FieldRisk: {"high"}, cadence.FieldEvidence: {"https://eval.example.com/run/7"}, cadence.FieldRollback: {"pin v3"}, cadence.FieldDataContract: {"pass"}}
+	release := url.Values{ops.FieldModel: {"ranker"}, ops.FieldVersion: {"v4"}, ops.FieldChange: {string(cadence.ChangeRetrain)},
+		ops.FieldRisk: {"high"}, ops.FieldEvidence: {"https://eval.example.com/run/7"}, ops.FieldRollback: {"pin v3"}, ops.FieldDataContract: {"pass"}}
 	steps := []struct {
 		path string
 		form url.Values
@@ -150,9 +151,9 @@ func TestDashboardTokenCannotActAsAnyone(t *testing.T) {
 		{"/whoami", url.Values{"person": {"ana"}}},
 		{"/ops/release", release},
 		{"/whoami", url.Values{"person": {"lea"}}},
-		{"/act", url.Values{"action": {cadence.ActionReleaseApprove}, "value": {"REL-1"}}},
+		{"/act", url.Values{"action": {ops.ActionReleaseApprove}, "value": {"REL-1"}}},
 		{"/whoami", url.Values{"person": {"max"}}},
-		{"/act", url.Values{"action": {cadence.ActionReleaseApprove}, "value": {"REL-1"}}},
+		{"/act", url.Values{"action": {ops.ActionReleaseApprove}, "value": {"REL-1"}}},
 		{"/command", url.Values{"text": {"incident new forged by the token"}, "person": {"lea"}}},
 	}
 	for _, s := range steps {

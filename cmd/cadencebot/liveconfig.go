@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 	"github.com/cadencebot/cadencebot/config"
 )
 
@@ -54,10 +55,10 @@ func (l *liveState) store(cfg *config.Config) {
 	l.mu.Unlock()
 }
 
-// reloadInput is what OpsService.Reload needs of cfg; once in force, the
+// reloadInput is what ops.Service.Reload needs of cfg; once in force, the
 // rotations and the live view follow.
-func (a *App) reloadInput(cfg *config.Config) cadence.ReloadInput {
-	return cadence.ReloadInput{
+func (a *App) reloadInput(cfg *config.Config) ops.ReloadInput {
+	return ops.ReloadInput{
 		Rituals: cfg.Rituals, Roster: cfg.Roster, Approvers: cfg.Releases.Approvers, Source: filepath.Base(cfg.Path),
 		Apply: func() {
 			a.ops.SetRotations(cfg.Rotations) // checked against the new roster by config
@@ -69,20 +70,20 @@ func (a *App) reloadInput(cfg *config.Config) cadence.ReloadInput {
 	}
 }
 
-// buildLive is the editor's cadence.ConfigBuild: the last good file with
+// buildLive is the editor's ops.ConfigBuild: the last good file with
 // defs, errors by field of the definition being edited.
-func (a *App) buildLive(defs []*cadence.Definition, focus string) (cadence.ReloadInput, error) {
+func (a *App) buildLive(defs []*cadence.Definition, focus string) (ops.ReloadInput, error) {
 	cur := a.live.load()
 	cfg, err := config.Live(cur.Path, cur.Source, defs)
 	if err != nil {
 		var ces config.Errors
 		if errors.As(err, &ces) {
-			return cadence.ReloadInput{}, ces.FieldErrors(focus)
+			return ops.ReloadInput{}, ces.FieldErrors(focus)
 		}
-		return cadence.ReloadInput{}, err
+		return ops.ReloadInput{}, err
 	}
 	if err := platformErrors(cfg, a.chats); err != nil {
-		return cadence.ReloadInput{}, cadence.FieldErrors{"platform": err.Error()}
+		return ops.ReloadInput{}, cadence.FieldErrors{"platform": err.Error()}
 	}
 	return a.reloadInput(cfg), nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 	"github.com/cadencebot/cadencebot/config"
 )
 
@@ -123,7 +124,7 @@ func TestEditorRefusesAStaleSave(t *testing.T) {
 	_, err = a.editor.Save(ctx, "lea", cadence.DefRitual, "standup", strings.Replace(storeStandup, `"1h"`, `"2h"`, 1), 1)
 	require.NoError(t, err)
 	_, err = a.editor.Save(ctx, "lea", cadence.DefRitual, "standup", strings.Replace(storeStandup, `"1h"`, `"3h"`, 1), 1)
-	var stale *cadence.StaleError
+	var stale *ops.StaleError
 	require.ErrorAs(t, err, &stale)
 	assert.ErrorIs(t, err, cadence.ErrConflict)
 	assert.Contains(t, err.Error(), "changed by Lea at 2026-11-30 08:00 UTC (now version 2)")
@@ -214,9 +215,9 @@ func TestEditorDeletePersonHandsFollowUpsToTheLead(t *testing.T) {
 	ctx := context.Background()
 	_, err := a.editor.Save(ctx, "lea", cadence.DefPerson, "zoe", "name = \"Zoe\"\n", 0)
 	require.NoError(t, err)
-	inc, err := a.ops.OpenIncident(ctx, "lea", cadence.IncidentInput{Title: "drift on ranker"})
+	inc, err := a.ops.OpenIncident(ctx, "lea", ops.IncidentInput{Title: "drift on ranker"})
 	require.NoError(t, err)
-	fu, err := a.ops.AddFollowUp(ctx, "lea", cadence.FollowUpInput{Incident: inc.ID(), Title: "retrain", Owner: "zoe", Due: cadence.Date{Year: 2026, Month: 12, Day: 4}})
+	fu, err := a.ops.AddFollowUp(ctx, "lea", ops.FollowUpInput{Incident: inc.ID(), Title: "retrain", Owner: "zoe", Due: cadence.Date{Year: 2026, Month: 12, Day: 4}})
 	require.NoError(t, err)
 
 	im, err := a.editor.Impact(ctx, cadence.DefPerson, "zoe")

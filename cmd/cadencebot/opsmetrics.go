@@ -9,6 +9,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // opsMetricsWindow is the period the closure rate, change-failure rate
@@ -18,9 +19,9 @@ const opsMetricsWindow = 28 * 24 * time.Hour
 // opsMetricsTimeout bounds the store reads of one scrape.
 const opsMetricsTimeout = 5 * time.Second
 
-// opsFigureSource is what the collector reads; *cadence.Ops is one.
+// opsFigureSource is what the collector reads; *ops.Ops is one.
 type opsFigureSource interface {
-	Figures(ctx context.Context, from, to time.Time) (*cadence.OpsFigures, error)
+	Figures(ctx context.Context, from, to time.Time) (*ops.Figures, error)
 	FollowUps(ctx context.Context, f cadence.FollowUpFilter) ([]*cadence.FollowUp, error)
 }
 
@@ -112,7 +113,7 @@ func (c *opsCollector) Collect(ch chan<- prometheus.Metric) {
 
 // read returns the figures over the window ending now and how many open
 // follow-ups are overdue.
-func (c *opsCollector) read(ctx context.Context, now time.Time) (*cadence.OpsFigures, int, error) {
+func (c *opsCollector) read(ctx context.Context, now time.Time) (*ops.Figures, int, error) {
 	fig, err := c.src.Figures(ctx, now.Add(-c.window), now)
 	if err != nil {
 		return nil, 0, fmt.Errorf("figures: %w", err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/cadence/cadencetest"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 var opsMetricNames = []string{
@@ -36,10 +37,10 @@ func TestOpsMetricsScrapedFromTheStore(t *testing.T) {
 		{ID: "root", Name: "Root", Role: cadence.RoleAdmin, Location: time.UTC},
 	})
 	clock := cadence.NewManualClock(at(2, 9))
-	ops, err := cadence.NewOps(cadence.OpsConfig{Roster: roster, Store: cadencetest.NewStore(), Clock: clock, Logger: zerolog.Nop()})
+	o, err := ops.New(ops.Config{Roster: roster, Store: cadencetest.NewStore(), Clock: clock, Logger: zerolog.Nop()})
 	require.NoError(t, err)
 	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(newOpsCollector(ops, roster, clock, zerolog.Nop()))
+	reg.MustRegister(newOpsCollector(o, roster, clock, zerolog.Nop()))
 
 	// Nothing yet: counts are 0 and the rates are absent, not 0.
 	clock.Set(at(20, 12))
@@ -50,28 +51,28 @@ func TestOpsMetricsScrapedFromTheStore(t *testing.T) {
 
 	clock.Set(at(2, 9))
 	step := func(_ any, err error) { t.Helper(); require.NoError(t, err) }
-	step(ops.OpenIncident(ctx, "lea", cadence.IncidentInput{Title: "drift"}))
+	step(o.OpenIncident(ctx, "lea", ops.IncidentInput{Title: "drift"}))
 	// FU-1 Dan, due 18 Nov in New York: ends 19 Nov 05:00 UTC. Still open: overdue.
-	step(ops.AddFollowUp(ctx, "lea", cadence.FollowUpInput{Incident: "INC-1", Title: "a", Owner: "dan", Due: cadence.Date{Year: 2026, Month: 11, Day: 18}}))
+	step(o.AddFollowUp(ctx, "lea", ops.FollowUpInput{Incident: "INC-1", Title: "a", Owner: "dan", Due: cadence.Date{Year: 2026, Month: 11, Day: 18}}))
 	// FU-2 Lea, due 10 Nov; done 9 Nov: on time.
-	step(ops.AddFollowUp(ctx, "lea", cadence.FollowUpInput{Incident: "INC-1", Title: "b", Owner: "lea", Due: cadence.Date{Year: 2026, Month: 11, Day: 10}}))
+	step(o.AddFollowUp(ctx, "lea", ops.FollowUpInput{Incident: "INC-1", Title: "b", Owner: "lea", Due: cadence.Date{Year: 2026, Month: 11, Day: 10}}))
 	// FU-3 Lea, due 30 Nov: open, not due yet.
-	step(ops.AddFollowUp(ctx, "lea", cadence.FollowUpInput{Incident: "INC-1", Title: "c", Owner: "lea", Due: cadence.Date{Year: 2026, Month: 11, Day: 30}}))
+	step(o.AddFollowUp(ctx, "lea", ops.FollowUpInput{Incident: "INC-1", Title: "c", Owner: "lea", Due: cadence.Date{Year: 2026, Month: 11, Day: 30}}))
 	// REL-1 by Dan at 2 Nov 09:00, approved by Lea 3 Nov 09:00 (24h), shipped, rolled back.
-	step(ops.ProposeRelease(ctx, "dan", cadence.ReleaseInput{Model: "churn", Version: "2", Change: cadence.ChangeRollback, Risk: cadence.RiskLow, DataContract: cadence.ContractPassed}))
+	step(o.ProposeRelease(ctx, "dan", ops.ReleaseInput{Model: "churn", Version: "2", Change: cadence.ChangeRollback, Risk: cadence.RiskLow, DataContract: ops.ContractPassed}))
 	clock.Set(at(3, 9))
-	step(ops.ApproveRelease(ctx, "lea", "REL-1"))
+	step(o.ApproveRelease(ctx, "lea", "REL-1"))
 	// REL-2 by Dan at 3 Nov 09:00, approved by Root 3 Nov 11:00 (2h), shipped.
-	step(ops.ProposeRelease(ctx, "dan", cadence.ReleaseInput{Model: "ranker", Version: "5", Change: cadence.ChangeRollback, Risk: cadence.RiskLow, DataContract: cadence.ContractPassed}))
+	step(o.ProposeRelease(ctx, "dan", ops.ReleaseInput{Model: "ranker", Version: "5", Change: cadence.ChangeRollback, Risk: cadence.RiskLow, DataContract: ops.ContractPassed}))
 	clock.Set(at(3, 11))
-	step(ops.ApproveRelease(ctx, "root", "REL-2"))
+	step(o.ApproveRelease(ctx, "root", "REL-2"))
 	clock.Set(at(5, 9))
-	step(ops.RecordReleaseOutcome(ctx, "dan", "REL-1", cadence.ReleaseShipped))
-	step(ops.RecordReleaseOutcome(ctx, "dan", "REL-2", cadence.ReleaseShipped))
+	step(o.RecordReleaseOutcome(ctx, "dan", "REL-1", cadence.ReleaseShipped))
+	step(o.RecordReleaseOutcome(ctx, "dan", "REL-2", cadence.ReleaseShipped))
 	clock.Set(at(6, 9))
-	step(ops.RecordReleaseOutcome(ctx, "dan", "REL-1", cadence.ReleaseRolledBack))
+	step(o.RecordReleaseOutcome(ctx, "dan", "REL-1", cadence.ReleaseRolledBack))
 	clock.Set(at(9, 9))
-	step(ops.CompleteFollowUp(ctx, "lea", "FU-2"))
+	step(o.CompleteFollowUp(ctx, "lea", "FU-2"))
 
 	// Open: FU-1 and FU-3, both 18d 3h old (1566000 s). Due in the window:
 	// FU-1 (late) and FU-2 (on time). Deployed: 2, 1 rolled back. Lead
@@ -122,7 +123,7 @@ func scrapeOps(t *testing.T, g prometheus.Gatherer) map[string]float64 {
 
 type failingFigures struct{ opsFigureSource }
 
-func (failingFigures) Figures(context.Context, time.Time, time.Time) (*cadence.OpsFigures, error) {
+func (failingFigures) Figures(context.Context, time.Time, time.Time) (*ops.Figures, error) {
 	return nil, errors.New("store closed")
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 	"github.com/cadencebot/cadencebot/config"
 )
 
@@ -37,9 +38,9 @@ high_risk_approvals = 1
 	assert.Equal(t, 1, app.ops.ApprovalsNeeded(cadence.RiskHigh))
 
 	ctx := context.Background()
-	_, err = app.ops.OpenIncident(ctx, "lea", cadence.IncidentInput{Title: "Drift on ranker-v3"})
+	_, err = app.ops.OpenIncident(ctx, "lea", ops.IncidentInput{Title: "Drift on ranker-v3"})
 	require.NoError(t, err)
-	_, err = app.ops.AddFollowUp(ctx, "lea", cadence.FollowUpInput{Incident: "INC-1", Title: "Tighten the drift alert", Owner: "ana", Due: cadence.Date{Year: 2026, Month: 11, Day: 30}})
+	_, err = app.ops.AddFollowUp(ctx, "lea", ops.FollowUpInput{Incident: "INC-1", Title: "Tighten the drift alert", Owner: "ana", Due: cadence.Date{Year: 2026, Month: 11, Day: 30}})
 	require.NoError(t, err)
 	clock.Set(monday.AddDate(0, 0, 2)) // Wednesday: the follow-up is overdue
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cadencebot/cadencebot/bot/slack/slacktest"
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 	"github.com/cadencebot/cadencebot/config"
 )
 
@@ -198,10 +199,10 @@ func TestSlackPersonLifecycle(t *testing.T) {
 	assert.Contains(t, ack.Errors["name"], "Changed by Lea at Mon 30 Nov 09:00 CET (now version 2)")
 
 	// Kim owns an open follow-up; removing hands it to triage's lead.
-	inc, err := w.a.ops.OpenIncident(context.Background(), "lea", cadence.IncidentInput{Title: "Churn model drift", Severity: 2})
+	inc, err := w.a.ops.OpenIncident(context.Background(), "lea", ops.IncidentInput{Title: "Churn model drift", Severity: 2})
 	require.NoError(t, err)
 	due, _ := cadence.ParseDate("2026-12-04")
-	f, err := w.a.ops.AddFollowUp(context.Background(), "lea", cadence.FollowUpInput{Incident: inc.ID(), Owner: "kim", Due: due, Title: "Tighten drift alert"})
+	f, err := w.a.ops.AddFollowUp(context.Background(), "lea", ops.FollowUpInput{Incident: inc.ID(), Owner: "kim", Due: due, Title: "Tighten drift alert"})
 	require.NoError(t, err)
 
 	assert.Contains(t, w.slash(ana, "person remove kim"), "you are a specialist")

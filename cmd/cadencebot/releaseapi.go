@@ -9,6 +9,7 @@ import (
 	"github.com/cadencebot/cadencebot/bot/integration/mlflow"
 	"github.com/cadencebot/cadencebot/bot/integration/releaseapi"
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // minTokenLen keeps guessable tokens out: 16 characters is 96 bits of
@@ -65,16 +66,16 @@ func describeLen(n int) string {
 // chats adds the outbox platforms of the release lane.
 func (rl *releaseLane) chats(into map[string]cadence.Chat) {
 	if len(rl.webhooks) > 0 {
-		into[cadence.PlatformWebhook] = rl.sender
+		into[ops.PlatformWebhook] = rl.sender
 	}
 	if rl.mlflow != nil {
-		into[cadence.PlatformRegistry] = &mlflow.Registry{Client: rl.mlflow}
+		into[ops.PlatformRegistry] = &mlflow.Registry{Client: rl.mlflow}
 	}
 }
 
 // handler is POST /api/releases and GET /api/releases/{id}; they check
 // their own tokens, so they sit outside the dashboard's credentials.
-func (rl *releaseLane) register(mux *http.ServeMux, ops *cadence.Ops) {
+func (rl *releaseLane) register(mux *http.ServeMux, ops *ops.Ops) {
 	var reg releaseapi.Registry
 	if rl.mlflow != nil {
 		reg = rl.mlflow

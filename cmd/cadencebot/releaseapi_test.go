@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 	"github.com/cadencebot/cadencebot/config"
 )
 
@@ -66,6 +67,6 @@ func TestReleaseAPIIsWiredWithItsOwnTokens(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, cadence.ReleaseApproved, r.Status, "the rollback policy from the file applies")
 	assert.Equal(t, "ci", r.Source)
-	_, ok := app.chats[cadence.PlatformWebhook]
+	_, ok := app.chats[ops.PlatformWebhook]
 	assert.True(t, ok, "the webhook platform delivers the events")
 }

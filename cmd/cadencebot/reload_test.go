@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 	"github.com/cadencebot/cadencebot/config"
 )
 
@@ -161,7 +162,7 @@ role = "specialist"
 email = "ana@example.com"
 `, "", 1)))
 	require.NoError(t, err)
-	c, _, err := a.svc.Reload(context.Background(), cadence.ReloadInput{Rituals: cfg.Rituals, Roster: cfg.Roster, Source: "team.toml"})
+	c, _, err := a.svc.Reload(context.Background(), ops.ReloadInput{Rituals: cfg.Rituals, Roster: cfg.Roster, Source: "team.toml"})
 	require.NoError(t, err)
 	require.Equal(t, []string{"ana"}, c.PeopleRemoved)
 

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 	"github.com/cadencebot/cadencebot/config"
 )
 
@@ -152,9 +153,9 @@ func TestSignInActsAsThePersonAndNoOneElse(t *testing.T) {
 	csrf := newWebClient(t, "", "").csrfs.FindStringSubmatch(body)[1]
 
 	// Acting as herself: a release proposed by Ana, whatever the form says.
-	form := url.Values{"csrf": {csrf}, "person": {"lea"}, "by": {"lea"}, cadence.FieldModel: {"ranker"}, cadence.FieldVersion: {"v4"},
-		cadence.FieldChange: {string(cadence.ChangeRetrain)}, cadence.FieldRisk: {"high"}, cadence.FieldEvidence: {"https://eval.example.com/run/7"},
-		cadence.FieldRollback: {"pin v3"}, cadence.FieldDataContract: {"pass"}}
+	form := url.Values{"csrf": {csrf}, "person": {"lea"}, "by": {"lea"}, ops.FieldModel: {"ranker"}, ops.FieldVersion: {"v4"},
+		ops.FieldChange: {string(cadence.ChangeRetrain)}, ops.FieldRisk: {"high"}, ops.FieldEvidence: {"https://eval.example.com/run/7"},
+		ops.FieldRollback: {"pin v3"}, ops.FieldDataContract: {"pass"}}
 	code, body, _ = b.visit(http.MethodPost, a.srv.URL+"/ops/release", form)
 	require.Equal(t, http.StatusOK, code, body)
 	rels, err := a.ops.Releases(ctx, cadence.ReleaseFilter{})
@@ -172,7 +173,7 @@ func TestSignInActsAsThePersonAndNoOneElse(t *testing.T) {
 		assert.Equal(t, http.StatusForbidden, code)
 		assert.Contains(t, body, "You act as the person you signed in as")
 	}
-	code, _, _ = b.visit(http.MethodPost, a.srv.URL+"/act", url.Values{"csrf": {csrf}, "action": {cadence.ActionReleaseApprove},
+	code, _, _ = b.visit(http.MethodPost, a.srv.URL+"/act", url.Values{"csrf": {csrf}, "action": {ops.ActionReleaseApprove},
 		"value": {rels[0].ID()}, "person": {"lea"}, "by": {"lea"}})
 	assert.Equal(t, http.StatusForbidden, code)
 	rel, err := a.ops.Release(ctx, rels[0].ID())

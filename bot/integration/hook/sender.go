@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // Target is one integration's webhook.
@@ -18,7 +19,7 @@ type Target struct {
 	Secret []byte
 }
 
-// Sender delivers release events as the outbox's cadence.PlatformWebhook:
+// Sender delivers release events as the outbox's ops.PlatformWebhook:
 // the message is persisted before it is sent, retried with backoff while
 // the receiver fails, and its key is the delivery id, so a receiver that
 // sees one twice (a reply lost on the way back) can drop the copy.
@@ -30,8 +31,8 @@ type Sender struct {
 
 var _ cadence.Chat = (*Sender)(nil)
 
-// Platform is cadence.PlatformWebhook.
-func (*Sender) Platform() string { return cadence.PlatformWebhook }
+// Platform is ops.PlatformWebhook.
+func (*Sender) Platform() string { return ops.PlatformWebhook }
 
 // Send posts the event to the recipient integration's webhook.
 func (s *Sender) Send(ctx context.Context, m *cadence.Message, _ cadence.Ref) (cadence.Ref, error) {

@@ -8,22 +8,23 @@ import (
 	"slices"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // Registry applies approved releases to MLflow as the outbox's
-// cadence.PlatformRegistry: the dispatcher retries it while MLflow is down
+// ops.PlatformRegistry: the dispatcher retries it while MLflow is down
 // and tells the deployment-planning lead when it gives up. Setting an
 // alias and a tag is idempotent, so a retry after a lost reply is safe.
 type Registry struct{ Client *Client }
 
 var _ cadence.Chat = (*Registry)(nil)
 
-// Platform is cadence.PlatformRegistry.
-func (*Registry) Platform() string { return cadence.PlatformRegistry }
+// Platform is ops.PlatformRegistry.
+func (*Registry) Platform() string { return ops.PlatformRegistry }
 
 // Send sets the alias, then the tags (in key order).
 func (r *Registry) Send(ctx context.Context, m *cadence.Message, _ cadence.Ref) (cadence.Ref, error) {
-	var up cadence.RegistryUpdate
+	var up ops.RegistryUpdate
 	if err := json.Unmarshal([]byte(m.Body.Text), &up); err != nil {
 		return cadence.Ref{}, &cadence.SendError{Code: "bad_payload", NotSent: true, Err: fmt.Errorf("registry update %s: %w", m.Key, err)}
 	}

@@ -15,12 +15,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // Provider reads the current on-call of one schedule.
 type Provider interface {
-	OnCall(ctx context.Context, schedule string, now time.Time) ([]cadence.ImportedShift, error)
+	OnCall(ctx context.Context, schedule string, now time.Time) ([]ops.ImportedShift, error)
 }
 
 // APIError is a refused call: the HTTP status and the provider's message.
@@ -45,7 +45,7 @@ func (e *APIError) Error() string {
 	if msg == "" {
 		msg = http.StatusText(e.Status)
 	}
-	return fmt.Sprintf("%s answered %d: %s", cadence.ProviderName(e.Provider), e.Status, msg)
+	return fmt.Sprintf("%s answered %d: %s", ops.ProviderName(e.Provider), e.Status, msg)
 }
 
 // Temporary: the provider or the path to it failed, or asked us to slow
@@ -139,12 +139,12 @@ func (r *retrier) once(hc *http.Client, req *http.Request, provider string, erro
 	resp, err := hc.Do(req)
 	if err != nil {
 		// The URL is ours (no secret in it); the token is in a header.
-		return nil, fmt.Errorf("%s unreachable: %w", cadence.ProviderName(provider), err)
+		return nil, fmt.Errorf("%s unreachable: %w", ops.ProviderName(provider), err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if err != nil {
-		return nil, fmt.Errorf("%s: reading the answer: %w", cadence.ProviderName(provider), err)
+		return nil, fmt.Errorf("%s: reading the answer: %w", ops.ProviderName(provider), err)
 	}
 	if resp.StatusCode/100 == 2 {
 		return body, nil

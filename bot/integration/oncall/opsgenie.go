@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // OpsgenieURL is the API base (EU accounts: https://api.eu.opsgenie.com).
@@ -25,7 +25,7 @@ type Opsgenie struct {
 }
 
 // OnCall lists the schedule's on-call recipients at now, in order.
-func (g *Opsgenie) OnCall(ctx context.Context, schedule string, now time.Time) ([]cadence.ImportedShift, error) {
+func (g *Opsgenie) OnCall(ctx context.Context, schedule string, now time.Time) ([]ops.ImportedShift, error) {
 	base := strings.TrimSuffix(cmpOr(g.BaseURL, OpsgenieURL), "/")
 	q := url.Values{
 		"scheduleIdentifierType": {"id"},
@@ -56,11 +56,11 @@ func (g *Opsgenie) OnCall(ctx context.Context, schedule string, now time.Time) (
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, fmt.Errorf("Opsgenie: the on-calls answer is not the documented JSON: %w", err)
 	}
-	var out []cadence.ImportedShift
+	var out []ops.ImportedShift
 	for _, r := range doc.Data.Recipients {
 		// flat=true lists usernames; a team or escalation would not be
 		// an email, and maps to nobody (recorded as such).
-		out = append(out, cadence.ImportedShift{Email: r, Name: r})
+		out = append(out, ops.ImportedShift{Email: r, Name: r})
 	}
 	return out, nil
 }

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // PagerDutyURL is the REST API v2 base (EU accounts: api.eu.pagerduty.com).
@@ -46,7 +46,7 @@ type pdPage struct {
 
 // OnCall lists the on-calls of schedule in force at now, lowest
 // escalation level first, following pages (offset, more).
-func (p *PagerDuty) OnCall(ctx context.Context, schedule string, now time.Time) ([]cadence.ImportedShift, error) {
+func (p *PagerDuty) OnCall(ctx context.Context, schedule string, now time.Time) ([]ops.ImportedShift, error) {
 	base := strings.TrimSuffix(cmpOr(p.BaseURL, PagerDutyURL), "/")
 	const limit = 100
 	var all []pdOnCall
@@ -85,7 +85,7 @@ func (p *PagerDuty) OnCall(ctx context.Context, schedule string, now time.Time) 
 		offset = pg.Offset + len(pg.OnCalls)
 	}
 	// The first responder is the lowest escalation level.
-	var out []cadence.ImportedShift
+	var out []ops.ImportedShift
 	for lvl := 1; len(out) == 0 && lvl <= 20; lvl++ {
 		for _, oc := range all {
 			if oc.EscalationLevel != lvl && !(lvl == 1 && oc.EscalationLevel == 0) {
@@ -110,8 +110,8 @@ func (p *PagerDuty) OnCall(ctx context.Context, schedule string, now time.Time) 
 	return out, nil
 }
 
-func (oc pdOnCall) shift() (cadence.ImportedShift, error) {
-	s := cadence.ImportedShift{Email: oc.User.Email, Name: cmpOr(oc.User.Name, oc.User.Summary)}
+func (oc pdOnCall) shift() (ops.ImportedShift, error) {
+	s := ops.ImportedShift{Email: oc.User.Email, Name: cmpOr(oc.User.Name, oc.User.Summary)}
 	if s.Email == "" {
 		return s, fmt.Errorf("PagerDuty: on-call user %s (%s) came without an email: the token must be allowed to read users", oc.User.ID, s.Name)
 	}

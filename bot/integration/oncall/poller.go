@@ -9,18 +9,19 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // DefaultEvery is how often a rotation's provider is asked by default.
 const DefaultEvery = 5 * time.Minute
 
-// Recorder is what the poller reports to; *cadence.Ops has it.
+// Recorder is what the poller reports to; *ops.Ops has it.
 type Recorder interface {
 	Rotations() []*cadence.Rotation
-	RecordOnCallImport(ctx context.Context, rotationID string, shifts []cadence.ImportedShift, fetchErr error) (*cadence.OnCallImport, error)
+	RecordOnCallImport(ctx context.Context, rotationID string, shifts []ops.ImportedShift, fetchErr error) (*ops.OnCallImport, error)
 }
 
-var _ Recorder = (*cadence.Ops)(nil)
+var _ Recorder = (*ops.Ops)(nil)
 
 // Poller asks each importing rotation's provider on its own period. It
 // reads the rotations on each round, so a config reload is followed.
@@ -56,7 +57,7 @@ func CheckEnv(rotations []*cadence.Rotation, getenv func(string) string) error {
 	for _, r := range rotations {
 		if r.Import != nil && getenv(r.Import.TokenEnv) == "" {
 			return fmt.Errorf("rotation %q imports its on-call from %s, but %s is not set (the API token goes in the environment, never in the file)",
-				r.ID, cadence.ProviderName(r.Import.Provider), r.Import.TokenEnv)
+				r.ID, ops.ProviderName(r.Import.Provider), r.Import.TokenEnv)
 		}
 	}
 	return nil
@@ -110,7 +111,7 @@ func (p *Poller) PollOne(ctx context.Context, r *cadence.Rotation) {
 	}
 }
 
-func (p *Poller) fetch(ctx context.Context, r *cadence.Rotation) ([]cadence.ImportedShift, error) {
+func (p *Poller) fetch(ctx context.Context, r *cadence.Rotation) ([]ops.ImportedShift, error) {
 	getenv := p.Getenv
 	token := ""
 	if getenv != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/cadencebot/cadencebot/bot/integration/oncall"
 	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/cadence/cadencetest"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // TestPollerImportsThroughOps: the poller asks PagerDuty on its period
@@ -36,7 +37,7 @@ func TestPollerImportsThroughOps(t *testing.T) {
 		Start: cadence.Date{Year: 2026, Month: 11, Day: 30}, HandoffHour: 9, Length: 7,
 		Import: &cadence.RotationImport{Provider: "pagerduty", Schedule: "PABC123", TokenEnv: "PD_TOKEN", URL: serve(t, fake), Every: 5 * time.Minute}}
 	clock := cadence.NewManualClock(now)
-	ops, err := cadence.NewOps(cadence.OpsConfig{Store: cadencetest.NewStore(), Clock: clock, Logger: zerolog.Nop(),
+	o, err := ops.New(ops.Config{Store: cadencetest.NewStore(), Clock: clock, Logger: zerolog.Nop(),
 		Rotations: []*cadence.Rotation{rot},
 		Roster: cadence.NewRoster([]*cadence.Person{
 			{ID: "ana", Name: "Ana", Role: cadence.RoleLead, Handles: cadence.Handles{Email: "ana@example.com"}},
@@ -44,9 +45,9 @@ func TestPollerImportsThroughOps(t *testing.T) {
 		})})
 	require.NoError(t, err)
 	var w waits
-	p := &oncall.Poller{Ops: ops, Clock: clock, Getenv: func(k string) string { return env{"PD_TOKEN": "pd-secret"}[k] }, Log: zerolog.Nop(), Sleep: w.sleep}
+	p := &oncall.Poller{Ops: o, Clock: clock, Getenv: func(k string) string { return env{"PD_TOKEN": "pd-secret"}[k] }, Log: zerolog.Nop(), Sleep: w.sleep}
 	line := func() string {
-		cur, err := ops.OnCall(context.Background(), clock.Now())
+		cur, err := o.OnCall(context.Background(), clock.Now())
 		require.NoError(t, err)
 		return bot.OnCallLines(cur, func(id string) string { return id }, zurich)[0]
 	}

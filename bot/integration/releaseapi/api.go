@@ -17,6 +17,7 @@ import (
 
 	"github.com/cadencebot/cadencebot/bot/integration/mlflow"
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // Integration is one pipeline allowed to call the API.
@@ -30,11 +31,11 @@ type Integration struct {
 	Changes []cadence.ChangeType
 }
 
-// Ops is what the API needs of cadence.Ops.
+// Ops is what the API needs of ops.Ops.
 type Ops interface {
-	ProposeRelease(ctx context.Context, actorID string, in cadence.ReleaseInput) (*cadence.Release, error)
+	ProposeRelease(ctx context.Context, actorID string, in ops.ReleaseInput) (*cadence.Release, error)
 	Release(ctx context.Context, id string) (*cadence.Release, error)
-	Record(r *cadence.Release) cadence.ReleaseRecord
+	Record(r *cadence.Release) ops.ReleaseRecord
 	AuditRefused(ctx context.Context, actor, action, target string, details map[string]string, reason error)
 }
 
@@ -78,10 +79,10 @@ type proposal struct {
 
 // apiField maps cadence's form field names to the JSON names.
 var apiField = map[string]string{
-	cadence.FieldModel: "model", cadence.FieldVersion: "version", cadence.FieldChange: "change",
-	cadence.FieldRisk: "risk", cadence.FieldEvidence: "evidence", cadence.FieldRollback: "rollback_plan",
-	cadence.FieldDataContract: "data_contract", cadence.FieldContractNote: "data_contract_note",
-	cadence.FieldPlanned: "planned", cadence.FieldNotes: "notes",
+	ops.FieldModel: "model", ops.FieldVersion: "version", ops.FieldChange: "change",
+	ops.FieldRisk: "risk", ops.FieldEvidence: "evidence", ops.FieldRollback: "rollback_plan",
+	ops.FieldDataContract: "data_contract", ops.FieldContractNote: "data_contract_note",
+	ops.FieldPlanned: "planned", ops.FieldNotes: "notes",
 }
 
 const action = "release.api"
@@ -110,13 +111,13 @@ func (h *Handler) propose(w http.ResponseWriter, r *http.Request) {
 		h.refuse(ctx, w, http.StatusUnprocessableEntity, actor, "", msg, fields)
 		return
 	}
-	rin := cadence.ReleaseInput{
+	rin := ops.ReleaseInput{
 		Model: p.Model, Version: p.Version, Change: cadence.ChangeType(p.Change), Risk: cadence.Risk(p.Risk),
-		Evidence: p.Evidence, RollbackPlan: p.RollbackPlan, DataContract: cadence.ParseContractCheck(p.DataContract),
+		Evidence: p.Evidence, RollbackPlan: p.RollbackPlan, DataContract: ops.ParseContractCheck(p.DataContract),
 		DataContractNote: p.DataContractNote, Notes: p.Notes, Source: in.ID,
 	}
 	if p.DataContract != "" && rin.DataContract == "" {
-		rin.DataContract = cadence.ContractCheck(p.DataContract) // validate names the value
+		rin.DataContract = ops.ContractCheck(p.DataContract) // validate names the value
 	}
 	if p.Planned != "" {
 		d, err := cadence.ParseDate(p.Planned)

@@ -21,6 +21,7 @@ import (
 	"github.com/cadencebot/cadencebot/bot/integration/releaseapi"
 	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/cadence/cadencetest"
+	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 var t0 = time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
@@ -37,7 +38,7 @@ const (
 type receiver struct {
 	*httptest.Server
 	mu       sync.Mutex
-	events   []cadence.ReleaseEvent
+	events   []ops.ReleaseEvent
 	bad      int
 	failNext int
 }
@@ -58,7 +59,7 @@ func newReceiver(t *testing.T, clock cadence.Clock) *receiver {
 			http.Error(w, "busy", http.StatusBadGateway)
 			return
 		}
-		var ev cadence.ReleaseEvent
+		var ev ops.ReleaseEvent
 		require.NoError(t, json.Unmarshal(body, &ev))
 		assert.Equal(t, ev.Event, r.Header.Get(hook.HeaderEvent))
 		assert.Equal(t, ev.Delivery, r.Header.Get(hook.HeaderDelivery))
@@ -72,7 +73,7 @@ type fixture struct {
 	t     *testing.T
 	clock *cadence.ManualClock
 	store *cadencetest.Store
-	ops   *cadence.Ops
+	ops   *ops.Ops
 	api   *httptest.Server
 	ml    *mlflowtest.Server
 	recv  *receiver
@@ -86,7 +87,7 @@ func newFixture(t *testing.T) *fixture {
 		{ID: "ana", Name: "Ana", Role: cadence.RoleSpecialist, Location: time.UTC},
 	})
 	var err error
-	f.ops, err = cadence.NewOps(cadence.OpsConfig{Roster: roster, Store: f.store, Clock: f.clock, Logger: zerolog.Nop(),
+	f.ops, err = ops.New(ops.Config{Roster: roster, Store: f.store, Clock: f.clock, Logger: zerolog.Nop(),
 		ChangePolicies: map[cadence.ChangeType]int{cadence.ChangeRollback: 0},
 		Webhooks:       []string{"ci"}, RegistryAlias: "champion"})
 	require.NoError(t, err)
@@ -94,9 +95,9 @@ func newFixture(t *testing.T) *fixture {
 	client := &mlflow.Client{BaseURL: f.ml.URL, Token: mlToken}
 	f.recv = newReceiver(t, f.clock)
 	f.disp = cadence.NewDispatcher(f.store, f.clock, map[string]cadence.Chat{
-		"local":                  cadencetest.NewChat("local"),
-		cadence.PlatformWebhook:  &hook.Sender{Targets: map[string]hook.Target{"ci": {URL: f.recv.URL, Secret: []byte(hookSecret)}}, Now: f.clock.Now},
-		cadence.PlatformRegistry: &mlflow.Registry{Client: client},
+		"local":              cadencetest.NewChat("local"),
+		ops.PlatformWebhook:  &hook.Sender{Targets: map[string]hook.Target{"ci": {URL: f.recv.URL, Secret: []byte(hookSecret)}}, Now: f.clock.Now},
+		ops.PlatformRegistry: &mlflow.Registry{Client: client},
 	}, zerolog.Nop(), nil)
 	mux := http.NewServeMux()
 	releaseapi.New(f.ops, []releaseapi.Integration{
