@@ -195,15 +195,17 @@ func (a *Adapter) onSocketEvent(ctx context.Context, smc *socketmode.Client, evt
 	case socketmode.EventTypeIncomingError:
 		log.Warn().Interface("error", evt.Data).Msg("socket mode read error")
 	case socketmode.EventTypeEventsAPI:
-		a.ack(ctx, smc, evt.Request, nil)
 		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
-		if !ok {
-			return
+		if ok {
+			// Registered before the ack (background never blocks), so
+			// whoever has seen the ack and then calls Wait waits for this
+			// handler too, instead of racing its WaitGroup.Add.
+			a.background(func(ctx context.Context) { a.processEvent(ctx, ev) })
 		}
-		if evt.Request.RetryAttempt > 0 {
+		a.ack(ctx, smc, evt.Request, nil)
+		if ok && evt.Request.RetryAttempt > 0 {
 			log.Debug().Int("retry_attempt", evt.Request.RetryAttempt).Str("retry_reason", evt.Request.RetryReason).Msg("redelivered envelope")
 		}
-		a.background(func(ctx context.Context) { a.processEvent(ctx, ev) })
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok {
