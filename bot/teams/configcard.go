@@ -255,7 +255,7 @@ func (a *Adapter) onRitualSubmit(ctx context.Context, act *Activity, p *cadence.
 			form.version = stale.Version // saving again overwrites theirs, on purpose
 		}
 	case bot.IsUserError(err):
-		top = append(top, userMessage(err))
+		top = append(top, userMessageIn(lang, err))
 	default:
 		a.log.Error().Err(err).Str("person", p.ID).Msg("teams: saving a ritual failed")
 		top = append(top, t("failed_kept"))

@@ -68,9 +68,13 @@ func (a *Adapter) onConversationUpdate(ctx context.Context, act *Activity) (int,
 		return st, err
 	}
 	if act.isPersonal() && slices.ContainsFunc(act.MembersAdded, isBot) {
+		lang := a.svc.Roster().Language()
+		if p := a.person(act.From); p != nil {
+			lang = a.svc.Roster().LanguageOf(p.ID)
+		}
 		welcome := bot.HelpReply("")
-		welcome.Title = "Hi, I'm cadencebot"
-		welcome.Lines = append([]string{"I'll send you your ritual prompts here. Type a command to me at any time:"}, welcome.Lines...)
+		welcome.Title = cadence.UIText(lang, "teams.welcome_title")
+		welcome.Lines = append([]string{cadence.UIText(lang, "teams.welcome")}, welcome.Lines...)
 		a.replyWith(ctx, act, replyMessage(welcome))
 	}
 	return http.StatusOK, nil
@@ -237,7 +241,7 @@ func (a *Adapter) onSubmit(ctx context.Context, act *Activity) (int, error) {
 	if id, version, values, ok := ritualSubmit(act.Value); ok {
 		p := a.person(act.From)
 		if p == nil {
-			a.replyWith(ctx, act, notice("You are not on the cadencebot roster", "Ask your lead to add your Teams ID to the roster."))
+			a.replyWith(ctx, act, a.strangerNotice())
 			return http.StatusOK, nil
 		}
 		return a.onRitualSubmit(ctx, act, p, id, version, values)
@@ -245,7 +249,7 @@ func (a *Adapter) onSubmit(ctx context.Context, act *Activity) (int, error) {
 	if action, id, version, values, ok := personSubmit(act.Value); ok {
 		p := a.person(act.From)
 		if p == nil {
-			a.replyWith(ctx, act, notice("You are not on the cadencebot roster", "Ask your lead to add your Teams ID to the roster."))
+			a.replyWith(ctx, act, a.strangerNotice())
 			return http.StatusOK, nil
 		}
 		return a.onPersonSubmit(ctx, act, p, action, id, version, values)
@@ -257,8 +261,9 @@ func (a *Adapter) onSubmit(ctx context.Context, act *Activity) (int, error) {
 	p := a.person(act.From)
 	if p == nil {
 		bot.AuditStranger(ctx, a.svc, Platform, teamsIDOf(act.From), "click")
-		a.replyWith(ctx, act, notice("You are not on the cadencebot roster",
-			fmt.Sprintf("Ask your lead to add your Teams ID (%s) to the roster.", teamsIDOf(act.From))))
+		lang := a.svc.Roster().Language()
+		a.replyWith(ctx, act, notice(cadence.UIText(lang, "ritual_form.stranger_title"),
+			cadence.UIText(lang, "teams.stranger_id", "ID", teamsIDOf(act.From))))
 		return http.StatusOK, nil
 	}
 	if ops.IsAction(v.action) {
@@ -284,7 +289,7 @@ func (a *Adapter) onSubmit(ctx context.Context, act *Activity) (int, error) {
 		}
 		if err := a.svc.Decline(ctx, v.occurrence, p.ID, reason); err != nil {
 			if bot.IsUserError(err) {
-				a.replyWith(ctx, act, notice("Not recorded", userMessage(err)))
+				a.replyWith(ctx, act, notice(cadence.UIText(a.langOf(p), "teams.not_recorded"), userMessageIn(a.langOf(p), err)))
 				return http.StatusOK, nil
 			}
 			return http.StatusInternalServerError, err
@@ -303,7 +308,7 @@ func (a *Adapter) submitAnswer(ctx context.Context, act *Activity, p *cadence.Pe
 	occ, answers, err := a.svc.Occurrence(ctx, v.occurrence)
 	if err != nil {
 		if bot.IsUserError(err) {
-			a.replyWith(ctx, act, notice("Not saved", userMessage(err)))
+			a.replyWith(ctx, act, notice(cadence.UIText(a.langOf(p), "teams.not_saved"), userMessageIn(a.langOf(p), err)))
 			return http.StatusOK, nil
 		}
 		return http.StatusInternalServerError, err
@@ -334,16 +339,17 @@ func (a *Adapter) submitAnswer(ctx context.Context, act *Activity, p *cadence.Pe
 	case errors.As(err, &fe):
 		return a.sendPrompt(ctx, act, p, v.occurrence, cardOptions{errors: fe, values: v.inputs})
 	case err != nil && bot.IsUserError(err):
-		a.replyWith(ctx, act, notice("Not saved", userMessage(err)))
+		a.replyWith(ctx, act, notice(cadence.UIText(a.langOf(p), "teams.not_saved"), userMessageIn(a.langOf(p), err)))
 		return http.StatusOK, nil
 	case err != nil:
 		return http.StatusInternalServerError, err
 	}
 	a.log.Info().Str("person", p.ID).Str("occurrence", v.occurrence).Msg("teams: answer stored")
-	saved := "✓ Saved at " + a.clock.Now().In(loc(p)).Format("15:04")
-	o := cardOptions{values: v.inputs, note: saved + ". You can edit your answers until " + when(before.ClosesAt, p) + "."}
+	lang := a.langOf(p)
+	savedAt := a.clock.Now().In(loc(p)).Format("15:04")
+	o := cardOptions{values: v.inputs, note: cadence.UIText(lang, "teams.saved", "At", savedAt, "Until", cadence.UITime(lang, before.ClosesAt, loc(p)))}
 	if before.Mode == cadence.AnswerLate {
-		o = cardOptions{note: saved + ", after the close: your answer counts as late and can no longer be edited.", closed: true}
+		o = cardOptions{note: cadence.UIText(lang, "teams.saved_late", "At", savedAt), closed: true}
 	}
 	if _, err := a.sendPrompt(ctx, act, p, v.occurrence, o); err != nil {
 		// Stored, and the engine's receipt confirms it: an error here must
@@ -360,7 +366,7 @@ func (a *Adapter) sendPrompt(ctx context.Context, act *Activity, p *cadence.Pers
 	m, err := a.promptMessage(ctx, p, occID, o.closed)
 	if err != nil {
 		if bot.IsUserError(err) {
-			a.replyWith(ctx, act, notice("Not available", userMessage(err)))
+			a.replyWith(ctx, act, notice(cadence.UIText(a.langOf(p), "teams.not_available"), userMessageIn(a.langOf(p), err)))
 			return http.StatusOK, nil
 		}
 		return http.StatusInternalServerError, err
@@ -461,29 +467,8 @@ func (a *Adapter) promptMessage(ctx context.Context, p *cadence.Person, occID st
 		To: cadence.Recipient{Person: p.ID}, Body: b}, nil
 }
 
-// when shows t in p's zone.
-func when(t time.Time, p *cadence.Person) string {
-	return t.In(loc(p)).Format("Mon 2 Jan 15:04 MST")
-}
-
 func notice(title, text string) *cadence.Message {
 	return &cadence.Message{Kind: cadence.KindNotice, Body: cadence.Body{Title: title, Text: text}}
-}
-
-// userMessage words a domain refusal for the person.
-func userMessage(err error) string {
-	if text, ok := cadence.RefusalText(err); ok {
-		return text
-	}
-	switch {
-	case errors.Is(err, cadence.ErrClosed):
-		return "This ritual has closed; answers are no longer accepted."
-	case errors.Is(err, cadence.ErrForbidden):
-		return "You are not expected at this ritual."
-	case errors.Is(err, cadence.ErrNotFound):
-		return "I don't know this ritual occurrence any more."
-	}
-	return err.Error()
 }
 
 func teamsIDOf(from *ChannelAccount) string {
@@ -501,4 +486,35 @@ func loc(p *cadence.Person) *time.Location {
 		return time.UTC
 	}
 	return p.Location
+}
+
+// strangerNotice tells someone the roster does not know, in the team's
+// language.
+func (a *Adapter) strangerNotice() *cadence.Message {
+	lang := a.svc.Roster().Language()
+	return notice(cadence.UIText(lang, "ritual_form.stranger_title"), cadence.UIText(lang, "ritual_form.stranger"))
+}
+
+// langOf is the language p reads.
+func (a *Adapter) langOf(p *cadence.Person) string {
+	if p == nil {
+		return a.svc.Roster().Language()
+	}
+	return a.svc.Roster().LanguageOf(p.ID)
+}
+
+// userMessageIn words a domain refusal for the person, in lang.
+func userMessageIn(lang string, err error) string {
+	if text, ok := cadence.RefusalText(err); ok {
+		return text
+	}
+	switch {
+	case errors.Is(err, cadence.ErrClosed):
+		return cadence.UIText(lang, "teams.closed")
+	case errors.Is(err, cadence.ErrForbidden):
+		return cadence.UIText(lang, "teams.not_expected")
+	case errors.Is(err, cadence.ErrNotFound):
+		return cadence.UIText(lang, "teams.unknown_occurrence")
+	}
+	return err.Error()
 }

@@ -70,3 +70,21 @@ func cardOf(t *testing.T, m *cadence.Message) *adaptiveCard {
 	require.NoError(t, err)
 	return acts[0].Attachments[0].Content.(*adaptiveCard)
 }
+
+// TestRefusalsInThePersonsLanguage: the refusals Teams words itself.
+func TestRefusalsInThePersonsLanguage(t *testing.T) {
+	tests := []struct {
+		lang   string
+		err    error
+		want   string
+		notAny []string
+	}{
+		{"de", cadence.ErrClosed, "Dieses Ritual ist geschlossen; Antworten werden nicht mehr angenommen.", nil},
+		{"pl", cadence.ErrForbidden, "Nie oczekujemy twojej odpowiedzi w tym rytuale.", nil},
+		{"pl", cadence.ErrNotFound, "Nie znam już tego terminu rytuału.", nil},
+		{"en", cadence.ErrClosed, "This ritual has closed; answers are no longer accepted.", nil},
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.want, userMessageIn(tc.lang, tc.err), "%s %v", tc.lang, tc.err)
+	}
+}

@@ -30,11 +30,6 @@ type opsAPI interface {
 
 var _ opsAPI = (*ops.Service)(nil)
 
-const (
-	opsOff   = "Incidents, follow-ups and releases are not enabled on this bot."
-	opsFault = "That did not work on our side (the error was logged); please try again in a minute."
-)
-
 func (a *Adapter) ops() opsAPI {
 	o, _ := a.svc.(opsAPI)
 	return o
@@ -69,7 +64,7 @@ func (a *Adapter) onOpsSubmit(ctx context.Context, act *Activity, p *cadence.Per
 	log := a.log.With().Str("person", p.ID).Str("action", v.action).Str("target", v.value).Logger()
 	svc := a.ops()
 	if svc == nil {
-		a.tellPrivately(ctx, act, p, notice("Not available", opsOff))
+		a.tellPrivately(ctx, act, p, notice(cadence.UIText(a.langOf(p), "teams.not_available"), cadence.UIText(a.langOf(p), "teams.ops_off")))
 		return http.StatusOK, nil
 	}
 	msg, err := svc.Act(ctx, p.ID, ops.Action{ID: v.action, Value: v.value, Arg: v.arg})
@@ -82,22 +77,22 @@ func (a *Adapter) onOpsSubmit(ctx context.Context, act *Activity, p *cadence.Per
 		log.Info().Err(err).Msg("teams: late click on a decided release")
 		text := capitalizeFirst(err.Error()) + "."
 		if !a.redraw(ctx, act, v.key, "ℹ "+text, true) {
-			a.tellPrivately(ctx, act, p, notice("Already decided", text))
+			a.tellPrivately(ctx, act, p, notice(cadence.UIText(a.langOf(p), "teams.already_decided"), text))
 		}
 		return http.StatusOK, nil
 	case bot.IsUserError(err):
 		log.Info().Err(err).Msg("teams: ops action refused")
-		a.tellPrivately(ctx, act, p, notice("Not done", err.Error()))
+		a.tellPrivately(ctx, act, p, notice(cadence.UIText(a.langOf(p), "teams.not_done"), err.Error()))
 		return http.StatusOK, nil
 	default:
 		log.Error().Err(err).Msg("teams: ops action failed")
-		a.tellPrivately(ctx, act, p, notice("Not done", opsFault))
+		a.tellPrivately(ctx, act, p, notice(cadence.UIText(a.langOf(p), "teams.not_done"), cadence.UIText(a.langOf(p), "teams.ops_fault")))
 		return http.StatusOK, nil
 	}
 	if a.redraw(ctx, act, v.key, "✓ "+msg+" — "+p.Name, a.closes(ctx, act, v)) {
 		return http.StatusOK, nil
 	}
-	a.tellPrivately(ctx, act, p, &cadence.Message{Kind: cadence.KindReceipt, Body: cadence.Body{Title: "Done", Text: msg}})
+	a.tellPrivately(ctx, act, p, &cadence.Message{Kind: cadence.KindReceipt, Body: cadence.Body{Title: cadence.UIText(a.langOf(p), "teams.done"), Text: msg}})
 	return http.StatusOK, nil
 }
 

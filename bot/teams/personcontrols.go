@@ -108,7 +108,7 @@ func (a *Adapter) onSnooze(ctx context.Context, act *Activity, p *cadence.Person
 	res, err := bot.SnoozeClick(ctx, a.svc, p, v.occurrence, v.action)
 	switch {
 	case err != nil && bot.IsUserError(err):
-		a.replyWith(ctx, act, notice("Not snoozed", userMessage(err)))
+		a.replyWith(ctx, act, notice(cadence.UIText(a.langOf(p), "teams.not_snoozed"), userMessageIn(a.langOf(p), err)))
 		return http.StatusOK, nil
 	case err != nil:
 		return http.StatusInternalServerError, err
@@ -146,7 +146,7 @@ func (a *Adapter) onOOORange(ctx context.Context, act *Activity, p *cadence.Pers
 		}
 		return http.StatusOK, nil
 	case err != nil && bot.IsUserError(err):
-		a.replyWith(ctx, act, notice("Not recorded", userMessage(err)))
+		a.replyWith(ctx, act, notice(cadence.UIText(a.langOf(p), "teams.not_recorded"), userMessageIn(a.langOf(p), err)))
 		return http.StatusOK, nil
 	case err != nil:
 		return http.StatusInternalServerError, err
