@@ -163,4 +163,10 @@ type OccurrenceFilter struct {
 	// only that part, as OccurrenceFor does. An answer's streak looks back
 	// 30 occurrences, each of up to a thousand people.
 	Person string
+	// Bare asks for the occurrences' own fields only (ID, ritual, times,
+	// status): a store may leave out the per-person state (Expected,
+	// Excused, PromptAt, Prompted…), which costs one record per person
+	// to read. A store may fill it anyway. Never put a bare occurrence
+	// back: it would drop its people.
+	Bare bool
 }

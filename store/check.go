@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // maxCheckErrors is how many of the check's findings an error names.
@@ -23,23 +21,19 @@ const maxCheckErrors = 3
 // 67 ms right after the file was written (BenchmarkCheckYear/check).
 // Nothing may write while it runs (a read-only-mode check).
 func (db *DB) checkPages() error {
-	var found []string
-	n := 0
-	err := db.bolt.View(func(btx *bolt.Tx) error {
-		for err := range btx.Check() {
-			if n < maxCheckErrors {
-				found = append(found, err.Error())
-			}
-			n++
-		}
-		return nil
-	})
+	found, n, err := checkBolt(db.bolt)
 	if err != nil {
 		return fmt.Errorf("check database %s: %w", db.path, err)
 	}
 	if n == 0 {
 		return nil
 	}
+	return db.damageReport(found, n)
+}
+
+// damageReport is the error for n findings of the check, found the first
+// few, naming the copy to restore.
+func (db *DB) damageReport(found []string, n int) error {
 	why := fmt.Sprintf("bbolt's consistency check found %d damaged page(s) (%s", n, strings.Join(found, "; "))
 	if n > len(found) {
 		why += fmt.Sprintf("; and %d more", n-len(found))

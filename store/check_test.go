@@ -3,6 +3,7 @@ package store_test
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 	"time"
 
@@ -92,7 +93,9 @@ func TestOpenRefusesAnOverwrittenPage(t *testing.T) {
 				_ = db.Close()
 			}
 			require.ErrorIs(t, err, store.ErrCorrupt)
-			assert.Contains(t, err.Error(), "database "+path+" is damaged: bbolt's consistency check found ")
+			// The root and freelist pages are read before bbolt maps the
+			// file (header.go); any other page is bbolt's check's.
+			assert.Regexp(t, "^database "+regexp.QuoteMeta(path)+" (is damaged: bbolt's consistency check found |is not a readable cadencebot database: root page )", err.Error())
 			assert.Contains(t, err.Error(), tc.want)
 			if tc.keepCpy {
 				assert.Contains(t, err.Error(), "cp "+path+".good "+path)

@@ -144,7 +144,74 @@ func checkFile(path string, initEmpty bool) error {
 	case m.freelist >= m.pgid && m.freelist != pgidNoFreelist:
 		return corrupt(path, fmt.Sprintf("freelist page %d is past the end (%d pages)", m.freelist, m.pgid), nil)
 	}
+	if why := checkRootAndFreelist(f, m, pageSize); why != "" {
+		return corrupt(path, why+"; "+restoreAdvice(path), nil)
+	}
 	return nil
+}
+
+// bbolt's page header: id (8 bytes), flags (2), count (2), overflow (4).
+const (
+	branchPageFlag   = 0x01
+	leafPageFlag     = 0x02
+	freelistPageFlag = 0x10
+)
+
+// checkRootAndFreelist reads the two pages a write meets first: the root
+// bucket's page must be a branch or leaf page, and the freelist page a
+// freelist whose ids are sorted, unique and in [2, pgid), none of them
+// the root or the freelist itself. A damaged freelist hands out pages in
+// use, so the first commit would overwrite live data; the full page check
+// (check.go) may then run after the open. A few KB to read, where the
+// full check visits every page.
+func checkRootAndFreelist(f *os.File, m boltMeta, pageSize int64) string {
+	e := binary.NativeEndian
+	hdr := make([]byte, pageHeaderSize)
+	if _, err := f.ReadAt(hdr, int64(m.root)*pageSize); err != nil {
+		return fmt.Sprintf("root page %d cannot be read: %v", m.root, err)
+	}
+	if id, flags := e.Uint64(hdr), e.Uint16(hdr[8:]); id != m.root || (flags != branchPageFlag && flags != leafPageFlag) {
+		return fmt.Sprintf("root page %d is not a branch or leaf page (id %d, flags %#x)", m.root, id, flags)
+	}
+	if m.freelist == pgidNoFreelist {
+		return ""
+	}
+	if _, err := f.ReadAt(hdr, int64(m.freelist)*pageSize); err != nil {
+		return fmt.Sprintf("freelist page %d cannot be read: %v", m.freelist, err)
+	}
+	id, flags, count, overflow := e.Uint64(hdr), e.Uint16(hdr[8:]), uint64(e.Uint16(hdr[10:])), uint64(e.Uint32(hdr[12:]))
+	if id != m.freelist || flags != freelistPageFlag {
+		return fmt.Sprintf("freelist page %d is not a freelist page (id %d, flags %#x)", m.freelist, id, flags)
+	}
+	if m.freelist+overflow >= m.pgid {
+		return fmt.Sprintf("freelist page %d runs past the end (%d overflow pages, %d pages)", m.freelist, overflow, m.pgid)
+	}
+	size := int64(overflow+1) * pageSize
+	buf := make([]byte, size)
+	if _, err := f.ReadAt(buf, int64(m.freelist)*pageSize); err != nil {
+		return fmt.Sprintf("freelist page %d cannot be read: %v", m.freelist, err)
+	}
+	ids := buf[pageHeaderSize:]
+	if count == 0xFFFF { // the real count is the first element
+		count, ids = e.Uint64(ids), ids[8:]
+	}
+	if count > uint64(len(ids))/8 {
+		return fmt.Sprintf("freelist page %d claims %d free pages, more than its %d bytes hold", m.freelist, count, size)
+	}
+	prev := uint64(1)
+	for i := range count {
+		p := e.Uint64(ids[8*i:])
+		switch {
+		case p <= prev:
+			return fmt.Sprintf("freelist page %d: free page %d is out of order or twice (after %d)", m.freelist, p, prev)
+		case p >= m.pgid:
+			return fmt.Sprintf("freelist page %d: free page %d is past the end (%d pages)", m.freelist, p, m.pgid)
+		case p == m.root, p >= m.freelist && p <= m.freelist+overflow:
+			return fmt.Sprintf("freelist page %d: page %d is free and in use", m.freelist, p)
+		}
+		prev = p
+	}
+	return ""
 }
 
 func readMeta(f *os.File, off int64) (boltMeta, error) {

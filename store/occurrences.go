@@ -246,9 +246,11 @@ func (t *tx) Occurrences(f cadence.OccurrenceFilter) ([]*cadence.Occurrence, err
 		if len(f.Status) > 0 && !slices.Contains(f.Status, cadence.Status(r.Status)) {
 			return true, nil
 		}
-		o, err := t.withPeople(r.domain())
-		if err != nil {
-			return false, fmt.Errorf("list occurrences: %w", err)
+		o := r.domain()
+		if !f.Bare {
+			if o, err = t.withPeople(o); err != nil {
+				return false, fmt.Errorf("list occurrences: %w", err)
+			}
 		}
 		out = append(out, o)
 		return f.Limit <= 0 || len(out) < f.Limit, nil

@@ -53,6 +53,16 @@ type Options struct {
 	// KeepCheckedCopy writes path+".good" after the consistency check
 	// passed (the daemon does), the copy a damaged file's error names.
 	KeepCheckedCopy bool
+	// CheckAfterOpen (the daemon) lets a read-write Open return before
+	// bbolt's full page check, once the file's meta, root and freelist
+	// pages are validated (header.go): the check then runs in the
+	// background on a snapshot of the file as opened (checkafter.go), and
+	// damage it finds refuses every later write and shows in CheckState.
+	// It begins at StartCheck (or CheckStartWait after the open).
+	// A file that needs a migration or an aggregates rebuild, or whose
+	// disk has no room for the snapshot, is checked inside Open as
+	// before: nothing rewrites a file before its check.
+	CheckAfterOpen bool
 }
 
 // DB is an open store. It implements cadence.Store.
@@ -60,6 +70,7 @@ type DB struct {
 	bolt   *bolt.DB
 	path   string
 	writes writeHealth // writehealth.go
+	check  pageCheck   // checkafter.go
 }
 
 var _ cadence.Store = (*DB)(nil)
@@ -75,7 +86,7 @@ func Open(path string, opts Options) (*DB, error) { return open(path, opts, fals
 // a running bot's lock gives ErrLocked as Open does. A file an older
 // cadencebot wrote gets ErrSchemaTooOld.
 func OpenReadOnly(path string, opts Options) (*DB, error) {
-	opts.InitEmpty, opts.KeepCheckedCopy = false, false
+	opts.InitEmpty, opts.KeepCheckedCopy, opts.CheckAfterOpen = false, false, false
 	return open(path, opts, true)
 }
 
@@ -89,7 +100,16 @@ func open(path string, opts Options, readOnly bool) (*DB, error) {
 	if err := checkFile(path, opts.InitEmpty); err != nil {
 		return nil, err
 	}
-	bdb, err := openBolt(path, &bolt.Options{Timeout: timeout, NoSync: opts.NoSync, ReadOnly: readOnly})
+	bo := &bolt.Options{Timeout: timeout, NoSync: opts.NoSync, ReadOnly: readOnly}
+	if opts.CheckAfterOpen && !readOnly {
+		// The check's snapshot holds a read transaction for a while, and
+		// a commit that must grow the memory map waits for every reader:
+		// map room to grow into, so the first ticks do not wait on it.
+		if fi, err := os.Stat(path); err == nil {
+			bo.InitialMmapSize = int(fi.Size() + min(fi.Size(), 256<<20))
+		}
+	}
+	bdb, err := openBolt(path, bo)
 	if err != nil {
 		switch {
 		case errors.Is(err, berrors.ErrTimeout):
@@ -105,12 +125,15 @@ func open(path string, opts Options, readOnly bool) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	db := &DB{bolt: bdb, path: path}
-	if err := db.checkPages(); err != nil {
-		_ = bdb.Close()
-		return nil, err
-	}
-	if opts.KeepCheckedCopy {
-		db.keepCheckedCopy(opts)
+	later := opts.CheckAfterOpen && !readOnly && db.upToDate() && db.roomForCopy()
+	if !later {
+		if err := db.checkPages(); err != nil {
+			_ = bdb.Close()
+			return nil, err
+		}
+		if opts.KeepCheckedCopy {
+			db.keepCheckedCopy(opts)
+		}
 	}
 	if err := db.migrate(opts.Logger, readOnly); err != nil {
 		_ = bdb.Close()
@@ -128,6 +151,12 @@ func open(path string, opts Options, readOnly bool) (*DB, error) {
 		if rebuilt {
 			opts.Logger.Info().Str("db", path).Int("occurrences", st.Occurrences).Int("answers", st.Answers).
 				Int("week_aggregates", st.Weeks).Msg("aggregates rebuilt from the facts")
+		}
+	}
+	if later {
+		if err := db.checkAfterOpen(opts, opts.KeepCheckedCopy); err != nil {
+			_ = bdb.Close()
+			return nil, err
 		}
 	}
 	return db, nil
@@ -163,6 +192,7 @@ func (db *DB) Path() string { return db.path }
 
 // Close releases the file and its lock.
 func (db *DB) Close() error {
+	db.stopCheck()
 	if err := db.bolt.Close(); err != nil {
 		return fmt.Errorf("close database %s: %w", db.path, err)
 	}
@@ -184,6 +214,9 @@ func (db *DB) Update(ctx context.Context, fn func(cadence.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := db.damaged(); err != nil {
+		return err
+	}
 	committing := false
 	err := db.bolt.Update(func(btx *bolt.Tx) error {
 		err := fn(cadence.WithAggregates(&tx{btx: btx}))
@@ -198,6 +231,9 @@ func (db *DB) Update(ctx context.Context, fn func(cadence.Tx) error) error {
 // fact (outbox compaction).
 func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := db.damaged(); err != nil {
 		return err
 	}
 	committing := false
@@ -223,6 +259,9 @@ func (db *DB) update(ctx context.Context, fn func(*tx) error) error {
 // bursts, and costs a lone writer the batch delay.
 func (db *DB) UpdateBatch(ctx context.Context, fn func(cadence.Tx) error) error {
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := db.damaged(); err != nil {
 		return err
 	}
 	committing := false

@@ -48,6 +48,9 @@ func (db *DB) ProbeWrite(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := db.damaged(); err != nil {
+		return err
+	}
 	committing := false
 	err := db.bolt.Update(func(btx *bolt.Tx) error {
 		meta := btx.Bucket(bucketMeta)

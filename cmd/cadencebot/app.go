@@ -105,6 +105,9 @@ type App struct {
 	lead    cadence.Leadership
 	elector *postgres.Elector
 	leading atomic.Bool // this replica's leader work runs
+	// startCheck lets bbolt's page check begin once the first tick is
+	// done (store.DB.StartCheck; nil on PostgreSQL).
+	startCheck func()
 }
 
 // newApp opens the store and builds everything; it listens on nothing yet.
@@ -158,7 +161,14 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 				TTL: cfg.Store.LeaseTTL, Logger: o.Log, OnWake: a.poke})
 		}
 	} else {
-		a.db, err = store.Open(o.DB, store.Options{Logger: o.Log, KeepCheckedCopy: true, InitEmpty: o.InitDB})
+		var sdb *store.DB
+		sdb, err = store.Open(o.DB, store.Options{Logger: o.Log, KeepCheckedCopy: true, CheckAfterOpen: true, InitEmpty: o.InitDB})
+		if err == nil {
+			a.db = sdb
+			a.ready.pageCheck = sdb.CheckState
+			a.startCheck = sdb.StartCheck
+			registerPageCheck(o.Registry, sdb.CheckState)
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -553,6 +563,9 @@ func (a *App) tickLoop(ctx context.Context) {
 			a.log.Error().Err(err).Msg("tick failed; retrying on the next one")
 		} else if err == nil {
 			a.ready.set(true)
+			if a.startCheck != nil {
+				a.startCheck()
+			}
 			a.compactor.tick(ctx)
 		}
 		select {

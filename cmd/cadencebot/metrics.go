@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/store"
 )
 
 // promObserver turns engine and dispatcher events into Prometheus metrics
@@ -94,4 +95,27 @@ func reasonLabel(reason string) string {
 		return reason
 	}
 	return "other"
+}
+
+// registerPageCheck exports the state of bbolt's page check after the
+// start: alert on cadencebot_store_damaged (writes are refused).
+func registerPageCheck(reg prometheus.Registerer, state func() store.CheckStatus) {
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "cadencebot", Name: "store_damaged",
+			Help: "1 when bbolt's page check found the database damaged (writes refused, /readyz not ready; restore the checked copy)."},
+			func() float64 {
+				if state().Damage != nil {
+					return 1
+				}
+				return 0
+			}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "cadencebot", Name: "store_page_check_running",
+			Help: "1 while bbolt's page check of the database, run right after the start, has not finished."},
+			func() float64 {
+				if state().Running {
+					return 1
+				}
+				return 0
+			}),
+	)
 }

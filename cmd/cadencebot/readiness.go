@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/cadencebot/cadencebot/store"
 )
 
 // readiness answers /readyz. The bot is ready once the store is open and
@@ -31,6 +33,10 @@ type readiness struct {
 	// leader reports the election when replicas share a PostgreSQL
 	// database (nil on bbolt: one process always leads).
 	leader func() leaderView
+	// pageCheck reports bbolt's page check, which runs right after the
+	// start (store.Options.CheckAfterOpen; nil on PostgreSQL). Damage it
+	// finds makes the bot not ready: writes are refused from then on.
+	pageCheck func() store.CheckStatus
 }
 
 func (r *readiness) set(v bool) { r.ok.Store(v) }
@@ -75,11 +81,21 @@ func (r *readiness) serveHTTP(w http.ResponseWriter, _ *http.Request) {
 			lv.OurConfig, lv.LeaderConfig))
 		degraded = true
 	}
+	var check store.CheckStatus
+	if r.pageCheck != nil {
+		check = r.pageCheck()
+	}
 	if r.store != nil {
-		if err := r.store.WriteError(); err != nil {
+		switch err := r.store.WriteError(); {
+		case check.Damage != nil:
+			lines = append(lines, "store: damaged, writes refused: "+check.Damage.Error())
+			ready = false
+		case err != nil:
 			lines = append(lines, "store: writes failing: "+err.Error())
 			ready = false
-		} else {
+		case check.Running:
+			lines = append(lines, "store: ok (the page check of the file runs)")
+		default:
 			lines = append(lines, "store: ok")
 		}
 	}
