@@ -21,7 +21,7 @@ type pageCheck struct {
 	running bool
 	done    chan struct{} // closed when the check has finished
 	at      time.Time     // when it finished
-	damage  error // what it found; writes are refused from then on
+	damage  error         // what it found; writes are refused from then on
 	// closing tells a check in the background that Close waits for it:
 	// it stops at its next step.
 	closing chan struct{}

@@ -32,7 +32,9 @@ func TestCheckAfterOpenKeepsACheckedCopy(t *testing.T) {
 	assert.False(t, st.Running)
 	assert.NoError(t, st.Damage)
 	assert.False(t, st.Finished.IsZero())
-	update(t, db, func(tx cadence.Tx) error { return tx.PutAnswer(answerFor(cadence.OccurrenceID("triage", t0), "late-comer")) })
+	update(t, db, func(tx cadence.Tx) error {
+		return tx.PutAnswer(answerFor(cadence.OccurrenceID("triage", t0), "late-comer"))
+	})
 	require.NoError(t, db.Close())
 
 	assertOnly(t, dir, "cadence.db", "cadence.db.good")
