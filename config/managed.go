@@ -16,6 +16,21 @@ import (
 // the store; their Def says which one.
 const StoreName = "store"
 
+// LiveFrom is Live(cfg.Path, cfg.Source, defs) for a cfg Parse made from
+// that file: with no live definition it is cfg itself (a copy, with
+// Managed set), and the file is not parsed twice (every start: 10–20 ms
+// for 500 people).
+func LiveFrom(cfg *Config, defs []*cadence.Definition) (*Config, error) {
+	for _, d := range defs {
+		if !d.Archived {
+			return Live(cfg.Path, cfg.Source, defs)
+		}
+	}
+	c := *cfg
+	c.Managed = managedMap(defs)
+	return &c, nil
+}
+
 // Live builds the live configuration: the file (name, data) and the
 // rituals and people kept in the store (archived ones do not run). Both
 // are checked together by the rules of the file, so a store ritual may

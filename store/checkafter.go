@@ -170,6 +170,11 @@ func (db *DB) checkSnapshot(btx *bolt.Tx, keep bool, closing <-chan struct{}) (d
 	_, err = btx.WriteTo(tmp)
 	// The snapshot is out: let writers reuse the pages it pinned.
 	_ = btx.Rollback()
+	select {
+	case <-closing:
+		return nil, errClosing
+	default:
+	}
 	if err == nil && keep {
 		err = tmp.Sync() // the copy must be whole before it replaces the old one
 	}
@@ -178,11 +183,6 @@ func (db *DB) checkSnapshot(btx *bolt.Tx, keep bool, closing <-chan struct{}) (d
 	}
 	if err != nil {
 		return nil, err
-	}
-	select {
-	case <-closing:
-		return nil, errClosing
-	default:
 	}
 	snap, err := openBolt(tmp.Name(), &bolt.Options{ReadOnly: true, Timeout: time.Second})
 	if err != nil {

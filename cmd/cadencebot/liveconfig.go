@@ -34,7 +34,7 @@ func withStore(ctx context.Context, cfg *config.Config, s cadence.Store) (*confi
 	if err != nil {
 		return nil, err
 	}
-	return config.Live(cfg.Path, cfg.Source, defs)
+	return config.LiveFrom(cfg, defs)
 }
 
 // liveState is the configuration in force and the file text it came from.
