@@ -180,8 +180,8 @@ func startToReady(b *testing.B, cfg *config.Config, path string, now time.Time) 
 	}
 }
 
-// copyDataset copies the shared data set file into dir: a start writes to
-// its file, and the shared one must stay as built.
+// copyDataset copies the shared data set file into dir, synced: a start
+// writes to its file, and the shared one must stay as built.
 func copyDataset(b *testing.B, from, dir string) string {
 	b.Helper()
 	to := filepath.Join(dir, "year.db")
@@ -195,6 +195,11 @@ func copyDataset(b *testing.B, from, dir string) string {
 		b.Fatal(err)
 	}
 	if _, err := io.Copy(dst, src); err != nil {
+		b.Fatal(err)
+	}
+	// On disk before the start, as a file at rest is: else the start's
+	// first commit (its fsync) writes the whole copy back.
+	if err := dst.Sync(); err != nil {
 		b.Fatal(err)
 	}
 	if err := dst.Close(); err != nil {
