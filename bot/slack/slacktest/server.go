@@ -91,6 +91,11 @@ type Server struct {
 	TriggerTTL time.Duration
 	// PingEvery is how often the websocket pings the client.
 	PingEvery time.Duration
+	// MaxConnections is how many Socket Mode websockets may be open at
+	// once. Slack allows an app 10 and refuses more ("too_many_websockets"),
+	// so replicas can each keep their own; envelopes go to the newest.
+	// 0 or 1: a new connection replaces the open one.
+	MaxConnections int
 
 	srv *httptest.Server
 

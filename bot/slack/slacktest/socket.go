@@ -22,7 +22,8 @@ type Envelope struct {
 
 type socketState struct {
 	mu          sync.Mutex
-	conn        *websocket.Conn
+	conn        *websocket.Conn   // the newest: envelopes go here
+	open        []*websocket.Conn // with MaxConnections > 1, oldest first
 	writeMu     sync.Mutex
 	connections int
 	seq         int
@@ -55,7 +56,16 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	st := &s.sock
 	st.mu.Lock()
-	if st.conn != nil {
+	if s.MaxConnections > 1 {
+		if len(st.open) >= s.MaxConnections {
+			st.mu.Unlock()
+			_ = s.write(conn, map[string]any{"type": "disconnect", "reason": "too_many_websockets",
+				"debug_info": map[string]any{"host": "applink-fake"}})
+			time.AfterFunc(50*time.Millisecond, func() { _ = conn.Close() })
+			return
+		}
+		st.open = append(st.open, conn)
+	} else if st.conn != nil {
 		_ = st.conn.Close()
 	}
 	st.conn = conn
@@ -100,6 +110,9 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	defer close(done)
+	if s.MaxConnections > 1 { // one at a time: a dead one stays the target, as it always did
+		defer s.sock.forget(conn)
+	}
 	for {
 		var ack struct {
 			EnvelopeID string          `json:"envelope_id"`
@@ -249,7 +262,7 @@ func (s *Server) WaitConnections(n int, timeout time.Duration) bool {
 func (s *Server) Disconnect(reason string) {
 	s.sock.mu.Lock()
 	conn := s.sock.conn
-	s.sock.conn = nil
+	s.sock.forgetLocked(conn)
 	s.sock.mu.Unlock()
 	if conn == nil {
 		return
@@ -263,7 +276,7 @@ func (s *Server) Disconnect(reason string) {
 func (s *Server) Drop() {
 	s.sock.mu.Lock()
 	conn := s.sock.conn
-	s.sock.conn = nil
+	s.sock.forgetLocked(conn)
 	s.sock.mu.Unlock()
 	if conn != nil {
 		_ = conn.Close()
@@ -276,5 +289,42 @@ func (st *socketState) closeAll() {
 	if st.conn != nil {
 		_ = st.conn.Close()
 		st.conn = nil
+	}
+	for _, c := range st.open {
+		_ = c.Close()
+	}
+	st.open = nil
+}
+
+// OpenConnections counts the websockets open now. Only a server with
+// MaxConnections > 1 keeps count; others say 0.
+func (s *Server) OpenConnections() int {
+	s.sock.mu.Lock()
+	defer s.sock.mu.Unlock()
+	return len(s.sock.open)
+}
+
+// forget drops an ended connection; envelopes go to the newest one left.
+func (st *socketState) forget(conn *websocket.Conn) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.forgetLocked(conn)
+}
+
+func (st *socketState) forgetLocked(conn *websocket.Conn) {
+	if conn == nil {
+		return
+	}
+	for i, c := range st.open {
+		if c == conn {
+			st.open = append(st.open[:i:i], st.open[i+1:]...)
+			break
+		}
+	}
+	if st.conn == conn {
+		st.conn = nil
+		if n := len(st.open); n > 0 {
+			st.conn = st.open[n-1]
+		}
 	}
 }

@@ -37,7 +37,7 @@ func TestKillLeaderProcessMidFanOut(t *testing.T) {
 	// time to start: the binary reads its system clock.
 	now := time.Now().UTC()
 	fire := now.Truncate(time.Minute).Add(time.Minute)
-	if fire.Sub(now) < 10*time.Second {
+	if fire.Sub(now) < 12*time.Second {
 		fire = fire.Add(time.Minute)
 	}
 	occ := cadence.OccurrenceID("triage", fire)
@@ -46,6 +46,9 @@ func TestKillLeaderProcessMidFanOut(t *testing.T) {
 		w.start(fmt.Sprintf("r%d", i+1), cfg)
 	}
 	old := w.leader(60 * time.Second)
+	require.Eventually(t, func() bool { return w.fake.OpenConnections() == 3 }, 30*time.Second, 10*time.Millisecond,
+		"each process keeps a Socket Mode connection of its own")
+	require.True(t, time.Now().Before(fire), "the processes took until %s to start, past the triage's minute %s", time.Now().Format("15:04:05.000"), fire.Format("15:04:05"))
 	t.Logf("3 processes up, %s leads; the triage fires at %s, in %s", old.name, fire.Format("15:04:05"), time.Until(fire).Round(time.Second))
 
 	// A fifth of the prompts out, and one in flight.
@@ -76,6 +79,8 @@ func TestKillLeaderProcessMidFanOut(t *testing.T) {
 	// The killed process comes back as a follower.
 	again := w.start(old.name+"-again", cfg)
 	require.Eventually(t, again.follows, 30*time.Second, 20*time.Millisecond, "the restarted process follows")
+	require.Eventually(t, func() bool { return w.fake.OpenConnections() == 3 }, 30*time.Second, 10*time.Millisecond,
+		"the killed process's websocket ended, the restarted one's is open")
 
 	// PostgreSQL restarted under load: every connection of every process
 	// is cut, and the server is gone for as long as a fast stop and a
@@ -144,4 +149,14 @@ func TestKillLeaderProcessMidFanOut(t *testing.T) {
 	t.Logf("%s reconciled %d message(s) the killed leader had in flight", next.name, reconciled)
 	assert.Positive(t, reconciled, "the new leader looked up the in-flight prompt")
 	t.Logf("posts per process: %s", w.postsPerProcess())
+
+	// Slack's events reach every live process all along: none lost its
+	// websocket, not even while PostgreSQL restarted.
+	assert.Equal(t, 3, w.fake.OpenConnections(), "open Socket Mode connections")
+	for _, p := range w.procs {
+		assert.Zero(t, count(p.log, "socket mode reconnecting"), "%s reconnected to Slack", p.name)
+		if p.alive() {
+			assert.Contains(t, p.readyz(), "slack events (Socket Mode): connected", p.name)
+		}
+	}
 }

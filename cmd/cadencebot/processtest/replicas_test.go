@@ -69,6 +69,7 @@ type proc struct {
 
 func newWorld(t *testing.T, dbURL, bin string, people int) *world {
 	fake := slacktest.New(botToken, appToken)
+	fake.MaxConnections = 10 // as Slack: each process keeps its own websocket
 	t.Cleanup(fake.Close)
 	// The workspace answers 429 beyond the limits Slack documents, the
 	// same ones the adapter paces itself to.
