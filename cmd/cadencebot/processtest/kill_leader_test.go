@@ -25,9 +25,10 @@ const fanOut = 500
 // kernel closes its database and Slack connections. Another process leads
 // within 2× the lease TTL and finishes the fan-out, looking up in Slack
 // what the dead one had in flight. The killed process, started again,
-// follows and posts nothing. Half way, PostgreSQL restarts under the
-// processes: they reconnect, one leads again, and in the end everyone has
-// exactly one prompt and nothing is left unsent.
+// follows and posts nothing, and takes answers from Slack. Half way,
+// PostgreSQL restarts under the processes: they reconnect, one leads
+// again, and in the end everyone has exactly one prompt, every answer is
+// stored and has its receipt, and nothing is left unsent.
 func TestKillLeaderProcessMidFanOut(t *testing.T) {
 	srv := pgtest.NewServer(t)
 	bin := buildBinary(t)
@@ -81,6 +82,11 @@ func TestKillLeaderProcessMidFanOut(t *testing.T) {
 	require.Eventually(t, again.follows, 30*time.Second, 20*time.Millisecond, "the restarted process follows")
 	require.Eventually(t, func() bool { return w.fake.OpenConnections() == 3 }, 30*time.Second, 10*time.Millisecond,
 		"the killed process's websocket ended, the restarted one's is open")
+	// Answers in Slack's modal go to the newest websocket, the restarted
+	// follower's; each is stored before its ack.
+	for i := 1; i <= 10; i++ {
+		w.answer(i, occ)
+	}
 
 	// PostgreSQL restarted under load: every connection of every process
 	// is cut, and the server is gone for as long as a fast stop and a
@@ -109,6 +115,9 @@ func TestKillLeaderProcessMidFanOut(t *testing.T) {
 	}, 30*leaseTTL, 10*time.Millisecond, "every process ready again")
 	t.Logf("PostgreSQL restarted at %d/%d prompts: down %s; %s leads %s after it was back, every process ready after %s",
 		atRestart, fanOut, up.Sub(down).Round(time.Millisecond), lead.name, leading.Round(time.Millisecond), time.Since(up).Round(time.Millisecond))
+	for i := 11; i <= 20; i++ {
+		w.answer(i, occ)
+	}
 
 	require.Eventually(t, func() bool { return w.prompts() == fanOut }, 3*time.Minute, 50*time.Millisecond,
 		"the fan-out finishes")
@@ -142,6 +151,10 @@ func TestKillLeaderProcessMidFanOut(t *testing.T) {
 		assert.Equal(t, 1, prompts, "prompts to %s", uid)
 	}
 	assert.Equal(t, 1, d[cadence.AgendaKey(occ)], "the agenda")
+	assert.Equal(t, 20, w.answers(occ), "answers stored, 10 before the PostgreSQL restart and 10 after")
+	for i := 1; i <= 20; i++ {
+		assert.Equal(t, 1, d[cadence.ReceiptKey(occ, fmt.Sprintf("p%04d", i), 0)], "the receipt of p%04d", i)
+	}
 	assert.Zero(t, w.outbox()["failed"], "no message given up")
 
 	// What the dead leader had in flight was found in Slack, not resent.

@@ -296,6 +296,45 @@ func (w *world) outbox() map[string]int {
 	return out
 }
 
+// answer submits the answer modal of person i (p0000 is 0) as Slack
+// frames it over Socket Mode, to the newest connection, and waits for the
+// ack: the answer is stored by then.
+func (w *world) answer(i int, occ string) {
+	w.t.Helper()
+	raw, err := os.ReadFile("../../../bot/slack/testdata/samples/ViewSubmissionPayload.json")
+	require.NoError(w.t, err)
+	var m map[string]any
+	require.NoError(w.t, json.Unmarshal(raw, &m))
+	uid := w.uids[i]
+	m["team"] = map[string]any{"id": slacktest.TeamID}
+	m["user"] = map[string]any{"id": uid, "username": uid, "name": uid, "team_id": slacktest.TeamID}
+	m["api_app_id"] = slacktest.AppID
+	view := m["view"].(map[string]any)
+	view["type"], view["callback_id"], view["private_metadata"] = "modal", "cadence_answer", occ
+	view["state"] = map[string]any{"values": map[string]any{
+		"q_incidents": map[string]any{"answer": map[string]any{"type": "plain_text_input", "value": "none, says " + uid}},
+	}}
+	ack, ok := w.fake.WaitAck(w.fake.Send("interactive", m), 30*time.Second)
+	require.True(w.t, ok, "the answer of %s was not acked", uid)
+	require.NotContains(w.t, string(ack), "errors", "the answer of %s was refused", uid)
+}
+
+// answers counts the answers stored for occ, -1 when they cannot be read.
+func (w *world) answers(occ string) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, w.db)
+	if err != nil {
+		return -1
+	}
+	defer conn.Close(ctx)
+	var n int
+	if conn.QueryRow(ctx, "SELECT count(*) FROM answers WHERE occurrence_id = $1", occ).Scan(&n) != nil {
+		return -1
+	}
+	return n
+}
+
 // epoch is the leader lease's epoch, 0 when it cannot be read.
 func (w *world) epoch() int64 {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
