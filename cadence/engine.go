@@ -254,6 +254,8 @@ func (e *Engine) planInput(tx Tx, r *Ritual, now time.Time) (PlanInput, error) {
 		Tolerance: e.tolerance,
 		Reminders: e.live().reminders[r.ID],
 		Answered:  map[string]map[string]bool{},
+		earliest:  map[time.Time]earliestAt{},
+		zones:     e.live().zones[r.ID],
 	}
 	if e.subst != nil {
 		in.Substitute = e.subst(tx)

@@ -76,6 +76,21 @@ type PlanInput struct {
 	// Reminders are the ritual's reminder offsets, largest first (the
 	// earliest reminder first). Nil means the ritual's own, sorted.
 	Reminders []time.Duration
+	// earliest remembers earliestPrompt per fire time for the planner's
+	// calls on one input (NextWake's search plans ~12 instants): it reads
+	// every participant's zone and away state, and none of that depends
+	// on Now. Set by the engine's planInput; nil computes each time.
+	earliest map[time.Time]earliestAt
+	// zones are the distinct time zones of the ritual's participants (a
+	// nil entry: someone prompted at the fire time itself), for a lower
+	// bound of earliestPrompt that costs a few zones instead of a pass
+	// over everyone. Set by the engine; nil skips the bound.
+	zones []*time.Location
+}
+
+type earliestAt struct {
+	due time.Time
+	ok  bool
 }
 
 // NextStep returns the first thing to do for one ritual at in.Now, and false
@@ -215,6 +230,9 @@ func planFire(in PlanInput) (Step, bool) {
 	fire := r.Schedule.Next(st.Cursor)
 	if fire.IsZero() {
 		return Step{}, false
+	}
+	if lb, ok := earliestPossible(in, fire); ok && lb.After(now) {
+		return Step{}, false // nobody's prompt can be due yet
 	}
 	due, _ := earliestPrompt(in, fire)
 	if due.After(now) {
@@ -368,6 +386,19 @@ func earliestPrompt(in PlanInput, fire time.Time) (time.Time, bool) {
 	if !r.PerPersonTime {
 		return fire, true
 	}
+	if in.earliest == nil {
+		return earliestPromptOf(in, fire)
+	}
+	if e, ok := in.earliest[fire]; ok {
+		return e.due, e.ok
+	}
+	due, ok := earliestPromptOf(in, fire)
+	in.earliest[fire] = earliestAt{due, ok}
+	return due, ok
+}
+
+func earliestPromptOf(in PlanInput, fire time.Time) (time.Time, bool) {
+	r := in.Ritual
 	var due time.Time
 	for _, p := range r.Participants {
 		at := promptAt(r, fire, p, in)
@@ -384,6 +415,30 @@ func earliestPrompt(in PlanInput, fire time.Time) (time.Time, bool) {
 		return fire, false
 	}
 	return due, true
+}
+
+// earliestPossible is a lower bound of earliestPrompt(in, fire): the
+// earliest prompt over the participants' zones, nobody counted away (being
+// away only takes people out, so the real one is never earlier). ok is
+// false when the input has no zones to bound with.
+func earliestPossible(in PlanInput, fire time.Time) (time.Time, bool) {
+	r := in.Ritual
+	if !r.PerPersonTime || in.zones == nil {
+		return time.Time{}, false
+	}
+	var lb time.Time
+	for _, loc := range in.zones {
+		at := fire
+		if loc != nil {
+			if w := r.Schedule.WallIn(fire, loc); !w.IsZero() {
+				at = w
+			}
+		}
+		if lb.IsZero() || at.Before(lb) {
+			lb = at
+		}
+	}
+	return lb, !lb.IsZero()
 }
 
 // promptAt is when person p is prompted for the occurrence at fire.

@@ -15,7 +15,8 @@ import (
 type engineLive struct {
 	rituals   []*Ritual
 	byID      map[string]*Ritual
-	reminders map[string][]time.Duration // ritual → offsets, largest first
+	reminders map[string][]time.Duration  // ritual → offsets, largest first
+	zones     map[string][]*time.Location // ritual → its participants' zones (PlanInput.zones)
 	roster    *Roster
 	compose   composer
 }
@@ -28,7 +29,7 @@ func (e *Engine) build(rituals []*Ritual, roster *Roster) (*engineLive, error) {
 		roster = NewRoster(nil)
 	}
 	def := e.platform
-	l := &engineLive{byID: map[string]*Ritual{}, reminders: map[string][]time.Duration{}, roster: roster}
+	l := &engineLive{byID: map[string]*Ritual{}, reminders: map[string][]time.Duration{}, zones: map[string][]*time.Location{}, roster: roster}
 	l.compose = composer{roster: roster, l: e.words, grace: e.grace, platform: func(r *Ritual) string {
 		if r.Platform != "" {
 			return r.Platform
@@ -49,6 +50,7 @@ func (e *Engine) build(rituals []*Ritual, roster *Roster) (*engineLive, error) {
 		l.byID[r.ID] = r
 		l.rituals = append(l.rituals, r)
 		l.reminders[r.ID] = sortedReminders(r.Reminders)
+		l.zones[r.ID] = participantZones(r, roster)
 	}
 	return l, nil
 }
@@ -186,4 +188,22 @@ func sameValue(a, b any) bool {
 		return x.String() == b.(*time.Location).String()
 	}
 	return reflect.DeepEqual(a, b)
+}
+
+// participantZones lists the distinct zones r's participants are prompted
+// in, as Engine.location gives them (nil for an ID not in the roster).
+func participantZones(r *Ritual, roster *Roster) []*time.Location {
+	seen := map[*time.Location]bool{}
+	zones := []*time.Location{}
+	for _, id := range r.Participants {
+		var loc *time.Location
+		if p := roster.Person(id); p != nil {
+			loc = p.Zone()
+		}
+		if !seen[loc] {
+			seen[loc] = true
+			zones = append(zones, loc)
+		}
+	}
+	return zones
 }
