@@ -156,6 +156,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 
 	var queue []pending
+	// answered: the loop comes back to the instant it just stored answers
+	// at. The engine ticked there already, and an answer only takes
+	// planned steps away (a reminder it makes moot), never adds one, so
+	// a second engine tick would read every open occurrence's people for
+	// nothing.
+	answered := false
 	for t := o.From; t.Before(o.To); {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -164,9 +170,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if err := opsim.run(ctx, t); err != nil {
 			return nil, err
 		}
-		if err := eng.Tick(ctx); err != nil {
-			return nil, fmt.Errorf("sim: tick at %s: %w", t, err)
+		if !answered {
+			if err := eng.Tick(ctx); err != nil {
+				return nil, fmt.Errorf("sim: tick at %s: %w", t, err)
+			}
 		}
+		answered = false
 		if err := ops.Tick(ctx); err != nil {
 			return nil, fmt.Errorf("sim: follow-up reminders at %s: %w", t, err)
 		}
@@ -207,6 +216,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 		queue = queue[n:]
 		if n > 0 {
+			answered = true
 			// Answers queued receipts and summary updates: deliver them
 			// at this instant, as a live dispatcher would.
 			continue
