@@ -73,8 +73,16 @@ type PreviewZone struct {
 
 // PreviewFire is one fire time in the zone; Note marks a DST change
 // since the one before ("clocks change: CET → CEST"), Skip why no
-// occurrence is expected (skip date).
+// occurrence is expected (skip date). Changes are Note's clock changes
+// as data, so chat adapters word them in the actor's language.
 type PreviewFire struct {
 	At         time.Time
 	Note, Skip string
+	Changes    []ClockChange
+}
+
+// ClockChange is a zone's clocks changing between two fire times: From
+// and To are the zone's abbreviations ("EET", "EEST").
+type ClockChange struct {
+	Zone, From, To string
 }

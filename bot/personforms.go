@@ -218,8 +218,8 @@ func SubmitPersonForm(ctx context.Context, forms ConfigForms, svc cadence.Servic
 		if stale.Deleted {
 			form.Top = cadence.UIText(lang, "person_form.stale_deleted", "By", stale.By, "At", at)
 		} else {
-			// A form that can carry it (a card) saves again over theirs,
-			// on purpose; a Slack modal keeps its version (reopen it).
+			// The form carries the newer version (a card, a Slack modal
+			// redrawn): saving again overwrites theirs, on purpose.
 			form = newPersonForm(forms, lang, id, stale.Version, values)
 			form.Top = cadence.UIText(lang, "person_form.stale", "By", stale.By, "At", at, "Version", stale.Version)
 		}

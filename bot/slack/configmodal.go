@@ -19,7 +19,11 @@ import (
 // `/cadence ritual edit ID` open it (views.open on the command's
 // trigger_id); its inputs are the file's keys, the same bot.ConfigForms
 // the web admin page uses. A refused save comes back as response_action
-// "errors" on the inputs concerned, and Slack keeps what was typed.
+// "errors" on the inputs concerned, and Slack keeps what was typed; a
+// save refused as stale comes back as the view again ("update") with
+// the newer version and whose change it was, so saving again overwrites
+// it on purpose. "Preview schedule" redraws the view (views.update)
+// with the next fire times of what is typed (schedulepreview.go).
 
 // callbackRitual is the view's callback_id.
 const callbackRitual = "config_ritual"
@@ -94,16 +98,32 @@ func (a *Adapter) ritualCommand(ctx context.Context, person *cadence.Person, cmd
 		}
 		values, d.ID, d.Version = v, def.ID, def.Version
 	}
-	if err := a.openView(ctx, cmd.TriggerID, ritualModal(lang, forms.Fields(cadence.DefRitual), d, values)); err != nil {
+	rf := ritualForm{lang: lang}
+	if d.ID != "" { // an existing ritual opens with its next fire times
+		rf.preview = a.ritualPreview(ctx, person, d.ID, values)
+	}
+	if err := a.openView(ctx, cmd.TriggerID, ritualModal(lang, forms.Fields(cadence.DefRitual), d, values, rf)); err != nil {
 		a.log.Warn().Err(err).Str("person", person.ID).Msg("opening the ritual modal failed")
 		return say(viewFailure(err, "the ritual"))
 	}
 	return nil, true
 }
 
+// ritualForm is what a ritual modal shows besides its inputs: the
+// schedule preview (nil: not asked yet) and a notice on top (a save
+// refused as stale).
+type ritualForm struct {
+	lang    string
+	preview *bot.PreviewText
+	notice  string
+}
+
 // ritualModal lays out one input per key; question rows get their text
-// inputs and one group of checkboxes each.
-func ritualModal(lang string, fields []bot.FormField, d ritualDraft, values map[string]string) slack.ModalViewRequest {
+// inputs and one group of checkboxes each. The preview button and its
+// answer come before the questions, next to the schedule they are about.
+// Question rows take what the 100 blocks leave.
+func ritualModal(lang string, fields []bot.FormField, d ritualDraft, values map[string]string, rf ritualForm) slack.ModalViewRequest {
+	rf.lang = lang
 	md, _ := jsonString(d)
 	t := func(id string, kv ...any) string { return cadence.UIText(lang, "ritual_form."+id, kv...) }
 	title := t("title_new")
@@ -111,16 +131,51 @@ func ritualModal(lang string, fields []bot.FormField, d ritualDraft, values map[
 		title = t("title_short", "ID", d.ID)
 	}
 	var blocks []slack.Block
+	if rf.notice != "" {
+		blocks = append(blocks, slack.NewSectionBlock(markdown(truncate(":warning: "+escape(rf.notice), maxSectionText)), nil, nil))
+	}
+	preview := previewBlocks(rf.lang, rf.preview)
+	fixed, perRow := len(blocks)+len(preview), 0
+	for _, f := range fields {
+		switch f.Kind {
+		case "tables":
+			fixed += 2
+			perRow = 0
+			hasBools := false
+			for _, sf := range f.Sub {
+				if sf.Kind == "bool" {
+					hasBools = true
+				} else {
+					perRow++
+				}
+			}
+			if hasBools {
+				perRow++
+			}
+		default:
+			fixed++
+		}
+	}
+	previewed := false
+	addPreview := func() {
+		if !previewed {
+			blocks, previewed = append(blocks, preview...), true
+		}
+	}
 	for _, f := range fields {
 		switch {
 		case f.Key == "id" && d.ID != "":
 			blocks = append(blocks, slack.NewContextBlock("id", markdown("*id* "+escape(d.ID)+" · "+t("version", "Version", d.Version))))
 		case f.Kind == "tables":
+			addPreview()
 			blocks = append(blocks, slack.NewHeaderBlock(plain(strings.ReplaceAll(f.Key, "_", " "))))
 			if f.Help != "" {
 				blocks = append(blocks, slack.NewContextBlock("", plain(f.Help)))
 			}
 			rows := min(rowsOf(values, f.Key)+1, maxRitualRows)
+			if perRow > 0 {
+				rows = max(min(rows, (maxModalBlocks-fixed)/perRow), 0)
+			}
 			for i := range rows {
 				prefix := fmt.Sprintf("%s[%d].", f.Key, i)
 				var bools []bot.FormField
@@ -141,6 +196,7 @@ func ritualModal(lang string, fields []bot.FormField, d ritualDraft, values map[
 			blocks = append(blocks, fieldInput(f.Key, strings.ReplaceAll(f.Key, "_", " "), f, values))
 		}
 	}
+	addPreview()
 	return modal(callbackRitual, title, t("save"), md, blocks...)
 }
 
@@ -173,7 +229,10 @@ func checkboxes(block, label, prefix string, fs []bot.FormField, values map[stri
 
 func rowsOf(values map[string]string, key string) int {
 	n := 0
-	for k := range values {
+	for k, v := range values {
+		if v == "" { // an empty row (the one to add a question) is not a row
+			continue
+		}
 		if rest, ok := strings.CutPrefix(k, key+"["); ok {
 			var i int
 			if _, err := fmt.Sscanf(rest, "%d]", &i); err == nil && i+1 > n {
@@ -277,6 +336,14 @@ func (a *Adapter) submitRitual(ctx context.Context, cb *slack.InteractionCallbac
 				put(first, msg)
 			}
 		}
+	case errors.As(err, &stale) && !stale.Deleted:
+		// The view takes the newer version and says whose change it is,
+		// so a second Save overwrites it on purpose.
+		lang := a.svc.Roster().LanguageOf(person.ID)
+		d.Version = stale.Version
+		notice := cadence.UIText(lang, "ritual_form.stale", "By", stale.By, "At", cadence.UITime(lang, stale.At, personLoc(person)), "Version", stale.Version)
+		v := ritualModal(lang, forms.Fields(cadence.DefRitual), d, values, ritualForm{notice: notice})
+		return slack.NewUpdateViewSubmissionResponse(&v)
 	case errors.As(err, &stale):
 		put(first, stale.Error())
 	case bot.IsUserError(err):

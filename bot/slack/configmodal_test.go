@@ -42,7 +42,7 @@ func (f *fakeForms) Load(_ context.Context, _ cadence.DefinitionKind, id string)
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return map[string]string{"id": "daily", "schedule": "0 9 * * *", "channel": "c"}, &cadence.Definition{Kind: cadence.DefRitual, ID: "daily", Version: f.version}, nil
+	return map[string]string{"id": "daily", "schedule": "0 9 * * *", "channel": "c", "participants": "ana"}, &cadence.Definition{Kind: cadence.DefRitual, ID: "daily", Version: f.version}, nil
 }
 func (f *fakeForms) Save(_ context.Context, actor string, _ cadence.DefinitionKind, id string, version int64, v map[string]string) (*cadence.Definition, error) {
 	f.mu.Lock()
@@ -83,8 +83,41 @@ func (f *fakeForms) Delete(context.Context, string, cadence.DefinitionKind, stri
 func (f *fakeForms) Impact(context.Context, cadence.DefinitionKind, string) (ops.DeleteImpact, error) {
 	return ops.DeleteImpact{}, nil
 }
-func (f *fakeForms) Preview(context.Context, string, map[string]string) ([]bot.PreviewZone, error) {
-	return nil, nil
+// Preview lists five fire times of the typed schedule from t0, the
+// ritual in Bucharest's time, for participants ana (Bucharest) and joao
+// (São Paulo, no DST), marking clock changes as the config editor does;
+// a spec that is not cron is refused on its key.
+func (f *fakeForms) Preview(_ context.Context, _ string, v map[string]string) ([]bot.PreviewZone, error) {
+	ritualLoc, _ := time.LoadLocation("Europe/Bucharest")
+	sched, err := cadence.ParseSchedule(v["schedule"], ritualLoc)
+	if err != nil {
+		return nil, cadence.FieldErrors{"schedule": err.Error()}
+	}
+	zones := map[string]string{"ana": "Europe/Bucharest", "joao": "America/Sao_Paulo"}
+	var out []bot.PreviewZone
+	for _, p := range strings.Fields(v["participants"]) {
+		loc, err := time.LoadLocation(zones[p])
+		if err != nil || zones[p] == "" {
+			continue
+		}
+		z := bot.PreviewZone{Zone: loc.String(), People: []string{p}}
+		prev := t0
+		for range 5 {
+			next := sched.Next(prev)
+			fire := bot.PreviewFire{At: next.In(loc)}
+			for _, l := range []*time.Location{loc, ritualLoc} {
+				a, _ := prev.In(l).Zone()
+				b, _ := next.In(l).Zone()
+				if a != b && (l == loc || l.String() != loc.String()) {
+					fire.Changes = append(fire.Changes, bot.ClockChange{Zone: l.String(), From: a, To: b})
+				}
+			}
+			z.Fires = append(z.Fires, fire)
+			prev = next
+		}
+		out = append(out, z)
+	}
+	return out, nil
 }
 
 func checked(values ...string) map[string]any {
@@ -166,11 +199,30 @@ func TestRitualModalFromSlashCommand(t *testing.T) {
 	forms.mu.Lock()
 	forms.version = 2 // someone saved in between
 	forms.mu.Unlock()
-	ack = w.send("interactive", submission(t, uLea, edit.CallbackID, edit.PrivateMetadata, map[string]map[string]any{
-		"schedule": text("0 10 * * *"), "channel": text("standup"), "participants": text("all")}))
-	resp.Errors = nil
-	require.NoError(t, json.Unmarshal(ack, &resp))
-	assert.Contains(t, resp.Errors["schedule"], "changed by Max Roth at 2026-11-30 08:05 UTC (now version 2)")
+	typed := map[string]map[string]any{"schedule": text("0 10 * * *"), "channel": text("standup"), "participants": text("all")}
+	ack = w.send("interactive", submission(t, uLea, edit.CallbackID, edit.PrivateMetadata, typed))
+	var upd struct {
+		Action string          `json:"response_action"`
+		View   json.RawMessage `json:"view"`
+	}
+	require.NoError(t, json.Unmarshal(ack, &upd))
+	assert.Equal(t, "update", upd.Action, "the view again, not errors: it carries the newer version")
+	var again modalJSON
+	require.NoError(t, json.Unmarshal(upd.View, &again))
+	assert.Contains(t, again.PrivateMetadata, `"v":2`)
+	assert.Equal(t, "config_ritual", again.CallbackID)
+	for block, want := range map[string]string{"schedule": "0 10 * * *", "channel": "standup", "participants": "all"} {
+		_, initial, _, _ := again.block(block)
+		assert.Equal(t, want, initial, block)
+	}
+	assert.Contains(t, string(upd.View), ":warning: Changed by Max Roth at Mon 30 Nov 09:05 CET (now version 2). Your changes are kept: saving again overwrites their change.")
+	assert.Len(t, forms.saved, 1, "nothing saved by the stale save")
+
+	// Saving the redrawn view again overwrites Max's change, on purpose.
+	assert.Equal(t, "null", string(w.send("interactive", submission(t, uLea, again.CallbackID, again.PrivateMetadata, typed))))
+	require.Len(t, forms.saved, 2)
+	assert.Equal(t, "0 10 * * *", forms.saved[1]["schedule"])
+	assert.Equal(t, int64(3), forms.version)
 
 	cmd = slashCommand(t, uLea, "ritual edit triage")
 	cmd["trigger_id"] = w.fake.NewTrigger(uLea)

@@ -129,6 +129,8 @@ func (a *Adapter) handleBlockActions(ctx context.Context, cb *slack.InteractionC
 			a.snoozeClick(ctx, cb, person, act, channel)
 		case cadence.ActionOOO:
 			a.openOOOModal(ctx, cb, person, act.Value, channel)
+		case actionRitualPreview:
+			a.previewClick(ctx, cb, person)
 		case cadence.ActionDecline:
 			reason, done := "declined", "Got it: you are excused from this one (declined). No reminders will follow."
 			err := a.svc.Decline(ctx, act.Value, person.ID, reason)

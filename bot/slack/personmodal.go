@@ -15,7 +15,9 @@ import (
 // person edit ID` open it (views.open on the command's trigger_id), one
 // input per key of the file's [[people]] table, labelled in the actor's
 // language. A refused save answers response_action "errors" on the
-// inputs concerned, so Slack keeps what was typed. `/cadence person
+// inputs concerned, so Slack keeps what was typed; a save refused as
+// stale answers "update" with the view carrying the newer version, what
+// was typed and whose change it was, so saving again overwrites it. `/cadence person
 // remove ID` opens a confirmation saying what removing does; its submit
 // removes. The rules and the words are bot's (bot/personforms.go).
 
@@ -76,6 +78,9 @@ func (a *Adapter) personCommand(ctx context.Context, person *cadence.Person, cmd
 func personModal(lang string, f *bot.PersonForm, d personDraft) slack.ModalViewRequest {
 	md, _ := jsonString(d)
 	var blocks []slack.Block
+	if f.Top != "" { // a save refused as stale: whose change, and that saving again overwrites it
+		blocks = append(blocks, slack.NewSectionBlock(markdown(truncate(":warning: "+escape(f.Top), maxSectionText)), nil, nil))
+	}
 	if f.IDLine != "" {
 		blocks = append(blocks, slack.NewContextBlock("id", markdown(escape(f.IDLine))))
 	}
@@ -143,6 +148,13 @@ func (a *Adapter) handlePersonSubmission(ctx context.Context, cb *slack.Interact
 			a.background(func(ctx context.Context) { a.ephemeral(ctx, d.Channel, user, escape(done)) })
 		}
 		return nil, true
+	}
+	// A save refused as stale: the view again, with the newer version and
+	// whose change it was on top, so a second Save overwrites on purpose.
+	if form.Version != d.Version && form.Top != "" {
+		d.Version = form.Version
+		v := personModal(a.svc.Roster().LanguageOf(person.ID), form, d)
+		return slack.NewUpdateViewSubmissionResponse(&v), true
 	}
 	// Each problem on its input's block; the rest on the first input
 	// the view has, so Slack shows it and keeps every typed value.

@@ -210,8 +210,9 @@ func TestPersonModalNew(t *testing.T) {
 }
 
 // `/cadence person edit kim` opens the stored values with the version; a
-// save after someone else's is refused with who and when, the values
-// kept by Slack.
+// save after someone else's answers with the view again (update): what
+// was typed, the newer version and who changed it when; saving that
+// overwrites their change on purpose.
 func TestPersonModalEditStale(t *testing.T) {
 	forms := &personForms{version: 1}
 	w := newOpsWorldWith(t, []slack.Option{slack.WithConfigForms(forms)})
@@ -226,9 +227,30 @@ func TestPersonModalEditStale(t *testing.T) {
 	forms.mu.Lock()
 	forms.version = 2 // someone saved in between
 	forms.mu.Unlock()
-	ack := w.submit(uLea, m, map[string]string{"name": "Kim Lee", "role": "lead", "timezone": "Europe/Zurich"})
-	assert.Equal(t, "errors", ack.Action)
-	assert.Equal(t, map[string]string{"name": "Changed by Max Roth at Mon 30 Nov 09:05 CET (now version 2); your changes are kept: look at theirs and save again."}, ack.Errors)
+	typed := map[string]string{"name": "Kim Lee", "role": "lead", "timezone": "Europe/Zurich", "capabilities": "release"}
+	raw := w.send("interactive", submission(t, uLea, m.CallbackID, m.PrivateMetadata, map[string]map[string]any{
+		"name": text(typed["name"]), "role": text(typed["role"]), "timezone": text(typed["timezone"]), "capabilities": text(typed["capabilities"])}))
+	var upd struct {
+		Action string          `json:"response_action"`
+		View   json.RawMessage `json:"view"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &upd))
+	assert.Equal(t, "update", upd.Action, "the view again with the newer version, not errors")
+	var again modalJSON
+	require.NoError(t, json.Unmarshal(upd.View, &again))
+	assert.Contains(t, again.PrivateMetadata, `"v":2`)
+	for block, want := range typed {
+		_, initial, _, _ := again.block(block)
+		assert.Equal(t, want, initial, block)
+	}
+	assert.Contains(t, string(upd.View), ":warning: Changed by Max Roth at Mon 30 Nov 09:05 CET (now version 2). Your changes are kept: saving again overwrites their change.")
+
+	// The second Save is a deliberate overwrite.
+	ack := w.submit(uLea, again, typed)
+	assert.Empty(t, ack.Action)
+	forms.mu.Lock()
+	defer forms.mu.Unlock()
+	assert.Equal(t, int64(3), forms.version)
 }
 
 // `/cadence person remove kim` opens a confirmation saying what happens;

@@ -49,6 +49,7 @@ func DefaultLimits() Limits {
 			"users.info":            tier4,
 			"views.open":            tier4,
 			"views.publish":         tier4,
+			"views.update":          tier4,
 			uploadMethod:            tier2, // three calls per chart; charts are weekly
 		},
 		PerChannel: map[string]Limit{

@@ -231,7 +231,8 @@ func schedulePreview(cfg *config.Config, r *cadence.Ritual, now time.Time, n int
 				if slices.Contains(r.SkipDates, cadence.DateOf(next.In(r.Location))) {
 					fire.Skip = "skip date: no occurrence"
 				}
-				fire.Note = dstNote(t, next, loc, r.Location, r.PerPersonTime)
+				fire.Changes = clockChanges(t, next, loc, r.Location, r.PerPersonTime)
+				fire.Note = dstNote(fire.Changes)
 				z.Fires = append(z.Fires, fire)
 				t = next
 			}
@@ -245,29 +246,33 @@ func schedulePreview(cfg *config.Config, r *cadence.Ritual, now time.Time, n int
 	return out
 }
 
-// dstNote names a clock change between two instants in the participant's
-// zone, or, for one-instant rituals, in the ritual's zone (the meeting
-// then moves on the participant's clock).
-func dstNote(prev, next time.Time, loc, ritualLoc *time.Location, perPerson bool) string {
-	var notes []string
-	change := func(l *time.Location) string {
+// clockChanges lists the clock changes between two instants in the
+// participant's zone, and, for one-instant rituals, in the ritual's zone
+// (the meeting then moves on the participant's clock).
+func clockChanges(prev, next time.Time, loc, ritualLoc *time.Location, perPerson bool) []bot.ClockChange {
+	var out []bot.ClockChange
+	change := func(l *time.Location) {
 		a, ao := prev.In(l).Zone()
 		b, bo := next.In(l).Zone()
-		if ao == bo {
-			return ""
+		if ao != bo {
+			out = append(out, bot.ClockChange{Zone: l.String(), From: a, To: b})
 		}
-		return fmt.Sprintf("clocks change in %s (%s → %s)", l, a, b)
 	}
-	if c := change(loc); c != "" {
-		notes = append(notes, c)
-	}
+	change(loc)
 	if !perPerson && ritualLoc != nil && ritualLoc.String() != loc.String() {
-		if c := change(ritualLoc); c != "" {
-			notes = append(notes, c)
-		}
+		change(ritualLoc)
 	}
-	if len(notes) == 0 {
+	return out
+}
+
+// dstNote words clock changes for the admin page.
+func dstNote(cs []bot.ClockChange) string {
+	if len(cs) == 0 {
 		return ""
+	}
+	notes := make([]string, len(cs))
+	for i, c := range cs {
+		notes[i] = fmt.Sprintf("clocks change in %s (%s → %s)", c.Zone, c.From, c.To)
 	}
 	return "DST: " + strings.Join(notes, "; ")
 }

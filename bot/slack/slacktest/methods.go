@@ -28,6 +28,7 @@ func (s *Server) methods() map[string]handler {
 		"users.info":            s.usersInfo,
 		"views.open":            s.viewsOpen,
 		"views.publish":         s.viewsPublish,
+		"views.update":          s.viewsUpdate,
 		"apps.connections.open": s.connectionsOpen,
 
 		"files.getUploadURLExternal":   s.getUploadURLExternal,
@@ -385,9 +386,47 @@ func (s *Server) viewsOpen(w http.ResponseWriter, _ *http.Request, in args) {
 		return
 	}
 	s.seq++
-	v := View{ID: fmt.Sprintf("V%08d", s.seq), User: t.user, JSON: view}
+	v := View{ID: fmt.Sprintf("V%08d", s.seq), User: t.user, JSON: view, Hash: s.nextHash()}
 	s.opened = append(s.opened, v)
+	cur := v
+	s.modals[v.ID] = &cur
 	writeJSON(w, map[string]any{"ok": true, "view": viewJSON(v)})
+}
+
+// viewsUpdate replaces an open modal, as documented: view_id or
+// external_id names it (this fake keeps no external ids: not_found),
+// hash, when given, must be the view's current one (hash_conflict), and
+// the view is checked as views.open checks it. The new view gets a new
+// hash.
+func (s *Server) viewsUpdate(w http.ResponseWriter, _ *http.Request, in args) {
+	id, hash := in.str("view_id"), in.str("hash")
+	if id == "" && in.str("external_id") == "" {
+		writeErr(w, "invalid_arguments", []string{"[ERROR] either view_id or external_id is required"})
+		return
+	}
+	cur := s.modals[id]
+	switch {
+	case cur == nil:
+		writeErr(w, "not_found", nil)
+		return
+	case hash != "" && hash != cur.Hash:
+		writeErr(w, "hash_conflict", nil)
+		return
+	}
+	view := []byte(in.str("view"))
+	if msgs := checkView(view, 100, 24); msgs != nil {
+		writeErr(w, "invalid_arguments", msgs)
+		return
+	}
+	cur.JSON, cur.Hash = view, s.nextHash()
+	s.viewCalls = append(s.viewCalls, ViewUpdate{ViewID: id, Hash: hash, JSON: view})
+	writeJSON(w, map[string]any{"ok": true, "view": viewJSON(*cur)})
+}
+
+// nextHash is a view hash in Slack's shape ("1764491400.5f2a9c3b").
+func (s *Server) nextHash() string {
+	s.seq++
+	return fmt.Sprintf("%d.%08x", s.Now().Unix(), s.seq*2654435761%(1<<32))
 }
 
 func (s *Server) viewsPublish(w http.ResponseWriter, _ *http.Request, in args) {
@@ -402,7 +441,7 @@ func (s *Server) viewsPublish(w http.ResponseWriter, _ *http.Request, in args) {
 		return
 	}
 	s.seq++
-	v := View{ID: fmt.Sprintf("V%08d", s.seq), User: user, JSON: view}
+	v := View{ID: fmt.Sprintf("V%08d", s.seq), User: user, JSON: view, Hash: s.nextHash()}
 	s.published[user] = v
 	writeJSON(w, map[string]any{"ok": true, "view": viewJSON(v)})
 }
@@ -412,7 +451,7 @@ func viewJSON(v View) map[string]any {
 	_ = json.Unmarshal(v.JSON, &out)
 	out["id"], out["team_id"], out["app_id"], out["bot_id"] = v.ID, TeamID, AppID, BotID
 	out["state"] = map[string]any{"values": map[string]any{}}
-	out["hash"] = "1.fake"
+	out["hash"] = v.Hash
 	return out
 }
 

@@ -71,10 +71,18 @@ type Message struct {
 // Ephemeral is a chat.postEphemeral call.
 type Ephemeral struct{ Channel, User, ThreadTS, Text string }
 
-// View is a modal opened with views.open or a home tab published.
+// View is a modal opened with views.open or a home tab published. Hash
+// changes with every views.update, as Slack's does.
 type View struct {
-	ID, User string
-	JSON     json.RawMessage
+	ID, User, Hash string
+	JSON           json.RawMessage
+}
+
+// ViewUpdate is a views.update call as it came: which view, the hash it
+// carried ("" when none) and the new view.
+type ViewUpdate struct {
+	ViewID, Hash string
+	JSON         json.RawMessage
 }
 
 // Server is the fake workspace. Create it with New; Close it when done.
@@ -105,6 +113,8 @@ type Server struct {
 	messages   map[string][]*Message // by channel, in ts order
 	ephemerals []Ephemeral
 	opened     []View
+	modals     map[string]*View // by view ID: the modal as it is now
+	viewCalls  []ViewUpdate
 	published  map[string]View
 	triggers   map[string]trigger
 	calls      map[string]int
@@ -141,6 +151,7 @@ func New(botToken, appToken string) *Server {
 		users:      map[string]*User{},
 		messages:   map[string][]*Message{},
 		published:  map[string]View{},
+		modals:     map[string]*View{},
 		triggers:   map[string]trigger{},
 		calls:      map[string]int{},
 		callTimes:  map[string][]time.Time{},
@@ -297,6 +308,36 @@ func (s *Server) OpenedViews() []View {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]View(nil), s.opened...)
+}
+
+// ViewUpdates returns the views.update calls that succeeded, in order.
+func (s *Server) ViewUpdates() []ViewUpdate {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]ViewUpdate(nil), s.viewCalls...)
+}
+
+// Modal returns an open modal as it is now (after any views.update).
+func (s *Server) Modal(id string) (View, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := s.modals[id]
+	if v == nil {
+		return View{}, false
+	}
+	return *v, true
+}
+
+// ChangeModal stands for a change to an open modal the test does not
+// drive (another click's views.update, the person typing a dispatched
+// action): its hash moves on, so an update carrying the old hash gets
+// hash_conflict.
+func (s *Server) ChangeModal(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v := s.modals[id]; v != nil {
+		v.Hash = s.nextHash()
+	}
 }
 
 // HomeView returns the home tab published for a user.
