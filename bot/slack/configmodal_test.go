@@ -83,6 +83,7 @@ func (f *fakeForms) Delete(context.Context, string, cadence.DefinitionKind, stri
 func (f *fakeForms) Impact(context.Context, cadence.DefinitionKind, string) (ops.DeleteImpact, error) {
 	return ops.DeleteImpact{}, nil
 }
+
 // Preview lists five fire times of the typed schedule from t0, the
 // ritual in Bucharest's time, for participants ana (Bucharest) and joao
 // (São Paulo, no DST), marking clock changes as the config editor does;
