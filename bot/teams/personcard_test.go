@@ -179,7 +179,7 @@ func TestPersonCardEditStale(t *testing.T) {
 		"cfg:name": "Kim Park", "cfg:role": "lead", "cfg:timezone": "Europe/Zurich"}
 	require.Equal(t, http.StatusOK, e.deliver(e.submit(lea, "1700000000200", edit)).Code)
 	card = lastCard(t, e)
-	assert.Contains(t, card, "Changed by Max at Mon 30 Nov 09:05 CET (now version 2); your changes are kept")
+	assert.Contains(t, card, "Changed by Max at Mon 30 Nov 09:05 CET (now version 2). Your changes are kept: saving again overwrites their change.")
 	assert.Contains(t, card, `"value":"Kim Park"`)
 	assert.Contains(t, card, `"key":"2"`, "saving again overwrites theirs on purpose")
 	assert.Empty(t, forms.saved)
