@@ -20,11 +20,19 @@ import (
 // key, Input.Toggle per flag, a row per question) whose Action.Submit
 // comes back as a message activity's value. A refused save answers with
 // the form again: each problem above its input, what was typed kept.
+// "Preview schedule" (a second Action.Submit) answers with the form
+// again too, what was typed kept and the next fire times below the
+// schedule; "ritual edit ID" opens with them.
 // The inputs and checks are bot.ConfigForms, as on the web and in Slack.
 
 // actionRitualSave is the submit's action; it carries the ritual and the
-// version the form started from.
-const actionRitualSave = "config_ritual_save"
+// version the form started from. actionRitualPreview is the "Preview
+// schedule" submit: the card comes back with what was typed and the next
+// fire times in each participant's zone (bot.WordPreview).
+const (
+	actionRitualSave    = "config_ritual_save"
+	actionRitualPreview = "config_ritual_preview"
+)
 
 // cfgPrefix marks the card's inputs among the value's fields.
 const cfgPrefix = "cfg:"
@@ -45,8 +53,32 @@ type ritualForm struct {
 	version int64
 	values  map[string]string
 	errors  map[string]string
-	top     string // problems not next to an input
-	lang    string // the actor's language, for the card's own words
+	top     string           // problems not next to an input
+	lang    string           // the actor's language, for the card's own words
+	preview *bot.PreviewText // nil: not asked
+}
+
+// previewBody is the preview as TextBlocks: the title, a heading per zone
+// and a line per fire time, clock changes marked ⚠ in the warning colour.
+func previewBody(p *bot.PreviewText) []any {
+	body := []any{textBlock{Type: "TextBlock", Text: mdEscape(p.Title), Weight: "Bolder", Separator: true, Wrap: true}}
+	for _, line := range p.Problems {
+		body = append(body, textBlock{Type: "TextBlock", Text: mdEscape(line), Color: "Attention", Wrap: true, Spacing: "None"})
+	}
+	for _, z := range p.Zones {
+		body = append(body, textBlock{Type: "TextBlock", Text: mdEscape(z.Heading), Weight: "Bolder", Wrap: true, Spacing: "Small"})
+		for _, f := range z.Fires {
+			tb := textBlock{Type: "TextBlock", Text: mdEscape(f.When), Wrap: true, Spacing: "None"}
+			if len(f.Notes) > 0 {
+				tb.Text += " — " + mdEscape(strings.Join(f.Notes, "; "))
+			}
+			if f.DST {
+				tb.Text, tb.Color = "⚠ "+tb.Text, "Warning"
+			}
+			body = append(body, tb)
+		}
+	}
+	return body
 }
 
 func ritualCard(fields []bot.FormField, f ritualForm) *adaptiveCard {
@@ -72,12 +104,16 @@ func ritualCard(fields []bot.FormField, f ritualForm) *adaptiveCard {
 		}
 		body = append(body, inputText{Type: "Input.Text", ID: cfgPrefix + name, Label: label, Value: f.values[name], IsMultiline: ff.Kind == "list", MaxLength: 3000})
 	}
+	previewed := false
 	for _, ff := range fields {
 		label := strings.ReplaceAll(ff.Key, "_", " ")
 		switch {
 		case ff.Key == "id" && f.id != "":
 			continue
 		case ff.Kind == "tables":
+			if f.preview != nil && !previewed { // next to the schedule it is about
+				body, previewed = append(body, previewBody(f.preview)...), true
+			}
 			body = append(body, textBlock{Type: "TextBlock", Text: label, Weight: "Bolder", Separator: true, Wrap: true})
 			rows := rowsOf(f.values, ff.Key) + 1
 			for i := range rows {
@@ -89,8 +125,16 @@ func ritualCard(fields []bot.FormField, f ritualForm) *adaptiveCard {
 			add(ff.Key, label, ff)
 		}
 	}
+	if f.preview != nil && !previewed {
+		body = append(body, previewBody(f.preview)...)
+	}
 	data := submitData{Action: actionRitualSave, Value: f.id, Key: strconv.FormatInt(f.version, 10)}
-	return newCard(body, []any{actionSubmit{Type: "Action.Submit", Title: cadence.UIText(f.lang, "ritual_form.save"), Style: "positive", Data: data}}, title)
+	pdata := data
+	pdata.Action = actionRitualPreview
+	return newCard(body, []any{
+		actionSubmit{Type: "Action.Submit", Title: cadence.UIText(f.lang, "ritual_form.preview"), Data: pdata},
+		actionSubmit{Type: "Action.Submit", Title: cadence.UIText(f.lang, "ritual_form.save"), Style: "positive", Data: data},
+	}, title)
 }
 
 func rowsOf(values map[string]string, key string) int {
@@ -168,7 +212,9 @@ func (a *Adapter) ritualText(ctx context.Context, act *Activity, p *cadence.Pers
 			return true
 		}
 		form.id, form.version, form.values = def.ID, def.Version, values
+		form.preview = a.ritualPreview(ctx, p, def.ID, values) // an existing ritual opens with its next fire times
 	}
+	form.lang = a.svc.Roster().LanguageOf(p.ID)
 	a.replyCard(ctx, act, ritualCard(a.forms.Fields(cadence.DefRitual), form), t("card_summary"))
 	return true
 }
@@ -181,11 +227,12 @@ func (a *Adapter) replyCard(ctx context.Context, act *Activity, c *adaptiveCard,
 
 // ritualSubmit reads a submit of the ritual form; ok is false for other
 // submits.
-func ritualSubmit(raw json.RawMessage) (id string, version int64, values map[string]string, ok bool) {
+func ritualSubmit(raw json.RawMessage) (preview bool, id string, version int64, values map[string]string, ok bool) {
 	var fields map[string]any
-	if json.Unmarshal(raw, &fields) != nil || fields["action"] != actionRitualSave {
-		return "", 0, nil, false
+	if json.Unmarshal(raw, &fields) != nil || (fields["action"] != actionRitualSave && fields["action"] != actionRitualPreview) {
+		return false, "", 0, nil, false
 	}
+	preview = fields["action"] == actionRitualPreview
 	id, _ = fields["value"].(string)
 	k, _ := fields["key"].(string)
 	version, _ = strconv.ParseInt(k, 10, 64)
@@ -201,7 +248,41 @@ func ritualSubmit(raw json.RawMessage) (id string, version int64, values map[str
 		}
 		values[name] = s
 	}
-	return id, version, values, true
+	return preview, id, version, values, true
+}
+
+// ritualPreview asks for the fire times of what is typed, worded in p's
+// language; failures that are ours are logged.
+func (a *Adapter) ritualPreview(ctx context.Context, p *cadence.Person, id string, values map[string]string) *bot.PreviewText {
+	zones, err := a.forms.Preview(ctx, id, values)
+	text, internal := bot.WordPreview(a.svc.Roster().LanguageOf(p.ID), zones, err)
+	if internal {
+		a.log.Error().Err(err).Str("person", p.ID).Str("ritual", id).Msg("teams: previewing a ritual's schedule failed")
+	}
+	return &text
+}
+
+// onRitualPreview answers "Preview schedule": the card again with what
+// was typed and the next fire times; nothing is saved.
+func (a *Adapter) onRitualPreview(ctx context.Context, act *Activity, p *cadence.Person, id string, version int64, values map[string]string) (int, error) {
+	if a.forms == nil {
+		a.replyWith(ctx, act, notice("Not enabled", "Editing rituals from chat is not enabled on this bot."))
+		return http.StatusOK, nil
+	}
+	if !p.Role.CanRunRituals() {
+		a.replyWith(ctx, act, notice("Leads and admins only", fmt.Sprintf("Only leads and admins create and edit rituals; you are a %s.", p.Role)))
+		return http.StatusOK, nil
+	}
+	form := ritualForm{version: version, values: values, lang: a.svc.Roster().LanguageOf(p.ID)}
+	if version > 0 {
+		form.id = id
+	}
+	if id == "" {
+		id = strings.TrimSpace(values["id"])
+	}
+	form.preview = a.ritualPreview(ctx, p, id, values)
+	a.replyCard(ctx, act, ritualCard(a.forms.Fields(cadence.DefRitual), form), "Ritual form: preview")
+	return http.StatusOK, nil
 }
 
 // onRitualSubmit saves the form, or answers with it again, problems next

@@ -37,7 +37,7 @@ func (f *cardForms) Load(_ context.Context, _ cadence.DefinitionKind, id string)
 	if id != "daily" {
 		return nil, nil, cadence.ErrNotFound
 	}
-	return map[string]string{"schedule": "0 9 * * *", "channel": "c"}, &cadence.Definition{Kind: cadence.DefRitual, ID: "daily", Version: 1}, nil
+	return map[string]string{"schedule": "0 9 * * *", "channel": "c", "participants": "ana"}, &cadence.Definition{Kind: cadence.DefRitual, ID: "daily", Version: 1}, nil
 }
 func (f *cardForms) Save(_ context.Context, actor string, _ cadence.DefinitionKind, id string, version int64, v map[string]string) (*cadence.Definition, error) {
 	if version != f.version {
@@ -66,8 +66,94 @@ func (f *cardForms) Delete(context.Context, string, cadence.DefinitionKind, stri
 func (f *cardForms) Impact(context.Context, cadence.DefinitionKind, string) (ops.DeleteImpact, error) {
 	return ops.DeleteImpact{}, nil
 }
-func (f *cardForms) Preview(context.Context, string, map[string]string) ([]bot.PreviewZone, error) {
-	return nil, nil
+
+// Preview lists five fire times of the typed schedule from 30 Nov 2026
+// 08:30 UTC, the ritual in Bucharest's time, for participants ana
+// (Bucharest) and joao (São Paulo, no DST), clock changes marked as the
+// config editor marks them; a spec that is not cron is refused on its key.
+func (f *cardForms) Preview(_ context.Context, _ string, v map[string]string) ([]bot.PreviewZone, error) {
+	ritualLoc, _ := time.LoadLocation("Europe/Bucharest")
+	sched, err := cadence.ParseSchedule(v["schedule"], ritualLoc)
+	if err != nil {
+		return nil, cadence.FieldErrors{"schedule": err.Error()}
+	}
+	zones := map[string]string{"ana": "Europe/Bucharest", "joao": "America/Sao_Paulo"}
+	var out []bot.PreviewZone
+	for _, p := range strings.Fields(v["participants"]) {
+		if zones[p] == "" {
+			continue
+		}
+		loc, _ := time.LoadLocation(zones[p])
+		z := bot.PreviewZone{Zone: loc.String(), People: []string{p}}
+		prev := time.Date(2026, 11, 30, 8, 30, 0, 0, time.UTC)
+		for range 5 {
+			next := sched.Next(prev)
+			fire := bot.PreviewFire{At: next.In(loc)}
+			for _, l := range []*time.Location{loc, ritualLoc} {
+				a, _ := prev.In(l).Zone()
+				b, _ := next.In(l).Zone()
+				if a != b && (l == loc || l.String() != loc.String()) {
+					fire.Changes = append(fire.Changes, bot.ClockChange{Zone: l.String(), From: a, To: b})
+				}
+			}
+			z.Fires = append(z.Fires, fire)
+			prev = next
+		}
+		out = append(out, z)
+	}
+	return out, nil
+}
+
+// "Preview schedule" answers with the card again: what was typed kept,
+// nothing saved, and the next fire times per participant zone below the
+// schedule, the clock change in Bucharest marked for both zones; a bad
+// cron spec is shown there instead.
+func TestRitualCardPreview(t *testing.T) {
+	cases := []struct {
+		name, schedule string
+		want, wantNot  []string
+	}{
+		{name: "DST in Bucharest, none in São Paulo", schedule: "0 9 1 * *", want: []string{
+			`"text":"Next fire times","wrap":true,"weight":"Bolder","separator":true`,
+			`"text":"Europe/Bucharest: ana","wrap":true,"weight":"Bolder"`,
+			`"text":"Tue 1 Dec 09:00 EET","wrap":true`,
+			`"text":"⚠ Thu 1 Apr 09:00 EEST — clocks change in Europe/Bucharest (EET → EEST)","wrap":true,"color":"Warning"`,
+			`"text":"America/Sao\\_Paulo: joao"`,
+			`"text":"Tue 1 Dec 04:00 -03","wrap":true`,
+			`"text":"⚠ Thu 1 Apr 03:00 -03 — clocks change in Europe/Bucharest (EET → EEST)","wrap":true,"color":"Warning"`,
+		}, wantNot: []string{"cannot be previewed"}},
+		{name: "a bad cron spec", schedule: "every day", want: []string{
+			`"text":"The schedule cannot be previewed as typed:","wrap":true,"color":"Attention"`,
+			`"text":"schedule: schedule \"every day\": expected exactly 5 fields`,
+		}, wantNot: []string{"EET"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			forms := &cardForms{}
+			e := newEnv(t, teams.WithConfigForms(forms))
+			require.Equal(t, http.StatusOK, e.deliver(e.personalMessage(lea, "ritual new")).Code)
+			card := lastCard(t, e)
+			assert.Contains(t, card, `{"type":"Action.Submit","title":"Preview schedule","data":{"action":"config_ritual_preview","key":"0"}}`)
+			assert.NotContains(t, card, "Next fire times", "no preview before it is asked for")
+
+			submit := map[string]any{"action": "config_ritual_preview", "value": "", "key": "0",
+				"cfg:id": "daily", "cfg:schedule": tc.schedule, "cfg:channel": "standup", "cfg:participants": "ana\njoao",
+				"cfg:per_person_time": "false", "cfg:questions[0].id": "today", "cfg:questions[0].text": "Today?", "cfg:questions[0].required": "true"}
+			require.Equal(t, http.StatusOK, e.deliver(e.submit(lea, "1700000000101", submit)).Code)
+			card = lastCard(t, e)
+			assert.Empty(t, forms.saved, "a preview saves nothing")
+			assert.Contains(t, card, `"value":"`+tc.schedule+`"`)
+			assert.Contains(t, card, `"id":"cfg:questions[0].text","label":"1. text","isMultiline":false,"maxLength":3000,"value":"Today?"`)
+			assert.Contains(t, card, `"type":"Input.Toggle","id":"cfg:questions[0].required","title":"1. required","value":"true"`)
+			assert.Less(t, strings.Index(card, "Next fire times"), strings.Index(card, `"id":"cfg:questions[0].id"`), "next to the schedule, before the questions")
+			for _, s := range tc.want {
+				assert.Contains(t, card, s)
+			}
+			for _, s := range tc.wantNot {
+				assert.NotContains(t, card, s)
+			}
+		})
+	}
 }
 
 var lea = user("29:lea", "aad-lea", "Lea")
@@ -119,7 +205,10 @@ func TestRitualCardForm(t *testing.T) {
 
 	// Edit from an older version: refused with who and when, the form kept.
 	require.Equal(t, http.StatusOK, e.deliver(e.personalMessage(lea, "ritual edit daily")).Code)
-	assert.Contains(t, lastCard(t, e), "Edit ritual daily (version 1)")
+	card = lastCard(t, e)
+	assert.Contains(t, card, "Edit ritual daily (version 1)")
+	assert.Contains(t, card, `"text":"Europe/Bucharest: ana"`, "an existing ritual opens with its next fire times")
+	assert.Contains(t, card, `"text":"Tue 1 Dec 09:00 EET"`)
 	forms.version = 2
 	edit := map[string]any{"action": "config_ritual_save", "value": "daily", "key": "1", "cfg:schedule": "0 10 * * *", "cfg:channel": "c"}
 	require.Equal(t, http.StatusOK, e.deliver(e.submit(lea, "1700000000003", edit)).Code)

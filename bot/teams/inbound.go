@@ -238,11 +238,14 @@ func parseSubmit(raw json.RawMessage) (submitValue, error) {
 
 // onSubmit handles a button press on one of our cards.
 func (a *Adapter) onSubmit(ctx context.Context, act *Activity) (int, error) {
-	if id, version, values, ok := ritualSubmit(act.Value); ok {
+	if preview, id, version, values, ok := ritualSubmit(act.Value); ok {
 		p := a.person(act.From)
 		if p == nil {
 			a.replyWith(ctx, act, a.strangerNotice())
 			return http.StatusOK, nil
+		}
+		if preview {
+			return a.onRitualPreview(ctx, act, p, id, version, values)
 		}
 		return a.onRitualSubmit(ctx, act, p, id, version, values)
 	}
