@@ -172,9 +172,16 @@ func ritualModal(lang string, fields []bot.FormField, d ritualDraft, values map[
 			if f.Help != "" {
 				blocks = append(blocks, slack.NewContextBlock("", plain(f.Help)))
 			}
-			rows := min(rowsOf(values, f.Key)+1, maxRitualRows)
+			have := rowsOf(values, f.Key)
+			rows := min(have+1, maxRitualRows)
 			if perRow > 0 {
 				rows = max(min(rows, (maxModalBlocks-fixed)/perRow), 0)
+			}
+			if have > rows {
+				// Rows a modal cannot show would be missing from its
+				// submission, and saving would drop them: say where the
+				// whole ritual can be edited instead of opening a form.
+				return tooManyRowsModal(title, t("too_many_rows", "Count", have, "Key", f.Key, "Max", rows))
 			}
 			for i := range rows {
 				prefix := fmt.Sprintf("%s[%d].", f.Key, i)
@@ -198,6 +205,16 @@ func ritualModal(lang string, fields []bot.FormField, d ritualDraft, values map[
 	}
 	addPreview()
 	return modal(callbackRitual, title, t("save"), md, blocks...)
+}
+
+// tooManyRowsModal is a modal with no inputs and no submit button (Slack
+// refuses a submit on a view without inputs): only the reason and Close.
+func tooManyRowsModal(title, text string) slack.ModalViewRequest {
+	return slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: callbackRitual,
+		Title: plain(truncate(title, maxModalTitle)), Close: plain("OK"),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(markdown(truncate(escape(text), maxSectionText)), nil, nil)}},
+	}
 }
 
 func fieldInput(block, label string, f bot.FormField, values map[string]string) *slack.InputBlock {

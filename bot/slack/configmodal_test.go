@@ -3,6 +3,7 @@ package slack_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +25,7 @@ type fakeForms struct {
 	mu      sync.Mutex
 	saved   []map[string]string
 	version int64
+	rows    int // question rows the stored ritual has
 }
 
 func (f *fakeForms) Items(context.Context) ([]bot.ConfigItem, error) { return nil, nil }
@@ -42,7 +44,12 @@ func (f *fakeForms) Load(_ context.Context, _ cadence.DefinitionKind, id string)
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return map[string]string{"id": "daily", "schedule": "0 9 * * *", "channel": "c", "participants": "ana"}, &cadence.Definition{Kind: cadence.DefRitual, ID: "daily", Version: f.version}, nil
+	v := map[string]string{"id": "daily", "schedule": "0 9 * * *", "channel": "c", "participants": "ana"}
+	for i := range f.rows {
+		v[fmt.Sprintf("questions[%d].id", i)] = fmt.Sprintf("q%d", i)
+		v[fmt.Sprintf("questions[%d].text", i)] = fmt.Sprintf("Question %d?", i)
+	}
+	return v, &cadence.Definition{Kind: cadence.DefRitual, ID: "daily", Version: f.version}, nil
 }
 func (f *fakeForms) Save(_ context.Context, actor string, _ cadence.DefinitionKind, id string, version int64, v map[string]string) (*cadence.Definition, error) {
 	f.mu.Lock()
@@ -228,4 +235,33 @@ func TestRitualModalFromSlashCommand(t *testing.T) {
 	cmd = slashCommand(t, uLea, "ritual edit triage")
 	cmd["trigger_id"] = w.fake.NewTrigger(uLea)
 	assert.Contains(t, string(w.send("slash_commands", cmd)), "edited in the file")
+}
+
+// A ritual with more questions than a modal holds is not opened in a
+// form: its submission would lack the rows not shown, and saving would
+// drop them. The lead is told where every row is shown.
+func TestRitualModalRefusesWhatItCannotShow(t *testing.T) {
+	for _, tt := range []struct {
+		rows   int
+		opened bool // a form with a Save button
+	}{
+		{rows: 3, opened: true},
+		{rows: 40},
+	} {
+		forms := &fakeForms{rows: tt.rows}
+		w := newOpsWorldWith(t, []slack.Option{slack.WithConfigForms(forms)})
+		cmd := slashCommand(t, uLea, "ritual edit daily")
+		cmd["trigger_id"] = w.fake.NewTrigger(uLea)
+		assert.Equal(t, "null", string(w.send("slash_commands", cmd)))
+		raw := string(w.fake.OpenedViews()[0].JSON)
+		if tt.opened {
+			assert.Contains(t, raw, `"submit"`, "%d rows", tt.rows)
+			assert.Contains(t, raw, fmt.Sprintf("questions[%d].text", tt.rows-1), "every row shown")
+			continue
+		}
+		assert.NotContains(t, raw, `"submit"`, "%d rows: no Save", tt.rows)
+		assert.NotContains(t, raw, "questions[0].text", "no inputs")
+		assert.Contains(t, raw, "This ritual has 40 questions; a Slack form holds")
+		assert.Contains(t, raw, "/admin")
+	}
 }
