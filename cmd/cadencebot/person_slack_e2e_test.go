@@ -121,7 +121,12 @@ func (w *slackWorld) modal(n int) openedModal {
 
 type submitAck struct {
 	Action string            `json:"response_action"`
-	Errors map[string]string `json:"errors"`
+	Errors map[string]string `json:"errors,omitempty"`
+	View   *struct {
+		CallbackID      string `json:"callback_id"`
+		PrivateMetadata string `json:"private_metadata"`
+	} `json:"view,omitempty"`
+	raw string
 }
 
 func (w *slackWorld) submit(user string, m openedModal, values map[string]string) submitAck {
@@ -138,6 +143,7 @@ func (w *slackWorld) submit(user string, m openedModal, values map[string]string
 	var ack submitAck
 	if raw != "null" {
 		require.NoError(w.t, json.Unmarshal([]byte(raw), &ack))
+		ack.raw = raw
 	}
 	return ack
 }
@@ -195,8 +201,18 @@ func TestSlackPersonLifecycle(t *testing.T) {
 	assert.Contains(t, edit.raw, "Kim Lee")
 	_, err := w.a.editor.Save(context.Background(), "lea", cadence.DefPerson, "kim", "name = \"Kim L.\"\nrole = \"specialist\"\ntimezone = \"Europe/Warsaw\"\nslack = \"U0KIM0003\"\n", 1)
 	require.NoError(t, err)
-	ack := w.submit(lea, edit, with(map[string]string{"name": "Kim Lee-Park"}))
-	assert.Contains(t, ack.Errors["name"], "Changed by Lea at Mon 30 Nov 09:00 CET (now version 2)")
+	// The modal comes back with what was typed, the newer version and
+	// whose change it was on top; saving again overwrites on purpose.
+	typed := with(map[string]string{"name": "Kim Lee-Park"})
+	ack := w.submit(lea, edit, typed)
+	require.Equal(t, "update", ack.Action, ack.raw)
+	assert.Contains(t, ack.raw, "Changed by Lea at Mon 30 Nov 09:00 CET (now version 2)")
+	assert.Contains(t, ack.raw, "Kim Lee-Park", "what was typed is kept")
+	require.NotNil(t, ack.View)
+	assert.Equal(t, "Kim L.", w.a.eng.Roster().Person("kim").Name, "nothing saved yet")
+	edit.PrivateMetadata = ack.View.PrivateMetadata
+	require.Equal(t, "", w.submit(lea, edit, typed).Action, "the second save overwrites")
+	assert.Equal(t, "Kim Lee-Park", w.a.eng.Roster().Person("kim").Name)
 
 	// Kim owns an open follow-up; removing hands it to triage's lead.
 	inc, err := w.a.ops.OpenIncident(context.Background(), "lea", ops.IncidentInput{Title: "Churn model drift", Severity: 2})
@@ -209,7 +225,7 @@ func TestSlackPersonLifecycle(t *testing.T) {
 	require.Equal(t, "null", w.slash(lea, "person remove kim"))
 	rm := w.modal(3)
 	assert.Equal(t, "config_person_remove", rm.CallbackID)
-	for _, s := range []string{"Remove Kim L. (kim) from the roster?", "They leave: Triage.",
+	for _, s := range []string{"Remove Kim Lee-Park (kim) from the roster?", "They leave: Triage.",
 		"Their open follow-up " + f.ID() + " goes to Lea, who is told in chat.", "Their history is kept"} {
 		assert.Contains(t, rm.raw, s)
 	}
@@ -217,7 +233,7 @@ func TestSlackPersonLifecycle(t *testing.T) {
 	assert.Nil(t, w.a.eng.Roster().Person("kim"))
 	require.Eventually(t, func() bool {
 		for _, msg := range w.fake.Messages(w.fake.DM(lea)) {
-			if strings.Contains(string(msg.Blocks)+msg.Text, "Kim L. left the roster; their follow-up is yours now.") {
+			if strings.Contains(string(msg.Blocks)+msg.Text, "Kim Lee-Park left the roster; their follow-up is yours now.") {
 				return true
 			}
 		}
