@@ -3,7 +3,6 @@ package slack_test
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"testing"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cadencebot/cadencebot/bot/slack"
 	"github.com/cadencebot/cadencebot/bot/slack/slacktest"
 	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/store/postgres"
@@ -41,32 +39,9 @@ func newPGFanOut(tb testing.TB, n int, clock *scaledClock, rtt time.Duration, in
 	term, err := el.Campaign(cctx)
 	require.NoError(tb, err)
 
-	var people []*cadence.Person
-	for i := range n {
-		uid := fmt.Sprintf("U1%07d", i)
-		fake.AddUser(slacktest.User{ID: uid, Name: uid, TZ: "UTC"})
-		people = append(people, &cadence.Person{ID: fmt.Sprintf("p%04d", i), Location: time.UTC, Handles: cadence.Handles{SlackID: uid}})
-	}
-	svc := newService(tb, clock)
-	svc.roster = cadence.NewRoster(people)
-	now := clock.Now()
-	require.NoError(tb, db.Update(context.Background(), func(tx cadence.Tx) error {
-		for i, p := range people {
-			m := prompt("occ/standup/prompt/"+p.ID, p.ID, occOpen)
-			m.CreatedAt, m.Revision, m.State, m.NextAttemptAt = now.Add(time.Duration(i)), 1, cadence.StatePending, now
-			if _, err := tx.Enqueue(m); err != nil {
-				return err
-			}
-		}
-		return nil
-	}))
-	cfg := slack.Config{BotToken: botToken, SigningSecret: secret, APIURL: fake.URL, Mode: slack.ModeHTTP}
-	client := &http.Client{Transport: slowTransport{rtt: rtt, clock: clock}, Timeout: 30 * time.Second}
-	a, err := slack.New(cfg, svc, db, clock, zerolog.Nop(), slack.WithSleeper(clock.Sleep), slack.WithHTTPClient(client))
-	require.NoError(tb, err)
-	require.NoError(tb, a.Start(context.Background()))
-	d := cadence.NewDispatcher(db, clock, map[string]cadence.Chat{"slack": a}, zerolog.Nop(), nil, cadence.WithInFlight(inFlight))
-	return &fanOut{fake: fake, d: d, clock: clock, n: n, ctx: cadence.WithTerm(context.Background(), term.Epoch)}
+	f := fanOutOn(tb, n, clock, rtt, inFlight, fake, db)
+	f.ctx = cadence.WithTerm(context.Background(), term.Epoch)
+	return f
 }
 
 // BenchmarkFanOutPostgres is BenchmarkFanOutRoundTrip on PostgreSQL: 500

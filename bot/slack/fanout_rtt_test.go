@@ -41,6 +41,14 @@ func newBoltFanOut(tb testing.TB, n int, clock *scaledClock, rtt time.Duration, 
 	db, err := store.Open(filepath.Join(tb.TempDir(), "fanout.db"), store.Options{})
 	require.NoError(tb, err)
 	tb.Cleanup(func() { _ = db.Close() })
+	return fanOutOn(tb, n, clock, rtt, inFlight, fake, db)
+}
+
+// fanOutOn queues n DM prompts (one person each, due now) in db and
+// returns a dispatcher sending them through the adapter to fake, every
+// call delayed by rtt, up to inFlight at once: the part of a fan-out rig
+// that does not depend on the store.
+func fanOutOn(tb testing.TB, n int, clock *scaledClock, rtt time.Duration, inFlight int, fake *slacktest.Server, db cadence.Store) *fanOut {
 	var people []*cadence.Person
 	for i := range n {
 		uid := fmt.Sprintf("U1%07d", i)
