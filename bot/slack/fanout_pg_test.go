@@ -2,7 +2,6 @@ package slack_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -55,35 +54,5 @@ func newPGFanOut(tb testing.TB, n int, clock *scaledClock, rtt time.Duration, in
 //
 //	go test ./bot/slack -run '^$' -bench FanOutPostgres -benchtime 1x
 func BenchmarkFanOutPostgres(b *testing.B) {
-	const n, scale = 500, 10
-	limit := slacktest.Limit{PerMinute: 300, Burst: 30}
-	for _, inFlight := range []int{1, 16} {
-		for _, rtt := range []time.Duration{0, 150 * time.Millisecond, 300 * time.Millisecond} {
-			b.Run(fmt.Sprintf("in_flight=%d/rtt=%dms", inFlight, rtt.Milliseconds()), func(b *testing.B) {
-				for range b.N {
-					b.StopTimer()
-					clock := newScaledClock(t0, scale)
-					f := newPGFanOut(b, n, clock, rtt, inFlight)
-					b.StartTimer()
-					took := f.run(b, 100*time.Millisecond)
-					b.StopTimer()
-					got := f.delivered(b)
-					if len(got) != n {
-						b.Fatalf("delivered %d of %d", len(got), n)
-					}
-					for k, v := range got {
-						if v != 1 {
-							b.Fatalf("%s delivered %d times", k, v)
-						}
-					}
-					min := minimum(n, limit)
-					b.ReportMetric(took.Seconds(), "sim_s")
-					b.ReportMetric(min.Seconds(), "min_s")
-					b.ReportMetric(took.Seconds()/min.Seconds(), "ratio")
-					b.ReportMetric(float64(n)/took.Seconds(), "sends/s")
-					b.ReportMetric(float64(f.fake.RateLimited("chat.postMessage")), "429s")
-				}
-			})
-		}
-	}
+	benchFanOut(b, 500, []int{1, 16}, newPGFanOut)
 }

@@ -88,15 +88,23 @@ func fanOutOn(tb testing.TB, n int, clock *scaledClock, rtt time.Duration, inFli
 //
 //	go test ./bot/slack -run '^$' -bench FanOutRoundTrip -benchtime 1x
 func BenchmarkFanOutRoundTrip(b *testing.B) {
-	const n, scale = 2000, 10
+	benchFanOut(b, 2000, []int{1, 8, 16}, newBoltFanOut)
+}
+
+// benchFanOut delivers n DM prompts through the rig made by newRig, for
+// each dispatcher width in inFlights and a round trip of 0, 150 and 300
+// ms, checks each was delivered exactly once, and reports the Slack time
+// it took against the least Slack's limits allow.
+func benchFanOut(b *testing.B, n int, inFlights []int, newRig func(testing.TB, int, *scaledClock, time.Duration, int) *fanOut) {
+	const scale = 10
 	limit := slacktest.Limit{PerMinute: 300, Burst: 30}
-	for _, inFlight := range []int{1, 8, 16} {
+	for _, inFlight := range inFlights {
 		for _, rtt := range []time.Duration{0, 150 * time.Millisecond, 300 * time.Millisecond} {
 			b.Run(fmt.Sprintf("in_flight=%d/rtt=%dms", inFlight, rtt.Milliseconds()), func(b *testing.B) {
 				for range b.N {
 					b.StopTimer()
 					clock := newScaledClock(t0, scale)
-					f := newBoltFanOut(b, n, clock, rtt, inFlight)
+					f := newRig(b, n, clock, rtt, inFlight)
 					b.StartTimer()
 					took := f.run(b, 100*time.Millisecond)
 					b.StopTimer()
@@ -113,6 +121,7 @@ func BenchmarkFanOutRoundTrip(b *testing.B) {
 					b.ReportMetric(took.Seconds(), "sim_s")
 					b.ReportMetric(min.Seconds(), "min_s")
 					b.ReportMetric(took.Seconds()/min.Seconds(), "ratio")
+					b.ReportMetric(float64(n)/took.Seconds(), "sends/s")
 					b.ReportMetric(float64(f.fake.RateLimited("chat.postMessage")), "429s")
 				}
 			})
