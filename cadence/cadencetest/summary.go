@@ -2,6 +2,7 @@ package cadencetest
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/cadencebot/cadencebot/cadence"
 )
@@ -29,14 +30,17 @@ func (t *tx) PutSummary(s *cadence.SummaryState) error {
 }
 
 func (t *tx) DirtySummaries(limit int) ([]string, error) {
+	// Few are dirty among many: sort only those (every dispatcher pass
+	// calls this, and simulated years hold thousands of summaries).
 	out := []string{}
-	for _, id := range sortedKeys(t.s.summaries) {
-		if limit > 0 && len(out) == limit {
-			break
-		}
-		if t.s.summaries[id].Dirty() {
+	for id, s := range t.s.summaries {
+		if s.Dirty() {
 			out = append(out, id)
 		}
+	}
+	slices.Sort(out)
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
 	}
 	return out, nil
 }
