@@ -121,6 +121,59 @@ func NextStep(in PlanInput) (Step, bool) {
 	return planFire(in)
 }
 
+// NextDue returns the earliest instant in [in.Now, until] at which
+// NextStep would return a step, the state it reads staying as it is; false
+// when nothing falls due by until. It asks the same rules NextStep does
+// when each of them starts to hold, so the two cannot drift: a close or
+// prompt is due from an instant on, a reminder only inside a window
+// before its person's close (something due at t is not always due later).
+func NextDue(in PlanInput, until time.Time) (time.Time, bool) {
+	now := in.Now
+	if in.State == nil {
+		return now, true // StepStart
+	}
+	if in.Reminders == nil {
+		in.Reminders = sortedReminders(in.Ritual.Reminders)
+	}
+	if in.Away == nil {
+		in.Away = func(string, time.Time) (bool, string) { return false, "" }
+	}
+	best := until.Add(1)
+	consider := func(t time.Time) {
+		if t.Before(best) {
+			best = t
+		}
+	}
+	for _, o := range in.Open {
+		consider(o.ClosesAt)
+		answered := in.Answered[o.ID]
+		for _, p := range o.Expected {
+			if at, ok := promptDue(o, p); ok {
+				consider(at)
+			}
+			if idx, next := reminderDue(o, p, answered[p], in.Reminders, now); idx >= 0 {
+				consider(now)
+			} else if !next.IsZero() {
+				consider(next)
+			}
+		}
+	}
+	bound := until
+	if best.Before(bound) {
+		bound = best
+	}
+	if _, due, ok := fireDue(in, bound); ok {
+		consider(due)
+	}
+	if best.After(until) {
+		return time.Time{}, false
+	}
+	if best.Before(now) {
+		return now, true
+	}
+	return best, true
+}
+
 // startCursor is where a new ritual's schedule starts: now, moved past any
 // fire time whose prompts would already be due (a per-person standup seen
 // at 07:00 in Zurich has already passed 09:15 in Almaty; it starts with the
@@ -156,7 +209,7 @@ func planOpen(in PlanInput, o *Occurrence) (Step, bool) {
 	answered := in.Answered[o.ID]
 	var prompt []string
 	for _, p := range o.Expected {
-		if _, done := o.Prompted[p]; !done && !now.Before(o.PersonPromptAt(p)) {
+		if at, ok := promptDue(o, p); ok && !now.Before(at) {
 			prompt = append(prompt, p)
 		}
 	}
@@ -167,22 +220,7 @@ func planOpen(in PlanInput, o *Occurrence) (Step, bool) {
 	}
 	remind := map[string]int{}
 	for _, p := range o.Expected {
-		if _, prompted := o.Prompted[p]; !prompted || answered[p] {
-			continue
-		}
-		closeAt := o.PersonCloseAt(p)
-		if !now.Before(closeAt) {
-			continue
-		}
-		// Send only the latest reminder whose time has come: after
-		// downtime, one reminder, not a burst.
-		idx := -1
-		for i := o.Reminded[p]; i < len(in.Reminders); i++ {
-			if !closeAt.Add(-in.Reminders[i]).After(now) {
-				idx = i
-			}
-		}
-		if idx >= 0 {
+		if idx, _ := reminderDue(o, p, answered[p], in.Reminders, now); idx >= 0 {
 			remind[p] = idx
 		}
 	}
@@ -197,6 +235,43 @@ func planOpen(in PlanInput, o *Occurrence) (Step, bool) {
 		return Step{Kind: StepRemind, Occurrence: c, Remind: remind}, true
 	}
 	return Step{}, false
+}
+
+// promptDue is when p's prompt for o falls due; false once p was prompted.
+func promptDue(o *Occurrence, p string) (time.Time, bool) {
+	if _, done := o.Prompted[p]; done {
+		return time.Time{}, false
+	}
+	return o.PersonPromptAt(p), true
+}
+
+// reminderDue says which reminder p gets at now: the index (in reminders
+// order) of the latest one whose time has come, -1 when none; and next,
+// when the following one's time comes (zero when none comes before p's
+// close). A reminder is due from its offset before p's own close until
+// that close, and only to someone prompted who has not answered: a
+// window, not a threshold, which NextDue must not step over.
+func reminderDue(o *Occurrence, p string, answered bool, reminders []time.Duration, now time.Time) (idx int, next time.Time) {
+	idx = -1
+	if _, prompted := o.Prompted[p]; !prompted || answered {
+		return idx, next
+	}
+	closeAt := o.PersonCloseAt(p)
+	if !now.Before(closeAt) {
+		return idx, next
+	}
+	// Send only the latest reminder whose time has come: after downtime,
+	// one reminder, not a burst.
+	for i := o.Reminded[p]; i < len(reminders); i++ {
+		at := closeAt.Add(-reminders[i])
+		switch {
+		case !at.After(now):
+			idx = i
+		case at.Before(closeAt) && (next.IsZero() || at.Before(next)):
+			next = at
+		}
+	}
+	return idx, next
 }
 
 // markPrompted records prompts sent at now. Reminder slots whose time has
@@ -227,15 +302,8 @@ func markPrompted(o *Occurrence, people []string, now time.Time, reminders []tim
 // planFire decides what to do with the next fire time after the cursor.
 func planFire(in PlanInput) (Step, bool) {
 	r, st, now := in.Ritual, in.State, in.Now
-	fire := r.Schedule.Next(st.Cursor)
-	if fire.IsZero() {
-		return Step{}, false
-	}
-	if lb, ok := earliestPossible(in, fire); ok && lb.After(now) {
-		return Step{}, false // nobody's prompt can be due yet
-	}
-	due, _ := earliestPrompt(in, fire)
-	if due.After(now) {
+	fire, due, ok := fireDue(in, now)
+	if !ok {
 		return Step{}, false
 	}
 	next := *st
@@ -309,6 +377,22 @@ func planFire(in PlanInput) (Step, bool) {
 	}
 	markPrompted(o, prompt, now, in.Reminders)
 	return Step{Kind: StepOpen, Occurrence: o, State: &next, Prompt: prompt}, true
+}
+
+// fireDue is the next fire time after the cursor and when it falls due
+// (its earliest prompt). ok is false when the schedule has none, or when
+// it cannot fall due by until: a bound over the participants' zones says
+// so for a thousand people in a few zones without a pass over everyone.
+func fireDue(in PlanInput, until time.Time) (fire, due time.Time, ok bool) {
+	fire = in.Ritual.Schedule.Next(in.State.Cursor)
+	if fire.IsZero() {
+		return fire, fire, false
+	}
+	if lb, ok := earliestPossible(in, fire); ok && lb.After(until) {
+		return fire, fire, false
+	}
+	due, _ = earliestPrompt(in, fire)
+	return fire, due, !due.After(until)
 }
 
 // openCovers returns an open occurrence whose window is still running at

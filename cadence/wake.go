@@ -10,11 +10,12 @@ import (
 // would have something to do, or now+horizon when nothing falls due before
 // it; now itself when something is due already. Nothing is written.
 //
-// Planning is monotone in time: a step due at t is still due at any later
-// instant while the stored state does not change. So a binary search over
-// the pure planner finds the instant to the second without restating its
-// rules here. The simulator uses it to jump between interesting instants
-// instead of ticking every minute; a daemon could sleep on it.
+// The planner says it (NextDue), from the same rules it plans by: planning
+// is not monotone in time (a reminder is due only until its person's
+// close), so searching the planner's answers between now and the horizon
+// could step over a window. The simulator uses it to jump between
+// interesting instants instead of ticking every minute; a daemon could
+// sleep on it.
 func (e *Engine) NextWake(ctx context.Context, horizon time.Duration) (time.Time, error) {
 	now := e.now()
 	wake := now.Add(horizon)
@@ -24,30 +25,12 @@ func (e *Engine) NextWake(ctx context.Context, horizon time.Duration) (time.Time
 			if err != nil {
 				return err
 			}
-			due := func(t time.Time) bool {
-				in.Now = t
-				_, ok := NextStep(in)
-				return ok
+			if at, ok := NextDue(in, wake); ok {
+				wake = at
 			}
-			if due(now) {
-				wake = now
+			if !wake.After(now) {
 				return nil
 			}
-			// Invariant: nothing due at now+lo; something due at now+hi
-			// (or hi is the current best, beyond which we need not look).
-			lo, hi := time.Duration(0), wake.Sub(now)
-			if !due(now.Add(hi)) {
-				continue
-			}
-			for hi-lo > time.Second {
-				mid := lo + (hi-lo)/2
-				if due(now.Add(mid)) {
-					hi = mid
-				} else {
-					lo = mid
-				}
-			}
-			wake = now.Add(hi)
 		}
 		return nil
 	})

@@ -1,6 +1,9 @@
 package cadence_test
 
 import (
+	"context"
+	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -8,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 )
 
 // Jumping from one NextWake to the next must do exactly what ticking every
@@ -21,49 +25,154 @@ func TestNextWakeMatchesMinuteTicks(t *testing.T) {
 		time.Date(2026, 3, 26, 0, 0, 0, 0, time.UTC), // Zurich and New York both on summer time by the end
 	} {
 		t.Run(start.Format("2006-01-02"), func(t *testing.T) {
-			end := start.Add(7 * 24 * time.Hour)
-			minute := newHarness(t, start, triageRitual(t), standupRitual(t))
-			for at := start; at.Before(end); at = at.Add(time.Minute) {
-				minute.at(at)
-			}
-
-			jump := newHarness(t, start, triageRitual(t), standupRitual(t))
-			steps := 0
-			for at := start; at.Before(end); steps++ {
-				jump.at(at)
-				next, err := jump.eng.NextWake(jump.ctx, time.Hour)
-				require.NoError(t, err)
-				require.True(t, next.After(at), "after a tick nothing is due at %s", at)
-				require.False(t, next.After(at.Add(time.Hour)), "horizon respected")
-				at = next
-			}
-			jump.at(end)
-			minute.at(end)
-
-			type seen struct {
-				kind    cadence.MessageKind
-				to      cadence.Recipient
-				created time.Time
-			}
-			collect := func(h *harness) map[string]seen {
-				out := map[string]seen{}
-				for _, m := range h.messages() {
-					out[m.Key] = seen{m.Kind, m.To, m.CreatedAt}
-				}
-				return out
-			}
-			want := collect(minute)
-			require.NotEmpty(t, want)
-			assert.Equal(t, want, collect(jump))
-			ids := func(h *harness) []string {
-				var out []string
-				for _, o := range h.occurrences(cadence.OccurrenceFilter{}) {
-					out = append(out, string(o.Status)+" "+o.ID+" "+o.OpenedAt.Format(time.RFC3339))
-				}
-				return out
-			}
-			assert.Equal(t, ids(minute), ids(jump))
+			steps := jumpLikeMinutes(t, start, start.Add(7*24*time.Hour), nil, triageRitual(t), standupRitual(t))
 			assert.Less(t, steps, 7*24*60/10, "jumping takes far fewer steps than ticking")
+		})
+	}
+}
+
+// The same over random schedules: zones with DST changes of an hour and of
+// half an hour, per-person times, windows and reminders shorter than the
+// hour NextWake looks ahead, around each change of 2026.
+func TestNextWakeMatchesMinuteTicksOnRandomSchedules(t *testing.T) {
+	zones := []string{"Europe/Zurich", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Asia/Almaty", "UTC"}
+	changes := []time.Time{
+		time.Date(2026, 3, 8, 0, 0, 0, 0, time.UTC),  // New York springs forward
+		time.Date(2026, 3, 29, 0, 0, 0, 0, time.UTC), // Zurich springs forward
+		time.Date(2026, 4, 5, 0, 0, 0, 0, time.UTC),  // Lord Howe falls back half an hour
+		time.Date(2026, 10, 4, 0, 0, 0, 0, time.UTC), // Lord Howe springs forward
+		time.Date(2026, 10, 25, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
+	}
+	n := 40
+	if testing.Short() {
+		n = 8
+	}
+	rng := rand.New(rand.NewPCG(11, 2026))
+	for i := 0; i < n; i++ {
+		var people []*cadence.Person
+		var ids []string
+		for j := 0; j < 2+rng.IntN(4); j++ {
+			id := fmt.Sprintf("p%d", j)
+			people = append(people, &cadence.Person{ID: id, Name: id, Role: cadence.RoleSpecialist, Location: loadLoc(t, zones[rng.IntN(len(zones))])})
+			ids = append(ids, id)
+		}
+		people[0].Role = cadence.RoleLead
+		zone := zones[rng.IntN(len(zones))]
+		spec := fmt.Sprintf("%d %d * * %s", []int{0, 7, 15, 30, 45}[rng.IntN(5)], rng.IntN(24), []string{"*", "1-5", "1,3"}[rng.IntN(3)])
+		window := time.Duration(30+5*rng.IntN(60)) * time.Minute
+		var reminders []time.Duration
+		for k := 0; k < 1+rng.IntN(2); k++ {
+			reminders = append(reminders, time.Duration(5+5*rng.IntN(int(window/time.Minute)/5-1))*time.Minute)
+		}
+		r := &cadence.Ritual{
+			ID: "r", Title: "R", Kind: cadence.KindStandup, Channel: "c",
+			Spec: spec, Schedule: mustSchedule(t, spec, zone), Location: loadLoc(t, zone),
+			Participants: ids, Lead: ids[0], Questions: cadence.DefaultQuestions(cadence.KindStandup),
+			Window: window, Reminders: reminders, PerPersonTime: rng.IntN(2) == 0,
+		}
+		start := changes[rng.IntN(len(changes))].Add(-time.Duration(rng.IntN(48)) * time.Hour)
+		name := fmt.Sprintf("%s_%s_window=%s_reminders=%v_perperson=%t_%s", spec, zone, window, reminders, r.PerPersonTime, start.Format("0102T15"))
+		t.Run(name, func(t *testing.T) {
+			jumpLikeMinutes(t, start, start.Add(3*24*time.Hour), cadence.NewRoster(people), r)
+		})
+	}
+}
+
+// jumpLikeMinutes runs [start, end) twice, ticking every minute and
+// jumping from one NextWake to the next, and requires the same messages
+// and occurrences. It returns the number of jumps.
+func jumpLikeMinutes(t *testing.T, start, end time.Time, roster *cadence.Roster, rituals ...*cadence.Ritual) int {
+	t.Helper()
+	run := func() *harness {
+		if roster == nil {
+			return newHarness(t, start, rituals...)
+		}
+		h := &harness{
+			t: t, ctx: context.Background(), clock: cadence.NewManualClock(start),
+			store: cadencetest.NewStore(), chat: cadencetest.NewReconcilingChat("local"),
+			roster: roster, rituals: rituals, obs: &observer{},
+		}
+		h.restart()
+		return h
+	}
+	minute := run()
+	for at := start; at.Before(end); at = at.Add(time.Minute) {
+		minute.at(at)
+	}
+
+	jump := run()
+	steps := 0
+	for at := start; at.Before(end); steps++ {
+		jump.at(at)
+		next, err := jump.eng.NextWake(jump.ctx, time.Hour)
+		require.NoError(t, err)
+		require.True(t, next.After(at), "after a tick nothing is due at %s", at)
+		require.False(t, next.After(at.Add(time.Hour)), "horizon respected")
+		at = next
+	}
+	jump.at(end)
+	minute.at(end)
+
+	type seen struct {
+		kind    cadence.MessageKind
+		to      cadence.Recipient
+		created time.Time
+	}
+	collect := func(h *harness) map[string]seen {
+		out := map[string]seen{}
+		for _, m := range h.messages() {
+			out[m.Key] = seen{m.Kind, m.To, m.CreatedAt}
+		}
+		return out
+	}
+	want := collect(minute)
+	require.NotEmpty(t, want)
+	assert.Equal(t, want, collect(jump))
+	ids := func(h *harness) []string {
+		var out []string
+		for _, o := range h.occurrences(cadence.OccurrenceFilter{}) {
+			out = append(out, string(o.Status)+" "+o.ID+" "+o.OpenedAt.Format(time.RFC3339))
+		}
+		return out
+	}
+	assert.Equal(t, ids(minute), ids(jump))
+	return steps
+}
+
+// A reminder's window ends at the person's own close, so between now and
+// the horizon something can be due only for a while: a quarter-hour
+// reminder before Cy's close in Almaty (07:00–07:15 UTC) while the
+// occurrence itself stays open until Dan's close in New York. NextWake
+// must stop at its start, not skip it nor land inside it late.
+func TestNextWakeFindsAWindowShorterThanTheHorizon(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		reminders []time.Duration
+		from      time.Time
+		want      time.Time
+	}{
+		{"quarter-hour reminder inside an hour", []time.Duration{15 * time.Minute}, monday.Add(6*time.Hour + 15*time.Minute), monday.Add(7 * time.Hour)},
+		{"nothing within the horizon", []time.Duration{15 * time.Minute}, monday.Add(4*time.Hour + 15*time.Minute), monday.Add(5*time.Hour + 15*time.Minute)},
+		{"from just before it", []time.Duration{15 * time.Minute}, monday.Add(6*time.Hour + 30*time.Minute), monday.Add(7 * time.Hour)},
+		{"the earlier of two reminders", []time.Duration{40 * time.Minute, 10 * time.Minute}, monday.Add(6 * time.Hour), monday.Add(6*time.Hour + 35*time.Minute)},
+		{"inside it: due now", []time.Duration{15 * time.Minute}, monday.Add(7*time.Hour + 5*time.Minute), monday.Add(7*time.Hour + 5*time.Minute)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := standupRitual(t)
+			r.Reminders = tc.reminders
+			r.Participants = []string{"cy", "dan"} // Dan's prompt comes at 14:15 UTC
+			h := newHarness(t, monday.Add(-time.Hour), r)
+			h.at(monday.Add(-time.Hour))
+			h.at(monday.Add(4*time.Hour + 15*time.Minute)) // Cy prompted at 09:15 Almaty
+			if tc.from.After(monday.Add(7 * time.Hour)) {
+				h.clock.Set(tc.from) // no tick: the reminder is still to send
+			} else {
+				h.at(tc.from)
+			}
+			next, err := h.eng.NextWake(h.ctx, time.Hour)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, next.UTC())
 		})
 	}
 }
