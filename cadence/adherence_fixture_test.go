@@ -63,27 +63,27 @@ var fixtureRange = cadence.ReportQuery{From: utc(2026, 3, 2, 0, 0), To: utc(2026
 
 func fixtureTeam(t testing.TB) (*cadence.Roster, []*cadence.Ritual) {
 	roster := cadence.NewRoster([]*cadence.Person{
-		{ID: "lea", Name: "Lea", Role: cadence.RoleLead, Location: loadLoc(t, "Europe/Zurich")},
-		{ID: "ana", Name: "Ana", Role: cadence.RoleSpecialist, Location: loadLoc(t, "Europe/Bucharest")},
-		{ID: "dan", Name: "Dan", Role: cadence.RoleSpecialist, Location: loadLoc(t, "America/New_York")},
+		{ID: "lea", Name: "Lea", Role: cadence.RoleLead, Location: cadencetest.Location(t, "Europe/Zurich")},
+		{ID: "ana", Name: "Ana", Role: cadence.RoleSpecialist, Location: cadencetest.Location(t, "Europe/Bucharest")},
+		{ID: "dan", Name: "Dan", Role: cadence.RoleSpecialist, Location: cadencetest.Location(t, "America/New_York")},
 	})
-	zurich := loadLoc(t, "Europe/Zurich")
+	zurich := cadencetest.Location(t, "Europe/Zurich")
 	rituals := []*cadence.Ritual{
 		{
 			ID: "triage", Title: "Weekly triage", Kind: cadence.KindTriage, Channel: "mlops",
-			Spec: "30 9 * * 1", Schedule: mustSchedule(t, "30 9 * * 1", "Europe/Zurich"), Location: zurich,
+			Spec: "30 9 * * 1", Schedule: cadencetest.MustSchedule(t, "30 9 * * 1", "Europe/Zurich"), Location: zurich,
 			Participants: []string{"lea", "ana", "dan"}, Lead: "lea",
 			Questions: cadence.DefaultQuestions(cadence.KindTriage), Window: 4 * time.Hour, Reminders: []time.Duration{time.Hour},
 		},
 		{
 			ID: "checkin", Title: "Monday check-in", Kind: cadence.KindStandup, Channel: "standup",
-			Spec: "15 9 * * 1", Schedule: mustSchedule(t, "15 9 * * 1", "Europe/Zurich"), Location: zurich,
+			Spec: "15 9 * * 1", Schedule: cadencetest.MustSchedule(t, "15 9 * * 1", "Europe/Zurich"), Location: zurich,
 			Participants: []string{"lea", "dan"}, Lead: "lea", PerPersonTime: true,
 			Questions: cadence.DefaultQuestions(cadence.KindStandup), Window: 3 * time.Hour, Reminders: []time.Duration{time.Hour},
 		},
 		{
 			ID: "window", Title: "Release window", Kind: cadence.KindDeploymentPlanning, Channel: "releases",
-			Spec: "30 2 * * 0", Schedule: mustSchedule(t, "30 2 * * 0", "Europe/Zurich"), Location: zurich,
+			Spec: "30 2 * * 0", Schedule: cadencetest.MustSchedule(t, "30 2 * * 0", "Europe/Zurich"), Location: zurich,
 			Participants: []string{"lea", "ana"}, Lead: "lea",
 			Questions: cadence.DefaultQuestions(cadence.KindDeploymentPlanning), Window: 6 * time.Hour, Reminders: []time.Duration{time.Hour},
 		},

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 )
 
 func TestTeamScore(t *testing.T) {
@@ -89,7 +90,7 @@ func adherenceFixture() cadence.ReportInput {
 
 func TestBuildReport(t *testing.T) {
 	in := adherenceFixture()
-	in.Roster = testRoster(t)
+	in.Roster = cadencetest.TestRoster(t)
 	rep := cadence.BuildReport(in)
 	m := time.Minute
 
@@ -168,8 +169,8 @@ func TestBuildReportFilters(t *testing.T) {
 // the store that BuildReport computes from the fixture.
 func TestReportFromEngine(t *testing.T) {
 	in := adherenceFixture()
-	h := newHarness(t, in.Now)
-	require.NoError(t, h.store.Update(h.ctx, func(tx cadence.Tx) error {
+	h := cadencetest.NewHarness(t, in.Now)
+	require.NoError(t, h.Store.Update(h.Ctx, func(tx cadence.Tx) error {
 		for _, o := range in.Occurrences {
 			require.NoError(t, tx.PutOccurrence(o))
 		}
@@ -178,12 +179,12 @@ func TestReportFromEngine(t *testing.T) {
 		}
 		return nil
 	}))
-	rep, err := h.eng.Report(h.ctx, cadence.ReportQuery{From: in.Query.From})
+	rep, err := h.Eng.Report(h.Ctx, cadence.ReportQuery{From: in.Query.From})
 	require.NoError(t, err)
 	assert.Equal(t, 70.0, rep.Team.Score)
 	assert.Equal(t, 5, rep.Team.Occurrences, "an open end reaches now")
 	assert.Equal(t, in.Now, rep.GeneratedAt)
 
-	_, err = h.eng.Report(h.ctx, cadence.ReportQuery{From: in.Now, To: in.Now.Add(-time.Hour)})
+	_, err = h.Eng.Report(h.Ctx, cadence.ReportQuery{From: in.Now, To: in.Now.Add(-time.Hour)})
 	require.ErrorIs(t, err, cadence.ErrInvalidInput)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 )
 
 // chain builds n valid entries the way the store gets them.
@@ -91,7 +92,7 @@ func TestCanonicalAuditIsUnambiguous(t *testing.T) {
 	d := &cadence.AuditEntry{Seq: 1, At: opsStart, Details: map[string]string{"k": "v", "x": ""}}
 	assert.NotEqual(t, cadence.AuditHash(c), cadence.AuditHash(d))
 	// The zone of At does not matter: the instant does.
-	e := &cadence.AuditEntry{Seq: 1, At: opsStart.In(loadLoc(t, "Asia/Kolkata"))}
+	e := &cadence.AuditEntry{Seq: 1, At: opsStart.In(cadencetest.Location(t, "Asia/Kolkata"))}
 	f := &cadence.AuditEntry{Seq: 1, At: opsStart}
 	assert.Equal(t, cadence.AuditHash(f), cadence.AuditHash(e))
 	assert.Equal(t, "19:cadencebot-audit-v1\n1:1\n20:2026-11-30T10:00:00Z\n0:\n0:\n0:\n0:\n0:\n1:0\n0:\n",

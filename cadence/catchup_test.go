@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 )
 
 func statuses(os []*cadence.Occurrence) map[string]cadence.Status {
@@ -23,50 +24,50 @@ func statuses(os []*cadence.Occurrence) map[string]cadence.Status {
 // not; none is silently dropped.
 func TestDowntimeCatchUp(t *testing.T) {
 	week := 7 * 24 * time.Hour
-	fire1 := monday.Add(8*time.Hour + 30*time.Minute)
-	h := newHarness(t, fire1.Add(-time.Hour), triageRitual(t))
-	h.at(fire1.Add(-time.Hour))
-	h.at(fire1)
+	fire1 := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)
+	h := cadencetest.NewHarness(t, fire1.Add(-time.Hour), cadencetest.TriageRitual(t))
+	h.At(fire1.Add(-time.Hour))
+	h.At(fire1)
 	// Down from 10:00 Zurich on the first Monday until 11:00 Zurich two
 	// weeks later: the first occurrence must close, the second is missed,
 	// the third opens late.
 	now := fire1.Add(2*week + 90*time.Minute)
-	h.restart()
-	h.at(now)
+	h.Restart()
+	h.At(now)
 
-	got := statuses(h.occurrences(cadence.OccurrenceFilter{}))
+	got := statuses(h.Occurrences(cadence.OccurrenceFilter{}))
 	assert.Equal(t, map[string]cadence.Status{
 		cadence.OccurrenceID("triage", fire1):             cadence.StatusClosed,
 		cadence.OccurrenceID("triage", fire1.Add(week)):   cadence.StatusMissed,
 		cadence.OccurrenceID("triage", fire1.Add(2*week)): cadence.StatusOpen,
 	}, got)
-	late, _ := h.occurrence(cadence.OccurrenceID("triage", fire1.Add(2*week)))
+	late, _ := h.Occurrence(cadence.OccurrenceID("triage", fire1.Add(2*week)))
 	assert.True(t, late.Late)
 	assert.Equal(t, 90*time.Minute, late.Delay())
-	assert.Contains(t, h.delivered(cadence.AgendaKey(late.ID)).Message.Body.Text, "Opened late: it was due Mon 14 Dec 09:30 CET")
-	assert.Equal(t, 1, h.obs.missed)
-	assert.Equal(t, 2, h.obs.opened)
-	assert.Equal(t, 1, h.obs.late)
-	assert.Equal(t, []time.Duration{0, 90 * time.Minute}, h.obs.lags)
+	assert.Contains(t, delivered(h, cadence.AgendaKey(late.ID)).Message.Body.Text, "Opened late: it was due Mon 14 Dec 09:30 CET")
+	assert.Equal(t, 1, h.Obs.Missed)
+	assert.Equal(t, 2, h.Obs.Opened)
+	assert.Equal(t, 1, h.Obs.Late)
+	assert.Equal(t, []time.Duration{0, 90 * time.Minute}, h.Obs.Lags)
 
 	// The first occurrence closed without sending reminders it no longer
 	// needed; the missed one sent nothing at all.
-	assert.Zero(t, h.chat.Kinds()[cadence.KindReminder])
-	assert.Empty(t, h.chat.ByKey(cadence.AgendaKey(cadence.OccurrenceID("triage", fire1.Add(week)))))
+	assert.Zero(t, h.Chat.Kinds()[cadence.KindReminder])
+	assert.Empty(t, h.Chat.ByKey(cadence.AgendaKey(cadence.OccurrenceID("triage", fire1.Add(week)))))
 	// The rotation advanced only for held occurrences.
 	assert.Equal(t, "bo", late.Facilitator)
 }
 
 // TestCatchUpManyFireTimes: a daily ritual down for most of a week.
 func TestCatchUpManyFireTimes(t *testing.T) {
-	r := triageRitual(t)
+	r := cadencetest.TriageRitual(t)
 	r.ID, r.Spec = "daily", "0 8 * * *"
-	r.Schedule = mustSchedule(t, r.Spec, "UTC")
-	h := newHarness(t, monday, r)
-	h.at(monday)
-	h.at(monday.Add(4*24*time.Hour + 9*time.Hour)) // Friday 09:00 UTC
+	r.Schedule = cadencetest.MustSchedule(t, r.Spec, "UTC")
+	h := cadencetest.NewHarness(t, cadencetest.Monday, r)
+	h.At(cadencetest.Monday)
+	h.At(cadencetest.Monday.Add(4*24*time.Hour + 9*time.Hour)) // Friday 09:00 UTC
 	var missed, open int
-	for _, o := range h.occurrences(cadence.OccurrenceFilter{}) {
+	for _, o := range h.Occurrences(cadence.OccurrenceFilter{}) {
 		switch o.Status {
 		case cadence.StatusMissed:
 			missed++
@@ -81,130 +82,130 @@ func TestCatchUpManyFireTimes(t *testing.T) {
 
 func TestPauseResumeSkip(t *testing.T) {
 	week := 7 * 24 * time.Hour
-	fire := monday.Add(8*time.Hour + 30*time.Minute)
-	h := newHarness(t, fire.Add(-time.Hour), triageRitual(t))
-	h.at(fire.Add(-time.Hour))
+	fire := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)
+	h := cadencetest.NewHarness(t, fire.Add(-time.Hour), cadencetest.TriageRitual(t))
+	h.At(fire.Add(-time.Hour))
 
 	// Specialists and managers may not run rituals.
 	for _, who := range []string{"ana", "max"} {
-		err := h.eng.Pause(h.ctx, who, "triage")
+		err := h.Eng.Pause(h.Ctx, who, "triage")
 		require.ErrorIs(t, err, cadence.ErrForbidden)
 		assert.Contains(t, err.Error(), "only leads and admins can pause rituals")
 	}
-	_, err := h.eng.Skip(h.ctx, "ana", "triage", "x")
+	_, err := h.Eng.Skip(h.Ctx, "ana", "triage", "x")
 	require.ErrorIs(t, err, cadence.ErrForbidden)
 	assert.EqualError(t, err, "only leads and admins can skip rituals; Ana is a specialist: not allowed")
-	require.ErrorIs(t, h.eng.Resume(h.ctx, "zed", "triage"), cadence.ErrForbidden)
-	require.ErrorIs(t, h.eng.Pause(h.ctx, "lea", "retro"), cadence.ErrNotFound)
+	require.ErrorIs(t, h.Eng.Resume(h.Ctx, "zed", "triage"), cadence.ErrForbidden)
+	require.ErrorIs(t, h.Eng.Pause(h.Ctx, "lea", "retro"), cadence.ErrNotFound)
 
 	// Skip the next one before it opens.
-	res, err := h.eng.Skip(h.ctx, "lea", "triage", "team offsite")
+	res, err := h.Eng.Skip(h.Ctx, "lea", "triage", "team offsite")
 	require.NoError(t, err)
 	assert.Equal(t, &cadence.SkipResult{Scheduled: fire, Next: true}, res)
-	h.at(fire)
-	o, _ := h.occurrence(cadence.OccurrenceID("triage", fire))
+	h.At(fire)
+	o, _ := h.Occurrence(cadence.OccurrenceID("triage", fire))
 	assert.Equal(t, cadence.StatusSkipped, o.Status)
 	assert.Equal(t, "team offsite", o.SkipReason)
 	assert.Equal(t, "lea", o.SkippedBy)
-	assert.Zero(t, h.chat.Kinds()[cadence.KindPrompt])
-	assert.Contains(t, h.chat.To(cadence.Recipient{Channel: "mlops"})[0].Message.Body.Text, "will be skipped: team offsite (by Lea)")
+	assert.Zero(t, h.Chat.Kinds()[cadence.KindPrompt])
+	assert.Contains(t, h.Chat.To(cadence.Recipient{Channel: "mlops"})[0].Message.Body.Text, "will be skipped: team offsite (by Lea)")
 
 	// Skip the open one.
-	h.at(fire.Add(week))
-	res, err = h.eng.Skip(h.ctx, "root", "triage", "")
+	h.At(fire.Add(week))
+	res, err = h.Eng.Skip(h.Ctx, "root", "triage", "")
 	require.NoError(t, err)
 	assert.Equal(t, cadence.OccurrenceID("triage", fire.Add(week)), res.OccurrenceID)
-	h.at(fire.Add(week + 3*time.Hour))
-	assert.Zero(t, h.chat.Kinds()[cadence.KindReminder], "no reminders for a skipped occurrence")
-	assert.Equal(t, "Skipped: no reason given (by Root)", h.delivered(cadence.SummaryKey(res.OccurrenceID)).Message.Body.Text)
-	_, err = h.triageAnswer(res.OccurrenceID, "ana", "none")
+	h.At(fire.Add(week + 3*time.Hour))
+	assert.Zero(t, h.Chat.Kinds()[cadence.KindReminder], "no reminders for a skipped occurrence")
+	assert.Equal(t, "Skipped: no reason given (by Root)", delivered(h, cadence.SummaryKey(res.OccurrenceID)).Message.Body.Text)
+	_, err = triageAnswer(h, res.OccurrenceID, "ana", "none")
 	require.ErrorIs(t, err, cadence.ErrClosed)
 
 	// Pause: the next two fire times are recorded as skipped "paused".
-	require.NoError(t, h.eng.Pause(h.ctx, "lea", "triage"))
-	require.NoError(t, h.eng.Pause(h.ctx, "lea", "triage"), "pausing twice is a no-op")
-	h.at(fire.Add(2 * week))
+	require.NoError(t, h.Eng.Pause(h.Ctx, "lea", "triage"))
+	require.NoError(t, h.Eng.Pause(h.Ctx, "lea", "triage"), "pausing twice is a no-op")
+	h.At(fire.Add(2 * week))
 	// Resume after the third pause-time fire passed while the bot was down:
 	// it is recorded as paused, not opened late.
-	h.clock.Set(fire.Add(3*week + time.Hour))
-	require.NoError(t, h.eng.Resume(h.ctx, "lea", "triage"))
-	h.at(fire.Add(3*week + time.Hour))
+	h.Clock.Set(fire.Add(3*week + time.Hour))
+	require.NoError(t, h.Eng.Resume(h.Ctx, "lea", "triage"))
+	h.At(fire.Add(3*week + time.Hour))
 	for _, w := range []time.Duration{2 * week, 3 * week} {
-		o, _ := h.occurrence(cadence.OccurrenceID("triage", fire.Add(w)))
+		o, _ := h.Occurrence(cadence.OccurrenceID("triage", fire.Add(w)))
 		assert.Equal(t, cadence.StatusSkipped, o.Status)
 		assert.Equal(t, cadence.SkipReasonPaused, o.SkipReason)
 	}
-	h.at(fire.Add(4 * week))
-	o, _ = h.occurrence(cadence.OccurrenceID("triage", fire.Add(4*week)))
+	h.At(fire.Add(4 * week))
+	o, _ = h.Occurrence(cadence.OccurrenceID("triage", fire.Add(4*week)))
 	assert.Equal(t, cadence.StatusOpen, o.Status, "resumed")
 	assert.False(t, o.Late)
 	notices := 0
-	for _, d := range h.chat.To(cadence.Recipient{Channel: "mlops"}) {
+	for _, d := range h.Chat.To(cadence.Recipient{Channel: "mlops"}) {
 		if d.Message.Kind == cadence.KindNotice {
 			notices++
 		}
 	}
 	assert.Equal(t, 3, notices, "skip-next, pause, resume")
-	assert.Equal(t, 4, h.obs.skipped)
+	assert.Equal(t, 4, h.Obs.Skipped)
 }
 
 func TestOutOfOffice(t *testing.T) {
-	fire := monday.Add(8*time.Hour + 30*time.Minute)
+	fire := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)
 	id := cadence.OccurrenceID("triage", fire)
-	h := newHarness(t, fire.Add(-time.Hour), triageRitual(t))
-	h.at(fire.Add(-time.Hour))
-	h.at(fire)
-	_, err := h.triageAnswer(id, "ana", "none")
+	h := cadencetest.NewHarness(t, fire.Add(-time.Hour), cadencetest.TriageRitual(t))
+	h.At(fire.Add(-time.Hour))
+	h.At(fire)
+	_, err := triageAnswer(h, id, "ana", "none")
 	require.NoError(t, err)
 
 	day := func(d int) cadence.Date { return cadence.Date{Year: 2026, Month: 12, Day: d} }
 	nov30 := cadence.Date{Year: 2026, Month: 11, Day: 30}
 	// Bad ranges are refused by field.
-	err = h.eng.SetOutOfOffice(h.ctx, "bo", cadence.DateRange{From: day(5), To: day(1)})
+	err = h.Eng.SetOutOfOffice(h.Ctx, "bo", cadence.DateRange{From: day(5), To: day(1)})
 	require.ErrorIs(t, err, cadence.ErrInvalidInput)
 	assert.EqualError(t, err, "invalid input: to: ends 2026-12-01, before it starts 2026-12-05")
-	require.ErrorIs(t, h.eng.SetOutOfOffice(h.ctx, "zed", cadence.DateRange{From: day(1), To: day(1)}), cadence.ErrNotFound)
+	require.ErrorIs(t, h.Eng.SetOutOfOffice(h.Ctx, "zed", cadence.DateRange{From: day(1), To: day(1)}), cadence.ErrNotFound)
 
 	// Bo and Ana are out today: Bo is excused from the open triage; Ana
 	// already answered, so her answer stands.
 	for _, p := range []string{"bo", "ana"} {
-		require.NoError(t, h.eng.SetOutOfOffice(h.ctx, p, cadence.DateRange{From: nov30, To: day(8), Note: "parental leave"}))
+		require.NoError(t, h.Eng.SetOutOfOffice(h.Ctx, p, cadence.DateRange{From: nov30, To: day(8), Note: "parental leave"}))
 	}
-	o, _ := h.occurrence(id)
+	o, _ := h.Occurrence(id)
 	assert.Equal(t, []string{"lea", "ana", "cy"}, o.Expected)
 	assert.Equal(t, "out of office (parental leave)", o.Excused["bo"])
 
 	// Reminders skip Bo; next week Bo is not asked at all.
-	h.at(fire.Add(3 * time.Hour))
-	assert.Empty(t, h.chat.ByKey(cadence.ReminderKey(id, "bo", 0)))
-	h.at(fire.Add(7 * 24 * time.Hour))
-	next, _ := h.occurrence(cadence.OccurrenceID("triage", fire.Add(7*24*time.Hour)))
+	h.At(fire.Add(3 * time.Hour))
+	assert.Empty(t, h.Chat.ByKey(cadence.ReminderKey(id, "bo", 0)))
+	h.At(fire.Add(7 * 24 * time.Hour))
+	next, _ := h.Occurrence(cadence.OccurrenceID("triage", fire.Add(7*24*time.Hour)))
 	assert.Equal(t, []string{"lea", "cy"}, next.Expected)
 	assert.Equal(t, "out of office (parental leave)", next.Excused["bo"])
 	assert.Equal(t, "bo", next.Facilitator, "rotation: Ana is away")
-	assert.Contains(t, sectionLines(h.delivered(cadence.AgendaKey(next.ID)).Message.Body, "Excused"), "Ana: out of office (parental leave)")
+	assert.Contains(t, cadencetest.SectionLines(delivered(h, cadence.AgendaKey(next.ID)).Message.Body, "Excused"), "Ana: out of office (parental leave)")
 
 	// Out-of-office from the roster (config) works the same way.
-	h.roster.Person("cy").OutOfOffice = []cadence.DateRange{{From: day(14), To: day(14)}}
-	h.at(fire.Add(14 * 24 * time.Hour))
-	third, _ := h.occurrence(cadence.OccurrenceID("triage", fire.Add(14*24*time.Hour)))
+	h.Roster.Person("cy").OutOfOffice = []cadence.DateRange{{From: day(14), To: day(14)}}
+	h.At(fire.Add(14 * 24 * time.Hour))
+	third, _ := h.Occurrence(cadence.OccurrenceID("triage", fire.Add(14*24*time.Hour)))
 	assert.Equal(t, []string{"lea", "ana", "bo"}, third.Expected)
 }
 
 func TestStatus(t *testing.T) {
-	fire := monday.Add(8*time.Hour + 30*time.Minute)
-	h := newHarness(t, monday.Add(-12*time.Hour), triageRitual(t), standupRitual(t))
-	h.at(monday.Add(-12 * time.Hour))
-	h.at(fire)
+	fire := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)
+	h := cadencetest.NewHarness(t, cadencetest.Monday.Add(-12*time.Hour), cadencetest.TriageRitual(t), cadencetest.StandupRitual(t))
+	h.At(cadencetest.Monday.Add(-12 * time.Hour))
+	h.At(fire)
 
-	st, err := h.eng.Status(h.ctx, "dan")
+	st, err := h.Eng.Status(h.Ctx, "dan")
 	require.NoError(t, err)
 	assert.Empty(t, st.Pending, "Dan's standup prompt is at 09:15 New York")
 	require.Len(t, st.Upcoming, 1)
 	assert.Equal(t, "standup", st.Upcoming[0].Ritual.ID)
 	assert.Equal(t, "2026-11-30 09:15 EST", st.Upcoming[0].At.Format("2006-01-02 15:04 MST"))
 
-	st, err = h.eng.Status(h.ctx, "ana")
+	st, err = h.Eng.Status(h.Ctx, "ana")
 	require.NoError(t, err)
 	require.Len(t, st.Pending, 2, "standup (prompted 07:15 UTC) and triage")
 	assert.Equal(t, "standup", st.Pending[0].Ritual.ID, "closes first")
@@ -215,51 +216,51 @@ func TestStatus(t *testing.T) {
 	assert.Equal(t, "Tue 1 Dec 09:15 EET", st.Upcoming[0].At.Format("Mon 2 Jan 15:04 MST"))
 	assert.Equal(t, "Mon 7 Dec 10:30 EET", st.Upcoming[1].At.Format("Mon 2 Jan 15:04 MST"))
 
-	_, err = h.triageAnswer(cadence.OccurrenceID("triage", fire), "ana", "none")
+	_, err = triageAnswer(h, cadence.OccurrenceID("triage", fire), "ana", "none")
 	require.NoError(t, err)
-	require.NoError(t, h.eng.Pause(h.ctx, "lea", "triage"))
-	st, err = h.eng.Status(h.ctx, "ana")
+	require.NoError(t, h.Eng.Pause(h.Ctx, "lea", "triage"))
+	st, err = h.Eng.Status(h.Ctx, "ana")
 	require.NoError(t, err)
 	assert.True(t, st.Pending[1].Answered)
 	assert.True(t, st.Upcoming[1].Paused)
 
-	_, err = h.eng.Status(h.ctx, "zed")
+	_, err = h.Eng.Status(h.Ctx, "zed")
 	require.ErrorIs(t, err, cadence.ErrNotFound)
 }
 
 // A ritual removed from the config leaves no occurrence open forever: the
 // next engine closes it on its first tick and keeps its answers.
 func TestRemovedRitualsOccurrencesAreClosed(t *testing.T) {
-	h := newHarness(t, monday.Add(8*time.Hour), triageRitual(t), standupRitual(t))
-	h.at(monday.Add(8 * time.Hour))
-	h.at(monday.Add(8*time.Hour + 30*time.Minute)) // triage opens 09:30 Zurich
-	occ := cadence.OccurrenceID("triage", monday.Add(8*time.Hour+30*time.Minute))
-	o, _ := h.occurrence(occ)
+	h := cadencetest.NewHarness(t, cadencetest.Monday.Add(8*time.Hour), cadencetest.TriageRitual(t), cadencetest.StandupRitual(t))
+	h.At(cadencetest.Monday.Add(8 * time.Hour))
+	h.At(cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)) // triage opens 09:30 Zurich
+	occ := cadence.OccurrenceID("triage", cadencetest.Monday.Add(8*time.Hour+30*time.Minute))
+	o, _ := h.Occurrence(occ)
 	require.Equal(t, cadence.StatusOpen, o.Status)
-	_, err := h.eng.SubmitAnswer(h.ctx, cadence.AnswerInput{OccurrenceID: occ, PersonID: "ana", Via: "test",
+	_, err := h.Eng.SubmitAnswer(h.Ctx, cadence.AnswerInput{OccurrenceID: occ, PersonID: "ana", Via: "test",
 		Responses: []cadence.Response{{QuestionID: "incidents", Text: "none"}}})
 	require.NoError(t, err)
 
 	// The lead deletes the triage from the config and restarts the bot.
-	h.rituals = []*cadence.Ritual{standupRitual(t)}
-	h.restart()
-	h.at(monday.Add(9 * time.Hour))
-	got := h.occurrences(cadence.OccurrenceFilter{RitualID: "triage"})
+	h.Rituals = []*cadence.Ritual{cadencetest.StandupRitual(t)}
+	h.Restart()
+	h.At(cadencetest.Monday.Add(9 * time.Hour))
+	got := h.Occurrences(cadence.OccurrenceFilter{RitualID: "triage"})
 	require.Len(t, got, 1)
 	assert.Equal(t, cadence.StatusClosed, got[0].Status)
-	assert.Equal(t, monday.Add(9*time.Hour), got[0].ClosedAt)
+	assert.Equal(t, cadencetest.Monday.Add(9*time.Hour), got[0].ClosedAt)
 	var answers []*cadence.Answer
-	require.NoError(t, h.store.View(h.ctx, func(tx cadence.Tx) error {
+	require.NoError(t, h.Store.View(h.Ctx, func(tx cadence.Tx) error {
 		var err error
 		answers, err = tx.Answers(occ)
 		return err
 	}))
 	assert.Len(t, answers, 1, "answers are kept")
-	rep, err := h.eng.Report(h.ctx, cadence.ReportQuery{From: monday, To: monday.Add(24 * time.Hour)})
+	rep, err := h.Eng.Report(h.Ctx, cadence.ReportQuery{From: cadencetest.Monday, To: cadencetest.Monday.Add(24 * time.Hour)})
 	require.NoError(t, err, "reports still work over a removed ritual's history")
 	assert.Equal(t, 1, rep.Team.Answered)
 	// The standup, still configured, is untouched.
-	for _, o := range h.occurrences(cadence.OccurrenceFilter{RitualID: "standup"}) {
-		assert.NotEqual(t, monday.Add(9*time.Hour), o.ClosedAt)
+	for _, o := range h.Occurrences(cadence.OccurrenceFilter{RitualID: "standup"}) {
+		assert.NotEqual(t, cadencetest.Monday.Add(9*time.Hour), o.ClosedAt)
 	}
 }

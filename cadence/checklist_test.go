@@ -47,52 +47,52 @@ func TestParseCheck(t *testing.T) {
 
 // checklistTriage is the triage ritual with a two-item checklist.
 func checklistTriage(t *testing.T) *cadence.Ritual {
-	r := triageRitual(t)
+	r := cadencetest.TriageRitual(t)
 	r.Checklist = []string{"open incidents have an owner", "noisy alerts tuned"}
 	return r
 }
 
 func TestChecklistIsAskedAndSummedUp(t *testing.T) {
 	ritual := checklistTriage(t)
-	h := newHarness(t, monday.Add(8*time.Hour), ritual)
-	fire := monday.Add(8*time.Hour + 30*time.Minute)
+	h := cadencetest.NewHarness(t, cadencetest.Monday.Add(8*time.Hour), ritual)
+	fire := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)
 	id := cadence.OccurrenceID("triage", fire)
-	h.at(monday.Add(8 * time.Hour)) // the first tick starts the schedule
-	h.at(fire)
+	h.At(cadencetest.Monday.Add(8 * time.Hour)) // the first tick starts the schedule
+	h.At(fire)
 
 	// Each prompt asks the items as optional questions after the ritual's own.
-	prompt := h.delivered(cadence.PromptKey(id, "ana")).Message.Body
+	prompt := delivered(h, cadence.PromptKey(id, "ana")).Message.Body
 	require.Len(t, prompt.Questions, 5)
 	assert.Equal(t, cadence.Question{ID: "check-1", Text: "Checklist: open incidents have an owner. Done or not done? (a comment is welcome)"}, prompt.Questions[3])
 	assert.Equal(t, "check-2", prompt.Questions[4].ID)
 	assert.False(t, prompt.Questions[4].Required)
 	assert.Len(t, ritual.Questions, 3, "the configured ritual is left as it was")
-	assert.Len(t, h.eng.Ritual("triage").Questions, 5, "the engine's copy asks the checklist")
+	assert.Len(t, h.Eng.Ritual("triage").Questions, 5, "the engine's copy asks the checklist")
 
 	// The agenda lists the items once, under Checklist, not among the questions.
-	agenda := h.delivered(cadence.AgendaKey(id)).Message.Body
+	agenda := delivered(h, cadence.AgendaKey(id)).Message.Body
 	assert.Equal(t, cadence.Section{Heading: "Questions", Lines: []string{
 		cadence.DefaultQuestions(cadence.KindTriage)[0].Text, cadence.DefaultQuestions(cadence.KindTriage)[1].Text, cadence.DefaultQuestions(cadence.KindTriage)[2].Text,
 	}}, sectionNamed(t, agenda, "Questions"))
 	assert.Equal(t, []string{"open incidents have an owner", "noisy alerts tuned"}, sectionNamed(t, agenda, "Checklist").Lines)
 
-	summary := h.delivered(cadence.SummaryKey(id)).Message.Body
+	summary := delivered(h, cadence.SummaryKey(id)).Message.Body
 	assert.Equal(t, "0 of 4 answered, checklist 0 of 2 done", summary.Text)
 	assert.Equal(t, []string{"– open incidents have an owner — no answer", "– noisy alerts tuned — no answer"}, sectionNamed(t, summary, "Checklist: 0 of 2 done").Lines)
 
 	// Answers: the items are optional, and an unknown item is refused.
-	h.clock.Set(fire.Add(10 * time.Minute))
-	_, err := h.answer(id, "bo", "incidents", "none", "check-3", "done")
+	h.Clock.Set(fire.Add(10 * time.Minute))
+	_, err := h.Answer(id, "bo", "incidents", "none", "check-3", "done")
 	require.Error(t, err)
-	_, err = h.answer(id, "ana", "incidents", "lag on the ranker", "check-1", "done", "check-2", "not done: waiting for the new thresholds")
+	_, err = h.Answer(id, "ana", "incidents", "lag on the ranker", "check-1", "done", "check-2", "not done: waiting for the new thresholds")
 	require.NoError(t, err)
-	_, err = h.answer(id, "bo", "incidents", "none", "check-1", "yes, INC-4 too", "check-2", "partly")
+	_, err = h.Answer(id, "bo", "incidents", "none", "check-1", "yes, INC-4 too", "check-2", "partly")
 	require.NoError(t, err)
-	_, err = h.answer(id, "cy", "incidents", "none")
+	_, err = h.Answer(id, "cy", "incidents", "none")
 	require.NoError(t, err)
-	h.dispatch()
+	h.Dispatch()
 
-	summary = h.delivered(cadence.SummaryKey(id)).Message.Body
+	summary = delivered(h, cadence.SummaryKey(id)).Message.Body
 	assert.Equal(t, "3 of 4 answered, checklist 1 of 2 done", summary.Text)
 	assert.Equal(t, []string{
 		"✓ open incidents have an owner — done: Ana, Bo (INC-4 too)",
@@ -102,7 +102,7 @@ func TestChecklistIsAskedAndSummedUp(t *testing.T) {
 		sectionNamed(t, summary, "Ana").Entries, "checklist answers are summed up, not repeated per person")
 
 	// The receipt shows the person what they answered, items included.
-	receipt := h.delivered(cadence.ReceiptKey(id, "ana", 0)).Message.Body
+	receipt := delivered(h, cadence.ReceiptKey(id, "ana", 0)).Message.Body
 	assert.Contains(t, receipt.Sections[0].Entries, cadence.Entry{
 		Label: "Checklist: noisy alerts tuned. Done or not done? (a comment is welcome)", Text: "not done: waiting for the new thresholds"})
 }
@@ -129,18 +129,18 @@ func TestChecklistCountsOnlyWhatIsDone(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t, monday.Add(8*time.Hour), checklistTriage(t))
-			fire := monday.Add(8*time.Hour + 30*time.Minute)
+			h := cadencetest.NewHarness(t, cadencetest.Monday.Add(8*time.Hour), checklistTriage(t))
+			fire := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)
 			id := cadence.OccurrenceID("triage", fire)
-			h.at(monday.Add(8 * time.Hour))
-			h.at(fire)
+			h.At(cadencetest.Monday.Add(8 * time.Hour))
+			h.At(fire)
 			for _, p := range slices.Sorted(maps.Keys(tc.answers)) {
 				a := tc.answers[p]
-				_, err := h.answer(id, p, "incidents", "none", "check-1", a[0], "check-2", a[1])
+				_, err := h.Answer(id, p, "incidents", "none", "check-1", a[0], "check-2", a[1])
 				require.NoError(t, err)
 			}
-			h.dispatch()
-			summary := h.delivered(cadence.SummaryKey(id)).Message.Body
+			h.Dispatch()
+			summary := delivered(h, cadence.SummaryKey(id)).Message.Body
 			assert.Equal(t, tc.text, summary.Text)
 			assert.Equal(t, tc.firstLine, sectionNamed(t, summary, tc.heading).Lines[0])
 		})
@@ -150,13 +150,13 @@ func TestChecklistCountsOnlyWhatIsDone(t *testing.T) {
 func TestChecklistQuestionIDsAreReserved(t *testing.T) {
 	r := checklistTriage(t)
 	r.Questions = append(r.Questions, cadence.Question{ID: "check-1", Text: "my own"})
-	_, err := cadence.New(cadence.EngineConfig{Rituals: []*cadence.Ritual{r}, Roster: testRoster(t), Store: cadencetest.NewStore(), Logger: zerolog.Nop()})
+	_, err := cadence.New(cadence.EngineConfig{Rituals: []*cadence.Ritual{r}, Roster: cadencetest.TestRoster(t), Store: cadencetest.NewStore(), Logger: zerolog.Nop()})
 	require.EqualError(t, err, `engine: ritual "triage": question id "check-1": ids starting with "check-" are reserved for checklist items`)
 
 	// Rituals taken from one engine configure another unchanged.
-	first, err := cadence.New(cadence.EngineConfig{Rituals: []*cadence.Ritual{checklistTriage(t)}, Roster: testRoster(t), Store: cadencetest.NewStore()})
+	first, err := cadence.New(cadence.EngineConfig{Rituals: []*cadence.Ritual{checklistTriage(t)}, Roster: cadencetest.TestRoster(t), Store: cadencetest.NewStore()})
 	require.NoError(t, err)
-	second, err := cadence.New(cadence.EngineConfig{Rituals: first.Rituals(), Roster: testRoster(t), Store: cadencetest.NewStore()})
+	second, err := cadence.New(cadence.EngineConfig{Rituals: first.Rituals(), Roster: cadencetest.TestRoster(t), Store: cadencetest.NewStore()})
 	require.NoError(t, err)
 	assert.Equal(t, first.Ritual("triage").Questions, second.Ritual("triage").Questions)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 )
 
 // Channel messages name people and instants as references, so each
@@ -16,19 +17,19 @@ import (
 // answers go in as question and answer, never run together; user text
 // cannot carry a forged reference.
 func TestChannelMessagesNamePeopleAndInstantsAsReferences(t *testing.T) {
-	h := newHarness(t, monday.Add(8*time.Hour), triageRitual(t))
-	fire := monday.Add(8*time.Hour + 30*time.Minute)
+	h := cadencetest.NewHarness(t, cadencetest.Monday.Add(8*time.Hour), cadencetest.TriageRitual(t))
+	fire := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)
 	id := cadence.OccurrenceID("triage", fire)
-	h.at(monday.Add(8 * time.Hour))
-	h.at(fire)
+	h.At(cadencetest.Monday.Add(8 * time.Hour))
+	h.At(fire)
 	forged := "GPU quota \uE000p\uE001boss\uE001Boss\uE002"
-	_, err := h.triageAnswer(id, "ana", forged)
+	_, err := triageAnswer(h, id, "ana", forged)
 	require.NoError(t, err)
-	h.dispatch()
+	h.Dispatch()
 
 	raw := func(key string) cadence.Body {
 		var m *cadence.Message
-		require.NoError(t, h.store.View(context.Background(), func(tx cadence.Tx) error {
+		require.NoError(t, h.Store.View(context.Background(), func(tx cadence.Tx) error {
 			var err error
 			m, err = tx.Message(key)
 			return err

@@ -8,19 +8,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 )
-
-// sharedStandup is the standup at 09:15 Zurich (08:15 UTC) for everyone.
-func sharedStandup(t *testing.T) *cadence.Ritual {
-	r := standupRitual(t)
-	r.PerPersonTime = false
-	return r
-}
 
 // A prompt shows the person's answer to the plan question of the
 // ritual's previous occurrence, and nothing when there is none to show.
 func TestPromptShowsPreviousPlan(t *testing.T) {
-	mon := monday.Add(8*time.Hour + 15*time.Minute)
+	mon := cadencetest.Monday.Add(8*time.Hour + 15*time.Minute)
 	tue, wed := mon.AddDate(0, 0, 1), mon.AddDate(0, 0, 2)
 	noPlan := func(r *cadence.Ritual) {
 		r.Questions = append([]cadence.Question(nil), r.Questions...)
@@ -73,20 +67,20 @@ func TestPromptShowsPreviousPlan(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := sharedStandup(t)
+			r := cadencetest.SharedStandup(t)
 			if tc.ritual != nil {
 				tc.ritual(r)
 			}
-			h := newHarness(t, mon.Add(-time.Hour), r)
-			h.at(mon.Add(-time.Hour)) // a new ritual starts from now
+			h := cadencetest.NewHarness(t, mon.Add(-time.Hour), r)
+			h.At(mon.Add(-time.Hour)) // a new ritual starts from now
 			for at := mon; !at.After(tc.prompt); at = at.AddDate(0, 0, 1) {
-				h.at(at)
+				h.At(at)
 				for p, plan := range tc.answers[at] {
-					_, err := h.answer(cadence.OccurrenceID("standup", at), p, "yesterday", "eval", "today", plan)
+					_, err := h.Answer(cadence.OccurrenceID("standup", at), p, "yesterday", "eval", "today", plan)
 					require.NoError(t, err)
 				}
 			}
-			m := h.message(cadence.PromptKey(cadence.OccurrenceID("standup", tc.prompt), tc.person))
+			m := h.Message(cadence.PromptKey(cadence.OccurrenceID("standup", tc.prompt), tc.person))
 			require.NotNil(t, m)
 			assert.Equal(t, tc.want, m.Body.Sections)
 			if tc.want != nil {

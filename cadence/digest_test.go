@@ -18,9 +18,9 @@ import (
 
 func TestDigestDue(t *testing.T) {
 	zurich := func(y int, m time.Month, d, h, min int) time.Time {
-		return time.Date(y, m, d, h, min, 0, 0, loadLoc(t, "Europe/Zurich"))
+		return time.Date(y, m, d, h, min, 0, 0, cadencetest.Location(t, "Europe/Zurich"))
 	}
-	weekly := mustSchedule(t, "0 9 * * 1", "Europe/Zurich")
+	weekly := cadencetest.MustSchedule(t, "0 9 * * 1", "Europe/Zurich")
 	tests := []struct {
 		name       string
 		s          *cadence.Schedule
@@ -37,16 +37,16 @@ func TestDigestDue(t *testing.T) {
 		// Zurich moves to CEST on 29 March 2026: 09:00 is 07:00 UTC after it.
 		{"across spring-forward", weekly, zurich(2026, 3, 23, 9, 0), zurich(2026, 3, 30, 9, 0), time.Date(2026, 3, 30, 7, 0, 0, 0, time.UTC), 0},
 		// 02:30 does not exist on 29 March in Zurich: it fires just after the gap.
-		{"daily 02:30 in the DST gap", mustSchedule(t, "30 2 * * *", "Europe/Zurich"), zurich(2026, 3, 28, 3, 0), zurich(2026, 3, 29, 4, 0),
+		{"daily 02:30 in the DST gap", cadencetest.MustSchedule(t, "30 2 * * *", "Europe/Zurich"), zurich(2026, 3, 28, 3, 0), zurich(2026, 3, 29, 4, 0),
 			time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC), 0},
 		// Lord Howe goes from UTC+11 to UTC+10:30 on 5 April 2026: Monday
 		// 30 March 09:00 is 22:00 UTC, Monday 13 April 09:00 is 22:30 UTC.
-		{"Lord Howe half-hour shift", mustSchedule(t, "0 9 * * 1", "Australia/Lord_Howe"),
+		{"Lord Howe half-hour shift", cadencetest.MustSchedule(t, "0 9 * * 1", "Australia/Lord_Howe"),
 			time.Date(2026, 3, 25, 0, 0, 0, 0, time.UTC), time.Date(2026, 4, 13, 0, 0, 0, 0, time.UTC),
 			time.Date(2026, 4, 12, 22, 30, 0, 0, time.UTC), 2},
-		{"@every: arithmetic, not a loop", mustSchedule(t, "@every 1m", "UTC"), time.Date(2026, 1, 1, 0, 0, 30, 0, time.UTC),
+		{"@every: arithmetic, not a loop", cadencetest.MustSchedule(t, "@every 1m", "UTC"), time.Date(2026, 1, 1, 0, 0, 30, 0, time.UTC),
 			time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 31, 23, 59, 30, 0, time.UTC), 365*24*60 - 2},
-		{"a year and more behind: searched back a year", mustSchedule(t, "0 9 * * *", "Asia/Kolkata"), time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC),
+		{"a year and more behind: searched back a year", cadencetest.MustSchedule(t, "0 9 * * *", "Asia/Kolkata"), time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC),
 			time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC), time.Date(2026, 6, 1, 3, 30, 0, 0, time.UTC), 365},
 	}
 	for _, tt := range tests {
@@ -122,7 +122,7 @@ func newDigestRig(t *testing.T, start time.Time) *digestRig {
 // newJob builds a job on the rig's store, as a restarted process would.
 func (r *digestRig) newJob(t *testing.T) *cadence.Digest {
 	job, err := cadence.NewDigest(cadence.DigestConfig{
-		Schedule:   mustSchedule(t, "0 9 * * 1", "Europe/Zurich"),
+		Schedule:   cadencetest.MustSchedule(t, "0 9 * * 1", "Europe/Zurich"),
 		Platform:   "local",
 		Recipients: []cadence.Recipient{leadsChannel, maxDM},
 		Weeks:      4,
@@ -350,7 +350,7 @@ func TestDigestConcurrentJobsQueueOnce(t *testing.T) {
 }
 
 func TestNewDigestRefusesBadConfig(t *testing.T) {
-	s := mustSchedule(t, "0 9 * * 1", "UTC")
+	s := cadencetest.MustSchedule(t, "0 9 * * 1", "UTC")
 	render := func(context.Context, cadence.DigestInput) (cadence.Body, error) { return cadence.Body{}, nil }
 	ok := cadence.DigestConfig{Schedule: s, Platform: "local", Recipients: []cadence.Recipient{leadsChannel},
 		Reports: &fakeReports{}, Render: render, Store: cadencetest.NewStore()}

@@ -20,12 +20,12 @@ type dispatchFixture struct {
 	store cadence.Store
 	chat  cadence.Chat
 	fake  *cadencetest.Chat
-	obs   *observer
+	obs   *cadencetest.Observer
 	d     *cadence.Dispatcher
 }
 
 func newDispatchFixture(t *testing.T, reconcile bool) *dispatchFixture {
-	f := &dispatchFixture{ctx: context.Background(), clock: cadence.NewManualClock(monday), store: cadencetest.NewStore(), obs: &observer{}}
+	f := &dispatchFixture{ctx: context.Background(), clock: cadence.NewManualClock(cadencetest.Monday), store: cadencetest.NewStore(), obs: &cadencetest.Observer{}}
 	if reconcile {
 		rc := cadencetest.NewReconcilingChat("local")
 		f.chat, f.fake = rc, rc.Chat
@@ -76,7 +76,7 @@ func msg(key string, kind cadence.MessageKind, to cadence.Recipient) *cadence.Me
 	return &cadence.Message{
 		Key: key, Kind: kind, Platform: "local", To: to, RitualID: "triage",
 		Body:      cadence.Body{Text: key},
-		CreatedAt: monday.Add(time.Duration(seq) * time.Millisecond), Revision: 1, State: cadence.StatePending,
+		CreatedAt: cadencetest.Monday.Add(time.Duration(seq) * time.Millisecond), Revision: 1, State: cadence.StatePending,
 	}
 }
 
@@ -96,7 +96,7 @@ func TestDispatcherSendsAndUpdatesInPlace(t *testing.T) {
 	assert.Equal(t, cadence.StateSent, got.State)
 	assert.Equal(t, 1, got.SentRevision)
 	assert.Equal(t, 1, got.Attempts)
-	assert.Equal(t, monday, got.SentAt)
+	assert.Equal(t, cadencetest.Monday, got.SentAt)
 	assert.Equal(t, f.get(t, "agenda").Ref, f.fake.ByKey("summary")[0].Thread)
 	assert.Zero(t, f.run(t), "nothing left to do")
 
@@ -131,14 +131,14 @@ func TestDispatcherThreadWaitsForParent(t *testing.T) {
 	assert.Equal(t, 1, f.run(t), "only the prompt")
 	assert.Empty(t, f.fake.ByKey("summary"))
 	a := f.get(t, "agenda")
-	assert.Equal(t, monday.Add(5*time.Second), a.NextAttemptAt, "RetryAfter beats the 2s backoff")
+	assert.Equal(t, cadencetest.Monday.Add(5*time.Second), a.NextAttemptAt, "RetryAfter beats the 2s backoff")
 	assert.Equal(t, "ratelimited: slow down", a.LastError)
-	assert.Equal(t, 1, f.obs.sendErrors["ratelimited"])
+	assert.Equal(t, 1, f.obs.SendErrors["ratelimited"])
 
 	flaky = false
-	f.clock.Set(monday.Add(4 * time.Second))
+	f.clock.Set(cadencetest.Monday.Add(4 * time.Second))
 	assert.Zero(t, f.run(t), "not before the retry time")
-	f.clock.Set(monday.Add(5 * time.Second))
+	f.clock.Set(cadencetest.Monday.Add(5 * time.Second))
 	assert.Equal(t, 2, f.run(t))
 	assert.Equal(t, f.get(t, "agenda").Ref, f.fake.ByKey("summary")[0].Thread)
 }
@@ -189,11 +189,11 @@ type testDirectory struct{ t *testing.T }
 
 func (d testDirectory) Ritual(id string) *cadence.Ritual {
 	if id == "triage" {
-		return triageRitual(d.t)
+		return cadencetest.TriageRitual(d.t)
 	}
 	return nil
 }
-func (d testDirectory) Roster() *cadence.Roster { return testRoster(d.t) }
+func (d testDirectory) Roster() *cadence.Roster { return cadencetest.TestRoster(d.t) }
 
 // Refused messages are told to the lead once per occurrence, in words: what
 // failed, why, what to do; no outbox keys, no error codes. The notice is
@@ -202,7 +202,7 @@ func TestDispatcherPermanentFailureTellsTheLead(t *testing.T) {
 	f := newDispatchFixture(t, false)
 	f.d = cadence.NewDispatcher(f.store, f.clock, map[string]cadence.Chat{"local": f.chat}, zerolog.Nop(), f.obs,
 		cadence.WithLeads(func(string) string { return "lea" }), cadence.WithDirectory(testDirectory{t}))
-	occ := cadence.OccurrenceID("triage", monday.Add(8*time.Hour+30*time.Minute))
+	occ := cadence.OccurrenceID("triage", cadencetest.Monday.Add(8*time.Hour+30*time.Minute))
 	f.fake.BeforeSend = func(m *cadence.Message) error {
 		switch m.To {
 		case toChannel:

@@ -10,25 +10,26 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 )
 
 func TestEngineTriageLifecycle(t *testing.T) {
-	h := newHarness(t, monday.Add(8*time.Hour), triageRitual(t)) // 09:00 Zurich
-	fire := monday.Add(8*time.Hour + 30*time.Minute)             // 09:30 Zurich
+	h := cadencetest.NewHarness(t, cadencetest.Monday.Add(8*time.Hour), cadencetest.TriageRitual(t)) // 09:00 Zurich
+	fire := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)                                     // 09:30 Zurich
 	id := cadence.OccurrenceID("triage", fire)
 
 	// A new ritual starts from now: nothing is back-filled or sent.
-	h.at(monday.Add(8 * time.Hour))
-	assert.Empty(t, h.chat.Delivered())
-	assert.Empty(t, h.occurrences(cadence.OccurrenceFilter{}))
+	h.At(cadencetest.Monday.Add(8 * time.Hour))
+	assert.Empty(t, h.Chat.Delivered())
+	assert.Empty(t, h.Occurrences(cadence.OccurrenceFilter{}))
 
 	// One second before the fire time: still nothing.
-	h.at(fire.Add(-time.Second))
-	assert.Empty(t, h.chat.Delivered())
+	h.At(fire.Add(-time.Second))
+	assert.Empty(t, h.Chat.Delivered())
 
 	// Due: agenda to the channel, summary in its thread, one prompt each.
-	h.at(fire)
-	o, _ := h.occurrence(id)
+	h.At(fire)
+	o, _ := h.Occurrence(id)
 	assert.Equal(t, cadence.StatusOpen, o.Status)
 	assert.False(t, o.Late)
 	assert.Equal(t, fire, o.OpenedAt)
@@ -36,126 +37,117 @@ func TestEngineTriageLifecycle(t *testing.T) {
 	assert.Equal(t, "ana", o.Facilitator, "first facilitator of the rotation")
 	assert.Equal(t, []string{"lea", "ana", "bo", "cy"}, o.Expected)
 
-	agenda := h.delivered(cadence.AgendaKey(id))
+	agenda := delivered(h, cadence.AgendaKey(id))
 	assert.Equal(t, cadence.Recipient{Channel: "mlops"}, agenda.Message.To)
 	assert.Equal(t, "Weekly triage · Mon 30 Nov 2026", agenda.Message.Body.Title)
 	assert.Contains(t, agenda.Message.Body.Text, "answer by Mon 30 Nov 13:30 CET")
-	summary := h.delivered(cadence.SummaryKey(id))
+	summary := delivered(h, cadence.SummaryKey(id))
 	assert.Equal(t, agenda.Ref, summary.Thread, "summary threaded under the agenda")
 	assert.Equal(t, "0 of 4 answered", summary.Message.Body.Text)
 	for _, p := range []string{"lea", "ana", "bo", "cy"} {
-		prompt := h.delivered(cadence.PromptKey(id, p))
+		prompt := delivered(h, cadence.PromptKey(id, p))
 		assert.Equal(t, cadence.Recipient{Person: p}, prompt.Message.To)
 		assert.Len(t, prompt.Message.Body.Questions, 3)
 	}
-	assert.Contains(t, h.delivered(cadence.PromptKey(id, "cy")).Message.Body.Text, "by Mon 30 Nov 17:30 +05", "deadline in Cy's own zone")
-	assert.Equal(t, 4, h.obs.prompts)
+	assert.Contains(t, delivered(h, cadence.PromptKey(id, "cy")).Message.Body.Text, "by Mon 30 Nov 17:30 +05", "deadline in Cy's own zone")
+	assert.Equal(t, 4, h.Obs.Prompts)
 
 	// Replaying the tick changes nothing.
-	before := len(h.messages())
-	h.at(fire)
-	h.at(fire.Add(time.Minute))
-	assert.Len(t, h.messages(), before)
-	assert.Empty(t, h.chat.Duplicates())
+	before := len(h.Messages())
+	h.At(fire)
+	h.At(fire.Add(time.Minute))
+	assert.Len(t, h.Messages(), before)
+	assert.Empty(t, h.Chat.Duplicates())
 
 	// Ana answers: stored, receipt, summary updated in place.
-	h.clock.Set(fire.Add(10 * time.Minute))
-	a, err := h.triageAnswer(id, "ana", "none")
+	h.Clock.Set(fire.Add(10 * time.Minute))
+	a, err := triageAnswer(h, id, "ana", "none")
 	require.NoError(t, err)
 	assert.Equal(t, fire.Add(10*time.Minute), a.SubmittedAt)
-	h.dispatch()
-	assert.Contains(t, h.delivered(cadence.ReceiptKey(id, "ana", 0)).Message.Body.Text, "saved")
-	summary = h.delivered(cadence.SummaryKey(id))
+	h.Dispatch()
+	assert.Contains(t, delivered(h, cadence.ReceiptKey(id, "ana", 0)).Message.Body.Text, "saved")
+	summary = delivered(h, cadence.SummaryKey(id))
 	assert.Equal(t, 1, summary.Updates)
 	assert.Equal(t, "1 of 4 answered", summary.Message.Body.Text)
 
 	// Ana edits: still one answer, a second receipt.
-	h.clock.Set(fire.Add(20 * time.Minute))
-	a, err = h.triageAnswer(id, "ana", "waiting for the data contract review")
+	h.Clock.Set(fire.Add(20 * time.Minute))
+	a, err = triageAnswer(h, id, "ana", "waiting for the data contract review")
 	require.NoError(t, err)
 	assert.Equal(t, 1, a.Edits)
 	assert.Equal(t, fire.Add(10*time.Minute), a.SubmittedAt, "latency is measured to the first submission")
-	h.dispatch()
-	h.delivered(cadence.ReceiptKey(id, "ana", 1))
-	assert.Equal(t, "1 of 4 answered, 1 blocker", h.delivered(cadence.SummaryKey(id)).Message.Body.Text)
+	h.Dispatch()
+	delivered(h, cadence.ReceiptKey(id, "ana", 1))
+	assert.Equal(t, "1 of 4 answered, 1 blocker", delivered(h, cadence.SummaryKey(id)).Message.Body.Text)
 
 	// Bo declines: no reminders for Bo, not counted as missing.
-	require.NoError(t, h.eng.Decline(h.ctx, id, "bo", "on call"))
-	require.NoError(t, h.eng.Decline(h.ctx, id, "bo", "on call"), "declining twice is a no-op")
-	h.dispatch()
-	o, _ = h.occurrence(id)
+	require.NoError(t, h.Eng.Decline(h.Ctx, id, "bo", "on call"))
+	require.NoError(t, h.Eng.Decline(h.Ctx, id, "bo", "on call"), "declining twice is a no-op")
+	h.Dispatch()
+	o, _ = h.Occurrence(id)
 	assert.Equal(t, []string{"lea", "ana", "cy"}, o.Expected)
 	assert.Equal(t, "declined: on call", o.Excused["bo"])
 
 	// 1h before close: reminders to those who have not answered.
-	h.at(fire.Add(3*time.Hour - time.Second))
-	assert.Empty(t, h.chat.Kinds()[cadence.KindReminder])
-	h.at(fire.Add(3 * time.Hour))
-	assert.Equal(t, 2, h.chat.Kinds()[cadence.KindReminder])
-	h.delivered(cadence.ReminderKey(id, "lea", 0))
-	h.delivered(cadence.ReminderKey(id, "cy", 0))
-	assert.Contains(t, h.delivered(cadence.ReminderKey(id, "cy", 0)).Message.Body.Text, "closes in 1h")
+	h.At(fire.Add(3*time.Hour - time.Second))
+	assert.Empty(t, h.Chat.Kinds()[cadence.KindReminder])
+	h.At(fire.Add(3 * time.Hour))
+	assert.Equal(t, 2, h.Chat.Kinds()[cadence.KindReminder])
+	delivered(h, cadence.ReminderKey(id, "lea", 0))
+	delivered(h, cadence.ReminderKey(id, "cy", 0))
+	assert.Contains(t, delivered(h, cadence.ReminderKey(id, "cy", 0)).Message.Body.Text, "closes in 1h")
 
 	// Cy answers with a blocker before the second reminder.
-	h.clock.Set(fire.Add(3*time.Hour + 10*time.Minute))
-	_, err = h.triageAnswer(id, "cy", "GPU quota for retraining")
+	h.Clock.Set(fire.Add(3*time.Hour + 10*time.Minute))
+	_, err = triageAnswer(h, id, "cy", "GPU quota for retraining")
 	require.NoError(t, err)
 
 	// 30m before close: only Lea is reminded again.
-	h.at(fire.Add(3*time.Hour + 30*time.Minute))
-	assert.Equal(t, 3, h.chat.Kinds()[cadence.KindReminder])
-	h.delivered(cadence.ReminderKey(id, "lea", 1))
+	h.At(fire.Add(3*time.Hour + 30*time.Minute))
+	assert.Equal(t, 3, h.Chat.Kinds()[cadence.KindReminder])
+	delivered(h, cadence.ReminderKey(id, "lea", 1))
 
 	// Close: the summary says who answered, who did not, and the blockers.
-	h.at(fire.Add(4 * time.Hour))
-	o, _ = h.occurrence(id)
+	h.At(fire.Add(4 * time.Hour))
+	o, _ = h.Occurrence(id)
 	assert.Equal(t, cadence.StatusClosed, o.Status)
-	final := h.delivered(cadence.SummaryKey(id)).Message.Body
+	final := delivered(h, cadence.SummaryKey(id)).Message.Body
 	assert.Equal(t, "Closed: 2 of 3 answered, 2 blockers", final.Text)
 	assert.Equal(t, "Blockers", final.Sections[0].Heading)
 	assert.Equal(t, []string{"Ana: waiting for the data contract review", "Cy: GPU quota for retraining"}, final.Sections[0].Lines)
-	assert.Contains(t, sectionLines(final, "Did not answer"), "Lea")
-	assert.Contains(t, sectionLines(final, "Excused"), "Bo: declined: on call")
-	assert.Equal(t, 1, h.obs.closed)
+	assert.Contains(t, cadencetest.SectionLines(final, "Did not answer"), "Lea")
+	assert.Contains(t, cadencetest.SectionLines(final, "Excused"), "Bo: declined: on call")
+	assert.Equal(t, 1, h.Obs.Closed)
 
 	// After close: edits are refused, a first answer is late but accepted.
-	_, err = h.triageAnswer(id, "ana", "none")
+	_, err = triageAnswer(h, id, "ana", "none")
 	require.ErrorIs(t, err, cadence.ErrClosed)
 	assert.Contains(t, err.Error(), "can no longer be edited")
-	h.clock.Set(fire.Add(5 * time.Hour))
-	_, err = h.triageAnswer(id, "lea", "none")
+	h.Clock.Set(fire.Add(5 * time.Hour))
+	_, err = triageAnswer(h, id, "lea", "none")
 	require.NoError(t, err)
-	h.dispatch()
-	assert.Contains(t, h.delivered(cadence.ReceiptKey(id, "lea", 0)).Message.Body.Text, "count as late")
-	assert.Contains(t, h.delivered(cadence.SummaryKey(id)).Message.Body.Text, "Closed: 3 of 3 answered")
-	assert.Equal(t, 1, h.obs.lateAns)
+	h.Dispatch()
+	assert.Contains(t, delivered(h, cadence.ReceiptKey(id, "lea", 0)).Message.Body.Text, "count as late")
+	assert.Contains(t, delivered(h, cadence.SummaryKey(id)).Message.Body.Text, "Closed: 3 of 3 answered")
+	assert.Equal(t, 1, h.Obs.LateAnswers)
 
 	// Next week the rotation moves to Bo.
-	h.at(fire.Add(7 * 24 * time.Hour))
-	next, _ := h.occurrence(cadence.OccurrenceID("triage", fire.Add(7*24*time.Hour)))
+	h.At(fire.Add(7 * 24 * time.Hour))
+	next, _ := h.Occurrence(cadence.OccurrenceID("triage", fire.Add(7*24*time.Hour)))
 	assert.Equal(t, "bo", next.Facilitator)
-	assert.Empty(t, h.chat.Duplicates())
-	for _, m := range h.messages() {
+	assert.Empty(t, h.Chat.Duplicates())
+	for _, m := range h.Messages() {
 		assert.Equal(t, cadence.StateSent, m.State, m.Key)
 		assert.Equal(t, m.Revision, m.SentRevision, m.Key)
 	}
 }
 
-func sectionLines(b cadence.Body, heading string) []string {
-	for _, s := range b.Sections {
-		if s.Heading == heading {
-			return s.Lines
-		}
-	}
-	return nil
-}
-
 func TestSubmitAnswerRefusals(t *testing.T) {
-	fire := monday.Add(8*time.Hour + 30*time.Minute)
+	fire := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)
 	id := cadence.OccurrenceID("triage", fire)
-	h := newHarness(t, fire.Add(-time.Hour), triageRitual(t))
-	h.at(fire.Add(-time.Hour))
-	h.at(fire)
+	h := cadencetest.NewHarness(t, fire.Add(-time.Hour), cadencetest.TriageRitual(t))
+	h.At(fire.Add(-time.Hour))
+	h.At(fire)
 
 	long := strings.Repeat("é", cadence.MaxAnswerLen+1)
 	tests := []struct {
@@ -186,7 +178,7 @@ func TestSubmitAnswerRefusals(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := h.answer(tc.occ, tc.person, tc.rs...)
+			_, err := h.Answer(tc.occ, tc.person, tc.rs...)
 			require.ErrorIs(t, err, tc.is)
 			if tc.wantMsg != "" {
 				assert.Contains(t, err.Error(), tc.wantMsg)
@@ -199,56 +191,56 @@ func TestSubmitAnswerRefusals(t *testing.T) {
 		})
 	}
 	// Nothing was stored, and nobody was told anything was received.
-	_, as := h.occurrence(id)
+	_, as := h.Occurrence(id)
 	assert.Empty(t, as)
-	h.dispatch()
-	assert.Zero(t, h.chat.Kinds()[cadence.KindReceipt])
+	h.Dispatch()
+	assert.Zero(t, h.Chat.Kinds()[cadence.KindReceipt])
 
 	// Exactly 4000 characters is fine.
-	_, err := h.answer(id, "ana", "incidents", strings.Repeat("é", cadence.MaxAnswerLen))
+	_, err := h.Answer(id, "ana", "incidents", strings.Repeat("é", cadence.MaxAnswerLen))
 	require.NoError(t, err)
 
 	// A first answer is accepted late for the grace period (7 days), not after.
-	h.at(fire.Add(4 * time.Hour)) // closes
-	h.clock.Set(fire.Add(4*time.Hour + 7*24*time.Hour))
-	_, err = h.triageAnswer(id, "bo", "none")
+	h.At(fire.Add(4 * time.Hour)) // closes
+	h.Clock.Set(fire.Add(4*time.Hour + 7*24*time.Hour))
+	_, err = triageAnswer(h, id, "bo", "none")
 	require.NoError(t, err, "last instant of the grace period")
-	h.clock.Set(fire.Add(4*time.Hour + 7*24*time.Hour + time.Second))
-	_, err = h.triageAnswer(id, "cy", "none")
+	h.Clock.Set(fire.Add(4*time.Hour + 7*24*time.Hour + time.Second))
+	_, err = triageAnswer(h, id, "cy", "none")
 	require.ErrorIs(t, err, cadence.ErrClosed)
 	assert.Contains(t, err.Error(), "too long ago for a late answer")
 }
 
 func TestDeclineRules(t *testing.T) {
-	fire := monday.Add(8*time.Hour + 30*time.Minute)
+	fire := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)
 	id := cadence.OccurrenceID("triage", fire)
-	h := newHarness(t, fire.Add(-time.Hour), triageRitual(t))
-	h.at(fire.Add(-time.Hour))
-	h.at(fire)
+	h := cadencetest.NewHarness(t, fire.Add(-time.Hour), cadencetest.TriageRitual(t))
+	h.At(fire.Add(-time.Hour))
+	h.At(fire)
 
-	_, err := h.triageAnswer(id, "ana", "none")
+	_, err := triageAnswer(h, id, "ana", "none")
 	require.NoError(t, err)
-	err = h.eng.Decline(h.ctx, id, "ana", "")
+	err = h.Eng.Decline(h.Ctx, id, "ana", "")
 	require.ErrorIs(t, err, cadence.ErrConflict, "declining after answering")
-	require.ErrorIs(t, h.eng.Decline(h.ctx, id, "dan", ""), cadence.ErrForbidden)
+	require.ErrorIs(t, h.Eng.Decline(h.Ctx, id, "dan", ""), cadence.ErrForbidden)
 
 	// Someone who declined and answers anyway is expected again.
-	require.NoError(t, h.eng.Decline(h.ctx, id, "bo", "sick"))
-	_, err = h.triageAnswer(id, "bo", "none")
+	require.NoError(t, h.Eng.Decline(h.Ctx, id, "bo", "sick"))
+	_, err = triageAnswer(h, id, "bo", "none")
 	require.NoError(t, err)
-	o, _ := h.occurrence(id)
+	o, _ := h.Occurrence(id)
 	assert.Equal(t, []string{"lea", "ana", "bo", "cy"}, o.Expected, "back in participant order")
 	assert.NotContains(t, o.Excused, "bo")
 
-	h.at(fire.Add(4 * time.Hour))
-	require.ErrorIs(t, h.eng.Decline(h.ctx, id, "cy", ""), cadence.ErrClosed)
+	h.At(fire.Add(4 * time.Hour))
+	require.ErrorIs(t, h.Eng.Decline(h.Ctx, id, "cy", ""), cadence.ErrClosed)
 }
 
 func TestNewRefusesBadConfig(t *testing.T) {
-	roster := testRoster(t)
+	roster := cadencetest.TestRoster(t)
 	store := newMemStore()
 	bad := func(mut func(r *cadence.Ritual)) []*cadence.Ritual {
-		r := triageRitual(t)
+		r := cadencetest.TriageRitual(t)
 		mut(r)
 		return []*cadence.Ritual{r}
 	}
@@ -263,7 +255,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		{"no questions", cadence.EngineConfig{Store: store, Roster: roster, Rituals: bad(func(r *cadence.Ritual) { r.Questions = nil })}, `ritual "triage" has no questions`},
 		{"unknown participant", cadence.EngineConfig{Store: store, Roster: roster, Rituals: bad(func(r *cadence.Ritual) { r.Participants = append(r.Participants, "zed") })}, `participant "zed" is not in the roster`},
 		{"reminder outside window", cadence.EngineConfig{Store: store, Roster: roster, Rituals: bad(func(r *cadence.Ritual) { r.Reminders = []time.Duration{5 * time.Hour} })}, `reminder 5h0m0s before close must be within the 4h0m0s window`},
-		{"duplicate", cadence.EngineConfig{Store: store, Roster: roster, Rituals: []*cadence.Ritual{triageRitual(t), triageRitual(t)}}, `ritual "triage" is defined twice`},
+		{"duplicate", cadence.EngineConfig{Store: store, Roster: roster, Rituals: []*cadence.Ritual{cadencetest.TriageRitual(t), cadencetest.TriageRitual(t)}}, `ritual "triage" is defined twice`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -284,12 +276,12 @@ func (f agendaFunc) AgendaSections(tx cadence.Tx, r *cadence.Ritual, o *cadence.
 // opening transaction; a failing contributor leaves nothing half-opened;
 // the dispatcher is woken only after a commit that queued messages.
 func TestAgendaContributorAndWakeUp(t *testing.T) {
-	fire := monday.Add(8*time.Hour + 30*time.Minute)
+	fire := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)
 	id := cadence.OccurrenceID("triage", fire)
 	var fail error
 	wakes := 0
-	h := newHarness(t, fire.Add(-time.Hour), triageRitual(t))
-	h.cfg = func(c *cadence.EngineConfig) {
+	h := cadencetest.NewHarness(t, fire.Add(-time.Hour), cadencetest.TriageRitual(t))
+	h.Cfg = func(c *cadence.EngineConfig) {
 		c.Agenda = agendaFunc(func(tx cadence.Tx, r *cadence.Ritual, o *cadence.Occurrence, now time.Time) ([]cadence.Section, error) {
 			if fail != nil {
 				return nil, fail
@@ -298,21 +290,21 @@ func TestAgendaContributorAndWakeUp(t *testing.T) {
 		})
 		c.Enqueued = func() { wakes++ }
 	}
-	h.restart()
-	h.at(fire.Add(-time.Hour))
+	h.Restart()
+	h.At(fire.Add(-time.Hour))
 	assert.Zero(t, wakes, "starting a ritual queues nothing")
 
 	fail = errors.New("incident store unreadable")
-	h.clock.Set(fire)
-	err := h.eng.Tick(h.ctx)
+	h.Clock.Set(fire)
+	err := h.Eng.Tick(h.Ctx)
 	require.ErrorIs(t, err, fail)
 	assert.Contains(t, err.Error(), "tick triage: agenda of "+id)
-	assert.Empty(t, h.occurrences(cadence.OccurrenceFilter{}), "the open step rolled back")
-	assert.Empty(t, h.messages())
+	assert.Empty(t, h.Occurrences(cadence.OccurrenceFilter{}), "the open step rolled back")
+	assert.Empty(t, h.Messages())
 	assert.Zero(t, wakes)
 
 	fail = nil
-	h.at(fire)
+	h.At(fire)
 	assert.Equal(t, 1, wakes)
-	assert.Equal(t, []string{"INC-7 ranker drift (" + id + ")"}, sectionLines(h.delivered(cadence.AgendaKey(id)).Message.Body, "Open incidents"))
+	assert.Equal(t, []string{"INC-7 ranker drift (" + id + ")"}, cadencetest.SectionLines(delivered(h, cadence.AgendaKey(id)).Message.Body, "Open incidents"))
 }

@@ -8,17 +8,18 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 )
 
 // An "@every" ritual has no calendar to wait for: its first occurrence
 // opens when the ritual starts, on time, not one interval later (the
 // trial config would otherwise show nothing for its first minutes).
 func TestEveryRitualOpensAtStart(t *testing.T) {
-	r := *triageRitual(t)
+	r := *cadencetest.TriageRitual(t)
 	var err error
 	r.Schedule, err = cadence.ParseSchedule("@every 4m", time.UTC)
 	require.NoError(t, err)
-	start := monday.Add(10*time.Hour + 17*time.Second)
+	start := cadencetest.Monday.Add(10*time.Hour + 17*time.Second)
 
 	s, ok := cadence.NextStep(cadence.PlanInput{Ritual: &r, Now: start})
 	require.True(t, ok)

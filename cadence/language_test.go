@@ -9,21 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 )
-
-// rosterIn is the test roster with everyone speaking lang, but Lea (the
-// lead) who keeps the team's language.
-func rosterIn(t *testing.T, lang, team string) *cadence.Roster {
-	var people []*cadence.Person
-	for _, p := range testRoster(t).People() {
-		c := *p
-		if c.ID != "lea" {
-			c.Language = lang
-		}
-		people = append(people, &c)
-	}
-	return cadence.NewRoster(people).WithLanguage(team)
-}
 
 // TestDirectMessagesInThePersonsLanguage renders Ana's (Bucharest) prompt,
 // reminder and receipt and Bo's decline in each language, the team
@@ -61,31 +48,31 @@ func TestDirectMessagesInThePersonsLanguage(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.lang, func(t *testing.T) {
-			h := newHarness(t, monday, triageRitual(t))
-			h.roster = rosterIn(t, tc.lang, "en")
-			h.restart()
-			h.at(monday.Add(8 * time.Hour))                // the ritual starts from here
-			h.at(monday.Add(8*time.Hour + 30*time.Minute)) // 09:30 Zurich
+			h := cadencetest.NewHarness(t, cadencetest.Monday, cadencetest.TriageRitual(t))
+			h.Roster = cadencetest.RosterIn(t, tc.lang, "en")
+			h.Restart()
+			h.At(cadencetest.Monday.Add(8 * time.Hour))                // the ritual starts from here
+			h.At(cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)) // 09:30 Zurich
 			id := "triage@20261130T083000Z"
 
-			prompt := h.delivered(cadence.PromptKey(id, "ana")).Message.Body
+			prompt := delivered(h, cadence.PromptKey(id, "ana")).Message.Body
 			assert.Equal(t, tc.prompt, prompt.Text)
 			assert.Equal(t, tc.answer, prompt.Actions[0].Label)
 			assert.True(t, strings.HasPrefix(prompt.Footer, tc.facilPref), prompt.Footer)
-			assert.Equal(t, "Please answer by Mon 30 Nov 13:30 CET.", h.delivered(cadence.PromptKey(id, "lea")).Message.Body.Text,
+			assert.Equal(t, "Please answer by Mon 30 Nov 13:30 CET.", delivered(h, cadence.PromptKey(id, "lea")).Message.Body.Text,
 				"Lea has no language of her own: the team's")
 
-			h.at(monday.Add(11*time.Hour + 30*time.Minute)) // an hour before the close
-			assert.Equal(t, tc.reminder, h.delivered(cadence.ReminderKey(id, "ana", 0)).Message.Body.Text)
+			h.At(cadencetest.Monday.Add(11*time.Hour + 30*time.Minute)) // an hour before the close
+			assert.Equal(t, tc.reminder, delivered(h, cadence.ReminderKey(id, "ana", 0)).Message.Body.Text)
 
-			_, err := h.triageAnswer(id, "ana", "none")
+			_, err := triageAnswer(h, id, "ana", "none")
 			require.NoError(t, err)
-			h.dispatch()
-			assert.Equal(t, tc.receipt, h.delivered(cadence.ReceiptKey(id, "ana", 0)).Message.Body.Text)
+			h.Dispatch()
+			assert.Equal(t, tc.receipt, delivered(h, cadence.ReceiptKey(id, "ana", 0)).Message.Body.Text)
 
-			require.NoError(t, h.eng.Decline(h.ctx, id, "bo", "skipped"))
-			h.dispatch()
-			assert.Equal(t, tc.declined, h.delivered(cadence.MessageKey("occ", id, "declined", "bo")).Message.Body.Text)
+			require.NoError(t, h.Eng.Decline(h.Ctx, id, "bo", "skipped"))
+			h.Dispatch()
+			assert.Equal(t, tc.declined, delivered(h, cadence.MessageKey("occ", id, "declined", "bo")).Message.Body.Text)
 		})
 	}
 }
@@ -111,27 +98,27 @@ func TestChannelPostsInTheTeamsLanguage(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.lang, func(t *testing.T) {
-			h := newHarness(t, monday, triageRitual(t))
-			h.roster = rosterIn(t, "pl", tc.lang) // people's own language: not for the channel
-			h.restart()
-			h.at(monday.Add(8 * time.Hour))
-			fire := monday.Add(8*time.Hour + 30*time.Minute)
-			h.at(fire)
+			h := cadencetest.NewHarness(t, cadencetest.Monday, cadencetest.TriageRitual(t))
+			h.Roster = cadencetest.RosterIn(t, "pl", tc.lang) // people's own language: not for the channel
+			h.Restart()
+			h.At(cadencetest.Monday.Add(8 * time.Hour))
+			fire := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)
+			h.At(fire)
 			id := "triage@20261130T083000Z"
 
-			agenda := cadence.PlainText(h.delivered(cadence.AgendaKey(id)).Message.Body.Text)
-			assert.Equal(t, tc.title, h.delivered(cadence.AgendaKey(id)).Message.Body.Title)
+			agenda := cadence.PlainText(delivered(h, cadence.AgendaKey(id)).Message.Body.Text)
+			assert.Equal(t, tc.title, delivered(h, cadence.AgendaKey(id)).Message.Body.Title)
 			assert.Equal(t, tc.agenda, agenda)
 
-			_, err := h.triageAnswer(id, "ana", "none")
+			_, err := triageAnswer(h, id, "ana", "none")
 			require.NoError(t, err)
-			_, err = h.triageAnswer(id, "bo", "waiting for GPUs")
+			_, err = triageAnswer(h, id, "bo", "waiting for GPUs")
 			require.NoError(t, err)
-			h.dispatch()
-			assert.Equal(t, tc.summary, h.delivered(cadence.SummaryKey(id)).Message.Body.Text)
+			h.Dispatch()
+			assert.Equal(t, tc.summary, delivered(h, cadence.SummaryKey(id)).Message.Body.Text)
 
-			h.at(fire.Add(4 * time.Hour))
-			assert.Equal(t, tc.closed, h.delivered(cadence.SummaryKey(id)).Message.Body.Text)
+			h.At(fire.Add(4 * time.Hour))
+			assert.Equal(t, tc.closed, delivered(h, cadence.SummaryKey(id)).Message.Body.Text)
 		})
 	}
 }

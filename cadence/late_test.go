@@ -9,10 +9,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 )
 
 func TestFreshnessAt(t *testing.T) {
-	t0 := monday.Add(12 * time.Hour)
+	t0 := cadencetest.Monday.Add(12 * time.Hour)
 	late := &cadence.Body{Text: "closed; answer late"}
 	tests := []struct {
 		name string
@@ -38,7 +39,7 @@ func TestFreshnessAt(t *testing.T) {
 }
 
 func TestAnswerStateAt(t *testing.T) {
-	fire := monday.Add(8*time.Hour + 30*time.Minute)
+	fire := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)
 	closes := fire.Add(4 * time.Hour)
 	grace := 7 * 24 * time.Hour
 	occ := func(st cadence.Status) *cadence.Occurrence {
@@ -79,8 +80,8 @@ func TestAnswerStateAt(t *testing.T) {
 }
 
 // outage makes the fake platform refuse everything while down is true.
-func outage(h *harness, down *bool) {
-	h.chat.BeforeSend = func(*cadence.Message) error {
+func outage(h *cadencetest.Harness, down *bool) {
+	h.Chat.BeforeSend = func(*cadence.Message) error {
 		if *down {
 			return &cadence.SendError{Retryable: true, Code: "unreachable", Err: errors.New("platform down")}
 		}
@@ -92,94 +93,94 @@ func outage(h *harness, down *bool) {
 // that are true then: no reminder, prompts and the agenda say it closed
 // and offer the late answer, which is accepted.
 func TestOutageAfterTheCloseDropsRemindersAndRewordsPrompts(t *testing.T) {
-	fire := monday.Add(8*time.Hour + 30*time.Minute)
+	fire := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)
 	closes := fire.Add(4 * time.Hour)
 	id := cadence.OccurrenceID("triage", fire)
-	h := newHarness(t, fire.Add(-time.Hour), triageRitual(t))
-	h.at(fire.Add(-time.Hour))
+	h := cadencetest.NewHarness(t, fire.Add(-time.Hour), cadencetest.TriageRitual(t))
+	h.At(fire.Add(-time.Hour))
 	down := true
 	outage(h, &down)
 	for _, at := range []time.Time{fire, closes.Add(-time.Hour), closes.Add(-30 * time.Minute), closes} {
-		h.at(at)
+		h.At(at)
 	}
-	assert.Empty(t, h.chat.Delivered(), "nothing got through the outage")
+	assert.Empty(t, h.Chat.Delivered(), "nothing got through the outage")
 
 	down = false
-	h.at(closes.Add(time.Hour + 15*time.Minute)) // past every backoff
-	assert.Zero(t, h.chat.Kinds()[cadence.KindReminder], "no reminder after the close")
+	h.At(closes.Add(time.Hour + 15*time.Minute)) // past every backoff
+	assert.Zero(t, h.Chat.Kinds()[cadence.KindReminder], "no reminder after the close")
 	for _, p := range []string{"lea", "ana", "bo", "cy"} {
 		for i := range 2 {
-			m := h.message(cadence.ReminderKey(id, p, i))
+			m := h.Message(cadence.ReminderKey(id, p, i))
 			assert.Equal(t, cadence.StateDropped, m.State, m.Key)
 		}
 	}
 	for _, p := range []string{"lea", "ana", "bo", "cy"} {
-		b := h.delivered(cadence.PromptKey(id, p)).Message.Body
+		b := delivered(h, cadence.PromptKey(id, p)).Message.Body
 		assert.Contains(t, b.Text, "This closed at ", p)
 		assert.Contains(t, b.Text, "You can still answer late until ", p)
 		assert.NotContains(t, b.Text, "please answer by", p)
 		assert.Equal(t, []cadence.Action{{ID: cadence.ActionAnswer, Label: "Answer late", Value: id, Style: "primary", Late: true}}, b.Actions, p)
 		assert.NotEmpty(t, b.Questions, "the late prompt still carries the questions")
 	}
-	ana := h.delivered(cadence.PromptKey(id, "ana")).Message.Body.Text
+	ana := delivered(h, cadence.PromptKey(id, "ana")).Message.Body.Text
 	assert.Equal(t, "This closed at Mon 30 Nov 14:30 EET, before this message could reach you. "+
 		"You can still answer late until Mon 7 Dec 14:30 EET; a late answer counts as late.", ana, "Ana's own zone")
-	agenda := h.delivered(cadence.AgendaKey(id)).Message.Body
+	agenda := delivered(h, cadence.AgendaKey(id)).Message.Body
 	assert.Equal(t, "Weekly triage closed at Mon 30 Nov 13:30 CET; the summary is in the thread. "+
 		"If you were asked and have not answered, you can still answer late until Mon 7 Dec 13:30 CET.", agenda.Text)
 	assert.Equal(t, "Answer late", agenda.Actions[0].Label)
-	assert.Contains(t, h.delivered(cadence.SummaryKey(id)).Message.Body.Text, "Closed: 0 of 4 answered")
+	assert.Contains(t, delivered(h, cadence.SummaryKey(id)).Message.Body.Text, "Closed: 0 of 4 answered")
 
-	st, err := h.eng.Status(h.ctx, "ana")
+	st, err := h.Eng.Status(h.Ctx, "ana")
 	require.NoError(t, err)
 	require.Len(t, st.Late, 1, "Ana may still answer late")
 	assert.Equal(t, id, st.Late[0].Occurrence.ID)
 	assert.Equal(t, closes.Add(7*24*time.Hour), st.Late[0].LateUntil.UTC())
 	assert.Empty(t, st.Pending)
 
-	_, err = h.triageAnswer(id, "ana", "none")
+	_, err = triageAnswer(h, id, "ana", "none")
 	require.NoError(t, err, "the late answer the prompt offers")
-	st, err = h.eng.Status(h.ctx, "ana")
+	st, err = h.Eng.Status(h.Ctx, "ana")
 	require.NoError(t, err)
 	assert.Empty(t, st.Late, "answered: nothing late left")
-	h.dispatch()
-	assert.Contains(t, h.delivered(cadence.ReceiptKey(id, "ana", 0)).Message.Body.Text, "count as late")
-	assert.Empty(t, h.chat.Duplicates())
+	h.Dispatch()
+	assert.Contains(t, delivered(h, cadence.ReceiptKey(id, "ana", 0)).Message.Body.Text, "count as late")
+	assert.Empty(t, h.Chat.Duplicates())
 }
 
 // An outage that ends before the close: prompts keep their words (still
 // true), a reminder superseded by the next one is dropped, and a
 // reminder whose "closes in …" is out of date names the close instead.
 func TestOutageBeforeTheCloseKeepsOneTrueReminder(t *testing.T) {
-	fire := monday.Add(8*time.Hour + 30*time.Minute)
+	fire := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)
 	closes := fire.Add(4 * time.Hour)
 	id := cadence.OccurrenceID("triage", fire)
-	h := newHarness(t, fire.Add(-time.Hour), triageRitual(t))
-	h.at(fire.Add(-time.Hour))
+	h := cadencetest.NewHarness(t, fire.Add(-time.Hour), cadencetest.TriageRitual(t))
+	h.At(fire.Add(-time.Hour))
 	down := true
 	outage(h, &down)
-	h.at(fire)
-	h.at(closes.Add(-time.Hour))
-	h.at(closes.Add(-30 * time.Minute))
-	_, err := h.triageAnswer(id, "bo", "none")
+	h.At(fire)
+	h.At(closes.Add(-time.Hour))
+	h.At(closes.Add(-30 * time.Minute))
+	_, err := triageAnswer(h, id, "bo", "none")
 	require.NoError(t, err, "Bo answers through the agenda's button while his DMs are stuck")
 
 	down = false
-	h.at(closes.Add(-10 * time.Minute))
+	h.At(closes.Add(-10 * time.Minute))
 	for _, p := range []string{"lea", "ana", "cy"} {
-		assert.Contains(t, h.delivered(cadence.PromptKey(id, p)).Message.Body.Text, "Please answer by", p)
-		assert.Empty(t, h.chat.ByKey(cadence.ReminderKey(id, p, 0)), "the 1h reminder is superseded by the 30m one")
-		r := h.delivered(cadence.ReminderKey(id, p, 1)).Message.Body.Text
+		assert.Contains(t, delivered(h, cadence.PromptKey(id, p)).Message.Body.Text, "Please answer by", p)
+		assert.Empty(t, h.Chat.ByKey(cadence.ReminderKey(id, p, 0)), "the 1h reminder is superseded by the 30m one")
+		r := delivered(h, cadence.ReminderKey(id, p, 1)).Message.Body.Text
 		assert.NotContains(t, r, "closes in", p)
 		assert.Contains(t, r, "Weekly triage closes Mon 30 Nov", p)
 	}
 	for i := range 2 {
-		assert.Equal(t, cadence.StateDropped, h.message(cadence.ReminderKey(id, "bo", i)).State, "Bo answered: no reminder says otherwise")
+		assert.Equal(t, cadence.StateDropped, h.Message(cadence.ReminderKey(id, "bo", i)).State, "Bo answered: no reminder says otherwise")
 	}
 	// The agenda went out on time's words; at the close it is redrawn.
-	assert.Contains(t, h.delivered(cadence.AgendaKey(id)).Message.Body.Text, "is open")
-	h.at(closes)
-	d := h.delivered(cadence.AgendaKey(id))
+	assert.Contains(t, delivered(h, cadence.AgendaKey(id)).Message.Body.Text, "is open")
+	h.At(closes)
+	d := delivered(h, cadence.AgendaKey(id))
 	assert.Equal(t, 1, d.Updates)
 	assert.Contains(t, d.Message.Body.Text, "Weekly triage closed at Mon 30 Nov 13:30 CET")
 	assert.Equal(t, "Answer late", d.Message.Body.Actions[0].Label)
@@ -187,27 +188,27 @@ func TestOutageBeforeTheCloseKeepsOneTrueReminder(t *testing.T) {
 
 // Reminders sent on time say "closes in …", as before.
 func TestOnTimeReminderSaysClosesIn(t *testing.T) {
-	fire := monday.Add(8*time.Hour + 30*time.Minute)
+	fire := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)
 	closes := fire.Add(4 * time.Hour)
 	id := cadence.OccurrenceID("triage", fire)
-	h := newHarness(t, fire.Add(-time.Hour), triageRitual(t))
-	h.at(fire.Add(-time.Hour))
-	h.at(fire)
-	h.at(closes.Add(-time.Hour))
-	assert.Contains(t, h.delivered(cadence.ReminderKey(id, "ana", 0)).Message.Body.Text, "Weekly triage closes in 1h (Mon 30 Nov 14:30 EET)")
+	h := cadencetest.NewHarness(t, fire.Add(-time.Hour), cadencetest.TriageRitual(t))
+	h.At(fire.Add(-time.Hour))
+	h.At(fire)
+	h.At(closes.Add(-time.Hour))
+	assert.Contains(t, delivered(h, cadence.ReminderKey(id, "ana", 0)).Message.Body.Text, "Weekly triage closes in 1h (Mon 30 Nov 14:30 EET)")
 }
 
 func TestSkippedAgendaAndAnswers(t *testing.T) {
-	fire := monday.Add(8*time.Hour + 30*time.Minute)
+	fire := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)
 	week := 7 * 24 * time.Hour
-	h := newHarness(t, fire.Add(-time.Hour), triageRitual(t))
-	h.at(fire.Add(-time.Hour))
+	h := cadencetest.NewHarness(t, fire.Add(-time.Hour), cadencetest.TriageRitual(t))
+	h.At(fire.Add(-time.Hour))
 
 	// Skipped in advance: nobody was asked, and an answer learns why.
-	_, err := h.eng.Skip(h.ctx, "lea", "triage", "team offsite")
+	_, err := h.Eng.Skip(h.Ctx, "lea", "triage", "team offsite")
 	require.NoError(t, err)
-	h.at(fire)
-	_, err = h.triageAnswer(cadence.OccurrenceID("triage", fire), "ana", "none")
+	h.At(fire)
+	_, err = triageAnswer(h, cadence.OccurrenceID("triage", fire), "ana", "none")
 	require.ErrorIs(t, err, cadence.ErrClosed)
 	assert.EqualError(t, err, "Weekly triage of Mon 30 Nov 10:30 EET was skipped (team offsite, by Lea), so there is nothing to answer.")
 	text, ok := cadence.RefusalText(err)
@@ -216,11 +217,11 @@ func TestSkippedAgendaAndAnswers(t *testing.T) {
 
 	// Skipped while open: the agenda says so and loses its button.
 	id := cadence.OccurrenceID("triage", fire.Add(week))
-	h.at(fire.Add(week))
-	_, err = h.eng.Skip(h.ctx, "lea", "triage", "release freeze")
+	h.At(fire.Add(week))
+	_, err = h.Eng.Skip(h.Ctx, "lea", "triage", "release freeze")
 	require.NoError(t, err)
-	h.dispatch()
-	agenda := h.delivered(cadence.AgendaKey(id)).Message.Body
+	h.Dispatch()
+	agenda := delivered(h, cadence.AgendaKey(id)).Message.Body
 	assert.Equal(t, "Weekly triage was skipped: release freeze (by Lea). There is nothing to answer.", agenda.Text)
 	assert.Empty(t, agenda.Actions)
 }
@@ -228,24 +229,24 @@ func TestSkippedAgendaAndAnswers(t *testing.T) {
 // Status lists one late answer per ritual, the newest: a ritual firing
 // every few minutes must not fill the inbox with forms.
 func TestStatusOffersTheNewestLateAnswerPerRitual(t *testing.T) {
-	fire := monday.Add(8*time.Hour + 30*time.Minute)
+	fire := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)
 	day := 24 * time.Hour
-	r := triageRitual(t)
-	r.Spec, r.Schedule = "30 9 * * *", mustSchedule(t, "30 9 * * *", "Europe/Zurich")
-	h := newHarness(t, fire.Add(-time.Hour), r)
-	h.at(fire.Add(-time.Hour))
+	r := cadencetest.TriageRitual(t)
+	r.Spec, r.Schedule = "30 9 * * *", cadencetest.MustSchedule(t, "30 9 * * *", "Europe/Zurich")
+	h := cadencetest.NewHarness(t, fire.Add(-time.Hour), r)
+	h.At(fire.Add(-time.Hour))
 	for d := range 3 {
-		h.at(fire.Add(time.Duration(d) * day))
-		h.at(fire.Add(time.Duration(d)*day + 4*time.Hour))
+		h.At(fire.Add(time.Duration(d) * day))
+		h.At(fire.Add(time.Duration(d)*day + 4*time.Hour))
 	}
-	_, err := h.triageAnswer(cadence.OccurrenceID("triage", fire.Add(2*day)), "ana", "none")
+	_, err := triageAnswer(h, cadence.OccurrenceID("triage", fire.Add(2*day)), "ana", "none")
 	require.NoError(t, err, "Ana answers the newest late")
 
-	st, err := h.eng.Status(h.ctx, "lea")
+	st, err := h.Eng.Status(h.Ctx, "lea")
 	require.NoError(t, err)
 	require.Len(t, st.Late, 1)
 	assert.Equal(t, cadence.OccurrenceID("triage", fire.Add(2*day)), st.Late[0].Occurrence.ID)
-	st, err = h.eng.Status(h.ctx, "ana")
+	st, err = h.Eng.Status(h.Ctx, "ana")
 	require.NoError(t, err)
 	require.Len(t, st.Late, 1, "the newest she has not answered")
 	assert.Equal(t, cadence.OccurrenceID("triage", fire.Add(day)), st.Late[0].Occurrence.ID)

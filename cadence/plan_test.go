@@ -8,15 +8,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 )
 
 // TestNextStep pins the planner's decisions: pure functions of (stored
 // state, now).
 func TestNextStep(t *testing.T) {
-	roster := testRoster(t)
+	roster := cadencetest.TestRoster(t)
 	locs := func(p string) *time.Location { return roster.Person(p).Location }
-	triage := triageRitual(t)
-	fire := monday.Add(8*time.Hour + 30*time.Minute) // 09:30 Zurich
+	triage := cadencetest.TriageRitual(t)
+	fire := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute) // 09:30 Zurich
 	id := cadence.OccurrenceID("triage", fire)
 	cursor := &cadence.RitualState{RitualID: "triage", Cursor: fire.Add(-time.Hour)}
 	awayOn := func(who string) func(string, time.Time) (bool, string) {
@@ -122,7 +123,7 @@ func TestNextStep(t *testing.T) {
 		{
 			name: "team holiday on the civil date in the ritual's zone",
 			in: cadence.PlanInput{Ritual: func() *cadence.Ritual {
-				r := triageRitual(t)
+				r := cadencetest.TriageRitual(t)
 				r.SkipDates = []cadence.Date{{Year: 2026, Month: 11, Day: 30}}
 				return r
 			}(), State: cursor, Now: fire},
@@ -192,29 +193,29 @@ func TestNextStep(t *testing.T) {
 		},
 		{
 			name: "a per-person ritual first seen at 07:00 Zurich starts with the next day (Almaty's 09:15 has passed)",
-			in:   cadence.PlanInput{Ritual: standupRitual(t), Now: monday.Add(6 * time.Hour), Locations: locs},
+			in:   cadence.PlanInput{Ritual: cadencetest.StandupRitual(t), Now: cadencetest.Monday.Add(6 * time.Hour), Locations: locs},
 			check: func(t *testing.T, s cadence.Step) {
 				assert.Equal(t, cadence.StepStart, s.Kind)
-				assert.Equal(t, monday.Add(8*time.Hour+15*time.Minute), s.State.Cursor, "Monday's fire is behind the cursor")
+				assert.Equal(t, cadencetest.Monday.Add(8*time.Hour+15*time.Minute), s.State.Cursor, "Monday's fire is behind the cursor")
 			},
 		},
 		{
 			name: "a per-person ritual opens at the earliest person's time",
-			in: cadence.PlanInput{Ritual: standupRitual(t), State: &cadence.RitualState{RitualID: "standup", Cursor: monday.Add(-24 * time.Hour)},
-				Now: monday.Add(4*time.Hour + 15*time.Minute), Locations: locs},
+			in: cadence.PlanInput{Ritual: cadencetest.StandupRitual(t), State: &cadence.RitualState{RitualID: "standup", Cursor: cadencetest.Monday.Add(-24 * time.Hour)},
+				Now: cadencetest.Monday.Add(4*time.Hour + 15*time.Minute), Locations: locs},
 			check: func(t *testing.T, s cadence.Step) {
 				require.Equal(t, cadence.StepOpen, s.Kind)
 				o := s.Occurrence
-				assert.Equal(t, cadence.OccurrenceID("standup", monday.Add(8*time.Hour+15*time.Minute)), o.ID, "ID from the ritual's zone")
-				assert.Equal(t, monday.Add(4*time.Hour+15*time.Minute), o.DueAt)
+				assert.Equal(t, cadence.OccurrenceID("standup", cadencetest.Monday.Add(8*time.Hour+15*time.Minute)), o.ID, "ID from the ritual's zone")
+				assert.Equal(t, cadencetest.Monday.Add(4*time.Hour+15*time.Minute), o.DueAt)
 				assert.Equal(t, []string{"cy"}, s.Prompt, "only Almaty is due")
 				assert.Equal(t, map[string]time.Time{
-					"cy":  monday.Add(4*time.Hour + 15*time.Minute),
-					"ana": monday.Add(7*time.Hour + 15*time.Minute),
-					"lea": monday.Add(8*time.Hour + 15*time.Minute),
-					"dan": monday.Add(14*time.Hour + 15*time.Minute),
+					"cy":  cadencetest.Monday.Add(4*time.Hour + 15*time.Minute),
+					"ana": cadencetest.Monday.Add(7*time.Hour + 15*time.Minute),
+					"lea": cadencetest.Monday.Add(8*time.Hour + 15*time.Minute),
+					"dan": cadencetest.Monday.Add(14*time.Hour + 15*time.Minute),
 				}, o.PromptAt)
-				assert.Equal(t, monday.Add(17*time.Hour+15*time.Minute), o.ClosesAt, "the latest person's close")
+				assert.Equal(t, cadencetest.Monday.Add(17*time.Hour+15*time.Minute), o.ClosesAt, "the latest person's close")
 				assert.False(t, o.Late)
 			},
 		},
@@ -234,8 +235,8 @@ func TestNextStep(t *testing.T) {
 
 // TestNextStepDoesNotMutateInput guards the purity of the planner.
 func TestNextStepDoesNotMutateInput(t *testing.T) {
-	triage := triageRitual(t)
-	fire := monday.Add(8*time.Hour + 30*time.Minute)
+	triage := cadencetest.TriageRitual(t)
+	fire := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)
 	o := &cadence.Occurrence{
 		ID: cadence.OccurrenceID("triage", fire), RitualID: "triage", Scheduled: fire, Status: cadence.StatusOpen,
 		ClosesAt: fire.Add(4 * time.Hour), Expected: []string{"ana"},

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 )
 
 func ptr(f float64) *float64 { return &f }
@@ -148,7 +149,7 @@ func TestQuestionShownAndDisplay(t *testing.T) {
 // Typed answers are stored canonical and tallied in the summary: counts
 // per option, mean and median of a scale.
 func TestSummaryTalliesTypedAnswers(t *testing.T) {
-	r := triageRitual(t)
+	r := cadencetest.TriageRitual(t)
 	r.Questions = []cadence.Question{
 		{ID: "incidents", Text: "Incidents?", Required: true},
 		{ID: "blocked", Text: "Blocked?", Type: cadence.QuestionYesNo, Required: true},
@@ -157,28 +158,28 @@ func TestSummaryTalliesTypedAnswers(t *testing.T) {
 		{ID: "mood", Text: "Mood?", Type: cadence.QuestionScale},
 		{ID: "gpus", Text: "GPU hours?", Type: cadence.QuestionNumber, Min: ptr(0)},
 	}
-	fire := monday.Add(8*time.Hour + 30*time.Minute)
-	h := newHarness(t, monday.Add(8*time.Hour), r)
-	h.at(monday.Add(8 * time.Hour))
-	h.at(fire)
+	fire := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)
+	h := cadencetest.NewHarness(t, cadencetest.Monday.Add(8*time.Hour), r)
+	h.At(cadencetest.Monday.Add(8 * time.Hour))
+	h.At(fire)
 	id := cadence.OccurrenceID("triage", fire)
 
-	a, err := h.answer(id, "ana", "incidents", "none", "blocked", "Y", "what", "eval set late", "focus", "cost\ndrift", "mood", "4", "gpus", "2,5")
+	a, err := h.Answer(id, "ana", "incidents", "none", "blocked", "Y", "what", "eval set late", "focus", "cost\ndrift", "mood", "4", "gpus", "2,5")
 	require.NoError(t, err)
 	assert.Equal(t, "yes", a.Text("blocked"))
 	assert.Equal(t, "Drift\nCost", a.Text("focus"))
 	assert.Equal(t, "2.5", a.Text("gpus"))
-	_, err = h.answer(id, "bo", "incidents", "none", "blocked", "no", "focus", "Drift", "mood", "2", "gpus", "10")
+	_, err = h.Answer(id, "bo", "incidents", "none", "blocked", "no", "focus", "Drift", "mood", "2", "gpus", "10")
 	require.NoError(t, err)
-	_, err = h.answer(id, "cy", "incidents", "none", "blocked", "no", "what", "left over")
+	_, err = h.Answer(id, "cy", "incidents", "none", "blocked", "no", "what", "left over")
 	var fe cadence.FieldErrors
 	require.ErrorAs(t, err, &fe)
 	assert.Contains(t, fe["what"], "Only if you answered yes")
-	_, err = h.answer(id, "cy", "incidents", "none", "blocked", "no", "mood", "5")
+	_, err = h.Answer(id, "cy", "incidents", "none", "blocked", "no", "mood", "5")
 	require.NoError(t, err)
-	h.dispatch()
+	h.Dispatch()
 
-	sum := h.message(cadence.SummaryKey(id)).Body
+	sum := h.Message(cadence.SummaryKey(id)).Body
 	var tallies, blockers []string
 	for _, s := range sum.Sections {
 		switch s.Heading {
@@ -210,39 +211,39 @@ func TestSummaryTalliesTypedAnswers(t *testing.T) {
 // person has for the ritual; an excused day is passed over, a missed one
 // ends the run.
 func TestReceiptCountsOnTimeStreak(t *testing.T) {
-	r := standupRitual(t)
+	r := cadencetest.StandupRitual(t)
 	r.PerPersonTime = false
-	start := monday.Add(7 * time.Hour)
-	h := newHarness(t, start, r)
-	h.at(start)
+	start := cadencetest.Monday.Add(7 * time.Hour)
+	h := cadencetest.NewHarness(t, start, r)
+	h.At(start)
 	days := []string{"answer", "answer", "skip", "answer", "answer"} // Mon..Fri
 	var last string
 	for i, what := range days {
-		fire := monday.AddDate(0, 0, i).Add(8*time.Hour + 15*time.Minute)
-		h.at(fire)
+		fire := cadencetest.Monday.AddDate(0, 0, i).Add(8*time.Hour + 15*time.Minute)
+		h.At(fire)
 		id := cadence.OccurrenceID("standup", fire)
 		switch what {
 		case "answer":
-			a, err := h.answer(id, "ana", "yesterday", "x", "today", "y")
+			a, err := h.Answer(id, "ana", "yesterday", "x", "today", "y")
 			require.NoError(t, err)
-			h.dispatch()
-			last = h.message(cadence.ReceiptKey(id, "ana", a.Edits)).Body.Text
+			h.Dispatch()
+			last = h.Message(cadence.ReceiptKey(id, "ana", a.Edits)).Body.Text
 			if i == 1 {
 				assert.Contains(t, last, "That's 2 on time in a row for Standup.")
 			}
 		case "skip":
-			require.NoError(t, h.eng.Decline(h.ctx, id, "ana", "dentist"))
+			require.NoError(t, h.Eng.Decline(h.Ctx, id, "ana", "dentist"))
 		}
-		h.at(fire.Add(4 * time.Hour)) // closed
+		h.At(fire.Add(4 * time.Hour)) // closed
 	}
 	assert.Contains(t, last, "That's 4 on time in a row for Standup.", "the excused Wednesday is passed over")
 
 	// Monday of the next week: Cy never answered before, so no streak line.
-	fire := monday.AddDate(0, 0, 7).Add(8*time.Hour + 15*time.Minute)
-	h.at(fire)
+	fire := cadencetest.Monday.AddDate(0, 0, 7).Add(8*time.Hour + 15*time.Minute)
+	h.At(fire)
 	id := cadence.OccurrenceID("standup", fire)
-	a, err := h.answer(id, "cy", "yesterday", "x", "today", "y")
+	a, err := h.Answer(id, "cy", "yesterday", "x", "today", "y")
 	require.NoError(t, err)
-	h.dispatch()
-	assert.NotContains(t, h.message(cadence.ReceiptKey(id, "cy", a.Edits)).Body.Text, "in a row")
+	h.Dispatch()
+	assert.NotContains(t, h.Message(cadence.ReceiptKey(id, "cy", a.Edits)).Body.Text, "in a row")
 }

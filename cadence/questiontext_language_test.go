@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 )
 
 // TestQuestionTextInTheReadersLanguage: a question worded in German and
@@ -15,35 +16,35 @@ import (
 // in the agenda and summary (team: de), and the kind's default questions
 // come worded in every language.
 func TestQuestionTextInTheReadersLanguage(t *testing.T) {
-	r := triageRitual(t)
+	r := cadencetest.TriageRitual(t)
 	r.Questions[0].Text = "What broke?"
 	r.Questions[0].Texts = map[string]string{"de": "Was ist kaputtgegangen?", "pl": "Co się zepsuło?"}
-	h := newHarness(t, monday, r)
-	h.roster = rosterIn(t, "pl", "de")
-	h.restart()
-	h.at(monday.Add(8 * time.Hour))
-	h.at(monday.Add(8*time.Hour + 30*time.Minute))
+	h := cadencetest.NewHarness(t, cadencetest.Monday, r)
+	h.Roster = cadencetest.RosterIn(t, "pl", "de")
+	h.Restart()
+	h.At(cadencetest.Monday.Add(8 * time.Hour))
+	h.At(cadencetest.Monday.Add(8*time.Hour + 30*time.Minute))
 	id := "triage@20261130T083000Z"
 
-	prompt := h.delivered(cadence.PromptKey(id, "ana")).Message.Body
+	prompt := delivered(h, cadence.PromptKey(id, "ana")).Message.Body
 	require.NotEmpty(t, prompt.Questions)
 	assert.Equal(t, "Co się zepsuło?", prompt.Questions[0].Text)
 	assert.Equal(t, "pl", prompt.Questions[0].Lang)
 	assert.Nil(t, prompt.Questions[0].Texts, "the prompt carries the reader's text only")
 	assert.Equal(t, "Które alerty się uruchomiły i potrzebują właściciela lub dostrojenia?", prompt.Questions[1].Text,
 		"a default question of the kind is worded in Polish")
-	assert.Equal(t, "Was ist kaputtgegangen?", h.delivered(cadence.PromptKey(id, "lea")).Message.Body.Questions[0].Text,
+	assert.Equal(t, "Was ist kaputtgegangen?", delivered(h, cadence.PromptKey(id, "lea")).Message.Body.Questions[0].Text,
 		"Lea speaks the team's language")
 
-	agenda := h.delivered(cadence.AgendaKey(id)).Message.Body
-	assert.Contains(t, sectionLines(agenda, "Fragen"), "Was ist kaputtgegangen?")
+	agenda := delivered(h, cadence.AgendaKey(id)).Message.Body
+	assert.Contains(t, cadencetest.SectionLines(agenda, "Fragen"), "Was ist kaputtgegangen?")
 
-	_, err := h.triageAnswer(id, "ana", "none")
+	_, err := triageAnswer(h, id, "ana", "none")
 	require.NoError(t, err)
-	h.dispatch()
-	receipt := h.delivered(cadence.ReceiptKey(id, "ana", 0)).Message.Body
+	h.Dispatch()
+	receipt := delivered(h, cadence.ReceiptKey(id, "ana", 0)).Message.Body
 	assert.Equal(t, "Co się zepsuło?", receipt.Sections[0].Entries[0].Label)
-	summary := h.delivered(cadence.SummaryKey(id)).Message.Body
+	summary := delivered(h, cadence.SummaryKey(id)).Message.Body
 	var labels []string
 	for _, s := range summary.Sections {
 		for _, e := range s.Entries {

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
@@ -31,7 +32,7 @@ func golden(t *testing.T, name string, got []byte) {
 
 func TestWriteReportGolden(t *testing.T) {
 	in := adherenceFixture()
-	in.Roster = testRoster(t)
+	in.Roster = cadencetest.TestRoster(t)
 	rep := cadence.BuildReport(in)
 	for _, tc := range []struct{ format, file string }{
 		{"text", "report.txt"}, {"md", "report.md"}, {"csv", "report.csv"}, {"json", "report.json"},

@@ -54,21 +54,21 @@ func (s *crashStore) Update(ctx context.Context, fn func(cadence.Tx) error) erro
 type scenarioStep struct {
 	name string
 	at   time.Duration // after the fire time
-	do   func(h *harness, id string) error
+	do   func(h *cadencetest.Harness, id string) error
 }
 
-func tickStep(h *harness, _ string) error { return h.eng.Tick(h.ctx) }
+func tickStep(h *cadencetest.Harness, _ string) error { return h.Eng.Tick(h.Ctx) }
 
-func dispatchStep(h *harness, _ string) error {
-	_, err := h.disp.RunOnce(h.ctx)
+func dispatchStep(h *cadencetest.Harness, _ string) error {
+	_, err := h.Disp.RunOnce(h.Ctx)
 	return err
 }
 
 // answerStep submits unless the answer is already stored: a person whose
 // submit failed retries; one whose submit landed sees the receipt.
-func answerStep(p, blocker string) func(h *harness, id string) error {
-	return func(h *harness, id string) error {
-		_, as, err := h.eng.Occurrence(h.ctx, id)
+func answerStep(p, blocker string) func(h *cadencetest.Harness, id string) error {
+	return func(h *cadencetest.Harness, id string) error {
+		_, as, err := h.Eng.Occurrence(h.Ctx, id)
 		if err != nil {
 			return err
 		}
@@ -77,7 +77,7 @@ func answerStep(p, blocker string) func(h *harness, id string) error {
 				return nil
 			}
 		}
-		_, err = h.triageAnswer(id, p, blocker)
+		_, err = triageAnswer(h, id, p, blocker)
 		return err
 	}
 }
@@ -88,7 +88,7 @@ var scenario = []scenarioStep{
 	{"deliver agenda, summary, prompts", 0, dispatchStep},
 	{"ana answers", 10 * time.Minute, answerStep("ana", "none")},
 	{"deliver receipt, update summary", 10 * time.Minute, dispatchStep},
-	{"bo declines", 20 * time.Minute, func(h *harness, id string) error { return h.eng.Decline(h.ctx, id, "bo", "on call") }},
+	{"bo declines", 20 * time.Minute, func(h *cadencetest.Harness, id string) error { return h.Eng.Decline(h.Ctx, id, "bo", "on call") }},
 	{"remind", 3 * time.Hour, tickStep},
 	{"deliver reminders", 3 * time.Hour, dispatchStep},
 	{"cy answers", 3*time.Hour + 10*time.Minute, answerStep("cy", "GPU quota")},
@@ -110,41 +110,41 @@ type runOutcome struct {
 
 func runScenario(t *testing.T, crashAt int, afterCommit bool, restartAfter int) runOutcome {
 	t.Helper()
-	fire := monday.Add(8*time.Hour + 30*time.Minute)
+	fire := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)
 	id := cadence.OccurrenceID("triage", fire)
 	cs := &crashStore{Store: cadencetest.NewStore(), crashAt: crashAt, afterCommit: afterCommit}
-	h := &harness{
-		t: t, ctx: context.Background(), clock: cadence.NewManualClock(fire.Add(-time.Hour)),
-		store: cs, chat: cadencetest.NewReconcilingChat("local"), roster: testRoster(t),
-		rituals: []*cadence.Ritual{triageRitual(t)}, obs: &observer{},
+	h := &cadencetest.Harness{
+		T: t, Ctx: context.Background(), Clock: cadence.NewManualClock(fire.Add(-time.Hour)),
+		Store: cs, Chat: cadencetest.NewReconcilingChat("local"), Roster: cadencetest.TestRoster(t),
+		Rituals: []*cadence.Ritual{cadencetest.TriageRitual(t)}, Obs: &cadencetest.Observer{},
 	}
-	h.restart()
+	h.Restart()
 	for i, st := range scenario {
-		h.clock.Set(fire.Add(st.at))
+		h.Clock.Set(fire.Add(st.at))
 		if err := st.do(h, id); err != nil {
 			require.ErrorIs(t, err, errCrash, "step %q", st.name)
 			// The process died: start again on the same store and platform.
-			h.restart()
+			h.Restart()
 			require.NoError(t, st.do(h, id), "step %q after restart", st.name)
 		}
 		if i == restartAfter {
-			h.restart()
+			h.Restart()
 		}
 	}
 	// Whatever a crash left in flight is delivered by the next run.
-	h.restart()
-	_, err := h.disp.RunOnce(h.ctx)
+	h.Restart()
+	_, err := h.Disp.RunOnce(h.Ctx)
 	require.NoError(t, err)
 
-	out := runOutcome{delivered: map[string]cadence.Body{}, duplicates: h.chat.Duplicates(), updates: cs.updates}
-	for _, d := range h.chat.Delivered() {
+	out := runOutcome{delivered: map[string]cadence.Body{}, duplicates: h.Chat.Duplicates(), updates: cs.updates}
+	for _, d := range h.Chat.Delivered() {
 		out.delivered[d.Message.Key] = d.Message.Body
 	}
-	for _, m := range h.messages() {
+	for _, m := range h.Messages() {
 		out.stored = append(out.stored, fmt.Sprintf("%s %s rev %d/%d", m.Key, m.State, m.SentRevision, m.Revision))
 	}
 	sort.Strings(out.stored)
-	out.occurrence, out.answers = h.occurrence(id)
+	out.occurrence, out.answers = h.Occurrence(id)
 	return out
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 )
 
 // TestEngineCursorInRepeatedHour: a cursor stored inside the second pass
@@ -15,21 +16,21 @@ import (
 func TestEngineCursorInRepeatedHour(t *testing.T) {
 	r := &cadence.Ritual{
 		ID: "pulse", Title: "Pulse", Kind: cadence.KindStandup, Channel: "ops",
-		Spec: "*/10 * * * *", Schedule: mustSchedule(t, "*/10 * * * *", "Europe/Zurich"), Location: loadLoc(t, "Europe/Zurich"),
+		Spec: "*/10 * * * *", Schedule: cadencetest.MustSchedule(t, "*/10 * * * *", "Europe/Zurich"), Location: cadencetest.Location(t, "Europe/Zurich"),
 		Participants: []string{"lea"}, Lead: "lea", Questions: cadence.DefaultQuestions(cadence.KindStandup),
 		Window: 5 * time.Minute,
 	}
 	stuck := utc(2026, 10, 25, 1, 5) // 02:05 CET, second pass
-	h := newHarness(t, stuck, r)
-	require.NoError(t, h.store.Update(h.ctx, func(tx cadence.Tx) error {
+	h := cadencetest.NewHarness(t, stuck, r)
+	require.NoError(t, h.Store.Update(h.Ctx, func(tx cadence.Tx) error {
 		return tx.PutRitualState(&cadence.RitualState{RitualID: "pulse", Cursor: stuck})
 	}))
-	h.restart()
+	h.Restart()
 	for at := stuck; !at.After(utc(2026, 10, 25, 3, 0)); at = at.Add(time.Minute) {
-		h.at(at)
+		h.At(at)
 	}
 	var got []time.Time
-	for _, o := range h.occurrences(cadence.OccurrenceFilter{RitualID: "pulse"}) {
+	for _, o := range h.Occurrences(cadence.OccurrenceFilter{RitualID: "pulse"}) {
 		got = append(got, o.Scheduled)
 	}
 	var want []time.Time

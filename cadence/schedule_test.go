@@ -8,14 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 )
-
-func loadLoc(t testing.TB, name string) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation(name)
-	require.NoError(t, err, "time zone %s", name)
-	return loc
-}
 
 func utc(y int, m time.Month, d, h, min int) time.Time {
 	return time.Date(y, m, d, h, min, 0, 0, time.UTC)
@@ -107,7 +101,7 @@ func TestScheduleDST(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := cadence.ParseSchedule(tc.spec, loadLoc(t, tc.zone))
+			s, err := cadence.ParseSchedule(tc.spec, cadencetest.Location(t, tc.zone))
 			require.NoError(t, err)
 			var got []time.Time
 			at := tc.from
@@ -126,7 +120,7 @@ func TestScheduleNeverFiresTwiceOrSkipsADay(t *testing.T) {
 	for _, zone := range []string{"Europe/Zurich", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"} {
 		for _, spec := range []string{"15 9 * * *", "30 2 * * *", "45 1 * * *", "0 0 * * *"} {
 			t.Run(zone+" "+spec, func(t *testing.T) {
-				loc := loadLoc(t, zone)
+				loc := cadencetest.Location(t, zone)
 				s, err := cadence.ParseSchedule(spec, loc)
 				require.NoError(t, err)
 				start := time.Date(2026, 1, 1, 0, 0, 0, 0, loc)
@@ -148,7 +142,7 @@ func TestScheduleNeverFiresTwiceOrSkipsADay(t *testing.T) {
 }
 
 func TestScheduleWallIn(t *testing.T) {
-	zurich := loadLoc(t, "Europe/Zurich")
+	zurich := cadencetest.Location(t, "Europe/Zurich")
 	tests := []struct {
 		name string
 		spec string
@@ -170,12 +164,12 @@ func TestScheduleWallIn(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s, err := cadence.ParseSchedule(tc.spec, zurich)
 			require.NoError(t, err)
-			assert.Equal(t, tc.want, s.WallIn(tc.fire, loadLoc(t, tc.zone)))
+			assert.Equal(t, tc.want, s.WallIn(tc.fire, cadencetest.Location(t, tc.zone)))
 		})
 	}
 	every, err := cadence.ParseSchedule("@every 1m", zurich)
 	require.NoError(t, err)
-	assert.Equal(t, utc(2026, 1, 1, 0, 0), every.WallIn(utc(2026, 1, 1, 0, 0), loadLoc(t, "Asia/Almaty")), "@every has no wall clock")
+	assert.Equal(t, utc(2026, 1, 1, 0, 0), every.WallIn(utc(2026, 1, 1, 0, 0), cadencetest.Location(t, "Asia/Almaty")), "@every has no wall clock")
 }
 
 func TestParseScheduleErrors(t *testing.T) {
@@ -213,7 +207,7 @@ func TestSchedulePeriod(t *testing.T) {
 		{"@weekly", 7 * 24 * time.Hour},
 	}
 	for _, tc := range tests {
-		s, err := cadence.ParseSchedule(tc.spec, loadLoc(t, "Europe/Zurich"))
+		s, err := cadence.ParseSchedule(tc.spec, cadencetest.Location(t, "Europe/Zurich"))
 		require.NoError(t, err)
 		assert.Equal(t, tc.want, s.Period(), tc.spec)
 	}

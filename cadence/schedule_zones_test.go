@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 )
 
 // zoneSpecs has every shape a cron field takes: star, step, list, range,
@@ -56,7 +57,7 @@ func TestScheduleNextAllZones(t *testing.T) {
 	}
 	var windows []window
 	for _, name := range zones {
-		loc := loadLoc(t, name)
+		loc := cadencetest.Location(t, name)
 		ts := transitions(loc, utc(2024, 1, 1, 0, 0), utc(2027, 1, 1, 0, 0))
 		if len(ts) == 0 {
 			windows = append(windows, window{name, utc(2026, 3, 1, 0, 0), utc(2026, 3, 3, 0, 0)})
@@ -89,7 +90,7 @@ func TestScheduleNextAllZones(t *testing.T) {
 	seen := map[string]bool{}
 	checked, distinct := 0, 0
 	for _, w := range windows {
-		loc := loadLoc(t, w.zone)
+		loc := cadencetest.Location(t, w.zone)
 		// Readings from 30 hours before the window on, so the highest
 		// reading is known when it starts.
 		lead := w.from.Add(-30 * time.Hour)
@@ -206,7 +207,7 @@ func offsetHistory(loc *time.Location, from, to time.Time) string {
 // asked for its next fire from inside the second pass of Zurich's repeated
 // hour got the zero time, so its cursor never moved again.
 func TestScheduleFallBackSecondPass(t *testing.T) {
-	s, err := cadence.ParseSchedule("*/10 * * * *", loadLoc(t, "Europe/Zurich"))
+	s, err := cadence.ParseSchedule("*/10 * * * *", cadencetest.Location(t, "Europe/Zurich"))
 	require.NoError(t, err)
 	// 02:05 CET, the second pass: 02:10-02:50 fired in the first pass
 	// (00:10-00:50 UTC), so the next fire is 03:00 CET.

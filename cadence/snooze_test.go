@@ -8,10 +8,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 )
 
-func hasMessage(h *harness, key string) bool {
-	for _, m := range h.messages() {
+func hasMessage(h *cadencetest.Harness, key string) bool {
+	for _, m := range h.Messages() {
 		if m.Key == key {
 			return true
 		}
@@ -23,48 +24,48 @@ func hasMessage(h *harness, key string) bool {
 // it; "tomorrow" is 09:00 in the person's zone, after the close, so the
 // reminder offers the late answer. Answering drops a waiting snooze.
 func TestSnoozePrompt(t *testing.T) {
-	r := standupRitual(t) // 09:15 Zurich, 3h window, reminder 1h before close
+	r := cadencetest.StandupRitual(t) // 09:15 Zurich, 3h window, reminder 1h before close
 	r.PerPersonTime = false
-	start := monday.Add(7 * time.Hour)
-	h := newHarness(t, start, r)
-	h.at(start)
-	fire := monday.Add(8*time.Hour + 15*time.Minute)
-	h.at(fire)
+	start := cadencetest.Monday.Add(7 * time.Hour)
+	h := cadencetest.NewHarness(t, start, r)
+	h.At(start)
+	fire := cadencetest.Monday.Add(8*time.Hour + 15*time.Minute)
+	h.At(fire)
 	id := cadence.OccurrenceID("standup", fire)
 
-	until, err := h.eng.SnoozePrompt(h.ctx, id, "ana", cadence.SnoozeTomorrow)
+	until, err := h.Eng.SnoozePrompt(h.Ctx, id, "ana", cadence.SnoozeTomorrow)
 	require.NoError(t, err)
 	assert.Equal(t, time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC), until.UTC(), "09:00 Tuesday in Ana's zone, Bucharest")
-	hour, err := h.eng.SnoozePrompt(h.ctx, id, "lea", cadence.SnoozeHour)
+	hour, err := h.Eng.SnoozePrompt(h.Ctx, id, "lea", cadence.SnoozeHour)
 	require.NoError(t, err)
 	assert.Equal(t, fire.Add(time.Hour), hour)
 
-	h.at(fire.Add(2 * time.Hour)) // the ritual's reminder, 1h before close
+	h.At(fire.Add(2 * time.Hour)) // the ritual's reminder, 1h before close
 	assert.False(t, hasMessage(h, cadence.ReminderKey(id, "ana", 0)), "snoozed until tomorrow: no reminder today")
 	assert.True(t, hasMessage(h, cadence.ReminderKey(id, "cy", 0)))
 	assert.True(t, hasMessage(h, cadence.ReminderKey(id, "lea", 0)), "Lea's hour is over: the ritual reminds her again")
-	assert.Len(t, h.chat.ByKey(cadence.SnoozeKey(id, "lea", 0)), 1, "Lea's snooze reminder went out at its hour")
-	assert.Empty(t, h.chat.ByKey(cadence.SnoozeKey(id, "ana", 0)), "Ana's waits for tomorrow")
+	assert.Len(t, h.Chat.ByKey(cadence.SnoozeKey(id, "lea", 0)), 1, "Lea's snooze reminder went out at its hour")
+	assert.Empty(t, h.Chat.ByKey(cadence.SnoozeKey(id, "ana", 0)), "Ana's waits for tomorrow")
 
-	_, err = h.answer(id, "dan", "yesterday", "x", "today", "y")
+	_, err = h.Answer(id, "dan", "yesterday", "x", "today", "y")
 	require.NoError(t, err)
-	_, err = h.eng.SnoozePrompt(h.ctx, id, "dan", cadence.SnoozeHour)
+	_, err = h.Eng.SnoozePrompt(h.Ctx, id, "dan", cadence.SnoozeHour)
 	assert.ErrorIs(t, err, cadence.ErrConflict, "answered already")
 
-	h.at(until)
-	got := h.delivered(cadence.SnoozeKey(id, "ana", 0)).Message
+	h.At(until)
+	got := delivered(h, cadence.SnoozeKey(id, "ana", 0)).Message
 	assert.Contains(t, got.Body.Text, "You asked to be reminded now. Standup closed")
 	assert.Contains(t, got.Body.Text, "counts as late")
 
 	// Snoozed, then answered: the snooze is dropped, never sent.
 	fire2 := fire.AddDate(0, 0, 1)
-	h.at(fire2)
+	h.At(fire2)
 	id2 := cadence.OccurrenceID("standup", fire2)
-	_, err = h.eng.SnoozePrompt(h.ctx, id2, "cy", cadence.SnoozeHour)
+	_, err = h.Eng.SnoozePrompt(h.Ctx, id2, "cy", cadence.SnoozeHour)
 	require.NoError(t, err)
-	_, err = h.answer(id2, "cy", "yesterday", "x", "today", "y")
+	_, err = h.Answer(id2, "cy", "yesterday", "x", "today", "y")
 	require.NoError(t, err)
-	h.at(fire2.Add(time.Hour))
-	assert.Empty(t, h.chat.ByKey(cadence.SnoozeKey(id2, "cy", 0)))
-	assert.Equal(t, cadence.StateDropped, h.message(cadence.SnoozeKey(id2, "cy", 0)).State)
+	h.At(fire2.Add(time.Hour))
+	assert.Empty(t, h.Chat.ByKey(cadence.SnoozeKey(id2, "cy", 0)))
+	assert.Equal(t, cadence.StateDropped, h.Message(cadence.SnoozeKey(id2, "cy", 0)).State)
 }

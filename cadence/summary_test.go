@@ -8,13 +8,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 )
 
 // summaryState reads an occurrence's summary figures from the store.
-func (h *harness) summaryState(id string) *cadence.SummaryState {
-	h.t.Helper()
+func summaryState(h *cadencetest.Harness, id string) *cadence.SummaryState {
+	h.T.Helper()
 	var s *cadence.SummaryState
-	require.NoError(h.t, h.store.View(h.ctx, func(tx cadence.Tx) error {
+	require.NoError(h.T, h.Store.View(h.Ctx, func(tx cadence.Tx) error {
 		var err error
 		s, err = tx.Summary(id)
 		return err
@@ -27,15 +28,15 @@ func (h *harness) summaryState(id string) *cadence.SummaryState {
 // blocker or a checklist mark, a late answer and a decline.
 func TestSummaryStateEqualsRebuild(t *testing.T) {
 	ritual := checklistTriage(t)
-	h := newHarness(t, monday.Add(8*time.Hour), ritual)
-	fire := monday.Add(8*time.Hour + 30*time.Minute)
+	h := cadencetest.NewHarness(t, cadencetest.Monday.Add(8*time.Hour), ritual)
+	fire := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)
 	id := cadence.OccurrenceID("triage", fire)
-	h.at(monday.Add(8 * time.Hour))
-	h.at(fire)
+	h.At(cadencetest.Monday.Add(8 * time.Hour))
+	h.At(fire)
 	check := func(step string) {
 		t.Helper()
 		var got, want *cadence.SummaryState
-		require.NoError(t, h.store.View(h.ctx, func(tx cadence.Tx) error {
+		require.NoError(t, h.Store.View(h.Ctx, func(tx cadence.Tx) error {
 			var err error
 			if got, err = tx.Summary(id); err != nil {
 				return err
@@ -45,14 +46,14 @@ func TestSummaryStateEqualsRebuild(t *testing.T) {
 				return err
 			}
 			as, err := tx.Answers(id)
-			want = cadence.RebuildSummary(h.eng.Ritual("triage"), o, as)
+			want = cadence.RebuildSummary(h.Eng.Ritual("triage"), o, as)
 			return err
 		}))
 		assert.Equal(t, [4]any{want.Answered, want.Late, want.Blockers, want.Checklist},
 			[4]any{got.Answered, got.Late, got.Blockers, got.Checklist}, step)
 	}
 	check("opened")
-	h.clock.Set(fire.Add(10 * time.Minute))
+	h.Clock.Set(fire.Add(10 * time.Minute))
 	for _, step := range []struct {
 		name   string
 		person string
@@ -63,17 +64,17 @@ func TestSummaryStateEqualsRebuild(t *testing.T) {
 		{"ana's blocker is gone", "ana", []string{"incidents", "lag", "blockers", "none", "check-2", "done"}},
 		{"bo adds a blocker", "bo", []string{"incidents", "none", "blockers", "the eval set", "check-1", "done"}},
 	} {
-		_, err := h.answer(id, step.person, step.resp...)
+		_, err := h.Answer(id, step.person, step.resp...)
 		require.NoError(t, err, step.name)
 		check(step.name)
 	}
-	require.NoError(t, h.eng.Decline(h.ctx, id, "cy", ""))
+	require.NoError(t, h.Eng.Decline(h.Ctx, id, "cy", ""))
 	check("cy declined")
-	h.at(fire.Add(4*time.Hour + time.Minute)) // closes
-	_, err := h.answer(id, "lea", "incidents", "none", "blockers", "none")
+	h.At(fire.Add(4*time.Hour + time.Minute)) // closes
+	_, err := h.Answer(id, "lea", "incidents", "none", "blockers", "none")
 	require.NoError(t, err)
 	check("lea answered late")
-	s := h.summaryState(id)
+	s := summaryState(h, id)
 	assert.Equal(t, 3, s.Answered)
 	assert.Equal(t, 1, s.Late)
 	assert.Equal(t, 1, s.Blockers)
@@ -83,28 +84,28 @@ func TestSummaryStateEqualsRebuild(t *testing.T) {
 // A burst of answers between two dispatcher passes is drawn once, and
 // the summary the channel ends with shows every answer.
 func TestSummaryBurstIsDrawnOnce(t *testing.T) {
-	h := newHarness(t, monday.Add(8*time.Hour), triageRitual(t))
-	fire := monday.Add(8*time.Hour + 30*time.Minute)
+	h := cadencetest.NewHarness(t, cadencetest.Monday.Add(8*time.Hour), cadencetest.TriageRitual(t))
+	fire := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)
 	id := cadence.OccurrenceID("triage", fire)
-	h.at(monday.Add(8 * time.Hour))
-	h.at(fire)
-	before := h.delivered(cadence.SummaryKey(id))
-	rev := h.message(cadence.SummaryKey(id)).Revision
+	h.At(cadencetest.Monday.Add(8 * time.Hour))
+	h.At(fire)
+	before := delivered(h, cadence.SummaryKey(id))
+	rev := h.Message(cadence.SummaryKey(id)).Revision
 
-	h.clock.Set(fire.Add(10 * time.Minute))
+	h.Clock.Set(fire.Add(10 * time.Minute))
 	for _, p := range []string{"lea", "ana", "bo", "cy"} {
-		_, err := h.triageAnswer(id, p, "none")
+		_, err := triageAnswer(h, id, p, "none")
 		require.NoError(t, err)
 	}
-	s := h.summaryState(id)
+	s := summaryState(h, id)
 	assert.True(t, s.Dirty(), "answers mark the summary out of date")
-	assert.Equal(t, rev, h.message(cadence.SummaryKey(id)).Revision, "answers do not redraw the message themselves")
+	assert.Equal(t, rev, h.Message(cadence.SummaryKey(id)).Revision, "answers do not redraw the message themselves")
 
-	h.dispatch()
-	m := h.message(cadence.SummaryKey(id))
+	h.Dispatch()
+	m := h.Message(cadence.SummaryKey(id))
 	assert.Equal(t, rev+1, m.Revision, "four answers, one new revision")
-	assert.False(t, h.summaryState(id).Dirty())
-	after := h.delivered(cadence.SummaryKey(id))
+	assert.False(t, summaryState(h, id).Dirty())
+	after := delivered(h, cadence.SummaryKey(id))
 	assert.Equal(t, before.Updates+1, after.Updates, "one edit on the platform")
 	assert.Equal(t, "4 of 4 answered", after.Message.Body.Text)
 }
@@ -112,32 +113,32 @@ func TestSummaryBurstIsDrawnOnce(t *testing.T) {
 // With an edit interval, answers arriving while an edit is too soon wait,
 // and the edit made once it is allowed carries the final state.
 func TestSummaryCoalescedEditShowsFinalState(t *testing.T) {
-	h := newHarness(t, monday.Add(8*time.Hour), triageRitual(t))
-	h.cfgDispatcher(cadence.WithEditInterval(time.Minute))
-	fire := monday.Add(8*time.Hour + 30*time.Minute)
+	h := cadencetest.NewHarness(t, cadencetest.Monday.Add(8*time.Hour), cadencetest.TriageRitual(t))
+	cfgDispatcher(h, cadence.WithEditInterval(time.Minute))
+	fire := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)
 	id := cadence.OccurrenceID("triage", fire)
-	h.at(monday.Add(8 * time.Hour))
-	h.at(fire)
+	h.At(cadencetest.Monday.Add(8 * time.Hour))
+	h.At(fire)
 
 	now := fire.Add(10 * time.Minute)
-	h.clock.Set(now)
-	_, err := h.triageAnswer(id, "ana", "none")
+	h.Clock.Set(now)
+	_, err := triageAnswer(h, id, "ana", "none")
 	require.NoError(t, err)
-	h.dispatch()
-	assert.Equal(t, "1 of 4 answered", h.delivered(cadence.SummaryKey(id)).Message.Body.Text)
-	rev := h.message(cadence.SummaryKey(id)).Revision
+	h.Dispatch()
+	assert.Equal(t, "1 of 4 answered", delivered(h, cadence.SummaryKey(id)).Message.Body.Text)
+	rev := h.Message(cadence.SummaryKey(id)).Revision
 
 	for i, p := range []string{"bo", "cy", "lea"} {
-		h.clock.Set(now.Add(time.Duration(i+1) * 10 * time.Second))
-		_, err := h.triageAnswer(id, p, "none")
+		h.Clock.Set(now.Add(time.Duration(i+1) * 10 * time.Second))
+		_, err := triageAnswer(h, id, p, "none")
 		require.NoError(t, err)
-		h.dispatch()
+		h.Dispatch()
 	}
-	assert.Equal(t, rev, h.message(cadence.SummaryKey(id)).Revision, "no drawing while the edit would be too soon")
-	assert.Equal(t, "1 of 4 answered", h.delivered(cadence.SummaryKey(id)).Message.Body.Text)
+	assert.Equal(t, rev, h.Message(cadence.SummaryKey(id)).Revision, "no drawing while the edit would be too soon")
+	assert.Equal(t, "1 of 4 answered", delivered(h, cadence.SummaryKey(id)).Message.Body.Text)
 
-	h.clock.Set(now.Add(time.Minute))
-	h.dispatch()
-	assert.Equal(t, rev+1, h.message(cadence.SummaryKey(id)).Revision, "three answers, one drawing")
-	assert.Equal(t, "4 of 4 answered", h.delivered(cadence.SummaryKey(id)).Message.Body.Text)
+	h.Clock.Set(now.Add(time.Minute))
+	h.Dispatch()
+	assert.Equal(t, rev+1, h.Message(cadence.SummaryKey(id)).Revision, "three answers, one drawing")
+	assert.Equal(t, "4 of 4 answered", delivered(h, cadence.SummaryKey(id)).Message.Body.Text)
 }

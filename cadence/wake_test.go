@@ -21,11 +21,11 @@ import (
 // a schedule that only has whole-minute instants, plus a DST week.
 func TestNextWakeMatchesMinuteTicks(t *testing.T) {
 	for _, start := range []time.Time{
-		monday.Add(-time.Hour),
+		cadencetest.Monday.Add(-time.Hour),
 		time.Date(2026, 3, 26, 0, 0, 0, 0, time.UTC), // Zurich and New York both on summer time by the end
 	} {
 		t.Run(start.Format("2006-01-02"), func(t *testing.T) {
-			steps := jumpLikeMinutes(t, start, start.Add(7*24*time.Hour), nil, triageRitual(t), standupRitual(t))
+			steps := jumpLikeMinutes(t, start, start.Add(7*24*time.Hour), nil, cadencetest.TriageRitual(t), cadencetest.StandupRitual(t))
 			assert.Less(t, steps, 7*24*60/10, "jumping takes far fewer steps than ticking")
 		})
 	}
@@ -54,7 +54,7 @@ func TestNextWakeMatchesMinuteTicksOnRandomSchedules(t *testing.T) {
 		var ids []string
 		for j := 0; j < 2+rng.IntN(4); j++ {
 			id := fmt.Sprintf("p%d", j)
-			people = append(people, &cadence.Person{ID: id, Name: id, Role: cadence.RoleSpecialist, Location: loadLoc(t, zones[rng.IntN(len(zones))])})
+			people = append(people, &cadence.Person{ID: id, Name: id, Role: cadence.RoleSpecialist, Location: cadencetest.Location(t, zones[rng.IntN(len(zones))])})
 			ids = append(ids, id)
 		}
 		people[0].Role = cadence.RoleLead
@@ -67,7 +67,7 @@ func TestNextWakeMatchesMinuteTicksOnRandomSchedules(t *testing.T) {
 		}
 		r := &cadence.Ritual{
 			ID: "r", Title: "R", Kind: cadence.KindStandup, Channel: "c",
-			Spec: spec, Schedule: mustSchedule(t, spec, zone), Location: loadLoc(t, zone),
+			Spec: spec, Schedule: cadencetest.MustSchedule(t, spec, zone), Location: cadencetest.Location(t, zone),
 			Participants: ids, Lead: ids[0], Questions: cadence.DefaultQuestions(cadence.KindStandup),
 			Window: window, Reminders: reminders, PerPersonTime: rng.IntN(2) == 0,
 		}
@@ -84,44 +84,44 @@ func TestNextWakeMatchesMinuteTicksOnRandomSchedules(t *testing.T) {
 // and occurrences. It returns the number of jumps.
 func jumpLikeMinutes(t *testing.T, start, end time.Time, roster *cadence.Roster, rituals ...*cadence.Ritual) int {
 	t.Helper()
-	run := func() *harness {
+	run := func() *cadencetest.Harness {
 		if roster == nil {
-			return newHarness(t, start, rituals...)
+			return cadencetest.NewHarness(t, start, rituals...)
 		}
-		h := &harness{
-			t: t, ctx: context.Background(), clock: cadence.NewManualClock(start),
-			store: cadencetest.NewStore(), chat: cadencetest.NewReconcilingChat("local"),
-			roster: roster, rituals: rituals, obs: &observer{},
+		h := &cadencetest.Harness{
+			T: t, Ctx: context.Background(), Clock: cadence.NewManualClock(start),
+			Store: cadencetest.NewStore(), Chat: cadencetest.NewReconcilingChat("local"),
+			Roster: roster, Rituals: rituals, Obs: &cadencetest.Observer{},
 		}
-		h.restart()
+		h.Restart()
 		return h
 	}
 	minute := run()
 	for at := start; at.Before(end); at = at.Add(time.Minute) {
-		minute.at(at)
+		minute.At(at)
 	}
 
 	jump := run()
 	steps := 0
 	for at := start; at.Before(end); steps++ {
-		jump.at(at)
-		next, err := jump.eng.NextWake(jump.ctx, time.Hour)
+		jump.At(at)
+		next, err := jump.Eng.NextWake(jump.Ctx, time.Hour)
 		require.NoError(t, err)
 		require.True(t, next.After(at), "after a tick nothing is due at %s", at)
 		require.False(t, next.After(at.Add(time.Hour)), "horizon respected")
 		at = next
 	}
-	jump.at(end)
-	minute.at(end)
+	jump.At(end)
+	minute.At(end)
 
 	type seen struct {
 		kind    cadence.MessageKind
 		to      cadence.Recipient
 		created time.Time
 	}
-	collect := func(h *harness) map[string]seen {
+	collect := func(h *cadencetest.Harness) map[string]seen {
 		out := map[string]seen{}
-		for _, m := range h.messages() {
+		for _, m := range h.Messages() {
 			out[m.Key] = seen{m.Kind, m.To, m.CreatedAt}
 		}
 		return out
@@ -129,9 +129,9 @@ func jumpLikeMinutes(t *testing.T, start, end time.Time, roster *cadence.Roster,
 	want := collect(minute)
 	require.NotEmpty(t, want)
 	assert.Equal(t, want, collect(jump))
-	ids := func(h *harness) []string {
+	ids := func(h *cadencetest.Harness) []string {
 		var out []string
-		for _, o := range h.occurrences(cadence.OccurrenceFilter{}) {
+		for _, o := range h.Occurrences(cadence.OccurrenceFilter{}) {
 			out = append(out, string(o.Status)+" "+o.ID+" "+o.OpenedAt.Format(time.RFC3339))
 		}
 		return out
@@ -152,25 +152,25 @@ func TestNextWakeFindsAWindowShorterThanTheHorizon(t *testing.T) {
 		from      time.Time
 		want      time.Time
 	}{
-		{"quarter-hour reminder inside an hour", []time.Duration{15 * time.Minute}, monday.Add(6*time.Hour + 15*time.Minute), monday.Add(7 * time.Hour)},
-		{"nothing within the horizon", []time.Duration{15 * time.Minute}, monday.Add(4*time.Hour + 15*time.Minute), monday.Add(5*time.Hour + 15*time.Minute)},
-		{"from just before it", []time.Duration{15 * time.Minute}, monday.Add(6*time.Hour + 30*time.Minute), monday.Add(7 * time.Hour)},
-		{"the earlier of two reminders", []time.Duration{40 * time.Minute, 10 * time.Minute}, monday.Add(6 * time.Hour), monday.Add(6*time.Hour + 35*time.Minute)},
-		{"inside it: due now", []time.Duration{15 * time.Minute}, monday.Add(7*time.Hour + 5*time.Minute), monday.Add(7*time.Hour + 5*time.Minute)},
+		{"quarter-hour reminder inside an hour", []time.Duration{15 * time.Minute}, cadencetest.Monday.Add(6*time.Hour + 15*time.Minute), cadencetest.Monday.Add(7 * time.Hour)},
+		{"nothing within the horizon", []time.Duration{15 * time.Minute}, cadencetest.Monday.Add(4*time.Hour + 15*time.Minute), cadencetest.Monday.Add(5*time.Hour + 15*time.Minute)},
+		{"from just before it", []time.Duration{15 * time.Minute}, cadencetest.Monday.Add(6*time.Hour + 30*time.Minute), cadencetest.Monday.Add(7 * time.Hour)},
+		{"the earlier of two reminders", []time.Duration{40 * time.Minute, 10 * time.Minute}, cadencetest.Monday.Add(6 * time.Hour), cadencetest.Monday.Add(6*time.Hour + 35*time.Minute)},
+		{"inside it: due now", []time.Duration{15 * time.Minute}, cadencetest.Monday.Add(7*time.Hour + 5*time.Minute), cadencetest.Monday.Add(7*time.Hour + 5*time.Minute)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := standupRitual(t)
+			r := cadencetest.StandupRitual(t)
 			r.Reminders = tc.reminders
 			r.Participants = []string{"cy", "dan"} // Dan's prompt comes at 14:15 UTC
-			h := newHarness(t, monday.Add(-time.Hour), r)
-			h.at(monday.Add(-time.Hour))
-			h.at(monday.Add(4*time.Hour + 15*time.Minute)) // Cy prompted at 09:15 Almaty
-			if tc.from.After(monday.Add(7 * time.Hour)) {
-				h.clock.Set(tc.from) // no tick: the reminder is still to send
+			h := cadencetest.NewHarness(t, cadencetest.Monday.Add(-time.Hour), r)
+			h.At(cadencetest.Monday.Add(-time.Hour))
+			h.At(cadencetest.Monday.Add(4*time.Hour + 15*time.Minute)) // Cy prompted at 09:15 Almaty
+			if tc.from.After(cadencetest.Monday.Add(7 * time.Hour)) {
+				h.Clock.Set(tc.from) // no tick: the reminder is still to send
 			} else {
-				h.at(tc.from)
+				h.At(tc.from)
 			}
-			next, err := h.eng.NextWake(h.ctx, time.Hour)
+			next, err := h.Eng.NextWake(h.Ctx, time.Hour)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, next.UTC())
 		})

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
@@ -31,48 +32,48 @@ func section(t *testing.T, secs []cadence.Section, heading string) cadence.Secti
 // A week of standups and two triages through the real engine: the second
 // triage's agenda is built from what happened in between.
 func TestTriageAgendaFromLiveState(t *testing.T) {
-	prev := monday.AddDate(0, 0, -7) // Mon 23 Nov
-	h := newHarness(t, prev.Add(6*time.Hour), triageRitual(t), standupRitual(t))
-	o, err := ops.New(ops.Config{Roster: h.roster, Rituals: h.rituals, Store: h.store, Clock: h.clock, Logger: zerolog.Nop()})
+	prev := cadencetest.Monday.AddDate(0, 0, -7) // Mon 23 Nov
+	h := cadencetest.NewHarness(t, prev.Add(6*time.Hour), cadencetest.TriageRitual(t), cadencetest.StandupRitual(t))
+	o, err := ops.New(ops.Config{Roster: h.Roster, Rituals: h.Rituals, Store: h.Store, Clock: h.Clock, Logger: zerolog.Nop()})
 	require.NoError(t, err)
-	h.cfg = func(c *cadence.EngineConfig) { c.Agenda = o }
-	h.restart()
+	h.Cfg = func(c *cadence.EngineConfig) { c.Agenda = o }
+	h.Restart()
 
 	// Before the first triage: INC-1 and a follow-up due on Wednesday.
-	h.at(prev.Add(7 * time.Hour))
-	_, err = o.OpenIncident(h.ctx, "ana", ops.IncidentInput{Title: "Ranker latency", Severity: 2})
+	h.At(prev.Add(7 * time.Hour))
+	_, err = o.OpenIncident(h.Ctx, "ana", ops.IncidentInput{Title: "Ranker latency", Severity: 2})
 	require.NoError(t, err)
-	_, err = o.AddFollowUp(h.ctx, "ana", ops.FollowUpInput{Incident: "INC-1", Owner: "bo", Due: date(2026, 11, 25), Title: "Add p99 alert"})
+	_, err = o.AddFollowUp(h.Ctx, "ana", ops.FollowUpInput{Incident: "INC-1", Owner: "bo", Due: cadencetest.Date(2026, 11, 25), Title: "Add p99 alert"})
 	require.NoError(t, err)
-	_, err = o.AddFollowUp(h.ctx, "ana", ops.FollowUpInput{Incident: "INC-1", Owner: "ana", Due: date(2026, 12, 4), Title: "Load test"})
+	_, err = o.AddFollowUp(h.Ctx, "ana", ops.FollowUpInput{Incident: "INC-1", Owner: "ana", Due: cadencetest.Date(2026, 12, 4), Title: "Load test"})
 	require.NoError(t, err)
 
-	for at := prev.Add(8 * time.Hour); at.Before(monday.Add(8 * time.Hour)); at = at.Add(time.Hour) {
-		h.at(at)
+	for at := prev.Add(8 * time.Hour); at.Before(cadencetest.Monday.Add(8 * time.Hour)); at = at.Add(time.Hour) {
+		h.At(at)
 		if at.Equal(prev.AddDate(0, 0, 1).Add(9 * time.Hour)) { // Tue 24 Nov, 09:00 UTC
-			_, err := h.answer(cadence.OccurrenceID("standup", prev.AddDate(0, 0, 1).Add(8*time.Hour+15*time.Minute)), "ana",
+			_, err := h.Answer(cadence.OccurrenceID("standup", prev.AddDate(0, 0, 1).Add(8*time.Hour+15*time.Minute)), "ana",
 				"yesterday", "ranker fix", "today", "load test", "blockers", "waiting for feature store access")
 			require.NoError(t, err)
 		}
 		if at.Equal(prev.AddDate(0, 0, 2).Add(9 * time.Hour)) { // Wed 25 Nov: Cy raises one...
-			_, err := h.answer(cadence.OccurrenceID("standup", prev.AddDate(0, 0, 2).Add(8*time.Hour+15*time.Minute)), "cy",
+			_, err := h.Answer(cadence.OccurrenceID("standup", prev.AddDate(0, 0, 2).Add(8*time.Hour+15*time.Minute)), "cy",
 				"yesterday", "x", "today", "y", "blockers", "GPU quota")
 			require.NoError(t, err)
 		}
 		if at.Equal(prev.AddDate(0, 0, 3).Add(9 * time.Hour)) { // ...and clears it on Thu
-			_, err := h.answer(cadence.OccurrenceID("standup", prev.AddDate(0, 0, 3).Add(8*time.Hour+15*time.Minute)), "cy",
+			_, err := h.Answer(cadence.OccurrenceID("standup", prev.AddDate(0, 0, 3).Add(8*time.Hour+15*time.Minute)), "cy",
 				"yesterday", "x", "today", "y", "blockers", "none")
 			require.NoError(t, err)
 		}
 		if at.Equal(prev.AddDate(0, 0, 3).Add(10 * time.Hour)) { // Thu 26 Nov
-			_, err := o.OpenIncident(h.ctx, "cy", ops.IncidentInput{Title: "Embedding drift"})
+			_, err := o.OpenIncident(h.Ctx, "cy", ops.IncidentInput{Title: "Embedding drift"})
 			require.NoError(t, err)
 		}
 	}
-	fire := monday.Add(8*time.Hour + 30*time.Minute)
-	h.at(fire)
+	fire := cadencetest.Monday.Add(8*time.Hour + 30*time.Minute)
+	h.At(fire)
 
-	secs := h.message(cadence.AgendaKey(cadence.OccurrenceID("triage", fire))).Body.Sections
+	secs := h.Message(cadence.AgendaKey(cadence.OccurrenceID("triage", fire))).Body.Sections
 	assert.Equal(t, []string{"INC-2 · sev 3 · Embedding drift · owner Cy · open"},
 		section(t, secs, "Incidents since Mon 23 Nov (1)").Lines, "INC-1 was before the last triage")
 	assert.Equal(t, []string{
@@ -93,7 +94,7 @@ func TestDeploymentAndQualityAgendas(t *testing.T) {
 	_, err := h.ops.ApproveRelease(h.ctx, "lea", "REL-1")
 	require.NoError(t, err)
 	in := validRelease(cadence.RiskLow)
-	in.Model, in.Version, in.Change, in.Planned = "ranker", "5.0", cadence.ChangeFeatureFlag, date(2026, 12, 2)
+	in.Model, in.Version, in.Change, in.Planned = "ranker", "5.0", cadence.ChangeFeatureFlag, cadencetest.Date(2026, 12, 2)
 	in.DataContract, in.DataContractNote = ops.ContractNotPassed, "new feature not in the contract yet"
 	_, err = h.ops.ProposeRelease(h.ctx, "bo", in) // REL-2
 	require.NoError(t, err)
@@ -110,7 +111,7 @@ func TestDeploymentAndQualityAgendas(t *testing.T) {
 		require.NoError(t, err)
 	}
 	h.openIncident("cy", "Embedding drift")
-	h.addFollowUp("cy", "INC-1", "cy", date(2026, 11, 30), "Retrain embeddings")
+	h.addFollowUp("cy", "INC-1", "cy", cadencetest.Date(2026, 11, 30), "Retrain embeddings")
 	_, err = h.ops.CompleteFollowUp(h.ctx, "cy", "FU-1")
 	require.NoError(t, err)
 

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
@@ -16,7 +17,7 @@ import (
 // the hand-over is in its history.
 func TestCapabilityRecordSurvivesItsOwner(t *testing.T) {
 	var people []*cadence.Person
-	for _, p := range testRoster(t).People() {
+	for _, p := range cadencetest.TestRoster(t).People() {
 		q := *p
 		switch p.ID {
 		case "ana":

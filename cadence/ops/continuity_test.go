@@ -10,13 +10,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
 // A blocker stays on the standup's agenda, with its age, until the person
 // answers a later standup with none; the look-back is bounded.
 func TestStandupAgendaListsOpenBlockers(t *testing.T) {
-	day := func(n int) time.Time { return monday.Add(8*time.Hour+15*time.Minute).AddDate(0, 0, n) } // 0: Mon 30 Nov
+	day := func(n int) time.Time { return cadencetest.Monday.Add(8*time.Hour+15*time.Minute).AddDate(0, 0, n) } // 0: Mon 30 Nov
 	tests := []struct {
 		name     string
 		blockers map[int]map[string]string // day → person → blocker answer
@@ -69,20 +70,20 @@ func TestStandupAgendaListsOpenBlockers(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t, day(0).Add(-time.Hour), sharedStandup(t))
-			o, err := ops.New(ops.Config{Roster: h.roster, Rituals: h.rituals, Store: h.store, Clock: h.clock, Logger: zerolog.Nop()})
+			h := cadencetest.NewHarness(t, day(0).Add(-time.Hour), cadencetest.SharedStandup(t))
+			o, err := ops.New(ops.Config{Roster: h.Roster, Rituals: h.Rituals, Store: h.Store, Clock: h.Clock, Logger: zerolog.Nop()})
 			require.NoError(t, err)
-			h.cfg = func(c *cadence.EngineConfig) { c.Agenda = o }
-			h.restart()
-			h.at(day(0).Add(-time.Hour)) // a new ritual starts from now
+			h.Cfg = func(c *cadence.EngineConfig) { c.Agenda = o }
+			h.Restart()
+			h.At(day(0).Add(-time.Hour)) // a new ritual starts from now
 			for n := 0; n <= tc.agenda; n++ {
-				h.at(day(n))
+				h.At(day(n))
 				for p, b := range tc.blockers[n] {
-					_, err := h.answer(cadence.OccurrenceID("standup", day(n)), p, "yesterday", "eval", "today", "ranker", "blockers", b)
+					_, err := h.Answer(cadence.OccurrenceID("standup", day(n)), p, "yesterday", "eval", "today", "ranker", "blockers", b)
 					require.NoError(t, err)
 				}
 			}
-			m := h.message(cadence.AgendaKey(cadence.OccurrenceID("standup", day(tc.agenda))))
+			m := h.Message(cadence.AgendaKey(cadence.OccurrenceID("standup", day(tc.agenda))))
 			require.NotNil(t, m)
 			var got []string
 			for _, s := range m.Body.Sections {

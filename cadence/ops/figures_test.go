@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
@@ -17,7 +18,7 @@ func utcAt(m time.Month, d, h int) time.Time { return time.Date(2026, m, d, h, 0
 // [Tue 1 Dec, Tue 8 Dec) UTC and now is Thu 10 Dec noon, so figures are
 // taken at the end of the period.
 func TestComputeFigures(t *testing.T) {
-	roster := testRoster(t)
+	roster := cadencetest.TestRoster(t)
 	loc := func(id string) *time.Location { return roster.Person(id).Location }
 	from, to, now := utcAt(12, 1, 0), utcAt(12, 8, 0), utcAt(12, 10, 12)
 	nov30 := utcAt(11, 30, 0)
@@ -26,25 +27,25 @@ func TestComputeFigures(t *testing.T) {
 	}
 	fus := []*cadence.FollowUp{
 		// Due 3 Dec in Bucharest: ends 3 Dec 22:00 UTC. Done 21:00 UTC: on time.
-		fu(1, "ana", date(2026, 12, 3), cadence.FollowUpDone, nov30, utcAt(12, 3, 21)),
+		fu(1, "ana", cadencetest.Date(2026, 12, 3), cadence.FollowUpDone, nov30, utcAt(12, 3, 21)),
 		// Same due date, done 23:00 UTC = 01:00 on 4 Dec in Bucharest: late
 		// (it would be on time in UTC).
-		fu(2, "ana", date(2026, 12, 3), cadence.FollowUpDone, nov30, utcAt(12, 3, 23)),
+		fu(2, "ana", cadencetest.Date(2026, 12, 3), cadence.FollowUpDone, nov30, utcAt(12, 3, 23)),
 		// Due 7 Dec in New York ends 8 Dec 05:00 UTC, after the period: not
 		// counted as due. Open at the end of the period: 7 days old.
-		fu(3, "dan", date(2026, 12, 7), cadence.FollowUpOpen, utcAt(12, 1, 0), time.Time{}),
+		fu(3, "dan", cadencetest.Date(2026, 12, 7), cadence.FollowUpOpen, utcAt(12, 1, 0), time.Time{}),
 		// Due 5 Dec in Almaty ends 5 Dec 19:00 UTC; still open: late. 8 days old.
-		fu(4, "cy", date(2026, 12, 5), cadence.FollowUpOpen, nov30, time.Time{}),
+		fu(4, "cy", cadencetest.Date(2026, 12, 5), cadence.FollowUpOpen, nov30, time.Time{}),
 		// Dropped: never counted as due; closed before the end: not open.
-		fu(5, "cy", date(2026, 12, 6), cadence.FollowUpDropped, nov30, utcAt(12, 2, 0)),
+		fu(5, "cy", cadencetest.Date(2026, 12, 6), cadence.FollowUpDropped, nov30, utcAt(12, 2, 0)),
 		// Due before the period.
-		fu(6, "ana", date(2026, 11, 28), cadence.FollowUpDone, utcAt(11, 20, 0), utcAt(12, 2, 0)),
+		fu(6, "ana", cadencetest.Date(2026, 11, 28), cadence.FollowUpDone, utcAt(11, 20, 0), utcAt(12, 2, 0)),
 		// Done early, but due after the period.
-		fu(7, "dan", date(2026, 12, 20), cadence.FollowUpDone, nov30, utcAt(12, 5, 0)),
+		fu(7, "dan", cadencetest.Date(2026, 12, 20), cadence.FollowUpDone, nov30, utcAt(12, 5, 0)),
 		// Created after the period ended: not open at its end.
-		fu(8, "dan", date(2026, 12, 20), cadence.FollowUpOpen, utcAt(12, 9, 0), time.Time{}),
+		fu(8, "dan", cadencetest.Date(2026, 12, 20), cadence.FollowUpOpen, utcAt(12, 9, 0), time.Time{}),
 		// Done after the period ended: open at its end, 4 days old.
-		fu(9, "bo", date(2026, 12, 15), cadence.FollowUpDone, utcAt(12, 4, 0), utcAt(12, 9, 0)),
+		fu(9, "bo", cadencetest.Date(2026, 12, 15), cadence.FollowUpDone, utcAt(12, 4, 0), utcAt(12, 9, 0)),
 	}
 	rel := func(n int, st cadence.ReleaseStatus, proposed, approved, outcome time.Time) *cadence.Release {
 		return &cadence.Release{Number: n, Status: st, ProposedAt: proposed, ApprovedAt: approved, OutcomeAt: outcome}
@@ -77,12 +78,12 @@ func TestComputeFiguresEmpty(t *testing.T) {
 func TestOpsFiguresFromStore(t *testing.T) {
 	h := newOpsHarness(t)
 	h.openIncident("lea", "drift")
-	h.addFollowUp("lea", "INC-1", "bo", date(2026, 11, 30), "a") // due today in Warsaw
-	h.addFollowUp("lea", "INC-1", "bo", date(2026, 12, 1), "b")
+	h.addFollowUp("lea", "INC-1", "bo", cadencetest.Date(2026, 11, 30), "a") // due today in Warsaw
+	h.addFollowUp("lea", "INC-1", "bo", cadencetest.Date(2026, 12, 1), "b")
 	_, err := h.ops.CompleteFollowUp(h.ctx, "bo", "FU-1")
 	require.NoError(t, err)
 	h.clock.Set(opsStart.AddDate(0, 0, 3)) // Thu 3 Dec: FU-2 is overdue
-	f, err := h.ops.Figures(h.ctx, monday, monday.AddDate(0, 0, 7))
+	f, err := h.ops.Figures(h.ctx, cadencetest.Monday, cadencetest.Monday.AddDate(0, 0, 7))
 	require.NoError(t, err)
 	assert.Equal(t, 2, f.FollowUpsDue)
 	assert.Equal(t, 1, f.FollowUpsOnTime)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
@@ -33,7 +34,7 @@ func (h *opsHarness) tickAt(at time.Time) {
 func TestFollowUpRemindersOncePerDayInWorkingHours(t *testing.T) {
 	h := newOpsHarness(t)
 	h.openIncident("lea", "Churn model drift")
-	h.addFollowUp("lea", "INC-1", "bo", date(2026, 12, 2), "Tighten drift alert")
+	h.addFollowUp("lea", "INC-1", "bo", cadencetest.Date(2026, 12, 2), "Tighten drift alert")
 	utc := func(d, hh, mm int) time.Time { return time.Date(2026, 12, d, hh, mm, 0, 0, time.UTC) }
 	h.tickAt(time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC))
 	assert.Empty(t, h.reminderKeys(), "Mon: due in 2 days, not yet")
@@ -85,9 +86,9 @@ func TestFollowUpRemindersOncePerDayInWorkingHours(t *testing.T) {
 func TestFollowUpRemindersSkipOwnersAway(t *testing.T) {
 	h := newOpsHarness(t)
 	h.openIncident("lea", "drift")
-	h.addFollowUp("lea", "INC-1", "cy", date(2026, 11, 30), "a")
+	h.addFollowUp("lea", "INC-1", "cy", cadencetest.Date(2026, 11, 30), "a")
 	require.NoError(t, h.store.Update(h.ctx, func(tx cadence.Tx) error {
-		return tx.PutPersonState(&cadence.PersonState{PersonID: "cy", OutOfOffice: []cadence.DateRange{{From: date(2026, 12, 1), To: date(2026, 12, 1)}}})
+		return tx.PutPersonState(&cadence.PersonState{PersonID: "cy", OutOfOffice: []cadence.DateRange{{From: cadencetest.Date(2026, 12, 1), To: cadencetest.Date(2026, 12, 1)}}})
 	}))
 	h.tickAt(time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC)) // 11:00 in Almaty, out of office
 	assert.Empty(t, h.reminderKeys())
@@ -99,10 +100,10 @@ func TestFollowUpRemindersSkipOwnersAway(t *testing.T) {
 // some and outside for others.
 func TestFollowUpRemindersInOwnersZone(t *testing.T) {
 	people := []*cadence.Person{
-		{ID: "kol", Location: loadLoc(t, "Asia/Kolkata")},
-		{ID: "ny", Location: loadLoc(t, "America/New_York")},
-		{ID: "lh", Location: loadLoc(t, "Australia/Lord_Howe")},
-		{ID: "zh", Location: loadLoc(t, "Europe/Zurich")},
+		{ID: "kol", Location: cadencetest.Location(t, "Asia/Kolkata")},
+		{ID: "ny", Location: cadencetest.Location(t, "America/New_York")},
+		{ID: "lh", Location: cadencetest.Location(t, "Australia/Lord_Howe")},
+		{ID: "zh", Location: cadencetest.Location(t, "Europe/Zurich")},
 	}
 	tests := []struct {
 		at   time.Time
@@ -125,7 +126,7 @@ func TestFollowUpRemindersInOwnersZone(t *testing.T) {
 			h.clock.Set(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
 			h.openIncident("lea", "drift")
 			for _, p := range people {
-				h.addFollowUp("lea", "INC-1", p.ID, date(2026, 12, 3), "x")
+				h.addFollowUp("lea", "INC-1", p.ID, cadencetest.Date(2026, 12, 3), "x")
 			}
 			h.tickAt(tc.at)
 			var got []string

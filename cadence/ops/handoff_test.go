@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
@@ -16,7 +17,7 @@ import (
 // (09:00 Zurich); only days with a hand-off open.
 func handoffRitual(t testing.TB) *cadence.Ritual {
 	return &cadence.Ritual{ID: "handoff", Title: "On-call hand-off", Kind: cadence.KindHandoff, Channel: "oncall", Rotation: "primary",
-		Spec: "0 9 * * *", Schedule: mustSchedule(t, "0 9 * * *", "Europe/Zurich"), Location: loadLoc(t, "Europe/Zurich"),
+		Spec: "0 9 * * *", Schedule: cadencetest.MustSchedule(t, "0 9 * * *", "Europe/Zurich"), Location: cadencetest.Location(t, "Europe/Zurich"),
 		Participants: []string{"ana", "cy"}, Questions: cadence.DefaultQuestions(cadence.KindHandoff), Window: 4 * time.Hour}
 }
 
@@ -33,13 +34,13 @@ func TestHandoffRitual(t *testing.T) {
 		h.clock.Set(at)
 		require.NoError(t, eng.Tick(h.ctx))
 	}
-	tick(opsStart)                                        // Monday 30 Nov 10:00 UTC
-	handoff := monday.AddDate(0, 0, 7).Add(8 * time.Hour) // Monday 7 Dec 09:00 Zurich: Ana hands over to Cy
+	tick(opsStart)                                                    // Monday 30 Nov 10:00 UTC
+	handoff := cadencetest.Monday.AddDate(0, 0, 7).Add(8 * time.Hour) // Monday 7 Dec 09:00 Zurich: Ana hands over to Cy
 	for at := opsStart; !at.After(handoff); at = at.Add(time.Hour) {
 		tick(at)
 	}
 
-	tuesday := cadence.OccurrenceID("handoff", monday.AddDate(0, 0, 1).Add(8*time.Hour))
+	tuesday := cadence.OccurrenceID("handoff", cadencetest.Monday.AddDate(0, 0, 1).Add(8*time.Hour))
 	o, _, err := eng.Occurrence(h.ctx, tuesday)
 	require.NoError(t, err)
 	assert.Equal(t, cadence.StatusSkipped, o.Status)
@@ -57,8 +58,8 @@ func TestHandoffRitual(t *testing.T) {
 		return err
 	}))
 	body := agenda.Body.Plain()
-	assert.Equal(t, []string{"Primary on-call: Ana hands over to Cy at Mon 7 Dec 09:00 CET"}, sectionLines(body, "Hand-off"))
-	assert.Equal(t, []string{inc.ID() + " · sev 3 · Feature store lag · owner Lea · open"}, sectionLines(body, "Open incidents (1)"))
+	assert.Equal(t, []string{"Primary on-call: Ana hands over to Cy at Mon 7 Dec 09:00 CET"}, cadencetest.SectionLines(body, "Hand-off"))
+	assert.Equal(t, []string{inc.ID() + " · sev 3 · Feature store lag · owner Lea · open"}, cadencetest.SectionLines(body, "Open incidents (1)"))
 
 	answer := func(text string) {
 		_, err := eng.SubmitAnswer(h.ctx, cadence.AnswerInput{OccurrenceID: id, PersonID: "ana", Responses: []cadence.Response{
@@ -99,7 +100,7 @@ func TestHandoffRitual(t *testing.T) {
 func TestHandoffAt(t *testing.T) {
 	h := newOpsHarness(t, func(c *ops.Config) { c.Rotations = []*cadence.Rotation{primaryRotation(t)} })
 	r := handoffRitual(t)
-	handoff := monday.AddDate(0, 0, 7).Add(8 * time.Hour)
+	handoff := cadencetest.Monday.AddDate(0, 0, 7).Add(8 * time.Hour)
 	tests := []struct {
 		name string
 		fire time.Time
@@ -109,7 +110,7 @@ func TestHandoffAt(t *testing.T) {
 		{"an hour before, within the window", handoff.Add(-time.Hour), "ana→cy@08"},
 		{"five hours before, beyond the 4h window", handoff.Add(-5 * time.Hour), ""},
 		{"just after", handoff.Add(time.Minute), ""},
-		{"before the rotation starts", monday.Add(8 * time.Hour), ""},
+		{"before the rotation starts", cadencetest.Monday.Add(8 * time.Hour), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
@@ -26,11 +27,11 @@ func TestHandoverMovesOpenWorkAtOnce(t *testing.T) {
 	inc := h.openIncident("ana", "Ranker drift")
 	_, err := h.ops.OpenIncident(h.ctx, "lea", ops.IncidentInput{Title: "Label lag", Owner: "ana"})
 	require.NoError(t, err)
-	fu1 := h.addFollowUp("lea", inc.ID(), "ana", date(2026, 12, 10), "Tighten drift alert")
-	fu2 := h.addFollowUp("lea", inc.ID(), "ana", date(2026, 12, 11), "Backfill")
+	fu1 := h.addFollowUp("lea", inc.ID(), "ana", cadencetest.Date(2026, 12, 10), "Tighten drift alert")
+	fu2 := h.addFollowUp("lea", inc.ID(), "ana", cadencetest.Date(2026, 12, 11), "Backfill")
 	_, err = h.ops.CompleteFollowUp(h.ctx, "ana", fu2.ID())
 	require.NoError(t, err)
-	h.addFollowUp("lea", inc.ID(), "bo", date(2026, 12, 12), "Not Ana's")
+	h.addFollowUp("lea", inc.ID(), "bo", cadencetest.Date(2026, 12, 12), "Not Ana's")
 	shipped := h.propose("ana", cadence.RiskLow)
 	_, err = h.ops.ApproveRelease(h.ctx, "lea", shipped.ID())
 	require.NoError(t, err)
@@ -125,10 +126,10 @@ func TestHandoverMovesOpenWorkAtOnce(t *testing.T) {
 		"facilitation of triage@open (open now)",
 		"later facilitator turns of triage",
 		"later on-call turns in primary",
-	}, sectionLines(body, "Moved"))
-	assert.Equal(t, []string{shipped.ID() + " churn 2.3.0 · shipped"}, sectionLines(body, "Releases they shipped, last 90 days"))
-	assert.Equal(t, []string{"INC-1 Ranker drift · open", "INC-2 Label lag · open"}, sectionLines(body, "Incidents they handled, last 90 days"))
-	assert.Nil(t, sectionLines(body, "Still to do"))
+	}, cadencetest.SectionLines(body, "Moved"))
+	assert.Equal(t, []string{shipped.ID() + " churn 2.3.0 · shipped"}, cadencetest.SectionLines(body, "Releases they shipped, last 90 days"))
+	assert.Equal(t, []string{"INC-1 Ranker drift · open", "INC-2 Label lag · open"}, cadencetest.SectionLines(body, "Incidents they handled, last 90 days"))
+	assert.Nil(t, cadencetest.SectionLines(body, "Still to do"))
 
 	// Ana's on-call turn is Dan's now; her later triage turns too.
 	now, err := h.ops.OnCall(h.ctx, h.clock.Now())
@@ -136,14 +137,14 @@ func TestHandoverMovesOpenWorkAtOnce(t *testing.T) {
 	assert.Equal(t, "dan", now[0].Current.Person)
 	assert.Equal(t, "cy", now[0].Next.Person)
 
-	eng, err := cadence.New(cadence.EngineConfig{Rituals: []*cadence.Ritual{triageRitual(t)}, Roster: h.roster, Store: h.store, Clock: h.clock,
+	eng, err := cadence.New(cadence.EngineConfig{Rituals: []*cadence.Ritual{cadencetest.TriageRitual(t)}, Roster: h.roster, Store: h.store, Clock: h.clock,
 		Logger: zerolog.Nop(), Substitute: h.ops.Substitute})
 	require.NoError(t, err)
 	require.NoError(t, h.store.Update(h.ctx, func(tx cadence.Tx) error {
 		occ.Status = cadence.StatusClosed
 		return tx.PutOccurrence(occ)
 	}))
-	next := monday.AddDate(0, 0, 7).Add(8*time.Hour + 30*time.Minute)
+	next := cadencetest.Monday.AddDate(0, 0, 7).Add(8*time.Hour + 30*time.Minute)
 	h.clock.Set(next.Add(-time.Hour))
 	require.NoError(t, eng.Tick(h.ctx))
 	h.clock.Set(next)

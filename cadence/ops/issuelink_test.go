@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
@@ -19,7 +20,7 @@ func TestFollowUpsAndIncidentsLinkTheirIssue(t *testing.T) {
 	assert.Contains(t, opened.Body.Sections[0].Lines, "Issue: "+cadence.LinkText("https://github.com/acme/churn/issues/42", "acme/churn#42"))
 	assert.Contains(t, cadence.PlainText(opened.Body.Sections[0].Lines[1]), "acme/churn#42 (https://github.com/acme/churn/issues/42)")
 
-	due := date(2026, 12, 3)
+	due := cadencetest.Date(2026, 12, 3)
 	f, err := h.ops.AddFollowUp(h.ctx, "lea", ops.FollowUpInput{Incident: "INC-1", Owner: "ana", Due: due, Title: "Tighten alert",
 		Issue: "https://acme.atlassian.net/browse/ML-42"})
 	require.NoError(t, err)

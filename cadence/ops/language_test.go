@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
@@ -22,9 +23,9 @@ func TestFollowUpRemindersInTheOwnersLanguage(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.lang, func(t *testing.T) {
-			h := newOpsHarness(t, func(c *ops.Config) { c.Roster = rosterIn(t, tc.lang, "en") })
+			h := newOpsHarness(t, func(c *ops.Config) { c.Roster = cadencetest.RosterIn(t, tc.lang, "en") })
 			h.openIncident("lea", "Churn model drift")
-			h.addFollowUp("lea", "INC-1", "bo", date(2026, 12, 2), "Tighten drift alert")
+			h.addFollowUp("lea", "INC-1", "bo", cadencetest.Date(2026, 12, 2), "Tighten drift alert")
 			h.tickAt(time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC))
 			m := h.message("fu/FU-1/remind/bo/2026-12-04")
 			assert.Equal(t, tc.title, m.Body.Title)

@@ -17,7 +17,7 @@ import (
 // Zurich (08:00 UTC).
 func primaryRotation(t testing.TB) *cadence.Rotation {
 	return &cadence.Rotation{ID: "primary", Title: "Primary on-call", Members: []string{"ana", "cy"},
-		Location: loadLoc(t, "Europe/Zurich"), Start: cadence.Date{Year: 2026, Month: 11, Day: 30}, HandoffHour: 9, Length: 7}
+		Location: cadencetest.Location(t, "Europe/Zurich"), Start: cadence.Date{Year: 2026, Month: 11, Day: 30}, HandoffHour: 9, Length: 7}
 }
 
 // TestStandupExcusesOnCallAndIncidentOwners: the person on call and the
@@ -33,7 +33,7 @@ func TestStandupExcusesOnCallAndIncidentOwners(t *testing.T) {
 	_, err = h.ops.CloseIncident(h.ctx, "lea", closed.ID(), "fixed")
 	require.NoError(t, err)
 
-	eng, err := cadence.New(cadence.EngineConfig{Rituals: []*cadence.Ritual{standupRitual(t), triageRitual(t)}, Roster: h.roster,
+	eng, err := cadence.New(cadence.EngineConfig{Rituals: []*cadence.Ritual{cadencetest.StandupRitual(t), cadencetest.TriageRitual(t)}, Roster: h.roster,
 		Store: h.store, Clock: h.clock, Logger: zerolog.Nop(), Agenda: h.ops, Excuse: h.ops.StandupExcuse})
 	require.NoError(t, err)
 	tick := func(at time.Time) {
@@ -41,7 +41,7 @@ func TestStandupExcusesOnCallAndIncidentOwners(t *testing.T) {
 		require.NoError(t, eng.Tick(h.ctx))
 	}
 	tick(opsStart) // Monday 10:00 UTC: both rituals start from here
-	tuesday := monday.AddDate(0, 0, 1)
+	tuesday := cadencetest.Monday.AddDate(0, 0, 1)
 	for at := tuesday; at.Before(tuesday.Add(20 * time.Hour)); at = at.Add(15 * time.Minute) {
 		tick(at) // every zone's 09:15 comes
 	}
@@ -57,7 +57,7 @@ func TestStandupExcusesOnCallAndIncidentOwners(t *testing.T) {
 		agenda, err = tx.Message(cadence.AgendaKey(standup))
 		return err
 	}))
-	assert.Equal(t, []string{"Primary on-call: Ana until Mon 7 Dec 09:00 CET, then Cy"}, sectionLines(agenda.Body.Plain(), "On call"))
+	assert.Equal(t, []string{"Primary on-call: Ana until Mon 7 Dec 09:00 CET, then Cy"}, cadencetest.SectionLines(agenda.Body.Plain(), "On call"))
 
 	// Let the standup close: the excused are counted as excused.
 	for at := tuesday.Add(20 * time.Hour); at.Before(tuesday.Add(24 * time.Hour)); at = at.Add(time.Hour) {
@@ -69,8 +69,8 @@ func TestStandupExcusesOnCallAndIncidentOwners(t *testing.T) {
 	assert.Equal(t, 2, rep.Team.Expected, "lea and cy, not ana and dan")
 
 	// The triage on the next Monday expects the on-call person (now Cy).
-	tick(monday.AddDate(0, 0, 7).Add(9 * time.Hour))
-	tri, _, err := eng.Occurrence(h.ctx, cadence.OccurrenceID("triage", monday.AddDate(0, 0, 7).Add(8*time.Hour+30*time.Minute)))
+	tick(cadencetest.Monday.AddDate(0, 0, 7).Add(9 * time.Hour))
+	tri, _, err := eng.Occurrence(h.ctx, cadence.OccurrenceID("triage", cadencetest.Monday.AddDate(0, 0, 7).Add(8*time.Hour+30*time.Minute)))
 	require.NoError(t, err)
 	assert.Contains(t, tri.Expected, "cy")
 	assert.Empty(t, tri.Excused)
@@ -94,7 +94,7 @@ func TestSwapOnCallStoredAndAudited(t *testing.T) {
 	assert.Equal(t, "cy", now[0].Current.Person)
 	assert.Equal(t, opsStart, now[0].Current.From)
 	assert.Equal(t, "ana", now[0].Next.Person, "Ana takes Cy's turn")
-	assert.Equal(t, monday.AddDate(0, 0, 7).Add(8*time.Hour), now[0].Next.From)
+	assert.Equal(t, cadencetest.Monday.AddDate(0, 0, 7).Add(8*time.Hour), now[0].Next.From)
 
 	// The same swap again overlaps the first: refused, nothing stored.
 	_, err = h.ops.SwapOnCall(h.ctx, "lea", "primary", "cy", "ana", cadence.Date{Year: 2026, Month: 12, Day: 1})

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cadencebot/cadencebot/cadence"
+	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 	"github.com/cadencebot/cadencebot/cadence/ops"
 )
 
@@ -20,7 +21,7 @@ func importHarness(t *testing.T) *opsHarness {
 		r.Import = &cadence.RotationImport{Provider: "pagerduty", Schedule: "PABC123", TokenEnv: "PD_TOKEN"}
 		c.Rotations = []*cadence.Rotation{r}
 		var people []*cadence.Person
-		for _, p := range testRoster(t).People() {
+		for _, p := range cadencetest.TestRoster(t).People() {
 			q := *p
 			q.Handles.Email = p.ID + "@example.com"
 			people = append(people, &q)
@@ -49,7 +50,7 @@ func auditActions(t *testing.T, h *opsHarness) []string {
 // repeated failures and unchanged successes are not.
 func TestOnCallImportOverridesTheTurnAndSurvivesOutages(t *testing.T) {
 	h := importHarness(t)
-	zurich := loadLoc(t, "Europe/Zurich")
+	zurich := cadencetest.Location(t, "Europe/Zurich")
 	now := h.clock.Now()
 
 	before, err := h.ops.OnCall(h.ctx, now)
@@ -58,8 +59,8 @@ func TestOnCallImportOverridesTheTurnAndSurvivesOutages(t *testing.T) {
 	assert.False(t, before[0].Imported)
 
 	// PagerDuty says Dan (the email's case differs: matching ignores it), until Thursday.
-	thursday := monday.AddDate(0, 0, 3).Add(8 * time.Hour)
-	im, err := h.ops.RecordOnCallImport(h.ctx, "primary", []ops.ImportedShift{{Email: "DAN@example.com", Name: "Dan D", From: monday, To: thursday}}, nil)
+	thursday := cadencetest.Monday.AddDate(0, 0, 3).Add(8 * time.Hour)
+	im, err := h.ops.RecordOnCallImport(h.ctx, "primary", []ops.ImportedShift{{Email: "DAN@example.com", Name: "Dan D", From: cadencetest.Monday, To: thursday}}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, "dan", im.Person)
 
@@ -108,11 +109,11 @@ func TestOnCallImportOverridesTheTurnAndSurvivesOutages(t *testing.T) {
 	got, err = h.ops.OnCall(h.ctx, h.clock.Now())
 	require.NoError(t, err)
 	assert.Equal(t, "bo", got[0].Current.Person)
-	assert.Equal(t, monday.AddDate(0, 0, 7).Add(8*time.Hour), got[0].Current.To, "until the computed turn ends")
+	assert.Equal(t, cadencetest.Monday.AddDate(0, 0, 7).Add(8*time.Hour), got[0].Current.To, "until the computed turn ends")
 	assert.Equal(t, "cy", got[0].Next.Person)
 
 	// After the window, the schedule applies again.
-	got, err = h.ops.OnCall(h.ctx, monday.AddDate(0, 0, 7).Add(9*time.Hour))
+	got, err = h.ops.OnCall(h.ctx, cadencetest.Monday.AddDate(0, 0, 7).Add(9*time.Hour))
 	require.NoError(t, err)
 	assert.Equal(t, "cy", got[0].Current.Person)
 	assert.False(t, got[0].Imported)
@@ -134,7 +135,7 @@ func TestOnCallImportNeedsAnImportingRotation(t *testing.T) {
 // at the harness's now.
 func excusedNow(t *testing.T, h *opsHarness, person string) (ok bool, why string) {
 	require.NoError(t, h.store.View(h.ctx, func(tx cadence.Tx) error {
-		ok, why = h.ops.StandupExcuse(tx, standupRitual(t))(person, h.clock.Now())
+		ok, why = h.ops.StandupExcuse(tx, cadencetest.StandupRitual(t))(person, h.clock.Now())
 		return nil
 	}))
 	return ok, why

@@ -17,13 +17,13 @@ import (
 
 // opsStart is Monday 30 Nov 2026 10:00 UTC: 11:00 in Zurich, 12:00 in
 // Bucharest, 15:00 in Almaty, 05:00 in New York.
-var opsStart = monday.Add(10 * time.Hour)
+var opsStart = cadencetest.Monday.Add(10 * time.Hour)
 
 // deployRitual: deployment planning, Tuesdays 14:00 Zurich, in #deploy.
 func deployRitual(t testing.TB) *cadence.Ritual {
 	return &cadence.Ritual{
 		ID: "deploy", Title: "Deployment planning", Kind: cadence.KindDeploymentPlanning, Channel: "deploy",
-		Spec: "0 14 * * 2", Schedule: mustSchedule(t, "0 14 * * 2", "Europe/Zurich"), Location: loadLoc(t, "Europe/Zurich"),
+		Spec: "0 14 * * 2", Schedule: cadencetest.MustSchedule(t, "0 14 * * 2", "Europe/Zurich"), Location: cadencetest.Location(t, "Europe/Zurich"),
 		Participants: []string{"lea", "ana", "bo"}, Lead: "lea",
 		Questions: cadence.DefaultQuestions(cadence.KindDeploymentPlanning), Window: 4 * time.Hour,
 	}
@@ -33,7 +33,7 @@ func deployRitual(t testing.TB) *cadence.Ritual {
 func qualityRitual(t testing.TB) *cadence.Ritual {
 	return &cadence.Ritual{
 		ID: "quality", Title: "Quality review", Kind: cadence.KindQualityReview, Channel: "quality",
-		Spec: "0 15 * * 4", Schedule: mustSchedule(t, "0 15 * * 4", "Europe/Zurich"), Location: loadLoc(t, "Europe/Zurich"),
+		Spec: "0 15 * * 4", Schedule: cadencetest.MustSchedule(t, "0 15 * * 4", "Europe/Zurich"), Location: cadencetest.Location(t, "Europe/Zurich"),
 		Participants: []string{"lea", "ana", "bo"}, Lead: "lea",
 		Questions: cadence.DefaultQuestions(cadence.KindQualityReview), Window: 4 * time.Hour,
 		Checklist: []string{"drift dashboards reviewed", "eval regression checked"},
@@ -56,7 +56,7 @@ type opsHarness struct {
 func newOpsHarness(t testing.TB, cfg ...func(*ops.Config)) *opsHarness {
 	h := &opsHarness{
 		t: t, ctx: context.Background(), clock: cadence.NewManualClock(opsStart), store: cadencetest.NewStore(),
-		roster: testRoster(t), rituals: []*cadence.Ritual{triageRitual(t), deployRitual(t), qualityRitual(t), standupRitual(t)},
+		roster: cadencetest.TestRoster(t), rituals: []*cadence.Ritual{cadencetest.TriageRitual(t), deployRitual(t), qualityRitual(t), cadencetest.StandupRitual(t)},
 	}
 	c := ops.Config{
 		Roster: h.roster, Rituals: h.rituals, Store: h.store, Clock: h.clock, Logger: zerolog.Nop(),
@@ -170,8 +170,6 @@ func (h *opsHarness) state() opsState {
 	return s
 }
 
-func date(y int, m time.Month, d int) cadence.Date { return cadence.Date{Year: y, Month: m, Day: d} }
-
 func TestIncidentLifecycle(t *testing.T) {
 	h := newOpsHarness(t)
 	inc, err := h.ops.OpenIncident(h.ctx, "ana", ops.IncidentInput{
@@ -238,8 +236,8 @@ func TestIncidentOwnerIsTold(t *testing.T) {
 	assert.Contains(t, dm.Body.Footer, "/cadence followup add INC-1 @owner YYYY-MM-DD title")
 
 	// Follow-ups show up in the same DM, with their state.
-	h.addFollowUp("ana", "INC-1", "cy", date(2026, 12, 3), "Tighten drift alert")
-	h.addFollowUp("ana", "INC-1", "bo", date(2026, 12, 4), "Backfill features")
+	h.addFollowUp("ana", "INC-1", "cy", cadencetest.Date(2026, 12, 3), "Tighten drift alert")
+	h.addFollowUp("ana", "INC-1", "bo", cadencetest.Date(2026, 12, 4), "Backfill features")
 	_, err = h.ops.CompleteFollowUp(h.ctx, "cy", "FU-1")
 	require.NoError(t, err)
 	dm = h.message("inc/INC-1/owner/bo")
@@ -263,7 +261,7 @@ func TestIncidentOwnerIsTold(t *testing.T) {
 func TestFollowUpLifecycle(t *testing.T) {
 	h := newOpsHarness(t)
 	inc := h.openIncident("lea", "Churn model drift")
-	f := h.addFollowUp("lea", inc.ID(), "bo", date(2026, 12, 3), "Tighten drift alert")
+	f := h.addFollowUp("lea", inc.ID(), "bo", cadencetest.Date(2026, 12, 3), "Tighten drift alert")
 	assert.Equal(t, "FU-1", f.ID())
 	assert.Equal(t, cadence.FollowUpOpen, f.Status)
 	assert.Equal(t, []cadence.Change{{At: opsStart, By: "lea", What: "created for bo, due 2026-12-03"}}, f.History)
@@ -301,7 +299,7 @@ func TestFollowUpLifecycle(t *testing.T) {
 	}, f.History, "every change: who, when, what")
 
 	// A second one is dropped with a reason by a lead.
-	g := h.addFollowUp("bo", inc.ID(), "ana", date(2026, 11, 30), "Write postmortem")
+	g := h.addFollowUp("bo", inc.ID(), "ana", cadencetest.Date(2026, 11, 30), "Write postmortem")
 	g, err = h.ops.DropFollowUp(h.ctx, "lea", g.ID(), "covered by the incident summary")
 	require.NoError(t, err)
 	assert.Equal(t, cadence.FollowUpDropped, g.Status)
@@ -414,7 +412,7 @@ func TestConfiguredApprovers(t *testing.T) {
 func TestReleaseProposalFieldErrors(t *testing.T) {
 	h := newOpsHarness(t)
 	in := ops.ReleaseInput{Model: " ", Version: "1", Change: "hotfix", Risk: "extreme", Evidence: "mlflow run 42",
-		Planned: date(2026, 11, 1)}
+		Planned: cadencetest.Date(2026, 11, 1)}
 	_, err := h.ops.ProposeRelease(h.ctx, "ana", in)
 	require.ErrorIs(t, err, cadence.ErrInvalidInput)
 	var fe cadence.FieldErrors
@@ -467,15 +465,15 @@ func TestOpsRefusals(t *testing.T) {
 		target string
 	}{
 		{"unknown incident", "ana", func(h *opsHarness) error {
-			_, err := h.ops.AddFollowUp(h.ctx, "ana", ops.FollowUpInput{Incident: "INC-9", Owner: "bo", Due: date(2026, 12, 3), Title: "x"})
+			_, err := h.ops.AddFollowUp(h.ctx, "ana", ops.FollowUpInput{Incident: "INC-9", Owner: "bo", Due: cadencetest.Date(2026, 12, 3), Title: "x"})
 			return err
 		}, cadence.ErrNotFound, "there is no incident INC-9", "followup.add", "INC-9"},
 		{"due date in the past", "ana", func(h *opsHarness) error {
-			_, err := h.ops.AddFollowUp(h.ctx, "ana", ops.FollowUpInput{Incident: "INC-1", Owner: "bo", Due: date(2026, 11, 29), Title: "x"})
+			_, err := h.ops.AddFollowUp(h.ctx, "ana", ops.FollowUpInput{Incident: "INC-1", Owner: "bo", Due: cadencetest.Date(2026, 11, 29), Title: "x"})
 			return err
 		}, cadence.ErrInvalidInput, "due: 2026-11-29 is in the past (today is 2026-11-30 for bo in Europe/Warsaw)", "followup.add", "INC-1"},
 		{"follow-up owner not on the roster", "ana", func(h *opsHarness) error {
-			_, err := h.ops.AddFollowUp(h.ctx, "ana", ops.FollowUpInput{Incident: "INC-1", Owner: "zed", Due: date(2026, 12, 3), Title: "x"})
+			_, err := h.ops.AddFollowUp(h.ctx, "ana", ops.FollowUpInput{Incident: "INC-1", Owner: "zed", Due: cadencetest.Date(2026, 12, 3), Title: "x"})
 			return err
 		}, cadence.ErrInvalidInput, `owner: "zed" is not on the roster`, "followup.add", "INC-1"},
 		{"approving your own release", "lea", func(h *opsHarness) error {
@@ -543,7 +541,7 @@ func TestOpsRefusals(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newOpsHarness(t)
 			h.openIncident("ana", "Churn model drift")
-			h.addFollowUp("ana", "INC-1", "bo", date(2026, 12, 3), "Tighten drift alert")
+			h.addFollowUp("ana", "INC-1", "bo", cadencetest.Date(2026, 12, 3), "Tighten drift alert")
 			h.propose("ana", cadence.RiskHigh) // REL-1
 			h.propose("lea", cadence.RiskLow)  // REL-2
 			_, err := h.ops.ApproveRelease(h.ctx, "root", "REL-1")
@@ -602,17 +600,17 @@ func TestOpsServiceAuditsRitualControls(t *testing.T) {
 func TestErrorFieldForForms(t *testing.T) {
 	h := newOpsHarness(t)
 	h.openIncident("ana", "drift")
-	_, err := h.ops.AddFollowUp(h.ctx, "ana", ops.FollowUpInput{Incident: "INC-1", Owner: "bo", Due: date(2026, 11, 29), Title: "x"})
+	_, err := h.ops.AddFollowUp(h.ctx, "ana", ops.FollowUpInput{Incident: "INC-1", Owner: "bo", Due: cadencetest.Date(2026, 11, 29), Title: "x"})
 	field, msg, ok := cadence.ErrorField(err)
 	require.True(t, ok)
 	assert.Equal(t, "due", field)
 	assert.Equal(t, "2026-11-29 is in the past (today is 2026-11-30 for bo in Europe/Warsaw)", msg)
 
-	_, err = h.ops.AddFollowUp(h.ctx, "ana", ops.FollowUpInput{Incident: "INC-1", Owner: "zed", Due: date(2026, 12, 1), Title: "x"})
+	_, err = h.ops.AddFollowUp(h.ctx, "ana", ops.FollowUpInput{Incident: "INC-1", Owner: "zed", Due: cadencetest.Date(2026, 12, 1), Title: "x"})
 	field, _, _ = cadence.ErrorField(err)
 	assert.Equal(t, "owner", field)
 
-	_, err = h.ops.AddFollowUp(h.ctx, "ana", ops.FollowUpInput{Incident: "INC-7", Owner: "bo", Due: date(2026, 12, 1), Title: "x"})
+	_, err = h.ops.AddFollowUp(h.ctx, "ana", ops.FollowUpInput{Incident: "INC-7", Owner: "bo", Due: cadencetest.Date(2026, 12, 1), Title: "x"})
 	_, _, ok = cadence.ErrorField(err)
 	assert.False(t, ok, "an unknown incident is not about a form field")
 }
@@ -621,7 +619,7 @@ func TestErrorFieldForForms(t *testing.T) {
 func TestReassignBackAnnouncesAgain(t *testing.T) {
 	h := newOpsHarness(t)
 	h.openIncident("lea", "drift")
-	h.addFollowUp("lea", "INC-1", "bo", date(2026, 12, 3), "x")
+	h.addFollowUp("lea", "INC-1", "bo", cadencetest.Date(2026, 12, 3), "x")
 	_, err := h.ops.ReassignFollowUp(h.ctx, "lea", "FU-1", "cy")
 	require.NoError(t, err)
 	_, err = h.ops.ReassignFollowUp(h.ctx, "lea", "FU-1", "bo")
