@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 )
 
 // streakCap bounds how far back a streak is counted after an answer: at
@@ -18,7 +19,7 @@ const streakCap = 30
 // asked in is passed over, a missed or late one ends the streak.
 // capped says the count reached streakCap.
 func answerStreak(tx Tx, r *Ritual, o *Occurrence, person string) (n int, capped bool, err error) {
-	occs, err := tx.Occurrences(OccurrenceFilter{RitualID: r.ID, To: o.Scheduled, Status: []Status{StatusOpen, StatusClosed}, Newest: true, Limit: streakCap, Person: person})
+	occs, err := tx.Occurrences(streakFilter(r.ID, o.Scheduled, person))
 	if err != nil {
 		return 0, false, fmt.Errorf("earlier occurrences of %s: %w", r.ID, err)
 	}
@@ -43,6 +44,12 @@ func answerStreak(tx Tx, r *Ritual, o *Occurrence, person string) (n int, capped
 		n++
 	}
 	return n, len(occs) == streakCap, nil
+}
+
+// streakFilter lists the occurrences of ritual before scheduled that a
+// streak of person's looks back on, newest first.
+func streakFilter(ritual string, scheduled time.Time, person string) OccurrenceFilter {
+	return OccurrenceFilter{RitualID: ritual, To: scheduled, Status: []Status{StatusOpen, StatusClosed}, Newest: true, Limit: streakCap, Person: person}
 }
 
 // streakText is the line a receipt adds for a streak of n on-time

@@ -18,7 +18,7 @@ import (
 // expected again. Missed and skipped occurrences take no answers. The
 // rules are AnswerStateAt's.
 func (e *Engine) SubmitAnswer(ctx context.Context, in AnswerInput) (*Answer, error) {
-	ritualID, _, err := ParseOccurrenceID(in.OccurrenceID)
+	ritualID, scheduled, err := ParseOccurrenceID(in.OccurrenceID)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
@@ -37,6 +37,13 @@ func (e *Engine) SubmitAnswer(ctx context.Context, in AnswerInput) (*Answer, err
 	var late bool
 	err = e.update(ctx, func(tx Tx, ev *events) error {
 		p := in.PersonID
+		// What the answer reads after the occurrence comes with it, on a
+		// store that pays round trips: reminders and snoozes to drop, the
+		// first receipt's key, the streak's earlier occurrences.
+		readAhead(tx, Reads{
+			Messages:    answerMessageKeys(in.OccurrenceID, p, len(e.live().reminders[r.ID])),
+			Occurrences: []OccurrenceFilter{streakFilter(r.ID, scheduled, p)},
+		})
 		// Only p's part of the occurrence: the same work for an
 		// occurrence of ten people as for one of a thousand.
 		o, err := tx.OccurrenceFor(in.OccurrenceID, p)
@@ -123,6 +130,20 @@ func (e *Engine) SubmitAnswer(ctx context.Context, in AnswerInput) (*Answer, err
 		return nil, err
 	}
 	return out, nil
+}
+
+// answerMessageKeys are the messages an answer reads or enqueues: the
+// person's reminders and snoozes (dropped once they answered) and the
+// receipt of a first answer (an edit's key depends on the edits stored).
+func answerMessageKeys(occID, person string, reminders int) []string {
+	keys := make([]string, 0, reminders+maxSnoozes+1)
+	for i := range reminders {
+		keys = append(keys, ReminderKey(occID, person, i))
+	}
+	for n := range maxSnoozes {
+		keys = append(keys, SnoozeKey(occID, person, n))
+	}
+	return append(keys, ReceiptKey(occID, person, 0))
 }
 
 // Decline excuses a person from one open occurrence: no reminders, not

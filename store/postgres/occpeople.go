@@ -295,6 +295,8 @@ func (t *tx) PutOccurrence(v *cadence.Occurrence) error {
 		return fmt.Errorf("put occurrence: empty id: %w", cadence.ErrInvalidInput)
 	}
 	what := "put occurrence " + v.ID
+	t.written.occurrences++
+	t.listings = nil
 	next, err := encodeOcc(v)
 	if err != nil {
 		return fmt.Errorf("%s: encode: %w", what, err)
@@ -454,52 +456,89 @@ func (t *tx) occurrencePeople(ids []string) (map[string]map[string][]byte, error
 }
 
 // occurrencesOf lists occurrences as For(f.Person) holds them, in one
-// round trip: each occurrence's own row with the person's row, and the
-// person's answer to it, which the transaction keeps (readcache.go) for
-// the Answer calls that follow (a streak asks for each). The expected
-// lists, a thousand names each, stay in the database: the person's row
-// says whether they are expected.
+// round trip (none when it was read ahead): each occurrence's own row
+// with the person's row, and the person's answer to it, which the
+// transaction keeps (readcache.go) for the Answer calls that follow (a
+// streak asks for each). The expected lists, a thousand names each, stay
+// in the database: the person's row says whether they are expected.
 func (t *tx) occurrencesOf(f cadence.OccurrenceFilter) ([]*cadence.Occurrence, error) {
+	sql, args := occurrencesOfQuery(f)
+	list, ok := t.listings[listingKey(sql, args)]
+	if !ok {
+		rows, err := t.tx.Query(t.ctx, sql, args...)
+		if err != nil {
+			return nil, fmt.Errorf("list occurrences of %q: %w", f.Person, err)
+		}
+		if list, err = collectPersonRows(rows); err != nil {
+			return nil, fmt.Errorf("list occurrences of %q: %w", f.Person, err)
+		}
+		t.cacheRowAnswers(f.Person, list)
+	}
+	var out []*cadence.Occurrence
+	for _, r := range list {
+		var people map[string][]byte
+		if r.pdoc != nil {
+			people = map[string][]byte{f.Person: r.pdoc}
+		}
+		o, err := decodeOcc(r.id, r.doc, nil, people)
+		if err != nil {
+			return nil, fmt.Errorf("list occurrences of %q: %w", f.Person, err)
+		}
+		if r.expected != nil && *r.expected {
+			o.Expected = []string{f.Person}
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// occurrencesOfQuery is occurrencesOf's query: $1 is the person.
+func occurrencesOfQuery(f cadence.OccurrenceFilter) (string, []any) {
 	inner, args := occurrenceQuery("SELECT id, doc, scheduled_ns FROM occurrences", f, f.Person)
 	order := "o.scheduled_ns, o.id"
 	if f.Newest {
 		order = "o.scheduled_ns DESC, o.id DESC"
 	}
-	rows, err := t.tx.Query(t.ctx, `SELECT o.id, o.doc, p.expected, p.doc, a.doc, x.doc FROM (`+inner+`) o
+	return `SELECT o.id, o.doc, p.expected, p.doc, a.doc, x.doc FROM (` + inner + `) o
 		LEFT JOIN occurrence_people p ON p.occurrence_id = o.id AND p.person_id = $1
 		LEFT JOIN answers a ON a.occurrence_id = o.id AND a.person_id = $1
 		LEFT JOIN answer_texts x ON x.occurrence_id = o.id AND x.person_id = $1
-		ORDER BY `+order, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list occurrences of %q: %w", f.Person, err)
-	}
-	var out []*cadence.Occurrence
-	var id string
-	var doc, pdoc, adoc, text []byte
-	var expected *bool
-	if _, err := pgx.ForEachRow(rows, []any{&id, &doc, &expected, &pdoc, &adoc, &text}, func() error {
-		var people map[string][]byte
-		if pdoc != nil {
-			people = map[string][]byte{f.Person: pdoc}
+		ORDER BY ` + order, args
+}
+
+// personRow is a row of occurrencesOfQuery, copied out.
+type personRow struct {
+	id                    string
+	doc, pdoc, adoc, text []byte
+	expected              *bool
+}
+
+func collectPersonRows(rows pgx.Rows) ([]personRow, error) {
+	var list []personRow
+	var r personRow
+	_, err := pgx.ForEachRow(rows, []any{&r.id, &r.doc, &r.expected, &r.pdoc, &r.adoc, &r.text}, func() error {
+		c := personRow{id: r.id, doc: bytes.Clone(r.doc), pdoc: bytes.Clone(r.pdoc), adoc: bytes.Clone(r.adoc), text: bytes.Clone(r.text)}
+		if r.expected != nil {
+			e := *r.expected
+			c.expected = &e
 		}
-		o, err := decodeOcc(id, doc, nil, people)
-		if err != nil {
-			return err
-		}
-		if expected != nil && *expected {
-			o.Expected = []string{f.Person}
-		}
-		out = append(out, o)
-		if _, ok := t.answerCache[answerKey{id, f.Person}]; !ok {
-			if adoc == nil {
-				t.cacheAnswer(id, f.Person, nil)
-			} else {
-				t.cacheAnswer(id, f.Person, &cachedAnswer{doc: adoc, text: text})
-			}
-		}
+		list = append(list, c)
 		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("list occurrences of %q: %w", f.Person, err)
+	})
+	return list, err
+}
+
+// cacheRowAnswers keeps person's answers of the rows, where the
+// transaction holds none yet.
+func (t *tx) cacheRowAnswers(person string, list []personRow) {
+	for _, r := range list {
+		if _, ok := t.answerCache[answerKey{r.id, person}]; ok {
+			continue
+		}
+		if r.adoc == nil {
+			t.cacheAnswer(r.id, person, nil)
+		} else {
+			t.cacheAnswer(r.id, person, &cachedAnswer{doc: r.adoc, text: r.text})
+		}
 	}
-	return out, nil
 }

@@ -36,6 +36,9 @@ type tx struct {
 	// (readcache.go).
 	answerCache  map[answerKey]*cachedAnswer
 	summaryCache map[string][]byte
+	messageCache map[string][]byte
+	listings     map[string][]personRow
+	written      writes
 }
 
 var _ cadence.Tx = (*tx)(nil)
@@ -196,6 +199,7 @@ func (t *tx) PutAnswer(a *cadence.Answer) error {
 		return err
 	}
 	what := fmt.Sprintf("put answer of %q to %q", a.PersonID, a.OccurrenceID)
+	t.written.answers++
 	if _, ok := t.answerCache[answerKey{a.OccurrenceID, a.PersonID}]; ok {
 		t.cacheAnswer(a.OccurrenceID, a.PersonID, &cachedAnswer{doc: doc, text: text})
 	}
@@ -316,8 +320,20 @@ func (t *tx) Enqueue(m *cadence.Message) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	tag, err := t.tx.Exec(t.ctx, `INSERT INTO outbox (key, platform, recipient, thread, state, created_ns, next_attempt_ns, doc)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO NOTHING`,
+	t.written.messages++
+	if stored, ok := t.messageCache[m.Key]; ok {
+		// Read ahead under the write lock: whether the key is taken is
+		// known, so the insert waits for the commit instead of a round
+		// trip of its own.
+		if stored != nil {
+			return false, nil
+		}
+		t.cacheMessage(m.Key, doc)
+		t.wake = t.wake || !t.fenced
+		return true, t.exec("enqueue "+m.Key, enqueueSQL,
+			m.Key, m.Platform, recipientKey(m.To), m.Thread, string(m.State), nanos(m.CreatedAt), nanos(m.NextAttemptAt), doc)
+	}
+	tag, err := t.tx.Exec(t.ctx, enqueueSQL,
 		m.Key, m.Platform, recipientKey(m.To), m.Thread, string(m.State), nanos(m.CreatedAt), nanos(m.NextAttemptAt), doc)
 	if err != nil {
 		return false, fmt.Errorf("enqueue %s: %w", m.Key, err)
@@ -327,8 +343,21 @@ func (t *tx) Enqueue(m *cadence.Message) (bool, error) {
 	return added, nil
 }
 
+// enqueueSQL inserts a message unless its key is taken.
+const enqueueSQL = `INSERT INTO outbox (key, platform, recipient, thread, state, created_ns, next_attempt_ns, doc)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO NOTHING`
+
 func (t *tx) Message(key string) (*cadence.Message, error) {
 	var v cadence.Message
+	if doc, ok := t.messageCache[key]; ok {
+		if doc == nil {
+			return nil, fmt.Errorf("message %q: %w", key, cadence.ErrNotFound)
+		}
+		if err := json.Unmarshal(doc, &v); err != nil {
+			return nil, fmt.Errorf("message %q: stored value does not decode: %w", key, err)
+		}
+		return &v, nil
+	}
 	if err := t.getDoc(fmt.Sprintf("message %q", key), &v, "SELECT doc FROM outbox WHERE key = $1", key); err != nil {
 		return nil, err
 	}
@@ -345,6 +374,10 @@ func (t *tx) PutMessage(m *cadence.Message) error {
 	doc, err := encode("put message", m)
 	if err != nil {
 		return err
+	}
+	t.written.messages++
+	if _, ok := t.messageCache[m.Key]; ok {
+		t.cacheMessage(m.Key, doc)
 	}
 	t.wake = t.wake || (m.State == cadence.StatePending && !t.fenced)
 	return t.exec("put message "+m.Key, `INSERT INTO outbox (key, platform, recipient, thread, state, created_ns, next_attempt_ns, doc)
