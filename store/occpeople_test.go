@@ -67,3 +67,43 @@ func TestOnePersonsChangeRewritesOneSmallRecord(t *testing.T) {
 		assert.Less(t, written, 200, "%s: bytes written", tc.name)
 	}
 }
+
+// Occurrences with a Person reads each occurrence as For(person) holds it
+// (an answer's streak looks back 30 occurrences of up to a thousand
+// people; it needs one person's record of each).
+func TestOccurrencesForOnePerson(t *testing.T) {
+	db := openTemp(t)
+	at := time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC)
+	var occs []*cadence.Occurrence
+	for d := range 3 {
+		s := at.AddDate(0, 0, d)
+		occs = append(occs, &cadence.Occurrence{ID: cadence.OccurrenceID("standup", s), RitualID: "standup", Scheduled: s,
+			Status: cadence.StatusClosed, Expected: []string{"ana", "bo"}, Excused: map[string]string{"cy": "out of office"},
+			CloseAt: map[string]time.Time{"ana": s.Add(time.Hour), "bo": s.Add(2 * time.Hour)}, Prompted: map[string]time.Time{}})
+	}
+	occs[1].Expected = []string{"bo"} // ana not asked on day 2
+	occs[2].Status = cadence.StatusOpen
+	require.NoError(t, db.Update(t.Context(), func(tx cadence.Tx) error {
+		for _, o := range occs {
+			if err := tx.PutOccurrence(o); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	for _, p := range []string{"ana", "bo", "cy", "nobody"} {
+		require.NoError(t, db.View(t.Context(), func(tx cadence.Tx) error {
+			got, err := tx.Occurrences(cadence.OccurrenceFilter{RitualID: "standup", Newest: true, Person: p})
+			require.NoError(t, err)
+			require.Len(t, got, 3)
+			for i, o := range got {
+				assert.Equal(t, occs[2-i].For(p), o, "%s as %s sees it", o.ID, p)
+			}
+			closed, err := tx.Occurrences(cadence.OccurrenceFilter{RitualID: "standup", Status: []cadence.Status{cadence.StatusClosed}, Person: p, Limit: 1})
+			require.NoError(t, err)
+			require.Len(t, closed, 1)
+			assert.Equal(t, occs[0].For(p), closed[0])
+			return nil
+		}))
+	}
+}

@@ -236,6 +236,23 @@ func (t *tx) Occurrences(f cadence.OccurrenceFilter) ([]*cadence.Occurrence, err
 				return true, nil
 			}
 		}
+		if f.Person != "" {
+			// One person's part, as OccurrenceFor reads it: their record,
+			// not everyone's (an answer's streak looks back 30 of these).
+			var r occurrenceCore
+			if err := decode(k, v, &r); err != nil {
+				return false, fmt.Errorf("list occurrences: %w", err)
+			}
+			if (f.RitualID != "" && r.RitualID != f.RitualID) || (len(f.Status) > 0 && !slices.Contains(f.Status, cadence.Status(r.Status))) {
+				return true, nil
+			}
+			o := r.domain()
+			if err := t.personOf(o, f.Person); err != nil {
+				return false, fmt.Errorf("list occurrences: %w", err)
+			}
+			out = append(out, o)
+			return f.Limit <= 0 || len(out) < f.Limit, nil
+		}
 		var r occurrenceRecord
 		if err := decode(k, v, &r); err != nil {
 			return false, fmt.Errorf("list occurrences: %w", err)

@@ -71,21 +71,24 @@ func (s *opsSim) next() time.Time {
 	return s.queue[0].at
 }
 
-// run does the actions due by t. A refusal (the domain said no, e.g. an
-// approver who is away was picked twice) is counted, not fatal.
-func (s *opsSim) run(ctx context.Context, t time.Time) error {
+// run does the actions due by t, and says whether there were any (an
+// incident excuses its owner from standups: the engine plans anew). A
+// refusal (the domain said no, e.g. an approver who is away was picked
+// twice) is counted, not fatal.
+func (s *opsSim) run(ctx context.Context, t time.Time) (acted bool, err error) {
 	for len(s.queue) > 0 && !s.queue[0].at.After(t) {
 		ev := s.queue[0]
 		s.queue = s.queue[1:]
+		acted = true
 		if err := ev.do(ctx); err != nil {
 			if errors.Is(err, cadence.ErrInvalidInput) || errors.Is(err, cadence.ErrForbidden) || errors.Is(err, cadence.ErrConflict) {
 				s.res.OpsRefused++
 				continue
 			}
-			return fmt.Errorf("sim: ops at %s: %w", ev.at, err)
+			return acted, fmt.Errorf("sim: ops at %s: %w", ev.at, err)
 		}
 	}
-	return nil
+	return acted, nil
 }
 
 // workTime is a weekday working-hours instant in week w (Monday start).

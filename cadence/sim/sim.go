@@ -156,24 +156,33 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 
 	var queue []pending
+	// An answer only takes planned steps away (a reminder it makes moot),
+	// never adds one. So between the engine's wake-ups the answers need no
+	// engine tick, and the wake it named stays good (at worst early): a
+	// tick and a NextWake read every open occurrence's people, which per
+	// answer would make a team of N cost O(N) per answer. Anything else
+	// that changes what the engine plans from (MLOps activity) asks again.
 	// answered: the loop comes back to the instant it just stored answers
-	// at. The engine ticked there already, and an answer only takes
-	// planned steps away (a reminder it makes moot), never adds one, so
-	// a second engine tick would read every open occurrence's people for
-	// nothing.
+	// at; the engine ticked there already if it had to.
+	var wake time.Time // the engine's next wake-up; zero: ask it
 	answered := false
 	for t := o.From; t.Before(o.To); {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		clock.Set(t)
-		if err := opsim.run(ctx, t); err != nil {
+		acted, err := opsim.run(ctx, t)
+		if err != nil {
 			return nil, err
 		}
-		if !answered {
+		if acted {
+			wake = time.Time{}
+		}
+		if !answered && (wake.IsZero() || !t.Before(wake)) {
 			if err := eng.Tick(ctx); err != nil {
 				return nil, fmt.Errorf("sim: tick at %s: %w", t, err)
 			}
+			wake = time.Time{}
 		}
 		answered = false
 		if err := ops.Tick(ctx); err != nil {
@@ -221,7 +230,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			// at this instant, as a live dispatcher would.
 			continue
 		}
-		next, err := nextInstant(ctx, eng, digest, t, step, queue, opsim.next())
+		if wake.IsZero() {
+			if wake, err = eng.NextWake(ctx, time.Hour); err != nil {
+				return nil, fmt.Errorf("sim: at %s: %w", t, err)
+			}
+		}
+		next, err := nextInstant(ctx, wake, digest, t, step, queue, opsim.next())
 		if err != nil {
 			return nil, err
 		}
@@ -239,13 +253,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 }
 
 // nextInstant is the next time anything can happen: the engine's next
-// wake-up, the digest's next fire or the next planned answer, whichever
-// comes first, at least step later and at most an hour later.
-func nextInstant(ctx context.Context, eng *cadence.Engine, digest *cadence.Digest, t time.Time, step time.Duration, queue []pending, opsAt time.Time) (time.Time, error) {
-	wake, err := eng.NextWake(ctx, time.Hour)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("sim: at %s: %w", t, err)
-	}
+// wake-up (at most an hour later), the digest's next fire or the next
+// planned answer, whichever comes first, at least step later.
+func nextInstant(ctx context.Context, wake time.Time, digest *cadence.Digest, t time.Time, step time.Duration, queue []pending, opsAt time.Time) (time.Time, error) {
 	if digest != nil {
 		d, err := digest.NextWake(ctx)
 		if err != nil {
