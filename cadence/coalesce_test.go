@@ -59,12 +59,14 @@ func TestDispatcherCoalescesEdits(t *testing.T) {
 	n, text := edits()
 	assert.Zero(t, n, "no edit within 3 s of the post")
 	assert.Equal(t, "0 answers", text)
+	assert.Equal(t, start.Add(3*time.Second), d.HeldUntil(), "the held edit may go 3 s after the post")
 
 	clock.Set(start.Add(3 * time.Second))
 	run()
 	n, text = edits()
 	assert.Equal(t, 1, n, "one edit for the burst")
 	assert.Equal(t, "10 answers", text, "carrying the last revision")
+	assert.True(t, d.HeldUntil().IsZero(), "nothing held back")
 
 	clock.Set(start.Add(4 * time.Second))
 	revise("11 answers")

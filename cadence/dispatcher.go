@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -41,6 +42,11 @@ type Dispatcher struct {
 	batch       int
 	inFlight    int           // most sends at once, over all conversations (pipeline.go)
 	editEvery   time.Duration // least time between two edits of a message (coalesce.go)
+	heldMu      sync.Mutex
+	held        time.Time // HeldUntil: the earliest edit the last RunOnce held back
+	// heldSummary: dirty summaries whose edit is held back, and until
+	// when (renderDirty; one goroutine draws them).
+	heldSummary map[string]time.Time
 	poll        time.Duration
 	backoffBase time.Duration
 	backoffMax  time.Duration
@@ -105,6 +111,9 @@ var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 // about a failure, goes out in the same call. Platform errors are recorded
 // on the messages; the returned error is a store failure.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
+	d.heldMu.Lock()
+	d.held = time.Time{}
+	d.heldMu.Unlock()
 	sent := 0
 	for i := 0; i < 100; i++ {
 		n, progress, err := d.pass(ctx)

@@ -219,8 +219,25 @@ func (d *Dispatcher) renderDirty(ctx context.Context, now time.Time) error {
 	}); err != nil {
 		return fmt.Errorf("dispatch: list dirty summaries: %w", err)
 	}
-	tooSoon := func(m *Message) bool { return d.editTooSoon(m, now) }
 	for _, id := range ids {
+		// A summary held back stays too soon until the instant it was
+		// held for (only a delivery moves that later): until then, pass
+		// it without reading its message, whose body lists every answer.
+		if at, ok := d.heldSummary[id]; ok && now.Before(at) {
+			d.hold(at)
+			continue
+		}
+		delete(d.heldSummary, id)
+		tooSoon := func(m *Message) bool {
+			if !d.editTooSoon(m, now) {
+				return false
+			}
+			if d.heldSummary == nil {
+				d.heldSummary = map[string]time.Time{}
+			}
+			d.heldSummary[id] = m.UpdatedAt.Add(d.editEvery)
+			return true
+		}
 		if err := d.store.Update(ctx, func(tx Tx) error { return d.render.RenderSummary(tx, id, tooSoon, now) }); err != nil {
 			return fmt.Errorf("dispatch: draw summary of %s: %w", id, err)
 		}

@@ -136,6 +136,7 @@ func TestSummaryCoalescedEditShowsFinalState(t *testing.T) {
 	}
 	assert.Equal(t, rev, h.Message(cadence.SummaryKey(id)).Revision, "no drawing while the edit would be too soon")
 	assert.Equal(t, "1 of 4 answered", delivered(h, cadence.SummaryKey(id)).Message.Body.Text)
+	assert.Equal(t, now.Add(time.Minute), h.Disp.HeldUntil(), "a held summary says when it may go, read or not")
 
 	h.Clock.Set(now.Add(time.Minute))
 	h.Dispatch()

@@ -59,6 +59,14 @@ type Options struct {
 	// clock jumps from one instant where something can happen to the next
 	// (Engine.NextWake, planned answers), never further than an hour.
 	Step time.Duration
+	// EditInterval spaces the edits of a summary as `run` does with
+	// cadence.WithEditInterval (default 10 simulated minutes; run: 3 s,
+	// Slack's chat.update limit). A summary's body lists every answer, so
+	// drawing it on each answer costs O(N) per answer; spaced, the
+	// drawings of an occurrence follow its window, not the team's size.
+	// The last drawing always shows the final state (a pass wakes for the
+	// edit held back, and the run ends with one drawing everything).
+	EditInterval time.Duration
 }
 
 // Result is what a run produced.
@@ -135,7 +143,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	for _, p := range []string{"local", "slack", "teams"} {
 		chats[p] = &platformChat{recorder: chat, name: p}
 	}
-	disp := cadence.NewDispatcher(o.Store, clock, chats, zerolog.Nop(), nil, cadence.WithRenderer(eng))
+	editEvery := o.EditInterval
+	if editEvery <= 0 {
+		editEvery = 10 * time.Minute
+	}
+	disp := cadence.NewDispatcher(o.Store, clock, chats, zerolog.Nop(), nil, cadence.WithRenderer(eng), cadence.WithEditInterval(editEvery))
 
 	rng := rand.New(rand.NewPCG(o.Seed, 0x5ca1ab1e))
 	people := o.Roster.People()
@@ -239,7 +251,25 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		if h := disp.HeldUntil(); !h.IsZero() && h.Before(next) {
+			next = h // an edit held back goes out when the interval has passed
+			if min := t.Add(step); next.Before(min) {
+				next = min
+			}
+		}
 		t = next
+	}
+	// The edits still held back go out at the last instant: the history
+	// keeps every summary as its final state draws it.
+	flush := cadence.NewDispatcher(o.Store, clock, chats, zerolog.Nop(), nil, cadence.WithRenderer(eng))
+	if _, err := flush.RunOnce(ctx); err != nil {
+		return nil, fmt.Errorf("sim: last dispatch: %w", err)
+	}
+	for _, m := range chat.drain() {
+		res.Messages++ // edits are not recorded; anything else is counted
+		if m.Kind == cadence.KindPrompt {
+			res.Prompts++
+		}
 	}
 	rep, err := eng.Report(ctx, cadence.ReportQuery{From: o.From, To: o.To})
 	if err != nil {

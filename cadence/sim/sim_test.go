@@ -154,3 +154,39 @@ func TestSimulateExcusesOnCallFromStandups(t *testing.T) {
 	}))
 	assert.GreaterOrEqual(t, onCall, 15, "on call is the usual reason; leave may come first")
 }
+
+// Summaries are edited at most every EditInterval, yet every summary in
+// the history shows its final state: the same as when each answer redraws
+// it, and none is left out of date.
+func TestSimulateSpacedSummaryEditsEndFinal(t *testing.T) {
+	rituals, roster := team(t)
+	for _, to := range []time.Time{
+		time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 11, 20, 14, 0, 0, 0, time.UTC), // Friday's standup closed at 11:15, its last edit held past the end
+	} {
+		summaries := func(every time.Duration) map[string]cadence.Body {
+			db := cadencetest.NewStore()
+			_, err := sim.Run(context.Background(), sim.Options{Rituals: rituals, Roster: roster, Store: db,
+				From: time.Date(2026, 11, 9, 0, 0, 0, 0, time.UTC), To: to, Seed: 5, AnswerRate: 0.85, EditInterval: every})
+			require.NoError(t, err)
+			out := map[string]cadence.Body{}
+			require.NoError(t, db.View(context.Background(), func(tx cadence.Tx) error {
+				dirty, err := tx.DirtySummaries(0)
+				require.NoError(t, err)
+				assert.Empty(t, dirty, "every summary drawn at its final state")
+				ms, err := tx.Messages(cadence.MessageFilter{})
+				for _, m := range ms {
+					if m.Kind == cadence.KindSummary {
+						out[m.Key] = m.Body.Plain()
+					}
+				}
+				return err
+			}))
+			return out
+		}
+		each := summaries(time.Nanosecond)
+		require.Len(t, each, 10+2) // two weeks of weekday standups and Monday triages
+		assert.Equal(t, each, summaries(0), "default spacing, to %s", to)
+		assert.Equal(t, each, summaries(6*time.Hour), "spaced beyond the windows, to %s", to)
+	}
+}
