@@ -39,11 +39,11 @@ type Dispatcher struct {
 	dir    Directory // names in failure notices; optional
 	render Renderer  // draws dirty summaries before sending (summary.go); optional
 
-	batch       int
-	inFlight    int           // most sends at once, over all conversations (pipeline.go)
-	editEvery   time.Duration // least time between two edits of a message (coalesce.go)
-	heldMu      sync.Mutex
-	held        time.Time // HeldUntil: the earliest edit the last RunOnce held back
+	batch     int
+	inFlight  int           // most sends at once, over all conversations (pipeline.go)
+	editEvery time.Duration // least time between two edits of a message (coalesce.go)
+	heldMu    sync.Mutex
+	held      time.Time // HeldUntil: the earliest edit the last RunOnce held back
 	// heldSummary: dirty summaries whose edit is held back, and until
 	// when (renderDirty; one goroutine draws them).
 	heldSummary map[string]time.Time
