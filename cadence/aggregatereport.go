@@ -85,6 +85,9 @@ func reportFromAggregates(tx Tx, in ReportInput, to time.Time) (*Report, error) 
 		add(o, byPerson(as), true)
 	}
 	for _, wk := range sortedWeeks(cut) {
+		if q.WithoutPeople {
+			break // cut weeks' facts feed people only
+		}
 		week := time.Unix(wk, 0).UTC()
 		lo, hi := maxTime(week, from), minTime(week.AddDate(0, 0, 7), to)
 		occs, err := tx.Occurrences(OccurrenceFilter{From: lo, To: hi})
@@ -151,6 +154,14 @@ func reportFromAggregates(tx Tx, in ReportInput, to time.Time) (*Report, error) 
 		if rep.Pulse, err = pulseFromFacts(tx, in, wantRitual, to); err != nil {
 			return nil, err
 		}
+	}
+
+	rep.Rituals = ritualRows(in.Rituals, rituals)
+	for _, wk := range sortedKeys(weeks) {
+		rep.Weeks = append(rep.Weeks, WeekAdherence{Week: wk, Start: weekStart[wk], Tally: weeks[wk].tally()})
+	}
+	if q.WithoutPeople {
+		return rep, nil
 	}
 
 	people := map[string]*personFig{}
@@ -225,14 +236,10 @@ func reportFromAggregates(tx Tx, in ReportInput, to time.Time) (*Report, error) 
 		}
 	}
 
-	rep.Rituals = ritualRows(in.Rituals, rituals)
 	for _, id := range rosterOrder(in.Roster, people) {
 		p := people[id]
 		p.flushStreak()
 		rep.People = append(rep.People, PersonAdherence{PersonID: id, Name: in.Roster.displayName(id), Tally: p.tally(), Streak: p.streak})
-	}
-	for _, wk := range sortedKeys(weeks) {
-		rep.Weeks = append(rep.Weeks, WeekAdherence{Week: wk, Start: weekStart[wk], Tally: weeks[wk].tally()})
 	}
 	return rep, nil
 }

@@ -8,6 +8,11 @@ type ReportQuery struct {
 	From, To  time.Time // occurrences scheduled in [From, To)
 	RitualIDs []string
 	PersonIDs []string
+	// WithoutPeople leaves Report.People out, for callers that show no
+	// person (the dashboard's overview): a report from aggregates then
+	// reads no week × ritual × person record, only the occurrences'.
+	// Everything else is the same as with people.
+	WithoutPeople bool
 }
 
 // Tally counts what happened over a set of occurrences. Rates and the

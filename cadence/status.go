@@ -164,6 +164,9 @@ func (e *Engine) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 			return fmt.Errorf("list answers: %w", err)
 		}
 		rep = BuildReport(in)
+		if q.WithoutPeople {
+			rep.People = nil
+		}
 		return nil
 	})
 	if err != nil {

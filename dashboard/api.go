@@ -44,7 +44,7 @@ func (s *Server) apiTable(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, fmt.Sprintf("no table %q: want team, weeks, rituals, heatmap or people, as .csv or .json", r.PathValue("file")), http.StatusNotFound)
 		return
 	}
-	f, rep, err := s.load(r)
+	f, rep, err := s.load(r, name == "people")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -124,7 +124,7 @@ type filterDoc struct {
 }
 
 func (s *Server) apiReport(w http.ResponseWriter, r *http.Request) {
-	f, rep, err := s.load(r)
+	f, rep, err := s.load(r, true)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -153,7 +153,7 @@ func (s *Server) apiReport(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiTrendPNG(w http.ResponseWriter, r *http.Request) {
-	_, rep, err := s.load(r)
+	_, rep, err := s.load(r, false)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -166,7 +166,7 @@ func (s *Server) basePage(r *http.Request, f Filter, page, title, base string) *
 }
 
 func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
-	f, rep, err := s.load(r)
+	f, rep, err := s.load(r, false) // no person on the page
 	d := s.basePage(r, f, "overview", "Overview", "")
 	if err != nil {
 		s.failPage(w, r, d, err)
@@ -199,7 +199,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) people(w http.ResponseWriter, r *http.Request) {
-	f, rep, err := s.load(r)
+	f, rep, err := s.load(r, true)
 	d := s.basePage(r, f, "people", "People", "")
 	d.Threshold = s.opts.Threshold
 	if err == nil {

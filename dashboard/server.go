@@ -121,13 +121,16 @@ func cacheFor(d time.Duration, next http.Handler) http.Handler {
 	})
 }
 
-// load parses the filter and computes the report for a request.
-func (s *Server) load(r *http.Request) (Filter, *cadence.Report, error) {
+// load parses the filter and computes the report for a request; without
+// people, Report.People is left out (and its records are not read).
+func (s *Server) load(r *http.Request, people bool) (Filter, *cadence.Report, error) {
 	f, err := ParseFilter(r.URL.Query(), s.clock.Now(), s.svc.Rituals(), s.svc.Roster())
 	if err != nil {
 		return f, nil, err
 	}
-	rep, err := s.svc.Report(r.Context(), f.Query())
+	q := f.Query()
+	q.WithoutPeople = !people
+	rep, err := s.svc.Report(r.Context(), q)
 	if err != nil {
 		return f, nil, fmt.Errorf("computing the report: %w", err)
 	}

@@ -80,6 +80,17 @@ func TestAggregatesRebuildEqualsIncremental(t *testing.T) {
 	} {
 		got, err := eng.Report(ctx, q)
 		require.NoError(t, err)
+		// Without people (the overview) reads no week aggregate and
+		// is the same report, medians included, but for People.
+		slim := q
+		slim.WithoutPeople = true
+		without, err := eng.Report(ctx, slim)
+		require.NoError(t, err)
+		with, err := eng.Report(ctx, q)
+		require.NoError(t, err)
+		require.NotEmpty(t, with.People)
+		with.People = nil
+		assert.Equal(t, with, without, "report without people, %+v", q)
 		want := factsReport(t, st, q, to, rituals, roster)
 		require.NotEmpty(t, want.Occurrences)
 		assertSameReport(t, want, got)

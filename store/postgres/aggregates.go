@@ -179,16 +179,29 @@ func (t *tx) ClearAggregates() error {
 // covers) in one read-only transaction, decoding nothing: the floor
 // report benchmarks are measured against.
 func (db *DB) ScanAggregates(ctx context.Context, from, to time.Time) (records, size int, err error) {
+	return db.scanAggregates(ctx, from, to, true)
+}
+
+// ScanOccurrenceAggregates is ScanAggregates of the occurrence aggregates
+// alone: what a report without people (cadence.ReportQuery.WithoutPeople)
+// reads, its floor.
+func (db *DB) ScanOccurrenceAggregates(ctx context.Context, from, to time.Time) (records, size int, err error) {
+	return db.scanAggregates(ctx, from, to, false)
+}
+
+func (db *DB) scanAggregates(ctx context.Context, from, to time.Time, weeks bool) (records, size int, err error) {
 	wFrom, wTo := cadence.WeekOf(from), cadence.WeekOf(to.Add(-time.Nanosecond)).AddDate(0, 0, 7)
+	type query struct {
+		sql    string
+		lo, hi int64
+	}
+	qs := []query{{"SELECT data FROM occurrence_aggregates WHERE scheduled_ns >= $1 AND scheduled_ns < $2 ORDER BY scheduled_ns, occurrence_id", nanos(wFrom), nanos(wTo)}}
+	if weeks {
+		qs = append(qs, query{"SELECT week_s, ritual_id, person_id, data FROM week_aggregates WHERE week_s >= $1 AND week_s < $2 ORDER BY week_s, ritual_id, person_id", wFrom.Unix(), wTo.Unix()})
+	}
 	err = db.View(ctx, func(ctx cadence.Tx) error {
 		t := ctx.(*tx)
-		for _, q := range []struct {
-			sql    string
-			lo, hi int64
-		}{
-			{"SELECT data FROM occurrence_aggregates WHERE scheduled_ns >= $1 AND scheduled_ns < $2 ORDER BY scheduled_ns, occurrence_id", nanos(wFrom), nanos(wTo)},
-			{"SELECT week_s, ritual_id, person_id, data FROM week_aggregates WHERE week_s >= $1 AND week_s < $2 ORDER BY week_s, ritual_id, person_id", wFrom.Unix(), wTo.Unix()},
-		} {
+		for _, q := range qs {
 			rows, err := t.tx.Query(t.ctx, q.sql, q.lo, q.hi)
 			if err != nil {
 				return err
