@@ -8,8 +8,10 @@
 // planner gives them (per-person prompt and close times, excused people,
 // prompts and reminders recorded, late openings, skipped and missed
 // occurrences, late and edited answers, out-of-office ranges in the person
-// states), so reading them costs what reading the engine's own costs. The
-// outbox is left empty: reports never read it.
+// states), so reading them costs what reading the engine's own costs.
+// The outbox holds what the engine and the dispatcher leave there, copied
+// from a real run of them and compacted after the default retention
+// (outbox.go): its bytes count in the file's size and growth.
 //
 // A built file is cached in os.TempDir under a name that carries the
 // builder's version, the store's schema and the spec, so repeated
@@ -33,7 +35,7 @@ import (
 
 // Version changes whenever the generated history changes, so a cached
 // file from an older builder is never reused.
-const Version = "v2"
+const Version = "v3"
 
 // Spec is the size of a data set.
 type Spec struct {
@@ -56,6 +58,7 @@ type Dataset struct {
 	Roster   *cadence.Roster
 	// Counts of what was written.
 	Occurrences, Answers int
+	Messages             int // written to the outbox (each once, whatever its revisions)
 	Built                bool          // false when the cached file was reused
 	BuildTime            time.Duration // of this call (build or reuse)
 	SizeBytes            int64
@@ -120,7 +123,7 @@ func (d *Dataset) write(g *generator) error {
 	err = d.fill(ctx, db, g)
 	if err == nil {
 		err = db.Update(ctx, func(tx cadence.Tx) error {
-			return tx.Put(kvNamespace, kvCounts, fmt.Appendf(nil, "%d %d", d.Occurrences, d.Answers))
+			return tx.Put(kvNamespace, kvCounts, fmt.Appendf(nil, "%d %d %d", d.Occurrences, d.Answers, d.Messages))
 		})
 	}
 	if cerr := db.Close(); err == nil {
@@ -140,7 +143,7 @@ func (d *Dataset) write(g *generator) error {
 // its benchmarks): the same records and aggregates as the cached bbolt
 // file.
 func (d *Dataset) Fill(ctx context.Context, db cadence.Store) error {
-	d.Occurrences, d.Answers = 0, 0
+	d.Occurrences, d.Answers, d.Messages = 0, 0, 0
 	if err := d.fill(ctx, db, newGenerator(d)); err != nil {
 		return fmt.Errorf("benchdata: fill %s: %w", d.Spec, err)
 	}
@@ -164,10 +167,17 @@ func (d *Dataset) fill(ctx context.Context, db cadence.Store, g *generator) erro
 		}
 		return nil
 	})
+	var out *outboxWriter
+	if err == nil {
+		out, err = g.outboxWriter(ctx, db)
+	}
 	if err == nil {
 		err = g.walk(func(o *cadence.Occurrence, as []*cadence.Answer) error {
 			d.Occurrences++
 			d.Answers += len(as)
+			if o.Status == cadence.StatusClosed {
+				return out.write(ctx, o, as)
+			}
 			return db.Update(ctx, func(tx cadence.Tx) error {
 				tx = cadence.Unwrap(tx) // facts only: the aggregates are rebuilt below
 				if err := tx.PutOccurrence(o); err != nil {
@@ -195,7 +205,26 @@ func (d *Dataset) fill(ctx context.Context, db cadence.Store, g *generator) erro
 	if err == nil {
 		_, err = cadence.RebuildAggregates(ctx, db)
 	}
+	if out != nil {
+		d.Messages = out.messages
+	}
 	return err
+}
+
+func (g *generator) outboxWriter(ctx context.Context, db cadence.Store) (*outboxWriter, error) {
+	shapes, err := g.shapes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	eng, err := g.d.Engine(db, g.d.From)
+	if err != nil {
+		return nil, err
+	}
+	w := &outboxWriter{db: db, eng: eng, shapes: shapes, rituals: map[string]*cadence.Ritual{}}
+	for _, r := range g.d.Rituals {
+		w.rituals[r.ID] = r
+	}
+	return w, nil
 }
 
 // The counts are kept in the file, so a reused one needs no walk.
@@ -212,7 +241,7 @@ func (d *Dataset) readCounts() error {
 		if err != nil {
 			return fmt.Errorf("benchdata: %s: counts: %w", d.Path, err)
 		}
-		if _, err := fmt.Sscanf(string(raw), "%d %d", &d.Occurrences, &d.Answers); err != nil {
+		if _, err := fmt.Sscanf(string(raw), "%d %d %d", &d.Occurrences, &d.Answers, &d.Messages); err != nil {
 			return fmt.Errorf("benchdata: %s: counts %q: %w", d.Path, raw, err)
 		}
 		return nil
@@ -221,8 +250,8 @@ func (d *Dataset) readCounts() error {
 
 // Summary describes the data set for benchmark logs.
 func (d *Dataset) Summary() string {
-	return fmt.Sprintf("data set %s: %d occurrences, %d answers, %.1f MiB, built=%v in %s",
-		d.Spec, d.Occurrences, d.Answers, float64(d.SizeBytes)/(1<<20), d.Built, d.BuildTime.Round(time.Millisecond))
+	return fmt.Sprintf("data set %s: %d occurrences, %d answers, %d outbox messages, %.1f MiB, built=%v in %s",
+		d.Spec, d.Occurrences, d.Answers, d.Messages, float64(d.SizeBytes)/(1<<20), d.Built, d.BuildTime.Round(time.Millisecond))
 }
 
 // Open opens the data set's file. The lock wait is long because several

@@ -60,13 +60,47 @@ func TestBuildIsReadByTheEngine(t *testing.T) {
 		assert.Equal(t, "09:15", local.Format("15:04"), p)
 	}
 
+	// The outbox as the engine leaves it: every message delivered,
+	// those older than the retention compacted, the last month whole.
+	var msgs []*cadence.Message
+	require.NoError(t, db.View(context.Background(), func(tx cadence.Tx) error {
+		msgs, err = tx.Messages(cadence.MessageFilter{})
+		return err
+	}))
+	require.Equal(t, d.Messages, len(msgs))
+	kinds := map[cadence.MessageKind]int{}
+	var compacted, whole int
+	for _, m := range msgs {
+		kinds[m.Kind]++
+		require.Equal(t, cadence.StateSent, m.State, m.Key)
+		require.Equal(t, m.Revision, m.SentRevision, m.Key)
+		require.False(t, m.Ref.IsZero(), m.Key)
+		switch {
+		case m.CreatedAt.Before(d.To.Add(-benchdata.Retention - 3*24*time.Hour)):
+			require.True(t, m.Compacted, "%s created %s", m.Key, m.CreatedAt)
+			compacted++
+		case m.CreatedAt.After(d.To.Add(-benchdata.Retention + 24*time.Hour)):
+			require.False(t, m.Compacted, "%s created %s", m.Key, m.CreatedAt)
+			require.NotEmpty(t, m.Body.Title, m.Key)
+			whole++
+		}
+	}
+	held := tm.Held
+	assert.Equal(t, held, kinds[cadence.KindAgenda])
+	assert.Equal(t, held, kinds[cadence.KindSummary])
+	assert.Equal(t, tm.Expected, kinds[cadence.KindPrompt], "a prompt to everyone expected")
+	assert.Greater(t, kinds[cadence.KindReceipt], d.Answers, "a receipt per answer and per edit")
+	assert.Positive(t, kinds[cadence.KindReminder])
+	assert.Greater(t, compacted, 5*whole, "eleven months compacted, one whole")
+	assert.Positive(t, whole)
+
 	// A second build reuses the cached file with the same counts.
 	require.NoError(t, db.Close())
 	again, err := benchdata.Build(spec)
 	require.NoError(t, err)
 	assert.False(t, again.Built)
 	assert.Equal(t, d.Path, again.Path)
-	assert.Equal(t, [2]int{d.Occurrences, d.Answers}, [2]int{again.Occurrences, again.Answers})
+	assert.Equal(t, [3]int{d.Occurrences, d.Answers, d.Messages}, [3]int{again.Occurrences, again.Answers, again.Messages})
 }
 
 func TestBuildRefusesBadSpecs(t *testing.T) {

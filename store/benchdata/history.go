@@ -151,6 +151,13 @@ func (g *generator) answer(r *cadence.Ritual, o *cadence.Occurrence, pid string,
 	if at.Before(closeAt) && rng.Float64() < editRate {
 		a.Edits, a.UpdatedAt = 1, at.Add(min(closeAt.Sub(at)/2, 20*time.Minute))
 	}
+	a.Responses = responses(r, rng)
+	return a
+}
+
+// responses draws the text of one answer to r.
+func responses(r *cadence.Ritual, rng *rand.Rand) []cadence.Response {
+	var out []cadence.Response
 	for i, q := range r.Questions {
 		pool := phrases[i%2]
 		if q.Blocker {
@@ -160,10 +167,12 @@ func (g *generator) answer(r *cadence.Ritual, o *cadence.Occurrence, pid string,
 		if text == "" && q.Required {
 			text = "Nothing to report."
 		}
-		a.Responses = append(a.Responses, cadence.Response{QuestionID: q.ID, Text: text})
+		out = append(out, cadence.Response{QuestionID: q.ID, Text: text})
 	}
-	return a
+	return out
 }
+
+func newRand(seed uint64, parts ...string) *rand.Rand { return rand.New(rand.NewPCG(seed, hash(parts...))) }
 
 var phrases = [2][]string{
 	{
