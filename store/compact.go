@@ -21,7 +21,8 @@ var compactedKey = []byte("outbox_compacted_through")
 // compactRecord is what is left of a settled message after the retention:
 // enough to update it in place (Ref, revision), to never post its key
 // again (the key itself), and to list it (recipient, kind, times). The
-// text, buttons, images and errors go.
+// text, buttons, images and errors go. It is stored in a binary form
+// (compactcodec.go); databases before schema 11 hold it as JSON.
 type compactRecord struct {
 	Key          string    `json:"key"`
 	Kind         string    `json:"kind"`
@@ -39,6 +40,16 @@ type compactRecord struct {
 	RefID        string    `json:"ref_id,omitempty"`
 	SentAt       time.Time `json:"sent_at,omitzero"`
 	Compacted    bool      `json:"compacted"`
+}
+
+// compact is what is kept of r after the retention.
+func (r *messageRecord) compact() *compactRecord {
+	return &compactRecord{
+		Key: r.Key, Kind: r.Kind, Platform: r.Platform, ToChannel: r.ToChannel, ToPerson: r.ToPerson,
+		RitualID: r.RitualID, OccurrenceID: r.OccurrenceID, Thread: r.Thread, CreatedAt: r.CreatedAt,
+		Revision: r.Revision, SentRevision: r.SentRevision, State: r.State,
+		RefChannel: r.RefChannel, RefID: r.RefID, SentAt: r.SentAt, Compacted: true,
+	}
 }
 
 // settled: the dispatcher is done with the message unless the engine
@@ -88,6 +99,7 @@ func (t *tx) compactOutbox(before time.Time, limit int) (compacted int, more boo
 	if err != nil {
 		return 0, false, err
 	}
+	outbox.FillPercent = outboxFillPercent
 	end := []byte(boundKey(before))
 	c := byCreated.Cursor()
 	var k []byte
@@ -118,7 +130,7 @@ func (t *tx) compactOutbox(before time.Time, limit int) (compacted int, more boo
 		visited++
 		last = append(last[:0], k...)
 		var r messageRecord
-		found, err := getJSON(outbox, []byte(key), &r)
+		found, err := getMessage(outbox, []byte(key), &r)
 		if err != nil {
 			return 0, false, fmt.Errorf("compact outbox: %w", err)
 		}
@@ -128,15 +140,15 @@ func (t *tx) compactOutbox(before time.Time, limit int) (compacted int, more boo
 		if r.Compacted || !settled(&r) {
 			continue
 		}
-		cr := compactRecord{
-			Key: r.Key, Kind: r.Kind, Platform: r.Platform, ToChannel: r.ToChannel, ToPerson: r.ToPerson,
-			RitualID: r.RitualID, OccurrenceID: r.OccurrenceID, Thread: r.Thread, CreatedAt: r.CreatedAt,
-			Revision: r.Revision, SentRevision: r.SentRevision, State: r.State,
-			RefChannel: r.RefChannel, RefID: r.RefID, SentAt: r.SentAt, Compacted: true,
-		}
 		// Written in place: the key, state and creation time are the
-		// same, so neither outbox index moves.
-		if err := putJSON(outbox, []byte(key), cr); err != nil {
+		// same, so neither outbox index moves. Deleted first: bbolt
+		// merges under-filled pages only after a delete, and a put of a
+		// smaller value alone would leave each page that held one whole
+		// message (a few KiB) holding its few hundred bytes.
+		if err := outbox.Delete([]byte(key)); err != nil {
+			return 0, false, fmt.Errorf("compact message %q: %w", key, err)
+		}
+		if err := outbox.Put([]byte(key), encodeCompact(r.compact())); err != nil {
 			return 0, false, fmt.Errorf("compact message %q: %w", key, err)
 		}
 		compacted++

@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -208,4 +210,74 @@ func TestCompactedMessageStillUpdates(t *testing.T) {
 		assert.Equal(t, []any{2, 2, cadence.StateSent}, []any{x.Revision, x.SentRevision, x.State})
 		return nil
 	})
+}
+
+// TestCompactionGivesPagesBack: each whole message filled a page of its
+// own; once compacted, the outbox's pages are merged (bbolt does so only
+// after a delete), so the space is there for the next month's messages.
+func TestCompactionGivesPagesBack(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cadence.db")
+	db := openAt(t, path)
+	old := t0
+	for i := range 300 {
+		update(t, db, func(tx cadence.Tx) error {
+			m := msg(fmt.Sprintf("occ/triage@20260302T083000Z/prompt/p%03d", i), old.Add(time.Duration(i)*time.Second))
+			m.Body.Text = strings.Repeat("x", 3000)
+			m.State, m.Revision, m.SentRevision, m.Ref = cadence.StateSent, 1, 1, cadence.Ref{Channel: "D1", ID: "1.2"}
+			_, err := tx.Enqueue(m)
+			return err
+		})
+	}
+	leaves := func() int {
+		var n int
+		require.NoError(t, db.Bolt().View(func(tx *bolt.Tx) error {
+			n = tx.Bucket([]byte("outbox")).Stats().LeafPageN
+			return nil
+		}))
+		return n
+	}
+	whole := leaves()
+	for more := true; more; {
+		var err error
+		_, more, err = db.CompactOutbox(context.Background(), old.Add(time.Hour), 0)
+		require.NoError(t, err)
+	}
+	assert.Less(t, leaves()*10, whole, "compacted: %d leaf pages, whole: %d", leaves(), whole)
+}
+
+// TestMigrationCompactsJSONCompactedMessages: messages compacted in JSON
+// before schema 11 are rewritten in the binary form and read the same.
+func TestMigrationCompactsJSONCompactedMessages(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cadence.db")
+	compacted := map[string]string{
+		"occ/triage@20260302T083000Z/summary":      `{"key":"occ/triage@20260302T083000Z/summary","kind":"summary","platform":"slack","to_channel":"mlops","ritual_id":"triage","occurrence_id":"triage@20260302T083000Z","thread":"occ/triage@20260302T083000Z/agenda","created_at":"2026-03-02T08:30:00Z","revision":7,"sent_revision":7,"state":"sent","ref_channel":"C1","ref_id":"1772440200.000100","sent_at":"2026-03-02T08:30:01Z","compacted":true}`,
+		"ritual/triage/pause/2026-03-03T10:00:00Z": `{"key":"ritual/triage/pause/2026-03-03T10:00:00Z","kind":"notice","platform":"slack","to_channel":"mlops","ritual_id":"triage","created_at":"2026-03-03T10:00:00Z","revision":1,"sent_revision":1,"state":"sent","ref_channel":"C1","ref_id":"1772532000.000200","sent_at":"2026-03-03T10:00:01Z","compacted":true}`,
+	}
+	writeV1(t, path, map[string]map[string]string{"outbox": compacted})
+	db := openAt(t, path)
+	view(t, db, func(tx cadence.Tx) error {
+		m, err := tx.Message("occ/triage@20260302T083000Z/summary")
+		require.NoError(t, err)
+		assert.Equal(t, &cadence.Message{Key: "occ/triage@20260302T083000Z/summary", Kind: cadence.KindSummary, Platform: "slack",
+			To: cadence.Recipient{Channel: "mlops"}, RitualID: "triage", OccurrenceID: "triage@20260302T083000Z",
+			Thread: "occ/triage@20260302T083000Z/agenda", CreatedAt: time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC), Revision: 7, SentRevision: 7,
+			State: cadence.StateSent, Ref: cadence.Ref{Channel: "C1", ID: "1772440200.000100"}, SentAt: time.Date(2026, 3, 2, 8, 30, 1, 0, time.UTC),
+			Compacted: true}, m)
+		n, err := tx.Message("ritual/triage/pause/2026-03-03T10:00:00Z")
+		require.NoError(t, err)
+		assert.True(t, n.Compacted)
+		assert.Equal(t, "triage", n.RitualID)
+		msgs, err := tx.Messages(cadence.MessageFilter{Since: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), Limit: 2})
+		require.NoError(t, err)
+		require.Len(t, msgs, 2)
+		assert.Equal(t, m, msgs[0], "listed through the creation index")
+		return nil
+	})
+	require.NoError(t, db.Close())
+	for k, v := range compacted {
+		raw := rawMessage(t, path, k)
+		assert.Equal(t, byte(0x01), raw[0], "%s in the binary form", k)
+		assert.Less(t, len(raw)*3, len(v), k)
+	}
+	assert.Equal(t, '{', rune(rawMessage(t, path, "occ/triage@20260309T083000Z/agenda")[0]), "a message not compacted stays JSON")
 }

@@ -30,6 +30,7 @@ var migrations = []func(*bolt.Tx) error{
 	migrateV8,  // 7 → 8: an occurrence's per-person state in records of their own (occpeople.go)
 	migrateV9,  // 8 → 9: aggregate buckets (aggregates.go), filled on open
 	migrateV10, // 9 → 10: rituals and people managed in the store (definitions.go)
+	migrateV11, // 10 → 11: compacted outbox messages in a binary form (compactcodec.go)
 }
 
 // afterMigrationStep, when set (tests), runs after each step inside the

@@ -9,6 +9,10 @@ import (
 	"github.com/cadencebot/cadencebot/cadence"
 )
 
+// outboxFillPercent is how full bbolt fills a page before splitting it in
+// the outbox and its creation index, where keys come mostly in order.
+const outboxFillPercent = 0.9
+
 type messageRecord struct {
 	Key          string     `json:"key"`
 	Kind         string     `json:"kind"`
@@ -284,7 +288,7 @@ func (t *tx) Message(key string) (*cadence.Message, error) {
 		return nil, err
 	}
 	var r messageRecord
-	found, err := getJSON(outbox, []byte(key), &r)
+	found, err := getMessage(outbox, []byte(key), &r)
 	if err != nil {
 		return nil, fmt.Errorf("message %q: %w", key, err)
 	}
@@ -321,12 +325,14 @@ func (t *tx) PutMessage(m *cadence.Message) error {
 	if err != nil {
 		return err
 	}
+	// Messages are added in key order per ritual and in creation order:
+	// pages split full rather than half full.
+	outbox.FillPercent, byCreated.FillPercent = outboxFillPercent, outboxFillPercent
 	var old outboxIndex
-	found, err := getJSON(outbox, []byte(m.Key), &old)
-	if err != nil {
-		return fmt.Errorf("put message: %w", err)
-	}
-	if found {
+	if v := outbox.Get([]byte(m.Key)); v != nil {
+		if err := decodeOutboxIndex([]byte(m.Key), v, &old); err != nil {
+			return fmt.Errorf("put message: %w", err)
+		}
 		oldCreated, oldDue, err := old.indexKeys()
 		if err != nil {
 			return fmt.Errorf("put message: stored value: %w", err)
@@ -394,7 +400,7 @@ func (t *tx) Due(now time.Time, limit int) ([]*cadence.Message, error) {
 			return nil, fmt.Errorf("due index: malformed entry %q: %w", ck, ErrCorrupt)
 		}
 		var r messageRecord
-		found, err := getJSON(outbox, []byte(key), &r)
+		found, err := getMessage(outbox, []byte(key), &r)
 		if err != nil {
 			return nil, fmt.Errorf("due messages: %w", err)
 		}
@@ -424,7 +430,7 @@ func (t *tx) Messages(f cadence.MessageFilter) ([]*cadence.Message, error) {
 			return false, fmt.Errorf("outbox index: malformed key %q: %w", k, ErrCorrupt)
 		}
 		var r messageRecord
-		found, err := getJSON(outbox, []byte(key), &r)
+		found, err := getMessage(outbox, []byte(key), &r)
 		if err != nil {
 			return false, fmt.Errorf("list messages: %w", err)
 		}
@@ -460,7 +466,7 @@ func (t *tx) reindexOutbox() error {
 	}
 	return outbox.ForEach(func(k, v []byte) error {
 		var x outboxIndex
-		if err := decode(k, v, &x); err != nil {
+		if err := decodeOutboxIndex(k, v, &x); err != nil {
 			return fmt.Errorf("index outbox: %w", err)
 		}
 		x.Key = string(k)

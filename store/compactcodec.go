@@ -1,0 +1,222 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/cadencebot/cadencebot/cadence"
+)
+
+// A compacted message is most of the outbox after a few months, so it is
+// written in a binary form of a fifth of its JSON's size: a tag byte no
+// JSON value starts with, a flags byte, then its fields as
+// length-prefixed strings, varints and times (seconds and nanoseconds,
+// UTC). The occurrence ID, ritual ID and thread are left out when they
+// can be read from the key ("occ/<occurrence>/…", "<ritual>@…", the
+// agenda's key) and the key itself is the bbolt key.
+const compactTag byte = 0x01
+
+// Flags of a compacted record.
+const (
+	compactOccFromKey    byte = 1 << iota // occurrence ID is the key's second part
+	compactRitualFromOcc                  // ritual ID is the occurrence ID's prefix
+	compactThreadAgenda                   // thread is the occurrence's agenda key
+)
+
+// isCompactValue: v is a compacted message in the binary form.
+func isCompactValue(v []byte) bool { return len(v) > 0 && v[0] == compactTag }
+
+func encodeCompact(r *compactRecord) []byte {
+	var flags byte
+	occ, ritual, thread := r.OccurrenceID, r.RitualID, r.Thread
+	if occ != "" && strings.HasPrefix(r.Key, "occ/"+occ+"/") {
+		flags, occ = flags|compactOccFromKey, ""
+	}
+	if ritual != "" && strings.HasPrefix(r.OccurrenceID, ritual+"@") {
+		flags, ritual = flags|compactRitualFromOcc, ""
+	}
+	if thread != "" && r.OccurrenceID != "" && thread == cadence.AgendaKey(r.OccurrenceID) {
+		flags, thread = flags|compactThreadAgenda, ""
+	}
+	b := make([]byte, 0, 96)
+	b = append(b, compactTag, flags)
+	for _, s := range []string{r.Kind, r.Platform, r.ToChannel, r.ToPerson, ritual, occ, thread, r.State, r.RefChannel, r.RefID} {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	b = binary.AppendVarint(b, int64(r.Revision))
+	b = binary.AppendVarint(b, int64(r.SentRevision))
+	for _, t := range []time.Time{r.CreatedAt, r.SentAt} {
+		if t.IsZero() {
+			b = append(b, 0)
+			continue
+		}
+		b = append(b, 1)
+		b = binary.AppendVarint(b, t.Unix())
+		b = binary.AppendUvarint(b, uint64(t.Nanosecond()))
+	}
+	return b
+}
+
+// decodeCompact reads a binary compacted message stored under key.
+func decodeCompact(key, v []byte) (*messageRecord, error) {
+	bad := func(what string) error {
+		return fmt.Errorf("decode compacted message %q: %s: %w", key, what, ErrCorrupt)
+	}
+	if !isCompactValue(v) || len(v) < 2 {
+		return nil, bad("no tag")
+	}
+	flags, rest := v[1], v[2:]
+	str := func() (string, bool) {
+		n, k := binary.Uvarint(rest)
+		if k <= 0 || uint64(len(rest)-k) < n {
+			return "", false
+		}
+		s := string(rest[k : k+int(n)])
+		rest = rest[k+int(n):]
+		return s, true
+	}
+	varint := func() (int64, bool) {
+		n, k := binary.Varint(rest)
+		if k <= 0 {
+			return 0, false
+		}
+		rest = rest[k:]
+		return n, true
+	}
+	r := &messageRecord{Key: string(key), Compacted: true}
+	for _, f := range []*string{&r.Kind, &r.Platform, &r.ToChannel, &r.ToPerson, &r.RitualID, &r.OccurrenceID, &r.Thread, &r.State, &r.RefChannel, &r.RefID} {
+		s, ok := str()
+		if !ok {
+			return nil, bad("truncated text")
+		}
+		*f = s
+	}
+	rev, ok1 := varint()
+	sent, ok2 := varint()
+	if !ok1 || !ok2 {
+		return nil, bad("truncated revision")
+	}
+	r.Revision, r.SentRevision = int(rev), int(sent)
+	for _, t := range []*time.Time{&r.CreatedAt, &r.SentAt} {
+		if len(rest) == 0 {
+			return nil, bad("truncated time")
+		}
+		set := rest[0]
+		rest = rest[1:]
+		if set == 0 {
+			continue
+		}
+		sec, ok := varint()
+		if !ok {
+			return nil, bad("truncated time")
+		}
+		ns, k := binary.Uvarint(rest)
+		if k <= 0 || ns >= 1e9 {
+			return nil, bad("bad time")
+		}
+		rest = rest[k:]
+		*t = time.Unix(sec, int64(ns)).UTC()
+	}
+	if len(rest) != 0 {
+		return nil, bad("trailing bytes")
+	}
+	if flags&compactOccFromKey != 0 {
+		occ, _, ok := strings.Cut(strings.TrimPrefix(r.Key, "occ/"), "/")
+		if !ok || !strings.HasPrefix(r.Key, "occ/") {
+			return nil, bad("no occurrence in the key")
+		}
+		r.OccurrenceID = occ
+	}
+	if flags&compactRitualFromOcc != 0 {
+		ritual, _, ok := strings.Cut(r.OccurrenceID, "@")
+		if !ok {
+			return nil, bad("no ritual in the occurrence ID")
+		}
+		r.RitualID = ritual
+	}
+	if flags&compactThreadAgenda != 0 {
+		r.Thread = cadence.AgendaKey(r.OccurrenceID)
+	}
+	return r, nil
+}
+
+// decodeMessage reads a stored message in either form.
+func decodeMessage(key, v []byte, r *messageRecord) error {
+	if isCompactValue(v) {
+		c, err := decodeCompact(key, v)
+		if err != nil {
+			return err
+		}
+		*r = *c
+		return nil
+	}
+	return decode(key, v, r)
+}
+
+// getMessage is getJSON for the outbox.
+func getMessage(outbox interface{ Get([]byte) []byte }, key []byte, r *messageRecord) (found bool, err error) {
+	v := outbox.Get(key)
+	if v == nil {
+		return false, nil
+	}
+	return true, decodeMessage(key, v, r)
+}
+
+// decodeOutboxIndex reads the part of a stored message its indexes are
+// built from, without decoding a whole body.
+func decodeOutboxIndex(key, v []byte, x *outboxIndex) error {
+	if isCompactValue(v) {
+		c, err := decodeCompact(key, v)
+		if err != nil {
+			return err
+		}
+		*x = outboxIndex{Key: c.Key, CreatedAt: c.CreatedAt, State: c.State, NextAttemptAt: c.NextAttemptAt}
+		return nil
+	}
+	return decode(key, v, x)
+}
+
+// migrateV11 rewrites the messages compacted in JSON into the binary
+// form, each deleted first so bbolt merges the pages it frees.
+func migrateV11(btx *bolt.Tx) error {
+	outbox := btx.Bucket(bucketOutbox)
+	if outbox == nil {
+		return fmt.Errorf("bucket %q is missing: %w", bucketOutbox, ErrCorrupt)
+	}
+	outbox.FillPercent = outboxFillPercent
+	type rewrite struct{ key, value []byte }
+	var all []rewrite
+	// Read everything first: bbolt forbids writes during ForEach.
+	err := outbox.ForEach(func(k, v []byte) error {
+		if isCompactValue(v) || !bytes.Contains(v, []byte(`"compacted":true`)) {
+			return nil
+		}
+		var r messageRecord
+		if err := decode(k, v, &r); err != nil {
+			return fmt.Errorf("compact outbox: %w", err)
+		}
+		if !r.Compacted {
+			return nil
+		}
+		all = append(all, rewrite{bytes.Clone(k), encodeCompact(r.compact())})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, w := range all {
+		if err := outbox.Delete(w.key); err != nil {
+			return fmt.Errorf("compact message %q: %w", w.key, err)
+		}
+		if err := outbox.Put(w.key, w.value); err != nil {
+			return fmt.Errorf("compact message %q: %w", w.key, err)
+		}
+	}
+	return nil
+}
