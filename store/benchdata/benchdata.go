@@ -58,7 +58,7 @@ type Dataset struct {
 	Roster   *cadence.Roster
 	// Counts of what was written.
 	Occurrences, Answers int
-	Messages             int // written to the outbox (each once, whatever its revisions)
+	Messages             int           // written to the outbox (each once, whatever its revisions)
 	Built                bool          // false when the cached file was reused
 	BuildTime            time.Duration // of this call (build or reuse)
 	SizeBytes            int64

@@ -67,8 +67,8 @@ func bucketStats(path string) (fileStats, error) {
 	}
 	defer db.Close()
 	type row struct {
-		name                  string
-		keys                  int
+		name                 string
+		keys                 int
 		alloc, inuse, kb, vb int64
 	}
 	var rows []row

@@ -172,7 +172,9 @@ func responses(r *cadence.Ritual, rng *rand.Rand) []cadence.Response {
 	return out
 }
 
-func newRand(seed uint64, parts ...string) *rand.Rand { return rand.New(rand.NewPCG(seed, hash(parts...))) }
+func newRand(seed uint64, parts ...string) *rand.Rand {
+	return rand.New(rand.NewPCG(seed, hash(parts...)))
+}
 
 var phrases = [2][]string{
 	{
