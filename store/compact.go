@@ -20,7 +20,8 @@ var compactedKey = []byte("outbox_compacted_through")
 
 // compactRecord is what is left of a settled message after the retention:
 // enough to update it in place (Ref, revision), to never post its key
-// again (the key itself), and to list it (recipient, kind, times). The
+// again (the key itself), and to say what it was (recipient, kind,
+// times); it is no longer listed (Messages). The
 // text, buttons, images and errors go. It is stored in a binary form
 // (compactcodec.go); databases before schema 11 hold it as JSON.
 type compactRecord struct {
@@ -112,6 +113,7 @@ func (t *tx) compactOutbox(before time.Time, limit int) (compacted int, more boo
 		k, _ = c.First()
 	}
 	var last []byte
+	var unlisted [][]byte
 	visited := 0
 	for ; k != nil; k, _ = c.Next() {
 		created, key, ok := splitTimeKey(k)
@@ -140,8 +142,7 @@ func (t *tx) compactOutbox(before time.Time, limit int) (compacted int, more boo
 		if r.Compacted || !settled(&r) {
 			continue
 		}
-		// Written in place: the key, state and creation time are the
-		// same, so neither outbox index moves. Deleted first: bbolt
+		// Written in place, deleted first: bbolt
 		// merges under-filled pages only after a delete, and a put of a
 		// smaller value alone would leave each page that held one whole
 		// message (a few KiB) holding its few hundred bytes.
@@ -151,7 +152,17 @@ func (t *tx) compactOutbox(before time.Time, limit int) (compacted int, more boo
 		if err := outbox.Put([]byte(key), encodeCompact(r.compact())); err != nil {
 			return 0, false, fmt.Errorf("compact message %q: %w", key, err)
 		}
+		// Nor is it listed any more (Messages): there is nothing of it
+		// to show, and its creation index entry would be a quarter of
+		// what the outbox keeps of it. Deleted after the scan, which a
+		// delete under the cursor would disturb.
+		unlisted = append(unlisted, bytes.Clone(k))
 		compacted++
+	}
+	for _, k := range unlisted {
+		if err := byCreated.Delete(k); err != nil {
+			return 0, false, fmt.Errorf("compact outbox: index: %w", err)
+		}
 	}
 	if last != nil {
 		if err := meta.Put(compactedKey, last); err != nil {

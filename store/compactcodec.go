@@ -183,14 +183,19 @@ func decodeOutboxIndex(key, v []byte, x *outboxIndex) error {
 }
 
 // migrateV11 rewrites the messages compacted in JSON into the binary
-// form, each deleted first so bbolt merges the pages it frees.
+// form, each deleted first so bbolt merges the pages it frees, and takes
+// them out of the creation index (compacted messages are not listed).
 func migrateV11(btx *bolt.Tx) error {
 	outbox := btx.Bucket(bucketOutbox)
 	if outbox == nil {
 		return fmt.Errorf("bucket %q is missing: %w", bucketOutbox, ErrCorrupt)
 	}
+	byCreated := btx.Bucket(bucketOutboxCreated)
+	if byCreated == nil {
+		return fmt.Errorf("bucket %q is missing: %w", bucketOutboxCreated, ErrCorrupt)
+	}
 	outbox.FillPercent = outboxFillPercent
-	type rewrite struct{ key, value []byte }
+	type rewrite struct{ key, value, created []byte }
 	var all []rewrite
 	// Read everything first: bbolt forbids writes during ForEach.
 	err := outbox.ForEach(func(k, v []byte) error {
@@ -204,7 +209,11 @@ func migrateV11(btx *bolt.Tx) error {
 		if !r.Compacted {
 			return nil
 		}
-		all = append(all, rewrite{bytes.Clone(k), encodeCompact(r.compact())})
+		created, _, err := outboxIndex{Key: r.Key, CreatedAt: r.CreatedAt}.indexKeys()
+		if err != nil {
+			return fmt.Errorf("compact outbox: %w", err)
+		}
+		all = append(all, rewrite{bytes.Clone(k), encodeCompact(r.compact()), created})
 		return nil
 	})
 	if err != nil {
@@ -216,6 +225,9 @@ func migrateV11(btx *bolt.Tx) error {
 		}
 		if err := outbox.Put(w.key, w.value); err != nil {
 			return fmt.Errorf("compact message %q: %w", w.key, err)
+		}
+		if err := byCreated.Delete(w.created); err != nil { // not listed (compact.go)
+			return fmt.Errorf("compact message %q: index: %w", w.key, err)
 		}
 	}
 	return nil

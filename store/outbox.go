@@ -413,7 +413,8 @@ func (t *tx) Due(now time.Time, limit int) ([]*cadence.Message, error) {
 }
 
 // Messages walks the creation index from Since, so "oldest first" costs
-// nothing and Limit stops the scan early.
+// nothing and Limit stops the scan early. Compacted messages are not in
+// the index (compact.go): they have nothing left to show.
 func (t *tx) Messages(f cadence.MessageFilter) ([]*cadence.Message, error) {
 	byCreated, err := t.bucket(bucketOutboxCreated)
 	if err != nil {
@@ -473,6 +474,9 @@ func (t *tx) reindexOutbox() error {
 		created, due, err := x.indexKeys()
 		if err != nil {
 			return fmt.Errorf("index outbox: %w", err)
+		}
+		if isCompactValue(v) {
+			return nil // compacted: not listed (compact.go), never due
 		}
 		if err := byCreated.Put(created, []byte{}); err != nil {
 			return err
