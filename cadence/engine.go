@@ -256,6 +256,7 @@ func (e *Engine) planInput(tx Tx, r *Ritual, now time.Time) (PlanInput, error) {
 		Answered:  map[string]map[string]bool{},
 		earliest:  map[time.Time]earliestAt{},
 		zones:     e.live().zones[r.ID],
+		walls:     map[wallKey]time.Time{},
 	}
 	if e.subst != nil {
 		in.Substitute = e.subst(tx)

@@ -86,6 +86,17 @@ type PlanInput struct {
 	// bound of earliestPrompt that costs a few zones instead of a pass
 	// over everyone. Set by the engine; nil skips the bound.
 	zones []*time.Location
+	// walls remembers promptAt's fire time moved into a zone, per fire
+	// and zone: a plan asks it for every participant at two or three
+	// fire times, and participants share a few zones (500 people, 3
+	// zones: 1,500 cron walks a plan become 9). Set by the engine's
+	// planInput; nil computes each time.
+	walls map[wallKey]time.Time
+}
+
+type wallKey struct {
+	fire int64 // Unix nanoseconds: one instant, whatever its Location
+	loc  *time.Location
 }
 
 type earliestAt struct {
@@ -534,6 +545,21 @@ func promptAt(r *Ritual, fire time.Time, p string, in PlanInput) time.Time {
 	if loc == nil {
 		return fire
 	}
+	if in.walls == nil {
+		return wallOr(r, fire, loc)
+	}
+	k := wallKey{fire.UnixNano(), loc}
+	at, ok := in.walls[k]
+	if !ok {
+		at = wallOr(r, fire, loc)
+		in.walls[k] = at
+	}
+	return at
+}
+
+// wallOr is fire's k-th-of-the-day wall time in loc, or fire when the
+// schedule has none there.
+func wallOr(r *Ritual, fire time.Time, loc *time.Location) time.Time {
 	if at := r.Schedule.WallIn(fire, loc); !at.IsZero() {
 		return at
 	}

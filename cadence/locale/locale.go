@@ -34,6 +34,7 @@ type Catalogs struct {
 	loc   map[string]*i18n.Localizer // code → localizer (falls back to English)
 	print map[string]*message.Printer
 	ids   map[string][]string // code → message IDs in its catalog, sorted
+	times *timeMemo           // Time's results (time.go)
 }
 
 var (
@@ -68,7 +69,8 @@ func Load(fsys fs.FS) (*Catalogs, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Catalogs{loc: map[string]*i18n.Localizer{}, print: map[string]*message.Printer{}, ids: map[string][]string{}}
+	c := &Catalogs{loc: map[string]*i18n.Localizer{}, print: map[string]*message.Printer{}, ids: map[string][]string{},
+		times: &timeMemo{m: map[timeKey]string{}}}
 	for _, name := range names {
 		f, err := b.LoadMessageFileFS(fsys, name)
 		if err != nil {

@@ -131,6 +131,43 @@ func TestTime(t *testing.T) {
 	}
 }
 
+// Time remembers what it wrote; the memo tells apart what each layout
+// shows: the same wall time in another zone or on another day, and the
+// same instant in another language. Each round asks again, from the memo.
+func TestTimeRemembersByWhatItShows(t *testing.T) {
+	c := locale.Default()
+	zurich, err := time.LoadLocation("Europe/Zurich")
+	if err != nil {
+		t.Fatal(err)
+	}
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 2, 9, 30, 0, 0, zurich)
+	cases := []struct {
+		lang, layout string
+		t            time.Time
+		want         string
+	}{
+		{"en", locale.LayoutDateTime, at, "Wed 2 Dec 09:30 CET"},
+		{"en", locale.LayoutDateTime, time.Date(2026, 12, 2, 9, 30, 0, 0, london), "Wed 2 Dec 09:30 GMT"},
+		{"en", locale.LayoutDateTime, at.AddDate(0, 0, 1), "Thu 3 Dec 09:30 CET"},
+		{"en", locale.LayoutDateTime, at.AddDate(1, 0, 0), "Thu 2 Dec 09:30 CET"},
+		{"en", locale.LayoutDateTime, at.Add(time.Minute), "Wed 2 Dec 09:31 CET"},
+		{"en", locale.LayoutDay, at, "Wed 2 Dec"},
+		{"de", locale.LayoutDateTime, at, "Mi, 2. Dez., 09:30 CET"},
+		{"en", locale.LayoutDateTime, at.In(london), "Wed 2 Dec 08:30 GMT"},
+	}
+	for round := range 2 {
+		for _, tc := range cases {
+			if got := c.Time(tc.lang, tc.layout, tc.t); got != tc.want {
+				t.Errorf("round %d: %s %s %s = %q, want %q", round, tc.lang, tc.layout, tc.t, got, tc.want)
+			}
+		}
+	}
+}
+
 func TestNumber(t *testing.T) {
 	c := locale.Default()
 	for _, tc := range []struct {

@@ -108,6 +108,8 @@ type App struct {
 	// startCheck lets bbolt's page check begin once the first tick is
 	// done (store.DB.StartCheck; nil on PostgreSQL).
 	startCheck func()
+	// tick replaces tickOnce in tests (nil: tickOnce).
+	tick func(context.Context) error
 }
 
 // newApp opens the store and builds everything; it listens on nothing yet.
@@ -521,8 +523,20 @@ func (a *App) Run(ctx context.Context) error {
 // dispatcher and the digest. ctx ends with the term.
 func (a *App) leaderWork(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Go(func() { a.tickLoop(ctx) })
-	wg.Go(func() { _ = a.disp.Run(ctx, a.wake) })
+	// The dispatcher starts once the first tick has run (or failed): that
+	// tick opens the day's occurrences, and sending the first ones'
+	// prompts beside it took its CPU and its writer lock, doubling the
+	// start's time to ready under load. It sends them a tick later.
+	tickedOnce := make(chan struct{})
+	wg.Go(func() { a.tickLoop(ctx, tickedOnce) })
+	wg.Go(func() {
+		select {
+		case <-tickedOnce:
+		case <-ctx.Done():
+			return
+		}
+		_ = a.disp.Run(ctx, a.wake)
+	})
 	// On-call imports from PagerDuty or Opsgenie ([rotations.import]);
 	// it reads the rotations in force each round, so reloads apply.
 	wg.Go(func() {
@@ -550,15 +564,17 @@ func (a *App) probeLoop(ctx context.Context) {
 }
 
 // tickLoop drives the engine from the clock. The first tick catches up on
-// anything missed while the bot was down.
-func (a *App) tickLoop(ctx context.Context) {
+// anything missed while the bot was down; tickedOnce is closed after it,
+// whether it failed or not.
+func (a *App) tickLoop(ctx context.Context, tickedOnce chan<- struct{}) {
 	t := time.NewTicker(a.opts.TickEvery)
 	defer t.Stop()
+	tick := a.tick
+	if tick == nil {
+		tick = a.tickOnce
+	}
 	for {
-		err := a.eng.Tick(ctx)
-		if err == nil {
-			err = a.ops.Tick(ctx) // follow-up reminders
-		}
+		err := tick(ctx)
 		if err != nil && ctx.Err() == nil {
 			a.log.Error().Err(err).Msg("tick failed; retrying on the next one")
 		} else if err == nil {
@@ -568,12 +584,24 @@ func (a *App) tickLoop(ctx context.Context) {
 			}
 			a.compactor.tick(ctx)
 		}
+		if tickedOnce != nil {
+			close(tickedOnce)
+			tickedOnce = nil
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
 	}
+}
+
+// tickOnce is one tick: the engine's schedule, then follow-up reminders.
+func (a *App) tickOnce(ctx context.Context) error {
+	if err := a.eng.Tick(ctx); err != nil {
+		return err
+	}
+	return a.ops.Tick(ctx)
 }
 
 // Close releases the store. Call after Run returns.
