@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"time"
@@ -67,7 +68,9 @@ func settled(r *messageRecord) bool {
 }
 
 // CompactOutbox drops the content of settled messages created before
-// `before`, at most limit of them (limit ≤ 0: 500), in one transaction
+// `before`, and deletes outright those nothing reads again
+// (cadence.Outlived: direct messages about an occurrence no longer open),
+// at most limit of them (limit ≤ 0: 500), in one transaction
 // that stays short whatever the outbox's size. more reports that older
 // messages remain to be looked at. The audit log and everything outside
 // the outbox are untouched.
@@ -114,6 +117,7 @@ func (t *tx) compactOutbox(before time.Time, limit int) (compacted int, more boo
 	}
 	var last []byte
 	var unlisted [][]byte
+	status := map[string]cadence.Status{} // per occurrence, for this pass
 	visited := 0
 	for ; k != nil; k, _ = c.Next() {
 		created, key, ok := splitTimeKey(k)
@@ -142,6 +146,17 @@ func (t *tx) compactOutbox(before time.Time, limit int) (compacted int, more boo
 		if r.Compacted || !settled(&r) {
 			continue
 		}
+		unlisted = append(unlisted, bytes.Clone(k))
+		compacted++
+		if gone, err := outlived(t, &r, status); err != nil {
+			return 0, false, err
+		} else if gone {
+			// Nothing will read it again: nothing of it is kept.
+			if err := outbox.Delete([]byte(key)); err != nil {
+				return 0, false, fmt.Errorf("delete message %q: %w", key, err)
+			}
+			continue
+		}
 		// Written in place, deleted first: bbolt
 		// merges under-filled pages only after a delete, and a put of a
 		// smaller value alone would leave each page that held one whole
@@ -152,13 +167,11 @@ func (t *tx) compactOutbox(before time.Time, limit int) (compacted int, more boo
 		if err := outbox.Put([]byte(key), encodeCompact(r.compact())); err != nil {
 			return 0, false, fmt.Errorf("compact message %q: %w", key, err)
 		}
-		// Nor is it listed any more (Messages): there is nothing of it
-		// to show, and its creation index entry would be a quarter of
-		// what the outbox keeps of it. Deleted after the scan, which a
-		// delete under the cursor would disturb.
-		unlisted = append(unlisted, bytes.Clone(k))
-		compacted++
 	}
+	// Nor is a compacted message listed any more (Messages): there is
+	// nothing of it to show, and its creation index entry would be a
+	// quarter of what the outbox keeps of it. Deleted after the scan,
+	// which a delete under the cursor would disturb.
 	for _, k := range unlisted {
 		if err := byCreated.Delete(k); err != nil {
 			return 0, false, fmt.Errorf("compact outbox: index: %w", err)
@@ -170,6 +183,29 @@ func (t *tx) compactOutbox(before time.Time, limit int) (compacted int, more boo
 		}
 	}
 	return compacted, more, nil
+}
+
+// outlived reports whether r is deleted rather than compacted
+// (cadence.Outlived); status caches occurrence states for one pass. An
+// occurrence not found keeps its messages compact.
+func outlived(t *tx, r *messageRecord, status map[string]cadence.Status) (bool, error) {
+	m := &cadence.Message{Kind: cadence.MessageKind(r.Kind), OccurrenceID: r.OccurrenceID, To: cadence.Recipient{Person: r.ToPerson}}
+	if !cadence.Outlived(m, cadence.StatusClosed) {
+		return false, nil // not a kind that can go, whatever the occurrence
+	}
+	st, ok := status[r.OccurrenceID]
+	if !ok {
+		o, err := t.OccurrenceFor(r.OccurrenceID, r.ToPerson)
+		switch {
+		case errors.Is(err, cadence.ErrNotFound):
+		case err != nil:
+			return false, fmt.Errorf("compact message %q: %w", r.Key, err)
+		default:
+			st = o.Status
+		}
+		status[r.OccurrenceID] = st
+	}
+	return cadence.Outlived(m, st), nil
 }
 
 // bodyIsZero: the message carries no content (a compacted one, unless the

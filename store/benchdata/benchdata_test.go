@@ -2,6 +2,8 @@ package benchdata_test
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -64,8 +66,9 @@ func TestBuildIsReadByTheEngine(t *testing.T) {
 	// occurrence held, a prompt to everyone expected, a reminder to those
 	// reminded, a receipt per answer and per edit; every message
 	// delivered, those older than the retention compacted (and no longer
-	// listed), the last month whole.
-	var count, compacted, whole, notCompacted int
+	// listed) or, direct messages about a closed occurrence, deleted; the
+	// last month whole.
+	var count, compacted, gone, whole, wholePosts, notCompacted int
 	require.NoError(t, db.View(context.Background(), func(tx cadence.Tx) error {
 		occs, err := tx.Occurrences(cadence.OccurrenceFilter{From: d.From, To: d.To})
 		require.NoError(t, err)
@@ -76,24 +79,31 @@ func TestBuildIsReadByTheEngine(t *testing.T) {
 				continue
 			}
 			keys := []string{cadence.AgendaKey(o.ID), cadence.SummaryKey(o.ID)}
+			var dms []string // to one person about o: gone once compacted
 			for _, p := range o.Expected {
-				keys = append(keys, cadence.PromptKey(o.ID, p))
+				dms = append(dms, cadence.PromptKey(o.ID, p))
 				if o.Reminded[p] > 0 {
-					keys = append(keys, cadence.ReminderKey(o.ID, p, 0))
+					dms = append(dms, cadence.ReminderKey(o.ID, p, 0))
 				}
 			}
 			as, err := tx.Answers(o.ID)
 			require.NoError(t, err)
 			for _, a := range as {
-				keys = append(keys, cadence.ReceiptKey(o.ID, a.PersonID, 0))
+				dms = append(dms, cadence.ReceiptKey(o.ID, a.PersonID, 0))
 				if a.Edits > 0 {
-					keys = append(keys, cadence.ReceiptKey(o.ID, a.PersonID, 1))
+					dms = append(dms, cadence.ReceiptKey(o.ID, a.PersonID, 1))
 				}
 			}
-			for _, k := range keys {
-				m, err := tx.Message(k)
-				require.NoError(t, err, k)
+			for _, k := range append(keys, dms...) {
 				count++
+				m, err := tx.Message(k)
+				if errors.Is(err, cadence.ErrNotFound) && slices.Contains(dms, k) {
+					// Only what all of o's messages were old enough for.
+					require.True(t, o.ClosesAt.Before(d.To.Add(-benchdata.Retention)), "%s is gone, its occurrence closed %s", k, o.ClosesAt)
+					gone++
+					continue
+				}
+				require.NoError(t, err, k)
 				require.Equal(t, cadence.StateSent, m.State, m.Key)
 				require.Equal(t, m.Revision, m.SentRevision, m.Key)
 				require.False(t, m.Ref.IsZero(), m.Key)
@@ -103,11 +113,15 @@ func TestBuildIsReadByTheEngine(t *testing.T) {
 				switch {
 				case m.CreatedAt.Before(d.To.Add(-benchdata.Retention - 3*24*time.Hour)):
 					require.True(t, m.Compacted, "%s created %s", m.Key, m.CreatedAt)
+					require.NotContains(t, dms, m.Key, "a direct message about a closed occurrence is deleted, not compacted")
 					compacted++
 				case m.CreatedAt.After(d.To.Add(-benchdata.Retention + 24*time.Hour)):
 					require.False(t, m.Compacted, "%s created %s", m.Key, m.CreatedAt)
 					require.NotEmpty(t, m.Body.Title, m.Key)
 					whole++
+					if !slices.Contains(dms, m.Key) {
+						wholePosts++
+					}
 				}
 			}
 		}
@@ -117,7 +131,8 @@ func TestBuildIsReadByTheEngine(t *testing.T) {
 		return nil
 	}))
 	assert.Equal(t, d.Messages, count, "every message written is where the engine would look")
-	assert.Greater(t, compacted, 5*whole, "eleven months compacted, one whole")
+	assert.Greater(t, compacted, 5*wholePosts, "eleven months of agendas and summaries compacted, one whole")
+	assert.Greater(t, gone, 5*whole, "eleven months of direct messages gone, one whole")
 	assert.Positive(t, whole)
 
 	// A second build reuses the cached file with the same counts.

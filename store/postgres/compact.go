@@ -26,7 +26,8 @@ func settled(m *cadence.Message) bool {
 }
 
 // CompactOutbox drops the content of settled messages created before
-// `before`, at most limit of them (limit ≤ 0: 500), looking at no more
+// `before`, and deletes outright those nothing reads again
+// (cadence.Outlived), at most limit of them (limit ≤ 0: 500), looking at no more
 // than 4×limit, in one transaction; more reports that older messages
 // remain. Each call resumes after the last message the previous one
 // looked at, as the bbolt store's does. What stays is what later edits
@@ -70,6 +71,7 @@ func (t *tx) compactOutbox(before time.Time, limit int) (compacted int, more boo
 	}
 	visited := 0
 	var last *row
+	status := map[string]cadence.Status{} // per occurrence, for this pass
 	for i := range rs {
 		// Bound the work, not only the writes: a run of messages that
 		// need nothing must not make one transaction long either.
@@ -86,6 +88,16 @@ func (t *tx) compactOutbox(before time.Time, limit int) (compacted int, more boo
 		if m.Compacted || !settled(&m) {
 			continue
 		}
+		compacted++
+		if gone, err := t.outlived(&m, status); err != nil {
+			return 0, false, err
+		} else if gone {
+			// Nothing will read it again: nothing of it is kept.
+			if err := t.deleteMessage(m.Key); err != nil {
+				return 0, false, err
+			}
+			continue
+		}
 		c := &cadence.Message{
 			Key: m.Key, Kind: m.Kind, Platform: m.Platform, To: m.To, RitualID: m.RitualID,
 			OccurrenceID: m.OccurrenceID, Thread: m.Thread, CreatedAt: m.CreatedAt,
@@ -95,7 +107,6 @@ func (t *tx) compactOutbox(before time.Time, limit int) (compacted int, more boo
 		if err := t.PutMessage(c); err != nil {
 			return 0, false, err
 		}
-		compacted++
 	}
 	if last != nil {
 		if err := t.exec("compact outbox", `INSERT INTO outbox_compaction (only_row, created_ns, key) VALUES (true, $1, $2)
@@ -104,4 +115,34 @@ func (t *tx) compactOutbox(before time.Time, limit int) (compacted int, more boo
 		}
 	}
 	return compacted, more, nil
+}
+
+// outlived reports whether m is deleted rather than compacted
+// (cadence.Outlived); status caches occurrence states for one pass. An
+// occurrence not found keeps its messages compact.
+func (t *tx) outlived(m *cadence.Message, status map[string]cadence.Status) (bool, error) {
+	if !cadence.Outlived(m, cadence.StatusClosed) {
+		return false, nil // not a kind that can go, whatever the occurrence
+	}
+	st, ok := status[m.OccurrenceID]
+	if !ok {
+		err := t.tx.QueryRow(t.ctx, "SELECT status FROM occurrences WHERE id = $1", m.OccurrenceID).Scan(&st)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return false, fmt.Errorf("compact message %q: occurrence %q: %w", m.Key, m.OccurrenceID, err)
+		}
+		status[m.OccurrenceID] = st
+	}
+	return cadence.Outlived(m, st), nil
+}
+
+// deleteMessage removes key from the outbox.
+func (t *tx) deleteMessage(key string) error {
+	if err := t.checkWritable("delete message"); err != nil {
+		return err
+	}
+	t.written.messages++
+	if _, ok := t.messageCache[key]; ok {
+		t.cacheMessage(key, nil)
+	}
+	return t.exec("delete message "+key, "DELETE FROM outbox WHERE key = $1", key)
 }

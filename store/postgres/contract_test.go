@@ -29,6 +29,11 @@ func TestContract(t *testing.T) {
 	cadencetest.RunStoreTests(t, func(t *testing.T) cadence.Store { return openTemp(t) })
 }
 
+// Past the retention, what nothing reads again is gone, the rest compact.
+func TestCompactionContract(t *testing.T) {
+	cadencetest.RunCompactionTests(t, func(t *testing.T) cadencetest.Compactor { return openTemp(t) })
+}
+
 func TestOpsContract(t *testing.T) {
 	cadencetest.RunOpsStoreTests(t, func(t *testing.T) cadence.Store { return openTemp(t) })
 }
