@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/cadencebot/cadencebot/cadence"
 )
 
@@ -211,3 +213,42 @@ func outlived(t *tx, r *messageRecord, status map[string]cadence.Status) (bool, 
 // bodyIsZero: the message carries no content (a compacted one, unless the
 // engine has written a new body since).
 func bodyIsZero(b cadence.Body) bool { return reflect.ValueOf(b).IsZero() }
+
+// migrateV12 deletes what earlier compactions kept of messages nothing
+// reads again (outlived, cadence.Outlived): the compactor no longer
+// visits them (they left the creation index at schema 11), and they are
+// most of a year's compacted outbox.
+func migrateV12(btx *bolt.Tx) error {
+	t := &tx{btx: btx}
+	outbox, err := t.bucket(bucketOutbox)
+	if err != nil {
+		return err
+	}
+	status := map[string]cadence.Status{}
+	var gone [][]byte
+	// Read everything first: bbolt forbids writes during ForEach.
+	err = outbox.ForEach(func(k, v []byte) error {
+		if !isCompactValue(v) {
+			return nil // whole, or compacted as JSON, which schema 11 rewrote
+		}
+		r, err := decodeCompact(k, v)
+		if err != nil {
+			return fmt.Errorf("compact outbox: %w", err)
+		}
+		if ok, err := outlived(t, r, status); err != nil {
+			return err
+		} else if ok {
+			gone = append(gone, bytes.Clone(k))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range gone {
+		if err := outbox.Delete(k); err != nil {
+			return fmt.Errorf("delete message %q: %w", k, err)
+		}
+	}
+	return nil
+}

@@ -292,3 +292,41 @@ func TestMigrationCompactsJSONCompactedMessages(t *testing.T) {
 	}
 	assert.Equal(t, '{', rune(rawMessage(t, path, "occ/triage@20260309T083000Z/agenda")[0]), "a message not compacted stays JSON")
 }
+
+// TestMigrationDeletesOutlivedMessages: schema 12 deletes what earlier
+// compactions kept of direct messages about an occurrence no longer open;
+// the summary and a reminder of the occurrence still open stay compact.
+func TestMigrationDeletesOutlivedMessages(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cadence.db")
+	compacted := func(key, kind, to, occ string) string {
+		return fmt.Sprintf(`{"key":%q,"kind":%q,%s,"ritual_id":"triage","occurrence_id":%q,"created_at":"2026-03-02T08:30:00Z","revision":1,"sent_revision":1,"state":"sent","ref_channel":"D1","ref_id":"1772440200.000100","compacted":true}`,
+			key, kind, to, occ)
+	}
+	closed, open := "triage@20260302T083000Z", "triage@20260309T083000Z"
+	gone := []string{"occ/" + closed + "/prompt/ana", "occ/" + closed + "/reminder/bo/0", "occ/" + closed + "/receipt/ana/0"}
+	kept := []string{"occ/" + closed + "/summary", "occ/" + open + "/reminder/ana/0"}
+	outbox := map[string]string{
+		gone[0]: compacted(gone[0], "prompt", `"to_person":"ana"`, closed),
+		gone[1]: compacted(gone[1], "reminder", `"to_person":"bo"`, closed),
+		gone[2]: compacted(gone[2], "receipt", `"to_person":"ana"`, closed),
+		kept[0]: compacted(kept[0], "summary", `"to_channel":"mlops"`, closed),
+		kept[1]: compacted(kept[1], "reminder", `"to_person":"ana"`, open),
+	}
+	writeV1(t, path, map[string]map[string]string{"outbox": outbox})
+	db := openAt(t, path)
+	view(t, db, func(tx cadence.Tx) error {
+		for _, k := range gone {
+			_, err := tx.Message(k)
+			assert.ErrorIs(t, err, cadence.ErrNotFound, k)
+		}
+		for _, k := range kept {
+			m, err := tx.Message(k)
+			require.NoError(t, err, k)
+			assert.True(t, m.Compacted, k)
+			assert.Equal(t, cadence.Ref{Channel: "D1", ID: "1772440200.000100"}, m.Ref, k)
+		}
+		_, err := tx.Message("occ/" + open + "/prompt/ana")
+		assert.NoError(t, err, "a message not compacted stays")
+		return nil
+	})
+}

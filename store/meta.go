@@ -31,6 +31,7 @@ var migrations = []func(*bolt.Tx) error{
 	migrateV9,  // 8 → 9: aggregate buckets (aggregates.go), filled on open
 	migrateV10, // 9 → 10: rituals and people managed in the store (definitions.go)
 	migrateV11, // 10 → 11: compacted outbox messages in a binary form (compactcodec.go)
+	migrateV12, // 11 → 12: compacted direct messages about closed occurrences deleted (compact.go)
 }
 
 // afterMigrationStep, when set (tests), runs after each step inside the
