@@ -170,7 +170,8 @@ type Message struct {
 	// Compacted: the message was settled long enough ago that the store
 	// dropped its content (Body, LateBody, errors); its key, Ref and
 	// revisions remain, so it is never posted again and can still be
-	// updated in place with a new body.
+	// updated in place with a new body. Messages that nothing reads again
+	// (Outlived) are deleted instead.
 	Compacted bool
 }
 
