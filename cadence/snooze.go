@@ -148,12 +148,14 @@ func snoozedUntil(tx Tx, occID, person string) (time.Time, error) {
 }
 
 // dropSnoozes settles the person's snooze reminders still waiting: once
-// they answered, "we have no answer from you yet" is no longer true.
+// they answered, "we have no answer from you yet" is no longer true. Each
+// key is looked at: an earlier one may be gone (deleted past the outbox
+// retention, Outlived) while a later one still waits for a late answer.
 func dropSnoozes(tx Tx, occID, person string) error {
 	for n := 0; n < maxSnoozes; n++ {
 		m, err := tx.Message(SnoozeKey(occID, person, n))
 		if errors.Is(err, ErrNotFound) {
-			return nil
+			continue
 		}
 		if err != nil {
 			return fmt.Errorf("snooze of %s: %w", person, err)

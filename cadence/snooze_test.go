@@ -69,3 +69,30 @@ func TestSnoozePrompt(t *testing.T) {
 	assert.Empty(t, h.Chat.ByKey(cadence.SnoozeKey(id2, "cy", 0)))
 	assert.Equal(t, cadence.StateDropped, h.Message(cadence.SnoozeKey(id2, "cy", 0)).State)
 }
+
+// A late answer drops a snooze still waiting even when an earlier one is
+// gone (deleted past the outbox retention: cadence.Outlived).
+func TestLateAnswerDropsSnoozeAfterAGap(t *testing.T) {
+	r := cadencetest.StandupRitual(t)
+	r.PerPersonTime = false
+	start := cadencetest.Monday.Add(7 * time.Hour)
+	h := cadencetest.NewHarness(t, start, r)
+	h.At(start)
+	fire := cadencetest.Monday.Add(8*time.Hour + 15*time.Minute)
+	h.At(fire)
+	id := cadence.OccurrenceID("standup", fire)
+
+	_, err := h.Eng.SnoozePrompt(h.Ctx, id, "ana", cadence.SnoozeHour)
+	require.NoError(t, err)
+	h.At(fire.Add(time.Hour))
+	require.Len(t, h.Chat.ByKey(cadence.SnoozeKey(id, "ana", 0)), 1)
+	_, err = h.Eng.SnoozePrompt(h.Ctx, id, "ana", cadence.SnoozeTomorrow) // past the close
+	require.NoError(t, err)
+	h.At(fire.Add(3*time.Hour + time.Minute))
+	require.Equal(t, cadence.StatePending, h.Message(cadence.SnoozeKey(id, "ana", 1)).State)
+
+	h.Store.(*cadencetest.Store).Forget(cadence.SnoozeKey(id, "ana", 0))
+	_, err = h.Answer(id, "ana", "yesterday", "x", "today", "y")
+	require.NoError(t, err, "late")
+	assert.Equal(t, cadence.StateDropped, h.Message(cadence.SnoozeKey(id, "ana", 1)).State)
+}

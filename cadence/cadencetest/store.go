@@ -58,6 +58,15 @@ func NewStore() *Store {
 	}
 }
 
+// Forget deletes the message key, as a store's compactor does with one
+// nothing reads again (cadence.Outlived).
+func (s *Store) Forget(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.messages, key)
+	delete(s.active, key)
+}
+
 // View runs fn in a read-only transaction.
 func (s *Store) View(ctx context.Context, fn func(cadence.Tx) error) error {
 	if err := ctx.Err(); err != nil {
