@@ -9,7 +9,8 @@ package cadence
 // open occurrences only (its cursor never goes back); answers are edited
 // only before the person's close, and a late first answer's receipt is
 // ReceiptKey(…, 0) of a person who had no answer, so never an earlier
-// key; snoozes and declines are refused once closed; nothing is threaded
+// key; snoozes and declines are refused once closed (a late answer drops
+// the snoozes still waiting, looking at each key); nothing is threaded
 // under a direct message. Channel posts (agenda, summary) stay compact:
 // a late answer redraws them.
 func Outlived(m *Message, st Status) bool {
