@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -244,4 +245,69 @@ func TestMigrationSplitsAnswerText(t *testing.T) {
 	var doc string
 	require.NoError(t, conn.QueryRow(ctx, "SELECT convert_from(doc, 'UTF8') FROM answers").Scan(&doc))
 	assert.NotContains(t, doc, "CI is red", "the metadata row holds no text")
+}
+
+// Migration 0009 deletes what earlier compactions kept of direct messages
+// about an occurrence no longer open; a compacted summary, a compacted
+// reminder of an occurrence still open and a whole prompt stay.
+func TestMigrationDeletesOutlivedMessages(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, url)
+	require.NoError(t, err)
+	at := time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC)
+	closed := &cadence.Occurrence{ID: cadence.OccurrenceID("triage", at), RitualID: "triage", Scheduled: at,
+		Status: cadence.StatusClosed, Expected: []string{"ana", "bo"}}
+	open := &cadence.Occurrence{ID: cadence.OccurrenceID("triage", at.AddDate(0, 0, 7)), RitualID: "triage",
+		Scheduled: at.AddDate(0, 0, 7), Status: cadence.StatusOpen, Expected: []string{"ana"}}
+	msg := func(key string, kind cadence.MessageKind, to cadence.Recipient, o *cadence.Occurrence, compacted bool) *cadence.Message {
+		return &cadence.Message{Key: key, Kind: kind, Platform: "slack", To: to, RitualID: "triage", OccurrenceID: o.ID,
+			CreatedAt: at, Revision: 1, SentRevision: 1, State: cadence.StateSent, Ref: cadence.Ref{Channel: "D1", ID: "1.2"}, Compacted: compacted}
+	}
+	ana, bo := cadence.Recipient{Person: "ana"}, cadence.Recipient{Person: "bo"}
+	gone := []*cadence.Message{
+		msg(cadence.PromptKey(closed.ID, "ana"), cadence.KindPrompt, ana, closed, true),
+		msg(cadence.ReminderKey(closed.ID, "bo", 0), cadence.KindReminder, bo, closed, true),
+		msg(cadence.ReceiptKey(closed.ID, "ana", 0), cadence.KindReceipt, ana, closed, true),
+	}
+	kept := []*cadence.Message{
+		msg(cadence.SummaryKey(closed.ID), cadence.KindSummary, cadence.Recipient{Channel: "C1"}, closed, true),
+		msg(cadence.ReminderKey(open.ID, "ana", 0), cadence.KindReminder, ana, open, true),
+		msg(cadence.PromptKey(closed.ID, "bo"), cadence.KindPrompt, bo, closed, false),
+	}
+	require.NoError(t, db.Update(ctx, func(tx cadence.Tx) error {
+		for _, o := range []*cadence.Occurrence{closed, open} {
+			if err := tx.PutOccurrence(o); err != nil {
+				return err
+			}
+		}
+		for _, m := range append(slices.Clone(gone), kept...) {
+			if err := tx.PutMessage(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	require.NoError(t, db.Close())
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "DELETE FROM schema_version WHERE version >= 9")
+	require.NoError(t, err)
+
+	db, err = postgres.Open(ctx, url)
+	require.NoError(t, err)
+	defer db.Close()
+	require.NoError(t, db.View(ctx, func(tx cadence.Tx) error {
+		for _, m := range gone {
+			_, err := tx.Message(m.Key)
+			assert.ErrorIs(t, err, cadence.ErrNotFound, m.Key)
+		}
+		for _, m := range kept {
+			got, err := tx.Message(m.Key)
+			require.NoError(t, err, m.Key)
+			assert.Equal(t, m.Compacted, got.Compacted, m.Key)
+		}
+		return nil
+	}))
 }
