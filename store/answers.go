@@ -77,13 +77,13 @@ func (t *tx) Answer(occurrenceID, personID string) (*cadence.Answer, error) {
 		return nil, err
 	}
 	key := answerKey(occurrenceID, personID)
-	var m answerMeta
-	found, err := getJSON(b, key, &m)
-	if err != nil {
-		return nil, fmt.Errorf("answer of %q to %q: %w", personID, occurrenceID, err)
-	}
-	if !found {
+	v := b.Get(key)
+	if v == nil {
 		return nil, fmt.Errorf("answer of %q to %q: %w", personID, occurrenceID, cadence.ErrNotFound)
+	}
+	var m answerMeta
+	if err := decodeAnswerMeta(key, v, &m); err != nil {
+		return nil, fmt.Errorf("answer of %q to %q: %w", personID, occurrenceID, err)
 	}
 	a := m.domain()
 	if a.Responses, err = responsesOf(texts, key); err != nil {
@@ -125,10 +125,11 @@ func (t *tx) PutAnswer(a *cadence.Answer) error {
 	texts.FillPercent = answerFillPercent
 	key := answerKey(a.OccurrenceID, a.PersonID)
 	r := toAnswerRecord(a)
-	if err := putJSON(answers, key, r.meta()); err != nil {
+	m := r.meta()
+	if err := answers.Put(key, encodeAnswerMeta(key, &m)); err != nil {
 		return fmt.Errorf("put answer of %q to %q: %w", a.PersonID, a.OccurrenceID, err)
 	}
-	if err := putJSON(texts, key, r.Responses); err != nil {
+	if err := texts.Put(key, encodeResponses(r.Responses)); err != nil {
 		return fmt.Errorf("put answer of %q to %q: text: %w", a.PersonID, a.OccurrenceID, err)
 	}
 	if err := index.Put(at, []byte{}); err != nil {
@@ -196,8 +197,11 @@ func (m *answerMeta) domain() *cadence.Answer {
 // responsesOf reads an answer's text; nil when it has none.
 func responsesOf(texts *bolt.Bucket, key []byte) ([]cadence.Response, error) {
 	var rs []responseRecord
-	if _, err := getJSON(texts, key, &rs); err != nil {
-		return nil, fmt.Errorf("text: %w", err)
+	if v := texts.Get(key); v != nil {
+		var err error
+		if rs, err = decodeResponses(key, v); err != nil {
+			return nil, fmt.Errorf("text: %w", err)
+		}
 	}
 	if rs == nil {
 		return nil, nil
@@ -218,7 +222,7 @@ func appendAnswers(out []*cadence.Answer, c *bolt.Cursor, texts *bolt.Bucket, oc
 			continue // an answer to a longer occurrence ID
 		}
 		var m answerMeta
-		if err := decode(k, v, &m); err != nil {
+		if err := decodeAnswerMeta(k, v, &m); err != nil {
 			return nil, fmt.Errorf("answers to %q: %w", occurrenceID, err)
 		}
 		a := m.domain()
@@ -294,7 +298,7 @@ func (t *tx) reindexAnswers() error {
 	}
 	return answers.ForEach(func(k, v []byte) error {
 		var r answerMeta
-		if err := decode(k, v, &r); err != nil {
+		if err := decodeAnswerMeta(k, v, &r); err != nil {
 			return fmt.Errorf("index answers: %w", err)
 		}
 		at, err := answerAtKey(r.OccurrenceID, r.PersonID)

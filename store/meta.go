@@ -32,6 +32,7 @@ var migrations = []func(*bolt.Tx) error{
 	migrateV10, // 9 → 10: rituals and people managed in the store (definitions.go)
 	migrateV11, // 10 → 11: compacted outbox messages in a binary form (compactcodec.go)
 	migrateV12, // 11 → 12: compacted direct messages about closed occurrences deleted (compact.go)
+	migrateV13, // 12 → 13: answers' metadata and text in a binary form (answercodec.go)
 }
 
 // afterMigrationStep, when set (tests), runs after each step inside the

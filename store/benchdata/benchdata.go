@@ -35,7 +35,7 @@ import (
 
 // Version changes whenever the generated history changes, so a cached
 // file from an older builder is never reused.
-const Version = "v5"
+const Version = "v6"
 
 // Spec is the size of a data set.
 type Spec struct {
