@@ -148,13 +148,13 @@ func (t *tx) OccurrenceFor(id, person string) (*cadence.Occurrence, error) {
 	if pk == nil {
 		return nil, fmt.Errorf("occurrence %q: %w", id, cadence.ErrNotFound)
 	}
-	var r occurrenceCore
-	found, err := getJSON(occs, pk, &r)
-	if err != nil {
-		return nil, fmt.Errorf("occurrence %q: %w", id, err)
-	}
-	if !found {
+	v := occs.Get(pk)
+	if v == nil {
 		return nil, fmt.Errorf("occurrence %q: index points at missing key %q: %w", id, pk, ErrCorrupt)
+	}
+	var r occurrenceCore
+	if err := decodeCore(pk, v, &r); err != nil {
+		return nil, fmt.Errorf("occurrence %q: %w", id, err)
 	}
 	o := r.domain()
 	if err := t.personOf(o, person); err != nil {
@@ -240,7 +240,7 @@ func (t *tx) Occurrences(f cadence.OccurrenceFilter) ([]*cadence.Occurrence, err
 			// One person's part, as OccurrenceFor reads it: their record,
 			// not everyone's (an answer's streak looks back 30 of these).
 			var r occurrenceCore
-			if err := decode(k, v, &r); err != nil {
+			if err := decodeCore(k, v, &r); err != nil {
 				return false, fmt.Errorf("list occurrences: %w", err)
 			}
 			if (f.RitualID != "" && r.RitualID != f.RitualID) || (len(f.Status) > 0 && !slices.Contains(f.Status, cadence.Status(r.Status))) {
