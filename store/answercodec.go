@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -27,97 +26,6 @@ const (
 
 // isAnswerBinary: v is an answer record in the binary form.
 func isAnswerBinary(v []byte) bool { return len(v) > 0 && v[0] == answerTag }
-
-func appendString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
-
-func appendTime(b []byte, t time.Time) []byte {
-	if t.IsZero() {
-		return append(b, 0)
-	}
-	b = append(b, 1)
-	b = binary.AppendVarint(b, t.Unix())
-	return binary.AppendUvarint(b, uint64(t.Nanosecond()))
-}
-
-// reader takes fields off a binary record; the first failure sticks.
-type reader struct {
-	rest []byte
-	bad  string
-}
-
-func (r *reader) fail(what string) {
-	if r.bad == "" {
-		r.bad = what
-	}
-}
-
-func (r *reader) uvarint(what string) uint64 {
-	n, k := binary.Uvarint(r.rest)
-	if k <= 0 {
-		r.fail("truncated " + what)
-		return 0
-	}
-	r.rest = r.rest[k:]
-	return n
-}
-
-func (r *reader) varint(what string) int64 {
-	n, k := binary.Varint(r.rest)
-	if k <= 0 {
-		r.fail("truncated " + what)
-		return 0
-	}
-	r.rest = r.rest[k:]
-	return n
-}
-
-func (r *reader) byte(what string) byte {
-	if len(r.rest) == 0 {
-		r.fail("truncated " + what)
-		return 0
-	}
-	c := r.rest[0]
-	r.rest = r.rest[1:]
-	return c
-}
-
-func (r *reader) string(what string) string {
-	n := r.uvarint(what)
-	if r.bad != "" {
-		return ""
-	}
-	if uint64(len(r.rest)) < n {
-		r.fail("truncated " + what)
-		return ""
-	}
-	s := string(r.rest[:n])
-	r.rest = r.rest[n:]
-	return s
-}
-
-func (r *reader) time(what string) time.Time {
-	switch r.byte(what) {
-	case 0:
-		return time.Time{}
-	case 1:
-	default:
-		r.fail("bad " + what)
-		return time.Time{}
-	}
-	sec := r.varint(what)
-	ns := r.uvarint(what)
-	if r.bad != "" {
-		return time.Time{}
-	}
-	if ns >= 1e9 {
-		r.fail("bad " + what)
-		return time.Time{}
-	}
-	return time.Unix(sec, int64(ns)).UTC()
-}
 
 // splitAnswerKey is answerKey backwards: person IDs hold no separator.
 func splitAnswerKey(key []byte) (occurrenceID, personID string, ok bool) {

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -46,20 +45,12 @@ func encodeCompact(r *compactRecord) []byte {
 	b := make([]byte, 0, 96)
 	b = append(b, compactTag, flags)
 	for _, s := range []string{r.Kind, r.Platform, r.ToChannel, r.ToPerson, ritual, occ, thread, r.State, r.RefChannel, r.RefID} {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
+		b = appendString(b, s)
 	}
 	b = binary.AppendVarint(b, int64(r.Revision))
 	b = binary.AppendVarint(b, int64(r.SentRevision))
-	for _, t := range []time.Time{r.CreatedAt, r.SentAt} {
-		if t.IsZero() {
-			b = append(b, 0)
-			continue
-		}
-		b = append(b, 1)
-		b = binary.AppendVarint(b, t.Unix())
-		b = binary.AppendUvarint(b, uint64(t.Nanosecond()))
-	}
+	b = appendTime(b, r.CreatedAt)
+	b = appendTime(b, r.SentAt)
 	return b
 }
 
@@ -71,60 +62,18 @@ func decodeCompact(key, v []byte) (*messageRecord, error) {
 	if !isCompactValue(v) || len(v) < 2 {
 		return nil, bad("no tag")
 	}
-	flags, rest := v[1], v[2:]
-	str := func() (string, bool) {
-		n, k := binary.Uvarint(rest)
-		if k <= 0 || uint64(len(rest)-k) < n {
-			return "", false
-		}
-		s := string(rest[k : k+int(n)])
-		rest = rest[k+int(n):]
-		return s, true
-	}
-	varint := func() (int64, bool) {
-		n, k := binary.Varint(rest)
-		if k <= 0 {
-			return 0, false
-		}
-		rest = rest[k:]
-		return n, true
-	}
+	flags, rd := v[1], reader{rest: v[2:]}
 	r := &messageRecord{Key: string(key), Compacted: true}
 	for _, f := range []*string{&r.Kind, &r.Platform, &r.ToChannel, &r.ToPerson, &r.RitualID, &r.OccurrenceID, &r.Thread, &r.State, &r.RefChannel, &r.RefID} {
-		s, ok := str()
-		if !ok {
-			return nil, bad("truncated text")
-		}
-		*f = s
+		*f = rd.string("text")
 	}
-	rev, ok1 := varint()
-	sent, ok2 := varint()
-	if !ok1 || !ok2 {
-		return nil, bad("truncated revision")
+	r.Revision, r.SentRevision = int(rd.varint("revision")), int(rd.varint("sent revision"))
+	r.CreatedAt, r.SentAt = rd.time("creation time"), rd.time("send time")
+	if rd.bad == "" && len(rd.rest) != 0 {
+		rd.fail("trailing bytes")
 	}
-	r.Revision, r.SentRevision = int(rev), int(sent)
-	for _, t := range []*time.Time{&r.CreatedAt, &r.SentAt} {
-		if len(rest) == 0 {
-			return nil, bad("truncated time")
-		}
-		set := rest[0]
-		rest = rest[1:]
-		if set == 0 {
-			continue
-		}
-		sec, ok := varint()
-		if !ok {
-			return nil, bad("truncated time")
-		}
-		ns, k := binary.Uvarint(rest)
-		if k <= 0 || ns >= 1e9 {
-			return nil, bad("bad time")
-		}
-		rest = rest[k:]
-		*t = time.Unix(sec, int64(ns)).UTC()
-	}
-	if len(rest) != 0 {
-		return nil, bad("trailing bytes")
+	if rd.bad != "" {
+		return nil, bad(rd.bad)
 	}
 	if flags&compactOccFromKey != 0 {
 		occ, _, ok := strings.Cut(strings.TrimPrefix(r.Key, "occ/"), "/")
