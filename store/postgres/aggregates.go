@@ -147,8 +147,15 @@ func (t *tx) EachWeekAggregate(from, to time.Time, fn func(*cadence.WeekAggregat
 		var ritual, person, data []byte
 		if raw := rows.RawValues(); binaryWeek && len(raw) == 4 && len(raw[0]) == 8 {
 			wk, ritual, person, data = int64(binary.BigEndian.Uint64(raw[0])), raw[1], raw[2], raw[3]
-		} else if err := rows.Scan(&wk, &ritual, &person, &data); err != nil {
-			return fmt.Errorf("list week aggregates: %w", err)
+		} else {
+			// Scan's pointers send its targets to the heap: its own
+			// variables, so the raw path above stays without allocation.
+			var sw int64
+			var sr, sp, sd []byte
+			if err := rows.Scan(&sw, &sr, &sp, &sd); err != nil {
+				return fmt.Errorf("list week aggregates: %w", err)
+			}
+			wk, ritual, person, data = sw, sr, sp, sd
 		}
 		if wk != week || w.Week.IsZero() {
 			week, w.Week = wk, time.Unix(wk, 0).UTC()
