@@ -24,14 +24,7 @@ func hasMessage(h *cadencetest.Harness, key string) bool {
 // it; "tomorrow" is 09:00 in the person's zone, after the close, so the
 // reminder offers the late answer. Answering drops a waiting snooze.
 func TestSnoozePrompt(t *testing.T) {
-	r := cadencetest.StandupRitual(t) // 09:15 Zurich, 3h window, reminder 1h before close
-	r.PerPersonTime = false
-	start := cadencetest.Monday.Add(7 * time.Hour)
-	h := cadencetest.NewHarness(t, start, r)
-	h.At(start)
-	fire := cadencetest.Monday.Add(8*time.Hour + 15*time.Minute)
-	h.At(fire)
-	id := cadence.OccurrenceID("standup", fire)
+	h, fire, id := openSharedStandup(t)
 
 	until, err := h.Eng.SnoozePrompt(h.Ctx, id, "ana", cadence.SnoozeTomorrow)
 	require.NoError(t, err)
@@ -73,14 +66,7 @@ func TestSnoozePrompt(t *testing.T) {
 // A late answer drops a snooze still waiting even when an earlier one is
 // gone (deleted past the outbox retention: cadence.Outlived).
 func TestLateAnswerDropsSnoozeAfterAGap(t *testing.T) {
-	r := cadencetest.StandupRitual(t)
-	r.PerPersonTime = false
-	start := cadencetest.Monday.Add(7 * time.Hour)
-	h := cadencetest.NewHarness(t, start, r)
-	h.At(start)
-	fire := cadencetest.Monday.Add(8*time.Hour + 15*time.Minute)
-	h.At(fire)
-	id := cadence.OccurrenceID("standup", fire)
+	h, fire, id := openSharedStandup(t)
 
 	_, err := h.Eng.SnoozePrompt(h.Ctx, id, "ana", cadence.SnoozeHour)
 	require.NoError(t, err)
@@ -95,4 +81,18 @@ func TestLateAnswerDropsSnoozeAfterAGap(t *testing.T) {
 	_, err = h.Answer(id, "ana", "yesterday", "x", "today", "y")
 	require.NoError(t, err, "late")
 	assert.Equal(t, cadence.StateDropped, h.Message(cadence.SnoozeKey(id, "ana", 1)).State)
+}
+
+// openSharedStandup opens Monday's standup (09:15 Zurich for everyone,
+// 3h window, a reminder 1h before the close) with its prompts sent.
+func openSharedStandup(t *testing.T) (h *cadencetest.Harness, fire time.Time, id string) {
+	t.Helper()
+	r := cadencetest.StandupRitual(t)
+	r.PerPersonTime = false
+	start := cadencetest.Monday.Add(7 * time.Hour)
+	h = cadencetest.NewHarness(t, start, r)
+	h.At(start)
+	fire = cadencetest.Monday.Add(8*time.Hour + 15*time.Minute)
+	h.At(fire)
+	return h, fire, cadence.OccurrenceID("standup", fire)
 }
