@@ -34,8 +34,9 @@ type pageCheck struct {
 const CheckStartWait = 10 * time.Second
 
 // StartCheck lets the page check of CheckAfterOpen begin. The daemon
-// calls it once its first tick is done: on a busy machine the check's
-// CPU would otherwise be taken from the start it follows. Its snapshot
+// calls it a few seconds after its first tick is done: on a busy machine
+// the check's CPU and disk would otherwise be taken from the start it
+// follows. Its snapshot
 // is the file as opened either way.
 func (db *DB) StartCheck() {
 	db.check.mu.Lock()

@@ -105,9 +105,12 @@ type App struct {
 	lead    cadence.Leadership
 	elector *postgres.Elector
 	leading atomic.Bool // this replica's leader work runs
-	// startCheck lets bbolt's page check begin once the first tick is
-	// done (store.DB.StartCheck; nil on PostgreSQL).
+	// startCheck lets bbolt's page check begin a few seconds after the
+	// first tick (afterReady; store.DB.StartCheck; nil on PostgreSQL).
 	startCheck func()
+	// afterReady holds the page check and the first outbox compaction
+	// round back from the start's ready reply (afterready.go).
+	afterReady afterReady
 	// tick replaces tickOnce in tests (nil: tickOnce).
 	tick func(context.Context) error
 }
@@ -137,7 +140,8 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	if o.Limits == (serverLimits{}) {
 		o.Limits = defaultLimits
 	}
-	a := &App{cfg: cfg, opts: o, log: o.Log, wake: make(chan struct{}, 1), chats: map[string]cadence.Chat{}, instance: newInstanceID(), pg: pg}
+	a := &App{cfg: cfg, opts: o, log: o.Log, wake: make(chan struct{}, 1), chats: map[string]cadence.Chat{}, instance: newInstanceID(), pg: pg,
+		afterReady: afterReady{wait: afterReadyWait}}
 
 	dashOpts := dashboard.OptionsFromEnv(o.Getenv)
 	if cfg.Auth != nil {
@@ -579,10 +583,12 @@ func (a *App) tickLoop(ctx context.Context, tickedOnce chan<- struct{}) {
 			a.log.Error().Err(err).Msg("tick failed; retrying on the next one")
 		} else if err == nil {
 			a.ready.set(true)
-			if a.startCheck != nil {
-				a.startCheck()
+			if a.afterReady.due(a.opts.Clock.Now()) {
+				if a.startCheck != nil {
+					a.startCheck()
+				}
+				a.compactor.tick(ctx)
 			}
-			a.compactor.tick(ctx)
 		}
 		if tickedOnce != nil {
 			close(tickedOnce)

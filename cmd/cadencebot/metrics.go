@@ -110,7 +110,7 @@ func registerPageCheck(reg prometheus.Registerer, state func() store.CheckStatus
 				return 0
 			}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "cadencebot", Name: "store_page_check_running",
-			Help: "1 while bbolt's page check of the database, run right after the start, has not finished."},
+			Help: "1 while bbolt's page check of the database, run a few seconds after the start (and waiting for it), has not finished."},
 			func() float64 {
 				if state().Running {
 					return 1

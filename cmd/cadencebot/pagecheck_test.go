@@ -20,8 +20,9 @@ import (
 	"github.com/cadencebot/cadencebot/store"
 )
 
-// The page check runs after the start: a page damaged where only it looks
-// lets the bot start and become ready, then flips /readyz to not ready
+// The page check runs after the start, afterReadyWait after the first
+// tick: a page damaged where only it looks lets the bot start and become
+// ready, then flips /readyz to not ready
 // with the reason and the copy to restore, sets cadencebot_store_damaged,
 // refuses answers, and leaves the last checked copy as it was.
 func TestPageCheckAfterStartFindsDamage(t *testing.T) {
@@ -49,8 +50,9 @@ func TestPageCheckAfterStartFindsDamage(t *testing.T) {
 	cfg, err := config.Parse("app.toml", []byte(appConfig))
 	require.NoError(t, err)
 	monday := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	clock := cadence.NewManualClock(monday)
 	app, err := newApp(cfg, appOptions{Listen: "127.0.0.1:0", DB: path, Getenv: func(string) string { return "" },
-		Clock: cadence.NewManualClock(monday), Log: zerolog.Nop(), TickEvery: 5 * time.Millisecond})
+		Clock: clock, Log: zerolog.Nop(), TickEvery: 5 * time.Millisecond})
 	require.NoError(t, err, "the meta, root and freelist pages are sound: the start goes on")
 	url, err := app.Listen()
 	require.NoError(t, err)
@@ -67,6 +69,13 @@ func TestPageCheckAfterStartFindsDamage(t *testing.T) {
 	}()
 
 	var body string
+	require.Eventually(t, func() bool {
+		code, b := get(t, url+"readyz")
+		body = b
+		return code == http.StatusOK
+	}, 20*time.Second, 5*time.Millisecond, "ready before the check: last /readyz: %s", body)
+	assert.Contains(t, body, "store: ok (the page check of the file runs)", "the check waits afterReadyWait")
+	clock.Advance(afterReadyWait)
 	require.Eventually(t, func() bool {
 		var code int
 		code, body = get(t, url+"readyz")

@@ -33,9 +33,10 @@ type readiness struct {
 	// leader reports the election when replicas share a PostgreSQL
 	// database (nil on bbolt: one process always leads).
 	leader func() leaderView
-	// pageCheck reports bbolt's page check, which runs right after the
-	// start (store.Options.CheckAfterOpen; nil on PostgreSQL). Damage it
-	// finds makes the bot not ready: writes are refused from then on.
+	// pageCheck reports bbolt's page check, which runs a few seconds
+	// after the start (store.Options.CheckAfterOpen, afterReady; nil on
+	// PostgreSQL). Damage it finds makes the bot not ready: writes are
+	// refused from then on.
 	pageCheck func() store.CheckStatus
 }
 

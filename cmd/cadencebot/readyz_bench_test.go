@@ -137,8 +137,10 @@ func BenchmarkStartReadyzYear500x5(b *testing.B) {
 
 // startToReady builds and starts the app on path and returns once /readyz
 // answers 200, with the time newApp took (the store's open, header
-// checks and aggregates check are in it; the page check and the checked
-// copy run after the first tick); the returned func stops it.
+// checks and aggregates check are in it; the page check, the checked
+// copy and the first outbox compaction wait afterReadyWait on the
+// injected clock, which stands still here, so none of them runs before
+// the bot is stopped); the returned func stops it.
 func startToReady(b *testing.B, cfg *config.Config, path string, now time.Time) (stop func(), built time.Duration) {
 	b.Helper()
 	start := time.Now()
