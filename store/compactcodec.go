@@ -95,8 +95,12 @@ func decodeCompact(key, v []byte) (*messageRecord, error) {
 	return r, nil
 }
 
-// decodeMessage reads a stored message in either form.
+// decodeMessage reads a stored message in any of its forms: binary
+// (messagecodec.go), compacted, or JSON as schemas up to 13 wrote it.
 func decodeMessage(key, v []byte, r *messageRecord) error {
+	if isMessageBinary(v) {
+		return decodeMessageBinary(key, v, r)
+	}
 	if isCompactValue(v) {
 		c, err := decodeCompact(key, v)
 		if err != nil {
@@ -120,6 +124,9 @@ func getMessage(outbox interface{ Get([]byte) []byte }, key []byte, r *messageRe
 // decodeOutboxIndex reads the part of a stored message its indexes are
 // built from, without decoding a whole body.
 func decodeOutboxIndex(key, v []byte, x *outboxIndex) error {
+	if isMessageBinary(v) {
+		return decodeMessageIndex(key, v, x)
+	}
 	if isCompactValue(v) {
 		c, err := decodeCompact(key, v)
 		if err != nil {

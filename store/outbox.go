@@ -348,7 +348,7 @@ func (t *tx) PutMessage(m *cadence.Message) error {
 			}
 		}
 	}
-	if err := putJSON(outbox, []byte(m.Key), rec); err != nil {
+	if err := outbox.Put([]byte(m.Key), encodeMessage(&rec)); err != nil {
 		return fmt.Errorf("put message %q: %w", m.Key, err)
 	}
 	if err := byCreated.Put(created, []byte{}); err != nil {
