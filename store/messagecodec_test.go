@@ -131,7 +131,7 @@ func TestMessageRecordForms(t *testing.T) {
 			Image: &imageRecord{PNG: []byte{}}}, LateBody: &bodyRecord{}}, messageLateBody},
 		{"a receipt as the engine writes it", messageRecord{Key: "occ/" + occ + "/receipt/zoë/0", Kind: "receipt", Platform: "slack", ToPerson: "zoë",
 			RitualID: "revue-été", OccurrenceID: occ, Body: bodyRecord{Title: "Revue d'été ☕", Text: "Merci, c'est noté. 🔥 3 de suite",
-				Sections: []sectionRecord{{Heading: "Vos réponses", Entries: []entryRecord{{Label: "Hier", Text: "Rien — café"}, {Label: "Blocages", Text: "none"}}}},
+				Sections:  []sectionRecord{{Heading: "Vos réponses", Entries: []entryRecord{{Label: "Hier", Text: "Rien — café"}, {Label: "Blocages", Text: "none"}}}},
 				Questions: []questionRecord{{ID: "q", Text: "Combien ?", Type: "number", Min: &lo, Max: &hi, Required: true, Lang: "fr", Texts: map[string]string{"de": "Wie viel?", "en": "How many?"}}},
 				Prefill:   map[string]string{"q": "3"}, Actions: []actionRecord{{ID: "edit", Label: "Modifier", Value: occ, Style: "primary", Late: true}}},
 			CreatedAt: at, NextAttemptAt: at, State: "pending", Revision: 1}, messageOccFromKey | messageRitualFromOcc},
