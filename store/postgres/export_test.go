@@ -11,3 +11,9 @@ import (
 func OpenTraced(ctx context.Context, url string, tracer pgx.QueryTracer) (*DB, error) {
 	return open(ctx, url, options{tracer: tracer})
 }
+
+// The report's range reads, for tests of their plans.
+const (
+	OccurrenceAggregatesSQL = occurrenceAggregatesSQL
+	WeekAggregatesSQL       = weekAggregatesSQL
+)

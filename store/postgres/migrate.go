@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Migrations are plain SQL files, NNNN_name.sql, applied in order, each in
@@ -106,6 +107,28 @@ func (db *DB) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
+	}
+	if len(ms) > have {
+		return analyzeSchema(ctx, conn)
+	}
+	return nil
+}
+
+// analyzeSchema analyzes this schema's tables after migrations ran: a step
+// may have created, filled or rewritten one, and until autovacuum comes
+// its plans would be guesses. Bounded: ANALYZE samples a fixed number of
+// rows per table, and runs once per schema change, not per start.
+func analyzeSchema(ctx context.Context, conn *pgxpool.Conn) error {
+	var tables []string
+	rows, err := conn.Query(ctx, "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")
+	if err == nil {
+		tables, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	}
+	if err == nil && len(tables) > 0 {
+		_, err = conn.Exec(ctx, "ANALYZE "+strings.Join(tables, ", "))
+	}
+	if err != nil {
+		return fmt.Errorf("analyze after migrating: %w", err)
 	}
 	return nil
 }

@@ -234,6 +234,9 @@ func (db *DB) run(ctx context.Context, writable bool, fn func(cadence.Tx) error)
 	if !writable {
 		return nil // the deferred rollback ends the snapshot, if it began
 	}
+	if t.analyze {
+		p.queue("postgres: analyze the rebuilt aggregates on "+db.host, analyzeAggregates)
+	}
 	if t.wake {
 		// Delivered on commit only, to every replica LISTENing: the
 		// leader's dispatcher sends what a follower queued at once.

@@ -32,6 +32,9 @@ type tx struct {
 	// defs: it changed a ritual or person kept in the store; every
 	// replica reloads its live configuration (DefinitionsChannel).
 	defs bool
+	// analyze: it rebuilt the aggregates (ClearAggregates); their tables
+	// are analyzed before it commits (aggregates.go).
+	analyze bool
 	// Rows read ahead and what this transaction wrote over them
 	// (readcache.go).
 	answerCache  map[answerKey]*cachedAnswer
