@@ -33,12 +33,7 @@ func TestRebuiltAggregatesAreAnalyzed(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
 	require.NoError(t, d.Fill(ctx, db))
-	cfg, err := pgx.ParseConfig(url)
-	require.NoError(t, err)
-	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol // PREPARE below is ours
-	c, err := pgx.ConnectConfig(ctx, cfg)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.Close(context.Background()) })
+	c := planConn(t, url)
 	lo, hi := d.To.AddDate(0, 0, -7*12).Unix(), d.To.Unix()
 
 	for _, rebuild := range []struct {
@@ -92,11 +87,24 @@ func TestMigrationAnalyzes(t *testing.T) {
 	assert.Empty(t, never, "tables never analyzed")
 }
 
+// planConn connects for explain: in the simple protocol, as the
+// statements explain prepares are its own.
+func planConn(t testing.TB, url string) *pgx.Conn {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(url)
+	require.NoError(t, err)
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	c, err := pgx.ConnectConfig(context.Background(), cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close(context.Background()) })
+	return c
+}
+
 var planModes = []string{"force_custom_plan", "force_generic_plan"}
 
 // explain is the plan of the report's week read over [lo, hi) seconds,
 // prepared as pgx prepares it, in plan_cache_mode mode.
-func explain(t *testing.T, c *pgx.Conn, mode string, lo, hi int64) string {
+func explain(t testing.TB, c *pgx.Conn, mode string, lo, hi int64) string {
 	t.Helper()
 	ctx := context.Background()
 	_, err := c.Exec(ctx, "SET plan_cache_mode = "+mode)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,7 +30,8 @@ func BenchmarkReportYear500x5(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	db, err := postgres.Open(ctx, pgtest.URL(b))
+	url := pgtest.URL(b)
+	db, err := postgres.Open(ctx, url)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -45,11 +47,17 @@ func BenchmarkReportYear500x5(b *testing.B) {
 		b.Fatal(err)
 	}
 	h := dashboard.New(eng, cadence.NewManualClock(now), dashboard.Options{Loopback: true}).Handler()
+	// The fill rebuilt the aggregates as `cadencebot reindex` does, which
+	// analyzes them: the plans the pages and the floor get.
+	c := planConn(b, url)
 	for _, period := range []struct {
 		name string
 		from time.Time
 	}{{"year", d.From}, {"12w", d.To.AddDate(0, 0, -7*12)}} {
 		query := "?from=" + period.from.Format("2006-01-02") + "&to=" + d.To.AddDate(0, 0, -1).Format("2006-01-02")
+		b.Logf("%s: week read plan (custom / generic): %s / %s", period.name,
+			firstLine(explain(b, c, "force_custom_plan", cadence.WeekOf(period.from).Unix(), d.To.Unix())),
+			firstLine(explain(b, c, "force_generic_plan", cadence.WeekOf(period.from).Unix(), d.To.Unix())))
 		var floor time.Duration
 		per := map[string]time.Duration{}
 		b.Run(period.name+"/floor", func(b *testing.B) {
@@ -156,4 +164,9 @@ func BenchmarkReportYear500x5(b *testing.B) {
 			}
 		}
 	}
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }
