@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -33,7 +32,6 @@ type Server struct {
 	notes    map[string]string // what an empty room will show (WithRoomNote)
 	links    []navLink         // pages of the daemon beside the chat (WithLink)
 	sessions *sessions
-	pages    map[string]*template.Template
 	mux      *http.ServeMux
 	// waitMax bounds a /wait long poll.
 	waitMax time.Duration
@@ -111,7 +109,6 @@ func NewServer(svc cadence.Service, st cadence.Store, clock cadence.Clock, logge
 	s := &Server{
 		svc: svc, st: st, clock: clock,
 		log:     logger.With().Str("component", "local-chat").Logger(),
-		pages:   parsePages(),
 		mux:     http.NewServeMux(),
 		waitMax: 25 * time.Second,
 		access:  AccessTrial,
@@ -263,7 +260,7 @@ func (s *Server) channels() []string {
 // error becomes a clean 500 instead of half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
 	var buf bytes.Buffer
-	if err := s.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
+	if err := pages()[name].ExecuteTemplate(&buf, "layout", p); err != nil {
 		s.log.Error().Err(err).Str("page", name).Msg("render failed")
 		http.Error(w, "The page could not be rendered; the error was logged.", http.StatusInternalServerError)
 		return
