@@ -158,9 +158,21 @@ func TestKillLeaderProcessMidFanOut(t *testing.T) {
 	assert.Zero(t, w.outbox()["failed"], "no message given up")
 
 	// What the dead leader had in flight was found in Slack, not resent.
-	reconciled := count(next.log, "reconciled: delivered before a restart")
-	t.Logf("%s reconciled %d message(s) the killed leader had in flight", next.name, reconciled)
-	assert.Positive(t, reconciled, "the new leader looked up the in-flight prompt")
+	// Usually the next leader looks it up, but its lookup can wait behind
+	// a rate-limited conversations.open past its term (the PostgreSQL
+	// restart moves the lead), and then a later leader does: count them all.
+	reconciled, by := 0, []string{}
+	for _, p := range w.procs {
+		if p == old {
+			continue
+		}
+		if n := count(p.log, "reconciled: delivered before a restart"); n > 0 {
+			reconciled += n
+			by = append(by, fmt.Sprintf("%s %d", p.name, n))
+		}
+	}
+	t.Logf("the leaders after the kill reconciled %d message(s) the killed leader had in flight (%s)", reconciled, strings.Join(by, ", "))
+	assert.Positive(t, reconciled, "a later leader looked up the in-flight prompt")
 	t.Logf("posts per process: %s", w.postsPerProcess())
 
 	// Slack's events reach every live process all along: none lost its
