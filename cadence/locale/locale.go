@@ -35,6 +35,7 @@ type Catalogs struct {
 	print map[string]*message.Printer
 	ids   map[string][]string // code → message IDs in its catalog, sorted
 	times *timeMemo           // Time's results (time.go)
+	texts *textMemo           // Text's results (memo.go)
 }
 
 var (
@@ -70,7 +71,7 @@ func Load(fsys fs.FS) (*Catalogs, error) {
 		return nil, err
 	}
 	c := &Catalogs{loc: map[string]*i18n.Localizer{}, print: map[string]*message.Printer{}, ids: map[string][]string{},
-		times: &timeMemo{m: map[timeKey]string{}}}
+		times: &timeMemo{m: map[timeKey]string{}}, texts: &textMemo{m: map[string]string{}}}
 	for _, name := range names {
 		f, err := b.LoadMessageFileFS(fsys, name)
 		if err != nil {
@@ -114,9 +115,18 @@ func (c *Catalogs) localizer(lang string) *i18n.Localizer {
 // its catalog lacks) with data filled into its template. An ID no catalog
 // has comes back as itself, so a mistake shows instead of an empty line.
 func (c *Catalogs) Text(lang, id string, data map[string]any) string {
+	k, memo := c.texts.key(lang, id, data)
+	if memo {
+		if s, ok := c.texts.get(k); ok {
+			return s
+		}
+	}
 	s, err := c.localizer(lang).Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
 	if s == "" && err != nil {
-		return id
+		s = id
+	}
+	if memo {
+		c.texts.put(k, s)
 	}
 	return s
 }

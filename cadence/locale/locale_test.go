@@ -189,3 +189,37 @@ func TestNumber(t *testing.T) {
 		}
 	}
 }
+
+func TestTextRemembersByWhatItShows(t *testing.T) {
+	c := locale.Default()
+	cases := []struct {
+		lang, id string
+		data     map[string]any
+		want     string
+	}{
+		{"en", "receipt.saved", map[string]any{"Ritual": "Standup"}, "Thanks, your answers to Standup are saved."},
+		{"en", "receipt.saved", map[string]any{"Ritual": "Retro"}, "Thanks, your answers to Retro are saved."},
+		{"en", "receipt.edit_saved", map[string]any{"Ritual": "Standup"}, "Your edit to Standup is saved."},
+		{"en", "receipt.title", nil, "Answer received"},
+		{"en", "receipt.editable", map[string]any{"Until": "Wed 2 Dec 09:30 CET"}, "You can edit them until Wed 2 Dec 09:30 CET."},
+		{"en", "receipt.editable", map[string]any{"Until": "Wed 2 Dec 09:31 CET"}, "You can edit them until Wed 2 Dec 09:31 CET."},
+		{"en", "receipt.editable", map[string]any{"Until": 42}, "You can edit them until 42."},
+		{"en", "receipt.editable", map[string]any{"Until": 4.5}, "You can edit them until 4.5."},
+		{"en", "receipt.editable", map[string]any{"Until": "42"}, "You can edit them until 42."},
+		{"en", "receipt.editable", map[string]any{"Until": "x", "Other": "y"}, "You can edit them until x."},
+		{"en", "receipt.editable", map[string]any{"Until": "y", "Other": "x"}, "You can edit them until y."},
+		{"xx", "receipt.title", nil, "Answer received"},
+		{"en", "no.such.id", nil, "no.such.id"},
+	}
+	for round := range 2 {
+		for _, tc := range cases {
+			if got := c.Text(tc.lang, tc.id, tc.data); got != tc.want {
+				t.Errorf("round %d: %s %s %v = %q, want %q", round, tc.lang, tc.id, tc.data, got, tc.want)
+			}
+		}
+	}
+	// A German reader gets German, remembered apart from English.
+	if en, de := c.Text("en", "receipt.title", nil), c.Text("de", "receipt.title", nil); en == de {
+		t.Errorf("de and en share %q", en)
+	}
+}
