@@ -276,7 +276,7 @@ func (t *tx) Enqueue(m *cadence.Message) (bool, error) {
 	if outbox.Get([]byte(m.Key)) != nil {
 		return false, nil
 	}
-	if err := t.PutMessage(m); err != nil {
+	if err := t.putMessage(m, false); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -301,7 +301,12 @@ func (t *tx) Message(key string) (*cadence.Message, error) {
 // PutMessage writes the message and moves its index entries: the old
 // ones (from the stored value) go, the new ones come, in the same
 // transaction, so Due never sees a stale state or time.
-func (t *tx) PutMessage(m *cadence.Message) error {
+func (t *tx) PutMessage(m *cadence.Message) error { return t.putMessage(m, true) }
+
+// putMessage is PutMessage; stored is false when the caller has just
+// seen that no message has m's key (Enqueue), so it is not looked up
+// again.
+func (t *tx) putMessage(m *cadence.Message, stored bool) error {
 	if err := t.writable("put message"); err != nil {
 		return err
 	}
@@ -329,7 +334,11 @@ func (t *tx) PutMessage(m *cadence.Message) error {
 	// pages split full rather than half full.
 	outbox.FillPercent, byCreated.FillPercent = outboxFillPercent, outboxFillPercent
 	var old outboxIndex
-	if v := outbox.Get([]byte(m.Key)); v != nil {
+	var v []byte
+	if stored {
+		v = outbox.Get([]byte(m.Key))
+	}
+	if v != nil {
 		if err := decodeOutboxIndex([]byte(m.Key), v, &old); err != nil {
 			return fmt.Errorf("put message: %w", err)
 		}
