@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"reflect"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -112,6 +113,13 @@ func decodeMessage(key, v []byte, r *messageRecord) error {
 	return decode(key, v, r)
 }
 
+// compactHoldsAll reports whether v, r's compact form, reads back as r:
+// nothing r holds is lost in it.
+func compactHoldsAll(key string, v []byte, r *messageRecord) bool {
+	back, err := decodeCompact([]byte(key), v)
+	return err == nil && reflect.DeepEqual(back, r)
+}
+
 // getMessage is getJSON for the outbox.
 func getMessage(outbox interface{ Get([]byte) []byte }, key []byte, r *messageRecord) (found bool, err error) {
 	v := outbox.Get(key)
@@ -132,7 +140,7 @@ func decodeOutboxIndex(key, v []byte, x *outboxIndex) error {
 		if err != nil {
 			return err
 		}
-		*x = outboxIndex{Key: c.Key, CreatedAt: c.CreatedAt, State: c.State, NextAttemptAt: c.NextAttemptAt}
+		*x = outboxIndex{Key: c.Key, CreatedAt: c.CreatedAt, State: c.State, NextAttemptAt: c.NextAttemptAt, Compacted: true}
 		return nil
 	}
 	return decode(key, v, x)

@@ -1,5 +1,7 @@
 package store
 
+import "fmt"
+
 // What cadence.Tx reads only by key, listed for `cadencebot migrate`
 // (store/transfer.Lister), which copies every record.
 
@@ -28,4 +30,29 @@ func (t *tx) keysOf(name []byte) ([]string, error) {
 	var out []string
 	err = b.ForEach(func(k, _ []byte) error { out = append(out, string(k)); return nil })
 	return out, err
+}
+
+// CompactedMessageKeys lists the keys of compacted messages, which
+// Messages does not list (they are not in the creation index), in key
+// order after after, at most limit.
+func (t *tx) CompactedMessageKeys(after string, limit int) ([]string, error) {
+	outbox, err := t.bucket(bucketOutbox)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	c := outbox.Cursor()
+	for k, v := c.Seek([]byte(after)); k != nil && len(out) < limit; k, v = c.Next() {
+		if string(k) == after {
+			continue
+		}
+		var x outboxIndex
+		if err := decodeOutboxIndex(k, v, &x); err != nil {
+			return nil, fmt.Errorf("compacted messages: %w", err)
+		}
+		if x.Compacted {
+			out = append(out, string(k))
+		}
+	}
+	return out, nil
 }

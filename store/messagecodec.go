@@ -156,8 +156,8 @@ func decodeMessageIndex(key, v []byte, x *outboxIndex) error {
 	if rd.byte("tag") != messageTag {
 		return fmt.Errorf("decode message %q: no tag: %w", key, ErrCorrupt)
 	}
-	rd.byte("flags")
-	*x = outboxIndex{Key: string(key), State: rd.string("state")}
+	flags := rd.byte("flags")
+	*x = outboxIndex{Key: string(key), State: rd.string("state"), Compacted: flags&messageCompacted != 0}
 	x.CreatedAt, x.NextAttemptAt = rd.time("creation time"), rd.time("next attempt")
 	if rd.bad != "" {
 		return fmt.Errorf("decode message %q: %s: %w", key, rd.bad, ErrCorrupt)

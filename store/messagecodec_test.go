@@ -73,7 +73,7 @@ func checkMessageCodec(t *testing.T, r *messageRecord) []byte {
 	assert.Equal(t, *r, got)
 	var x outboxIndex
 	require.NoError(t, decodeOutboxIndex(key, v, &x))
-	assert.Equal(t, outboxIndex{Key: r.Key, CreatedAt: r.CreatedAt, State: r.State, NextAttemptAt: r.NextAttemptAt}, x)
+	assert.Equal(t, outboxIndex{Key: r.Key, CreatedAt: r.CreatedAt, State: r.State, NextAttemptAt: r.NextAttemptAt, Compacted: r.Compacted}, x)
 
 	// JSON as schemas up to 13 wrote it still reads, as JSON reads it
 	// (which keeps no difference between an empty list and none where

@@ -107,6 +107,8 @@ type outboxIndex struct {
 	CreatedAt     time.Time `json:"created_at"`
 	State         string    `json:"state"`
 	NextAttemptAt time.Time `json:"next_attempt_at"`
+	// Compacted: its content dropped, it is in neither index.
+	Compacted bool `json:"compacted,omitempty"`
 }
 
 func toMessageRecord(m *cadence.Message) messageRecord {
@@ -333,6 +335,15 @@ func (t *tx) putMessage(m *cadence.Message, stored bool) error {
 	// Messages are added in key order per ritual and in creation order:
 	// pages split full rather than half full.
 	outbox.FillPercent, byCreated.FillPercent = outboxFillPercent, outboxFillPercent
+	// A message whose content is dropped (`cadencebot migrate` copies
+	// compacted ones with PutMessage) is stored as compaction leaves it:
+	// unlisted, and in the compact form when that holds all of it.
+	value := encodeMessage(&rec)
+	if rec.Compacted {
+		if v := encodeCompact(rec.compact()); compactHoldsAll(m.Key, v, &rec) {
+			value = v
+		}
+	}
 	var old outboxIndex
 	var v []byte
 	if stored {
@@ -346,7 +357,7 @@ func (t *tx) putMessage(m *cadence.Message, stored bool) error {
 		if err != nil {
 			return fmt.Errorf("put message: stored value: %w", err)
 		}
-		if !bytes.Equal(oldCreated, created) {
+		if !bytes.Equal(oldCreated, created) || rec.Compacted {
 			if err := byCreated.Delete(oldCreated); err != nil {
 				return fmt.Errorf("put message %q: %w", m.Key, err)
 			}
@@ -357,8 +368,11 @@ func (t *tx) putMessage(m *cadence.Message, stored bool) error {
 			}
 		}
 	}
-	if err := outbox.Put([]byte(m.Key), encodeMessage(&rec)); err != nil {
+	if err := outbox.Put([]byte(m.Key), value); err != nil {
 		return fmt.Errorf("put message %q: %w", m.Key, err)
+	}
+	if rec.Compacted {
+		return nil // settled, so never due either
 	}
 	if err := byCreated.Put(created, []byte{}); err != nil {
 		return fmt.Errorf("put message %q: index: %w", m.Key, err)
@@ -484,7 +498,7 @@ func (t *tx) reindexOutbox() error {
 		if err != nil {
 			return fmt.Errorf("index outbox: %w", err)
 		}
-		if isCompactValue(v) {
+		if x.Compacted {
 			return nil // compacted: not listed (compact.go), never due
 		}
 		if err := byCreated.Put(created, []byte{}); err != nil {

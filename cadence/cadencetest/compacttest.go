@@ -110,6 +110,9 @@ func RunCompactionTests(t *testing.T, open func(t *testing.T) Compactor) {
 			assert.False(t, got.Compacted, m.Key)
 			assert.Equal(t, m.Body, got.Body, m.Key)
 		}
+		// Compacted messages are not listed: nothing of them is left to
+		// show. The whole ones are, oldest first.
+		assert.Equal(t, keys(whole), listed(t, tx), "listed after compaction")
 		return nil
 	})
 
@@ -130,6 +133,9 @@ func RunCompactionTests(t *testing.T, open func(t *testing.T) Compactor) {
 		assert.Equal(t, 2, got.Revision)
 		assert.Equal(t, cadence.Ref{Channel: "D1", ID: "ts-" + cadence.SummaryKey(closed.ID)}, got.Ref)
 		assert.Equal(t, "bo answered late", got.Body.Text)
+		// Its body back, it is a whole message again, and listed.
+		assert.False(t, got.Compacted)
+		assert.Equal(t, []string{whole[0].Key, cadence.SummaryKey(closed.ID), whole[1].Key}, listed(t, tx), "listed after the revision (created with whole[0], after it by key)")
 		return nil
 	})
 
@@ -137,4 +143,20 @@ func RunCompactionTests(t *testing.T, open func(t *testing.T) Compactor) {
 	n, _, err = s.CompactOutbox(ctx, cutoff, 0)
 	require.NoError(t, err)
 	assert.Zero(t, n)
+}
+
+func keys(ms []*cadence.Message) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.Key
+	}
+	return out
+}
+
+// listed is the keys Messages lists, in its order.
+func listed(t *testing.T, tx cadence.Tx) []string {
+	t.Helper()
+	ms, err := tx.Messages(cadence.MessageFilter{})
+	require.NoError(t, err)
+	return keys(ms)
 }

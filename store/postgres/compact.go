@@ -50,7 +50,7 @@ func (t *tx) compactOutbox(before time.Time, limit int) (compacted int, more boo
 		return 0, false, fmt.Errorf("compact outbox: %w", err)
 	}
 	rows, err := t.tx.Query(t.ctx, `SELECT created_ns, key, doc FROM outbox
-		WHERE (created_ns, key) > ($1, $2) AND created_ns < $3
+		WHERE (created_ns, key) > ($1, $2) AND created_ns < $3 AND NOT compacted
 		ORDER BY created_ns, key LIMIT $4`, markNS, markKey, nanos(before), 4*limit+1)
 	if err != nil {
 		return 0, false, fmt.Errorf("compact outbox: %w", err)

@@ -24,8 +24,14 @@ func (t *tx) KVNamespaces() ([]string, error) {
 	return t.strings("key/value namespaces", "SELECT DISTINCT ns FROM kv ORDER BY ns")
 }
 
-func (t *tx) strings(what, sql string) ([]string, error) {
-	rows, err := t.tx.Query(t.ctx, sql)
+// CompactedMessageKeys lists the keys of compacted messages, which
+// Messages does not list, in key order after after, at most limit.
+func (t *tx) CompactedMessageKeys(after string, limit int) ([]string, error) {
+	return t.strings("compacted messages", "SELECT key FROM outbox WHERE compacted AND key > $1 ORDER BY key LIMIT $2", after, limit)
+}
+
+func (t *tx) strings(what, sql string, args ...any) ([]string, error) {
+	rows, err := t.tx.Query(t.ctx, sql, args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}

@@ -311,3 +311,62 @@ func TestMigrationDeletesOutlivedMessages(t *testing.T) {
 		return nil
 	}))
 }
+
+// Migration 0010 marks what earlier compactions left (Compacted, no body)
+// as compacted, so it is no longer listed; a whole message and one revised
+// after compaction (Compacted still set, its body back) stay listed.
+func TestMigrationUnlistsCompactedMessages(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, url)
+	require.NoError(t, err)
+	at := time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC)
+	msg := func(key string, i int) *cadence.Message {
+		return &cadence.Message{Key: key, Kind: cadence.KindSummary, Platform: "slack", To: cadence.Recipient{Channel: "C1"},
+			RitualID: "triage", CreatedAt: at.Add(time.Duration(i) * time.Minute), Revision: 1, SentRevision: 1,
+			State: cadence.StateSent, Ref: cadence.Ref{Channel: "C1", ID: key}, Body: cadence.Body{Title: "Triage"}}
+	}
+	compacted, whole, revised := msg("compacted", 0), msg("whole", 1), msg("revised", 2)
+	compacted.Body, compacted.Compacted = cadence.Body{}, true
+	require.NoError(t, db.Update(ctx, func(tx cadence.Tx) error {
+		for _, m := range []*cadence.Message{compacted, whole, revised} {
+			if err := tx.PutMessage(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	require.NoError(t, db.Close())
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	// As schema 9 left them: no column, the revision's document still
+	// saying Compacted.
+	for _, sql := range []string{
+		"DROP INDEX outbox_listed",
+		"ALTER TABLE outbox DROP COLUMN compacted",
+		"CREATE INDEX outbox_created ON outbox (created_ns, key)",
+		`UPDATE outbox SET doc = convert_to(jsonb_set(convert_from(doc, 'UTF8')::jsonb, '{Compacted}', 'true')::text, 'UTF8') WHERE key = 'revised'`,
+		"DELETE FROM schema_version WHERE version >= 10",
+	} {
+		_, err := conn.Exec(ctx, sql)
+		require.NoError(t, err, sql)
+	}
+
+	db, err = postgres.Open(ctx, url)
+	require.NoError(t, err)
+	defer db.Close()
+	require.NoError(t, db.View(ctx, func(tx cadence.Tx) error {
+		ms, err := tx.Messages(cadence.MessageFilter{})
+		require.NoError(t, err)
+		var keys []string
+		for _, m := range ms {
+			keys = append(keys, m.Key)
+		}
+		assert.Equal(t, []string{"whole", "revised"}, keys)
+		got, err := tx.Message("compacted")
+		require.NoError(t, err)
+		assert.True(t, got.Compacted, "still there by key")
+		return nil
+	}))
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -319,7 +320,7 @@ func (t *tx) Enqueue(m *cadence.Message) (bool, error) {
 	if m.Key == "" {
 		return false, fmt.Errorf("enqueue: empty key: %w", cadence.ErrInvalidInput)
 	}
-	doc, err := encode("enqueue", m)
+	doc, compacted, err := encodeMessage("enqueue", m)
 	if err != nil {
 		return false, err
 	}
@@ -334,10 +335,10 @@ func (t *tx) Enqueue(m *cadence.Message) (bool, error) {
 		t.cacheMessage(m.Key, doc)
 		t.wake = t.wake || !t.fenced
 		return true, t.exec("enqueue "+m.Key, enqueueSQL,
-			m.Key, m.Platform, recipientKey(m.To), m.Thread, string(m.State), nanos(m.CreatedAt), nanos(m.NextAttemptAt), doc)
+			m.Key, m.Platform, recipientKey(m.To), m.Thread, string(m.State), nanos(m.CreatedAt), nanos(m.NextAttemptAt), doc, compacted)
 	}
 	tag, err := t.tx.Exec(t.ctx, enqueueSQL,
-		m.Key, m.Platform, recipientKey(m.To), m.Thread, string(m.State), nanos(m.CreatedAt), nanos(m.NextAttemptAt), doc)
+		m.Key, m.Platform, recipientKey(m.To), m.Thread, string(m.State), nanos(m.CreatedAt), nanos(m.NextAttemptAt), doc, compacted)
 	if err != nil {
 		return false, fmt.Errorf("enqueue %s: %w", m.Key, err)
 	}
@@ -347,8 +348,24 @@ func (t *tx) Enqueue(m *cadence.Message) (bool, error) {
 }
 
 // enqueueSQL inserts a message unless its key is taken.
-const enqueueSQL = `INSERT INTO outbox (key, platform, recipient, thread, state, created_ns, next_attempt_ns, doc)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO NOTHING`
+const enqueueSQL = `INSERT INTO outbox (key, platform, recipient, thread, state, created_ns, next_attempt_ns, doc, compacted)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (key) DO NOTHING`
+
+// encodeMessage is m's stored document and whether its content is
+// dropped (compacted): such a message is not listed (Messages), as in the
+// bbolt store. A revision written after compaction brings its body back
+// and is a whole message again, Compacted no longer set, as bbolt reads
+// it back.
+func encodeMessage(what string, m *cadence.Message) (doc []byte, compacted bool, err error) {
+	compacted = m.Compacted && reflect.ValueOf(m.Body).IsZero() && m.LateBody == nil
+	if m.Compacted && !compacted {
+		whole := *m
+		whole.Compacted = false
+		m = &whole
+	}
+	doc, err = encode(what, m)
+	return doc, compacted, err
+}
 
 func (t *tx) Message(key string) (*cadence.Message, error) {
 	var v cadence.Message
@@ -374,7 +391,7 @@ func (t *tx) PutMessage(m *cadence.Message) error {
 	if m.Key == "" {
 		return fmt.Errorf("put message: empty key: %w", cadence.ErrInvalidInput)
 	}
-	doc, err := encode("put message", m)
+	doc, compacted, err := encodeMessage("put message", m)
 	if err != nil {
 		return err
 	}
@@ -383,11 +400,12 @@ func (t *tx) PutMessage(m *cadence.Message) error {
 		t.cacheMessage(m.Key, doc)
 	}
 	t.wake = t.wake || (m.State == cadence.StatePending && !t.fenced)
-	return t.exec("put message "+m.Key, `INSERT INTO outbox (key, platform, recipient, thread, state, created_ns, next_attempt_ns, doc)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO UPDATE SET platform = excluded.platform,
+	return t.exec("put message "+m.Key, `INSERT INTO outbox (key, platform, recipient, thread, state, created_ns, next_attempt_ns, doc, compacted)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (key) DO UPDATE SET platform = excluded.platform,
 		recipient = excluded.recipient, thread = excluded.thread, state = excluded.state,
-		created_ns = excluded.created_ns, next_attempt_ns = excluded.next_attempt_ns, doc = excluded.doc`,
-		m.Key, m.Platform, recipientKey(m.To), m.Thread, string(m.State), nanos(m.CreatedAt), nanos(m.NextAttemptAt), doc)
+		created_ns = excluded.created_ns, next_attempt_ns = excluded.next_attempt_ns, doc = excluded.doc,
+		compacted = excluded.compacted`,
+		m.Key, m.Platform, recipientKey(m.To), m.Thread, string(m.State), nanos(m.CreatedAt), nanos(m.NextAttemptAt), doc, compacted)
 }
 
 func (t *tx) Due(now time.Time, limit int) ([]*cadence.Message, error) {
@@ -402,7 +420,9 @@ func (t *tx) Due(now time.Time, limit int) ([]*cadence.Message, error) {
 }
 
 func (t *tx) Messages(f cadence.MessageFilter) ([]*cadence.Message, error) {
-	q := "SELECT doc FROM outbox WHERE true"
+	// Compacted messages are not listed: nothing of them is left to
+	// show (encodeMessage); the index holds only the others.
+	q := "SELECT doc FROM outbox WHERE NOT compacted"
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
 	if f.Platform != "" {

@@ -14,6 +14,10 @@ type Lister interface {
 	RitualStateIDs() ([]string, error)
 	PersonStateIDs() ([]string, error)
 	KVNamespaces() ([]string, error)
+	// CompactedMessageKeys lists the messages Messages does not list
+	// (compacted: their content dropped), in key order after after, at
+	// most limit.
+	CompactedMessageKeys(after string, limit int) ([]string, error)
 }
 
 // Record is one stored value and the key naming it within its kind.
@@ -291,10 +295,38 @@ func eachWindow(tx cadence.Tx, fn func(from, to time.Time) error) error {
 	return fn(from, time.Time{})
 }
 
-// eachMessage pages through the outbox by (CreatedAt, Key). Messages
-// share a CreatedAt when one tick queues a fan-out, so a page that does
-// not get past its first instant is read again with a bigger limit.
-func eachMessage(tx cadence.Tx, _ Lister, fn func(Record) error) error {
+// eachMessage copies the listed messages, then the compacted ones.
+func eachMessage(tx cadence.Tx, l Lister, fn func(Record) error) error {
+	if err := eachListedMessage(tx, fn); err != nil {
+		return err
+	}
+	// Compacted messages are not listed, yet kept: by key, page by page.
+	for after := ""; ; {
+		keys, err := l.CompactedMessageKeys(after, pageSize)
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			m, err := tx.Message(k)
+			if err != nil {
+				return err
+			}
+			if err := fn(Record{k, m}); err != nil {
+				return err
+			}
+		}
+		if len(keys) < pageSize {
+			return nil
+		}
+		after = keys[len(keys)-1]
+	}
+}
+
+// eachListedMessage pages through the listed outbox by (CreatedAt, Key).
+// Messages share a CreatedAt when one tick queues a fan-out, so a page
+// that does not get past its first instant is read again with a bigger
+// limit.
+func eachListedMessage(tx cadence.Tx, fn func(Record) error) error {
 	var since time.Time
 	var lastKey string
 	seen := false
