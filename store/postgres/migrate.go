@@ -117,10 +117,12 @@ func (db *DB) migrate(ctx context.Context) error {
 // analyzeSchema analyzes this schema's tables after migrations ran: a step
 // may have created, filled or rewritten one, and until autovacuum comes
 // its plans would be guesses. Bounded: ANALYZE samples a fixed number of
-// rows per table, and runs once per schema change, not per start.
+// rows per table, and runs once per schema change, not per start. Only
+// the tables this user owns (it created them): a schema shared with
+// another application keeps that one's tables to itself.
 func analyzeSchema(ctx context.Context, conn *pgxpool.Conn) error {
 	var tables []string
-	rows, err := conn.Query(ctx, "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")
+	rows, err := conn.Query(ctx, "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema() AND tableowner = current_user ORDER BY tablename")
 	if err == nil {
 		tables, err = pgx.CollectRows(rows, pgx.RowTo[string])
 	}
