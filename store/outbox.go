@@ -371,11 +371,10 @@ func (t *tx) putMessage(m *cadence.Message, stored bool) error {
 	if err := outbox.Put([]byte(m.Key), value); err != nil {
 		return fmt.Errorf("put message %q: %w", m.Key, err)
 	}
-	if rec.Compacted {
-		return nil // settled, so never due either
-	}
-	if err := byCreated.Put(created, []byte{}); err != nil {
-		return fmt.Errorf("put message %q: index: %w", m.Key, err)
+	if !rec.Compacted {
+		if err := byCreated.Put(created, []byte{}); err != nil {
+			return fmt.Errorf("put message %q: index: %w", m.Key, err)
+		}
 	}
 	if due != nil {
 		if err := byDue.Put(due, []byte{}); err != nil {
