@@ -34,6 +34,7 @@ var migrations = []func(*bolt.Tx) error{
 	migrateV12, // 11 → 12: compacted direct messages about closed occurrences deleted (compact.go)
 	migrateV13, // 12 → 13: answers' metadata and text in a binary form (answercodec.go)
 	migrateV14, // 13 → 14: whole outbox messages in a binary form (messagecodec.go)
+	migrateV15, // 14 → 15: occurrence and person records in a binary form (occcodec.go)
 }
 
 // afterMigrationStep, when set (tests), runs after each step inside the

@@ -158,7 +158,7 @@ func TestMigrateFromV1BuildsIndexes(t *testing.T) {
 	}))
 	require.NoError(t, db.Close())
 	assert.Equal(t, strconv.Itoa(store.SchemaVersion()), schemaOnDisk(t, path))
-	assert.Equal(t, 14, store.SchemaVersion())
+	assert.Equal(t, 15, store.SchemaVersion())
 }
 
 func TestFailedMigrationLeavesFileAsItWas(t *testing.T) {

@@ -12,6 +12,9 @@ var expectedKey = []byte(`"expected":[`)
 // list is cut out first, jumping from quote to quote, and only the rest
 // is decoded. A record that is not as expected is decoded whole.
 func decodeCore(k, v []byte, r *occurrenceCore) error {
+	if isOccBinary(v) {
+		return readOccurrence(k, v, r, nil, true)
+	}
 	if rest, ok := withoutExpected(v); ok {
 		return decode(k, rest, r)
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"iter"
 	"maps"
@@ -158,7 +157,7 @@ func (t *tx) withPeople(o *cadence.Occurrence) (*cadence.Occurrence, error) {
 	}
 	err = scanPeople(b, o.ID, func(person string, k, v []byte) error {
 		var r occPersonRecord
-		if err := decode(k, v, &r); err != nil {
+		if err := decodePerson(k, v, &r); err != nil {
 			return fmt.Errorf("occurrence %q: %w", o.ID, err)
 		}
 		r.apply(o, person)
@@ -177,8 +176,11 @@ func (t *tx) personOf(o *cadence.Occurrence, person string) error {
 		return nil // no such record can exist
 	}
 	var r occPersonRecord
-	if _, err := getJSON(b, occPersonKey(o.ID, person), &r); err != nil {
-		return fmt.Errorf("occurrence %q: %w", o.ID, err)
+	k := occPersonKey(o.ID, person)
+	if v := b.Get(k); v != nil {
+		if err := decodePerson(k, v, &r); err != nil {
+			return fmt.Errorf("occurrence %q: %w", o.ID, err)
+		}
 	}
 	if r.Expected {
 		o.Expected = []string{person}
@@ -219,10 +221,8 @@ func (t *tx) putPeople(o *cadence.Occurrence) error {
 		if strings.Contains(p, sep) {
 			return fmt.Errorf("put occurrence %q: person id %q contains %q: %w", o.ID, p, sep, cadence.ErrInvalidInput)
 		}
-		raw, err := json.Marshal(personRecordOf(o, p, expected[p]))
-		if err != nil {
-			return fmt.Errorf("put occurrence %q: person %q: %w", o.ID, p, err)
-		}
+		rec := personRecordOf(o, p, expected[p])
+		raw := encodePerson(&rec)
 		prev, had := old[p]
 		delete(old, p)
 		if had && bytes.Equal(prev, raw) {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -122,13 +121,13 @@ func (t *tx) Occurrence(id string) (*cadence.Occurrence, error) {
 	if pk == nil {
 		return nil, fmt.Errorf("occurrence %q: %w", id, cadence.ErrNotFound)
 	}
-	var r occurrenceRecord
-	found, err := getJSON(occs, pk, &r)
-	if err != nil {
-		return nil, fmt.Errorf("occurrence %q: %w", id, err)
-	}
-	if !found {
+	v := occs.Get(pk)
+	if v == nil {
 		return nil, fmt.Errorf("occurrence %q: index points at missing key %q: %w", id, pk, ErrCorrupt)
+	}
+	var r occurrenceRecord
+	if err := decodeOccurrence(pk, v, &r); err != nil {
+		return nil, fmt.Errorf("occurrence %q: %w", id, err)
 	}
 	return t.withPeople(r.domain())
 }
@@ -191,10 +190,8 @@ func (t *tx) PutOccurrence(o *cadence.Occurrence) error {
 	}
 	// Unchanged records and index entries are not written again: a
 	// prompt or reminder to one person rewrites that person's record only.
-	raw, err := json.Marshal(toOccurrenceRecord(o))
-	if err != nil {
-		return fmt.Errorf("put occurrence %q: encode: %w", o.ID, err)
-	}
+	rec := toOccurrenceRecord(o)
+	raw := encodeOccurrence(pk, &rec)
 	if !bytes.Equal(occs.Get(pk), raw) {
 		if err := occs.Put(pk, raw); err != nil {
 			return fmt.Errorf("put occurrence %q: %w", o.ID, err)
@@ -254,7 +251,7 @@ func (t *tx) Occurrences(f cadence.OccurrenceFilter) ([]*cadence.Occurrence, err
 			return f.Limit <= 0 || len(out) < f.Limit, nil
 		}
 		var r occurrenceRecord
-		if err := decode(k, v, &r); err != nil {
+		if err := decodeOccurrence(k, v, &r); err != nil {
 			return false, fmt.Errorf("list occurrences: %w", err)
 		}
 		if f.RitualID != "" && r.RitualID != f.RitualID {
@@ -349,7 +346,7 @@ func (t *tx) reindexOpenOccurrences() error {
 	}
 	return occs.ForEach(func(k, v []byte) error {
 		var r occurrenceRecord
-		if err := decode(k, v, &r); err != nil {
+		if err := decodeOccurrence(k, v, &r); err != nil {
 			return fmt.Errorf("index open occurrences: %w", err)
 		}
 		if cadence.Status(r.Status) != cadence.StatusOpen {
@@ -426,7 +423,7 @@ func (t *tx) reindexOccurrences() error {
 	}
 	return occs.ForEach(func(k, v []byte) error {
 		var r occurrenceRecord
-		if err := decode(k, v, &r); err != nil {
+		if err := decodeOccurrence(k, v, &r); err != nil {
 			return fmt.Errorf("index occurrences: %w", err)
 		}
 		return ids.Put([]byte(r.ID), bytes.Clone(k))
