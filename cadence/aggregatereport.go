@@ -148,7 +148,7 @@ func reportFromAggregates(tx Tx, in ReportInput, to time.Time) (*Report, error) 
 		})
 	}
 	rep.Team = team.tally()
-	if hasScale(in.Rituals, wantRitual) {
+	if !q.WithoutPulse && hasScale(in.Rituals, wantRitual) {
 		// The weekly pulse tallies answers' text: from the facts, as
 		// BuildReport does, only for teams that ask scale questions.
 		if rep.Pulse, err = pulseFromFacts(tx, in, wantRitual, to); err != nil {

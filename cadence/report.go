@@ -13,6 +13,11 @@ type ReportQuery struct {
 	// reads no week × ritual × person record, only the occurrences'.
 	// Everything else is the same as with people.
 	WithoutPeople bool
+	// WithoutPulse leaves Report.Pulse out, for callers that show no
+	// pulse (the adherence gauges of /metrics): the pulse is tallied from
+	// the answers' text, the one part of a report the aggregates do not
+	// hold, so without it no answer text is read.
+	WithoutPulse bool
 }
 
 // Tally counts what happened over a set of occurrences. Rates and the

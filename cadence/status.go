@@ -157,7 +157,7 @@ func (e *Engine) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 		// The weekly pulse tallies scale answers' text; without scale
 		// questions adherence needs only who answered when.
 		between := tx.SubmissionsBetween
-		if hasScale(in.Rituals, nil) {
+		if !q.WithoutPulse && hasScale(in.Rituals, nil) {
 			between = tx.AnswersBetween
 		}
 		if in.Answers, err = between(q.From, to); err != nil {
@@ -166,6 +166,9 @@ func (e *Engine) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 		rep = BuildReport(in)
 		if q.WithoutPeople {
 			rep.People = nil
+		}
+		if q.WithoutPulse {
+			rep.Pulse = nil
 		}
 		return nil
 	})

@@ -37,11 +37,24 @@ func testReportPulse(t *testing.T, s cadence.Store) {
 		}
 		return nil
 	})
-	eng, err := cadence.New(cadence.EngineConfig{Store: s, Rituals: []*cadence.Ritual{r}, Logger: zerolog.Nop(),
-		Clock: cadence.NewManualClock(base.AddDate(0, 0, 7))})
-	require.NoError(t, err)
-	rep, err := eng.Report(context.Background(), cadence.ReportQuery{From: base.AddDate(0, 0, -1), To: base.AddDate(0, 0, 1)})
-	require.NoError(t, err)
-	require.Len(t, rep.Pulse, 1, "one week of one scale question")
-	assert.Equal(t, 3.0, rep.Pulse[0].Mean)
+	// From the aggregates (the default tolerance) and from the facts.
+	for _, tolerance := range []time.Duration{0, 5 * time.Minute} {
+		eng, err := cadence.New(cadence.EngineConfig{Store: s, Rituals: []*cadence.Ritual{r}, Logger: zerolog.Nop(),
+			Clock: cadence.NewManualClock(base.AddDate(0, 0, 7)), OnTimeTolerance: tolerance})
+		require.NoError(t, err)
+		q := cadence.ReportQuery{From: base.AddDate(0, 0, -1), To: base.AddDate(0, 0, 1)}
+		rep, err := eng.Report(context.Background(), q)
+		require.NoError(t, err)
+		require.Len(t, rep.Pulse, 1, "one week of one scale question")
+		assert.Equal(t, 3.0, rep.Pulse[0].Mean)
+
+		// WithoutPulse (the /metrics gauges) is the same report but the
+		// pulse.
+		q.WithoutPulse = true
+		without, err := eng.Report(context.Background(), q)
+		require.NoError(t, err)
+		require.NotEmpty(t, without.Occurrences)
+		rep.Pulse = nil
+		assert.Equal(t, rep, without, "tolerance %s", tolerance)
+	}
 }

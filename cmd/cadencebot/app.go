@@ -243,6 +243,7 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
+	o.Registry.MustRegister(newAdherenceCollector(a.eng, o.Clock, o.Log)) // adherence over 28 days, from the aggregates at scrape time
 	a.svc = a.ops.Wrap(a.eng)
 	a.editor = ops.NewConfigEditor(a.svc, a.db, a.buildLive, a.inFile, &a.reloader.mu)
 
