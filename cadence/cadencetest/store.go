@@ -29,6 +29,7 @@ type Store struct {
 
 	rituals   map[string]*cadence.RitualState
 	occs      map[string]*cadence.Occurrence
+	occOrder  []occKey                              // occs by (Scheduled, ID): a range is read without visiting the rest
 	answers   map[string]map[string]*cadence.Answer // occurrence → person → answer
 	summaries map[string]*cadence.SummaryState
 	messages  map[string]*cadence.Message
@@ -172,42 +173,77 @@ func (t *tx) PutOccurrence(v *cadence.Occurrence) error {
 	if v.ID == "" {
 		return fmt.Errorf("put occurrence: empty id: %w", cadence.ErrInvalidInput)
 	}
+	old, existed := t.s.occs[v.ID]
 	remember(t, t.s.occs, v.ID)
 	t.s.occs[v.ID] = v.Clone()
+	if existed && old.Scheduled.Equal(v.Scheduled) {
+		return nil
+	}
+	k := occKey{v.Scheduled, v.ID}
+	if existed {
+		t.s.unindexOcc(occKey{old.Scheduled, v.ID})
+	}
+	t.s.indexOcc(k)
+	t.undo = append(t.undo, func() {
+		t.s.unindexOcc(k)
+		if existed {
+			t.s.indexOcc(occKey{old.Scheduled, v.ID})
+		}
+	})
 	return nil
 }
 
+// occKey orders occurrences as Occurrences lists them.
+type occKey struct {
+	at time.Time
+	id string
+}
+
+func cmpOccKey(a, b occKey) int {
+	if c := a.at.Compare(b.at); c != 0 {
+		return c
+	}
+	return strings.Compare(a.id, b.id)
+}
+
+func (s *Store) indexOcc(k occKey) {
+	if i, found := slices.BinarySearchFunc(s.occOrder, k, cmpOccKey); !found {
+		s.occOrder = slices.Insert(s.occOrder, i, k)
+	}
+}
+
+func (s *Store) unindexOcc(k occKey) {
+	if i, found := slices.BinarySearchFunc(s.occOrder, k, cmpOccKey); found {
+		s.occOrder = slices.Delete(s.occOrder, i, i+1)
+	}
+}
+
 func (t *tx) Occurrences(f cadence.OccurrenceFilter) ([]*cadence.Occurrence, error) {
+	order := t.s.occOrder
+	lo, hi := 0, len(order)
+	if !f.From.IsZero() {
+		lo = sort.Search(len(order), func(i int) bool { return !order[i].at.Before(f.From) })
+	}
+	if !f.To.IsZero() {
+		hi = max(lo, sort.Search(len(order), func(i int) bool { return !order[i].at.Before(f.To) }))
+	}
 	var out []*cadence.Occurrence
-	for _, o := range t.s.occs {
+	for i := range hi - lo {
+		k := order[lo+i]
+		if f.Newest {
+			k = order[hi-1-i]
+		}
+		o := t.s.occs[k.id]
 		if f.RitualID != "" && o.RitualID != f.RitualID {
-			continue
-		}
-		if !f.From.IsZero() && o.Scheduled.Before(f.From) {
-			continue
-		}
-		if !f.To.IsZero() && !o.Scheduled.Before(f.To) {
 			continue
 		}
 		if len(f.Status) > 0 && !slices.Contains(f.Status, o.Status) {
 			continue
 		}
-		out = append(out, o)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].Scheduled.Equal(out[j].Scheduled) {
-			return out[i].Scheduled.Before(out[j].Scheduled)
+		out = append(out, o.Clone())
+		if f.Limit > 0 && len(out) == f.Limit {
+			break
 		}
-		return out[i].ID < out[j].ID
-	})
-	if f.Newest {
-		slices.Reverse(out)
-	}
-	if f.Limit > 0 && len(out) > f.Limit {
-		out = out[:f.Limit]
-	}
-	for i, o := range out {
-		out[i] = o.Clone()
 	}
 	return out, nil
 }

@@ -34,7 +34,8 @@ func TestAggregatesRebuildEqualsIncremental(t *testing.T) {
 	from := to.AddDate(-2, 0, 0)
 	st := cadencetest.NewStore()
 	_, err := sim.Run(ctx, sim.Options{Rituals: rituals, Roster: roster, Store: st,
-		From: from, To: to, Seed: 11, AnswerRate: 0.8, NoOps: true})
+		From: from, To: to, Seed: 11, AnswerRate: 0.8, NoOps: true,
+		MaxJump: 7 * 24 * time.Hour}) // nothing but the engine to wait for (TestLongerJumpsSameHistory)
 	require.NoError(t, err)
 
 	incremental, err := cadencetest.ReadAggregates(ctx, st)
@@ -159,4 +160,58 @@ func smallTeam(t *testing.T) ([]*cadence.Ritual, *cadence.Roster) {
 		r.Participants = ps
 	}
 	return rituals, cadence.NewRoster(people)
+}
+
+// The clock's longest jump only bounds how often the simulation looks for
+// work the engine does not plan (follow-up reminders): without MLOps,
+// jumping up to a week at a time gives the very history hourly jumps give,
+// every occurrence, answer, message and aggregate alike, across a DST
+// change in Zurich with per-person prompt times in two zones. So
+// TestAggregatesRebuildEqualsIncremental can take the long jumps.
+func TestLongerJumpsSameHistory(t *testing.T) {
+	ctx := context.Background()
+	from := time.Date(2026, 3, 11, 7, 0, 0, 0, time.UTC) // a Wednesday
+	to := time.Date(2026, 4, 8, 13, 0, 0, 0, time.UTC)   // four weeks on; DST began 29 March
+	type history struct {
+		res         *sim.Result
+		occurrences []*cadence.Occurrence
+		answers     []*cadence.Answer
+		messages    []*cadence.Message
+		aggregates  *cadencetest.Aggregates
+	}
+	runWith := func(maxJump time.Duration) history {
+		rituals, roster := smallTeam(t)
+		st := cadencetest.NewStore()
+		res, err := sim.Run(ctx, sim.Options{Rituals: rituals, Roster: roster, Store: st,
+			From: from, To: to, Seed: 5, AnswerRate: 0.8, NoOps: true, MaxJump: maxJump})
+		require.NoError(t, err)
+		h := history{res: res}
+		require.NoError(t, st.View(ctx, func(tx cadence.Tx) error {
+			var err error
+			if h.occurrences, err = tx.Occurrences(cadence.OccurrenceFilter{}); err != nil {
+				return err
+			}
+			if h.answers, err = tx.AnswersBetween(time.Time{}, time.Time{}); err != nil {
+				return err
+			}
+			h.messages, err = tx.Messages(cadence.MessageFilter{})
+			return err
+		}))
+		var err2 error
+		h.aggregates, err2 = cadencetest.ReadAggregates(ctx, st)
+		require.NoError(t, err2)
+		return h
+	}
+	hourly, weekly := runWith(0), runWith(7*24*time.Hour)
+	require.NotEmpty(t, hourly.answers)
+	require.NotEmpty(t, hourly.messages)
+	// The report is made at the clock's last instant, which the jumps
+	// reach differently; what it reports is the same.
+	hourly.res.Report.GeneratedAt, weekly.res.Report.GeneratedAt = time.Time{}, time.Time{}
+	hourly.res.Ops.At, weekly.res.Ops.At = time.Time{}, time.Time{}
+	assert.Equal(t, hourly.res, weekly.res)
+	assert.Equal(t, hourly.occurrences, weekly.occurrences)
+	assert.Equal(t, hourly.answers, weekly.answers)
+	assert.Equal(t, hourly.messages, weekly.messages)
+	assert.Equal(t, hourly.aggregates, weekly.aggregates)
 }

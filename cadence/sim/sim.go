@@ -57,8 +57,14 @@ type Options struct {
 	Digest func(eng *cadence.Engine, ops *ops.Ops, clock cadence.Clock) (*cadence.Digest, error)
 	// Step is the smallest jump of the simulated clock (default 1s). The
 	// clock jumps from one instant where something can happen to the next
-	// (Engine.NextWake, planned answers), never further than an hour.
+	// (Engine.NextWake, planned answers), never further than MaxJump.
 	Step time.Duration
+	// MaxJump is the longest jump of the simulated clock (default an
+	// hour): follow-up reminders (ops.Tick) name no wake-up of their own
+	// and are looked for at least this often. Without MLOps (NoOps) and
+	// rotations nothing else needs it, and a longer jump gives the same
+	// history in fewer steps (TestLongerJumpsSameHistory).
+	MaxJump time.Duration
 	// EditInterval spaces the edits of a summary as `run` does with
 	// cadence.WithEditInterval (default 10 simulated minutes; run: 3 s,
 	// Slack's chat.update limit). A summary's body lists every answer, so
@@ -113,6 +119,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	step := o.Step
 	if step <= 0 {
 		step = time.Second
+	}
+	maxJump := o.MaxJump
+	if maxJump <= 0 {
+		maxJump = time.Hour
 	}
 	clock := cadence.NewManualClock(o.From)
 	loc := o.Location
@@ -243,7 +253,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			continue
 		}
 		if wake.IsZero() {
-			if wake, err = eng.NextWake(ctx, time.Hour); err != nil {
+			if wake, err = eng.NextWake(ctx, maxJump); err != nil {
 				return nil, fmt.Errorf("sim: at %s: %w", t, err)
 			}
 		}
@@ -283,7 +293,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 }
 
 // nextInstant is the next time anything can happen: the engine's next
-// wake-up (at most an hour later), the digest's next fire or the next
+// wake-up (at most MaxJump later), the digest's next fire or the next
 // planned answer, whichever comes first, at least step later.
 func nextInstant(ctx context.Context, wake time.Time, digest *cadence.Digest, t time.Time, step time.Duration, queue []pending, opsAt time.Time) (time.Time, error) {
 	if digest != nil {
