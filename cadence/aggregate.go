@@ -27,7 +27,8 @@ import (
 // and reports read the facts until it is.
 const AggregateVersion = 1
 
-// DefaultOnTimeTolerance is the engine's default OnTimeTolerance.
+// DefaultOnTimeTolerance is the engine's default OnTimeTolerance. The
+// aggregates do not depend on it (they keep each occurrence's OpenDelay).
 const DefaultOnTimeTolerance = 2 * time.Minute
 
 // Outcome is how a person's counted prompt ended.

@@ -131,9 +131,11 @@ func (e *Engine) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 	var rep *Report
 	err := e.store.View(ctx, func(tx Tx) error {
 		// Aggregates answer unless the query is per person (rows would
-		// count only those people), the tolerance is not the one they
-		// were built for, or they are not built (yet): then the facts.
-		if len(q.PersonIDs) == 0 && e.tolerance == DefaultOnTimeTolerance {
+		// count only those people) or they are not built (yet): then the
+		// facts. Any on-time tolerance will do: they keep how late each
+		// occurrence opened, to the nanosecond, and "held on time" is
+		// decided when they are read.
+		if len(q.PersonIDs) == 0 {
 			ready, err := AggregatesReady(tx)
 			if err != nil {
 				return err

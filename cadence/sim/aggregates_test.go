@@ -3,6 +3,7 @@ package sim_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -33,10 +34,20 @@ func TestAggregatesRebuildEqualsIncremental(t *testing.T) {
 	to := time.Date(2027, 1, 13, 13, 0, 0, 0, time.UTC) // a Wednesday: the last week is cut, occurrences open
 	from := to.AddDate(-2, 0, 0)
 	st := cadencetest.NewStore()
-	_, err := sim.Run(ctx, sim.Options{Rituals: rituals, Roster: roster, Store: st,
-		From: from, To: to, Seed: 11, AnswerRate: 0.8, NoOps: true,
-		MaxJump: 7 * 24 * time.Hour}) // nothing but the engine to wait for (TestLongerJumpsSameHistory)
-	require.NoError(t, err)
+	// The bot is down twice at Monday's triage (09:30 Zurich, 07:30 UTC
+	// in summer): it opens 6 minutes late one week, on time under a
+	// 10-minute tolerance and late under 2, and 20 minutes late the next.
+	down := [][2]time.Time{
+		{time.Date(2026, 6, 1, 7, 28, 0, 0, time.UTC), time.Date(2026, 6, 1, 7, 36, 0, 0, time.UTC)},
+		{time.Date(2026, 6, 8, 7, 28, 0, 0, time.UTC), time.Date(2026, 6, 8, 7, 50, 0, 0, time.UTC)},
+		{to, to},
+	}
+	for at, i := from, 0; i < len(down); at, i = down[i][1], i+1 {
+		_, err := sim.Run(ctx, sim.Options{Rituals: rituals, Roster: roster, Store: st,
+			From: at, To: down[i][0], Seed: 11, AnswerRate: 0.8, NoOps: true,
+			MaxJump: 7 * 24 * time.Hour}) // nothing but the engine to wait for (TestLongerJumpsSameHistory)
+		require.NoError(t, err)
+	}
 
 	incremental, err := cadencetest.ReadAggregates(ctx, st)
 	require.NoError(t, err)
@@ -67,6 +78,24 @@ func TestAggregatesRebuildEqualsIncremental(t *testing.T) {
 	eng, err := cadence.New(cadence.EngineConfig{Rituals: rituals, Roster: roster, Store: st,
 		Clock: cadence.NewManualClock(to), Logger: zerolog.New(&logs).Level(zerolog.WarnLevel)})
 	require.NoError(t, err)
+	// Another on-time tolerance: the aggregates still answer, the same as
+	// the facts at that tolerance. Without people (the cut weeks' people
+	// come from the facts) no submission range is read, so the facts did
+	// not answer.
+	const tolerance = 10 * time.Minute
+	cfg10 := cadence.EngineConfig{Rituals: rituals, Roster: roster, Store: st,
+		Clock: cadence.NewManualClock(to), Logger: zerolog.New(&logs).Level(zerolog.WarnLevel), OnTimeTolerance: tolerance}
+	eng10, err := cadence.New(cfg10)
+	require.NoError(t, err)
+	cfg10.Store = noSubmissionRanges{st}
+	strict10, err := cadence.New(cfg10)
+	require.NoError(t, err)
+	whole2, err := eng.Report(ctx, cadence.ReportQuery{From: from})
+	require.NoError(t, err)
+	whole10, err := eng10.Report(ctx, cadence.ReportQuery{From: from})
+	require.NoError(t, err)
+	assert.Equal(t, whole2.Team.HeldOnTime+1, whole10.Team.HeldOnTime, "the triage 6 minutes late is on time only at 10")
+	assert.Equal(t, whole2.Team.Occurrences, whole10.Team.Occurrences)
 	for _, q := range []cadence.ReportQuery{
 		{},
 		{From: from},
@@ -92,15 +121,40 @@ func TestAggregatesRebuildEqualsIncremental(t *testing.T) {
 		require.NotEmpty(t, with.People)
 		with.People = nil
 		assert.Equal(t, with, without, "report without people, %+v", q)
-		want := factsReport(t, st, q, to, rituals, roster)
+		want := factsReport(t, st, q, to, rituals, roster, cadence.DefaultOnTimeTolerance)
 		require.NotEmpty(t, want.Occurrences)
 		assertSameReport(t, want, got)
+		if len(q.PersonIDs) == 0 {
+			got10, err := eng10.Report(ctx, q)
+			require.NoError(t, err)
+			without10, err := strict10.Report(ctx, slim)
+			require.NoError(t, err)
+			people := got10.People
+			got10.People = nil
+			assert.Equal(t, got10, without10, "at 10 minutes, without people, %+v", q)
+			got10.People = people
+			assertSameReport(t, factsReport(t, st, q, to, rituals, roster, tolerance), got10) // zeroes medians
+		}
 		assert.Empty(t, logs.String())
 	}
 }
 
-func factsReport(t *testing.T, st cadence.Store, q cadence.ReportQuery, now time.Time, rituals []*cadence.Ritual, roster *cadence.Roster) *cadence.Report {
-	in := cadence.ReportInput{Query: q, Now: now, Tolerance: cadence.DefaultOnTimeTolerance, Rituals: rituals, Roster: roster}
+// noSubmissionRanges is a store whose reads refuse the range of
+// submissions a report from the facts lists.
+type noSubmissionRanges struct{ cadence.Store }
+
+func (s noSubmissionRanges) View(ctx context.Context, fn func(cadence.Tx) error) error {
+	return s.Store.View(ctx, func(tx cadence.Tx) error { return fn(noSubmissionRangesTx{tx}) })
+}
+
+type noSubmissionRangesTx struct{ cadence.Tx }
+
+func (noSubmissionRangesTx) SubmissionsBetween(time.Time, time.Time) ([]*cadence.Answer, error) {
+	return nil, errors.New("a report read a range of submissions: the facts answered")
+}
+
+func factsReport(t *testing.T, st cadence.Store, q cadence.ReportQuery, now time.Time, rituals []*cadence.Ritual, roster *cadence.Roster, tolerance time.Duration) *cadence.Report {
+	in := cadence.ReportInput{Query: q, Now: now, Tolerance: tolerance, Rituals: rituals, Roster: roster}
 	to := q.To
 	if to.IsZero() {
 		to = now.Add(48 * time.Hour)
