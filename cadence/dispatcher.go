@@ -111,12 +111,18 @@ var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 // about a failure, goes out in the same call. Platform errors are recorded
 // on the messages; the returned error is a store failure.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
+	return d.runOnce(ctx, nil)
+}
+
+// runOnce is RunOnce; a live pass (Run) also picks up work that falls
+// due while its lanes are in flight (pipeline.go).
+func (d *Dispatcher) runOnce(ctx context.Context, lv *live) (int, error) {
 	d.heldMu.Lock()
 	d.held = time.Time{}
 	d.heldMu.Unlock()
 	sent := 0
 	for i := 0; i < 100; i++ {
-		n, progress, err := d.pass(ctx)
+		n, progress, err := d.pass(ctx, lv)
 		sent += n
 		if err != nil || !progress {
 			return sent, err
@@ -136,7 +142,7 @@ const (
 
 // pass handles one batch. progress reports whether any message changed
 // state for good (delivered or failed), which may unblock others.
-func (d *Dispatcher) pass(ctx context.Context) (sent int, progress bool, err error) {
+func (d *Dispatcher) pass(ctx context.Context, lv *live) (sent int, progress bool, err error) {
 	now := d.clock.Now().UTC()
 	if err := d.renderDirty(ctx, now); err != nil {
 		return 0, false, err
@@ -150,7 +156,7 @@ func (d *Dispatcher) pass(ctx context.Context) (sent int, progress bool, err err
 		return 0, false, fmt.Errorf("dispatch: list due messages: %w", err)
 	}
 	if d.inFlight > 1 {
-		return d.pipelined(ctx, due, now)
+		return d.pipelined(ctx, due, now, lv)
 	}
 	blocked := map[string]bool{}
 	for _, m := range due {
@@ -186,12 +192,16 @@ func (d *Dispatcher) pass(ctx context.Context) (sent int, progress bool, err err
 
 // Run delivers until ctx is done: at once, whenever wake fires (the engine
 // queued something), and every poll interval for retries. The interval is
-// real time; tests and `simulate` call RunOnce instead.
+// real time; tests and `simulate` call RunOnce instead. With several
+// sends in flight (WithInFlight), wake-ups and the poll also reach a pass
+// still in flight: a receipt or a retry falling due during a long
+// fan-out goes out within it instead of after it (pipeline.go).
 func (d *Dispatcher) Run(ctx context.Context, wake <-chan struct{}) error {
 	t := time.NewTicker(d.poll)
 	defer t.Stop()
+	lv := &live{wake: wake, tick: t.C}
 	for {
-		if _, err := d.RunOnce(ctx); err != nil && ctx.Err() == nil {
+		if _, err := d.runOnce(ctx, lv); err != nil && ctx.Err() == nil {
 			d.log.Error().Err(err).Msg("dispatch failed")
 		}
 		select {

@@ -2,6 +2,8 @@ package cadence
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -48,109 +50,333 @@ type batchedKey struct{}
 
 // lane is the due messages of one conversation (platform and recipient)
 // in queue order, or, for an adapter that takes one call at a time, of
-// all its conversations.
+// all its conversations. Only the pass's own goroutine touches a lane
+// before it starts; once started, only the lane's goroutine reads it.
 type lane struct {
-	platform string
-	msgs     []*Message
+	key, platform string
+	msgs          []*Message
+	urgent        bool // holds a message someone is waiting for (urgent)
+	started       bool
+	dropped       bool // replaced by a listing with nothing to do now
+}
+
+// urgent: a message a person or a channel is waiting for right now (a
+// receipt, a notice, the summary, an edit), as against the bulk of a
+// fan-out (prompts, reminders, digests), which may wait a slot.
+func urgent(m *Message) bool {
+	switch m.Kind {
+	case KindPrompt, KindReminder, KindDigest:
+		return !m.Ref.IsZero()
+	}
+	return true
+}
+
+// before orders lanes waiting for a slot: urgent ones first, then the
+// oldest head first, so a retry of an earlier fan-out goes before the
+// rest of a new one and a receipt does not queue behind 1,500 prompts.
+func (l *lane) before(o *lane) bool {
+	if l.urgent != o.urgent {
+		return l.urgent
+	}
+	a, b := l.msgs[0], o.msgs[0]
+	if !a.CreatedAt.Equal(b.CreatedAt) {
+		return a.CreatedAt.Before(b.CreatedAt)
+	}
+	return l.key < o.key
+}
+
+// live is what a pass in Run listens to while lanes are in flight: the
+// engine's wake-ups and the poll ticker (retries falling due). RunOnce
+// passes none: its pass lists once, so tests and `simulate` stay
+// deterministic.
+type live struct {
+	wake <-chan struct{}
+	tick <-chan time.Time
+}
+
+// relistGap is the least time between two listings of a live pass: a
+// burst of wake-ups (one per answer) is one listing.
+const relistGap = 50 * time.Millisecond
+
+// pipeline is one pass with several conversations served at once.
+type pipeline struct {
+	d    *Dispatcher
+	ctx  context.Context
+	live *live
+	now  time.Time // RunOnce's pass: one instant throughout
+
+	mu       sync.Mutex // guards sent, progress, err
+	sent     int
+	progress bool
+	err      error
+
+	// The pass's goroutine only:
+	active  map[string]*lane // by key: waiting for a slot or running
+	waiting []*lane
+	running map[string]int // lanes in flight per platform
+	done    chan *lane
 }
 
 // pipelined is pass with several conversations served at once. Each lane
 // is worked through in order by one goroutine with the same rules as the
 // serial pass (a first delivery waits behind an earlier undelivered one
-// to the same recipient; updates in place do not wait); a semaphore per
-// platform keeps the adapter's in-flight bound.
-func (d *Dispatcher) pipelined(ctx context.Context, due []*Message, now time.Time) (sent int, progress bool, err error) {
-	var lanes []*lane
-	byKey := map[string]*lane{}
-	for _, m := range due {
-		key := m.Platform
-		if d.concurrency(m.Platform) > 1 {
-			key += "|" + m.To.String()
-		}
-		l := byKey[key]
-		if l == nil {
-			l = &lane{platform: m.Platform}
-			byKey[key] = l
-			lanes = append(lanes, l)
-		}
-		l.msgs = append(l.msgs, m)
-	}
-	slots := map[string]chan struct{}{}
-	for _, l := range lanes {
-		if slots[l.platform] == nil {
-			slots[l.platform] = make(chan struct{}, d.concurrency(l.platform))
-		}
-	}
-	var (
-		mu       sync.Mutex
-		firstErr error
-		wg       sync.WaitGroup
-	)
-	stopped := func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return firstErr != nil
-	}
-	for _, l := range lanes {
-		slot := slots[l.platform]
-		select {
-		case slot <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil || stopped() {
-			break
-		}
-		lctx := ctx
-		if cap(slot) > 1 {
-			lctx = context.WithValue(ctx, batchedKey{}, true)
-		}
-		wg.Add(1)
-		go func() {
-			ctx := lctx
-			defer wg.Done()
-			defer func() { <-slot }()
-			blocked := map[string]bool{}
-			for _, m := range l.msgs {
-				if ctx.Err() != nil || stopped() {
-					return
-				}
-				rk := m.Platform + "|" + m.To.String()
-				first := m.Ref.IsZero()
-				if m.NextAttemptAt.After(now) || (first && blocked[rk]) || d.editTooSoon(m, now) {
-					if first {
-						blocked[rk] = true
-					}
-					continue
-				}
-				res, err := d.deliver(ctx, m, now)
-				mu.Lock()
-				switch {
-				case err != nil && firstErr == nil:
-					firstErr = err
-				case res == delivered:
-					sent++
-					progress = true
-				case res == failed:
-					progress = true
-				}
-				mu.Unlock()
-				if err != nil {
-					return
-				}
-				if res == waiting && first {
-					blocked[rk] = true
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return sent, false, firstErr
+// to the same recipient; updates in place do not wait); a count per
+// platform keeps the adapter's in-flight bound, and a slot that frees
+// goes to the first waiting lane (lane.before).
+//
+// A live pass (Run) lists again while lanes are in flight, when woken or
+// at each poll: a conversation with no lane in flight gets a lane for
+// what is due now (a receipt, a summary edit, a retry falling due); one
+// whose lane is still waiting for a slot has its messages replaced by the
+// fresh listing; one whose lane runs is left to a later listing, since
+// its listing may predate the lane's last write.
+func (d *Dispatcher) pipelined(ctx context.Context, due []*Message, now time.Time, lv *live) (sent int, progress bool, err error) {
+	p := &pipeline{d: d, ctx: ctx, live: lv, now: now,
+		active: map[string]*lane{}, running: map[string]int{}, done: make(chan *lane)}
+	p.merge(due, now)
+	p.loop()
+	if p.err != nil {
+		return p.sent, false, p.err
 	}
 	if err := ctx.Err(); err != nil {
-		return sent, false, err
+		return p.sent, false, err
 	}
-	return sent, progress, nil
+	return p.sent, p.progress, nil
+}
+
+// loop starts lanes as slots free and, in a live pass, lists again; it
+// returns when no lane waits or runs. After a store error or ctx's end
+// it starts nothing more and waits for the lanes in flight.
+func (p *pipeline) loop() {
+	var wake <-chan struct{}
+	var tick <-chan time.Time
+	if p.live != nil {
+		wake, tick = p.live.wake, p.live.tick
+	}
+	ctxDone := p.ctx.Done()
+	var gap *time.Timer
+	var gapC <-chan time.Time
+	defer func() {
+		if gap != nil {
+			gap.Stop()
+		}
+	}()
+	var last time.Time // real time of the last listing, for relistGap
+	relist := func() {
+		last = time.Now()
+		p.relist()
+	}
+	for {
+		if p.stopped() {
+			p.waiting = nil
+		} else {
+			p.start()
+		}
+		if len(p.waiting) == 0 && p.inFlight() == 0 {
+			return
+		}
+		select {
+		case l := <-p.done:
+			p.running[l.platform]--
+			delete(p.active, l.key)
+		case <-ctxDone:
+			ctxDone = nil
+		case <-wake:
+			if since := time.Since(last); since < relistGap {
+				if gap == nil {
+					gap = time.NewTimer(relistGap - since)
+					gapC = gap.C
+				}
+				continue
+			}
+			relist()
+		case <-gapC:
+			gap, gapC = nil, nil
+			relist()
+		case <-tick:
+			relist()
+		}
+	}
+}
+
+func (p *pipeline) stopped() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.err != nil || p.ctx.Err() != nil
+}
+
+func (p *pipeline) inFlight() int {
+	n := 0
+	for _, r := range p.running {
+		n += r
+	}
+	return n
+}
+
+func (p *pipeline) fail(err error) {
+	p.mu.Lock()
+	if p.err == nil {
+		p.err = err
+	}
+	p.mu.Unlock()
+}
+
+// clock is the instant a lane judges a message by: the pass's in RunOnce,
+// the clock's in a live pass, which may run for minutes.
+func (p *pipeline) clock() time.Time {
+	if p.live == nil {
+		return p.now
+	}
+	return p.d.clock.Now().UTC()
+}
+
+// relist draws dirty summaries and lists the outbox again, as a pass
+// does at its start. The limit grows with what the pass already holds,
+// so work queued behind a large fan-out is found.
+func (p *pipeline) relist() {
+	if p.stopped() {
+		return
+	}
+	now := p.d.clock.Now().UTC()
+	if err := p.d.renderDirty(p.ctx, now); err != nil {
+		p.fail(err)
+		return
+	}
+	held := 0
+	for _, l := range p.active {
+		held += len(l.msgs)
+	}
+	var due []*Message
+	err := p.d.store.View(p.ctx, func(tx Tx) error {
+		var err error
+		due, err = tx.Due(farFuture, held+p.d.batch)
+		return err
+	})
+	if err != nil {
+		p.fail(fmt.Errorf("dispatch: list due messages: %w", err))
+		return
+	}
+	p.merge(due, now)
+}
+
+// merge sorts listed messages into lanes (see pipelined).
+func (p *pipeline) merge(due []*Message, now time.Time) {
+	var order []string
+	groups := map[string][]*Message{}
+	for _, m := range due {
+		key := m.Platform
+		if p.d.concurrency(m.Platform) > 1 {
+			key += "|" + m.To.String()
+		}
+		if groups[key] == nil {
+			order = append(order, key)
+		}
+		groups[key] = append(groups[key], m)
+	}
+	for _, key := range order {
+		msgs := groups[key]
+		l := p.active[key]
+		if l != nil && l.started {
+			continue
+		}
+		if !p.d.actionable(msgs, now) {
+			if l != nil {
+				l.dropped = true
+				delete(p.active, key)
+			}
+			continue
+		}
+		if l == nil {
+			l = &lane{key: key, platform: msgs[0].Platform}
+			p.active[key] = l
+			p.waiting = append(p.waiting, l)
+		}
+		l.msgs, l.urgent = msgs, slices.ContainsFunc(msgs, urgent)
+	}
+}
+
+// actionable: a lane of msgs would try at least one of them now.
+func (d *Dispatcher) actionable(msgs []*Message, now time.Time) bool {
+	blocked := map[string]bool{}
+	for _, m := range msgs {
+		rk := m.Platform + "|" + m.To.String()
+		first := m.Ref.IsZero()
+		if m.NextAttemptAt.After(now) || (first && blocked[rk]) || d.editTooSoon(m, now) {
+			if first {
+				blocked[rk] = true
+			}
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// start gives each free slot to the first waiting lane of its platform.
+func (p *pipeline) start() {
+	p.waiting = slices.DeleteFunc(p.waiting, func(l *lane) bool { return l.dropped })
+	for {
+		best := -1
+		for i, l := range p.waiting {
+			if p.running[l.platform] >= p.d.concurrency(l.platform) {
+				continue
+			}
+			if best < 0 || l.before(p.waiting[best]) {
+				best = i
+			}
+		}
+		if best < 0 {
+			return
+		}
+		l := p.waiting[best]
+		p.waiting = slices.Delete(p.waiting, best, best+1)
+		l.started = true
+		p.running[l.platform]++
+		ctx := p.ctx
+		if p.d.concurrency(l.platform) > 1 {
+			ctx = context.WithValue(ctx, batchedKey{}, true)
+		}
+		go func() {
+			p.run(ctx, l)
+			p.done <- l
+		}()
+	}
+}
+
+// run works through one lane.
+func (p *pipeline) run(ctx context.Context, l *lane) {
+	blocked := map[string]bool{}
+	for _, m := range l.msgs {
+		if ctx.Err() != nil || p.stopped() {
+			return
+		}
+		now := p.clock()
+		rk := m.Platform + "|" + m.To.String()
+		first := m.Ref.IsZero()
+		if m.NextAttemptAt.After(now) || (first && blocked[rk]) || p.d.editTooSoon(m, now) {
+			if first {
+				blocked[rk] = true
+			}
+			continue
+		}
+		res, err := p.d.deliver(ctx, m, now)
+		if err != nil {
+			p.fail(err)
+			return
+		}
+		p.mu.Lock()
+		switch res {
+		case delivered:
+			p.sent++
+			p.progress = true
+		case failed:
+			p.progress = true
+		}
+		p.mu.Unlock()
+		if res == waiting && first {
+			blocked[rk] = true
+		}
+	}
 }
 
 // concurrency is how many sends may be in flight to platform at once.
