@@ -105,10 +105,19 @@ type pipeline struct {
 	live *live
 	now  time.Time // RunOnce's pass: one instant throughout
 
-	mu       sync.Mutex // guards sent, progress, err
+	mu       sync.Mutex // guards sent, progress, err, recheck
 	sent     int
 	progress bool
 	err      error
+	// recheck: a lane left a message undelivered (a retry, a thread
+	// parent not there yet) or queued a notice, or the last listing was
+	// cut at its limit: the next poll lists again.
+	recheck bool
+
+	// nextAt is the earliest instant something listed but not yet due
+	// falls due (a retry, an edit held back): a poll from then on lists
+	// again. Between those, only a wake-up does: new work comes with one.
+	nextAt time.Time
 
 	// The pass's goroutine only:
 	active  map[string]*lane // by key: waiting for a slot or running
@@ -194,9 +203,19 @@ func (p *pipeline) loop() {
 			gap, gapC = nil, nil
 			relist()
 		case <-tick:
-			relist()
+			if p.timedWork() {
+				relist()
+			}
 		}
 	}
+}
+
+// timedWork: the poll should list again (see recheck and nextAt).
+func (p *pipeline) timedWork() bool {
+	p.mu.Lock()
+	again := p.recheck
+	p.mu.Unlock()
+	return again || (!p.nextAt.IsZero() && !p.d.clock.Now().Before(p.nextAt))
 }
 
 func (p *pipeline) stopped() bool {
@@ -246,24 +265,44 @@ func (p *pipeline) relist() {
 	for _, l := range p.active {
 		held += len(l.msgs)
 	}
+	p.mu.Lock()
+	p.recheck = false // a lane that leaves work from here on sets it again
+	p.mu.Unlock()
+	limit := held + p.d.batch
 	var due []*Message
 	err := p.d.store.View(p.ctx, func(tx Tx) error {
 		var err error
-		due, err = tx.Due(farFuture, held+p.d.batch)
+		due, err = tx.Due(farFuture, limit)
 		return err
 	})
 	if err != nil {
 		p.fail(fmt.Errorf("dispatch: list due messages: %w", err))
 		return
 	}
-	p.merge(due, now)
+	if len(due) >= limit {
+		p.mu.Lock()
+		p.recheck = true
+		p.mu.Unlock()
+	}
+	// Judged at the end of the listing, not its start: whatever fell due
+	// meanwhile goes now.
+	p.merge(due, p.d.clock.Now().UTC())
 }
 
-// merge sorts listed messages into lanes (see pipelined).
+// merge sorts listed messages into lanes (see pipelined) and notes when
+// the first of those not yet due falls due.
 func (p *pipeline) merge(due []*Message, now time.Time) {
 	var order []string
 	groups := map[string][]*Message{}
+	p.nextAt = time.Time{}
+	for _, at := range p.d.heldSummary {
+		p.nextAt = earliestAfter(p.nextAt, at, now)
+	}
 	for _, m := range due {
+		p.nextAt = earliestAfter(p.nextAt, m.NextAttemptAt, now)
+		if p.d.editEvery > 0 && !m.Ref.IsZero() && !m.UpdatedAt.IsZero() {
+			p.nextAt = earliestAfter(p.nextAt, m.UpdatedAt.Add(p.d.editEvery), now)
+		}
 		key := m.Platform
 		if p.d.concurrency(m.Platform) > 1 {
 			key += "|" + m.To.String()
@@ -293,6 +332,15 @@ func (p *pipeline) merge(due []*Message, now time.Time) {
 		}
 		l.msgs, l.urgent = msgs, slices.ContainsFunc(msgs, urgent)
 	}
+}
+
+// earliestAfter is the earlier of next and at, counting at only if it
+// is after now; zero next is none yet.
+func earliestAfter(next, at, now time.Time) time.Time {
+	if !at.After(now) || (!next.IsZero() && !at.Before(next)) {
+		return next
+	}
+	return at
 }
 
 // actionable: a lane of msgs would try at least one of them now.
@@ -369,8 +417,10 @@ func (p *pipeline) run(ctx context.Context, l *lane) {
 		case delivered:
 			p.sent++
 			p.progress = true
-		case failed:
-			p.progress = true
+		case failed: // settled; the lead's notice is new work
+			p.progress, p.recheck = true, true
+		case waiting:
+			p.recheck = true
 		}
 		p.mu.Unlock()
 		if res == waiting && first {

@@ -68,24 +68,42 @@ func (c *gatedChat) sends() map[string]int {
 	return out
 }
 
-// listingStore counts the dispatcher's listings of the outbox, so the
-// test knows a listing began after what it queued.
+// listingStore tells the test when the dispatcher has listed the outbox
+// in a transaction that began after a given moment, so the test knows a
+// listing saw what it queued (or the time it set).
 type listingStore struct {
 	cadence.Store
-	lists atomic.Int64
+	begun atomic.Int64 // transactions begun
+	mu    sync.Mutex
+	done  int64 // the latest begun of a finished transaction that listed
 }
 
 func (s *listingStore) View(ctx context.Context, fn func(cadence.Tx) error) error {
-	return s.Store.View(ctx, func(tx cadence.Tx) error { return fn(listingTx{tx, s}) })
+	seq := s.begun.Add(1)
+	listed := false
+	err := s.Store.View(ctx, func(tx cadence.Tx) error { return fn(listingTx{tx, &listed}) })
+	if listed {
+		s.mu.Lock()
+		s.done = max(s.done, seq)
+		s.mu.Unlock()
+	}
+	return err
+}
+
+// listedSince reports whether a listing begun after mark has finished.
+func (s *listingStore) listedSince(mark int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.done > mark
 }
 
 type listingTx struct {
 	cadence.Tx
-	s *listingStore
+	listed *bool
 }
 
 func (t listingTx) Due(now time.Time, limit int) ([]*cadence.Message, error) {
-	t.s.lists.Add(1)
+	*t.listed = true
 	return t.Tx.Due(now, limit)
 }
 
@@ -149,14 +167,14 @@ func TestLivePassPicksUpNewWork(t *testing.T) {
 			return ""
 		}
 	}
-	// listedAfter waits until a listing began after this call: two more
-	// (one may have been under way already). A dispatcher that does not
-	// list mid-pass is caught by what it sends next.
+	// listedAfter waits until a listing begun after this call has
+	// finished. A dispatcher that does not list mid-pass is caught by
+	// what it sends next.
 	listedAfter := func(what string) {
 		t.Helper()
-		want := st.lists.Load() + 2
+		mark := st.begun.Load()
 		deadline := time.Now().Add(10 * time.Second)
-		for st.lists.Load() < want {
+		for !st.listedSince(mark) {
 			if time.Now().After(deadline) {
 				t.Logf("no listing mid-pass after %s", what)
 				return

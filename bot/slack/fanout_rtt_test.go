@@ -74,7 +74,7 @@ func fanOutOn(tb testing.TB, n int, clock *scaledClock, rtt time.Duration, inFli
 	require.NoError(tb, err)
 	require.NoError(tb, a.Start(context.Background()))
 	d := cadence.NewDispatcher(db, clock, map[string]cadence.Chat{"slack": a}, zerolog.Nop(), nil, cadence.WithInFlight(inFlight))
-	return &fanOut{fake: fake, d: d, clock: clock, n: n}
+	return &fanOut{fake: fake, d: d, clock: clock, n: n, chat: a, db: db}
 }
 
 // BenchmarkFanOutRoundTrip delivers 2,000 DM prompts through the real

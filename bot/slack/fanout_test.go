@@ -60,6 +60,10 @@ type fanOut struct {
 	// ctx is the dispatcher's (a leader's term on PostgreSQL); nil is
 	// context.Background().
 	ctx context.Context
+	// chat and db are the adapter and the store the dispatcher uses
+	// (fanOutOn's rigs), for a dispatcher built otherwise.
+	chat cadence.Chat
+	db   cadence.Store
 }
 
 func newFanOut(tb testing.TB, n int, clock clockSleeper, limit slacktest.Limit) *fanOut {
