@@ -43,9 +43,13 @@ func (c composer) previousPlans(tx Tx, r *Ritual, o *Occurrence, people []string
 	if err != nil || prev == nil {
 		return nil, err
 	}
+	answerOf, err := previousAnswers(tx, prev, people)
+	if err != nil {
+		return nil, err
+	}
 	out := map[string][]Section{}
 	for _, p := range people {
-		a, err := tx.Answer(prev.ID, p)
+		a, err := answerOf(p)
 		if errors.Is(err, ErrNotFound) {
 			continue
 		}
@@ -61,6 +65,36 @@ func (c composer) previousPlans(tx Tx, r *Ritual, o *Occurrence, people []string
 		out[p] = []Section{{Heading: w.t("prompt.plan_last_time", "Day", day), Lines: []string{UserText(t)}}}
 	}
 	return out, nil
+}
+
+// batchPlansFrom is how many people's previous answers are worth one read
+// of the whole previous occurrence, whatever its size.
+const batchPlansFrom = 32
+
+// previousAnswers returns a lookup of people's answers to prev. A prompt
+// round usually asks most of the roster at once, and reading prev's
+// answers in one go then costs PostgreSQL one round trip instead of one
+// per person (500 on a first tick of 500 people). A few people of a large
+// roster (one zone's prompt time, a late joiner) are read one by one, so
+// they do not pay for everyone's answers.
+func previousAnswers(tx Tx, prev *Occurrence, people []string) (func(person string) (*Answer, error), error) {
+	if len(people) < batchPlansFrom && 4*len(people) < len(prev.Expected) {
+		return func(p string) (*Answer, error) { return tx.Answer(prev.ID, p) }, nil
+	}
+	all, err := tx.Answers(prev.ID)
+	if err != nil {
+		return nil, fmt.Errorf("previous answers to %s: %w", prev.ID, err)
+	}
+	by := make(map[string]*Answer, len(all))
+	for _, a := range all {
+		by[a.PersonID] = a
+	}
+	return func(p string) (*Answer, error) {
+		if a := by[p]; a != nil {
+			return a, nil
+		}
+		return nil, ErrNotFound
+	}, nil
 }
 
 // blockerLookback bounds how far back an agenda looks for open blockers:
