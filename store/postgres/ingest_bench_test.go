@@ -13,8 +13,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/cadencebot/cadencebot/cadence"
-	"github.com/cadencebot/cadencebot/store/postgres"
 	"github.com/cadencebot/cadencebot/store/benchdata"
+	"github.com/cadencebot/cadencebot/store/postgres"
 	"github.com/cadencebot/cadencebot/store/postgres/pgtest"
 )
 
