@@ -153,17 +153,25 @@ func (e *Engine) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 			}
 		}
 		var err error
-		if in.Occurrences, err = tx.Occurrences(OccurrenceFilter{From: q.From, To: to}); err != nil {
-			return fmt.Errorf("list occurrences: %w", err)
-		}
-		// The weekly pulse tallies scale answers' text; without scale
-		// questions adherence needs only who answered when.
-		between := tx.SubmissionsBetween
-		if !q.WithoutPulse && hasScale(in.Rituals, nil) {
-			between = tx.AnswersBetween
-		}
-		if in.Answers, err = between(q.From, to); err != nil {
-			return fmt.Errorf("list answers: %w", err)
+		if len(q.PersonIDs) == 1 {
+			// One person's rows count only them: their part of each
+			// occurrence and their own answers are all it reads.
+			if in.Occurrences, in.Answers, err = personFacts(tx, q.PersonIDs[0], q.From, to); err != nil {
+				return err
+			}
+		} else {
+			if in.Occurrences, err = tx.Occurrences(OccurrenceFilter{From: q.From, To: to}); err != nil {
+				return fmt.Errorf("list occurrences: %w", err)
+			}
+			// The weekly pulse tallies scale answers' text; without scale
+			// questions adherence needs only who answered when.
+			between := tx.SubmissionsBetween
+			if !q.WithoutPulse && hasScale(in.Rituals, nil) {
+				between = tx.AnswersBetween
+			}
+			if in.Answers, err = between(q.From, to); err != nil {
+				return fmt.Errorf("list answers: %w", err)
+			}
 		}
 		rep = BuildReport(in)
 		if q.WithoutPeople {
@@ -178,4 +186,28 @@ func (e *Engine) Report(ctx context.Context, q ReportQuery) (*Report, error) {
 		return nil, err
 	}
 	return rep, nil
+}
+
+// personFacts is what BuildReport needs for one person's report over
+// [from, to): each occurrence with that person's part only
+// (OccurrenceFilter.Person) and their answers, a point read per
+// occurrence, instead of every answer the team gave in the period. The
+// answers keep their text, for the pulse.
+func personFacts(tx Tx, person string, from, to time.Time) ([]*Occurrence, []*Answer, error) {
+	occs, err := tx.Occurrences(OccurrenceFilter{From: from, To: to, Person: person})
+	if err != nil {
+		return nil, nil, fmt.Errorf("list occurrences: %w", err)
+	}
+	var as []*Answer
+	for _, o := range occs {
+		a, err := tx.Answer(o.ID, person)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("answer of %s to %s: %w", person, o.ID, err)
+		}
+		as = append(as, a)
+	}
+	return occs, as, nil
 }

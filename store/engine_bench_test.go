@@ -315,7 +315,23 @@ func BenchmarkEngineReportYear(b *testing.B) {
 		}
 		report = b.Elapsed() / time.Duration(b.N)
 	})
+	// One person's report reads the facts (its rows count only them):
+	// that person's part of each occurrence and their answers.
+	var person time.Duration
+	pq := q
+	pq.PersonIDs = []string{d.Roster.People()[0].ID}
+	b.Run("report-person", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			rep, err := eng.Report(b.Context(), pq)
+			if err != nil || len(rep.People) != 1 {
+				b.Fatalf("report: err %v, %d people", err, len(rep.People))
+			}
+		}
+		person = b.Elapsed() / time.Duration(b.N)
+	})
 	if floor > 0 && scan > 0 {
+		b.Logf("one person's report %s = %.2f× one scan of the facts", person.Round(100*time.Microsecond), float64(person)/float64(scan))
 		b.Logf("report %s = %.1f× the floor (%s), %.3f× one scan of the facts (%s)", report.Round(100*time.Microsecond),
 			float64(report)/float64(floor), floor.Round(10*time.Microsecond), float64(report)/float64(scan), scan.Round(time.Millisecond))
 	}

@@ -56,5 +56,12 @@ func testReportPulse(t *testing.T, s cadence.Store) {
 		require.NotEmpty(t, without.Occurrences)
 		rep.Pulse = nil
 		assert.Equal(t, rep, without, "tolerance %s", tolerance)
+
+		// One person's report reads their answers with the text.
+		q.WithoutPulse, q.PersonIDs = false, []string{"ana"}
+		ana, err := eng.Report(context.Background(), q)
+		require.NoError(t, err)
+		require.Len(t, ana.Pulse, 1)
+		assert.Equal(t, 4.0, ana.Pulse[0].Mean)
 	}
 }
