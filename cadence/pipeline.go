@@ -407,7 +407,11 @@ func (p *pipeline) run(ctx context.Context, l *lane) {
 			}
 			continue
 		}
-		res, err := p.d.deliver(ctx, m, now)
+		mctx := ctx
+		if urgent(m) { // the adapter lets it take the next turn too
+			mctx = WithUrgent(ctx)
+		}
+		res, err := p.d.deliver(mctx, m, now)
 		if err != nil {
 			p.fail(err)
 			return

@@ -82,18 +82,33 @@ type bucket struct {
 	tokens float64   // tokens at last; negative: reserved ahead of time
 	last   time.Time // after a 429, in the future: nothing goes out before
 	gen    int       // bumped by every 429: it voids earlier reservations
+	// queued: reservations of ordinary calls still waiting for their
+	// turn. cut counts the urgent calls that took the turn at the head of
+	// them: each moves every queued reservation back by one token.
+	queued int
+	cut    int
 }
 
 func (b *bucket) perSecond() float64 { return b.lim.PerMinute / 60 }
 
-// wait returns how long a caller must wait for one token at now.
-func (b *bucket) wait(now time.Time) time.Duration {
+// wait returns how long a caller must wait for one token at now; an
+// urgent one waits as if no ordinary call were queued.
+func (b *bucket) wait(now time.Time, urgent bool) time.Duration {
 	b.refill(now)
 	d := max(0, b.last.Sub(now))
-	if b.tokens < 1 {
-		d += time.Duration((1 - b.tokens) / b.perSecond() * float64(time.Second))
+	tokens := b.tokens
+	if urgent {
+		tokens += float64(b.queued)
+	}
+	if tokens < 1 {
+		d += time.Duration((1 - tokens) / b.perSecond() * float64(time.Second))
 	}
 	return d
+}
+
+// interval is the time one token takes to refill.
+func (b *bucket) interval() time.Duration {
+	return time.Duration(float64(time.Second) / b.perSecond())
 }
 
 func (b *bucket) refill(now time.Time) {
@@ -162,14 +177,20 @@ func (l *limiter) bucketsFor(method, channel string) []*bucket {
 // says nothing was sent, with the wait as its RetryAfter. A 429 that
 // arrives while the caller sleeps voids its reservation: it queues again
 // behind the Retry-After instead of calling into the blocked window.
+//
+// A call the dispatcher marks urgent (cadence.Urgent: a receipt, a
+// notice, a summary edit) takes the turn at the head of the queued
+// ordinary calls (a fan-out's prompts, up to 16 of them 0.2 s apart),
+// and each of those goes one token later: the bucket's rate holds.
 func (l *limiter) take(ctx context.Context, method, channel string) error {
+	urgent := cadence.Urgent(ctx)
 	for {
 		l.mu.Lock()
 		now := l.clock.Now()
 		bs := l.bucketsFor(method, channel)
 		var d time.Duration
 		for _, b := range bs {
-			d = max(d, b.wait(now))
+			d = max(d, b.wait(now, urgent))
 		}
 		if l.maxWait > 0 && d > l.maxWait {
 			l.mu.Unlock()
@@ -177,21 +198,69 @@ func (l *limiter) take(ctx context.Context, method, channel string) error {
 				Err: errRateLimitedLocally{method: method, wait: d}}
 		}
 		gens := make([]int, len(bs))
+		cuts := make([]int, len(bs))
 		for i, b := range bs {
 			b.tokens--
 			gens[i] = b.gen
+			if urgent && b.queued > 0 {
+				b.cut++
+			}
+			if !urgent && d > 0 {
+				b.queued++
+			}
+			cuts[i] = b.cut
 		}
 		l.mu.Unlock()
 		if d <= 0 {
 			return nil
 		}
-		if err := l.sleep(ctx, d); err != nil {
+		err := l.sleep(ctx, d)
+		for err == nil {
+			if l.voided(bs, gens) {
+				break // queue again
+			}
+			var extra time.Duration
+			if !urgent {
+				extra = l.cutsSince(bs, cuts)
+			}
+			if extra <= 0 {
+				if !urgent {
+					l.dequeue(bs)
+				}
+				return nil
+			}
+			err = l.sleep(ctx, extra)
+		}
+		if !urgent {
+			l.dequeue(bs)
+		}
+		if err != nil {
 			return &cadence.SendError{Retryable: true, NotSent: true, Code: "canceled", Err: err}
 		}
-		if !l.voided(bs, gens) {
-			return nil
-		}
 	}
+}
+
+// cutsSince is how much later a queued reservation goes: one token for
+// each urgent call that took the turn ahead of it since cuts were read
+// (which it updates).
+func (l *limiter) cutsSince(bs []*bucket, cuts []int) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var d time.Duration
+	for i, b := range bs {
+		d = max(d, time.Duration(b.cut-cuts[i])*b.interval())
+		cuts[i] = b.cut
+	}
+	return d
+}
+
+// dequeue ends a queued reservation's wait.
+func (l *limiter) dequeue(bs []*bucket) {
+	l.mu.Lock()
+	for _, b := range bs {
+		b.queued--
+	}
+	l.mu.Unlock()
 }
 
 // voided reports whether a 429 reset any of bs since gens were read, and
