@@ -171,30 +171,14 @@ func migrateV13(btx *bolt.Tx) error {
 			return fmt.Errorf("bucket %q is missing: %w", x.name, ErrCorrupt)
 		}
 		b.FillPercent = answerFillPercent
-		type rewrite struct{ key, value []byte }
-		var all []rewrite
-		// Read everything first: bbolt forbids writes during ForEach.
-		err := b.ForEach(func(k, v []byte) error {
+		err := rewriteValues(b, string(x.name), func(k, v []byte) ([]byte, error) {
 			if isAnswerBinary(v) {
-				return nil
+				return nil, nil
 			}
-			w, err := x.rewrite(k, v)
-			if err != nil {
-				return fmt.Errorf("rewrite %s: %w", x.name, err)
-			}
-			all = append(all, rewrite{bytes.Clone(k), w})
-			return nil
+			return x.rewrite(k, v)
 		})
 		if err != nil {
 			return err
-		}
-		for _, w := range all {
-			if err := b.Delete(w.key); err != nil {
-				return fmt.Errorf("rewrite %s %q: %w", x.name, w.key, err)
-			}
-			if err := b.Put(w.key, w.value); err != nil {
-				return fmt.Errorf("rewrite %s %q: %w", x.name, w.key, err)
-			}
 		}
 	}
 	return nil

@@ -400,33 +400,17 @@ func migrateV14(btx *bolt.Tx) error {
 		return fmt.Errorf("bucket %q is missing: %w", bucketOutbox, ErrCorrupt)
 	}
 	outbox.FillPercent = outboxFillPercent
-	type rewrite struct{ key, value []byte }
-	var all []rewrite
-	// Read everything first: bbolt forbids writes during ForEach.
-	err := outbox.ForEach(func(k, v []byte) error {
+	return rewriteValues(outbox, "outbox", func(k, v []byte) ([]byte, error) {
 		if isCompactValue(v) || isMessageBinary(v) {
-			return nil
+			return nil, nil
 		}
 		var r messageRecord
 		if err := decode(k, v, &r); err != nil {
-			return fmt.Errorf("rewrite outbox: %w", err)
+			return nil, err
 		}
 		if r.Key != string(k) {
-			return fmt.Errorf("rewrite outbox: message %q is stored under %q: %w", r.Key, k, ErrCorrupt)
+			return nil, fmt.Errorf("message %q is stored under %q: %w", r.Key, k, ErrCorrupt)
 		}
-		all = append(all, rewrite{bytes.Clone(k), encodeMessage(&r)})
-		return nil
+		return encodeMessage(&r), nil
 	})
-	if err != nil {
-		return err
-	}
-	for _, w := range all {
-		if err := outbox.Delete(w.key); err != nil {
-			return fmt.Errorf("rewrite message %q: %w", w.key, err)
-		}
-		if err := outbox.Put(w.key, w.value); err != nil {
-			return fmt.Errorf("rewrite message %q: %w", w.key, err)
-		}
-	}
-	return nil
 }

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"strings"
@@ -239,30 +238,14 @@ func migrateV15(btx *bolt.Tx) error {
 			return fmt.Errorf("bucket %q is missing: %w", x.name, ErrCorrupt)
 		}
 		b.FillPercent = x.fill
-		type rewrite struct{ key, value []byte }
-		var all []rewrite
-		// Read everything first: bbolt forbids writes during ForEach.
-		err := b.ForEach(func(k, v []byte) error {
+		err := rewriteValues(b, string(x.name), func(k, v []byte) ([]byte, error) {
 			if isOccBinary(v) {
-				return nil
+				return nil, nil
 			}
-			w, err := x.rewrite(k, v)
-			if err != nil {
-				return fmt.Errorf("rewrite %s: %w", x.name, err)
-			}
-			all = append(all, rewrite{bytes.Clone(k), w})
-			return nil
+			return x.rewrite(k, v)
 		})
 		if err != nil {
 			return err
-		}
-		for _, w := range all {
-			if err := b.Delete(w.key); err != nil {
-				return fmt.Errorf("rewrite %s %q: %w", x.name, w.key, err)
-			}
-			if err := b.Put(w.key, w.value); err != nil {
-				return fmt.Errorf("rewrite %s %q: %w", x.name, w.key, err)
-			}
 		}
 	}
 	return nil
