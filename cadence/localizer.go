@@ -1,6 +1,7 @@
 package cadence
 
 import (
+	"strings"
 	"time"
 
 	"github.com/cadencebot/cadencebot/cadence/locale"
@@ -164,3 +165,17 @@ func (w Words) Day(t time.Time, loc *time.Location) string { return w.w.day(t, l
 
 // Duration writes 4h, 1h30m, 45m, 30s in the reader's units.
 func (w Words) Duration(d time.Duration) string { return w.w.duration(d) }
+
+// DateTime writes t in loc as "Mon 2 Jan 15:04 CET" does in English.
+func (w Words) DateTime(t time.Time, loc *time.Location) string { return w.w.dateTime(t, loc) }
+
+// And joins xs as "a", "a and b", "a, b and c" do in English.
+func (w Words) And(xs []string) string {
+	switch len(xs) {
+	case 0:
+		return ""
+	case 1:
+		return xs[0]
+	}
+	return w.w.t("list.and", "Head", strings.Join(xs[:len(xs)-1], ", "), "Last", xs[len(xs)-1])
+}

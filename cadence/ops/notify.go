@@ -52,21 +52,23 @@ func (o *Ops) toPerson(person, key string, body cadence.Body, now time.Time) *ca
 	}
 }
 
+// incidentOpenedNotice is the triage channel's post, in the team's language.
 func (o *Ops) incidentOpenedNotice(r *cadence.Ritual, inc *cadence.Incident, now time.Time) *cadence.Message {
+	w := o.team()
 	lines := []string{
-		fmt.Sprintf("Severity %d · owner %s · opened by %s", inc.Severity, o.name(inc.Owner), o.name(inc.OpenedBy)),
+		w.T("incident.opened_meta", "Severity", inc.Severity, "Owner", o.name(inc.Owner), "OpenedBy", o.name(inc.OpenedBy)),
 	}
 	if inc.Link != "" {
-		lines = append(lines, "From: "+cadence.LinkText(inc.Link, "the message"))
+		lines = append(lines, w.T("incident.from", "Link", cadence.LinkText(inc.Link, w.T("incident.the_message"))))
 	}
 	if inc.Issue != "" {
 		lines = append(lines, cadence.IssueLine(inc.Issue))
 	}
 	return o.toChannel(r, incidentKey(inc, "opened"), cadence.Body{
-		Title:    fmt.Sprintf("%s opened: %s", inc.ID(), inc.Title),
-		Text:     fmt.Sprintf("%s (sev %d) is open: %s. Owner: %s.", inc.ID(), inc.Severity, inc.Title, o.name(inc.Owner)),
+		Title:    w.T("incident.opened_title", "ID", inc.ID(), "Title", inc.Title),
+		Text:     w.T("incident.opened", "ID", inc.ID(), "Severity", inc.Severity, "Title", inc.Title, "Owner", o.name(inc.Owner)),
 		Sections: []cadence.Section{{Lines: lines}},
-		Footer:   fmt.Sprintf("/cadence followup add %s @owner YYYY-MM-DD title — to add an action item", inc.ID()),
+		Footer:   w.T("incident.add_followup_footer", "ID", inc.ID()),
 	}, now)
 }
 
@@ -124,72 +126,86 @@ func (o *Ops) followUpReminder(f *cadence.FollowUp, inc *cadence.Incident, kind 
 	}, now)
 }
 
-func releaseLines(r *cadence.Release) []string {
-	return append([]string{fmt.Sprintf("Change: %s · risk %s", r.Change, r.Risk)}, r.PlanLines()...)
+func releaseLines(w cadence.Words, r *cadence.Release) []string {
+	return append([]string{w.T("release.plan_line", "Change", r.Change, "Risk", r.Risk)}, r.PlanLines()...)
 }
 
 func releaseTitle(r *cadence.Release) string {
 	return fmt.Sprintf("%s %s %s", r.ID(), r.Model, r.Version)
 }
 
-func releaseActions(r *cadence.Release) []cadence.Action {
+// statusTitle is "Approved: REL-2 churn v7" and its like for r's status.
+func statusTitle(w cadence.Words, r *cadence.Release) string {
+	return w.T("release.title_"+statusKey(r.Status), "Release", releaseTitle(r))
+}
+
+// statusKey is a status as catalog keys spell it ("rolled_back").
+func statusKey(s cadence.ReleaseStatus) string { return strings.ReplaceAll(string(s), "-", "_") }
+
+func releaseActions(w cadence.Words, r *cadence.Release) []cadence.Action {
 	return []cadence.Action{
-		{ID: ActionReleaseApprove, Label: "Approve", Value: r.ID(), Style: "primary"},
-		{ID: ActionReleaseReject, Label: "Reject", Value: r.ID(), Style: "danger"},
+		{ID: ActionReleaseApprove, Label: w.T("release.approve"), Value: r.ID(), Style: "primary"},
+		{ID: ActionReleaseReject, Label: w.T("release.reject"), Value: r.ID(), Style: "danger"},
 	}
 }
 
 // releaseProposed posts the proposal to the deployment-planning channel
-// and asks each approver other than the proposer.
+// and asks each approver other than the proposer, each in their language.
 func (o *Ops) releaseProposed(r *cadence.Release, now time.Time) []*cadence.Message {
-	body := o.releaseRequestBody(r, "", time.UTC) // no times in a fresh proposal
+	// No times in a fresh proposal, so the zone does not matter.
 	var out []*cadence.Message
 	if ch := o.ritualOfKind(cadence.KindDeploymentPlanning); ch != nil {
-		out = append(out, o.toChannel(ch, releaseKey(r, "proposed"), body, now))
+		out = append(out, o.toChannel(ch, releaseKey(r, "proposed"), o.releaseRequestBody(o.team(), r, "", time.UTC), now))
 	}
 	for _, a := range o.Approvers() {
 		if a != r.ProposedBy {
-			out = append(out, o.toPerson(a, releaseKey(r, "ask", a), body.Clone(), now))
+			out = append(out, o.toPerson(a, releaseKey(r, "ask", a), o.releaseRequestBody(o.to(a), r, "", time.UTC), now))
 		}
 	}
 	return out
 }
 
 func (o *Ops) releaseProgress(r *cadence.Release, need int, now time.Time) *cadence.Message {
-	return o.toPerson(r.ProposedBy, releaseKey(r, "approval", r.Approvals[len(r.Approvals)-1].By), cadence.Body{
-		Title: "Approval: " + releaseTitle(r),
-		Text: fmt.Sprintf("%s approved %s (%d of %d approvals; %s risk needs %d).",
-			o.name(r.Approvals[len(r.Approvals)-1].By), r.ID(), len(r.Approvals), need, r.Risk, need),
+	w := o.to(r.ProposedBy)
+	last := r.Approvals[len(r.Approvals)-1].By
+	return o.toPerson(r.ProposedBy, releaseKey(r, "approval", last), cadence.Body{
+		Title: w.T("release.progress_title", "Release", releaseTitle(r)),
+		Text: w.T("release.progress", "By", o.name(last), "ID", r.ID(), "Count", len(r.Approvals), "Need", need,
+			"Risk", r.Risk),
 	}, now)
 }
 
 // releaseApproved posts the approved plan to the deployment-planning
-// channel and tells the proposer.
+// channel (team's language) and tells the proposer (theirs).
 func (o *Ops) releaseApproved(r *cadence.Release, now time.Time) []*cadence.Message {
-	var by []string
-	for _, a := range r.Approvals {
-		by = append(by, o.name(a.By))
+	body := func(w cadence.Words) cadence.Body {
+		var by []string
+		for _, a := range r.Approvals {
+			by = append(by, o.name(a.By))
+		}
+		who := w.And(by)
+		if len(by) == 0 {
+			who = w.T("release.by_policy_no_approval", "Change", r.Change)
+		}
+		return cadence.Body{
+			Title:    w.T("release.title_approved", "Release", releaseTitle(r)),
+			Text:     w.T("release.approved", "ID", r.ID(), "By", who, "Proposer", o.name(r.ProposedBy)),
+			Sections: []cadence.Section{{Heading: w.T("release.plan"), Lines: releaseLines(w, r)}},
+			Footer:   w.T("release.outcome_footer", "ID", r.ID()),
+		}
 	}
-	if len(by) == 0 {
-		by = []string{"the " + string(r.Change) + " policy (no approval needed)"}
-	}
-	body := cadence.Body{
-		Title:    "Approved: " + releaseTitle(r),
-		Text:     fmt.Sprintf("%s is approved by %s. Proposed by %s.", r.ID(), strings.Join(by, " and "), o.name(r.ProposedBy)),
-		Sections: []cadence.Section{{Heading: "Plan", Lines: releaseLines(r)}},
-		Footer:   fmt.Sprintf("After the release: /cadence release outcome %s shipped|rolled-back", r.ID()),
-	}
-	out := []*cadence.Message{o.toPerson(r.ProposedBy, releaseKey(r, "approved", r.ProposedBy), body.Clone(), now)}
+	out := []*cadence.Message{o.toPerson(r.ProposedBy, releaseKey(r, "approved", r.ProposedBy), body(o.to(r.ProposedBy)), now)}
 	if ch := o.ritualOfKind(cadence.KindDeploymentPlanning); ch != nil {
-		out = append(out, o.toChannel(ch, releaseKey(r, "approved"), body, now))
+		out = append(out, o.toChannel(ch, releaseKey(r, "approved"), body(o.team()), now))
 	}
 	return out
 }
 
 func (o *Ops) releaseRejected(r *cadence.Release, now time.Time) *cadence.Message {
+	w := o.to(r.ProposedBy)
 	return o.toPerson(r.ProposedBy, releaseKey(r, "rejected"), cadence.Body{
-		Title: "Rejected: " + releaseTitle(r),
-		Text:  fmt.Sprintf("%s rejected %s: %s", o.name(r.RejectedBy), r.ID(), r.RejectReason),
+		Title: w.T("release.title_rejected", "Release", releaseTitle(r)),
+		Text:  w.T("release.rejected", "By", o.name(r.RejectedBy), "ID", r.ID(), "Reason", r.RejectReason),
 	}, now)
 }
 
@@ -198,9 +214,10 @@ func (o *Ops) releaseOutcome(r *cadence.Release, now time.Time) []*cadence.Messa
 	if ch == nil {
 		return nil
 	}
+	w := o.team()
 	return []*cadence.Message{o.toChannel(ch, releaseKey(r, "outcome", string(r.Status)), cadence.Body{
-		Title: fmt.Sprintf("%s: %s", strings.ToUpper(string(r.Status[:1]))+string(r.Status[1:]), releaseTitle(r)),
-		Text:  fmt.Sprintf("%s is %s (recorded by %s).", r.ID(), r.Status, o.name(r.OutcomeBy)),
+		Title: statusTitle(w, r),
+		Text:  w.T("release.outcome_"+statusKey(r.Status), "ID", r.ID(), "By", o.name(r.OutcomeBy)),
 	}, now)}
 }
 

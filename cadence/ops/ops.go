@@ -76,6 +76,11 @@ func (o *Ops) to(p string) cadence.Words {
 	return cadence.NewWords(o.words, o.live().roster.LanguageOf(p))
 }
 
+// team is how channels are written to: in the team's language.
+func (o *Ops) team() cadence.Words {
+	return cadence.NewWords(o.words, o.live().roster.Language())
+}
+
 // New checks the configuration and returns the service.
 func New(cfg Config) (*Ops, error) {
 	if cfg.Store == nil {

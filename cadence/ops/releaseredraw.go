@@ -3,7 +3,6 @@ package ops
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/cadencebot/cadencebot/cadence"
@@ -15,24 +14,24 @@ import (
 // through the outbox, so no copy keeps asking for a decision that was
 // taken, and no copy offers buttons that can only be refused.
 
-// releaseRequestBody is what a copy of r's request shows now. approver is
-// the person a DM asks ("" for the channel post), loc the zone its times
-// are written in.
-func (o *Ops) releaseRequestBody(r *cadence.Release, approver string, loc *time.Location) cadence.Body {
+// releaseRequestBody is what a copy of r's request shows now, in w's
+// language. approver is the person a DM asks ("" for the channel post),
+// loc the zone its times are written in.
+func (o *Ops) releaseRequestBody(w cadence.Words, r *cadence.Release, approver string, loc *time.Location) cadence.Body {
 	need := o.ApprovalsFor(r)
 	body := cadence.Body{
-		Title:    "Proposed: " + releaseTitle(r),
-		Text:     fmt.Sprintf("%s proposes %s %s (%s, %s risk); it needs %s.", o.name(r.ProposedBy), r.Model, r.Version, r.Change, r.Risk, plural(need, "approval")),
-		Sections: []cadence.Section{{Lines: releaseLines(r)}},
-		Actions:  releaseActions(r),
+		Title: statusTitle(w, r),
+		Text: w.T("release.proposes", "Proposer", o.name(r.ProposedBy), "Model", r.Model, "Version", r.Version,
+			"Change", r.Change, "Risk", r.Risk, "Approvals", w.N("release.approvals", need)),
+		Sections: []cadence.Section{{Lines: releaseLines(w, r)}},
+		Actions:  releaseActions(w, r),
 		Footer:   fmt.Sprintf("/cadence release approve %[1]s · release reject %[1]s REASON", r.ID()),
 	}
 	if r.Status != cadence.ReleaseProposed {
-		body.Title = strings.ToUpper(string(r.Status[:1])) + string(r.Status[1:]) + ": " + releaseTitle(r)
-		body.Text = o.releaseDecision(r, loc) + "."
-		body.Actions, body.Footer = nil, "Nothing left to decide."
+		body.Text = o.releaseDecision(w, r, loc) + "."
+		body.Actions, body.Footer = nil, w.T("release.nothing_left")
 		if r.Status == cadence.ReleaseApproved {
-			body.Footer = fmt.Sprintf("After the release: /cadence release outcome %s shipped|rolled-back", r.ID())
+			body.Footer = w.T("release.outcome_footer", "ID", r.ID())
 		}
 		return body
 	}
@@ -43,17 +42,12 @@ func (o *Ops) releaseRequestBody(r *cadence.Release, approver string, loc *time.
 	for _, a := range r.Approvals {
 		by = append(by, o.name(a.By))
 	}
-	progress := fmt.Sprintf("Approved so far by %s (%d of %d).", joinAnd(by), len(r.Approvals), need)
+	progress := w.T("release.so_far", "By", w.And(by), "Count", len(r.Approvals), "Need", need)
 	body.Sections = append([]cadence.Section{{Lines: []string{progress}}}, body.Sections...)
 	for _, a := range r.Approvals {
 		if a.By == approver {
 			// This approver has done their part: nothing to click.
-			left := need - len(r.Approvals)
-			more := "more approvals"
-			if left == 1 {
-				more = "more approval"
-			}
-			body.Text = fmt.Sprintf("You approved %s on %s; it waits for %d %s.", r.ID(), a.At.In(loc).Format(cadence.TimeLayout), left, more)
+			body.Text = w.N("release.you_approved", need-len(r.Approvals), "ID", r.ID(), "At", w.DateTime(a.At, loc))
 			body.Actions, body.Footer = nil, ""
 		}
 	}
@@ -61,29 +55,31 @@ func (o *Ops) releaseRequestBody(r *cadence.Release, approver string, loc *time.
 }
 
 // releaseDecision says what was decided on r, by whom and when, times in
-// loc: "REL-2 was approved by Ana and Bo on Tue 1 Dec 14:05 CET".
-func (o *Ops) releaseDecision(r *cadence.Release, loc *time.Location) string {
-	at := func(t time.Time) string { return t.In(loc).Format(cadence.TimeLayout) }
+// loc, in w's language: "REL-2 was approved by Ana and Bo on Tue 1 Dec
+// 14:05 CET".
+func (o *Ops) releaseDecision(w cadence.Words, r *cadence.Release, loc *time.Location) string {
+	at := func(t time.Time) string { return w.DateTime(t, loc) }
 	var by []string
 	for _, a := range r.Approvals {
 		by = append(by, o.name(a.By))
 	}
+	who := w.And(by)
 	if len(by) == 0 {
-		by = []string{"the " + string(r.Change) + " policy"}
+		who = w.T("release.by_policy", "Change", r.Change)
 	}
-	approved := fmt.Sprintf("%s was approved by %s on %s", r.ID(), joinAnd(by), at(r.ApprovedAt))
 	switch r.Status {
 	case cadence.ReleaseApproved:
-		return approved
+		return w.T("release.decided_approved", "ID", r.ID(), "By", who, "At", at(r.ApprovedAt))
 	case cadence.ReleaseRejected:
-		return fmt.Sprintf("%s was rejected by %s on %s: %s", r.ID(), o.name(r.RejectedBy), at(r.RejectedAt), r.RejectReason)
+		return w.T("release.decided_rejected", "ID", r.ID(), "By", o.name(r.RejectedBy), "At", at(r.RejectedAt), "Reason", r.RejectReason)
 	case cadence.ReleaseShipped, cadence.ReleaseRolledBack:
-		if r.ApprovedAt.IsZero() {
-			return fmt.Sprintf("%s was %s (recorded by %s on %s)", r.ID(), r.Status, o.name(r.OutcomeBy), at(r.OutcomeAt))
+		id := "release.decided_" + statusKey(r.Status)
+		if !r.ApprovedAt.IsZero() {
+			id = "release.decided_approved_" + statusKey(r.Status)
 		}
-		return fmt.Sprintf("%s, and %s (recorded by %s on %s)", approved, r.Status, o.name(r.OutcomeBy), at(r.OutcomeAt))
+		return w.T(id, "ID", r.ID(), "Approvers", who, "ApprovedAt", at(r.ApprovedAt), "By", o.name(r.OutcomeBy), "At", at(r.OutcomeAt))
 	}
-	return fmt.Sprintf("%s is %s", r.ID(), r.Status)
+	return fmt.Sprintf("%s: %s", r.ID(), r.Status)
 }
 
 // redrawReleaseRequests revises every delivered or queued copy of r's
@@ -96,15 +92,14 @@ func (o *Ops) redrawReleaseRequests(tx cadence.Tx, rec *opRecord, r *cadence.Rel
 	if chLoc == nil {
 		chLoc = time.UTC
 	}
-	copies := []struct {
+	type copyOf struct {
 		key, approver string
 		loc           *time.Location
-	}{{releaseKey(r, "proposed"), "", chLoc}}
+		w             cadence.Words
+	}
+	copies := []copyOf{{releaseKey(r, "proposed"), "", chLoc, o.team()}}
 	for _, a := range o.Approvers() {
-		copies = append(copies, struct {
-			key, approver string
-			loc           *time.Location
-		}{releaseKey(r, "ask", a), a, o.loc(a)})
+		copies = append(copies, copyOf{releaseKey(r, "ask", a), a, o.loc(a), o.to(a)})
 	}
 	for _, c := range copies {
 		m, err := tx.Message(c.key)
@@ -114,7 +109,7 @@ func (o *Ops) redrawReleaseRequests(tx cadence.Tx, rec *opRecord, r *cadence.Rel
 		if err != nil {
 			return fmt.Errorf("request %s: %w", c.key, err)
 		}
-		if err := o.revise(tx, rec, m, o.releaseRequestBody(r, c.approver, c.loc), now); err != nil {
+		if err := o.revise(tx, rec, m, o.releaseRequestBody(c.w, r, c.approver, c.loc), now); err != nil {
 			return err
 		}
 	}

@@ -274,7 +274,7 @@ func (o *Ops) decide(ctx context.Context, actorID, action, id string, fn func(r 
 		if r.Status != cadence.ReleaseProposed {
 			// A late click on a request that is still on screen: say
 			// what was decided, by whom and when.
-			return cadence.Refusef(cadence.ErrConflict, "nothing changed: %s", o.releaseDecision(r, o.loc(actorID)))
+			return cadence.Refusef(cadence.ErrConflict, "nothing changed: %s", o.releaseDecision(cadence.NewWords(o.words, cadence.DefaultLanguage), r, o.loc(actorID)))
 		}
 		msgs, err := fn(r, now, rec)
 		if err != nil {
