@@ -138,13 +138,13 @@ func emptied[V any](m map[string]V) map[string]V {
 // docs.
 func decodeOcc(id string, doc []byte, expected []string, people map[string][]byte) (*cadence.Occurrence, error) {
 	o := new(cadence.Occurrence)
-	if err := json.Unmarshal(doc, o); err != nil {
+	if err := unmarshalOccDoc(doc, o); err != nil {
 		return nil, fmt.Errorf("occurrence %q: stored value does not decode: %w", id, err)
 	}
 	o.Expected = expected
 	for p, raw := range people {
 		var d personDoc
-		if err := json.Unmarshal(raw, &d); err != nil {
+		if err := unmarshalPersonDoc(raw, &d); err != nil {
 			return nil, fmt.Errorf("occurrence %q: person %q: stored value does not decode: %w", id, p, err)
 		}
 		d.apply(o, p)
