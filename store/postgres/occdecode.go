@@ -159,25 +159,35 @@ func (s *scanner) lit(w string) bool {
 // object reads a whole doc: an object whose values field reads, then
 // nothing but space.
 func (s *scanner) object(field func(key []byte) bool) bool {
+	return s.fields(field) && s.end()
+}
+
+// end reports whether nothing but space is left.
+func (s *scanner) end() bool {
+	s.space()
+	return s.i == len(s.b)
+}
+
+// fields reads an object whose values field reads.
+func (s *scanner) fields(field func(key []byte) bool) bool {
 	if !s.lit("{") {
 		return false
 	}
-	if !s.lit("}") {
-		for {
-			key, ok := s.raw()
-			if !ok || !s.lit(":") || !field(key) {
-				return false
-			}
-			if s.lit("}") {
-				break
-			}
-			if !s.lit(",") {
-				return false
-			}
+	if s.lit("}") {
+		return true
+	}
+	for {
+		key, ok := s.raw()
+		if !ok || !s.lit(":") || !field(key) {
+			return false
+		}
+		if s.lit("}") {
+			return true
+		}
+		if !s.lit(",") {
+			return false
 		}
 	}
-	s.space()
-	return s.i == len(s.b)
 }
 
 // raw reads a string without escapes, control characters or invalid

@@ -224,12 +224,12 @@ const answerSQL = `SELECT a.doc, x.doc FROM answers a LEFT JOIN answer_texts x U
 // none stored).
 func decodeAnswer(doc, text []byte) (*cadence.Answer, error) {
 	a := new(cadence.Answer)
-	if err := json.Unmarshal(doc, a); err != nil {
+	if err := unmarshalAnswerDoc(doc, a); err != nil {
 		return nil, fmt.Errorf("stored value does not decode: %w", err)
 	}
 	a.Responses = nil
 	if text != nil {
-		if err := json.Unmarshal(text, &a.Responses); err != nil {
+		if err := unmarshalResponses(text, &a.Responses); err != nil {
 			return nil, fmt.Errorf("stored text does not decode: %w", err)
 		}
 	}
