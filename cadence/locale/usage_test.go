@@ -30,6 +30,8 @@ var dynamic = map[string][]string{
 	"release.outcome_":          {"shipped", "rolled_back"},
 	"release.decided_":          {"shipped", "rolled_back"},
 	"release.decided_approved_": {"shipped", "rolled_back"},
+	"release.status_":           {"proposed", "approved", "rejected", "shipped", "rolled_back"},
+	"incident.status_":          {"open", "closed"},
 }
 
 var idShape = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$`)

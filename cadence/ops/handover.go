@@ -121,10 +121,9 @@ func (o *Ops) Handover(ctx context.Context, actorID, leaving, taking string) (*H
 		rec.set("incidents", ids(h.Incidents, (*cadence.Incident).ID))
 		rec.set("releases", ids(h.Releases, (*cadence.Release).ID))
 		rec.set("facilitated", ids(h.Facilitated, func(o *cadence.Occurrence) string { return o.ID }))
-		body := o.handoverBody(h)
 		key := cadence.MessageKey("handover", leaving, now.UTC().Format("20060102T150405Z"))
 		for _, to := range slices.Compact([]string{actorID, taking}) {
-			if err := o.enqueue(tx, rec, o.toPerson(to, cadence.MessageKey(key, to), body, now)); err != nil {
+			if err := o.enqueue(tx, rec, o.toPerson(to, cadence.MessageKey(key, to), o.handoverBody(o.to(to), h), now)); err != nil {
 				return err
 			}
 		}
@@ -241,48 +240,55 @@ func (o *Ops) handoverHistory(tx cadence.Tx, h *HandoverResult, now time.Time) e
 	return nil
 }
 
-func (o *Ops) handoverBody(h *HandoverResult) cadence.Body {
-	b := cadence.Body{Title: fmt.Sprintf("Hand-over: %s → %s", o.name(h.Leaving), o.name(h.Taking))}
-	b.Text = fmt.Sprintf("%s's open work now belongs to %s.", o.name(h.Leaving), o.name(h.Taking))
-	moved := cadence.Section{Heading: "Moved"}
+// handoverBody is the summary a hand-over DMs, in w's language.
+func (o *Ops) handoverBody(w cadence.Words, h *HandoverResult) cadence.Body {
+	leaving, taking := o.name(h.Leaving), o.name(h.Taking)
+	b := cadence.Body{
+		Title: w.T("handover.dm_title", "Leaving", leaving, "Taking", taking),
+		Text:  w.T("handover.dm_text", "Leaving", leaving, "Taking", taking),
+	}
+	moved := cadence.Section{Heading: w.T("handover.moved_heading")}
 	for _, f := range h.FollowUps {
-		moved.Lines = append(moved.Lines, fmt.Sprintf("%s %s (%s), due %s", f.ID(), f.Title, cadence.IncidentID(f.Incident), f.Due))
+		moved.Lines = append(moved.Lines, w.T("handover.moved_followup", "ID", f.ID(), "Title", f.Title,
+			"Incident", cadence.IncidentID(f.Incident), "Due", f.Due.String()))
 	}
 	for _, inc := range h.Incidents {
-		moved.Lines = append(moved.Lines, fmt.Sprintf("%s %s (owner), sev %d", inc.ID(), inc.Title, inc.Severity))
+		moved.Lines = append(moved.Lines, w.T("handover.moved_incident", "ID", inc.ID(), "Title", inc.Title, "Severity", inc.Severity))
 	}
 	for _, r := range h.Releases {
-		moved.Lines = append(moved.Lines, fmt.Sprintf("%s (proposal awaiting approval)", releaseTitle(r)))
+		moved.Lines = append(moved.Lines, w.T("handover.moved_release", "Release", releaseTitle(r)))
 	}
 	for _, oc := range h.Facilitated {
-		moved.Lines = append(moved.Lines, fmt.Sprintf("facilitation of %s (open now)", oc.ID))
+		moved.Lines = append(moved.Lines, w.T("handover.moved_facilitation", "ID", oc.ID))
 	}
 	if len(h.Rituals) > 0 {
-		moved.Lines = append(moved.Lines, "later facilitator turns of "+strings.Join(h.Rituals, ", "))
+		moved.Lines = append(moved.Lines, w.T("handover.moved_rituals", "Rituals", strings.Join(h.Rituals, ", ")))
 	}
 	if len(h.Rotations) > 0 {
-		moved.Lines = append(moved.Lines, "later on-call turns in "+strings.Join(h.Rotations, ", "))
+		moved.Lines = append(moved.Lines, w.T("handover.moved_rotations", "Rotations", strings.Join(h.Rotations, ", ")))
 	}
 	if len(moved.Lines) == 0 {
-		moved.Lines = []string{"Nothing was open."}
+		moved.Lines = []string{w.T("handover.nothing_open")}
 	}
-	recent := cadence.Section{Heading: "Incidents they handled, last 90 days"}
+	recent := cadence.Section{Heading: w.T("handover.recent_heading")}
 	for _, inc := range h.RecentIncidents {
-		recent.Lines = append(recent.Lines, fmt.Sprintf("%s %s · %s", inc.ID(), inc.Title, inc.Status))
+		recent.Lines = append(recent.Lines, w.T("handover.recent_incident", "ID", inc.ID(), "Title", inc.Title,
+			"Status", w.T("incident.status_"+string(inc.Status))))
 	}
-	shipped := cadence.Section{Heading: "Releases they shipped, last 90 days"}
+	shipped := cadence.Section{Heading: w.T("handover.shipped_heading")}
 	for _, r := range h.Shipped {
-		shipped.Lines = append(shipped.Lines, fmt.Sprintf("%s · %s", releaseTitle(r), r.Status))
+		shipped.Lines = append(shipped.Lines, w.T("handover.shipped_release", "Release", releaseTitle(r),
+			"Status", w.T("release.status_"+statusKey(r.Status))))
 	}
 	for _, s := range []*cadence.Section{&recent, &shipped} {
 		if len(s.Lines) == 0 {
-			s.Lines = []string{"None."}
+			s.Lines = []string{w.T("handover.none")}
 		}
 	}
 	b.Sections = []cadence.Section{moved, recent, shipped}
 	if h.Approver {
-		b.Sections = append(b.Sections, cadence.Section{Heading: "Still to do", Lines: []string{
-			o.name(h.Leaving) + " approves releases by the config file: update [releases] approvers there."}})
+		b.Sections = append(b.Sections, cadence.Section{Heading: w.T("handover.todo_heading"), Lines: []string{
+			w.T("handover.todo_approver", "Leaving", leaving)}})
 	}
 	return b
 }

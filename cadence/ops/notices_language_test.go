@@ -1,12 +1,14 @@
 package ops_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cadencebot/cadencebot/cadence"
 	"github.com/cadencebot/cadencebot/cadence/cadencetest"
 	"github.com/cadencebot/cadencebot/cadence/ops"
 )
@@ -97,6 +99,62 @@ func TestOpsNoticesInTheReadersLanguage(t *testing.T) {
 				decided:  h.message("rel/REL-1/ask/root").Body.Text,
 			}
 			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+// TestHandoverSummaryInTheReadersLanguage: Dan, taking over Ana's work,
+// reads the summary in his language; Lea, who ran it, in English.
+func TestHandoverSummaryInTheReadersLanguage(t *testing.T) {
+	tests := []struct {
+		lang, title, text string
+		moved, recent     []string
+	}{
+		{"en", "Hand-over: Ana → Dan", "Ana's open work now belongs to Dan.",
+			[]string{"FU-1 Tighten drift alert (INC-1), due 2026-12-10", "INC-1 Ranker drift (owner), sev 3", "later facilitator turns of triage"},
+			[]string{"INC-1 Ranker drift · open"}},
+		{"de", "Übergabe: Ana → Dan", "Die offene Arbeit von Ana gehört jetzt Dan.",
+			[]string{"FU-1 Tighten drift alert (INC-1), fällig 2026-12-10", "INC-1 Ranker drift (verantwortlich), Schweregrad 3", "spätere Moderationsrunden von triage"},
+			[]string{"INC-1 Ranker drift · offen"}},
+		{"es", "Traspaso: Ana → Dan", "El trabajo pendiente de Ana es ahora de Dan.",
+			[]string{"FU-1 Tighten drift alert (INC-1), vence 2026-12-10", "INC-1 Ranker drift (responsable), gravedad 3", "próximos turnos de facilitación de triage"},
+			[]string{"INC-1 Ranker drift · abierto"}},
+		{"fr", "Passation : Ana → Dan", "Le travail en cours de Ana revient désormais à Dan.",
+			[]string{"FU-1 Tighten drift alert (INC-1), échéance 2026-12-10", "INC-1 Ranker drift (responsable), gravité 3", "tours d'animation à venir de triage"},
+			[]string{"INC-1 Ranker drift · ouvert"}},
+		{"pl", "Przekazanie: Ana → Dan", "Dan przejmuje otwarte sprawy, które prowadził(a) Ana.",
+			[]string{"FU-1 Tighten drift alert (INC-1), termin 2026-12-10", "INC-1 Ranker drift (odpowiedzialność), waga 3", "kolejne tury prowadzenia w triage"},
+			[]string{"INC-1 Ranker drift · otwarty"}},
+		{"ro", "Predare: Ana → Dan", "Dan preia lucrul deschis de la Ana.",
+			[]string{"FU-1 Tighten drift alert (INC-1), termen 2026-12-10", "INC-1 Ranker drift (responsabil), gravitate 3", "rândurile următoare de facilitare la triage"},
+			[]string{"INC-1 Ranker drift · deschis"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.lang, func(t *testing.T) {
+			h := newOpsHarness(t, func(c *ops.Config) { c.Roster = cadencetest.RosterIn(t, tc.lang, "en") })
+			inc := h.openIncident("ana", "Ranker drift")
+			h.addFollowUp("lea", inc.ID(), "ana", cadencetest.Date(2026, 12, 10), "Tighten drift alert")
+			_, err := h.ops.Handover(h.ctx, "lea", "ana", "dan")
+			require.NoError(t, err)
+			var dan, lea *cadence.Message
+			for _, k := range h.messageKeys() {
+				if strings.HasPrefix(k, "handover/") {
+					switch m := h.message(k); m.To.Person {
+					case "dan":
+						dan = m
+					case "lea":
+						lea = m
+					}
+				}
+			}
+			require.NotNil(t, dan)
+			require.NotNil(t, lea)
+			body := dan.Body.Plain()
+			assert.Equal(t, tc.title, body.Title)
+			assert.Equal(t, tc.text, body.Text)
+			assert.Equal(t, tc.moved, body.Sections[0].Lines)
+			assert.Equal(t, tc.recent, body.Sections[1].Lines)
+			assert.Equal(t, "Hand-over: Ana → Dan", lea.Body.Plain().Title, "Lea reads English")
 		})
 	}
 }
