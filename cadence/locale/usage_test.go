@@ -32,6 +32,7 @@ var dynamic = map[string][]string{
 	"release.decided_approved_": {"shipped", "rolled_back"},
 	"release.status_":           {"proposed", "approved", "rejected", "shipped", "rolled_back"},
 	"incident.status_":          {"open", "closed"},
+	"followup.status_":          {"done", "dropped"},
 }
 
 var idShape = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$`)

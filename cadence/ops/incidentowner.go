@@ -15,34 +15,35 @@ import (
 
 func incidentOwnerKey(inc *cadence.Incident) string { return incidentKey(inc, "owner/"+inc.Owner) }
 
-// incidentOwnerBody is what the owner's DM says.
+// incidentOwnerBody is what the owner's DM says, in their language.
 func (o *Ops) incidentOwnerBody(inc *cadence.Incident, fus []*cadence.FollowUp) cadence.Body {
-	lines := []string{fmt.Sprintf("Severity %d · opened by %s · %s", inc.Severity, o.name(inc.OpenedBy),
-		inc.OpenedAt.In(o.loc(inc.Owner)).Format(cadence.TimeLayout))}
+	w, loc := o.to(inc.Owner), o.loc(inc.Owner)
+	lines := []string{w.T("incident.owner_meta", "Severity", inc.Severity, "OpenedBy", o.name(inc.OpenedBy),
+		"At", w.DateTime(inc.OpenedAt, loc))}
 	if inc.Link != "" {
-		lines = append(lines, "From: "+inc.Link)
+		lines = append(lines, w.T("incident.from", "Link", inc.Link))
 	}
-	text := fmt.Sprintf("%s made you the owner of %s (sev %d): %s.", o.name(inc.OpenedBy), inc.ID(), inc.Severity, inc.Title)
+	text := w.T("incident.owner_text", "OpenedBy", o.name(inc.OpenedBy), "ID", inc.ID(), "Severity", inc.Severity, "Title", inc.Title)
 	footer := fmt.Sprintf("/cadence followup add %[1]s @owner YYYY-MM-DD title · incident show %[1]s · incident close %[1]s SUMMARY", inc.ID())
 	if inc.Status == cadence.IncidentClosed {
-		text = fmt.Sprintf("%s is closed (by %s, %s): %s.", inc.ID(), o.name(inc.ClosedBy),
-			inc.ClosedAt.In(o.loc(inc.Owner)).Format(cadence.TimeLayout), inc.Title)
-		lines = append(lines, "Summary: "+inc.Summary)
+		text = w.T("incident.owner_closed", "ID", inc.ID(), "By", o.name(inc.ClosedBy), "At", w.DateTime(inc.ClosedAt, loc), "Title", inc.Title)
+		lines = append(lines, w.T("incident.summary", "Summary", inc.Summary))
 		footer = fmt.Sprintf("/cadence incident show %s", inc.ID())
 	}
-	fu := cadence.Section{Heading: "Follow-ups"}
+	fu := cadence.Section{Heading: w.T("incident.followups_heading")}
 	for _, f := range fus {
-		line := fmt.Sprintf("%s %s · %s · due %s", f.ID(), f.Title, o.name(f.Owner), f.Due.In(time.UTC).Format("Mon 2 Jan"))
+		line := w.T("incident.followup_line", "ID", f.ID(), "Title", f.Title, "Owner", o.name(f.Owner),
+			"Due", w.Day(f.Due.In(time.UTC), time.UTC))
 		if f.Status != cadence.FollowUpOpen {
-			line += " · " + string(f.Status)
+			line += " · " + w.T("followup.status_"+string(f.Status))
 		}
 		fu.Lines = append(fu.Lines, line)
 	}
 	if len(fu.Lines) == 0 {
-		fu.Lines = []string{"None yet."}
+		fu.Lines = []string{w.T("incident.followups_none")}
 	}
 	return cadence.Body{
-		Title:    fmt.Sprintf("You own %s: %s", inc.ID(), inc.Title),
+		Title:    w.T("incident.owner_title", "ID", inc.ID(), "Title", inc.Title),
 		Text:     text,
 		Sections: []cadence.Section{{Lines: lines}, fu},
 		Footer:   footer,

@@ -158,3 +158,40 @@ func TestHandoverSummaryInTheReadersLanguage(t *testing.T) {
 		})
 	}
 }
+
+// TestIncidentOwnerDMInTheOwnersLanguage: Lea makes Bo the owner of an
+// incident; his DM is in his language, its follow-up line too.
+func TestIncidentOwnerDMInTheOwnersLanguage(t *testing.T) {
+	tests := []struct{ lang, title, text, followUp string }{
+		{"en", "You own INC-1: Label lag",
+			"Lea made you the owner of INC-1 (sev 3): Label lag.",
+			"FU-1 Backfill labels · Bo · due Wed 2 Dec"},
+		{"de", "Du bist verantwortlich für INC-1: Label lag",
+			"Lea hat dich als Verantwortliche(n) für INC-1 eingetragen (Schweregrad 3): Label lag.",
+			"FU-1 Backfill labels · Bo · fällig Mi, 2. Dez."},
+		{"es", "Eres responsable de INC-1: Label lag",
+			"Lea te ha hecho responsable de INC-1 (gravedad 3): Label lag.",
+			"FU-1 Backfill labels · Bo · vence mié, 2 dic"},
+		{"fr", "Vous êtes responsable de INC-1 : Label lag",
+			"Lea vous a désigné(e) responsable de INC-1 (gravité 3) : Label lag.",
+			"FU-1 Backfill labels · Bo · échéance mer. 2 déc."},
+		{"pl", "Odpowiadasz za INC-1: Label lag",
+			"Lea wyznaczył(a) cię jako osobę odpowiedzialną za INC-1 (waga 3): Label lag.",
+			"FU-1 Backfill labels · Bo · termin śr., 2 gru"},
+		{"ro", "Ești responsabil de INC-1: Label lag",
+			"Lea te-a numit responsabil de INC-1 (gravitate 3): Label lag.",
+			"FU-1 Backfill labels · Bo · termen mie., 2 dec."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.lang, func(t *testing.T) {
+			h := newOpsHarness(t, func(c *ops.Config) { c.Roster = cadencetest.RosterIn(t, tc.lang, "en") })
+			_, err := h.ops.OpenIncident(h.ctx, "lea", ops.IncidentInput{Title: "Label lag", Owner: "bo"})
+			require.NoError(t, err)
+			h.addFollowUp("lea", "INC-1", "bo", cadencetest.Date(2026, 12, 2), "Backfill labels")
+			m := h.message("inc/INC-1/owner/bo")
+			assert.Equal(t, tc.title, m.Body.Title)
+			assert.Equal(t, tc.text, m.Body.Text)
+			assert.Equal(t, []string{tc.followUp}, m.Body.Sections[1].Lines)
+		})
+	}
+}
