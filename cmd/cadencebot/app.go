@@ -94,6 +94,10 @@ type App struct {
 	web      *webauth.Auth   // sign-in with OpenID Connect; nil without [auth] (signin.go)
 	health   *platformHealth // what the bot last saw of Slack and Teams (health.go)
 	writes   writeWatch      // whether the store's writes fail (writeprobe.go)
+	// connectionLost tells a write that failed for want of the server
+	// from one the server refused (postgres.ConnectionLost; nil on
+	// bbolt): the first is retried on a short backoff (writeprobe.go).
+	connectionLost func(error) bool
 	reloader *reloader       // config reloads and their outcome (reload.go)
 	live     liveState       // the file and the store's rituals and people, in force (liveconfig.go)
 	editor   *ops.ConfigEditor
@@ -163,6 +167,7 @@ func newApp(cfg *config.Config, o appOptions) (_ *App, err error) {
 		pdb, err = openPostgres(context.Background(), o.Getenv)
 		if err == nil {
 			a.db = pdb
+			a.connectionLost = postgres.ConnectionLost
 			a.elector = pdb.NewElector(postgres.ElectorConfig{Holder: holderName(a.instance), ConfigHash: cfg.Hash,
 				TTL: cfg.Store.LeaseTTL, Logger: o.Log, OnWake: a.poke})
 		}
@@ -554,9 +559,11 @@ func (a *App) leaderWork(ctx context.Context) {
 }
 
 // probeLoop watches the store's writes on every replica: followers store
-// answers too.
+// answers too. It looks as often as the shortest wait between small
+// writes (writeprobe.go); a look at a store whose writes work reads one
+// field under a lock.
 func (a *App) probeLoop(ctx context.Context) {
-	t := time.NewTicker(a.opts.TickEvery)
+	t := time.NewTicker(min(a.opts.TickEvery, writeProbeFirst))
 	defer t.Stop()
 	for {
 		a.checkWrites(ctx)

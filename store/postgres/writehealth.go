@@ -24,6 +24,25 @@ func databaseRefused(err error) bool {
 	return errors.As(err, &ce) || pgconn.Timeout(err)
 }
 
+// ConnectionLost reports whether a failed write failed because the bot
+// could not reach the server (connection refused or cut, the server
+// shutting down or still starting: classes 08, 57P01–57P03), not because
+// the server refused it (disk full, read-only). The bot retries a small
+// write sooner after such a loss (cmd/cadencebot writeprobe.go): the
+// server is usually back within seconds of a restart.
+func ConnectionLost(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "57P01", "57P02", "57P03": // admin or crash shutdown, cannot connect now
+			return true
+		}
+		return strings.HasPrefix(pe.Code, "08")
+	}
+	var ce *pgconn.ConnectError
+	return errors.As(err, &ce) || pgconn.Timeout(err)
+}
+
 // writeHealth remembers whether the database's own writes fail (server
 // down, disk full, read-only standby), as the bbolt store's does, for
 // /readyz: fn's errors are the caller's and do not count.

@@ -3,9 +3,11 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -44,4 +46,27 @@ func TestWriteError(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, db.ProbeWrite(ctx))
 	assert.NoError(t, db.WriteError())
+}
+
+// A lost connection is told from the server's own refusal: only the
+// first is retried on the short backoff.
+func TestConnectionLost(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"connection refused", fmt.Errorf("postgres: begin on h: %w", &pgconn.ConnectError{}), true},
+		{"connection failure 08006", &pgconn.PgError{Code: "08006"}, true},
+		{"admin shutdown 57P01", fmt.Errorf("commit: %w", &pgconn.PgError{Code: "57P01"}), true},
+		{"starting up 57P03", &pgconn.PgError{Code: "57P03"}, true},
+		{"disk full 53100", &pgconn.PgError{Code: "53100"}, false},
+		{"read-only 25006", &pgconn.PgError{Code: "25006"}, false},
+		{"query canceled 57014", &pgconn.PgError{Code: "57014"}, false},
+		{"another error", errors.New("file too large"), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, postgres.ConnectionLost(tc.err))
+		})
+	}
 }
