@@ -70,3 +70,26 @@ func TestConnectionLost(t *testing.T) {
 		})
 	}
 }
+
+// A write while the server is down fails as a lost connection (so the
+// bot retries it soon), and a small write clears the error once the
+// server is back.
+func TestWriteErrorServerDown(t *testing.T) {
+	srv := pgtest.NewServer(t)
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, srv.URL())
+	require.NoError(t, err)
+	defer db.Close()
+	require.NoError(t, db.ProbeWrite(ctx))
+
+	require.NoError(t, srv.Stop())
+	require.Error(t, db.Update(ctx, func(tx cadence.Tx) error { return tx.Put("slack", "k", []byte("v")) }))
+	require.Error(t, db.WriteError())
+	assert.True(t, postgres.ConnectionLost(db.WriteError()), "%v", db.WriteError())
+	require.Error(t, db.ProbeWrite(ctx), "still down")
+	assert.True(t, postgres.ConnectionLost(db.WriteError()), "%v", db.WriteError())
+
+	require.NoError(t, srv.Start())
+	require.NoError(t, db.ProbeWrite(ctx))
+	assert.NoError(t, db.WriteError())
+}

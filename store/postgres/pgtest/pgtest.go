@@ -128,9 +128,20 @@ func (s *Server) URL() string { return s.url }
 // Restart stops the server the fast way (every connection is cut) and
 // starts it again on the same port and data.
 func (s *Server) Restart() error {
-	if err := s.ctl(filepath.Join(s.bin, "pg_ctl"), "-D", s.data, "-m", "fast", "-w", "stop"); err != nil {
+	if err := s.Stop(); err != nil {
 		return err
 	}
+	return s.Start()
+}
+
+// Stop stops the server the fast way: every connection is cut, and new
+// ones are refused until Start.
+func (s *Server) Stop() error {
+	return s.ctl(filepath.Join(s.bin, "pg_ctl"), "-D", s.data, "-m", "fast", "-w", "stop")
+}
+
+// Start starts a stopped server again on the same port and data.
+func (s *Server) Start() error {
 	return s.ctl(filepath.Join(s.bin, "pg_ctl"), "-D", s.data, "-l", filepath.Join(filepath.Dir(s.data), "log"), "-o", s.opts, "-w", "-t", "60", "start")
 }
 
