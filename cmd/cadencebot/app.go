@@ -91,13 +91,14 @@ type App struct {
 
 	compactor *outboxCompactor // bounded outbox (compact.go)
 
-	web      *webauth.Auth   // sign-in with OpenID Connect; nil without [auth] (signin.go)
-	health   *platformHealth // what the bot last saw of Slack and Teams (health.go)
-	writes   writeWatch      // whether the store's writes fail (writeprobe.go)
 	// connectionLost tells a write that failed for want of the server
 	// from one the server refused (postgres.ConnectionLost; nil on
 	// bbolt): the first is retried on a short backoff (writeprobe.go).
 	connectionLost func(error) bool
+
+	web      *webauth.Auth   // sign-in with OpenID Connect; nil without [auth] (signin.go)
+	health   *platformHealth // what the bot last saw of Slack and Teams (health.go)
+	writes   writeWatch      // whether the store's writes fail (writeprobe.go)
 	reloader *reloader       // config reloads and their outcome (reload.go)
 	live     liveState       // the file and the store's rituals and people, in force (liveconfig.go)
 	editor   *ops.ConfigEditor
