@@ -104,7 +104,8 @@ func TestKillLeaderProcessMidFanOut(t *testing.T) {
 	lead := w.leader(10 * leaseTTL)
 	leading := time.Since(up)
 	// A replica whose write failed in the outage says "not ready" until a
-	// write succeeds again.
+	// write succeeds again: a small one, tried 250 ms to 2 s apart after
+	// a lost connection (writeprobe.go).
 	require.Eventually(t, func() bool {
 		for _, p := range w.procs {
 			if body := p.readyz(); p.alive() && (body == "" || strings.HasPrefix(body, "not ready")) {
