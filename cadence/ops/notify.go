@@ -179,14 +179,7 @@ func (o *Ops) releaseProgress(r *cadence.Release, need int, now time.Time) *cade
 // channel (team's language) and tells the proposer (theirs).
 func (o *Ops) releaseApproved(r *cadence.Release, now time.Time) []*cadence.Message {
 	body := func(w cadence.Words) cadence.Body {
-		var by []string
-		for _, a := range r.Approvals {
-			by = append(by, o.name(a.By))
-		}
-		who := w.And(by)
-		if len(by) == 0 {
-			who = w.T("release.by_policy_no_approval", "Change", r.Change)
-		}
+		who := o.approvedBy(w, r, "release.by_policy_no_approval")
 		return cadence.Body{
 			Title:    w.T("release.title_approved", "Release", releaseTitle(r)),
 			Text:     w.T("release.approved", "ID", r.ID(), "By", who, "Proposer", o.name(r.ProposedBy)),

@@ -59,14 +59,7 @@ func (o *Ops) releaseRequestBody(w cadence.Words, r *cadence.Release, approver s
 // 14:05 CET".
 func (o *Ops) releaseDecision(w cadence.Words, r *cadence.Release, loc *time.Location) string {
 	at := func(t time.Time) string { return w.DateTime(t, loc) }
-	var by []string
-	for _, a := range r.Approvals {
-		by = append(by, o.name(a.By))
-	}
-	who := w.And(by)
-	if len(by) == 0 {
-		who = w.T("release.by_policy", "Change", r.Change)
-	}
+	who := o.approvedBy(w, r, "release.by_policy")
 	switch r.Status {
 	case cadence.ReleaseApproved:
 		return w.T("release.decided_approved", "ID", r.ID(), "By", who, "At", at(r.ApprovedAt))
@@ -114,4 +107,17 @@ func (o *Ops) redrawReleaseRequests(tx cadence.Tx, rec *opRecord, r *cadence.Rel
 		}
 	}
 	return nil
+}
+
+// approvedBy names r's approvers joined in w's language ("Ana, Bo and
+// Cy"), or, when the policy needed none, the catalog's message none.
+func (o *Ops) approvedBy(w cadence.Words, r *cadence.Release, none string) string {
+	if len(r.Approvals) == 0 {
+		return w.T(none, "Change", r.Change)
+	}
+	by := make([]string, 0, len(r.Approvals))
+	for _, a := range r.Approvals {
+		by = append(by, o.name(a.By))
+	}
+	return w.And(by)
 }
