@@ -81,11 +81,7 @@ func decodeAnswerMeta(key, v []byte, m *answerMeta) error {
 		m.OccurrenceID, m.PersonID = occ, person
 	}
 	if r.bad == "" && flags&answerRitualFromOcc != 0 {
-		ritual, _, ok := strings.Cut(m.OccurrenceID, "@")
-		if !ok {
-			r.fail("no ritual in the occurrence ID")
-		}
-		m.RitualID = ritual
+		m.RitualID = r.ritualOf(m.OccurrenceID, "occurrence ID")
 	}
 	if r.bad != "" {
 		return fmt.Errorf("decode answer %q: %s: %w", key, r.bad, ErrCorrupt)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/binary"
+	"strings"
 	"time"
 )
 
@@ -99,4 +100,15 @@ func (r *reader) time(what string) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(sec, int64(ns)).UTC()
+}
+
+// ritualOf is the ritual an occurrence ID names (the part before "@"),
+// for a record that left its ritual out because its key says it; what
+// names the ID in the error.
+func (r *reader) ritualOf(occID, what string) string {
+	ritual, _, ok := strings.Cut(occID, "@")
+	if !ok {
+		r.fail("no ritual in the " + what)
+	}
+	return ritual
 }

@@ -134,11 +134,7 @@ func decodeMessageBinary(key, v []byte, r *messageRecord) error {
 		r.OccurrenceID = occ
 	}
 	if rd.bad == "" && flags&messageRitualFromOcc != 0 {
-		ritual, _, ok := strings.Cut(r.OccurrenceID, "@")
-		if !ok {
-			rd.fail("no ritual in the occurrence ID")
-		}
-		r.RitualID = ritual
+		r.RitualID = rd.ritualOf(r.OccurrenceID, "occurrence ID")
 	}
 	if rd.bad == "" && flags&messageThreadAgenda != 0 {
 		r.Thread = cadence.AgendaKey(r.OccurrenceID)

@@ -115,11 +115,7 @@ func readOccurrence(key, v []byte, c *occurrenceCore, expected *[]string, skip b
 		c.ID = id
 	}
 	if rd.bad == "" && flags&occRitualFromID != 0 {
-		ritual, _, ok := strings.Cut(c.ID, "@")
-		if !ok {
-			rd.fail("no ritual in the ID")
-		}
-		c.RitualID = ritual
+		c.RitualID = rd.ritualOf(c.ID, "ID")
 	}
 	if rd.bad != "" {
 		return fmt.Errorf("decode occurrence %q: %s: %w", key, rd.bad, ErrCorrupt)
